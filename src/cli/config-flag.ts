@@ -1,0 +1,9 @@
+import { Flags } from '@oclif/core';
+
+/** `-f/--file`, the deployment config every deploying command reads. */
+export const configFileFlag = Flags.string({
+  char: 'f',
+  summary: 'Path to the deployment config.',
+  default: 'deployment_config.yaml',
+  helpValue: '<file>',
+});

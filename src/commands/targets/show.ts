@@ -1,0 +1,72 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../cli/base-command.js';
+import { formatTable } from '../../cli/table.js';
+import { yamlValue } from '../../config/render-config.js';
+import { closestMatch } from '../../config/suggest.js';
+import { errors } from '../../errors/index.js';
+import { describeSpec, type SpecField } from '../../targets/describe-spec.js';
+import { TARGET_NAMES } from '../../targets/names.js';
+import { getTarget, isTargetName } from '../../targets/registry.js';
+import type { TargetOutput } from '../../targets/target.js';
+
+export interface TargetDetails {
+  readonly name: string;
+  readonly cloud: string;
+  readonly registry: string;
+  readonly summary: string;
+  readonly fields: readonly SpecField[];
+  readonly outputs: readonly TargetOutput[];
+}
+
+export default class TargetsShow extends BaseCommand {
+  static override summary = "Show a target's spec fields with their types, defaults and meaning.";
+
+  static override description =
+    'The fields listed go under `spec:` in a deployment config whose `target:` is this target.';
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> aws-ecs',
+    '<%= config.bin %> <%= command.id %> google-cloud-run --json',
+  ];
+
+  static override args = {
+    name: Args.string({ description: 'Target name (see `bentoctl targets list`).', required: true }),
+  };
+
+  async run(): Promise<TargetDetails> {
+    const { args } = await this.parse(TargetsShow);
+    if (!isTargetName(args.name)) throw errors.targetUnknown(args.name, closestMatch(args.name, TARGET_NAMES));
+    const target = getTarget(args.name);
+    const fields = describeSpec(target);
+    this.log(`${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`);
+    this.log('');
+    this.log(
+      formatTable(
+        ['FIELD', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
+        fields.map((field) => [
+          field.name,
+          field.type,
+          field.required
+            ? '(required)'
+            : field.default !== undefined
+              ? yamlValue(field.default)
+              : (field.defaultNote ?? '-'),
+          field.values && field.values.length <= 8
+            ? `${field.description} One of: ${field.values.join(', ')}.`
+            : field.description,
+        ]),
+      ),
+    );
+    this.log('');
+    this.log('Outputs:');
+    for (const output of target.outputs) this.log(`  ${output.name}  ${output.description}`);
+    return {
+      name: target.name,
+      cloud: target.cloud,
+      registry: target.registry,
+      summary: target.summary,
+      fields,
+      outputs: target.outputs,
+    };
+  }
+}

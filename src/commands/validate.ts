@@ -1,0 +1,37 @@
+import { stringify } from 'yaml';
+import { BaseCommand } from '../cli/base-command.js';
+import { configFileFlag } from '../cli/config-flag.js';
+import { loadConfig, type ResolvedConfig } from '../config/index.js';
+
+export interface ValidateResult {
+  readonly valid: true;
+  readonly file: string;
+  readonly config: Omit<ResolvedConfig, 'source' | 'bentoReference'>;
+  readonly bento: ResolvedConfig['bentoReference'];
+}
+
+export default class Validate extends BaseCommand {
+  static override summary = 'Check a deployment config and print it with every default filled in.';
+
+  static override description = `Reads the config, fills \${VAR} references from the environment, checks every field
+against the schema of the config and of its target (types, allowed values, cloud limits such
+as Fargate CPU/memory pairs) and checks that the bento exists. Every problem is reported with
+file:line:column and the field path. Exits 2 when the config is invalid.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> -f examples/aws-ecs/deployment_config.yaml',
+    '<%= config.bin %> <%= command.id %> -f prod.yaml --json',
+  ];
+
+  static override flags = { file: configFileFlag };
+
+  async run(): Promise<ValidateResult> {
+    const { flags } = await this.parse(Validate);
+    const { source, bentoReference, ...config } = loadConfig(flags.file);
+    this.log(`${source.file} is valid: target ${config.target}, bento ${bentoReference.path} (${bentoReference.kind})`);
+    this.log('');
+    this.log(stringify(config).trimEnd());
+    return { valid: true, file: source.file, config, bento: bentoReference };
+  }
+}

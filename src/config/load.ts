@@ -1,0 +1,174 @@
+/**
+ * Loads a deployment config: read and parse the YAML, fill `${VAR}` references, validate the
+ * common fields and the target's spec, run the target's preflight checks, and find the bento.
+ * Every problem becomes a diagnostic with file:line:column and the field path.
+ */
+import { dirname, resolve } from 'node:path';
+import { isMap } from 'yaml';
+import { bentoctlHome } from '../bento/home.js';
+import { locateBento } from '../bento/locate.js';
+import { errors, type Diagnostic } from '../errors/index.js';
+import { getTarget } from '../targets/registry.js';
+import { interpolateDocument } from './interpolate.js';
+import { parseYaml, readYamlFile, type YamlSource } from './read-yaml.js';
+import type { ResolvedConfig } from './resolved-config.js';
+import { deploymentConfigSchema, type DeploymentConfigData } from './schema.js';
+import { applyDerivedDefaults } from './derived-defaults.js';
+import { diagnosticsFromIssues } from './zod-diagnostics.js';
+
+export interface LoadOptions {
+  /** Variables for `${VAR}`. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The bento store folder. @default $BENTOCTL_HOME or ~/.bentoctl */
+  readonly home?: string;
+}
+
+/** Loads and fully validates the config file at `file`. */
+export function loadConfig(file: string, options: LoadOptions = {}): ResolvedConfig {
+  return resolveSource(file, readYamlFile(file), options);
+}
+
+/** Same as `loadConfig` for text already in memory (`file` is used in messages and for paths). */
+export function loadConfigText(file: string, text: string, options: LoadOptions = {}): ResolvedConfig {
+  return resolveSource(file, parseYaml(file, text), options);
+}
+
+function resolveSource(file: string, source: YamlSource, options: LoadOptions): ResolvedConfig {
+  const { document, locator } = source;
+  if (!isMap(document.contents)) {
+    throw errors.configInvalid(file, [
+      {
+        location: locator.value([]),
+        field: '',
+        message: 'the file must be a mapping of fields (api_version, name, bento, target, ...)',
+      },
+    ]);
+  }
+
+  const unresolved = interpolateDocument(document, options.env ?? process.env);
+  if (unresolved.length > 0) {
+    throw errors.envUnset(
+      file,
+      unresolved.map((reference) => ({
+        location: locator.at(reference.offset),
+        field: reference.field,
+        message:
+          reference.reason === 'unset'
+            ? `environment variable ${reference.name} is not set`
+            : `\${${reference.name}} is not a valid reference; write \${NAME} or \${NAME:-default}`,
+      })),
+    );
+  }
+
+  const data: unknown = document.toJS();
+  const parsed = deploymentConfigSchema.safeParse(data);
+  const diagnostics: Diagnostic[] = [];
+  const targetName = (data as { target?: unknown }).target;
+  const target =
+    typeof targetName === 'string' && isKnownTarget(targetName) ? getTarget(targetName) : undefined;
+
+  if (!parsed.success) {
+    diagnostics.push(
+      ...diagnosticsFromIssues(parsed.error.issues, {
+        schema: deploymentConfigSchema,
+        data,
+        locator,
+        basePath: [],
+        hoistedKeys: target ? Object.keys(target.specSchema.shape) : [],
+      }),
+    );
+  }
+
+  // The spec is checked even when other fields failed, so one run shows every problem.
+  const rawSpec = (data as { spec?: unknown }).spec ?? {};
+  let spec: Record<string, unknown> | undefined;
+  if (target !== undefined) {
+    const specResult = target.specSchema.safeParse(rawSpec);
+    if (specResult.success) {
+      spec = specResult.data;
+    } else if (typeof rawSpec === 'object' && rawSpec !== null && !Array.isArray(rawSpec)) {
+      diagnostics.push(
+        ...diagnosticsFromIssues(specResult.error.issues, {
+          schema: target.specSchema,
+          data: rawSpec,
+          locator,
+          basePath: ['spec'],
+        }),
+      );
+    }
+  }
+
+  if (parsed.success && spec !== undefined && target !== undefined) {
+    const config = parsed.data;
+    for (const issue of target.preflight(spec, { name: config.name, runtime: config.runtime })) {
+      const path = ['spec', ...issue.path];
+      diagnostics.push({
+        location: locator.value(path),
+        field: path.join('.'),
+        message: issue.message,
+        suggestion: issue.suggestion,
+      });
+    }
+    diagnostics.push(...crossFieldDiagnostics(config, locator));
+  }
+
+  if (diagnostics.length > 0) throw errors.configInvalid(file, sortByPosition(diagnostics));
+  if (!parsed.success || spec === undefined) {
+    throw errors.internal(new Error('validation failed without a diagnostic'));
+  }
+
+  const config = parsed.data;
+  const dir = dirname(resolve(file));
+  const lookup = locateBento(config.bento, dir, options.home ?? bentoctlHome());
+  if (!lookup.found) {
+    throw errors.bentoNotFound(file, {
+      location: locator.value(['bento']),
+      field: 'bento',
+      message: lookup.problem,
+      suggestion: lookup.suggestion,
+    });
+  }
+  return {
+    ...applyDerivedDefaults(config),
+    spec,
+    source: { file, dir },
+    bentoReference: lookup.reference,
+  };
+}
+
+/** Rules between sections that no single schema sees. */
+function crossFieldDiagnostics(
+  config: DeploymentConfigData,
+  locator: YamlSource['locator'],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const { auth } = config.runtime;
+  if (auth.mode === 'bearer' && auth.secret === undefined) {
+    out.push({
+      location: locator.value(['runtime', 'auth']),
+      field: 'runtime.auth.secret',
+      message:
+        'auth mode is bearer but no secret holds the token; name the cloud secret the runtime reads it from',
+    });
+  }
+  for (const name of Object.keys(config.secrets)) {
+    if (name in config.env) {
+      out.push({
+        location: locator.key(['secrets'], name),
+        field: `secrets.${name}`,
+        message: `${name} is set both in env and in secrets; keep one`,
+      });
+    }
+  }
+  return out;
+}
+
+function isKnownTarget(name: string): name is Parameters<typeof getTarget>[0] {
+  return (deploymentConfigSchema.shape.target.options as readonly string[]).includes(name);
+}
+
+function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) => a.location.line - b.location.line || a.location.column - b.location.column,
+  );
+}

@@ -1,0 +1,89 @@
+/** The runtime knobs, the same on every target; they become the container's environment. */
+import { z } from 'zod';
+
+export const DEVICES = ['cpu', 'gpu'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export const AUTH_MODES = ['none', 'bearer'] as const;
+
+export const batchingSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({ description: 'Batch requests per API.' }),
+    max_batch_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(4096)
+      .default(32)
+      .meta({ description: 'Most rows in one inference call.' }),
+    max_latency_ms: z
+      .number()
+      .int()
+      .min(1)
+      .max(60000)
+      .default(10)
+      .meta({ description: 'Latency budget a request may spend waiting for its batch, in ms.' }),
+  })
+  .prefault({});
+
+export const authSchema = z
+  .strictObject({
+    mode: z
+      .enum(AUTH_MODES)
+      .default('none')
+      .meta({ description: 'none, or bearer: requests need `Authorization: Bearer <token>`.' }),
+    token_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .default('BENTOCTL_AUTH_TOKEN')
+      .meta({ description: 'Environment variable the runtime reads the token from.' }),
+    secret: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Cloud secret holding the token (Secrets Manager ARN, Secret Manager name or Key Vault secret id). Required for bearer.',
+      }),
+  })
+  .prefault({});
+
+export const runtimeSchema = z
+  .strictObject({
+    port: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .default(3000)
+      .meta({ description: 'Port the server listens on (unprivileged: 1024-65535).' }),
+    workers: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(1)
+      .meta({ description: 'Server processes per instance.' }),
+    intra_op_threads: z
+      .number()
+      .int()
+      .min(0)
+      .max(256)
+      .default(0)
+      .meta({ description: 'ONNX Runtime threads per inference; 0 = cores divided by workers.' }),
+    device: z
+      .enum(DEVICES)
+      .default('cpu')
+      .meta({ description: 'cpu, or gpu for the CUDA execution provider and a CUDA base image.' }),
+    max_body_mb: z
+      .number()
+      .positive()
+      .max(1024)
+      .default(4)
+      .meta({ description: 'Largest request body accepted, in MB.' }),
+    log_level: z.enum(LOG_LEVELS).default('info').meta({ description: 'Server log level.' }),
+    batching: batchingSchema,
+    auth: authSchema,
+  })
+  .prefault({});
+
+export type RuntimeConfig = z.output<typeof runtimeSchema>;

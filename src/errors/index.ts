@@ -1,0 +1,2 @@
+export * from './bentoctl-error.js';
+export * from './catalogue.js';

@@ -1,0 +1,17 @@
+import type { TargetDefinition } from '../target.js';
+import { preflightAwsEc2Gpu } from './preflight.js';
+import { awsEc2GpuSpecSchema } from './spec.js';
+
+export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
+  name: 'aws-ec2-gpu',
+  cloud: 'aws',
+  summary: 'AWS EC2 NVIDIA GPU instances running the image with Docker (ASG + ALB when scaled)',
+  specSchema: awsEc2GpuSpecSchema,
+  registry: 'ecr',
+  outputs: [
+    { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
+    { name: 'image_repository', description: 'ECR repository the image is pushed to' },
+  ],
+  initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
+  preflight: (spec) => preflightAwsEc2Gpu(spec),
+};

@@ -1,0 +1,33 @@
+import { distance } from 'fastest-levenshtein';
+import { checkAwsNetwork } from '../common/aws-network-fields.js';
+import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
+import type { SpecIssue } from '../target.js';
+import { EC2_GPU_FAMILIES, instanceFamily } from './gpu-families.js';
+import type { AwsEc2GpuSpec } from './spec.js';
+
+/** GPU families only, SSH only with both a key and a CIDR, and the shared AWS network rules. */
+export function preflightAwsEc2Gpu(spec: AwsEc2GpuSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [
+    ...checkInstanceBounds(spec),
+    ...checkAwsNetwork(spec),
+    ...checkPublicNeedsCidrs(spec),
+  ];
+  const family = instanceFamily(spec.instance_type);
+  const families: readonly string[] = EC2_GPU_FAMILIES;
+  if (!families.includes(family)) {
+    const closest = [...families].sort((a, b) => distance(a, family) - distance(b, family))[0];
+    issues.push({
+      path: ['instance_type'],
+      message: `${spec.instance_type} is not an NVIDIA GPU instance type; families: ${families.join(', ')}`,
+      suggestion: `${closest}.xlarge`,
+    });
+  }
+  if ((spec.key_name === undefined) !== (spec.ssh_cidr === undefined)) {
+    const missing = spec.key_name === undefined ? 'key_name' : 'ssh_cidr';
+    issues.push({
+      path: [missing],
+      message: `SSH needs both key_name and ssh_cidr; ${missing} is missing (leave both out to use SSM only)`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,17 @@
+import type { TargetDefinition } from '../target.js';
+import { preflightAwsEcs } from './preflight.js';
+import { awsEcsSpecSchema } from './spec.js';
+
+export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
+  name: 'aws-ecs',
+  cloud: 'aws',
+  summary: 'AWS ECS on Fargate behind an Application Load Balancer, with autoscaling',
+  specSchema: awsEcsSpecSchema,
+  registry: 'ecr',
+  outputs: [
+    { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
+    { name: 'image_repository', description: 'ECR repository the image is pushed to' },
+  ],
+  initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
+  preflight: (spec) => preflightAwsEcs(spec),
+};

@@ -1,0 +1,3 @@
+export * from './definition.js';
+export * from './spec.js';
+export * from './fargate-sizes.js';

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { AWS_REGIONS } from '../clouds/aws-regions.js';
+import { awsNetworkFields } from '../common/aws-network-fields.js';
+import {
+  allowedCidrsField,
+  instanceBounds,
+  publicField,
+  tagsField,
+} from '../common/spec-fields.js';
+
+/** Fargate task CPU sizes, in CPU units (1024 = 1 vCPU). */
+export const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+  3288, 3653,
+] as const;
+
+export const awsEcsSpecSchema = z.strictObject({
+  region: z.enum(AWS_REGIONS).default('us-east-1').meta({ description: 'AWS region.' }),
+  cpu: z
+    .literal(FARGATE_CPU_UNITS)
+    .default(1024)
+    .meta({ description: 'Task CPU in CPU units (1024 = 1 vCPU).' }),
+  memory: z
+    .number()
+    .int()
+    .min(512)
+    .max(122880)
+    .default(2048)
+    .meta({ description: 'Task memory in MiB; must be a valid Fargate pair with cpu.' }),
+  ...instanceBounds({ min: 1, max: 4, floor: 0, ceiling: 1000 }),
+  scaling_metric: z
+    .enum(['cpu', 'requests'])
+    .default('cpu')
+    .meta({ description: 'What autoscaling tracks: CPU utilisation or ALB requests per task.' }),
+  scaling_target: z
+    .number()
+    .positive()
+    .optional()
+    .meta({
+      description: 'Target value of scaling_metric. @default 60 (% CPU) or 100 (requests per task)',
+    }),
+  ...awsNetworkFields,
+  public: publicField,
+  allowed_cidrs: allowedCidrsField,
+  certificate_arn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')
+    .optional()
+    .meta({ description: 'ACM certificate for an HTTPS listener. @default - HTTP only' }),
+  log_retention_days: z
+    .literal(LOG_RETENTION_DAYS)
+    .default(30)
+    .meta({ description: 'CloudWatch log retention in days.' }),
+  container_insights: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Enable ECS Container Insights on the cluster.' }),
+  tags: tagsField,
+});
+
+export type AwsEcsSpec = z.output<typeof awsEcsSpecSchema>;

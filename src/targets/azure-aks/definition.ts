@@ -1,0 +1,17 @@
+import type { TargetDefinition } from '../target.js';
+import { preflightAzureAks } from './preflight.js';
+import { azureAksSpecSchema } from './spec.js';
+
+export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
+  name: 'azure-aks',
+  cloud: 'azure',
+  summary: 'Azure Kubernetes Service with ACR, HPA and an optional GPU node pool',
+  specSchema: azureAksSpecSchema,
+  registry: 'acr',
+  outputs: [
+    { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
+    { name: 'image_repository', description: 'ACR repository the image is pushed to' },
+  ],
+  initFields: ['location', 'node_vm_size', 'cpu_millicores', 'memory', 'min_instances', 'max_instances'],
+  preflight: (spec, context) => preflightAzureAks(spec, context),
+};

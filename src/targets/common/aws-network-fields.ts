@@ -1,0 +1,56 @@
+/**
+ * Network fields of the AWS targets. bentoctl never assumes a default VPC: either all of an
+ * existing VPC's ids are given, or it creates a VPC with public and private subnets in 2 AZs.
+ */
+import { z } from 'zod';
+import { cidrSchema } from './cidr.js';
+import type { SpecIssue } from '../target.js';
+
+const subnetIds = z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must look like subnet-0abc1234'));
+
+export const awsNetworkFields = {
+  vpc_id: z
+    .string()
+    .regex(/^vpc-[0-9a-f]{8,17}$/, 'must look like vpc-0abc1234')
+    .optional()
+    .meta({ description: 'Existing VPC to deploy into. @default - a new VPC is created' }),
+  public_subnet_ids: subnetIds
+    .optional()
+    .meta({ description: 'Public subnets (load balancer) of vpc_id, in at least 2 AZs.' }),
+  private_subnet_ids: subnetIds
+    .optional()
+    .meta({ description: 'Private subnets (instances/tasks) of vpc_id, in at least 2 AZs.' }),
+  vpc_cidr: cidrSchema
+    .default('10.0.0.0/16')
+    .meta({ description: 'CIDR of the VPC bentoctl creates when vpc_id is not given.' }),
+};
+
+interface AwsNetworkSpec {
+  vpc_id?: string | undefined;
+  public_subnet_ids?: readonly string[] | undefined;
+  private_subnet_ids?: readonly string[] | undefined;
+}
+
+/** An existing VPC needs both subnet lists with 2+ subnets each; subnets need their VPC. */
+export function checkAwsNetwork(spec: AwsNetworkSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const lists = ['public_subnet_ids', 'private_subnet_ids'] as const;
+  if (spec.vpc_id === undefined) {
+    for (const key of lists) {
+      if (spec[key] !== undefined) {
+        issues.push({ path: [key], message: `${key} is given without vpc_id; set vpc_id too` });
+      }
+    }
+    return issues;
+  }
+  for (const key of lists) {
+    const ids = spec[key];
+    if (ids === undefined || ids.length < 2) {
+      issues.push({
+        path: [key],
+        message: `vpc_id is given, so ${key} must list at least 2 subnets in different AZs`,
+      });
+    }
+  }
+  return issues;
+}

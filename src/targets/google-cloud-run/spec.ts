@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { GCP_REGIONS } from '../clouds/gcp-regions.js';
+import { instanceBounds, tagsField } from '../common/spec-fields.js';
+
+export const CLOUD_RUN_INGRESS = ['all', 'internal', 'internal-and-cloud-load-balancing'] as const;
+
+export const cloudRunSpecSchema = z.strictObject({
+  project: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+      'must be a Google Cloud project id: 6-30 lowercase letters, digits or hyphens, starting with a letter',
+    )
+    .meta({ description: 'Google Cloud project id (required).' }),
+  region: z.enum(GCP_REGIONS).default('us-central1').meta({ description: 'Cloud Run region.' }),
+  cpu: z
+    .number()
+    .min(0.08)
+    .max(8)
+    .default(1)
+    .meta({ description: 'vCPUs per instance: 0.08-1 in fractions, or 1, 2, 4, 6 or 8.' }),
+  memory: z
+    .number()
+    .int()
+    .min(128)
+    .max(32768)
+    .default(2048)
+    .meta({ description: 'Memory per instance in MiB (128-32768).' }),
+  ...instanceBounds({ min: 0, max: 4, floor: 0, ceiling: 1000 }),
+  concurrency: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(80)
+    .meta({ description: 'Most requests one instance handles at once.' }),
+  timeout_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(300)
+    .meta({ description: 'Request timeout in seconds.' }),
+  public: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'Grant roles/run.invoker to allUsers. Private (IAM-authenticated) by default.' }),
+  ingress: z
+    .enum(CLOUD_RUN_INGRESS)
+    .default('all')
+    .meta({ description: 'Where requests may come from at the network level.' }),
+  gpu: z
+    .strictObject({
+      type: z.literal('nvidia-l4').default('nvidia-l4').meta({ description: 'GPU model.' }),
+      count: z.literal(1).default(1).meta({ description: 'GPUs per instance.' }),
+    })
+    .optional()
+    .meta({ description: 'Attach a GPU to each instance. @default - no GPU' }),
+  service_account_email: z
+    .email()
+    .optional()
+    .meta({ description: 'Run as this service account. @default - a dedicated one is created' }),
+  labels: tagsField,
+});
+
+export type CloudRunSpec = z.output<typeof cloudRunSpecSchema>;

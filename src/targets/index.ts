@@ -1,0 +1,3 @@
+export * from './names.js';
+export * from './target.js';
+export * from './registry.js';

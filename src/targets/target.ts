@@ -1,0 +1,44 @@
+/**
+ * The contract every deployment target implements. A target owns its spec schema (with
+ * defaults), its cloud's constraints, the registry it pushes to and the Terraform it adds.
+ * Targets never import each other; the registry in `registry.ts` is the only place that knows all.
+ */
+import type { z } from 'zod';
+import type { Cloud, RegistryKind, TargetName } from './names.js';
+
+/** A problem with a spec that its schema alone cannot express (pairs of fields, cloud limits). */
+export interface SpecIssue {
+  /** Path below `spec`, e.g. `['memory']`. */
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  /** A valid value for the field at `path`, shown as "did you mean <value>?". */
+  readonly suggestion?: string;
+}
+
+/** A Terraform output the target declares; every target declares at least `endpoint`. */
+export interface TargetOutput {
+  readonly name: string;
+  readonly description: string;
+}
+
+/** What a target knows about its deployment besides its own spec. */
+export interface PreflightContext {
+  /** The deployment name (DNS-safe), used to derive resource names. */
+  readonly name: string;
+  readonly runtime: { readonly port: number; readonly device: 'cpu' | 'gpu' };
+}
+
+export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
+  readonly name: TargetName;
+  readonly cloud: Cloud;
+  /** One line for `bentoctl targets list`. */
+  readonly summary: string;
+  /** The spec schema: every field documented, every optional field with its default. */
+  readonly specSchema: Spec;
+  readonly registry: RegistryKind;
+  readonly outputs: readonly TargetOutput[];
+  /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */
+  readonly initFields: readonly (keyof z.input<Spec> & string)[];
+  /** Checks of cloud constraints on a spec that already passed its schema. */
+  preflight(spec: z.output<Spec>, context: PreflightContext): readonly SpecIssue[];
+}
