@@ -6,17 +6,23 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { closestMatch } from '../config/suggest.js';
+import { BENTO_FILE } from './bento-file.js';
 import { storedBentoPath } from './home.js';
 
-export const BENTO_FILE = 'bento.yaml';
+export { BENTO_FILE };
 const ARCHIVE_SUFFIXES = ['.bento', '.tar.gz', '.tgz'] as const;
 /** `name:version`: no path separators, one colon. */
-const STORE_REFERENCE = /^([a-z0-9][a-z0-9_-]*):([A-Za-z0-9._-]+)$/;
+export const STORE_REFERENCE = /^([a-z0-9][a-z0-9_-]*):([A-Za-z0-9._-]+)$/;
 
 export type BentoReference =
   | { readonly kind: 'directory'; readonly path: string }
   | { readonly kind: 'archive'; readonly path: string }
-  | { readonly kind: 'store'; readonly path: string; readonly name: string; readonly version: string };
+  | {
+      readonly kind: 'store';
+      readonly path: string;
+      readonly name: string;
+      readonly version: string;
+    };
 
 export type BentoLookup =
   | { readonly found: true; readonly reference: BentoReference }
@@ -46,7 +52,8 @@ export function locateBento(value: string, configDir: string, home: string): Ben
   }
   const stat = statSync(path);
   if (stat.isDirectory()) {
-    if (existsSync(join(path, BENTO_FILE))) return { found: true, reference: { kind: 'directory', path } };
+    if (existsSync(join(path, BENTO_FILE)))
+      return { found: true, reference: { kind: 'directory', path } };
     return {
       found: false,
       problem: `${JSON.stringify(value)} is a folder without a ${BENTO_FILE} (looked in ${path})`,

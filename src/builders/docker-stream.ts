@@ -59,15 +59,9 @@ export function followDockerStream(
   return new Promise((resolve, reject) => {
     const tail: string[] = [];
     const onAbort = (): void => {
-      // followProgress listens for 'error' and reports it through onFinished, which rejects below.
-      destroy(stream, new Error(`${operation} aborted: ${String(signal?.reason ?? 'aborted')}`));
+      const reason: unknown = signal?.reason;
+      destroy(stream, new Error(`${operation} aborted: ${String(reason ?? 'aborted')}`));
     };
-    if (signal?.aborted) {
-      onAbort();
-    } else {
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }
-
     docker.modem.followProgress(
       stream,
       (err: Error | null, output: unknown[]) => {
@@ -91,6 +85,10 @@ export function followDockerStream(
         onEvent?.(raw);
       },
     );
+
+    // Only now: followProgress's 'error' listener must exist before destroy() can emit one.
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -14,7 +14,13 @@ export abstract class BaseCommand extends Command {
     if (error instanceof Errors.ExitError || error instanceof Errors.CLIError) {
       if (!(error instanceof Errors.ExitError) && this.jsonEnabled()) {
         this.logJson({
-          error: { code: 'USAGE', kind: 'usage', message: error.message, hint: null, diagnostics: [] },
+          error: {
+            code: 'USAGE',
+            kind: 'usage',
+            message: error.message,
+            hint: null,
+            diagnostics: [],
+          },
         });
         this.exit(error.oclif?.exit ?? 2);
       }

@@ -9,7 +9,8 @@ export function renderError(error: BentoctlError): string {
   for (const diagnostic of error.diagnostics) {
     const field = diagnostic.field === '' ? '' : `${diagnostic.field}: `;
     lines.push(`  ${formatLocation(diagnostic.location)}  ${field}${diagnostic.message}`);
-    if (diagnostic.suggestion !== undefined) lines.push(`      did you mean ${diagnostic.suggestion}?`);
+    if (diagnostic.suggestion !== undefined)
+      lines.push(`      did you mean ${diagnostic.suggestion}?`);
   }
   if (error.hint !== undefined) lines.push(`Fix: ${error.hint}`);
   return lines.join('\n');

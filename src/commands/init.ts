@@ -30,7 +30,9 @@ default, and passes \`bentoctl validate\`. An existing file is never overwritten
 
   static override flags = {
     target: Flags.string({ summary: 'Deployment target.', options: [...TARGET_NAMES] }),
-    name: Flags.string({ summary: 'Deployment name (DNS-safe). Defaults to the bento folder name.' }),
+    name: Flags.string({
+      summary: 'Deployment name (DNS-safe). Defaults to the bento folder name.',
+    }),
     bento: Flags.string({ summary: 'Bento folder, archive or name:version.' }),
     region: Flags.string({ summary: "The target's region (location on Azure)." }),
     set: Flags.string({
@@ -38,14 +40,22 @@ default, and passes \`bentoctl validate\`. An existing file is never overwritten
       multiple: true,
       helpValue: '<field>=<value>',
     }),
-    output: Flags.string({ char: 'o', summary: 'File to write.', default: 'deployment_config.yaml' }),
-    yes: Flags.boolean({ char: 'y', summary: 'Ask nothing; accept defaults for values not given.' }),
+    output: Flags.string({
+      char: 'o',
+      summary: 'File to write.',
+      default: 'deployment_config.yaml',
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      summary: 'Ask nothing; accept defaults for values not given.',
+    }),
     force: Flags.boolean({ summary: 'Overwrite the output file if it exists.' }),
   };
 
   async run(): Promise<InitResult> {
     const { flags } = await this.parse(Init);
-    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !flags.yes && !this.jsonEnabled();
+    const interactive =
+      Boolean(process.stdin.isTTY && process.stdout.isTTY) && !flags.yes && !this.jsonEnabled();
     const asker: InitAsker | undefined = interactive
       ? (await import('../cli/init-prompts.js')).terminalAsker
       : undefined;

@@ -29,7 +29,9 @@ file:line:column and the field path. Exits 2 when the config is invalid.`;
   async run(): Promise<ValidateResult> {
     const { flags } = await this.parse(Validate);
     const { source, bentoReference, ...config } = loadConfig(flags.file);
-    this.log(`${source.file} is valid: target ${config.target}, bento ${bentoReference.path} (${bentoReference.kind})`);
+    this.log(
+      `${source.file} is valid: target ${config.target}, bento ${bentoReference.path} (${bentoReference.kind})`,
+    );
     this.log('');
     this.log(stringify(config).trimEnd());
     return { valid: true, file: source.file, config, bento: bentoReference };

@@ -33,7 +33,12 @@ export function interpolateDocument(
       let whole = false;
       const filled = original.replace(
         REFERENCE,
-        (match, name: string | undefined, fallback: string | undefined, bad: string | undefined) => {
+        (
+          match,
+          name: string | undefined,
+          fallback: string | undefined,
+          bad: string | undefined,
+        ) => {
           if (match === '$${') return '${';
           if (name === undefined) {
             unresolved.push({ name: bad ?? match, offset, field, reason: 'malformed' });

@@ -29,7 +29,11 @@ export function loadConfig(file: string, options: LoadOptions = {}): ResolvedCon
 }
 
 /** Same as `loadConfig` for text already in memory (`file` is used in messages and for paths). */
-export function loadConfigText(file: string, text: string, options: LoadOptions = {}): ResolvedConfig {
+export function loadConfigText(
+  file: string,
+  text: string,
+  options: LoadOptions = {},
+): ResolvedConfig {
   return resolveSource(file, parseYaml(file, text), options);
 }
 

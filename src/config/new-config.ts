@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { BENTO_FILE } from '../bento/locate.js';
+import { BENTO_FILE, STORE_REFERENCE } from '../bento/locate.js';
 import { BentoctlError, errors } from '../errors/index.js';
 import { describeSpec, type SpecField } from '../targets/describe-spec.js';
 import { TARGET_NAMES, type TargetName } from '../targets/names.js';
@@ -34,7 +34,11 @@ export interface InitInputs {
 /** Interactive questions; absent when no terminal is attached. */
 export interface InitAsker {
   target(targets: readonly TargetDefinition[]): Promise<TargetName>;
-  text(question: string, defaultValue: string | undefined, check: (value: string) => string | true): Promise<string>;
+  text(
+    question: string,
+    defaultValue: string | undefined,
+    check: (value: string) => string | true,
+  ): Promise<string>;
   specField(target: TargetDefinition, field: SpecField, defaultValue: unknown): Promise<unknown>;
 }
 
@@ -58,11 +62,12 @@ export async function planNewConfig(
   const discovered = discoverBento(inputs.cwd);
   let bento = inputs.bento;
   if (bento === undefined) {
-    if (interactive) bento = await asker.text('Bento (folder, archive or name:version)', discovered, nonEmpty);
+    if (interactive)
+      bento = await asker.text('Bento (folder, archive or name:version)', discovered, nonEmpty);
     else if (inputs.yes && discovered !== undefined) bento = discovered;
     else missing.push('bento');
   }
-  const suggestedName = deriveName(bento ?? discovered ?? inputs.cwd);
+  const suggestedName = deriveName(bento ?? discovered ?? '.', inputs.cwd);
   let name = inputs.name;
   if (name === undefined) {
     if (interactive) name = await asker.text('Deployment name', suggestedName, checkName);
@@ -98,7 +103,7 @@ export async function planNewConfig(
     spec,
   });
   try {
-    return { path, text, config: loadConfigText(inputs.output, text, loadOptions) };
+    return { path, text, config: loadConfigText(path, text, loadOptions) };
   } catch (error) {
     if (error instanceof BentoctlError) {
       throw new BentoctlError({
@@ -133,7 +138,8 @@ function givenSpecValues(target: TargetDefinition, inputs: InitInputs): Record<s
   const values: Record<string, unknown> = {};
   if (inputs.region !== undefined) values[regionKey(target)] = inputs.region;
   for (const [key, value] of Object.entries(inputs.set)) {
-    if (!keys.includes(key)) throw errors.specFieldUnknown(target.name, key, closestMatch(key, keys));
+    if (!keys.includes(key))
+      throw errors.specFieldUnknown(target.name, key, closestMatch(key, keys));
     values[key] = value;
   }
   return values;
@@ -156,9 +162,11 @@ function discoverBento(cwd: string): string | undefined {
   return candidates.length === 1 ? candidates[0] : undefined;
 }
 
-/** A DNS-safe name from the bento folder's name. */
-function deriveName(bento: string): string {
-  const base = basename(bento.replace(/:.*$/, '').replace(/\/+$/, '')) || 'bento';
+/** A DNS-safe name from the bento's store name or folder name. */
+function deriveName(bento: string, cwd: string): string {
+  const base = STORE_REFERENCE.test(bento)
+    ? (bento.split(':')[0] ?? '')
+    : basename(resolve(cwd, bento));
   const cleaned = base
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
@@ -180,7 +188,7 @@ function nonEmpty(value: string): string | true {
 
 /** Paths in a config are relative to the config file, not to where init ran. */
 function relativeBento(bento: string, cwd: string, configDir: string): string {
-  if (/^[a-z0-9][a-z0-9_-]*:[A-Za-z0-9._-]+$/.test(bento) || isAbsolute(bento)) return bento;
+  if (STORE_REFERENCE.test(bento) || isAbsolute(bento)) return bento;
   const rel = relative(configDir, resolve(cwd, bento)) || '.';
   return rel.startsWith('.') ? rel : `./${rel}`;
 }

@@ -19,7 +19,8 @@ export function readYamlFile(file: string): YamlSource {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) throw errors.configNotFound(file);
-    if (isErrno(error, 'EACCES') || isErrno(error, 'EPERM')) throw errors.configUnreadable(file, error);
+    if (isErrno(error, 'EACCES') || isErrno(error, 'EPERM'))
+      throw errors.configUnreadable(file, error);
     throw error;
   }
   return parseYaml(file, text);
@@ -28,7 +29,11 @@ export function readYamlFile(file: string): YamlSource {
 export function parseYaml(file: string, text: string): YamlSource {
   const lines = new LineCounter();
   // A comments-only file parses to an empty stream (no documents at all).
-  const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const parsed = parseAllDocuments(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+  });
   const documents: readonly Document[] = 'empty' in parsed ? [] : parsed;
   const first = documents[0];
   const emptyFile = (at: SourceLocator | undefined) =>
@@ -40,15 +45,14 @@ export function parseYaml(file: string, text: string): YamlSource {
   if (first === undefined) throw emptyFile(undefined);
   const locator = new SourceLocator(file, first, lines);
   const problems = documents.flatMap((document) => document.errors);
-  if (problems.length > 0) {
-    throw errors.configSyntax(
-      file,
-      problems.slice(0, 5).map((problem) => ({
-        location: locator.at(problem.pos[0]),
-        field: '',
-        message: firstLine(problem.message),
-      })),
-    );
+  const problem = problems[0];
+  if (problem !== undefined) {
+    // Only the first: later YAML errors are mostly echoes of the first one.
+    const unterminated = /missing closing|must .*end with/i.test(problem.message);
+    const offset = unterminated ? (unterminatedOpening(text) ?? problem.pos[0]) : problem.pos[0];
+    throw errors.configSyntax(file, [
+      { location: locator.at(offset), field: '', message: firstLine(problem.message) },
+    ]);
   }
   if (documents.length > 1) {
     const second = documents[1]?.contents?.range?.[0] ?? 0;
@@ -62,6 +66,32 @@ export function parseYaml(file: string, text: string): YamlSource {
   }
   if (isBlank(first)) throw emptyFile(locator);
   return { document: first, locator };
+}
+
+/**
+ * Where the quote or bracket that never closes was opened. YAML reports these at the end of
+ * the file, which is not where anyone would look.
+ */
+function unterminatedOpening(text: string): number | undefined {
+  const brackets: number[] = [];
+  let quote: { char: string; at: number } | undefined;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '\n') comment = false;
+    if (comment) continue;
+    if (quote !== undefined) {
+      if (char === '\\' && quote.char === '"') i++;
+      else if (char === quote.char) quote = undefined;
+      continue;
+    }
+    if (char === '#' && (i === 0 || /\s/.test(text[i - 1] ?? ''))) comment = true;
+    else if ((char === '"' || char === "'") && /[\s:[{,-]|^$/.test(text[i - 1] ?? ''))
+      quote = { char, at: i };
+    else if (char === '{' || char === '[') brackets.push(i);
+    else if (char === '}' || char === ']') brackets.pop();
+  }
+  return quote?.at ?? brackets.at(-1);
 }
 
 function isBlank(document: Document): boolean {

@@ -33,7 +33,10 @@ export function renderConfig(config: NewConfig): string {
     'spec:',
   ];
   for (const field of chosen) {
-    lines.push(`  # ${field.description}`, `  ${field.name}: ${yamlValue(config.spec[field.name])}`);
+    lines.push(
+      `  # ${field.description}`,
+      `  ${field.name}: ${yamlValue(config.spec[field.name])}`,
+    );
   }
   if (others.length > 0) {
     lines.push('  # Other fields, shown with their defaults:');

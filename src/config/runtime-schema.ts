@@ -36,14 +36,10 @@ export const authSchema = z
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
       .default('BENTOCTL_AUTH_TOKEN')
       .meta({ description: 'Environment variable the runtime reads the token from.' }),
-    secret: z
-      .string()
-      .min(1)
-      .optional()
-      .meta({
-        description:
-          'Cloud secret holding the token (Secrets Manager ARN, Secret Manager name or Key Vault secret id). Required for bearer.',
-      }),
+    secret: z.string().min(1).optional().meta({
+      description:
+        'Cloud secret holding the token (Secrets Manager ARN, Secret Manager name or Key Vault secret id). Required for bearer.',
+    }),
   })
   .prefault({});
 

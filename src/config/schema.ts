@@ -13,32 +13,43 @@ export const DEPLOYMENT_NAME_PATTERN = /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 const envName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid environment variable name (letters, digits, _)')
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be a valid environment variable name (letters, digits, _)',
+  )
   .refine((name) => !name.startsWith('BENTOCTL_') && name !== 'PORT', {
     message: 'is reserved: the runtime sets PORT and BENTOCTL_* itself (use the runtime: section)',
   });
 
 /** Env values are strings in every cloud; numbers and booleans are written as YAML allows. */
-const envValue = z
-  .union([z.string(), z.number(), z.boolean()])
-  .transform((value) => String(value));
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((value) => String(value));
 
 export const imageSchema = z
   .strictObject({
     repository: z
       .string()
-      .regex(/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/, 'must be a registry repository such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/iris')
+      .regex(
+        /^[a-z0-9]+([._\-/:][a-z0-9]+)*$/,
+        'must be a registry repository such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/iris',
+      )
       .optional()
-      .meta({ description: "Repository to push to. @default - the target's registry, named after the deployment" }),
+      .meta({
+        description:
+          "Repository to push to. @default - the target's registry, named after the deployment",
+      }),
     base_image: z
       .string()
       .min(1)
       .optional()
-      .meta({ description: 'Base image. @default - node:20-bookworm-slim, or a CUDA base for device: gpu' }),
+      .meta({
+        description: 'Base image. @default - node:20-bookworm-slim, or a CUDA base for device: gpu',
+      }),
     platform: z
       .literal('linux/amd64')
       .default('linux/amd64')
-      .meta({ description: 'Image platform; ONNX Runtime native libraries are bundled for linux/amd64.' }),
+      .meta({
+        description: 'Image platform; ONNX Runtime native libraries are bundled for linux/amd64.',
+      }),
   })
   .prefault({});
 
@@ -54,26 +65,27 @@ export const deploymentConfigSchema = z.strictObject({
   bento: z
     .string()
     .min(1)
-    .meta({ description: 'A bento folder, a bento archive, or name:version from the local store.' }),
+    .meta({
+      description: 'A bento folder, a bento archive, or name:version from the local store.',
+    }),
   target: z.enum(TARGET_NAMES).meta({ description: 'Where the bento runs.' }),
   spec: z
     .record(z.string(), z.unknown())
     .default({})
     .meta({ description: "The target's own fields; `bentoctl targets show <target>` lists them." }),
-  runtime: runtimeSchema.meta({ description: 'Inference server settings, the same on every target.' }),
+  runtime: runtimeSchema.meta({
+    description: 'Inference server settings, the same on every target.',
+  }),
   image: imageSchema.meta({ description: 'Image overrides.' }),
   state: stateSchema.meta({ description: 'Terraform state backend. @default - local' }),
   env: z
     .record(envName, envValue)
     .default({})
     .meta({ description: 'Extra environment variables for the container.' }),
-  secrets: z
-    .record(envName, z.string().min(1))
-    .default({})
-    .meta({
-      description:
-        'Environment variables filled from the cloud secret store: name -> secret ARN, Secret Manager id or Key Vault secret id.',
-    }),
+  secrets: z.record(envName, z.string().min(1)).default({}).meta({
+    description:
+      'Environment variables filled from the cloud secret store: name -> secret ARN, Secret Manager id or Key Vault secret id.',
+  }),
 });
 
 /** What a user may write (defaults not applied). */

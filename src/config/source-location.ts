@@ -39,27 +39,34 @@ export class SourceLocator {
     return this.at(found.offset);
   }
 
+  /**
+   * Follows `path` through the document. When a segment is missing, stops at the key of the
+   * deepest mapping that exists (`spec:` for a missing `spec.project`): that is the line where
+   * the field has to be added.
+   */
   private walk(path: FieldPath): { node: unknown; offset: number; complete: boolean } {
     let node: unknown = this.document.contents;
-    let offset = rangeStart(node) ?? 0;
+    let anchor = 0;
     for (const segment of path) {
       let next: unknown;
       let keyOffset: number | undefined;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && scalarValue(item.key) === String(segment));
+        const pair = node.items.find(
+          (item) => isPair(item) && scalarValue(item.key) === String(segment),
+        );
         next = pair?.value;
         keyOffset = rangeStart(pair?.key);
       } else if (isSeq(node) && typeof segment === 'number') {
         next = node.items[segment];
       }
+      // A key with no value (`spec:`) still has a line: point at the key.
       if (next === undefined || next === null) {
-        // A key with no value (`spec:`) still has a line: point at the key.
-        return { node, offset: keyOffset ?? offset, complete: false };
+        return { node, offset: keyOffset ?? anchor, complete: false };
       }
       node = next;
-      offset = rangeStart(next) ?? keyOffset ?? offset;
+      anchor = keyOffset ?? rangeStart(next) ?? anchor;
     }
-    return { node, offset, complete: true };
+    return { node, offset: rangeStart(node) ?? anchor, complete: true };
   }
 }
 

@@ -36,12 +36,16 @@ export const stateSchema = z
       key: stateKey
         .optional()
         .meta({ description: 'Object key. @default - bentoctl/<name>/terraform.tfstate' }),
-      region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1'),
+      region: z
+        .string()
+        .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1'),
       dynamodb_table: z
         .string()
         .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
         .optional()
-        .meta({ description: 'DynamoDB table for locking (older setups). @default - S3 lock file' }),
+        .meta({
+          description: 'DynamoDB table for locking (older setups). @default - S3 lock file',
+        }),
       use_lockfile: z
         .boolean()
         .default(true)
@@ -51,7 +55,9 @@ export const stateSchema = z
     z.strictObject({
       backend: z.literal('gcs'),
       bucket: gcsBucket.meta({ description: 'GCS bucket holding the state.' }),
-      prefix: stateKey.optional().meta({ description: 'Folder in the bucket. @default - bentoctl/<name>' }),
+      prefix: stateKey
+        .optional()
+        .meta({ description: 'Folder in the bucket. @default - bentoctl/<name>' }),
     }),
     z.strictObject({
       backend: z.literal('azurerm'),
@@ -63,8 +69,13 @@ export const stateSchema = z
         .regex(/^[a-z0-9]{3,24}$/, 'must be 3-24 lowercase letters and digits'),
       container_name: z
         .string()
-        .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, 'must be 3-63 lowercase letters, digits and single hyphens'),
-      key: stateKey.optional().meta({ description: 'Blob name. @default - bentoctl/<name>.tfstate' }),
+        .regex(
+          /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+          'must be 3-63 lowercase letters, digits and single hyphens',
+        ),
+      key: stateKey
+        .optional()
+        .meta({ description: 'Blob name. @default - bentoctl/<name>.tfstate' }),
     }),
   ])
   .prefault({ backend: 'local' });

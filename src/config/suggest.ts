@@ -2,13 +2,17 @@ import { distance } from 'fastest-levenshtein';
 
 /**
  * The candidate closest to `given`, if it is close enough to be a likely typo: within a third
- * of the word's length (at least 2 edits), or differing only in case, `-` vs `_`.
+ * of the word's length (at least 2 edits), differing only in case or `-` vs `_`, or the one
+ * candidate that contains what was given (`cloud-run` for `google-cloud-run`).
  */
 export function closestMatch(given: string, candidates: Iterable<string>): string | undefined {
   const normalised = normalise(given);
+  const list = [...candidates];
+  const containing = list.filter((candidate) => normalise(candidate).includes(normalised));
+  if (normalised.length >= 3 && containing.length === 1) return containing[0];
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     if (normalise(candidate) === normalised) return candidate;
     const d = distance(given.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
@@ -24,7 +28,8 @@ export function closestMatch(given: string, candidates: Iterable<string>): strin
 export function closestNumber(given: number, candidates: readonly number[]): number | undefined {
   let best: number | undefined;
   for (const candidate of candidates) {
-    if (best === undefined || Math.abs(candidate - given) < Math.abs(best - given)) best = candidate;
+    if (best === undefined || Math.abs(candidate - given) < Math.abs(best - given))
+      best = candidate;
   }
   return best;
 }

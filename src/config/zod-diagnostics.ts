@@ -66,6 +66,15 @@ function fromIssue(issue: Issue, context: DiagnosticContext): Diagnostic[] {
       ];
     case 'invalid_value': {
       const allowed = issue.values;
+      if (value === undefined) {
+        return [
+          {
+            location: at,
+            field,
+            message: `missing required field "${field}" (${listValues(allowed)})`,
+          },
+        ];
+      }
       return [
         {
           location: at,
@@ -98,7 +107,9 @@ function fromIssue(issue: Issue, context: DiagnosticContext): Diagnostic[] {
           },
         ];
       }
-      return [{ location: at, field, message: `${quote(value)} matches none of the allowed forms` }];
+      return [
+        { location: at, field, message: `${quote(value)} matches none of the allowed forms` },
+      ];
     }
     case 'too_small':
     case 'too_big': {
@@ -119,7 +130,11 @@ function fromIssue(issue: Issue, context: DiagnosticContext): Diagnostic[] {
       const key = String(issue.path.at(-1));
       const inner = issue.issues.map((inner) => inner.message).join('; ');
       return [
-        { location: context.locator.key(path.slice(0, -1), key), field, message: `key ${quote(key)} ${inner}` },
+        {
+          location: context.locator.key(path.slice(0, -1), key),
+          field,
+          message: `key ${quote(key)} ${inner}`,
+        },
       ];
     }
     default:
@@ -161,13 +176,16 @@ function kindOf(value: unknown): string {
 
 function listValues(values: readonly unknown[]): string {
   const shown = values.slice(0, 8).map((v) => quote(v));
-  return values.length > 8 ? `${shown.join(', ')}, ... (${values.length} in all)` : shown.join(', ');
+  return values.length > 8
+    ? `${shown.join(', ')}, ... (${values.length} in all)`
+    : shown.join(', ');
 }
 
 function suggestValue(given: unknown, allowed: readonly unknown[]): string | undefined {
   if (typeof given === 'string') {
     const asNumber = Number(given);
-    if (given.trim() !== '' && allowed.includes(asNumber)) return `${asNumber} (a number, without quotes)`;
+    if (given.trim() !== '' && allowed.includes(asNumber))
+      return `${asNumber} (a number, without quotes)`;
     const strings = allowed.filter((v): v is string => typeof v === 'string');
     return closestMatch(given, strings);
   }

@@ -6,23 +6,115 @@ import { BentoctlError, type Diagnostic, type ErrorKind } from './bentoctl-error
 
 /** The code, kind and one-line remedy of each error, as documented in docs/errors.md. */
 export const ERROR_CATALOGUE = {
-  CONFIG_NOT_FOUND: { kind: 'usage', fix: 'Check the path given to -f, or create one with `bentoctl init`.' },
-  CONFIG_NOT_A_FILE: { kind: 'usage', fix: 'Point -f at the YAML file inside the folder, not the folder.' },
+  CONFIG_NOT_FOUND: {
+    kind: 'usage',
+    fix: 'Check the path given to -f, or create one with `bentoctl init`.',
+  },
+  CONFIG_NOT_A_FILE: {
+    kind: 'usage',
+    fix: 'Point -f at the YAML file inside the folder, not the folder.',
+  },
   CONFIG_UNREADABLE: { kind: 'usage', fix: 'Check the file permissions.' },
   CONFIG_EMPTY: { kind: 'usage', fix: 'Write a config, or generate one with `bentoctl init`.' },
-  CONFIG_YAML_SYNTAX: { kind: 'usage', fix: 'Fix the YAML at the line shown (indentation, quotes, duplicate keys).' },
-  CONFIG_INVALID: { kind: 'usage', fix: 'Fix each field listed; `bentoctl targets show <target>` lists the valid spec fields.' },
-  CONFIG_ENV_UNSET: { kind: 'usage', fix: 'Export the variable, or give a default with ${VAR:-default}.' },
-  BENTO_NOT_FOUND: { kind: 'usage', fix: 'Point `bento` at a folder with a bento.yaml, a bento archive, or name:version from `bentoctl bento list`.' },
+  CONFIG_YAML_SYNTAX: {
+    kind: 'usage',
+    fix: 'Fix the YAML at the line shown (indentation, quotes, duplicate keys).',
+  },
+  CONFIG_INVALID: {
+    kind: 'usage',
+    fix: 'Fix each field listed; `bentoctl targets show <target>` lists the valid spec fields.',
+  },
+  CONFIG_ENV_UNSET: {
+    kind: 'usage',
+    fix: 'Export the variable, or give a default with ${VAR:-default}.',
+  },
+  BENTO_NOT_FOUND: {
+    kind: 'usage',
+    fix: 'Point `bento` at a folder with a bento.yaml, a bento archive, or name:version from `bentoctl bento list`.',
+  },
   TARGET_UNKNOWN: { kind: 'usage', fix: 'Run `bentoctl targets list` for the valid names.' },
-  OUTPUT_EXISTS: { kind: 'usage', fix: 'Pass --force to overwrite it, or choose another path with --output.' },
+  OUTPUT_EXISTS: {
+    kind: 'usage',
+    fix: 'Pass --force to overwrite it, or choose another path with --output.',
+  },
   FLAG_INVALID: { kind: 'usage', fix: 'Run the command with --help for the expected form.' },
-  SPEC_FIELD_UNKNOWN: { kind: 'usage', fix: 'Run `bentoctl targets show <target>` for the spec fields.' },
+  SPEC_FIELD_UNKNOWN: {
+    kind: 'usage',
+    fix: 'Run `bentoctl targets show <target>` for the spec fields.',
+  },
   INIT_INPUT_MISSING: {
     kind: 'usage',
     fix: 'Pass the values as flags; --yes accepts the defaults of fields that have one.',
   },
-  INTERNAL: { kind: 'internal', fix: 'This is a bug in bentoctl: rerun with DEBUG=* and report the output.' },
+  TERRAFORM_NOT_FOUND: {
+    kind: 'external',
+    fix: 'Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN to its path.',
+  },
+  TERRAFORM_TOO_OLD: {
+    kind: 'external',
+    fix: 'Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN to a newer one.',
+  },
+  TERRAFORM_FAILED: {
+    kind: 'external',
+    fix: "Read terraform's error above; fix the config, credentials or cloud quota it names, then rerun.",
+  },
+  TERRAFORM_OUTPUT_INVALID: {
+    kind: 'external',
+    fix: 'Check that TERRAFORM_BIN is a real terraform >= 1.5; rerun with DEBUG=* and report the output.',
+  },
+  DEPLOYMENT_LOCKED: {
+    kind: 'usage',
+    fix: 'Wait for the other run to finish; if it was killed, delete the lock file named in the message.',
+  },
+  CONFIRMATION_REQUIRED: {
+    kind: 'usage',
+    fix: 'Pass --auto-approve when running without a terminal (CI).',
+  },
+  CONFIRMATION_DECLINED: {
+    kind: 'usage',
+    fix: 'Nothing was changed; rerun when the plan is what you want.',
+  },
+  STACK_NOT_GENERATED: {
+    kind: 'usage',
+    fix: 'Run `bentoctl generate -f <config>` first, or drop --no-generate.',
+  },
+  IMAGE_NOT_RECORDED: {
+    kind: 'usage',
+    fix: 'Run `bentoctl build -f <config>` (or `bentoctl apply --build`) so a pushed digest is recorded; `bentoctl generate` also takes --image <repository@sha256:...>.',
+  },
+  IMAGE_COPY_UNAVAILABLE: {
+    kind: 'usage',
+    fix: 'Use the same image.repository in both configs, or copy the image yourself (crane copy, skopeo copy) and rerun.',
+  },
+  STEP_UNAVAILABLE: {
+    kind: 'internal',
+    fix: 'This bentoctl build lacks that step; run it with a bentoctl that has it, or do the step by hand.',
+  },
+  ENDPOINT_NOT_READY: {
+    kind: 'external',
+    fix: 'Check the service logs in the cloud console; raise --wait-timeout if it is still starting, or pass --no-wait.',
+  },
+  BUILD_RECORD_INVALID: {
+    kind: 'usage',
+    fix: 'Run `bentoctl build --push` again to rewrite it, or pass --image.',
+  },
+  SECRET_REFERENCE_INVALID: {
+    kind: 'usage',
+    fix: 'Give the full ARN of a Secrets Manager secret or an SSM parameter in the region of the deployment.',
+  },
+  BENTO_YAML_SYNTAX: { kind: 'usage', fix: 'Fix the YAML of bento.yaml at the line shown.' },
+  BENTO_INVALID: {
+    kind: 'usage',
+    fix: 'Fix each bento.yaml field listed; docs/runtime.md describes the bento format.',
+  },
+  SERVE_FAILED: {
+    kind: 'usage',
+    fix: 'Read the cause above (port in use, bad setting, model failing to load) and rerun.',
+  },
+  INTERNAL: {
+    kind: 'internal',
+    fix: 'This is a bug in bentoctl: rerun with DEBUG=* and report the output.',
+  },
 } as const satisfies Record<string, { kind: ErrorKind; fix: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
@@ -93,6 +185,68 @@ export const errors = {
       'INIT_INPUT_MISSING',
       `bentoctl init cannot ask (no terminal, or --yes) and has no value for: ${missing.map((flag) => `--${flag}`).join(', ')}.`,
     ),
+  terraformNotFound: (where: string) =>
+    raise('TERRAFORM_NOT_FOUND', `terraform was not found (${where}).`),
+  terraformTooOld: (binary: string, version: string, minimum: string) =>
+    raise(
+      'TERRAFORM_TOO_OLD',
+      `${binary} is Terraform ${version}; bentoctl needs ${minimum} or newer.`,
+    ),
+  terraformFailed: (step: string, detail: string, stderrTail: string) =>
+    raise(
+      'TERRAFORM_FAILED',
+      `terraform ${step} failed (${detail}).${stderrTail === '' ? '' : `\n${stderrTail}`}`,
+    ),
+  terraformOutputInvalid: (step: string, problem: string) =>
+    raise(
+      'TERRAFORM_OUTPUT_INVALID',
+      `terraform ${step} printed output bentoctl cannot read: ${problem}.`,
+    ),
+  deploymentLocked: (name: string, lockFile: string, holder: string) =>
+    raise('DEPLOYMENT_LOCKED', `Deployment ${name} is busy: ${holder} holds ${lockFile}.`),
+  confirmationRequired: (command: string) =>
+    raise(
+      'CONFIRMATION_REQUIRED',
+      `bentoctl ${command} changes infrastructure and cannot ask for confirmation without a terminal.`,
+    ),
+  confirmationDeclined: (command: string) =>
+    raise('CONFIRMATION_DECLINED', `bentoctl ${command} was not confirmed; nothing was changed.`),
+  stackNotGenerated: (name: string, stackDir: string) =>
+    raise('STACK_NOT_GENERATED', `Deployment ${name} has no generated stack in ${stackDir}.`),
+  imageNotRecorded: (name: string, recordFile: string) =>
+    raise(
+      'IMAGE_NOT_RECORDED',
+      `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
+    ),
+  imageCopyUnavailable: (from: string, to: string) =>
+    raise(
+      'IMAGE_COPY_UNAVAILABLE',
+      `Promoting needs the image copied from ${from} to ${to}, and this bentoctl has no image copier.`,
+    ),
+  stepUnavailable: (step: string, needed: string) =>
+    raise(
+      'STEP_UNAVAILABLE',
+      `${needed} needs the ${step} step, which this bentoctl build does not include.`,
+    ),
+  endpointNotReady: (url: string, seconds: number, last: string) =>
+    raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
+  buildRecordInvalid: (file: string, problem: string) =>
+    raise('BUILD_RECORD_INVALID', `The build record ${file} is not valid: ${problem}.`),
+  secretReferenceInvalid: (name: string, value: string, expected: string) =>
+    raise(
+      'SECRET_REFERENCE_INVALID',
+      `Secret ${name} refers to ${JSON.stringify(value)}: expected ${expected}.`,
+    ),
+  bentoYamlSyntax: (file: string, diagnostics: readonly Diagnostic[]) =>
+    raise('BENTO_YAML_SYNTAX', `Bento file ${file} is not valid YAML.`, { diagnostics }),
+  bentoInvalid: (file: string, diagnostics: readonly Diagnostic[]) =>
+    raise(
+      'BENTO_INVALID',
+      `Bento ${file} has ${diagnostics.length === 1 ? 'a problem' : `${diagnostics.length} problems`}.`,
+      { diagnostics },
+    ),
+  serveFailed: (what: string, cause: unknown) =>
+    raise('SERVE_FAILED', `The runtime could not start: ${what}: ${describe(cause)}.`, { cause }),
   internal: (cause: unknown) =>
     raise('INTERNAL', `Unexpected failure: ${describe(cause)}.`, { cause }),
 };

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Cloud, RegistryKind, TargetName } from './names.js';
+import type { Synthesizer } from './synthesizer.js';
 
 /** A problem with a spec that its schema alone cannot express (pairs of fields, cloud limits). */
 export interface SpecIssue {
@@ -41,4 +42,9 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly initFields: readonly (keyof z.input<Spec> & string)[];
   /** Checks of cloud constraints on a spec that already passed its schema. */
   preflight(spec: z.output<Spec>, context: PreflightContext): readonly SpecIssue[];
+  /**
+   * Loads the Terraform synthesis on demand: it pulls in cdktf and provider classes (deep
+   * imports), which only `generate` and the commands built on it should pay for.
+   */
+  loadSynthesizer(): Promise<Synthesizer<z.output<Spec>>>;
 }

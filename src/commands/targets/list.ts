@@ -15,7 +15,10 @@ export default class TargetsList extends BaseCommand {
   static override description =
     'Each target is a cloud service bentoctl synthesizes Terraform for. Use `bentoctl targets show <name>` for its spec fields.';
 
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json'];
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --json',
+  ];
 
   async run(): Promise<TargetSummary[]> {
     await this.parse(TargetsList);

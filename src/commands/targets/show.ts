@@ -30,12 +30,16 @@ export default class TargetsShow extends BaseCommand {
   ];
 
   static override args = {
-    name: Args.string({ description: 'Target name (see `bentoctl targets list`).', required: true }),
+    name: Args.string({
+      description: 'Target name (see `bentoctl targets list`).',
+      required: true,
+    }),
   };
 
   async run(): Promise<TargetDetails> {
     const { args } = await this.parse(TargetsShow);
-    if (!isTargetName(args.name)) throw errors.targetUnknown(args.name, closestMatch(args.name, TARGET_NAMES));
+    if (!isTargetName(args.name))
+      throw errors.targetUnknown(args.name, closestMatch(args.name, TARGET_NAMES));
     const target = getTarget(args.name);
     const fields = describeSpec(target);
     this.log(`${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`);

@@ -7,7 +7,12 @@ import { cidrSchema } from './cidr.js';
 import type { SpecIssue } from '../target.js';
 
 /** `min_instances` / `max_instances` with per-target defaults. */
-export function instanceBounds(defaults: { min: number; max: number; floor: number; ceiling: number }) {
+export function instanceBounds(defaults: {
+  min: number;
+  max: number;
+  floor: number;
+  ceiling: number;
+}) {
   return {
     min_instances: z
       .number()
@@ -47,13 +52,10 @@ export function checkInstanceBounds(spec: {
  * Who may reach the endpoint. Empty means "only from inside the network": bentoctl never opens
  * an endpoint to the world unless `0.0.0.0/0` is written down.
  */
-export const allowedCidrsField = z
-  .array(cidrSchema)
-  .default([])
-  .meta({
-    description:
-      'CIDR blocks allowed to reach the endpoint; empty = only from inside the network. Write 0.0.0.0/0 to open it to the internet.',
-  });
+export const allowedCidrsField = z.array(cidrSchema).default([]).meta({
+  description:
+    'CIDR blocks allowed to reach the endpoint; empty = only from inside the network. Write 0.0.0.0/0 to open it to the internet.',
+});
 
 /** Whether the endpoint gets a public address at all. */
 export const publicField = z

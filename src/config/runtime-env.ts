@@ -1,0 +1,49 @@
+/**
+ * The container environment that carries `runtime:` settings to the inference server. The
+ * runtime reads exactly these names (src/runtime), and every target passes them through, so a
+ * setting means the same on every cloud and locally.
+ */
+import type { ResolvedConfig } from './resolved-config.js';
+
+export const RUNTIME_ENV = {
+  port: 'PORT',
+  workers: 'BENTOCTL_WORKERS',
+  intraOpThreads: 'BENTOCTL_INTRA_OP_THREADS',
+  device: 'BENTOCTL_DEVICE',
+  maxBodyMb: 'BENTOCTL_MAX_BODY_MB',
+  logLevel: 'BENTOCTL_LOG_LEVEL',
+  batching: 'BENTOCTL_BATCHING',
+  maxBatchSize: 'BENTOCTL_MAX_BATCH_SIZE',
+  maxLatencyMs: 'BENTOCTL_MAX_LATENCY_MS',
+  authMode: 'BENTOCTL_AUTH_MODE',
+  authTokenEnv: 'BENTOCTL_AUTH_TOKEN_ENV',
+  // Read by the runtime with defaults (src/runtime/settings.ts); the image sets bentoDir.
+  bentoDir: 'BENTOCTL_BENTO_DIR',
+  host: 'BENTOCTL_HOST',
+  inferenceThreads: 'BENTOCTL_INFERENCE_THREADS',
+  maxQueueRows: 'BENTOCTL_MAX_QUEUE_ROWS',
+  shutdownGraceMs: 'BENTOCTL_SHUTDOWN_GRACE_MS',
+  bodyTimeoutMs: 'BENTOCTL_BODY_TIMEOUT_MS',
+} as const;
+
+/** Runtime settings plus the user's `env:`, as strings, in a stable key order. */
+export function runtimeEnvironment(config: ResolvedConfig): Record<string, string> {
+  const { runtime } = config;
+  const environment: Record<string, string> = {
+    [RUNTIME_ENV.port]: String(runtime.port),
+    [RUNTIME_ENV.workers]: String(runtime.workers),
+    [RUNTIME_ENV.intraOpThreads]: String(runtime.intra_op_threads),
+    [RUNTIME_ENV.device]: runtime.device,
+    [RUNTIME_ENV.maxBodyMb]: String(runtime.max_body_mb),
+    [RUNTIME_ENV.logLevel]: runtime.log_level,
+    [RUNTIME_ENV.batching]: String(runtime.batching.enabled),
+    [RUNTIME_ENV.maxBatchSize]: String(runtime.batching.max_batch_size),
+    [RUNTIME_ENV.maxLatencyMs]: String(runtime.batching.max_latency_ms),
+    [RUNTIME_ENV.authMode]: runtime.auth.mode,
+    [RUNTIME_ENV.authTokenEnv]: runtime.auth.token_env,
+    // ONNX Runtime 1.30 otherwise phones home; the runtime must make no outbound calls.
+    ORT_DISABLE_TELEMETRY: '1',
+    ...config.env,
+  };
+  return Object.fromEntries(Object.entries(environment).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,39 @@
+/**
+ * The contract between `generate` and a target's Terraform. The framework creates the cdktf
+ * stack with its backend; a target adds providers, resources and outputs to it. Only types are
+ * imported from cdktf here, so loading the target registry stays cheap.
+ */
+import type { TerraformStack } from 'cdktf';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+
+/** The image the deployment runs. */
+export interface ImageReference {
+  /** Registry and repository, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod`. */
+  readonly repository: string;
+  /** `sha256:...` when the build step recorded a push. */
+  readonly digest?: string;
+  readonly tag?: string;
+  /** What the container runs: `repository@digest` when known, else `repository:tag`. */
+  readonly ref: string;
+}
+
+export interface SynthInput<Spec> {
+  /** The stack to add to; its backend is already configured from `state:`. */
+  readonly stack: TerraformStack;
+  readonly config: ResolvedConfig;
+  /** `config.spec`, typed by the target's schema. */
+  readonly spec: Spec;
+  readonly image: ImageReference;
+  /** Content hash of the bento. */
+  readonly bentoVersion: string;
+  /** Tags (AWS, Azure) or labels (GCP, Kubernetes) for every resource that takes them. */
+  readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Plain environment of the runtime container (secrets are separate: config.secrets). Values
+   * are already escaped for Terraform's template syntax (`$${`), so put them in strings as is.
+   */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** Adds a target's providers, resources and outputs (at least `endpoint`) to the stack. */
+export type Synthesizer<Spec> = (input: SynthInput<Spec>) => void;

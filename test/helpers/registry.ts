@@ -1,0 +1,119 @@
+/**
+ * A private OCI registry (distribution's `docker-registry serve`) on 127.0.0.1. Engines allow
+ * plain HTTP to 127.0.0.0/8 registries, so no TLS or insecure-registries setting is needed.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import {
+  keepEngines,
+  keptNotice,
+  missingRequirements,
+  skipReasonOrThrow,
+  spawnDaemon,
+  stopDaemon,
+  waitForDaemon,
+} from './daemon.js';
+
+export interface Registry {
+  /** `127.0.0.1:<port>`, the prefix for image references. */
+  host: string;
+  /** `http://127.0.0.1:<port>`, for talking to the /v2/ API directly. */
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export function registryProblems(): string[] {
+  return missingRequirements([{ binary: 'docker-registry', aptPackage: 'docker-registry' }]);
+}
+
+/** Skip reason for describe.skipIf; undefined when the registry can run. Throws under CI=true. */
+export function registrySkipReason(): string | undefined {
+  return skipReasonOrThrow('registry integration tests', registryProblems());
+}
+
+const START_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5_000;
+/** Another process can take the probed port before the registry binds it; retry on a new one. */
+const START_ATTEMPTS = 3;
+
+export async function startRegistry(): Promise<Registry> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    try {
+      return await startOnce(await freePort());
+    } catch (error) {
+      lastError = error;
+      if (!(error instanceof Error) || !error.message.includes('address already in use')) break;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(port: number): Promise<Registry> {
+  const dir = await mkdtemp('/tmp/bctl-reg-');
+  const logFile = join(dir, 'registry.log');
+  const host = `127.0.0.1:${port}`;
+  const url = `http://${host}`;
+  const config = join(dir, 'config.yml');
+  await writeFile(config, registryConfig(host, join(dir, 'data')));
+
+  const daemon = spawnDaemon('docker-registry', ['serve', config], logFile);
+  const stop = async (): Promise<void> => {
+    if (keepEngines()) {
+      daemon.release();
+      console.warn(keptNotice(daemon, `registry at ${url}`, dir));
+      return;
+    }
+    await stopDaemon(daemon, STOP_GRACE_MS);
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await waitForDaemon(
+      async () => {
+        const response = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2_000) });
+        return response.status === 200;
+      },
+      { what: `docker-registry (${url})`, timeoutMs: START_TIMEOUT_MS, daemon },
+    );
+  } catch (error) {
+    // The error carries the log tail, which is where startRegistry finds "address already in use".
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  return { host, url, logFile, stop };
+}
+
+function registryConfig(addr: string, storageDir: string): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${storageDir}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: ${addr}`,
+    '',
+  ].join('\n');
+}
+
+/** Asks the kernel for an unused port by binding port 0, then releases it for the registry. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error(`unexpected server address ${String(address)}`));
+      });
+    });
+  });
+}
