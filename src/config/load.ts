@@ -14,7 +14,7 @@ import { parseYaml, readYamlFile, type YamlSource } from './read-yaml.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { deploymentConfigSchema, type DeploymentConfigData } from './schema.js';
 import { applyDerivedDefaults } from './derived-defaults.js';
-import { diagnosticsFromIssues } from './zod-diagnostics.js';
+import { diagnosticsFromIssues, formatPath } from './zod-diagnostics.js';
 
 export interface LoadOptions {
   /** Variables for `${VAR}`. @default process.env */
@@ -64,12 +64,13 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
     );
   }
 
-  const data: unknown = document.toJS();
-  const parsed = deploymentConfigSchema.safeParse(data);
-  const diagnostics: Diagnostic[] = [];
-  const targetName = (data as { target?: unknown }).target;
+  const written: unknown = document.toJS();
+  const targetName = (written as { target?: unknown }).target;
   const target =
     typeof targetName === 'string' && isKnownTarget(targetName) ? getTarget(targetName) : undefined;
+  const data = withTargetRuntimeDefaults(written, target?.defaultDevice);
+  const parsed = deploymentConfigSchema.safeParse(data);
+  const diagnostics: Diagnostic[] = [];
 
   if (!parsed.success) {
     diagnostics.push(
@@ -108,7 +109,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
       const path = ['spec', ...issue.path];
       diagnostics.push({
         location: locator.value(path),
-        field: path.join('.'),
+        field: formatPath(path),
         message: issue.message,
         suggestion: issue.suggestion,
       });
@@ -138,6 +139,21 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
     source: { file, dir },
     bentoReference: lookup.reference,
   };
+}
+
+/**
+ * A target may run on another device by default (aws-ec2-gpu: gpu); a device the user wrote
+ * always wins. Applied before validation so preflight checks see the device that will run.
+ */
+function withTargetRuntimeDefaults(data: unknown, device: 'cpu' | 'gpu' | undefined): unknown {
+  if (device === undefined || !isPlainObject(data)) return data;
+  const runtime = data.runtime ?? {};
+  if (!isPlainObject(runtime) || runtime.device !== undefined) return data;
+  return { ...data, runtime: { ...runtime, device } };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Rules between sections that no single schema sees. */

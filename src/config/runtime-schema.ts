@@ -69,7 +69,7 @@ export const runtimeSchema = z
     device: z
       .enum(DEVICES)
       .default('cpu')
-      .meta({ description: 'cpu, or gpu for the CUDA execution provider and a CUDA base image.' }),
+      .meta({ description: 'cpu, or gpu for the CUDA execution provider and a CUDA base image. @default - cpu; gpu on aws-ec2-gpu' }),
     max_body_mb: z
       .number()
       .positive()

@@ -100,7 +100,7 @@ export const ERROR_CATALOGUE = {
   },
   SECRET_REFERENCE_INVALID: {
     kind: 'usage',
-    fix: 'Give the full ARN of a Secrets Manager secret or an SSM parameter in the region of the deployment.',
+    fix: "Write the reference in the form the message names for the target's cloud: a Secrets Manager or SSM ARN (AWS), a Secret Manager secret (Google Cloud), a Key Vault secret URL or id (Azure).",
   },
   BENTO_YAML_SYNTAX: { kind: 'usage', fix: 'Fix the YAML of bento.yaml at the line shown.' },
   BENTO_INVALID: {
@@ -110,6 +110,38 @@ export const ERROR_CATALOGUE = {
   SERVE_FAILED: {
     kind: 'usage',
     fix: 'Read the cause above (port in use, bad setting, model failing to load) and rerun.',
+  },
+  ENGINE_UNREACHABLE: {
+    kind: 'external',
+    fix: 'Start Docker (or another Docker-API engine) or point DOCKER_HOST at it, e.g. unix:///var/run/docker.sock or tcp://host:2376.',
+  },
+  BASE_IMAGE_UNAVAILABLE: {
+    kind: 'external',
+    fix: 'Pull the base image (docker pull <image>) or log in to its registry, or choose one the engine has with --base-image / image.base_image.',
+  },
+  IMAGE_BUILD_FAILED: {
+    kind: 'external',
+    fix: "Read the failing step and its output above; a custom base image must provide node >= 20 on PATH.",
+  },
+  IMAGE_PUSH_FAILED: {
+    kind: 'external',
+    fix: 'Check that the repository exists and your credentials may push to it (docker login, cloud credentials), then rerun with --push.',
+  },
+  REGISTRY_AUTH_FAILED: {
+    kind: 'external',
+    fix: "Log in to the registry's cloud (aws sso login / gcloud auth application-default login / az login) or add credentials to ~/.docker/config.json.",
+  },
+  BENTO_ARCHIVE_UNSUPPORTED: {
+    kind: 'usage',
+    fix: 'Unpack the archive into a folder and point `bento:` at it, or use name:version from `bentoctl bento list`.',
+  },
+  IMAGE_NOT_BUILT: {
+    kind: 'usage',
+    fix: 'Run `bentoctl build -f <config>` first, or pass --image.',
+  },
+  CONTAINER_NOT_READY: {
+    kind: 'external',
+    fix: 'Read the container output above (model load errors, port in use); raise --wait-timeout if it is still starting.',
   },
   INTERNAL: {
     kind: 'internal',
@@ -247,6 +279,36 @@ export const errors = {
     ),
   serveFailed: (what: string, cause: unknown) =>
     raise('SERVE_FAILED', `The runtime could not start: ${what}: ${describe(cause)}.`, { cause }),
+  engineUnreachable: (where: string, cause: unknown) =>
+    raise('ENGINE_UNREACHABLE', `No Docker engine answered at ${where}: ${describe(cause)}.`, {
+      cause,
+    }),
+  baseImageUnavailable: (image: string, detail: string) =>
+    raise(
+      'BASE_IMAGE_UNAVAILABLE',
+      `The base image ${image} is not in the engine and could not be pulled: ${detail}.`,
+    ),
+  imageBuildFailed: (image: string, step: string, detail: string, output: readonly string[]) =>
+    raise(
+      'IMAGE_BUILD_FAILED',
+      `Building ${image} failed at ${step}: ${detail}.${output.length === 0 ? '' : `\n--- output ---\n${output.join('\n')}`}`,
+    ),
+  imagePushFailed: (reference: string, detail: string) =>
+    raise('IMAGE_PUSH_FAILED', `Pushing ${reference} failed: ${detail}.`),
+  registryAuthFailed: (registry: string, detail: string, hint?: string) =>
+    raise('REGISTRY_AUTH_FAILED', `No credentials for ${registry}: ${detail}.`, { hint }),
+  bentoArchiveUnsupported: (path: string) =>
+    raise(
+      'BENTO_ARCHIVE_UNSUPPORTED',
+      `${path} is a bento archive; images are built from a bento folder or a stored name:version.`,
+    ),
+  imageNotBuilt: (image: string) =>
+    raise('IMAGE_NOT_BUILT', `The image ${image} is not in the local engine.`),
+  containerNotReady: (image: string, detail: string, output: string) =>
+    raise(
+      'CONTAINER_NOT_READY',
+      `The container of ${image} did not become ready: ${detail}.${output === '' ? '' : `\n--- container output ---\n${output}`}`,
+    ),
   internal: (cause: unknown) =>
     raise('INTERNAL', `Unexpected failure: ${describe(cause)}.`, { cause }),
 };

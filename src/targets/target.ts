@@ -37,6 +37,8 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   /** The spec schema: every field documented, every optional field with its default. */
   readonly specSchema: Spec;
   readonly registry: RegistryKind;
+  /** `runtime.device` when the config does not set it. @default 'cpu' */
+  readonly defaultDevice?: 'cpu' | 'gpu';
   readonly outputs: readonly TargetOutput[];
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */
   readonly initFields: readonly (keyof z.input<Spec> & string)[];

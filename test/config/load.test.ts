@@ -80,6 +80,13 @@ describe('loading a valid config', () => {
     });
   });
 
+  it('GIVEN aws-ec2-gpu without runtime.device THEN the device defaults to gpu, unless written', () => {
+    const gpu = minimal.replace('aws-ecs', 'aws-ec2-gpu');
+    expect(load(gpu).runtime.device).toBe('gpu');
+    expect(load(`${gpu}runtime:\n  device: cpu\n`).runtime.device).toBe('cpu');
+    expect(load(minimal).runtime.device).toBe('cpu');
+  });
+
   it('GIVEN numbers and booleans in env THEN they become strings', () => {
     const config = load(`${minimal}env: { WORKERS: 4, VERBOSE: true, NAME: x }\n`);
     expect(config.env).toEqual({ WORKERS: '4', VERBOSE: 'true', NAME: 'x' });

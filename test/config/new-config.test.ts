@@ -148,7 +148,7 @@ describe('planning a new config', () => {
   it('GIVEN an unknown target THEN the closest one is suggested', async () => {
     const cwd = makeBentoWorkspace();
     const error = await rejection(
-      planNewConfig(inputs(cwd, { yes: true, target: 'aws-ec2', bento: './iris' }), undefined),
+      planNewConfig(inputs(cwd, { yes: true, target: 'aws-ecz', bento: './iris' }), undefined),
     );
     expect(error.code).toBe('TARGET_UNKNOWN');
     expect(error.hint).toContain('aws-ecs');

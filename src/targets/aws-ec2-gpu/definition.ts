@@ -8,10 +8,13 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   summary: 'AWS EC2 NVIDIA GPU instances running the image with Docker (ASG + ALB when scaled)',
   specSchema: awsEc2GpuSpecSchema,
   registry: 'ecr',
+  // The instances are GPU instances: running the CPU provider on them would waste the GPU.
+  defaultDevice: 'gpu',
   outputs: [
     { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
   ],
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
   preflight: (spec) => preflightAwsEc2Gpu(spec),
+  loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEc2Gpu,
 };

@@ -1,4 +1,5 @@
 import { distance } from 'fastest-levenshtein';
+import { checkCertificateRegion } from '../common/aws-certificate.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
 import type { SpecIssue } from '../target.js';
@@ -11,7 +12,15 @@ export function preflightAwsEc2Gpu(spec: AwsEc2GpuSpec): SpecIssue[] {
     ...checkInstanceBounds(spec),
     ...checkAwsNetwork(spec),
     ...checkPublicNeedsCidrs(spec),
+    ...checkCertificateRegion(spec),
   ];
+  if (spec.certificate_arn !== undefined && spec.max_instances === 1) {
+    issues.push({
+      path: ['certificate_arn'],
+      message:
+        'certificate_arn needs the load balancer, which exists only when max_instances > 1; raise max_instances or drop the certificate',
+    });
+  }
   const family = instanceFamily(spec.instance_type);
   const families: readonly string[] = EC2_GPU_FAMILIES;
   if (!families.includes(family)) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from '../clouds/aws-regions.js';
 import { awsNetworkFields } from '../common/aws-network-fields.js';
+import { LOG_RETENTION_DAYS } from '../common/aws-log-retention.js';
 import { cidrSchema } from '../common/cidr.js';
 import {
   allowedCidrsField,
@@ -15,13 +16,19 @@ export const awsEc2GpuSpecSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, 'must look like g5.xlarge')
     .default('g5.xlarge')
-    .meta({ description: 'NVIDIA GPU instance type (g4dn, g5, g6, g6e, gr6, p3, p4d, p5 families).' }),
+    .meta({
+      description: 'NVIDIA GPU instance type (g4dn, g5, g6, g6e, gr6, p3, p4d, p5 families).',
+    }),
   ami_id: z
     .string()
     .regex(/^ami-[0-9a-f]{8,17}$/, 'must look like ami-0abc1234')
     .optional()
     .meta({ description: 'AMI to boot. @default - the AWS Deep Learning Base GPU AMI from SSM' }),
   ...instanceBounds({ min: 1, max: 1, floor: 1, ceiling: 100 }),
+  scaling_target: z.number().positive().default(100).meta({
+    description:
+      'Load balancer requests per instance per minute that autoscaling tracks (max_instances > 1).',
+  }),
   root_volume_gib: z
     .number()
     .int()
@@ -42,9 +49,16 @@ export const awsEc2GpuSpecSchema = z.strictObject({
   allowed_cidrs: allowedCidrsField,
   certificate_arn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')
+    .regex(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+      'must be an ACM certificate ARN',
+    )
     .optional()
     .meta({ description: 'ACM certificate for HTTPS on the load balancer (max_instances > 1).' }),
+  log_retention_days: z
+    .literal(LOG_RETENTION_DAYS)
+    .default(30)
+    .meta({ description: 'CloudWatch log retention in days for the container logs.' }),
   tags: tagsField,
 });
 

@@ -13,5 +13,6 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
   ],
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
-  preflight: (spec) => preflightAwsEcs(spec),
+  preflight: (spec, context) => preflightAwsEcs(spec, context),
+  loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEcs,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from '../clouds/aws-regions.js';
 import { awsNetworkFields } from '../common/aws-network-fields.js';
+import { LOG_RETENTION_DAYS } from '../common/aws-log-retention.js';
 import {
   allowedCidrsField,
   instanceBounds,
@@ -11,11 +12,7 @@ import {
 /** Fargate task CPU sizes, in CPU units (1024 = 1 vCPU). */
 export const FARGATE_CPU_UNITS = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
 
-/** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-  3288, 3653,
-] as const;
+export { LOG_RETENTION_DAYS };
 
 export const awsEcsSpecSchema = z.strictObject({
   region: z.enum(AWS_REGIONS).default('us-east-1').meta({ description: 'AWS region.' }),
@@ -35,19 +32,18 @@ export const awsEcsSpecSchema = z.strictObject({
     .enum(['cpu', 'requests'])
     .default('cpu')
     .meta({ description: 'What autoscaling tracks: CPU utilisation or ALB requests per task.' }),
-  scaling_target: z
-    .number()
-    .positive()
-    .optional()
-    .meta({
-      description: 'Target value of scaling_metric. @default 60 (% CPU) or 100 (requests per task)',
-    }),
+  scaling_target: z.number().positive().optional().meta({
+    description: 'Target value of scaling_metric. @default 60 (% CPU) or 100 (requests per task)',
+  }),
   ...awsNetworkFields,
   public: publicField,
   allowed_cidrs: allowedCidrsField,
   certificate_arn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')
+    .regex(
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+      'must be an ACM certificate ARN',
+    )
     .optional()
     .meta({ description: 'ACM certificate for an HTTPS listener. @default - HTTP only' }),
   log_retention_days: z

@@ -12,6 +12,14 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
   ],
-  initFields: ['location', 'node_vm_size', 'cpu_millicores', 'memory', 'min_instances', 'max_instances'],
+  initFields: [
+    'location',
+    'node_vm_size',
+    'cpu_millicores',
+    'memory',
+    'min_instances',
+    'max_instances',
+  ],
   preflight: (spec, context) => preflightAzureAks(spec, context),
+  loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };

@@ -1,2 +1,3 @@
 export * from './definition.js';
 export * from './spec.js';
+export * from './names.js';

@@ -7,13 +7,25 @@ import {
   tagsField,
 } from '../common/spec-fields.js';
 
-const vmSize = z.string().regex(/^Standard_[A-Za-z0-9_]+$/, 'must be an Azure VM size such as Standard_D4s_v5');
+const vmSize = z
+  .string()
+  .regex(/^Standard_[A-Za-z0-9_]+$/, 'must be an Azure VM size such as Standard_D4s_v5');
+
+/** AKS control plane tiers: Free has no uptime SLA; Standard has one (and costs per cluster hour). */
+export const AKS_SKU_TIERS = ['Free', 'Standard'] as const;
 
 export const azureAksSpecSchema = z.strictObject({
+  subscription_id: z.uuid().optional().meta({
+    description:
+      'Azure subscription to deploy into. @default - ARM_SUBSCRIPTION_ID from the environment',
+  }),
   location: z.enum(AZURE_LOCATIONS).default('eastus').meta({ description: 'Azure location.' }),
   resource_group: z
     .string()
-    .regex(/^[-\w.()]{1,89}[-\w()]$/, 'must be 1-90 letters, digits, -, _, ., ( or ), not ending in .')
+    .regex(
+      /^[-\w.()]{1,89}[-\w()]$/,
+      'must be 1-90 letters, digits, -, _, ., ( or ), not ending in .',
+    )
     .optional()
     .meta({ description: 'Resource group to create. @default - <name>-rg' }),
   kubernetes_version: z
@@ -21,7 +33,12 @@ export const azureAksSpecSchema = z.strictObject({
     .regex(/^\d+\.\d+(\.\d+)?$/, 'must look like 1.31 or 1.31.2')
     .optional()
     .meta({ description: 'AKS Kubernetes version. @default - the AKS default version' }),
-  node_vm_size: vmSize.default('Standard_D4s_v5').meta({ description: 'VM size of the system node pool.' }),
+  sku_tier: z.enum(AKS_SKU_TIERS).default('Standard').meta({
+    description: 'AKS control plane tier; Standard carries the uptime SLA production needs.',
+  }),
+  node_vm_size: vmSize
+    .default('Standard_D4s_v5')
+    .meta({ description: 'VM size of the system node pool.' }),
   node_count: z
     .number()
     .int()
@@ -38,9 +55,20 @@ export const azureAksSpecSchema = z.strictObject({
     })
     .optional()
     .meta({ description: 'Add a tainted GPU node pool for the workload. @default - no GPU pool' }),
+  acr_name: z
+    .string()
+    .regex(/^[a-zA-Z0-9]{5,50}$/, 'must be 5-50 letters or digits (ACR names are global DNS names)')
+    .optional()
+    .meta({
+      description:
+        'Container registry name, unique across Azure. @default - the deployment name without hyphens, plus "acr"',
+    }),
   namespace: z
     .string()
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and -')
+    .regex(
+      /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+      'must be a DNS label: lowercase letters, digits and -',
+    )
     .default('bentoctl')
     .meta({ description: 'Kubernetes namespace of the workload.' }),
   cpu_millicores: z
@@ -58,6 +86,13 @@ export const azureAksSpecSchema = z.strictObject({
     .default(2048)
     .meta({ description: 'Memory request and limit per pod, in MiB.' }),
   ...instanceBounds({ min: 2, max: 6, floor: 1, ceiling: 1000 }),
+  service_port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .default(80)
+    .meta({ description: 'Port the load balancer listens on; it forwards to runtime.port.' }),
   public: publicField,
   allowed_cidrs: allowedCidrsField,
   tags: tagsField,

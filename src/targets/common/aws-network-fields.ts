@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { cidrSchema } from './cidr.js';
 import type { SpecIssue } from '../target.js';
 
-const subnetIds = z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must look like subnet-0abc1234'));
+const subnetIds = z.array(
+  z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must look like subnet-0abc1234'),
+);
 
 export const awsNetworkFields = {
   vpc_id: z
@@ -29,13 +31,26 @@ interface AwsNetworkSpec {
   vpc_id?: string | undefined;
   public_subnet_ids?: readonly string[] | undefined;
   private_subnet_ids?: readonly string[] | undefined;
+  vpc_cidr: string;
 }
+
+/** AWS VPCs take /16 to /28; bentoctl splits the VPC in four, each at least a /26. */
+const VPC_PREFIX = { min: 16, max: 24 } as const;
 
 /** An existing VPC needs both subnet lists with 2+ subnets each; subnets need their VPC. */
 export function checkAwsNetwork(spec: AwsNetworkSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const lists = ['public_subnet_ids', 'private_subnet_ids'] as const;
   if (spec.vpc_id === undefined) {
+    const [address = '', prefix = ''] = spec.vpc_cidr.split('/');
+    const bits = Number(prefix);
+    if (address.includes(':') || bits < VPC_PREFIX.min || bits > VPC_PREFIX.max) {
+      issues.push({
+        path: ['vpc_cidr'],
+        message: `vpc_cidr ${spec.vpc_cidr} must be an IPv4 block from /${VPC_PREFIX.min} to /${VPC_PREFIX.max}: it is split into 2 public and 2 private subnets`,
+        suggestion: '10.0.0.0/16',
+      });
+    }
     for (const key of lists) {
       if (spec[key] !== undefined) {
         issues.push({ path: [key], message: `${key} is given without vpc_id; set vpc_id too` });

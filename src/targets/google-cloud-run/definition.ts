@@ -10,8 +10,12 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   registry: 'artifact-registry',
   outputs: [
     { name: 'endpoint', description: 'URL of the Cloud Run service' },
-    { name: 'image_repository', description: 'Artifact Registry repository the image is pushed to' },
+    {
+      name: 'image_repository',
+      description: 'Artifact Registry repository the image is pushed to',
+    },
   ],
   initFields: ['project', 'region', 'cpu', 'memory', 'min_instances', 'max_instances'],
-  preflight: (spec) => preflightCloudRun(spec),
+  preflight: (spec, context) => preflightCloudRun(spec, context),
+  loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
 };

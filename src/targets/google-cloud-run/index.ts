@@ -1,3 +1,4 @@
 export * from './definition.js';
 export * from './spec.js';
 export * from './limits.js';
+export * from './names.js';

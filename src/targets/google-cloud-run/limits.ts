@@ -34,3 +34,18 @@ export const CLOUD_RUN_GPU_REGIONS = [
 /** GPU instances need at least 4 CPUs and 16 GiB of memory. */
 export const CLOUD_RUN_GPU_MIN_CPU = 4;
 export const CLOUD_RUN_GPU_MIN_MEMORY_MIB = 16384;
+
+/**
+ * Below 1 vCPU, memory is capped: more than 512 MiB needs 0.5 vCPU, more than 1 GiB needs 1.
+ * (Cloud Run also forces request-based billing and concurrency 1 there.)
+ */
+export const CLOUD_RUN_FRACTIONAL_CPU_MEMORY: readonly { aboveMiB: number; minCpu: number }[] = [
+  { aboveMiB: 1024, minCpu: 1 },
+  { aboveMiB: 512, minCpu: 0.5 },
+];
+
+/**
+ * bentoctl runs services in the second generation execution environment (full Linux syscall
+ * support for ONNX Runtime, required for GPUs), whose smallest memory limit is 512 MiB.
+ */
+export const CLOUD_RUN_GEN2_MIN_MEMORY_MIB = 512;

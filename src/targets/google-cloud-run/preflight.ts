@@ -1,7 +1,11 @@
 import { checkInstanceBounds } from '../common/spec-fields.js';
-import type { SpecIssue } from '../target.js';
+import { stackLabels } from '../stack-labels.js';
+import type { PreflightContext, SpecIssue } from '../target.js';
+import { checkGcpLabels } from './labels.js';
 import {
   CLOUD_RUN_CPU_FOR_MEMORY,
+  CLOUD_RUN_FRACTIONAL_CPU_MEMORY,
+  CLOUD_RUN_GEN2_MIN_MEMORY_MIB,
   CLOUD_RUN_GPU_MIN_CPU,
   CLOUD_RUN_GPU_MIN_MEMORY_MIB,
   CLOUD_RUN_GPU_REGIONS,
@@ -10,12 +14,42 @@ import {
 } from './limits.js';
 import type { CloudRunSpec } from './spec.js';
 
-/** Cloud Run rules that tie cpu, memory, concurrency, GPU and region together. */
-export function preflightCloudRun(spec: CloudRunSpec): SpecIssue[] {
-  const issues: SpecIssue[] = [...checkInstanceBounds(spec)];
+/** The label keys bentoctl puts on every resource; a user label may not replace them. */
+const RESERVED_LABELS = Object.keys(
+  stackLabels({ deployment: 'd', bentoName: 'b', bentoVersion: 'v' }),
+);
+
+/** Cloud Run rules that tie cpu, memory, concurrency, GPU, region and labels together. */
+export function preflightCloudRun(spec: CloudRunSpec, context: PreflightContext): SpecIssue[] {
+  const issues: SpecIssue[] = [
+    ...checkInstanceBounds(spec),
+    ...checkGcpLabels(spec.labels, RESERVED_LABELS),
+    ...checkGpuMatchesRuntime(spec, context),
+  ];
+  if (spec.memory < CLOUD_RUN_GEN2_MIN_MEMORY_MIB) {
+    issues.push({
+      path: ['memory'],
+      message: `memory ${spec.memory} MiB is below ${CLOUD_RUN_GEN2_MIN_MEMORY_MIB} MiB, the least Cloud Run's second generation environment (which bentoctl uses) takes`,
+      suggestion: String(CLOUD_RUN_GEN2_MIN_MEMORY_MIB),
+    });
+  }
+  const fractionalNeed = CLOUD_RUN_FRACTIONAL_CPU_MEMORY.find(
+    (rule) => spec.memory > rule.aboveMiB,
+  );
+  // Above 4 GiB the whole-CPU rule below names the larger requirement.
+  const wholeCpuRuleApplies = CLOUD_RUN_CPU_FOR_MEMORY.some((rule) => spec.memory > rule.aboveMiB);
+  if (fractionalNeed !== undefined && spec.cpu < fractionalNeed.minCpu && !wholeCpuRuleApplies) {
+    issues.push({
+      path: ['cpu'],
+      message: `memory ${spec.memory} MiB needs at least ${fractionalNeed.minCpu} vCPU on Cloud Run`,
+      suggestion: String(fractionalNeed.minCpu),
+    });
+  }
   const wholeCpus: readonly number[] = CLOUD_RUN_WHOLE_CPUS;
   if (spec.cpu > 1 && !wholeCpus.includes(spec.cpu)) {
-    const closest = [...wholeCpus].sort((a, b) => Math.abs(a - spec.cpu) - Math.abs(b - spec.cpu))[0];
+    const closest = [...wholeCpus].sort(
+      (a, b) => Math.abs(a - spec.cpu) - Math.abs(b - spec.cpu),
+    )[0];
     issues.push({
       path: ['cpu'],
       message: `Cloud Run takes fractional cpu only up to 1; above that one of ${wholeCpus.join(', ')}`,
@@ -70,4 +104,27 @@ export function preflightCloudRun(spec: CloudRunSpec): SpecIssue[] {
     }
   }
   return issues;
+}
+
+/** An L4 with a CPU-only image is paid for and idle; a CUDA image without a GPU cannot start. */
+function checkGpuMatchesRuntime(spec: CloudRunSpec, context: PreflightContext): SpecIssue[] {
+  if (context.runtime.device === 'gpu' && spec.gpu === undefined) {
+    return [
+      {
+        path: ['gpu'],
+        message: 'runtime.device is gpu but spec.gpu is not set, so instances would have no GPU',
+        suggestion: '{ type: nvidia-l4 }',
+      },
+    ];
+  }
+  if (context.runtime.device === 'cpu' && spec.gpu !== undefined) {
+    return [
+      {
+        path: ['gpu'],
+        message:
+          'spec.gpu is set but runtime.device is cpu, so the GPU would sit idle; set runtime.device: gpu or remove spec.gpu',
+      },
+    ];
+  }
+  return [];
 }

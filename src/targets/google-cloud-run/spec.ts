@@ -41,10 +41,10 @@ export const cloudRunSpecSchema = z.strictObject({
     .max(3600)
     .default(300)
     .meta({ description: 'Request timeout in seconds.' }),
-  public: z
-    .boolean()
-    .default(false)
-    .meta({ description: 'Grant roles/run.invoker to allUsers. Private (IAM-authenticated) by default.' }),
+  public: z.boolean().default(false).meta({
+    description:
+      'Grant roles/run.invoker to allUsers. Private by default: grant roles/run.invoker to your callers.',
+  }),
   ingress: z
     .enum(CLOUD_RUN_INGRESS)
     .default('all')
@@ -53,6 +53,10 @@ export const cloudRunSpecSchema = z.strictObject({
     .strictObject({
       type: z.literal('nvidia-l4').default('nvidia-l4').meta({ description: 'GPU model.' }),
       count: z.literal(1).default(1).meta({ description: 'GPUs per instance.' }),
+      zonal_redundancy: z.boolean().default(false).meta({
+        description:
+          'Reserve GPU capacity in other zones for failover (needs its own GPU quota and costs more).',
+      }),
     })
     .optional()
     .meta({ description: 'Attach a GPU to each instance. @default - no GPU' }),
@@ -60,7 +64,14 @@ export const cloudRunSpecSchema = z.strictObject({
     .email()
     .optional()
     .meta({ description: 'Run as this service account. @default - a dedicated one is created' }),
-  labels: tagsField,
+  deletion_protection: z.boolean().default(false).meta({
+    description:
+      'Make Terraform refuse to delete the service; set it back to false before `bentoctl destroy`.',
+  }),
+  labels: tagsField.meta({
+    description:
+      'Extra labels on every resource: lowercase keys and values (letters, digits, _ and -), up to 63 characters.',
+  }),
 });
 
 export type CloudRunSpec = z.output<typeof cloudRunSpecSchema>;

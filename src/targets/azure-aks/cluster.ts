@@ -1,0 +1,105 @@
+/**
+ * The Azure side of an AKS deployment: resource group, Log Analytics, the cluster with its
+ * system node pool and, when asked, a tainted GPU node pool that only GPU pods tolerate.
+ */
+import { requireCjs } from '../require-cjs.js';
+import type { Construct } from 'constructs';
+import type { AksNames } from './names.js';
+import type { AzureAksSpec } from './spec.js';
+
+// cdktf classes load with require, not import: see require-cjs.ts.
+const { KubernetesCluster } = requireCjs<
+  typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js')
+>('@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js');
+const { KubernetesClusterNodePool } = requireCjs<
+  typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js')
+>('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js');
+const { LogAnalyticsWorkspace } = requireCjs<
+  typeof import('@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js')
+>('@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js');
+const { ResourceGroup } = requireCjs<
+  typeof import('@cdktf/provider-azurerm/lib/resource-group/index.js')
+>('@cdktf/provider-azurerm/lib/resource-group/index.js');
+
+/** Days Log Analytics keeps container logs: the workspace's free retention. */
+export const LOG_RETENTION_DAYS = 30;
+
+/** GPU nodes carry this taint, so only pods that ask for a GPU land on them. */
+export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' } as const;
+/** GPU nodes carry this label; GPU pods and the NVIDIA device plugin select it. */
+export const GPU_NODE_LABEL = { key: 'accelerator', value: 'nvidia' } as const;
+
+export interface AksCluster {
+  readonly resourceGroup: InstanceType<typeof ResourceGroup>;
+  readonly cluster: InstanceType<typeof KubernetesCluster>;
+  readonly gpuNodePool?: InstanceType<typeof KubernetesClusterNodePool>;
+}
+
+export function addAksCluster(
+  scope: Construct,
+  props: { spec: AzureAksSpec; names: AksNames; tags: Readonly<Record<string, string>> },
+): AksCluster {
+  const { spec, names } = props;
+  const tags = { ...props.tags };
+  const resourceGroup = new ResourceGroup(scope, 'resource_group', {
+    name: names.resourceGroup,
+    location: spec.location,
+    tags,
+  });
+  const logs = new LogAnalyticsWorkspace(scope, 'log_analytics', {
+    name: names.logAnalytics,
+    location: resourceGroup.location,
+    resourceGroupName: resourceGroup.name,
+    sku: 'PerGB2018',
+    retentionInDays: LOG_RETENTION_DAYS,
+    tags,
+  });
+  // A pinned patch version (1.31.2) cannot follow the patch channel; a minor (1.31) or none can.
+  const pinnedPatch = spec.kubernetes_version?.split('.').length === 3;
+  const cluster = new KubernetesCluster(scope, 'cluster', {
+    name: names.cluster,
+    location: resourceGroup.location,
+    resourceGroupName: resourceGroup.name,
+    dnsPrefix: names.dnsPrefix,
+    ...(spec.kubernetes_version !== undefined
+      ? { kubernetesVersion: spec.kubernetes_version }
+      : {}),
+    skuTier: spec.sku_tier,
+    ...(pinnedPatch ? {} : { automaticUpgradeChannel: 'patch' }),
+    nodeOsUpgradeChannel: 'NodeImage',
+    roleBasedAccessControlEnabled: true,
+    // The kubernetes provider below signs in with the cluster's client certificate, which
+    // only exists while local accounts are enabled.
+    localAccountDisabled: false,
+    identity: { type: 'SystemAssigned' },
+    defaultNodePool: {
+      name: 'system',
+      vmSize: spec.node_vm_size,
+      nodeCount: spec.node_count,
+      // Lets Terraform change vm_size by rotating the pool instead of replacing the cluster.
+      temporaryNameForRotation: 'systemtmp',
+      tags,
+    },
+    networkProfile: {
+      networkPlugin: 'azure',
+      networkPluginMode: 'overlay',
+      loadBalancerSku: 'standard',
+    },
+    omsAgent: { logAnalyticsWorkspaceId: logs.id, msiAuthForMonitoringEnabled: true },
+    tags,
+  });
+  if (spec.gpu_node_pool === undefined) return { resourceGroup, cluster };
+  const gpuNodePool = new KubernetesClusterNodePool(scope, 'gpu_node_pool', {
+    name: 'gpu',
+    kubernetesClusterId: cluster.id,
+    mode: 'User',
+    osType: 'Linux',
+    vmSize: spec.gpu_node_pool.vm_size,
+    nodeCount: spec.gpu_node_pool.node_count,
+    nodeTaints: [`${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`],
+    nodeLabels: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+    temporaryNameForRotation: 'gputmp',
+    tags,
+  });
+  return { resourceGroup, cluster, gpuNodePool };
+}

@@ -1,0 +1,117 @@
+/**
+ * Terraform for the azure-aks target: the cluster and its registry through azurerm, then the
+ * workload through a kubernetes provider configured from the cluster created in the same run.
+ *
+ * That provider only knows the cluster's address once the cluster exists; Terraform plans the
+ * Kubernetes resources with unknown credentials on the first apply, which works for the typed
+ * `kubernetes_*` resources used here (no `kubernetes_manifest`, which needs the API at plan).
+ */
+import { requireCjs } from '../require-cjs.js';
+import type { ITerraformDependable } from 'cdktf';
+import { errors } from '../../errors/index.js';
+import { secretEnvVars } from '../common/secret-env-vars.js';
+import type { Synthesizer } from '../synthesizer.js';
+import { addAksCluster } from './cluster.js';
+import { addNvidiaDevicePlugin } from './gpu-device-plugin.js';
+import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
+import { addKeyVaultSecrets, type KeyVaultEnv } from './key-vault-secrets.js';
+import { aksNames } from './names.js';
+import { addAksRegistry } from './registry.js';
+import type { AzureAksSpec } from './spec.js';
+import { literalTags } from './tags.js';
+import { addNamespace, addWorkload } from './workload.js';
+
+// cdktf classes load with require, not import: see require-cjs.ts.
+const { Fn, TerraformOutput } = requireCjs<typeof import('cdktf')>('cdktf');
+const { AzurermProvider } = requireCjs<
+  typeof import('@cdktf/provider-azurerm/lib/provider/index.js')
+>('@cdktf/provider-azurerm/lib/provider/index.js');
+const { KubernetesProvider } = requireCjs<
+  typeof import('@cdktf/provider-kubernetes/lib/provider/index.js')
+>('@cdktf/provider-kubernetes/lib/provider/index.js');
+
+export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
+  const { stack, config, spec } = input;
+  const names = aksNames(config.name, spec);
+  const gpu = config.runtime.device === 'gpu' && spec.gpu_node_pool !== undefined;
+  const secretEnv: KeyVaultEnv[] = secretEnvVars(config).map(({ name, reference }) => {
+    const parsed = parseKeyVaultReference(reference);
+    if (parsed === undefined) {
+      throw errors.secretReferenceInvalid(name, reference, KEY_VAULT_REFERENCE_FORM);
+    }
+    return { name, reference: parsed };
+  });
+
+  new AzurermProvider(stack, 'azurerm', {
+    features: [{}],
+    ...(spec.subscription_id !== undefined ? { subscriptionId: spec.subscription_id } : {}),
+  });
+  const tags = { ...input.labels, ...literalTags(spec.tags) };
+  const { resourceGroup, cluster, gpuNodePool } = addAksCluster(stack, { spec, names, tags });
+
+  // A repository given in `image:` is the user's to manage (and to grant AcrPull on).
+  const pullRights: ITerraformDependable[] = [];
+  let imageRepository = config.image.repository;
+  if (imageRepository === undefined) {
+    const { registry, acrPull } = addAksRegistry(stack, {
+      name: names.registry,
+      resourceGroup,
+      cluster,
+      tags,
+    });
+    pullRights.push(acrPull);
+    imageRepository = `${registry.loginServer}/${config.name}`;
+  }
+
+  const kubeConfig = cluster.kubeConfig.get(0);
+  new KubernetesProvider(stack, 'kubernetes', {
+    host: kubeConfig.host,
+    clientCertificate: Fn.base64decode(kubeConfig.clientCertificate),
+    clientKey: Fn.base64decode(kubeConfig.clientKey),
+    clusterCaCertificate: Fn.base64decode(kubeConfig.clusterCaCertificate),
+  });
+
+  // input.labels already follow Kubernetes label rules; Azure tags (spec.tags) need not.
+  const labels = { ...input.labels, 'app.kubernetes.io/managed-by': 'bentoctl' };
+  const selector = {
+    'app.kubernetes.io/name': names.workload,
+    'app.kubernetes.io/instance': names.workload,
+  };
+  const gpuReady: ITerraformDependable[] = [];
+  if (gpu && gpuNodePool !== undefined) {
+    gpuReady.push(gpuNodePool, addNvidiaDevicePlugin(stack, { labels, dependsOn: [gpuNodePool] }));
+  }
+
+  const namespace = addNamespace(stack, { name: spec.namespace, labels });
+  const secret = addKeyVaultSecrets(stack, {
+    env: secretEnv,
+    secretName: names.secret,
+    namespace: namespace.metadata.name,
+    labels,
+  });
+  const { service } = addWorkload(stack, {
+    spec,
+    name: names.workload,
+    namespace: namespace.metadata.name,
+    image: input.image.ref,
+    port: config.runtime.port,
+    gpu,
+    environment: input.environment,
+    secret,
+    labels: { ...labels, ...selector },
+    selector,
+    dependsOn: [...pullRights, ...gpuReady],
+  });
+
+  const ip = service.status.get(0).loadBalancer.get(0).ingress.get(0).ip;
+  new TerraformOutput(stack, 'endpoint', {
+    value: `http://${ip}:${spec.service_port}`,
+    description: spec.public
+      ? 'URL of the public load balancer in front of the pods'
+      : 'URL of the internal load balancer in front of the pods (reachable from the VNet)',
+  });
+  new TerraformOutput(stack, 'image_repository', {
+    value: imageRepository,
+    description: 'Repository the image is pushed to',
+  });
+};

@@ -1,0 +1,232 @@
+/**
+ * The workload on the cluster: namespace, Deployment, LoadBalancer Service, HPA and PDB.
+ * Pods run as a non-root user on a read-only root filesystem with every capability dropped
+ * (the namespace enforces the "restricted" Pod Security Standard), are probed on the runtime's
+ * health endpoints and get as much time to drain on shutdown as a request may take.
+ */
+import { requireCjs } from '../require-cjs.js';
+import type { DeploymentV1SpecTemplateSpecContainerEnv } from '@cdktf/provider-kubernetes/lib/deployment-v1/index-structs/index.js';
+import type { ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+import { GPU_NODE_LABEL, GPU_TAINT } from './cluster.js';
+import type { RuntimeSecret } from './key-vault-secrets.js';
+import type { AzureAksSpec } from './spec.js';
+
+// cdktf classes load with require, not import: see require-cjs.ts.
+const { DeploymentV1 } = requireCjs<
+  typeof import('@cdktf/provider-kubernetes/lib/deployment-v1/index.js')
+>('@cdktf/provider-kubernetes/lib/deployment-v1/index.js');
+const { HorizontalPodAutoscalerV2 } = requireCjs<
+  typeof import('@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js')
+>('@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js');
+const { NamespaceV1 } = requireCjs<
+  typeof import('@cdktf/provider-kubernetes/lib/namespace-v1/index.js')
+>('@cdktf/provider-kubernetes/lib/namespace-v1/index.js');
+const { PodDisruptionBudgetV1 } = requireCjs<
+  typeof import('@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js')
+>('@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js');
+const { ServiceV1 } = requireCjs<
+  typeof import('@cdktf/provider-kubernetes/lib/service-v1/index.js')
+>('@cdktf/provider-kubernetes/lib/service-v1/index.js');
+
+/** The HPA adds pods above this average CPU use (percent of the request). */
+export const TARGET_CPU_UTILIZATION = 70;
+/** Container user; matches the runtime image's non-root user. */
+export const RUNTIME_UID = '1000';
+/** Scratch space for ONNX Runtime and Node.js on the otherwise read-only filesystem. */
+export const TMP_SIZE_LIMIT = '1Gi';
+export const INTERNAL_LB_ANNOTATION = 'service.beta.kubernetes.io/azure-load-balancer-internal';
+/** Startup allows 5 minutes for loading models before liveness takes over. */
+export const STARTUP_PROBE = { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 };
+export const READINESS_PROBE = { periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 };
+export const LIVENESS_PROBE = { periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+/** SIGTERM stops intake and drains the queue; this bounds how long that may take. */
+export const TERMINATION_GRACE_SECONDS = 60;
+
+export interface WorkloadProps {
+  readonly spec: AzureAksSpec;
+  readonly name: string;
+  /** The namespace's name as a reference, so everything waits for the namespace. */
+  readonly namespace: string;
+  readonly image: string;
+  readonly port: number;
+  readonly gpu: boolean;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly secret: RuntimeSecret | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly selector: Readonly<Record<string, string>>;
+  /** What must exist before pods can start: image pull rights, GPU nodes and their plugin. */
+  readonly dependsOn: readonly ITerraformDependable[];
+}
+
+/** The workload's namespace, where the restricted Pod Security Standard is enforced. */
+export function addNamespace(
+  scope: Construct,
+  props: { name: string; labels: Readonly<Record<string, string>> },
+): InstanceType<typeof NamespaceV1> {
+  return new NamespaceV1(scope, 'namespace', {
+    metadata: {
+      name: props.name,
+      labels: {
+        ...props.labels,
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      },
+    },
+  });
+}
+
+export interface Workload {
+  readonly deployment: InstanceType<typeof DeploymentV1>;
+  readonly service: InstanceType<typeof ServiceV1>;
+}
+
+export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
+  const { spec, name, labels, selector } = props;
+  const metadata = { name, namespace: props.namespace, labels: { ...labels } };
+
+  const deployment = addDeployment(scope, props, metadata);
+
+  const service = new ServiceV1(scope, 'service', {
+    metadata: {
+      ...metadata,
+      // Internal unless asked: reachable from the VNet (and peered networks), not the internet.
+      annotations: spec.public ? {} : { [INTERNAL_LB_ANNOTATION]: 'true' },
+    },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { ...selector },
+      port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
+      ...(spec.allowed_cidrs.length > 0
+        ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
+        : {}),
+    },
+  });
+
+  new HorizontalPodAutoscalerV2(scope, 'autoscaler', {
+    metadata,
+    spec: {
+      minReplicas: spec.min_instances,
+      maxReplicas: spec.max_instances,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name },
+      metric: [
+        {
+          type: 'Resource',
+          resource: {
+            name: 'cpu',
+            target: { type: 'Utilization', averageUtilization: TARGET_CPU_UTILIZATION },
+          },
+        },
+      ],
+    },
+  });
+
+  // maxUnavailable rather than minAvailable: with one replica, minAvailable 1 would block
+  // every node drain and so every cluster upgrade.
+  new PodDisruptionBudgetV1(scope, 'disruption_budget', {
+    metadata,
+    spec: { maxUnavailable: '1', selector: { matchLabels: { ...selector } } },
+  });
+  return { deployment, service };
+}
+
+function addDeployment(
+  scope: Construct,
+  props: WorkloadProps,
+  metadata: { name: string; namespace: string; labels: Record<string, string> },
+): InstanceType<typeof DeploymentV1> {
+  const { spec, port, gpu, secret } = props;
+  const resources = {
+    cpu: `${spec.cpu_millicores}m`,
+    memory: `${spec.memory}Mi`,
+    ...(gpu ? { 'nvidia.com/gpu': '1' } : {}),
+  };
+  const probe = (path: string) => ({ httpGet: { path, port: 'http' } });
+  return new DeploymentV1(scope, 'deployment', {
+    metadata,
+    spec: {
+      // The HPA owns the replica count after creation (see lifecycle below).
+      replicas: String(spec.min_instances),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: { ...props.selector } },
+      strategy: {
+        type: 'RollingUpdate',
+        // GPU nodes rarely have a spare GPU for a surge pod, so GPU rollouts replace in place.
+        rollingUpdate: gpu
+          ? { maxSurge: '0', maxUnavailable: '1' }
+          : { maxSurge: '25%', maxUnavailable: '0' },
+      },
+      template: {
+        metadata: {
+          labels: { ...props.labels, ...props.selector },
+          ...(secret !== undefined
+            ? { annotations: { 'bentoctl.dev/secret-versions': secret.versionsHash } }
+            : {}),
+        },
+        spec: {
+          // The runtime never calls the Kubernetes API.
+          automountServiceAccountToken: false,
+          // Service links would inject <SERVICE>_PORT variables next to the runtime's own.
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUNTIME_UID,
+            runAsGroup: RUNTIME_UID,
+            fsGroup: RUNTIME_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          ...(gpu
+            ? {
+                nodeSelector: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
+                toleration: [{ key: GPU_TAINT.key, operator: 'Exists', effect: GPU_TAINT.effect }],
+              }
+            : {}),
+          topologySpreadConstraint: [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: [{ matchLabels: { ...props.selector } }],
+            },
+          ],
+          container: [
+            {
+              name: 'runtime',
+              image: props.image,
+              port: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              env: containerEnv(props.environment, secret),
+              resources: { requests: resources, limits: resources },
+              startupProbe: { ...probe('/livez'), ...STARTUP_PROBE },
+              readinessProbe: { ...probe('/readyz'), ...READINESS_PROBE },
+              livenessProbe: { ...probe('/livez'), ...LIVENESS_PROBE },
+              securityContext: {
+                runAsNonRoot: true,
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volume: [{ name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } }],
+        },
+      },
+    },
+    lifecycle: { ignoreChanges: ['spec[0].replicas'] },
+    dependsOn: [...props.dependsOn],
+  });
+}
+
+/** Plain and secret variables in one list sorted by name, so reordering never shows as a diff. */
+function containerEnv(
+  environment: Readonly<Record<string, string>>,
+  secret: RuntimeSecret | undefined,
+): DeploymentV1SpecTemplateSpecContainerEnv[] {
+  const plain = Object.entries(environment).map(([name, value]) => ({ name, value }));
+  const fromSecret = (secret?.keys ?? []).map((key) => ({
+    name: key,
+    valueFrom: { secretKeyRef: { name: secret?.secretName, key } },
+  }));
+  return [...plain, ...fromSecret].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

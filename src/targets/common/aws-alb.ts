@@ -1,0 +1,171 @@
+/**
+ * The Application Load Balancer in front of ECS tasks or EC2 instances: internet-facing in the
+ * public subnets only when the spec says `public`, internal otherwise; open only on its listener
+ * ports to the allowed CIDRs; HTTPS with an HTTP redirect when a certificate is given.
+ */
+import { requireCjs } from '../require-cjs.js';
+import type { TerraformStack } from 'cdktf';
+import { fitName } from './naming.js';
+import { allowFromCidrs, allowToGroup, type CidrSource } from './aws-security-rules.js';
+import type { AwsNetwork } from './aws-vpc.js';
+
+// cdktf classes load with require, not import: see require-cjs.ts.
+const { LbListener } = requireCjs<typeof import('@cdktf/provider-aws/lib/lb-listener/index.js')>(
+  '@cdktf/provider-aws/lib/lb-listener/index.js',
+);
+const { LbTargetGroup } = requireCjs<
+  typeof import('@cdktf/provider-aws/lib/lb-target-group/index.js')
+>('@cdktf/provider-aws/lib/lb-target-group/index.js');
+const { Lb } = requireCjs<typeof import('@cdktf/provider-aws/lib/lb/index.js')>(
+  '@cdktf/provider-aws/lib/lb/index.js',
+);
+const { SecurityGroup } = requireCjs<
+  typeof import('@cdktf/provider-aws/lib/security-group/index.js')
+>('@cdktf/provider-aws/lib/security-group/index.js');
+
+/** ALB and target group names: at most 32 letters, digits and hyphens. */
+const MAX_LB_NAME = 32;
+/** TLS 1.3 with TLS 1.2 fallback: AWS's recommended policy for new listeners. */
+const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** The runtime's readiness endpoint: 200 once models are loaded, 503 while draining. */
+export const READINESS_PATH = '/readyz';
+
+export interface AwsLoadBalancerProps {
+  readonly name: string;
+  readonly network: AwsNetwork;
+  /** Internet-facing in the public subnets; otherwise internal in the private ones. */
+  readonly public: boolean;
+  /** Sources allowed to reach the listeners (see endpointSources). */
+  readonly sources: readonly CidrSource[];
+  /** @default - HTTP only */
+  readonly certificateArn?: string | undefined;
+  /** Port the runtime listens on. */
+  readonly targetPort: number;
+  /** `ip` for Fargate tasks, `instance` for EC2. */
+  readonly targetType: 'ip' | 'instance';
+  /** Security group of the targets; the ALB may send only to it, on targetPort. */
+  readonly targetSecurityGroupId: string;
+  /** How long in-flight requests may finish on a deregistered target. */
+  readonly deregistrationDelaySeconds: number;
+  /** Seconds between health checks; 3 failures in a row take a target out. */
+  readonly healthCheckIntervalSeconds: number;
+}
+
+export interface AwsLoadBalancer {
+  readonly loadBalancer: InstanceType<typeof Lb>;
+  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
+  readonly securityGroupId: string;
+  /** The listener that forwards to the target group (services must wait for it). */
+  readonly forwardingListener: InstanceType<typeof LbListener>;
+  /** `http(s)://<dns name>` */
+  readonly endpoint: string;
+}
+
+export function addAwsLoadBalancer(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+): AwsLoadBalancer {
+  const https = props.certificateArn !== undefined;
+  const securityGroup = new SecurityGroup(stack, 'alb_security_group', {
+    name: `${props.name}-alb`,
+    description: `Load balancer of ${props.name}: listener ports from the allowed CIDRs only`,
+    vpcId: props.network.vpcId,
+    tags: { Name: `${props.name}-alb` },
+  });
+  const listenerPorts = https ? [80, 443] : [80];
+  for (const port of listenerPorts) {
+    allowFromCidrs(
+      stack,
+      {
+        id: `alb_ingress_${port}`,
+        securityGroupId: securityGroup.id,
+        port,
+        description: `${port === 443 ? 'HTTPS' : 'HTTP'} from an allowed source`,
+      },
+      props.sources,
+    );
+  }
+  allowToGroup(
+    stack,
+    {
+      id: 'alb_egress_targets',
+      securityGroupId: securityGroup.id,
+      port: props.targetPort,
+      description: 'To the targets on the serving port',
+    },
+    props.targetSecurityGroupId,
+  );
+
+  const loadBalancer = new Lb(stack, 'alb', {
+    name: loadBalancerName(props.name),
+    loadBalancerType: 'application',
+    internal: !props.public,
+    subnets: props.public ? props.network.publicSubnetIds : props.network.privateSubnetIds,
+    securityGroups: [securityGroup.id],
+    dropInvalidHeaderFields: true,
+    idleTimeout: 60,
+    enableDeletionProtection: false,
+  });
+
+  const targetGroup = new LbTargetGroup(stack, 'target_group', {
+    // The port is part of the name so that a port change creates the new group before the
+    // old one, still referenced by the listener, is destroyed.
+    name: fitName(`${props.name}-${props.targetPort}`, MAX_LB_NAME),
+    port: props.targetPort,
+    protocol: 'HTTP',
+    targetType: props.targetType,
+    vpcId: props.network.vpcId,
+    deregistrationDelay: String(props.deregistrationDelaySeconds),
+    healthCheck: {
+      enabled: true,
+      path: READINESS_PATH,
+      matcher: '200',
+      protocol: 'HTTP',
+      port: 'traffic-port',
+      interval: props.healthCheckIntervalSeconds,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    lifecycle: { createBeforeDestroy: true },
+  });
+
+  const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
+  const httpListener = new LbListener(stack, 'http_listener', {
+    loadBalancerArn: loadBalancer.arn,
+    port: 80,
+    protocol: 'HTTP',
+    defaultAction: https
+      ? [
+          {
+            type: 'redirect',
+            redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' },
+          },
+        ]
+      : forward,
+  });
+  const forwardingListener = https
+    ? new LbListener(stack, 'https_listener', {
+        loadBalancerArn: loadBalancer.arn,
+        port: 443,
+        protocol: 'HTTPS',
+        sslPolicy: SSL_POLICY,
+        certificateArn: props.certificateArn,
+        defaultAction: forward,
+      })
+    : httpListener;
+
+  return {
+    loadBalancer,
+    targetGroup,
+    securityGroupId: securityGroup.id,
+    forwardingListener,
+    endpoint: `${https ? 'https' : 'http'}://${loadBalancer.dnsName}`,
+  };
+}
+
+/** AWS refuses ALB names that start with `internal-` (it uses the prefix for internal ALBs). */
+export function loadBalancerName(deployment: string): string {
+  const name = deployment.startsWith('internal-') ? `lb-${deployment}` : deployment;
+  return fitName(name, MAX_LB_NAME);
+}

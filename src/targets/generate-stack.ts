@@ -1,0 +1,89 @@
+/**
+ * `bentoctl generate` as a library call: load and check the config, pick the image, synthesize
+ * the stack and write `<out>/main.tf.json`. Loaded on demand: it pulls in cdktf.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deploymentPaths } from '../config/deployment-paths.js';
+import { loadConfig, type LoadOptions } from '../config/load.js';
+import type { TargetName } from './names.js';
+import { bentoIdentity } from './bento-identity.js';
+import { resolveImage, type ResolvedImage } from './image-reference.js';
+import { synthesizeStack } from './synth-stack.js';
+
+/** The file terraform reads in the stack folder. */
+export const STACK_FILE = 'main.tf.json';
+
+export interface GenerateOptions extends LoadOptions {
+  readonly configFile: string;
+  /** @default - `.bentoctl/<name>/stack` under cwd */
+  readonly out?: string | undefined;
+  /** `repository[:tag][@sha256:...]` @default - the build record of the deployment */
+  readonly image?: string | undefined;
+  /** @default process.cwd() */
+  readonly cwd?: string;
+}
+
+export interface GenerateResult {
+  /** The stack folder (terraform -chdir=<out>). */
+  readonly out: string;
+  readonly file: string;
+  readonly target: TargetName;
+  readonly resources: number;
+  readonly outputs: readonly string[];
+  readonly image: string;
+  readonly imageSource: ResolvedImage['source'];
+  readonly bentoVersion: string;
+  /** Things worth a look that do not stop generation. */
+  readonly warnings: readonly string[];
+}
+
+export async function generateStack(options: GenerateOptions): Promise<GenerateResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const config = loadConfig(options.configFile, options);
+  const paths = deploymentPaths(config.name, cwd);
+  const resolved = resolveImage({
+    flag: options.image,
+    buildRecordFile: paths.buildRecord,
+    deployment: config.name,
+  });
+  const bento = bentoIdentity(config.bentoReference, config.name);
+  const warnings: string[] = [];
+  if (resolved.bentoVersion !== undefined && resolved.bentoVersion !== bento.version) {
+    warnings.push(
+      `the recorded image was built from bento version ${resolved.bentoVersion}, but the bento is now ${bento.version}; run \`bentoctl build --push\` to deploy the current bento`,
+    );
+  }
+  if (resolved.image.digest === undefined) {
+    warnings.push(
+      `${resolved.image.ref} is referenced by tag, not digest: a later push to that tag changes what runs`,
+    );
+  }
+
+  const stack = await synthesizeStack({
+    config,
+    image: resolved.image,
+    bentoVersion: bento.version,
+    bentoName: bento.name,
+  });
+
+  const out = options.out !== undefined ? resolve(cwd, options.out) : paths.stack;
+  const file = join(out, STACK_FILE);
+  mkdirSync(out, { recursive: true });
+  // Write then rename: terraform never sees a half-written stack.
+  const partial = `${file}.partial`;
+  writeFileSync(partial, stack.text);
+  renameSync(partial, file);
+
+  return {
+    out,
+    file,
+    target: config.target,
+    resources: stack.resources,
+    outputs: stack.outputs,
+    image: resolved.image.ref,
+    imageSource: resolved.source,
+    bentoVersion: bento.version,
+    warnings,
+  };
+}

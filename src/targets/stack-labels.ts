@@ -1,0 +1,36 @@
+/**
+ * The labels every target puts on every resource that takes them. One map serves AWS tags,
+ * Azure tags, GCP labels and Kubernetes labels, so keys and values follow the strictest of those
+ * rules (GCP/Kubernetes): lowercase letters, digits, `_` and `-`, at most 63 characters, starting
+ * and ending with a letter or digit.
+ */
+
+/** The longest GCP or Kubernetes label key or value. */
+const MAX_LABEL_LENGTH = 63;
+
+export interface LabelSource {
+  /** The deployment name (already DNS-safe). */
+  readonly deployment: string;
+  /** The bento's service name, e.g. `iris_classifier`. */
+  readonly bentoName: string;
+  /** Content hash of the bento. */
+  readonly bentoVersion: string;
+}
+
+export function stackLabels(source: LabelSource): Record<string, string> {
+  return {
+    'bento-name': labelValue(source.bentoName),
+    'bento-version': labelValue(source.bentoVersion),
+    deployment: labelValue(source.deployment),
+    'managed-by': 'bentoctl',
+  };
+}
+
+/** Lowercases, replaces characters GCP and Kubernetes refuse with `-`, and cuts to 63. */
+export function labelValue(value: string): string {
+  return value
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .slice(0, MAX_LABEL_LENGTH)
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+}

@@ -1,0 +1,168 @@
+/**
+ * Synthesizes a deployment's Terraform JSON: one cdktf stack named after the deployment, its
+ * backend from `state:`, the target's resources, rendered with sorted keys and no cdktf metadata
+ * so that the same inputs give the same bytes.
+ *
+ * Logical IDs: targets add every resource directly to the stack with a snake_case construct ID.
+ * cdktf keeps a top-level ID as it is and only appends a path hash to nested constructs, so the
+ * Terraform addresses (`aws_lb.alb`) are readable and stay put as long as the ID does. Renaming
+ * one replaces the cloud resource, which the snapshot tests make visible.
+ */
+import { requireCjs } from './require-cjs.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { App as CdktfApp, S3BackendConfig, TerraformStack as CdktfStack } from 'cdktf';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { runtimeEnvironment } from '../config/runtime-env.js';
+import type { StateConfig } from '../config/state-schema.js';
+import { getTarget } from './registry.js';
+import { stackLabels } from './stack-labels.js';
+import type { ImageReference } from './synthesizer.js';
+import { stableJson } from './stable-json.js';
+
+// cdktf classes load with require, not import: see require-cjs.ts.
+const { App, AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformStack } =
+  requireCjs<typeof import('cdktf')>('cdktf');
+
+export interface StackInput {
+  readonly config: ResolvedConfig;
+  readonly image: ImageReference;
+  /** Content hash of the bento. */
+  readonly bentoVersion: string;
+  /** `service` of the bento. */
+  readonly bentoName: string;
+}
+
+/** Terraform JSON as an object: `terraform`, `provider`, `resource`, `data`, `output`… */
+export type TerraformJson = Readonly<Record<string, unknown>>;
+
+export interface SynthesizedStack {
+  readonly json: TerraformJson;
+  /** `json` rendered with sorted keys, 2-space indent and a final newline: the file's bytes. */
+  readonly text: string;
+  /** Number of managed resources (data sources not counted). */
+  readonly resources: number;
+  readonly outputs: readonly string[];
+}
+
+export async function synthesizeStack(input: StackInput): Promise<SynthesizedStack> {
+  const { config } = input;
+  // cdktf's App insists on an output folder; a private temporary one keeps the caller's folder
+  // untouched, and synthesizing through app.synth() runs cdktf's own validations.
+  const outdir = mkdtempSync(join(tmpdir(), 'bentoctl-synth-'));
+  try {
+    const app = new App({ outdir, stackTraces: false });
+    await addDeploymentStack(app, input);
+    app.synth();
+    const raw: unknown = JSON.parse(
+      readFileSync(join(outdir, 'stacks', config.name, 'cdk.tf.json'), 'utf8'),
+    );
+    const json = withoutMetadata(raw) as TerraformJson;
+    return {
+      json,
+      text: stableJson(json),
+      resources: countResources(json),
+      outputs: Object.keys((json.output ?? {}) as object).sort(),
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Adds the deployment's stack (backend, labels, environment and the target's resources) to a
+ * cdktf app. `synthesizeStack` drives it in memory; the benchmark drives the same function
+ * through `cdktf synth` to compare the two.
+ */
+export async function addDeploymentStack(app: CdktfApp, input: StackInput): Promise<CdktfStack> {
+  const { config } = input;
+  const synthesize = await getTarget(config.target).loadSynthesizer();
+  const stack = new TerraformStack(app, config.name);
+  addBackend(stack, config.state);
+  synthesize({
+    stack,
+    config,
+    spec: config.spec,
+    image: input.image,
+    bentoVersion: input.bentoVersion,
+    labels: stackLabels({
+      deployment: config.name,
+      bentoName: input.bentoName,
+      bentoVersion: input.bentoVersion,
+    }),
+    environment: escapeTemplates(runtimeEnvironment(config)),
+  });
+  return stack;
+}
+
+function addBackend(stack: CdktfStack, state: StateConfig): void {
+  switch (state.backend) {
+    case 'local':
+      // cdktf's default is an absolute path under the current folder, which differs per machine;
+      // a relative path is resolved by terraform in the stack folder it runs in.
+      new LocalBackend(stack, { path: state.path ?? 'terraform.tfstate' });
+      return;
+    case 's3': {
+      // cdktf 0.21 predates `use_lockfile`; the backend writes every prop in snake_case, so
+      // the extra prop reaches Terraform as it is.
+      const props: S3BackendConfig & { readonly useLockfile: boolean } = {
+        bucket: state.bucket,
+        key: state.key ?? `bentoctl/${stack.node.id}/terraform.tfstate`,
+        region: state.region,
+        encrypt: state.encrypt,
+        useLockfile: state.use_lockfile,
+        ...(state.dynamodb_table !== undefined ? { dynamodbTable: state.dynamodb_table } : {}),
+      };
+      new S3Backend(stack, props);
+      return;
+    }
+    case 'gcs':
+      new GcsBackend(stack, {
+        bucket: state.bucket,
+        prefix: state.prefix ?? `bentoctl/${stack.node.id}`,
+      });
+      return;
+    case 'azurerm':
+      new AzurermBackend(stack, {
+        resourceGroupName: state.resource_group_name,
+        storageAccountName: state.storage_account_name,
+        containerName: state.container_name,
+        key: state.key ?? `bentoctl/${stack.node.id}.tfstate`,
+      });
+      return;
+  }
+}
+
+/**
+ * Terraform reads every JSON string as a template, so a literal `${` or `%{` in a user's env
+ * value would be evaluated; doubling the sigil keeps the value as written.
+ */
+function escapeTemplates(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [
+      name,
+      // A function replacement: in a replacement string `$$` would mean a single `$`.
+      value.replace(/([$%])\{/g, (_match, sigil: string) => `${sigil}${sigil}{`),
+    ]),
+  );
+}
+
+/**
+ * cdktf's `//` entries carry its version and construct paths: they change with a cdktf upgrade
+ * but never with the deployment, so they would only add noise to reviewed diffs.
+ */
+function withoutMetadata(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutMetadata);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== '//')
+      .map(([key, child]) => [key, withoutMetadata(child)]),
+  );
+}
+
+function countResources(json: TerraformJson): number {
+  const resources = (json.resource ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.values(resources).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+}

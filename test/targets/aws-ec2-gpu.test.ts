@@ -1,0 +1,258 @@
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
+import { DLAMI_SSM_PARAMETER } from '../../src/targets/aws-ec2-gpu/stack.js';
+import type { SynthesizedStack } from '../../src/targets/synth-stack.js';
+import {
+  DIGEST,
+  configText,
+  dataOf,
+  makeWorkspace,
+  resource,
+  resourcesOf,
+  synth,
+} from './fixtures.js';
+
+const workspace = makeWorkspace();
+const GPU_RUNTIME = 'runtime:\n  device: gpu\n';
+const SECRET_KEY = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf:password::';
+
+function userData(stack: SynthesizedStack): string {
+  return String((stack.json.locals as Record<string, unknown>).user_data);
+}
+
+function ingressRules(stack: SynthesizedStack): Record<string, unknown>[] {
+  return Object.values(resourcesOf(stack, 'aws_vpc_security_group_ingress_rule')).filter(
+    (rule) => rule.security_group_id === '${aws_security_group.instance_security_group.id}',
+  );
+}
+
+describe('aws-ec2-gpu stack', () => {
+  describe('GIVEN one instance with the defaults (private, DLAMI, no SSH)', () => {
+    let stack: SynthesizedStack;
+    beforeAll(async () => {
+      stack = await synth(
+        workspace,
+        configText(
+          'aws-ec2-gpu',
+          'region: us-east-1',
+          `${GPU_RUNTIME}secrets:\n  DB_PASSWORD: "${SECRET_KEY}"\n`,
+        ),
+      );
+    });
+
+    it('THEN it boots the Deep Learning Base GPU AMI from SSM on a GPU instance in a private subnet', () => {
+      expect(dataOf(stack, 'aws_ssm_parameter', 'dlami')).toEqual({ name: DLAMI_SSM_PARAMETER });
+      expect(resource(stack, 'aws_instance', 'instance')).toMatchObject({
+        ami: '${data.aws_ssm_parameter.dlami.insecure_value}',
+        instance_type: 'g5.xlarge',
+        subnet_id: '${aws_subnet.private_subnet_a.id}',
+        associate_public_ip_address: false,
+        user_data_replace_on_change: true,
+      });
+      expect(resourcesOf(stack, 'aws_autoscaling_group')).toEqual({});
+      expect(resourcesOf(stack, 'aws_lb')).toEqual({});
+    });
+
+    it('THEN the root volume is encrypted gp3 and instance metadata needs IMDSv2 with one hop', () => {
+      expect(resource(stack, 'aws_instance', 'instance')).toMatchObject({
+        root_block_device: { encrypted: true, volume_type: 'gp3', volume_size: 100 },
+        metadata_options: { http_tokens: 'required', http_put_response_hop_limit: 1 },
+      });
+    });
+
+    it('THEN only the serving port is open, from the VPC, and there is no SSH and no key pair', () => {
+      expect(ingressRules(stack)).toEqual([
+        expect.objectContaining({ from_port: 3000, to_port: 3000, cidr_ipv4: '10.0.0.0/16' }),
+      ]);
+      expect(resource(stack, 'aws_instance', 'instance')?.key_name).toBeUndefined();
+      expect(
+        resource(stack, 'aws_vpc_security_group_egress_rule', 'instance_egress_https'),
+      ).toMatchObject({
+        from_port: 443,
+        to_port: 443,
+      });
+    });
+
+    it('THEN the instance role has SSM core, ECR pull of this repository, its logs and the secret only', () => {
+      expect(
+        resource(stack, 'aws_iam_role_policy_attachment', 'instance_role_ssm')?.policy_arn,
+      ).toBe(
+        'arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      );
+      expect(Object.keys(resourcesOf(stack, 'aws_iam_role_policy_attachment'))).toEqual([
+        'instance_role_ssm',
+      ]);
+      const policy = JSON.parse(
+        String(resource(stack, 'aws_iam_role_policy', 'instance_role_policy')?.policy),
+      );
+      expect(
+        policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action),
+      ).toEqual([
+        'ecr:GetAuthorizationToken',
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:GetSecretValue',
+      ]);
+      expect(policy.Statement.at(-1).Resource).toEqual([
+        'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf',
+      ]);
+    });
+
+    it('THEN cloud-init logs in to ECR, pulls by digest and runs with every GPU, restarting on failure and reboot', () => {
+      const script = userData(stack);
+      expect(script).toContain(
+        'aws ecr get-login-password --region us-east-1 | docker login --username AWS --password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com',
+      );
+      expect(script).toContain(
+        `docker pull '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod@${DIGEST}'`,
+      );
+      expect(script).toMatch(
+        /--gpus all \\\n\s+--restart unless-stopped \\\n\s+--publish 3000:3000/,
+      );
+      expect(script).toContain("--env 'BENTOCTL_DEVICE=gpu'");
+      expect(script).toContain('--read-only');
+      // The secret is fetched at boot (the JSON key picked out), never written into user data.
+      expect(script).toMatch(
+        /DB_PASSWORD="\$\(retry sh -c 'aws secretsmanager get-secret-value --secret-id '\\''arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf'\\''/,
+      );
+      expect(script).toContain('json.load(sys.stdin)["password"]');
+      expect(script).toContain('--env DB_PASSWORD \\');
+      expect(script).not.toMatch(/\$\{|%\{/);
+    });
+
+    it('THEN the boot script parses as bash', () => {
+      const check = spawnSync('bash', ['-n'], {
+        input: userData(stack),
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+    });
+
+    it('THEN the endpoint is the private address and the outputs match the definition', () => {
+      expect(stack.outputs).toEqual(awsEc2Gpu.outputs.map((output) => output.name).sort());
+      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+        'http://${aws_instance.instance.private_ip}:3000',
+      );
+    });
+  });
+
+  describe('GIVEN a public instance with SSH and a pinned AMI', () => {
+    let stack: SynthesizedStack;
+    beforeAll(async () => {
+      stack = await synth(
+        workspace,
+        configText(
+          'aws-ec2-gpu',
+          `region: us-east-1
+public: true
+allowed_cidrs: [198.51.100.0/24]
+ami_id: ami-0123456789abcdef0
+key_name: ops
+ssh_cidr: 198.51.100.7/32`,
+          GPU_RUNTIME,
+        ),
+      );
+    });
+
+    it('THEN it uses the AMI as given and a fixed public address as the endpoint', () => {
+      expect(dataOf(stack, 'aws_ssm_parameter', 'dlami')).toBeUndefined();
+      expect(resource(stack, 'aws_instance', 'instance')).toMatchObject({
+        ami: 'ami-0123456789abcdef0',
+        subnet_id: '${aws_subnet.public_subnet_a.id}',
+        key_name: 'ops',
+      });
+      expect(resource(stack, 'aws_eip', 'instance_eip')).toMatchObject({
+        instance: '${aws_instance.instance.id}',
+      });
+      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+        'http://${aws_eip.instance_eip.public_ip}:3000',
+      );
+    });
+
+    it('THEN SSH opens to the SSH CIDR only and serving to the allowed CIDRs and the VPC', () => {
+      const rules = ingressRules(stack).map((rule) => `${rule.from_port} ${rule.cidr_ipv4}`);
+      expect(rules.sort()).toEqual([
+        '22 198.51.100.7/32',
+        '3000 10.0.0.0/16',
+        '3000 198.51.100.0/24',
+      ]);
+    });
+  });
+
+  describe('GIVEN max_instances 3 (Auto Scaling group behind an ALB)', () => {
+    let stack: SynthesizedStack;
+    beforeAll(async () => {
+      stack = await synth(
+        workspace,
+        configText(
+          'aws-ec2-gpu',
+          'region: us-east-1\nmin_instances: 2\nmax_instances: 3',
+          GPU_RUNTIME,
+        ),
+      );
+    });
+
+    it('THEN a launch template and an ASG in the private subnets replace the single instance', () => {
+      expect(resourcesOf(stack, 'aws_instance')).toEqual({});
+      expect(resource(stack, 'aws_launch_template', 'launch_template')).toMatchObject({
+        user_data: '${base64encode(local.user_data)}',
+        metadata_options: { http_tokens: 'required' },
+        block_device_mappings: [
+          {
+            device_name: '${data.aws_ami.ami.root_device_name}',
+            ebs: { encrypted: 'true', volume_type: 'gp3' },
+          },
+        ],
+      });
+      expect(resource(stack, 'aws_autoscaling_group', 'autoscaling_group')).toMatchObject({
+        min_size: 2,
+        max_size: 3,
+        health_check_type: 'ELB',
+        vpc_zone_identifier: [
+          '${aws_subnet.private_subnet_a.id}',
+          '${aws_subnet.private_subnet_b.id}',
+        ],
+        target_group_arns: ['${aws_lb_target_group.target_group.arn}'],
+        instance_refresh: { strategy: 'Rolling' },
+      });
+    });
+
+    it('THEN instances take traffic from the ALB only, which checks /readyz on instance targets', () => {
+      expect(ingressRules(stack)).toEqual([
+        expect.objectContaining({
+          from_port: 3000,
+          referenced_security_group_id: '${aws_security_group.alb_security_group.id}',
+        }),
+      ]);
+      expect(resource(stack, 'aws_lb_target_group', 'target_group')).toMatchObject({
+        target_type: 'instance',
+        health_check: { path: '/readyz' },
+      });
+      expect(resource(stack, 'aws_lb', 'alb')?.internal).toBe(true);
+    });
+
+    it('THEN instances launched by the group carry the deployment tags', () => {
+      const template = resource(stack, 'aws_launch_template', 'launch_template');
+      expect(template?.tag_specifications).toEqual([
+        {
+          resource_type: 'instance',
+          tags: expect.objectContaining({
+            deployment: 'iris-prod',
+            'bento-version': '0123456789abcdef',
+          }),
+        },
+        { resource_type: 'volume', tags: expect.objectContaining({ deployment: 'iris-prod' }) },
+      ]);
+    });
+
+    it('THEN it matches the reviewed snapshot', async () => {
+      await expect(stack.text).toMatchFileSnapshot('__snapshots__/aws-ec2-gpu.tf.json');
+    });
+  });
+});

@@ -1,0 +1,314 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { awsEcs } from '../../src/targets/aws-ecs/definition.js';
+import type { SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { configText, dataOf, makeWorkspace, resource, resourcesOf, synth } from './fixtures.js';
+
+const workspace = makeWorkspace();
+const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf';
+const TOKEN = 'arn:aws:ssm:us-east-1:123456789012:parameter/iris/token';
+const CERTIFICATE =
+  'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
+
+function policy(stack: SynthesizedStack, name: string): { Statement: Record<string, unknown>[] } {
+  return JSON.parse(String(resource(stack, 'aws_iam_role_policy', name)?.policy));
+}
+
+function container(stack: SynthesizedStack): Record<string, unknown> {
+  const definitions = resource(stack, 'aws_ecs_task_definition', 'task_definition');
+  const [first] = JSON.parse(String(definitions?.container_definitions)) as Record<
+    string,
+    unknown
+  >[];
+  return first ?? {};
+}
+
+describe('aws-ecs stack', () => {
+  describe('GIVEN the default spec (new VPC, internal ALB, CPU scaling)', () => {
+    let stack: SynthesizedStack;
+    beforeAll(async () => {
+      stack = await synth(
+        workspace,
+        configText('aws-ecs', 'region: us-east-1', `secrets:\n  DB_PASSWORD: ${SECRET}\n`),
+      );
+    });
+
+    it('THEN it creates a VPC with public and private subnets in 2 AZs and a NAT gateway per AZ', () => {
+      expect(resource(stack, 'aws_vpc', 'vpc')).toMatchObject({ cidr_block: '10.0.0.0/16' });
+      const subnets = resourcesOf(stack, 'aws_subnet');
+      expect(Object.keys(subnets).sort()).toEqual([
+        'private_subnet_a',
+        'private_subnet_b',
+        'public_subnet_a',
+        'public_subnet_b',
+      ]);
+      expect(subnets.private_subnet_a?.availability_zone).not.toBe(
+        subnets.private_subnet_b?.availability_zone,
+      );
+      expect(Object.keys(resourcesOf(stack, 'aws_nat_gateway'))).toHaveLength(2);
+      expect(resource(stack, 'aws_route', 'private_default_route_b')).toMatchObject({
+        nat_gateway_id: '${aws_nat_gateway.nat_gateway_b.id}',
+      });
+    });
+
+    it('THEN the cluster has container insights and the service rolls back failed deployments', () => {
+      expect(resource(stack, 'aws_ecs_cluster', 'cluster')?.setting).toEqual([
+        { name: 'containerInsights', value: 'enabled' },
+      ]);
+      expect(resource(stack, 'aws_ecs_service', 'service')).toMatchObject({
+        launch_type: 'FARGATE',
+        deployment_circuit_breaker: { enable: true, rollback: true },
+        enable_execute_command: false,
+        network_configuration: {
+          assign_public_ip: false,
+          subnets: ['${aws_subnet.private_subnet_a.id}', '${aws_subnet.private_subnet_b.id}'],
+        },
+        depends_on: ['aws_lb_listener.http_listener'],
+      });
+    });
+
+    it('THEN the container runs the image by digest, read-only with a writable /tmp, secrets injected', () => {
+      const definition = container(stack);
+      expect(definition.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+      expect(definition.readonlyRootFilesystem).toBe(true);
+      expect(definition.mountPoints).toEqual([
+        { containerPath: '/tmp', readOnly: false, sourceVolume: 'tmp' },
+      ]);
+      expect(definition.secrets).toEqual([{ name: 'DB_PASSWORD', valueFrom: SECRET }]);
+      expect(definition.environment).toContainEqual({ name: 'PORT', value: '3000' });
+      expect(definition.stopTimeout).toBe(120);
+      expect(resource(stack, 'aws_cloudwatch_log_group', 'log_group')).toMatchObject({
+        retention_in_days: 30,
+      });
+    });
+
+    it('THEN the ALB is internal, in the private subnets, checks /readyz and is reachable from the VPC only', () => {
+      expect(resource(stack, 'aws_lb', 'alb')).toMatchObject({
+        internal: true,
+        subnets: ['${aws_subnet.private_subnet_a.id}', '${aws_subnet.private_subnet_b.id}'],
+        drop_invalid_header_fields: true,
+      });
+      expect(resource(stack, 'aws_lb_target_group', 'target_group')).toMatchObject({
+        target_type: 'ip',
+        port: 3000,
+        health_check: { path: '/readyz', matcher: '200' },
+      });
+      const ingress = resourcesOf(stack, 'aws_vpc_security_group_ingress_rule');
+      expect(ingress).toEqual({
+        alb_ingress_80_vpc: expect.objectContaining({
+          cidr_ipv4: '10.0.0.0/16',
+          from_port: 80,
+          to_port: 80,
+          security_group_id: '${aws_security_group.alb_security_group.id}',
+        }),
+        task_ingress_alb: expect.objectContaining({
+          from_port: 3000,
+          to_port: 3000,
+          referenced_security_group_id: '${aws_security_group.alb_security_group.id}',
+          security_group_id: '${aws_security_group.task_security_group.id}',
+        }),
+      });
+    });
+
+    it('THEN egress is narrow: the ALB only to the tasks, the tasks only HTTPS out', () => {
+      expect(resourcesOf(stack, 'aws_vpc_security_group_egress_rule')).toEqual({
+        alb_egress_targets: expect.objectContaining({
+          from_port: 3000,
+          referenced_security_group_id: '${aws_security_group.task_security_group.id}',
+        }),
+        task_egress_https: expect.objectContaining({ from_port: 443, to_port: 443 }),
+      });
+    });
+
+    it('THEN the execution role may only pull this image, write its logs and read the listed secret', () => {
+      const statements = policy(stack, 'execution_role_policy').Statement;
+      expect(statements.map((statement) => [statement.Action, statement.Resource])).toEqual([
+        [['ecr:GetAuthorizationToken'], '*'],
+        [
+          ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+          ['arn:aws:ecr:us-east-1:123456789012:repository/iris-prod'],
+        ],
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          ['${aws_cloudwatch_log_group.log_group.arn}:*'],
+        ],
+        [['secretsmanager:GetSecretValue'], [SECRET]],
+      ]);
+    });
+
+    it('THEN the task role is separate and has no permissions', () => {
+      expect(resource(stack, 'aws_iam_role', 'task_role')).toBeDefined();
+      const policies = resourcesOf(stack, 'aws_iam_role_policy');
+      expect(Object.keys(policies)).toEqual(['execution_role_policy']);
+      expect(resourcesOf(stack, 'aws_iam_role_policy_attachment')).toEqual({});
+      const trust = JSON.parse(
+        String(resource(stack, 'aws_iam_role', 'task_role')?.assume_role_policy),
+      );
+      expect(trust.Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+      expect(trust.Statement[0].Condition.StringEquals['aws:SourceAccount']).toBe(
+        '${data.aws_caller_identity.caller.account_id}',
+      );
+    });
+
+    it('THEN autoscaling tracks 60% CPU between min and max instances', () => {
+      expect(resource(stack, 'aws_appautoscaling_target', 'autoscaling_target')).toMatchObject({
+        min_capacity: 1,
+        max_capacity: 4,
+      });
+      expect(
+        resource(stack, 'aws_appautoscaling_policy', 'autoscaling_policy')
+          ?.target_tracking_scaling_policy_configuration,
+      ).toMatchObject({
+        target_value: 60,
+        predefined_metric_specification: {
+          predefined_metric_type: 'ECSServiceAverageCPUUtilization',
+        },
+      });
+    });
+
+    it('THEN the ECR repository scans on push, has immutable tags and a lifecycle policy', () => {
+      expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toMatchObject({
+        name: 'iris-prod',
+        image_tag_mutability: 'IMMUTABLE',
+        image_scanning_configuration: { scan_on_push: true },
+      });
+      const lifecycle = JSON.parse(
+        String(resource(stack, 'aws_ecr_lifecycle_policy', 'ecr_lifecycle_policy')?.policy),
+      );
+      expect(lifecycle.rules.at(-1).selection).toMatchObject({ countType: 'imageCountMoreThan' });
+    });
+
+    it('THEN every resource is tagged with the deployment and bento version', () => {
+      const [provider] = (stack.json.provider as { aws: { default_tags: { tags: object }[] }[] })
+        .aws;
+      expect(provider?.default_tags[0]?.tags).toEqual({
+        'bento-name': 'iris_classifier',
+        'bento-version': '0123456789abcdef',
+        deployment: 'iris-prod',
+        'managed-by': 'bentoctl',
+      });
+    });
+
+    it('THEN it declares exactly the outputs of the target definition', () => {
+      expect(stack.outputs).toEqual(awsEcs.outputs.map((output) => output.name).sort());
+      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+        'http://${aws_lb.alb.dns_name}',
+      );
+    });
+
+    it('THEN it matches the reviewed snapshot', async () => {
+      await expect(stack.text).toMatchFileSnapshot('__snapshots__/aws-ecs.tf.json');
+    });
+  });
+
+  describe('GIVEN a public endpoint with a certificate, request scaling and an existing VPC', () => {
+    let stack: SynthesizedStack;
+    beforeAll(async () => {
+      stack = await synth(
+        workspace,
+        configText(
+          'aws-ecs',
+          `region: us-east-1
+public: true
+allowed_cidrs: [203.0.113.0/24, 2001:db8::/32]
+certificate_arn: ${CERTIFICATE}
+scaling_metric: requests
+vpc_id: vpc-0123456789abcdef0
+public_subnet_ids: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
+private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
+          `runtime:\n  auth: { mode: bearer, secret: "${TOKEN}" }\n`,
+        ),
+      );
+    });
+
+    it('THEN it creates no network and uses the given subnets', () => {
+      expect(resourcesOf(stack, 'aws_vpc')).toEqual({});
+      expect(resourcesOf(stack, 'aws_subnet')).toEqual({});
+      expect(dataOf(stack, 'aws_vpc', 'vpc')).toEqual({ id: 'vpc-0123456789abcdef0' });
+      expect(resource(stack, 'aws_lb', 'alb')).toMatchObject({
+        internal: false,
+        subnets: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+      });
+      expect(resource(stack, 'aws_ecs_service', 'service')).toMatchObject({
+        network_configuration: {
+          subnets: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+        },
+      });
+    });
+
+    it('THEN HTTPS forwards, HTTP redirects, and only 80/443 open to the listed CIDRs and the VPC', () => {
+      expect(resource(stack, 'aws_lb_listener', 'https_listener')).toMatchObject({
+        port: 443,
+        protocol: 'HTTPS',
+        certificate_arn: CERTIFICATE,
+        default_action: [{ type: 'forward' }],
+      });
+      expect(resource(stack, 'aws_lb_listener', 'http_listener')?.default_action).toEqual([
+        { type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', status_code: 'HTTP_301' } },
+      ]);
+      const albRules = Object.values(
+        resourcesOf(stack, 'aws_vpc_security_group_ingress_rule'),
+      ).filter((rule) => rule.security_group_id === '${aws_security_group.alb_security_group.id}');
+      expect(
+        albRules.map((rule) => `${rule.from_port} ${rule.cidr_ipv4 ?? rule.cidr_ipv6}`).sort(),
+      ).toEqual([
+        '443 ${data.aws_vpc.vpc.cidr_block}',
+        '443 2001:db8::/32',
+        '443 203.0.113.0/24',
+        '80 ${data.aws_vpc.vpc.cidr_block}',
+        '80 2001:db8::/32',
+        '80 203.0.113.0/24',
+      ]);
+      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+        'https://${aws_lb.alb.dns_name}',
+      );
+    });
+
+    it('THEN the bearer token comes from its SSM parameter, readable by the execution role only', () => {
+      expect(container(stack).secrets).toEqual([{ name: 'BENTOCTL_AUTH_TOKEN', valueFrom: TOKEN }]);
+      const statements = policy(stack, 'execution_role_policy').Statement;
+      expect(statements.at(-1)).toMatchObject({
+        Action: ['ssm:GetParameters', 'ssm:GetParameter'],
+        Resource: [TOKEN],
+      });
+    });
+
+    it('THEN autoscaling tracks 100 requests per task on this ALB and target group', () => {
+      expect(
+        resource(stack, 'aws_appautoscaling_policy', 'autoscaling_policy')
+          ?.target_tracking_scaling_policy_configuration,
+      ).toMatchObject({
+        target_value: 100,
+        predefined_metric_specification: {
+          predefined_metric_type: 'ALBRequestCountPerTarget',
+          resource_label: '${aws_lb.alb.arn_suffix}/${aws_lb_target_group.target_group.arn_suffix}',
+        },
+      });
+    });
+  });
+
+  it('GIVEN a secret that is not an ARN WHEN synthesized THEN it fails naming the variable', async () => {
+    await expect(
+      synth(
+        workspace,
+        configText('aws-ecs', 'region: us-east-1', 'secrets:\n  DB_PASSWORD: prod/db\n'),
+      ),
+    ).rejects.toMatchObject({
+      code: 'SECRET_REFERENCE_INVALID',
+      message: expect.stringContaining('DB_PASSWORD'),
+    });
+  });
+
+  it('GIVEN a long deployment name WHEN synthesized THEN ALB and target group names fit 32 characters', async () => {
+    const longName = 'a-very-long-deployment-name-for-iris-01';
+    const stack = await synth(
+      workspace,
+      configText('aws-ecs', 'region: us-east-1').replace('name: iris-prod', `name: ${longName}`),
+    );
+    const albName = String(resource(stack, 'aws_lb', 'alb')?.name);
+    const groupName = String(resource(stack, 'aws_lb_target_group', 'target_group')?.name);
+    expect(albName.length).toBeLessThanOrEqual(32);
+    expect(groupName.length).toBeLessThanOrEqual(32);
+    expect(albName).not.toBe(groupName);
+    expect(albName).toMatch(/^[a-z0-9-]+[a-z0-9]$/);
+  });
+});

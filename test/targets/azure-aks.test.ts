@@ -1,0 +1,546 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseKeyVaultReference } from '../../src/targets/azure-aks/key-vault-reference.js';
+import { acrName, aksNames } from '../../src/targets/azure-aks/names.js';
+import { allocatableMillicores, vmSizeVcpus } from '../../src/targets/azure-aks/node-capacity.js';
+import type { AzureAksSpec } from '../../src/targets/azure-aks/spec.js';
+import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
+import {
+  changedLeaves,
+  loadError,
+  loadTestConfig,
+  onlyResource,
+  resourcesOf,
+  synthesizeTarget,
+  TEST_IMAGE,
+  type TerraformDocument,
+} from './target-synth-harness.js';
+
+interface ConfigParts {
+  spec?: Record<string, unknown>;
+  runtime?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  image?: Record<string, unknown>;
+}
+
+function configText(parts: ConfigParts = {}): string {
+  return stringify({
+    api_version: 'v1',
+    name: 'iris-prod',
+    bento: './iris',
+    target: 'azure-aks',
+    spec: { location: 'westeurope', ...parts.spec },
+    ...(parts.runtime ? { runtime: parts.runtime } : {}),
+    ...(parts.secrets ? { secrets: parts.secrets } : {}),
+    ...(parts.image ? { image: parts.image } : {}),
+  });
+}
+
+function synth(parts: ConfigParts = {}): TerraformDocument {
+  return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, loadTestConfig(configText(parts)));
+}
+
+const GPU_PARTS: ConfigParts = { spec: { gpu_node_pool: {} }, runtime: { device: 'gpu' } };
+const KV_TOKEN = 'https://ml-vault.vault.azure.net/secrets/api-token';
+const KV_DB =
+  '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault/secrets/db-password';
+
+interface PodSpec {
+  container: {
+    image: string;
+    env: {
+      name: string;
+      value?: string;
+      value_from?: { secret_key_ref: { name: string; key: string } };
+    }[];
+    port: { container_port: number }[];
+    resources: { requests: Record<string, string>; limits: Record<string, string> };
+    readiness_probe: { http_get: { path: string } };
+    liveness_probe: { http_get: { path: string } };
+    startup_probe: { http_get: { path: string } };
+    security_context: Record<string, unknown>;
+    volume_mount: { name: string; mount_path: string }[];
+  }[];
+  security_context: Record<string, unknown>;
+  node_selector?: Record<string, string>;
+  toleration?: Record<string, string>[];
+  termination_grace_period_seconds: number;
+  automount_service_account_token: boolean;
+  volume: { name: string; empty_dir?: unknown }[];
+}
+
+interface DeploymentBlock {
+  spec: {
+    replicas: string;
+    template: { spec: PodSpec; metadata: { annotations?: Record<string, string> } };
+  };
+  lifecycle: { ignore_changes: string[] };
+  depends_on: string[];
+}
+
+function deployment(json: TerraformDocument): DeploymentBlock {
+  return onlyResource(json, 'kubernetes_deployment_v1') as unknown as DeploymentBlock;
+}
+
+function pod(json: TerraformDocument): PodSpec {
+  return deployment(json).spec.template.spec;
+}
+
+function mainContainer(json: TerraformDocument): PodSpec['container'][number] {
+  const first = pod(json).container[0];
+  if (first === undefined) throw new Error('the pod has no container');
+  return first;
+}
+
+function service(json: TerraformDocument): {
+  metadata: { annotations?: Record<string, string> };
+  spec: {
+    type: string;
+    port: { port: number; target_port: string }[];
+    load_balancer_source_ranges?: string[];
+  };
+} {
+  return onlyResource(json, 'kubernetes_service_v1') as never;
+}
+
+describe('azure-aks synthesis', () => {
+  describe('GIVEN the defaults', () => {
+    const json = synth();
+
+    it('THEN creates the resource group, 30-day Log Analytics and an RBAC cluster reporting to it', () => {
+      expect(onlyResource(json, 'azurerm_resource_group')).toMatchObject({
+        name: 'iris-prod-rg',
+        location: 'westeurope',
+      });
+      expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(30);
+      expect(onlyResource(json, 'azurerm_kubernetes_cluster')).toMatchObject({
+        name: 'iris-prod-aks',
+        role_based_access_control_enabled: true,
+        identity: { type: 'SystemAssigned' },
+        default_node_pool: { name: 'system', vm_size: 'Standard_D4s_v5', node_count: 2 },
+        network_profile: { network_plugin: 'azure', network_plugin_mode: 'overlay' },
+        oms_agent: {
+          log_analytics_workspace_id: '${azurerm_log_analytics_workspace.log_analytics.id}',
+        },
+      });
+    });
+
+    it('THEN the registry has no admin user and only the kubelet identity may pull', () => {
+      expect(onlyResource(json, 'azurerm_container_registry')).toMatchObject({
+        name: 'irisprodacr',
+        sku: 'Standard',
+        admin_enabled: false,
+      });
+      expect(Object.values(resourcesOf(json, 'azurerm_role_assignment'))).toEqual([
+        expect.objectContaining({
+          scope: '${azurerm_container_registry.container_registry.id}',
+          role_definition_name: 'AcrPull',
+          principal_id: '${azurerm_kubernetes_cluster.cluster.kubelet_identity[0].object_id}',
+        }),
+      ]);
+      expect(deployment(json).depends_on).toContain('azurerm_role_assignment.acr_pull');
+    });
+
+    it("THEN the kubernetes provider signs in with the new cluster's credentials", () => {
+      expect(json.provider?.kubernetes).toEqual([
+        {
+          host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
+          client_certificate:
+            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_certificate)}',
+          client_key:
+            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_key)}',
+          cluster_ca_certificate:
+            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}',
+        },
+      ]);
+    });
+
+    it('THEN pods run the image by digest with requests = limits, probes and a locked-down context', () => {
+      const main = mainContainer(json);
+      expect(main.image).toBe(TEST_IMAGE.ref);
+      expect(main.port[0]?.container_port).toBe(3000);
+      expect(main.resources).toEqual({
+        requests: { cpu: '1000m', memory: '2048Mi' },
+        limits: { cpu: '1000m', memory: '2048Mi' },
+      });
+      expect(main.readiness_probe.http_get.path).toBe('/readyz');
+      expect(main.liveness_probe.http_get.path).toBe('/livez');
+      expect(main.startup_probe.http_get.path).toBe('/livez');
+      expect(main.security_context).toMatchObject({
+        run_as_non_root: true,
+        read_only_root_filesystem: true,
+        allow_privilege_escalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(pod(json).security_context).toMatchObject({ run_as_non_root: true });
+      expect(main.volume_mount).toContainEqual({ name: 'tmp', mount_path: '/tmp' });
+      expect(pod(json).volume).toContainEqual(
+        expect.objectContaining({ name: 'tmp', empty_dir: expect.anything() }),
+      );
+      expect(pod(json).termination_grace_period_seconds).toBeGreaterThanOrEqual(30);
+      expect(pod(json).automount_service_account_token).toBe(false);
+    });
+
+    it('THEN the load balancer is internal and forwards service_port to the runtime port', () => {
+      const block = service(json);
+      expect(block.metadata.annotations).toEqual({
+        'service.beta.kubernetes.io/azure-load-balancer-internal': 'true',
+      });
+      expect(block.spec.type).toBe('LoadBalancer');
+      expect(block.spec.port).toEqual([expect.objectContaining({ port: 80, target_port: 'http' })]);
+      expect(block.spec.load_balancer_source_ranges).toBeUndefined();
+    });
+
+    it('THEN the HPA scales on CPU between min and max and owns the replica count', () => {
+      expect(onlyResource(json, 'kubernetes_horizontal_pod_autoscaler_v2').spec).toMatchObject({
+        min_replicas: 2,
+        max_replicas: 6,
+        metric: [
+          {
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', average_utilization: 70 } },
+          },
+        ],
+        scale_target_ref: { kind: 'Deployment' },
+      });
+      expect(deployment(json).spec.replicas).toBe('2');
+      expect(deployment(json).lifecycle.ignore_changes).toEqual(['spec[0].replicas']);
+    });
+
+    it('THEN a disruption budget lets nodes drain one pod at a time', () => {
+      expect(onlyResource(json, 'kubernetes_pod_disruption_budget_v1').spec).toMatchObject({
+        max_unavailable: '1',
+      });
+    });
+
+    it('THEN nothing GPU-related exists', () => {
+      expect(resourcesOf(json, 'azurerm_kubernetes_cluster_node_pool')).toEqual({});
+      expect(resourcesOf(json, 'kubernetes_daemon_set_v1')).toEqual({});
+      expect(pod(json).toleration).toBeUndefined();
+      expect(pod(json).node_selector).toBeUndefined();
+      expect(mainContainer(json).resources.limits['nvidia.com/gpu']).toBeUndefined();
+    });
+
+    it('THEN tags every Azure resource with the deployment and bento version', () => {
+      for (const type of [
+        'azurerm_resource_group',
+        'azurerm_log_analytics_workspace',
+        'azurerm_kubernetes_cluster',
+        'azurerm_container_registry',
+      ]) {
+        expect(onlyResource(json, type).tags).toMatchObject({
+          deployment: 'iris-prod',
+          'bento-version': expect.any(String),
+          'managed-by': 'bentoctl',
+        });
+      }
+    });
+
+    it('THEN outputs the load balancer URL and the registry repository', () => {
+      expect(json.output?.endpoint?.value).toBe(
+        'http://${kubernetes_service_v1.service.status[0].load_balancer[0].ingress[0].ip}:80',
+      );
+      expect(json.output?.image_repository?.value).toBe(
+        '${azurerm_container_registry.container_registry.login_server}/iris-prod',
+      );
+    });
+
+    it('THEN matches the reviewed snapshot', () => {
+      expect(json).toMatchSnapshot();
+    });
+  });
+
+  it('GIVEN public with allowed_cidrs THEN the load balancer is public and limited to them', () => {
+    const block = service(synth({ spec: { public: true, allowed_cidrs: ['203.0.113.0/24'] } }));
+    expect(block.metadata.annotations).toEqual({});
+    expect(block.spec.load_balancer_source_ranges).toEqual(['203.0.113.0/24']);
+  });
+
+  it('GIVEN allowed_cidrs on a private service THEN the internal load balancer is limited too', () => {
+    const block = service(synth({ spec: { allowed_cidrs: ['10.20.0.0/16'] } }));
+    expect(block.metadata.annotations).toHaveProperty(
+      ['service.beta.kubernetes.io/azure-load-balancer-internal'],
+      'true',
+    );
+    expect(block.spec.load_balancer_source_ranges).toEqual(['10.20.0.0/16']);
+  });
+
+  describe('GIVEN a GPU node pool and a GPU runtime', () => {
+    const json = synth(GPU_PARTS);
+
+    it('THEN the pool is tainted and labelled so only GPU pods land there', () => {
+      expect(onlyResource(json, 'azurerm_kubernetes_cluster_node_pool')).toMatchObject({
+        mode: 'User',
+        vm_size: 'Standard_NC4as_T4_v3',
+        node_taints: ['nvidia.com/gpu=present:NoSchedule'],
+        node_labels: { accelerator: 'nvidia' },
+      });
+    });
+
+    it('THEN pods ask for one GPU, tolerate the taint and select the pool', () => {
+      expect(mainContainer(json).resources.limits['nvidia.com/gpu']).toBe('1');
+      expect(pod(json).toleration).toEqual([
+        { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+      ]);
+      expect(pod(json).node_selector).toEqual({ accelerator: 'nvidia' });
+    });
+
+    it('THEN the NVIDIA device plugin runs on the pool before the deployment rolls out', () => {
+      const plugin = onlyResource(json, 'kubernetes_daemon_set_v1') as {
+        spec: { template: { spec: { node_selector: unknown; toleration: unknown[] } } };
+      };
+      expect(plugin.spec.template.spec.node_selector).toEqual({ accelerator: 'nvidia' });
+      expect(plugin.spec.template.spec.toleration).toHaveLength(1);
+      expect(deployment(json).depends_on).toEqual(
+        expect.arrayContaining([
+          'azurerm_kubernetes_cluster_node_pool.gpu_node_pool',
+          'kubernetes_daemon_set_v1.nvidia_device_plugin',
+        ]),
+      );
+    });
+  });
+
+  describe('GIVEN Key Vault secrets and a bearer token secret', () => {
+    const json = synth({
+      secrets: { DB_PASSWORD: KV_DB },
+      runtime: { auth: { mode: 'bearer', secret: KV_TOKEN } },
+    });
+
+    it('THEN each secret is read from its vault (looked up by name when only the URL is known)', () => {
+      const secrets = json.data?.azurerm_key_vault_secret ?? {};
+      expect(secrets).toEqual({
+        secret_bentoctl_auth_token: {
+          name: 'api-token',
+          key_vault_id: '${data.azurerm_resources.key_vault_ml_vault.resources[0].id}',
+        },
+        secret_db_password: {
+          name: 'db-password',
+          key_vault_id:
+            '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault',
+        },
+      });
+      expect(json.data?.azurerm_resources).toEqual({
+        key_vault_ml_vault: { type: 'Microsoft.KeyVault/vaults', name: 'ml-vault' },
+      });
+    });
+
+    it('THEN the container reads them from one Kubernetes secret, never as plain values', () => {
+      const fromSecret = mainContainer(json).env.filter((entry) => entry.value_from !== undefined);
+      expect(fromSecret.map((entry) => [entry.name, entry.value_from?.secret_key_ref])).toEqual([
+        [
+          'BENTOCTL_AUTH_TOKEN',
+          {
+            name: '${kubernetes_secret_v1.runtime_secret.metadata[0].name}',
+            key: 'BENTOCTL_AUTH_TOKEN',
+          },
+        ],
+        [
+          'DB_PASSWORD',
+          { name: '${kubernetes_secret_v1.runtime_secret.metadata[0].name}', key: 'DB_PASSWORD' },
+        ],
+      ]);
+      expect(Object.keys(onlyResource(json, 'kubernetes_secret_v1').data as object)).toEqual([
+        'BENTOCTL_AUTH_TOKEN',
+        'DB_PASSWORD',
+      ]);
+    });
+
+    it('THEN a new secret version rolls the pods', () => {
+      expect(
+        deployment(json).spec.template.metadata.annotations?.['bentoctl.dev/secret-versions'],
+      ).toMatch(/^\$\{sha256\(join\(",", \[data\.azurerm_key_vault_secret\./);
+    });
+  });
+
+  it('GIVEN a secret that is not a Key Vault reference THEN synthesis names it and the form', () => {
+    const config = loadTestConfig(
+      configText({ secrets: { DB_PASSWORD: 'projects/p/secrets/db' } }),
+    );
+    expect(() => synthesizeTarget(synthesizeAzureAks, config)).toThrow(
+      expect.objectContaining({
+        code: 'SECRET_REFERENCE_INVALID',
+        message: expect.stringMatching(/DB_PASSWORD.*Key Vault/),
+      }),
+    );
+  });
+
+  it('GIVEN a tag value that looks like a template THEN Terraform gets it as a literal', () => {
+    // `$${` in the config is a literal `${`; Terraform needs it doubled again in JSON.
+    const json = synth({ spec: { tags: { owner: '$${USER}' } } });
+    expect(onlyResource(json, 'azurerm_resource_group').tags).toMatchObject({ owner: '$${USER}' });
+  });
+
+  it('GIVEN image.repository THEN no registry or pull grant is created and the output names it', () => {
+    const repository = 'shared.azurecr.io/models/iris';
+    const json = synth({ image: { repository } });
+    expect(resourcesOf(json, 'azurerm_container_registry')).toEqual({});
+    expect(resourcesOf(json, 'azurerm_role_assignment')).toEqual({});
+    expect(json.output?.image_repository?.value).toBe(repository);
+  });
+
+  it('GIVEN a pinned patch version THEN the cluster does not follow the patch channel', () => {
+    const pinned = onlyResource(
+      synth({ spec: { kubernetes_version: '1.31.2' } }),
+      'azurerm_kubernetes_cluster',
+    );
+    expect(pinned.kubernetes_version).toBe('1.31.2');
+    expect(pinned.automatic_upgrade_channel).toBeUndefined();
+    const minor = onlyResource(
+      synth({ spec: { kubernetes_version: '1.31' } }),
+      'azurerm_kubernetes_cluster',
+    );
+    expect(minor.automatic_upgrade_channel).toBe('patch');
+  });
+
+  describe('determinism', () => {
+    it('GIVEN the same config twice THEN the JSON is identical', () => {
+      const parts: ConfigParts = { ...GPU_PARTS, secrets: { DB_PASSWORD: KV_DB } };
+      expect(JSON.stringify(synth(parts))).toBe(JSON.stringify(synth(parts)));
+    });
+
+    it('GIVEN one field changed THEN only that value changes in the stack', () => {
+      expect(changedLeaves(synth(), synth({ spec: { max_instances: 8 } }))).toEqual([
+        '/resource/kubernetes_horizontal_pod_autoscaler_v2/autoscaler/spec/max_replicas',
+      ]);
+    });
+  });
+});
+
+describe('azure-aks names, references and node sizes', () => {
+  it.each([
+    ['iris-prod', 'irisprodacr'],
+    ['a', 'aacr0'],
+  ])('GIVEN deployment %s THEN the registry is %s', (name, expected) => {
+    expect(acrName(name)).toBe(expected);
+  });
+
+  it('GIVEN a name too long for ACR THEN it is cut, alphanumeric, and ends in a hash', () => {
+    const long = `${'x'.repeat(30)}-${'y'.repeat(30)}`;
+    const name = acrName(long);
+    expect(name).toMatch(/^[a-z0-9]{50}$/);
+    expect(name).not.toBe(acrName(`${'x'.repeat(30)}-${'y'.repeat(29)}z`));
+  });
+
+  it('GIVEN resource_group and acr_name THEN they are used as given', () => {
+    expect(
+      aksNames('iris-prod', { resource_group: 'ml-rg', acr_name: 'MlRegistry01' }),
+    ).toMatchObject({
+      resourceGroup: 'ml-rg',
+      registry: 'MlRegistry01',
+    });
+  });
+
+  it.each([
+    [KV_TOKEN, { vault: 'ml-vault', name: 'api-token' }],
+    [
+      `${KV_TOKEN}/0123456789abcdef0123456789abcdef`,
+      { vault: 'ml-vault', name: 'api-token', version: '0123456789abcdef0123456789abcdef' },
+    ],
+    [
+      KV_DB,
+      {
+        vault: 'db-vault',
+        name: 'db-password',
+        vaultId: expect.stringMatching(/vaults\/db-vault$/),
+      },
+    ],
+  ])('GIVEN %s THEN it parses', (text, expected) => {
+    expect(parseKeyVaultReference(text)).toEqual(expected);
+  });
+
+  it.each([
+    'api-token',
+    'https://example.com/secrets/x',
+    'arn:aws:secretsmanager:us-east-1:1:secret:x',
+  ])('GIVEN %s THEN it is not a Key Vault reference', (text) => {
+    expect(parseKeyVaultReference(text)).toBeUndefined();
+  });
+
+  it.each([
+    ['Standard_D4s_v5', 4, 3860],
+    ['Standard_NC24ads_A100_v4', 24, 23580],
+    ['Standard_E64-16s_v5', 16, 15740],
+  ])('GIVEN %s THEN it has %i vCPUs and %im for pods', (size, vcpus, allocatable) => {
+    expect(vmSizeVcpus(size)).toBe(vcpus);
+    expect(allocatableMillicores(size)).toBe(allocatable);
+  });
+});
+
+describe('azure-aks preflight', () => {
+  it.each<[string, ConfigParts, string, RegExp]>([
+    [
+      'min above max',
+      { spec: { min_instances: 7, max_instances: 3 } },
+      'spec.min_instances',
+      /larger than max_instances/,
+    ],
+    [
+      'public without allowed_cidrs',
+      { spec: { public: true } },
+      'spec.allowed_cidrs',
+      /nobody could reach/,
+    ],
+    ['a bad CIDR', { spec: { allowed_cidrs: ['10.0.0.0/33'] } }, 'spec.allowed_cidrs[0]', /CIDR/],
+    [
+      'a GPU pool of a CPU size',
+      { spec: { gpu_node_pool: { vm_size: 'Standard_D8s_v5' } }, runtime: { device: 'gpu' } },
+      'spec.gpu_node_pool.vm_size',
+      /not a GPU VM size/,
+    ],
+    [
+      'a GPU runtime without a GPU pool',
+      { runtime: { device: 'gpu' } },
+      'spec.gpu_node_pool',
+      /could not schedule/,
+    ],
+    [
+      'a GPU pool with a CPU runtime',
+      { spec: { gpu_node_pool: {} } },
+      'spec.gpu_node_pool',
+      /sit idle/,
+    ],
+    [
+      'a pod larger than a node',
+      { spec: { node_vm_size: 'Standard_D2s_v5', cpu_millicores: 2000 } },
+      'spec.cpu_millicores',
+      /at most 1900m/,
+    ],
+    [
+      'an ACR name with hyphens',
+      { spec: { acr_name: 'iris-registry' } },
+      'spec.acr_name',
+      /5-50 letters or digits/,
+    ],
+    ['a service port out of range', { spec: { service_port: 70000 } }, 'spec.service_port', /./],
+    [
+      'a tag name with a slash',
+      { spec: { tags: { 'team/ml': 'x' } } },
+      'spec.tags.team/ml',
+      /without < > % & \\ \? \//,
+    ],
+    [
+      'a tag bentoctl sets',
+      { spec: { tags: { 'bento-version': 'x' } } },
+      'spec.tags.bento-version',
+      /set by bentoctl/,
+    ],
+    [
+      'a namespace that is not a DNS label',
+      { spec: { namespace: 'ML_Models' } },
+      'spec.namespace',
+      /DNS label/,
+    ],
+    [
+      'a subscription that is not a UUID',
+      { spec: { subscription_id: 'prod' } },
+      'spec.subscription_id',
+      /./,
+    ],
+    ['an unknown location', { spec: { location: 'moon' } }, 'spec.location', /./],
+  ])('GIVEN %s THEN the config is rejected at %s', (_case, parts, field, message) => {
+    const failure = loadError(() => loadTestConfig(configText(parts)));
+    expect(failure.code).toBe('CONFIG_INVALID');
+    expect(failure.fields).toContain(field);
+    expect(failure.text).toMatch(message);
+  });
+});

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { labelValue, stackLabels } from '../../src/targets/stack-labels.js';
+import { stableJson } from '../../src/targets/stable-json.js';
+import { configText, makeWorkspace, synth } from './fixtures.js';
+
+const workspace = makeWorkspace();
+
+/**
+ * Per target: a config that synthesizes with its defaults, a one-field edit of it, and a floor
+ * on its resource and data blocks so the logical-ID check cannot pass on a near-empty stack.
+ * The GCP and Azure configs carry two secrets each: their per-secret blocks are named and
+ * ordered by bentoctl, which is where nondeterminism would creep in.
+ */
+const CASES = {
+  'aws-ecs': {
+    text: configText('aws-ecs', 'region: us-east-1\nmax_instances: 4'),
+    edit: ['max_instances: 4', 'max_instances: 7'],
+    minBlocks: 11,
+  },
+  'aws-ec2-gpu': {
+    text: configText(
+      'aws-ec2-gpu',
+      'region: us-east-1\nmax_instances: 2',
+      'runtime:\n  device: gpu\n',
+    ),
+    edit: ['max_instances: 2', 'max_instances: 5'],
+    minBlocks: 11,
+  },
+  'google-cloud-run': {
+    text: configText(
+      'google-cloud-run',
+      'project: ml-project-123\nregion: us-central1\nmax_instances: 4',
+      'secrets:\n  DB_PASSWORD: db-password\n  API_KEY: projects/ml-project-123/secrets/api-key/versions/3\n',
+    ),
+    edit: ['max_instances: 4', 'max_instances: 7'],
+    minBlocks: 9,
+  },
+  'azure-aks': {
+    text: configText(
+      'azure-aks',
+      'location: westeurope\nmax_instances: 4',
+      'secrets:\n  DB_PASSWORD: https://iris-vault.vault.azure.net/secrets/db-password\n  API_KEY: https://iris-vault.vault.azure.net/secrets/api-key\n',
+    ),
+    edit: ['max_instances: 4', 'max_instances: 7'],
+    minBlocks: 14,
+  },
+} as const;
+
+/** Lines that differ between two texts of the same shape (a line diff without moves). */
+function changedLines(before: string, after: string): number {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let changed = Math.abs(a.length - b.length);
+  for (let index = 0; index < Math.min(a.length, b.length); index += 1) {
+    if (a[index] !== b[index]) changed += 1;
+  }
+  return changed;
+}
+
+describe('deterministic synthesis', () => {
+  describe.each(Object.entries(CASES))(
+    'GIVEN the %s target',
+    (_target, { text, edit, minBlocks }) => {
+      it('WHEN synthesized twice THEN the bytes are identical and free of machine-specific paths', async () => {
+        const first = await synth(workspace, text);
+        const second = await synth(workspace, text);
+        expect(second.text).toBe(first.text);
+        expect(first.text).not.toContain(workspace);
+        expect(first.text).not.toContain(process.cwd());
+        expect(first.text).not.toContain('"//"');
+      });
+
+      it('WHEN one field changes THEN only a few lines change', async () => {
+        const before = await synth(workspace, text);
+        const after = await synth(workspace, text.replace(edit[0], edit[1]));
+        expect(after.text).not.toBe(before.text);
+        expect(changedLines(before.text, after.text)).toBeLessThanOrEqual(2);
+      });
+
+      it('THEN every logical ID is the readable construct ID, without a cdktf hash suffix', async () => {
+        const stack = await synth(workspace, text);
+        const blocks = ['resource', 'data'].flatMap((kind) =>
+          Object.values(
+            (stack.json[kind] ?? {}) as Record<string, Record<string, unknown>>,
+          ).flatMap(Object.keys),
+        );
+        expect(blocks.length).toBeGreaterThanOrEqual(minBlocks);
+        for (const id of blocks) expect(id).toMatch(/^[a-z][a-z0-9_]*$/);
+      });
+    },
+  );
+
+  it('GIVEN keys added in different orders WHEN rendered THEN the JSON is the same', () => {
+    expect(stableJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: 3 } })).toBe(
+      stableJson({ a: { c: 3, d: [2, { y: 2, z: 1 }] }, b: 1 }),
+    );
+  });
+});
+
+describe('state backends', () => {
+  it.each([
+    ['local default', '', { local: { path: 'terraform.tfstate' } }],
+    [
+      'local path',
+      'state:\n  backend: local\n  path: ../state/iris.tfstate\n',
+      { local: { path: '../state/iris.tfstate' } },
+    ],
+    [
+      's3 with lock file and DynamoDB',
+      'state:\n  backend: s3\n  bucket: my-state\n  region: eu-west-1\n  dynamodb_table: locks\n',
+      {
+        s3: {
+          bucket: 'my-state',
+          key: 'bentoctl/iris-prod/terraform.tfstate',
+          region: 'eu-west-1',
+          encrypt: true,
+          use_lockfile: true,
+          dynamodb_table: 'locks',
+        },
+      },
+    ],
+    [
+      'gcs',
+      'state:\n  backend: gcs\n  bucket: my-state\n',
+      { gcs: { bucket: 'my-state', prefix: 'bentoctl/iris-prod' } },
+    ],
+    [
+      'azurerm',
+      'state:\n  backend: azurerm\n  resource_group_name: tfstate\n  storage_account_name: tfstate123\n  container_name: state\n',
+      {
+        azurerm: {
+          resource_group_name: 'tfstate',
+          storage_account_name: 'tfstate123',
+          container_name: 'state',
+          key: 'bentoctl/iris-prod.tfstate',
+        },
+      },
+    ],
+  ])(
+    'GIVEN %s WHEN synthesized THEN terraform.backend is configured from state:',
+    async (_name, state, backend) => {
+      const stack = await synth(workspace, configText('aws-ecs', 'region: us-east-1', state));
+      expect((stack.json.terraform as { backend: unknown }).backend).toEqual(backend);
+    },
+  );
+});
+
+describe('labels', () => {
+  it('GIVEN a bento identity WHEN labelled THEN keys and values follow GCP and Kubernetes rules', () => {
+    const labels = stackLabels({
+      deployment: 'iris-prod',
+      bentoName: 'Iris Classifier!',
+      bentoVersion: 'ABCDEF0123',
+    });
+    expect(labels).toEqual({
+      'bento-name': 'iris-classifier',
+      'bento-version': 'abcdef0123',
+      deployment: 'iris-prod',
+      'managed-by': 'bentoctl',
+    });
+    for (const [key, value] of Object.entries(labels)) {
+      expect(key).toMatch(/^[a-z][a-z0-9_-]{0,62}$/);
+      expect(value).toMatch(/^[a-z0-9]([a-z0-9_-]{0,61}[a-z0-9])?$/);
+    }
+  });
+
+  it('GIVEN a value longer than 63 characters WHEN sanitized THEN it is cut and ends alphanumeric', () => {
+    const value = labelValue(`${'a'.repeat(62)}--tail`);
+    expect(value.length).toBeLessThanOrEqual(63);
+    expect(value).toMatch(/[a-z0-9]$/);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Test fixtures for synthesis: a temporary bento folder and configs that point at it, loaded
+ * through the real config loader (schema, defaults and preflight).
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfigText } from '../../src/config/load.js';
+import type { ResolvedConfig } from '../../src/config/resolved-config.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
+
+export const BENTO_YAML = `service: iris_classifier
+models: [{name: iris, path: models/iris.onnx}]
+apis: [{name: classify, model: iris}]
+`;
+
+export const DIGEST = `sha256:${'ab'.repeat(32)}`;
+export const ECR_REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod';
+export const ECR_IMAGE = imageReference(ECR_REPOSITORY, DIGEST, '0123456789abcdef');
+
+/** A folder holding `bento/` (bento.yaml + a model file); configs go next to it. */
+export function makeWorkspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'bentoctl-targets-'));
+  mkdirSync(join(root, 'bento', 'models'), { recursive: true });
+  writeFileSync(join(root, 'bento', 'bento.yaml'), BENTO_YAML);
+  writeFileSync(join(root, 'bento', 'models', 'iris.onnx'), 'not a real model, stable bytes');
+  return root;
+}
+
+/** A config YAML for `target` with `extra` appended (already indented YAML). */
+export function configText(target: string, spec: string, extra = ''): string {
+  return `api_version: v1
+name: iris-prod
+bento: ./bento
+target: ${target}
+spec:
+${spec
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => `  ${line}`)
+  .join('\n')}
+${extra}`;
+}
+
+export function loadTestConfig(workspace: string, text: string): ResolvedConfig {
+  return loadConfigText(join(workspace, 'deployment_config.yaml'), text, {
+    env: {},
+    home: workspace,
+  });
+}
+
+export async function synth(workspace: string, text: string): Promise<SynthesizedStack> {
+  return synthesizeStack({
+    config: loadTestConfig(workspace, text),
+    image: ECR_IMAGE,
+    bentoVersion: '0123456789abcdef',
+    bentoName: 'iris_classifier',
+  });
+}
+
+type Blocks = Record<string, Record<string, Record<string, unknown>>>;
+
+/** `resource.<type>.<name>` of a stack, or undefined. */
+export function resource(
+  stack: SynthesizedStack,
+  type: string,
+  name: string,
+): Record<string, unknown> | undefined {
+  return ((stack.json.resource ?? {}) as Blocks)[type]?.[name];
+}
+
+/** Every resource of one type, by name. */
+export function resourcesOf(
+  stack: SynthesizedStack,
+  type: string,
+): Record<string, Record<string, unknown>> {
+  return ((stack.json.resource ?? {}) as Blocks)[type] ?? {};
+}
+
+export function dataOf(
+  stack: SynthesizedStack,
+  type: string,
+  name: string,
+): Record<string, unknown> | undefined {
+  return ((stack.json.data ?? {}) as Blocks)[type]?.[name];
+}

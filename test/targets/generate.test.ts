@@ -1,0 +1,218 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { deploymentPaths } from '../../src/config/deployment-paths.js';
+import { generateStack } from '../../src/targets/generate-stack.js';
+import { parseImageReference, resolveImage } from '../../src/targets/image-reference.js';
+import { runCli } from '../helpers/run-cli.js';
+import { DIGEST, ECR_REPOSITORY, configText, makeWorkspace } from './fixtures.js';
+
+const ECS_SPEC = 'region: us-east-1';
+
+function workspaceWithConfig(): { workspace: string; config: string } {
+  const workspace = makeWorkspace();
+  const config = join(workspace, 'deployment_config.yaml');
+  writeFileSync(config, configText('aws-ecs', ECS_SPEC));
+  return { workspace, config };
+}
+
+describe('image references', () => {
+  it.each([
+    [
+      'repo@digest',
+      `${ECR_REPOSITORY}@${DIGEST}`,
+      { repository: ECR_REPOSITORY, digest: DIGEST, ref: `${ECR_REPOSITORY}@${DIGEST}` },
+    ],
+    [
+      'repo:tag',
+      `${ECR_REPOSITORY}:v1`,
+      { repository: ECR_REPOSITORY, tag: 'v1', ref: `${ECR_REPOSITORY}:v1` },
+    ],
+    [
+      'repo:tag@digest',
+      `${ECR_REPOSITORY}:v1@${DIGEST}`,
+      { tag: 'v1', digest: DIGEST, ref: `${ECR_REPOSITORY}@${DIGEST}` },
+    ],
+    [
+      'registry with a port',
+      `localhost:5000/iris:abc`,
+      { repository: 'localhost:5000/iris', tag: 'abc' },
+    ],
+  ])('GIVEN %s WHEN parsed THEN repository, tag and digest are split', (_name, value, expected) => {
+    expect(parseImageReference(value)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['no tag or digest', ECR_REPOSITORY],
+    ['short digest', `${ECR_REPOSITORY}@sha256:abc`],
+    ['upper case repository', 'Example.com/Iris:v1'],
+    ['empty tag', `${ECR_REPOSITORY}:`],
+  ])('GIVEN %s WHEN parsed THEN it is rejected', (_name, value) => {
+    expect(parseImageReference(value)).toBeUndefined();
+  });
+});
+
+describe('resolveImage', () => {
+  it('GIVEN --image and a build record WHEN resolved THEN the flag wins', () => {
+    const { workspace } = workspaceWithConfig();
+    const record = join(workspace, 'build.json');
+    writeFileSync(record, JSON.stringify({ repository: 'example.com/other', digest: DIGEST }));
+    const resolved = resolveImage({
+      flag: `${ECR_REPOSITORY}@${DIGEST}`,
+      buildRecordFile: record,
+      deployment: 'iris-prod',
+    });
+    expect(resolved).toMatchObject({ source: 'flag', image: { repository: ECR_REPOSITORY } });
+  });
+
+  it('GIVEN only a build record WHEN resolved THEN its digest and bento version are used', () => {
+    const { workspace } = workspaceWithConfig();
+    const record = join(workspace, 'build.json');
+    writeFileSync(
+      record,
+      JSON.stringify({
+        repository: ECR_REPOSITORY,
+        digest: DIGEST,
+        tag: 'abc',
+        bento_version: 'abc',
+        pushed_at: 'x',
+      }),
+    );
+    expect(
+      resolveImage({ flag: undefined, buildRecordFile: record, deployment: 'iris-prod' }),
+    ).toEqual({
+      source: 'build-record',
+      bentoVersion: 'abc',
+      image: {
+        repository: ECR_REPOSITORY,
+        digest: DIGEST,
+        tag: 'abc',
+        ref: `${ECR_REPOSITORY}@${DIGEST}`,
+      },
+    });
+  });
+
+  it.each([
+    ['no record', undefined, 'IMAGE_NOT_RECORDED'],
+    [
+      'a record without digest',
+      JSON.stringify({ repository: ECR_REPOSITORY }),
+      'BUILD_RECORD_INVALID',
+    ],
+    ['a record that is not JSON', '{repository', 'BUILD_RECORD_INVALID'],
+  ])('GIVEN %s and no --image WHEN resolved THEN it fails with %s', (_name, content, code) => {
+    const { workspace } = workspaceWithConfig();
+    const record = join(workspace, 'build.json');
+    if (content !== undefined) writeFileSync(record, content);
+    expect(() =>
+      resolveImage({ flag: undefined, buildRecordFile: record, deployment: 'iris-prod' }),
+    ).toThrow(expect.objectContaining({ code, kind: 'usage' }));
+  });
+
+  it('GIVEN a malformed --image WHEN resolved THEN the error shows the expected form', () => {
+    expect(() =>
+      resolveImage({ flag: 'iris', buildRecordFile: '/nonexistent', deployment: 'iris-prod' }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'FLAG_INVALID',
+        message: expect.stringContaining('repository[:tag][@sha256:'),
+      }),
+    );
+  });
+});
+
+describe('generateStack', () => {
+  it('GIVEN a build record WHEN generated THEN main.tf.json lands in .bentoctl/<name>/stack with the recorded digest', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const paths = deploymentPaths('iris-prod', workspace);
+    mkdirSync(paths.root, { recursive: true });
+    writeFileSync(
+      paths.buildRecord,
+      JSON.stringify({ repository: ECR_REPOSITORY, digest: DIGEST, bento_version: 'old' }),
+    );
+
+    const result = await generateStack({
+      configFile: config,
+      cwd: workspace,
+      env: {},
+      home: workspace,
+    });
+
+    expect(result).toMatchObject({
+      out: paths.stack,
+      file: join(paths.stack, 'main.tf.json'),
+      target: 'aws-ecs',
+      imageSource: 'build-record',
+      outputs: ['endpoint', 'image_repository'],
+    });
+    expect(result.resources).toBeGreaterThan(30);
+    expect(result.warnings).toEqual([expect.stringContaining('built from bento version old')]);
+    const written = readFileSync(result.file, 'utf8');
+    expect(written).toContain(`${ECR_REPOSITORY}@${DIGEST}`);
+    expect(existsSync(`${result.file}.partial`)).toBe(false);
+  });
+
+  it('GIVEN --out and --image WHEN generated THEN the stack is written there', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const result = await generateStack({
+      configFile: config,
+      cwd: workspace,
+      out: 'infra/prod',
+      image: `${ECR_REPOSITORY}:v1`,
+      env: {},
+      home: workspace,
+    });
+    expect(result.out).toBe(join(workspace, 'infra', 'prod'));
+    expect(result.warnings).toEqual([expect.stringContaining('referenced by tag')]);
+    expect(JSON.parse(readFileSync(result.file, 'utf8')).terraform.backend).toEqual({
+      local: { path: 'terraform.tfstate' },
+    });
+  });
+});
+
+describe('bentoctl generate (CLI)', () => {
+  it('GIVEN --image WHEN run THEN it prints the folder, the resource count and the next step', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const result = await runCli(
+      ['generate', '-f', config, '--image', `${ECR_REPOSITORY}@${DIGEST}`],
+      {
+        cwd: workspace,
+        env: { BENTOCTL_HOME: workspace },
+      },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /Wrote \.bentoctl\/iris-prod\/stack\/main\.tf\.json: aws-ecs, \d+ resources/,
+    );
+    expect(result.stdout).toContain('terraform -chdir=.bentoctl/iris-prod/stack init');
+  });
+
+  it('GIVEN --json WHEN run THEN it returns the typed result', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const result = await runCli(
+      ['generate', '-f', config, '--image', `${ECR_REPOSITORY}@${DIGEST}`, '--json'],
+      {
+        cwd: workspace,
+        env: { BENTOCTL_HOME: workspace },
+      },
+    );
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      target: 'aws-ecs',
+      outputs: ['endpoint', 'image_repository'],
+    });
+  });
+
+  it('GIVEN no build record and no --image WHEN run THEN it exits 2 and says how to get an image', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const result = await runCli(['generate', '-f', config], {
+      cwd: workspace,
+      env: { BENTOCTL_HOME: workspace },
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('IMAGE_NOT_RECORDED');
+    expect(result.stderr).toContain('--image');
+    expect(existsSync(join(workspace, '.bentoctl', 'iris-prod', 'stack'))).toBe(false);
+  });
+});
