@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../cli/base-command.js';
+import { configFileFlag } from '../cli/config-flag.js';
+import { errors } from '../errors/index.js';
+import type { JsonValue } from '../terraform/plan-json.js';
+import { displayOutputs, endpointOf } from '../terraform/outputs.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
+import { renderPlanText } from '../terraform/render-plan-text.js';
+import { waitForReady, type ReadyResult } from '../terraform/wait-ready.js';
+import { applyDeployment } from '../terraform/workflow/apply-deployment.js';
+import { approvalFor, isInteractive, shouldStream } from '../terraform/workflow/approval.js';
+import { loadBuilderSteps } from '../terraform/workflow/builder-steps.js';
+import { openRun } from '../terraform/workflow/open-run.js';
+
+export interface ApplyResult {
+  readonly deployment: string;
+  readonly target: string;
+  /** False when the plan had no changes. */
+  readonly applied: boolean;
+  readonly summary: PlanSummary;
+  /** Terraform outputs, sensitive values masked. */
+  readonly outputs: Record<string, JsonValue>;
+  readonly endpoint: string | null;
+  /** The /readyz check; null with --no-wait or without an endpoint output. */
+  readonly ready: ReadyResult | null;
+}
+
+export default class Apply extends BaseCommand {
+  static override summary =
+    'Deploy: generate, plan, confirm, terraform apply, then wait for /readyz.';
+
+  static override description = `Builds and pushes the image first with --build. Then generates the stack, plans and shows
+the summary, asks for confirmation (on a terminal; without one, --auto-approve is required),
+applies exactly the plan shown, prints the outputs and waits until <endpoint>/readyz answers
+(--no-wait to skip, --wait-timeout to bound it). Only one plan, apply or destroy runs at a time
+per deployment folder. Any failure exits non-zero and names the step that failed.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --auto-approve --wait-timeout 600',
+    '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml --build --auto-approve --no-wait',
+  ];
+
+  static override flags = {
+    file: configFileFlag,
+    'auto-approve': Flags.boolean({
+      summary: 'Apply without asking (required without a terminal).',
+    }),
+    build: Flags.boolean({ summary: 'Build and push the image before generating the stack.' }),
+    wait: Flags.boolean({
+      summary: 'Wait for <endpoint>/readyz after applying.',
+      default: true,
+      allowNo: true,
+    }),
+    'wait-timeout': Flags.integer({
+      summary: 'Seconds to wait for /readyz.',
+      default: 300,
+      min: 1,
+    }),
+    image: Flags.string({
+      summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
+      helpValue: '<ref>',
+    }),
+    generate: Flags.boolean({
+      summary:
+        'Generate the stack first; --no-generate applies the stack already in .bentoctl/<name>/stack.',
+      default: true,
+      allowNo: true,
+    }),
+  };
+
+  async run(): Promise<ApplyResult> {
+    const { flags } = await this.parse(Apply);
+    const json = this.jsonEnabled();
+    const say = (line: string) => {
+      if (!json) this.logToStderr(line);
+    };
+    const run = await openRun({
+      configFile: flags.file,
+      stream: shouldStream(json),
+      skipGenerate: !flags.generate,
+      image: flags.image,
+      progress: say,
+    });
+    const { config } = run;
+    const approval = approvalFor({
+      command: 'apply',
+      deployment: config.name,
+      autoApprove: flags['auto-approve'],
+      interactive: isInteractive(json),
+      review: (summary) =>
+        this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`)),
+    });
+    // Without --build, a missing build record also calls for a build when a builder exists;
+    // when none does, generate stops with IMAGE_NOT_RECORDED, which says what to run.
+    const { buildAndPush } = loadBuilderSteps();
+    if (
+      flags.build ||
+      (flags.generate &&
+        flags.image === undefined &&
+        !existsSync(run.paths.buildRecord) &&
+        buildAndPush !== undefined)
+    ) {
+      if (buildAndPush === undefined) throw errors.stepUnavailable('image build', 'apply --build');
+      say(`Building and pushing the image for ${config.name}`);
+      await buildAndPush(config);
+    }
+    const applied = await applyDeployment(run, approval);
+    const outputs = displayOutputs(applied.outputs);
+    const endpoint = endpointOf(applied.outputs) ?? null;
+    this.log(
+      applied.applied
+        ? `Applied ${config.name}.`
+        : `${config.name} is up to date; nothing applied.`,
+    );
+    for (const [name, value] of Object.entries(outputs))
+      this.log(`  ${name} = ${JSON.stringify(value)}`);
+    let ready: ReadyResult | null = null;
+    if (flags.wait && endpoint !== null) {
+      say(`Waiting up to ${flags['wait-timeout']} s for ${endpoint}/readyz`);
+      ready = await waitForReady(endpoint, {
+        timeoutMs: flags['wait-timeout'] * 1000,
+        onRetry: (status) => say(`  not ready yet (${status})`),
+      });
+      this.log(
+        ready.authRequired
+          ? `${ready.url} answers HTTP ${ready.status}: the service is up but requires authentication, so readiness was not checked.`
+          : `${ready.url} is ready.`,
+      );
+    }
+    return {
+      deployment: config.name,
+      target: config.target,
+      applied: applied.applied,
+      summary: applied.summary,
+      outputs,
+      endpoint,
+      ready,
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { BaseCommand } from '../cli/base-command.js';
+import { configFileFlag } from '../cli/config-flag.js';
+import { loadConfig } from '../config/load.js';
+import { deploymentPaths } from '../config/deployment-paths.js';
+import { BentoctlError } from '../errors/index.js';
+import { deploymentStatus, type DeploymentStatus } from '../terraform/deployment-status.js';
+import { displayOutputs, endpointOf } from '../terraform/outputs.js';
+import type { JsonValue } from '../terraform/plan-json.js';
+import { createTerraform } from '../terraform/terraform.js';
+import { probeReady, readyzUrl, type Probe } from '../terraform/wait-ready.js';
+
+export interface StatusResult extends DeploymentStatus {
+  /** Outputs read from the Terraform state now; null when the state could not be read. */
+  readonly stateOutputs: Record<string, JsonValue> | null;
+  /** Why the state could not be read. */
+  readonly stateError: string | null;
+  /** One GET of <endpoint>/readyz; null without an endpoint. */
+  readonly health: Probe | null;
+}
+
+export default class Status extends BaseCommand {
+  static override summary =
+    'Show one deployment: what runs, where, since when, and whether it answers.';
+
+  static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the
+outputs in the Terraform state (terraform output -json, so a remote backend needs its
+credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all deployments.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --json',
+  ];
+
+  static override flags = { file: configFileFlag };
+
+  async run(): Promise<StatusResult> {
+    const { flags } = await this.parse(Status);
+    const config = loadConfig(flags.file);
+    const local = deploymentStatus(config.name);
+    let stateOutputs: Record<string, JsonValue> | null = null;
+    let stateError: string | null = null;
+    let endpoint = local.endpoint;
+    if (local.stackGenerated) {
+      try {
+        const terraform = await createTerraform();
+        const outputs = await terraform.outputs(deploymentPaths(config.name).stack);
+        stateOutputs = displayOutputs(outputs);
+        endpoint = endpointOf(outputs) ?? endpoint;
+      } catch (cause) {
+        // The local records still say something useful; report the state problem beside them.
+        if (!(cause instanceof BentoctlError)) throw cause;
+        stateError = cause.message;
+      }
+    }
+    const health = endpoint === null ? null : await probeReady(readyzUrl(endpoint), 5_000);
+    const status: StatusResult = {
+      ...local,
+      target: local.target ?? config.target,
+      endpoint,
+      stateOutputs,
+      stateError,
+      health,
+    };
+    this.log(formatStatus(status));
+    return status;
+  }
+}
+
+function formatStatus(status: StatusResult): string {
+  const rows: [string, string][] = [
+    ['deployment', status.name],
+    ['target', status.target ?? '-'],
+    ['bento version', status.bentoVersion ?? '-'],
+    [
+      'image',
+      status.imageDigest === null ? '-' : `${status.imageRepository ?? ''}@${status.imageDigest}`,
+    ],
+    ['endpoint', status.endpoint ?? '-'],
+    ['last apply', status.lastAppliedAt ?? 'never (from this folder)'],
+    [
+      'health',
+      status.health === null
+        ? '-'
+        : status.health.up
+          ? `up (${status.health.detail})`
+          : `down (${status.health.detail})`,
+    ],
+  ];
+  if (status.newerImageBuilt)
+    rows.push(['note', 'a newer image was built than the one applied; run apply']);
+  if (status.stateError !== null)
+    rows.push(['state', `not readable: ${status.stateError.split('\n')[0] ?? ''}`]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}

@@ -1,0 +1,69 @@
+/**
+ * What is known locally about each deployment under `./.bentoctl/`: the last apply (target,
+ * endpoint, time), the last pushed image (build record) and whether a stack was generated.
+ * Reading files only, so `bentoctl list` needs no terraform and no credentials.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { deploymentPaths } from '../config/deployment-paths.js';
+import { BentoctlError } from '../errors/index.js';
+import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
+import { readApplyRecord } from './apply-record.js';
+import { STACK_FILE } from './stack-writer.js';
+
+export interface DeploymentStatus {
+  readonly name: string;
+  readonly target: string | null;
+  readonly bentoVersion: string | null;
+  /** The digest the deployment runs (last apply), else the last pushed one. */
+  readonly imageDigest: string | null;
+  readonly imageRepository: string | null;
+  readonly endpoint: string | null;
+  /** ISO 8601 time of the last successful apply. */
+  readonly lastAppliedAt: string | null;
+  /** The last pushed digest differs from the applied one: an apply is pending. */
+  readonly newerImageBuilt: boolean;
+  readonly stackGenerated: boolean;
+  /** The config file the last apply used. */
+  readonly configFile: string | null;
+}
+
+/** Every deployment folder under `<cwd>/.bentoctl/`, sorted by name. */
+export function listDeployments(cwd: string = process.cwd()): DeploymentStatus[] {
+  const root = resolve(cwd, '.bentoctl');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+    .map((entry) => deploymentStatus(entry.name, cwd))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function deploymentStatus(name: string, cwd: string = process.cwd()): DeploymentStatus {
+  const paths = deploymentPaths(name, cwd);
+  const applied = readApplyRecord(paths);
+  const built = tryReadBuildRecord(paths.buildRecord);
+  const endpoint = applied?.outputs.endpoint;
+  return {
+    name,
+    target: applied?.target ?? null,
+    bentoVersion: applied?.bento_version ?? built?.bento_version ?? built?.tag ?? null,
+    imageDigest: applied?.image?.digest ?? built?.digest ?? null,
+    imageRepository: applied?.image?.repository ?? built?.repository ?? null,
+    endpoint: typeof endpoint === 'string' ? endpoint : null,
+    lastAppliedAt: applied?.applied_at ?? null,
+    newerImageBuilt:
+      applied?.image != null && built !== undefined && built.digest !== applied.image.digest,
+    stackGenerated: existsSync(join(paths.stack, STACK_FILE)),
+    configFile: applied?.config_file ?? null,
+  };
+}
+
+/** A broken build record must not hide the other deployments from `list`. */
+function tryReadBuildRecord(file: string): BuildRecord | undefined {
+  try {
+    return readBuildRecord(file);
+  } catch (cause) {
+    if (cause instanceof BentoctlError) return undefined;
+    throw cause;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The terraform commands of the workflow, each run in a stack folder. Plans are always saved
+ * (`-out`) and applied from the file, so what is applied is exactly what was reviewed.
+ */
+import { discoverTerraform, type TerraformBinary } from './binary.js';
+import { parseOutputsJson, type TerraformOutputs } from './outputs.js';
+import { parsePlanJson, type TerraformPlanJson } from './plan-json.js';
+import { TerraformRunner, type TerraformRunnerOptions } from './runner.js';
+
+export interface PlanOptions {
+  /** Plan the destruction of everything in the state. @default false */
+  readonly destroy?: boolean;
+}
+
+export class Terraform {
+  constructor(readonly runner: TerraformRunner) {}
+
+  get binary(): TerraformBinary {
+    return this.runner.binary;
+  }
+
+  /** Installs providers and configures the backend written in the stack. */
+  async init(stackDir: string): Promise<void> {
+    await this.runner.run({ step: 'init', cwd: stackDir, args: ['init', '-input=false'] });
+  }
+
+  /** Saves a plan to `planFile`; resolves whether it changes anything (Terraform's exit code 2). */
+  async plan(
+    stackDir: string,
+    planFile: string,
+    options: PlanOptions = {},
+  ): Promise<{ hasChanges: boolean }> {
+    const args = ['plan', '-input=false', '-detailed-exitcode', `-out=${planFile}`];
+    if (options.destroy === true) args.push('-destroy');
+    const result = await this.runner.run({
+      step: 'plan',
+      cwd: stackDir,
+      args,
+      successCodes: [0, 2],
+    });
+    return { hasChanges: result.exitCode === 2 };
+  }
+
+  /** The saved plan as Terraform's plan JSON. */
+  async show(stackDir: string, planFile: string): Promise<TerraformPlanJson> {
+    const result = await this.runner.run({
+      step: 'show',
+      cwd: stackDir,
+      args: ['show', '-json', planFile],
+      stdoutIsData: true,
+    });
+    return parsePlanJson(result.stdout);
+  }
+
+  /** Applies a saved plan (no prompt: the plan file is the approval). */
+  async apply(stackDir: string, planFile: string): Promise<void> {
+    await this.runner.run({
+      step: 'apply',
+      cwd: stackDir,
+      args: ['apply', '-input=false', planFile],
+    });
+  }
+
+  /** The root module's outputs from the state. */
+  async outputs(stackDir: string): Promise<TerraformOutputs> {
+    const result = await this.runner.run({
+      step: 'output',
+      cwd: stackDir,
+      args: ['output', '-json'],
+      stdoutIsData: true,
+    });
+    return parseOutputsJson(result.stdout);
+  }
+}
+
+export type CreateTerraformOptions = Omit<TerraformRunnerOptions, 'binary'>;
+
+/** Finds and checks the binary, then wraps it. */
+export async function createTerraform(options: CreateTerraformOptions = {}): Promise<Terraform> {
+  const binary = await discoverTerraform({ env: options.env });
+  return new Terraform(new TerraformRunner({ ...options, binary }));
+}

@@ -1,0 +1,57 @@
+/**
+ * `bentoctl apply`: plan, show, confirm, apply the saved plan, read the outputs and record what
+ * now runs. The lock is held from generate to the record, so two applies never interleave.
+ */
+import { readBuildRecord } from '../../targets/image-reference.js';
+import { errors } from '../../errors/index.js';
+import { writeApplyRecord, type ApplyRecord } from '../apply-record.js';
+import { withDeploymentLock } from '../deployment-lock.js';
+import { displayOutputs, type TerraformOutputs } from '../outputs.js';
+import type { PlanSummary } from '../plan-summary.js';
+import type { Approval, DeploymentRun } from './deployment-run.js';
+import { runPlanSteps } from './plan-deployment.js';
+
+export interface AppliedDeployment {
+  readonly summary: PlanSummary;
+  /** False when the plan had no changes and terraform apply was skipped. */
+  readonly applied: boolean;
+  readonly outputs: TerraformOutputs;
+  readonly record: ApplyRecord;
+}
+
+export async function applyDeployment(
+  run: DeploymentRun,
+  approval: Approval,
+): Promise<AppliedDeployment> {
+  const { config, paths, terraform } = run;
+  return withDeploymentLock(config.name, paths.lock, 'apply', async () => {
+    const { planFile, summary } = await runPlanSteps(run);
+    approval.review(summary);
+    if (summary.hasChanges) {
+      if (!(await approval.confirm(summary))) throw errors.confirmationDeclined('apply');
+      run.progress('terraform apply');
+      await terraform.apply(paths.stack, planFile);
+    }
+    const outputs = await terraform.outputs(paths.stack);
+    const build = readBuildRecord(paths.buildRecord);
+    const record: ApplyRecord = {
+      deployment: config.name,
+      target: config.target,
+      config_file: config.source.file,
+      applied_at: new Date().toISOString(),
+      terraform_version: terraform.binary.version,
+      bento_version: build?.bento_version ?? build?.tag ?? null,
+      image:
+        build === undefined
+          ? null
+          : {
+              repository: build.repository,
+              digest: build.digest,
+              ref: `${build.repository}@${build.digest}`,
+            },
+      outputs: displayOutputs(outputs),
+    };
+    writeApplyRecord(paths, record);
+    return { summary, applied: summary.hasChanges, outputs, record };
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * The go-ahead for apply and destroy: `--auto-approve`, or a question on the terminal (a yes/no
+ * for apply, the deployment's name typed out for destroy, as a typo-proof "are you sure").
+ * Without a terminal and without --auto-approve nothing may change, which callers check before
+ * running anything so CI fails fast instead of after a long plan.
+ */
+import { errors } from '../../errors/index.js';
+import type { PlanSummary } from '../plan-summary.js';
+import type { Approval } from './deployment-run.js';
+
+export interface ApprovalOptions {
+  readonly command: 'apply' | 'destroy';
+  readonly deployment: string;
+  readonly autoApprove: boolean;
+  /** A person can answer: stdin and stdout are terminals and --json is off. */
+  readonly interactive: boolean;
+  readonly review: (summary: PlanSummary) => void;
+}
+
+/** Throws CONFIRMATION_REQUIRED when nobody can approve; else returns the Approval to use. */
+export function approvalFor(options: ApprovalOptions): Approval {
+  if (options.autoApprove) return { review: options.review, confirm: async () => true };
+  if (!options.interactive) throw errors.confirmationRequired(options.command);
+  return {
+    review: options.review,
+    confirm: async () => {
+      const prompts = await import('@inquirer/prompts');
+      if (options.command === 'apply') {
+        return prompts.confirm({
+          message: `Apply these changes to ${options.deployment}?`,
+          default: false,
+        });
+      }
+      const typed = await prompts.input({
+        message: `This destroys ${options.deployment}. Type its name to confirm:`,
+      });
+      return typed.trim() === options.deployment;
+    },
+  };
+}
+
+/** Stdin and stdout are terminals: someone can be asked. */
+export function isInteractive(jsonEnabled: boolean): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !jsonEnabled;
+}
+
+/** Terraform's output streams on a terminal; in CI it is captured and shown on failure. */
+export function shouldStream(jsonEnabled: boolean): boolean {
+  return Boolean(process.stderr.isTTY) && process.env.CI !== 'true' && !jsonEnabled;
+}

@@ -1,0 +1,52 @@
+/**
+ * generate → terraform init → plan -out → show -json → summary. The saved plan file is what a
+ * later apply in the same run applies, so nothing changes between review and apply.
+ */
+import { join } from 'node:path';
+import { withDeploymentLock } from '../deployment-lock.js';
+import type { TerraformPlanJson } from '../plan-json.js';
+import { summarizePlan, type PlanSummary } from '../plan-summary.js';
+import { assertStackExists } from '../stack-writer.js';
+import type { DeploymentRun } from './deployment-run.js';
+
+export const PLAN_FILE = 'bentoctl.tfplan';
+
+export interface PlannedDeployment {
+  /** Absolute path of the saved plan. */
+  readonly planFile: string;
+  readonly plan: TerraformPlanJson;
+  readonly summary: PlanSummary;
+}
+
+export interface PlanStepsOptions {
+  /** Plan the destruction of everything in the state. @default false */
+  readonly destroy?: boolean;
+  /** Write the stack first (when the run has a writer). @default true */
+  readonly generate?: boolean;
+}
+
+/** Runs the plan steps; the caller holds the deployment lock. */
+export async function runPlanSteps(
+  run: DeploymentRun,
+  options: PlanStepsOptions = {},
+): Promise<PlannedDeployment> {
+  const { config, paths, terraform } = run;
+  if ((options.generate ?? true) && run.writeStack !== undefined) {
+    run.progress(`Generating the ${config.target} stack in ${paths.stack}`);
+    const { warnings } = await run.writeStack(config, paths);
+    for (const warning of warnings) run.progress(`Warning: ${warning}`);
+  }
+  assertStackExists(config.name, paths);
+  const planFile = join(paths.stack, PLAN_FILE);
+  run.progress('terraform init');
+  await terraform.init(paths.stack);
+  run.progress(options.destroy === true ? 'terraform plan -destroy' : 'terraform plan');
+  await terraform.plan(paths.stack, planFile, { destroy: options.destroy });
+  const plan = await terraform.show(paths.stack, planFile);
+  return { planFile, plan, summary: summarizePlan(plan) };
+}
+
+/** `bentoctl plan`: the plan steps under the deployment lock. */
+export async function planDeployment(run: DeploymentRun): Promise<PlannedDeployment> {
+  return withDeploymentLock(run.config.name, run.paths.lock, 'plan', () => runPlanSteps(run));
+}

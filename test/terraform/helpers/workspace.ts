@@ -1,0 +1,117 @@
+/**
+ * A throwaway folder laid out as bentoctl expects: a bento, a deployment config and a
+ * `.bentoctl/<name>/stack/main.tf.json` made of Terraform's built-in `terraform_data`
+ * resources, which plan and apply with no provider download. Each workspace has its own
+ * TF_DATA_DIR so suites never share terraform's working files.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deploymentPaths, type DeploymentPaths } from '../../../src/config/deployment-paths.js';
+import { loadConfig } from '../../../src/config/load.js';
+import type { ResolvedConfig } from '../../../src/config/resolved-config.js';
+import type { StackWriter } from '../../../src/terraform/stack-writer.js';
+
+/** What the test stack models: a service with an image, a replica count and a secret. */
+export interface StackShape {
+  readonly image: string;
+  readonly replicas: number;
+  /** Changing it replaces `terraform_data.revision` (triggers_replace). */
+  readonly revision: string;
+  readonly endpoint: string;
+  /** Adds a resource whose creation runs `exit 1`. */
+  readonly failOnApply?: boolean;
+}
+
+export const DEFAULT_SHAPE: StackShape = {
+  image: 'registry.example.com/demo@sha256:' + 'a'.repeat(64),
+  replicas: 1,
+  revision: 'r1',
+  endpoint: 'http://127.0.0.1:9/',
+};
+
+export interface Workspace {
+  readonly dir: string;
+  readonly name: string;
+  readonly configFile: string;
+  readonly config: ResolvedConfig;
+  readonly paths: DeploymentPaths;
+  /** Environment for terraform: the process env plus a private TF_DATA_DIR. */
+  readonly env: Record<string, string | undefined>;
+  /** A StackWriter that writes `shape()` as it is when called. */
+  readonly writer: (shape: () => StackShape) => StackWriter;
+  /** Writes the stack directly (for --no-generate runs). */
+  writeStack(shape: StackShape): void;
+  remove(): void;
+}
+
+export function createWorkspace(name = 'demo-svc'): Workspace {
+  const dir = mkdtempSync(join(tmpdir(), 'bentoctl-tf-'));
+  mkdirSync(join(dir, 'bento'));
+  writeFileSync(join(dir, 'bento', 'bento.yaml'), 'service: demo\nmodels: []\napis: []\n');
+  const configFile = join(dir, 'deployment_config.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'api_version: v1',
+      `name: ${name}`,
+      'bento: ./bento',
+      'target: aws-ecs',
+      'spec:',
+      '  region: us-east-1',
+      '',
+    ].join('\n'),
+  );
+  const paths = deploymentPaths(name, dir);
+  const writeStack = (shape: StackShape) => {
+    mkdirSync(paths.stack, { recursive: true });
+    writeFileSync(
+      join(paths.stack, 'main.tf.json'),
+      `${JSON.stringify(stackJson(shape), null, 2)}\n`,
+    );
+  };
+  return {
+    dir,
+    name,
+    configFile,
+    config: loadConfig(configFile),
+    paths,
+    env: { ...process.env, TF_DATA_DIR: join(dir, 'tf-data'), TF_CLI_CONFIG_FILE: '/dev/null' },
+    writer: (shape) => async () => {
+      writeStack(shape());
+      return { warnings: [] };
+    },
+    writeStack,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Terraform JSON for a shape; `sensitive()` makes the token a sensitive value in the plan. */
+export function stackJson(shape: StackShape): Record<string, unknown> {
+  const resources: Record<string, unknown> = {
+    service: {
+      input: {
+        image: shape.image,
+        replicas: shape.replicas,
+        token: '${sensitive("token-' + shape.revision + '")}',
+      },
+    },
+    revision: { input: shape.revision, triggers_replace: [shape.revision] },
+  };
+  if (shape.failOnApply === true) {
+    resources.migration = {
+      input: shape.revision,
+      provisioner: [
+        { 'local-exec': { command: 'echo "migration failed: schema locked" >&2; exit 1' } },
+      ],
+    };
+  }
+  return {
+    resource: { terraform_data: resources },
+    output: {
+      endpoint: { value: shape.endpoint },
+      image: { value: shape.image },
+      api_token: { value: 'secret-' + shape.revision, sensitive: true },
+    },
+  };
+}
