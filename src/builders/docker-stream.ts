@@ -23,6 +23,8 @@ export class DockerStreamError extends Error {
     message: string,
     /** Last lines the engine printed before failing (build step output), for the user. */
     readonly outputTail: readonly string[],
+    /** The engine's own error text, without the operation prefix. */
+    readonly detail: string = message,
   ) {
     super(
       outputTail.length > 0
@@ -74,7 +76,7 @@ export function followDockerStream(
         const failure = events.find((e) => e.error !== undefined || e.errorDetail !== undefined);
         if (failure) {
           const detail = failure.errorDetail?.message ?? failure.error ?? 'unknown error';
-          reject(new DockerStreamError(`${operation} failed: ${detail}`, tail));
+          reject(new DockerStreamError(`${operation} failed: ${detail}`, tail, detail));
           return;
         }
         resolve(events);

@@ -1,0 +1,85 @@
+/**
+ * Where `build --push` sends the image: `--registry <host>/<deployment>`, else
+ * `image.repository`, else the target's registry named after the deployment. ECR's default
+ * needs the account id, which only the login tells, so it stays open until the push.
+ */
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { errors } from '../errors/index.js';
+import { defaultAksImageRepository } from '../targets/azure-aks/names.js';
+import type { AzureAksSpec } from '../targets/azure-aks/spec.js';
+import { defaultCloudRunImageRepository } from '../targets/google-cloud-run/names.js';
+import type { CloudRunSpec } from '../targets/google-cloud-run/spec.js';
+import { getTarget } from '../targets/registry.js';
+
+export type ImageDestination =
+  | {
+      readonly kind: 'repository';
+      readonly repository: string;
+      readonly source: 'flag' | 'config' | 'target-default';
+    }
+  | {
+      /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>`, the account from the ECR login. */
+      readonly kind: 'ecr-default';
+      readonly region: string;
+      readonly name: string;
+      readonly source: 'target-default';
+    };
+
+/** `host[:port][/path]`, no scheme, no tag. */
+const REGISTRY_FLAG =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+
+export function imageDestination(config: ResolvedConfig, registryFlag?: string): ImageDestination {
+  if (registryFlag !== undefined) {
+    const registry = registryFlag.replace(/\/+$/, '');
+    if (!REGISTRY_FLAG.test(registry)) {
+      throw errors.flagInvalid(
+        'registry',
+        registryFlag,
+        'a registry host with an optional path, e.g. registry.example.com:5000/team (no https://)',
+      );
+    }
+    return { kind: 'repository', repository: `${registry}/${config.name}`, source: 'flag' };
+  }
+  if (config.image.repository !== undefined) {
+    return { kind: 'repository', repository: config.image.repository, source: 'config' };
+  }
+  return targetDefault(config);
+}
+
+/** The repository a config pushes to by default (the ECR one with its account left open). */
+export function targetDefault(config: ResolvedConfig): ImageDestination {
+  switch (getTarget(config.target).registry) {
+    case 'ecr':
+      return {
+        kind: 'ecr-default',
+        region: String(config.spec.region),
+        name: config.name,
+        source: 'target-default',
+      };
+    case 'artifact-registry':
+      return {
+        kind: 'repository',
+        repository: defaultCloudRunImageRepository(
+          config.spec as unknown as Pick<CloudRunSpec, 'project' | 'region'>,
+          config.name,
+        ),
+        source: 'target-default',
+      };
+    case 'acr':
+      return {
+        kind: 'repository',
+        repository: defaultAksImageRepository(
+          config.name,
+          config.spec as unknown as Pick<AzureAksSpec, 'acr_name'>,
+        ),
+        source: 'target-default',
+      };
+  }
+}
+
+export function describeDestination(destination: ImageDestination): string {
+  return destination.kind === 'repository'
+    ? destination.repository
+    : `<aws-account-id>.dkr.ecr.${destination.region}.amazonaws.com/${destination.name}`;
+}

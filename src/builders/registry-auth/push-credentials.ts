@@ -1,0 +1,127 @@
+/**
+ * Credentials for a push, chosen by the repository's host: ECR hosts use the AWS SDK (and get
+ * their repository created), Artifact Registry hosts Google ADC, ACR hosts Entra ID or admin
+ * credentials, and any other registry the Docker config. The cloud SDKs load only here, and
+ * only the one the host needs.
+ */
+import { ecrLocation } from '../../targets/common/aws-ecr.js';
+import type { ImageDestination } from '../image-destination.js';
+import {
+  acrCredentials,
+  createAzureTokenSource,
+  isAzureRegistry,
+  type AzureTokenSource,
+  type FetchLike,
+} from './acr.js';
+import {
+  artifactRegistryCredentials,
+  createGoogleTokenSource,
+  isGoogleRegistry,
+  type GoogleTokenSource,
+} from './artifact-registry.js';
+import { dockerConfigCredentials, type DockerConfigOptions } from './docker-config.js';
+import { createEcrClient, ecrLogin, ensureEcrRepository, type EcrClientLike } from './ecr.js';
+import { registryHost, type RegistryCredentials } from './registry-credentials.js';
+
+export type RegistryFamily = 'ecr' | 'artifact-registry' | 'acr' | 'docker-config';
+
+/** Factories of the cloud clients; tests replace them with fakes. */
+export interface AuthProviders {
+  readonly ecrClient?: (region: string) => Promise<EcrClientLike>;
+  readonly googleTokens?: () => Promise<GoogleTokenSource>;
+  readonly azureTokens?: () => Promise<AzureTokenSource>;
+  readonly fetch?: FetchLike;
+  readonly dockerConfig?: DockerConfigOptions;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface PushTarget {
+  readonly repository: string;
+  readonly family: RegistryFamily;
+  /** Undefined: push without credentials (open registry, or the engine's own login). */
+  readonly credentials: RegistryCredentials | undefined;
+  /** What was done on the way, e.g. an ECR repository created. */
+  readonly notes: readonly string[];
+}
+
+export function registryFamily(repository: string): RegistryFamily {
+  const host = registryHost(repository);
+  if (ecrLocation(repository) !== undefined) return 'ecr';
+  if (isGoogleRegistry(host)) return 'artifact-registry';
+  if (isAzureRegistry(host)) return 'acr';
+  return 'docker-config';
+}
+
+export async function resolvePushTarget(
+  destination: ImageDestination,
+  providers: AuthProviders = {},
+): Promise<PushTarget> {
+  const ecrClient = providers.ecrClient ?? createEcrClient;
+  if (destination.kind === 'ecr-default') {
+    const client = await ecrClient(destination.region);
+    const login = await ecrLogin(client, destination.region);
+    return withEcrRepository(
+      client,
+      `${login.registry}/${destination.name}`,
+      destination.name,
+      login.credentials,
+    );
+  }
+  const { repository } = destination;
+  const host = registryHost(repository);
+  const family = registryFamily(repository);
+  switch (family) {
+    case 'ecr': {
+      const location = ecrLocation(repository);
+      if (location === undefined) break;
+      const client = await ecrClient(location.region);
+      const login = await ecrLogin(client, location.region);
+      return withEcrRepository(client, repository, location.name, login.credentials);
+    }
+    case 'artifact-registry': {
+      const source = await (providers.googleTokens ?? createGoogleTokenSource)();
+      return {
+        repository,
+        family,
+        credentials: await artifactRegistryCredentials(host, source),
+        notes: [],
+      };
+    }
+    case 'acr': {
+      const source = await (providers.azureTokens ?? createAzureTokenSource)();
+      const credentials = await acrCredentials(host, {
+        source,
+        ...(providers.fetch === undefined ? {} : { fetch: providers.fetch }),
+        ...(providers.env === undefined ? {} : { env: providers.env }),
+      });
+      return { repository, family, credentials, notes: [] };
+    }
+    case 'docker-config':
+      break;
+  }
+  const credentials = await dockerConfigCredentials(host, providers.dockerConfig);
+  return {
+    repository,
+    family: 'docker-config',
+    credentials,
+    notes:
+      credentials === undefined
+        ? [`no credentials for ${host} in the Docker config; pushing without`]
+        : [],
+  };
+}
+
+async function withEcrRepository(
+  client: EcrClientLike,
+  repository: string,
+  name: string,
+  credentials: RegistryCredentials,
+): Promise<PushTarget> {
+  const state = await ensureEcrRepository(client, name);
+  return {
+    repository,
+    family: 'ecr',
+    credentials,
+    notes: state === 'created' ? [`created the ECR repository ${name}`] : [],
+  };
+}

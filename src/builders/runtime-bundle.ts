@@ -1,0 +1,184 @@
+/**
+ * The runtime as the image carries it: the server and its inference-thread script bundled by
+ * esbuild into two ESM files, plus only the parts of onnxruntime-node that linux-x64 loads (its
+ * JS entry, onnxruntime-common's CommonJS build and the native binding with libonnxruntime).
+ * The npm package is ~290 MB because it ships every platform; the image needs ~47 MB of it.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errors } from '../errors/index.js';
+
+/** One file of the runtime layer, relative to the runtime folder with `/` separators. */
+export interface BundleFile {
+  readonly path: string;
+  readonly mode: number;
+  readonly size: number;
+  /** In-memory content (bundled JS), or the file on disk to stream (native libraries). */
+  readonly content: Buffer | { readonly file: string };
+}
+
+export interface RuntimeBundle {
+  readonly files: readonly BundleFile[];
+  readonly bytes: number;
+  /** Things the image will lack, e.g. CUDA provider libraries for a GPU image. */
+  readonly warnings: readonly string[];
+}
+
+export interface RuntimeBundleOptions {
+  /** GPU images keep onnxruntime's CUDA/TensorRT provider libraries; CPU images drop them. */
+  readonly device: 'cpu' | 'gpu';
+}
+
+/** The image's platform: onnxruntime-node ships native files per platform and architecture. */
+export const ORT_NATIVE_DIR = 'bin/napi-v6/linux/x64';
+const GPU_PROVIDER_LIB = /^libonnxruntime_providers_(cuda|tensorrt)\.so/;
+const ENTRY_POINTS = ['main', 'inference-worker'] as const;
+/** The file the image's ENTRYPOINT runs, relative to the runtime folder. */
+export const RUNTIME_MAIN = 'main.js';
+
+/**
+ * Bundled CommonJS dependencies (prom-client, yaml) call require() for node builtins, which ESM
+ * output lacks; this gives the bundle one.
+ */
+const REQUIRE_BANNER =
+  "import { createRequire as __bentoctlCreateRequire } from 'node:module'; const require = __bentoctlCreateRequire(import.meta.url);";
+
+export async function bundleRuntime(options: RuntimeBundleOptions): Promise<RuntimeBundle> {
+  const javascript = await bundleEntryPoints();
+  const { files: ortFiles, warnings } = onnxruntimeFiles(options.device);
+  const files = [...javascript, ...ortFiles].sort((a, b) => compare(a.path, b.path));
+  return { files, bytes: files.reduce((sum, file) => sum + file.size, 0), warnings };
+}
+
+async function bundleEntryPoints(): Promise<BundleFile[]> {
+  // esbuild is a build tool: loaded only when an image is built.
+  const { build } = await import('esbuild');
+  const entryPoints = ENTRY_POINTS.map((name) => ({ in: runtimeSource(name), out: name }));
+  const result = await build({
+    entryPoints,
+    // Relative paths in the output stay the same whichever folder bentoctl runs from.
+    absWorkingDir: packageRoot(fileURLToPath(import.meta.url)),
+    outdir: 'runtime-bundle',
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['onnxruntime-node'],
+    banner: { js: REQUIRE_BANNER },
+    // Whitespace and syntax only: identifiers stay readable in stack traces from the image.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'eof',
+    logLevel: 'silent',
+  });
+  return result.outputFiles.map((output) => {
+    const content = Buffer.from(output.contents);
+    return { path: posix.basename(output.path), mode: 0o644, size: content.length, content };
+  });
+}
+
+/** The compiled entry point next to this module (dist), or its TypeScript source (tests). */
+function runtimeSource(name: string): string {
+  for (const extension of ['.js', '.ts']) {
+    const file = fileURLToPath(new URL(`../runtime/${name}${extension}`, import.meta.url));
+    if (existsSync(file)) return file;
+  }
+  throw errors.internal(`the runtime entry point ${name} is missing next to ${import.meta.url}`);
+}
+
+function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warnings: string[] } {
+  const require = createRequire(import.meta.url);
+  const nodeRoot = dirname(require.resolve('onnxruntime-node/package.json'));
+  const commonRoot = packageRoot(
+    createRequire(join(nodeRoot, 'package.json')).resolve('onnxruntime-common'),
+  );
+  const nativeDir = join(nodeRoot, ORT_NATIVE_DIR);
+  if (!existsSync(nativeDir)) {
+    throw errors.internal(
+      `onnxruntime-node at ${nodeRoot} has no ${ORT_NATIVE_DIR}; reinstall it (npm ci) so the linux-x64 binaries are present`,
+    );
+  }
+  const natives = readdirSync(nativeDir).filter(
+    (name) => device === 'gpu' || !GPU_PROVIDER_LIB.test(name),
+  );
+  const warnings =
+    device === 'gpu' && !natives.some((name) => GPU_PROVIDER_LIB.test(name))
+      ? [
+          `onnxruntime-node in ${nodeRoot} has no CUDA provider library in ${ORT_NATIVE_DIR}: the GPU image will run on CPU. Reinstall it with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 to include it.`,
+        ]
+      : [];
+  const files = [
+    ...packageFiles(
+      nodeRoot,
+      'node_modules/onnxruntime-node',
+      (path) => path === 'package.json' || isLicense(path) || /^dist\/[^/]+\.js$/.test(path),
+    ),
+    ...natives.map((name) =>
+      diskFile(join(nativeDir, name), `node_modules/onnxruntime-node/${ORT_NATIVE_DIR}/${name}`),
+    ),
+    // onnxruntime-node is CommonJS, so only onnxruntime-common's `require` build is loaded.
+    ...packageFiles(
+      commonRoot,
+      'node_modules/onnxruntime-common',
+      (path) =>
+        path === 'package.json' ||
+        isLicense(path) ||
+        /^dist\/cjs\/.+\.js$/.test(path) ||
+        path === 'dist/cjs/package.json',
+    ),
+  ];
+  return { files, warnings };
+}
+
+function packageFiles(root: string, prefix: string, keep: (path: string) => boolean): BundleFile[] {
+  const out: BundleFile[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      const path = relative(root, full).split(sep).join('/');
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'bin') walk(full);
+      } else if (entry.isFile() && keep(path)) {
+        out.push(diskFile(full, `${prefix}/${path}`));
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function diskFile(file: string, path: string): BundleFile {
+  const info = statSync(file);
+  // Native libraries must stay executable-agnostic: readable by the non-root user is enough.
+  return { path, mode: 0o644, size: info.size, content: { file } };
+}
+
+function isLicense(path: string): boolean {
+  return /^(LICENSE|LICENCE|ThirdPartyNotices)[^/]*$/i.test(path);
+}
+
+/** The folder of the nearest package.json above `file`. */
+function packageRoot(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && isPackageManifest(join(dir, 'package.json')))
+      return dir;
+    if (dirname(dir) === dir) throw errors.internal(`no package.json above ${file}`);
+  }
+}
+
+/** onnxruntime-common's dist/cjs/package.json only sets `type`; a package root has a name. */
+function isPackageManifest(file: string): boolean {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
+    return typeof data.name === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

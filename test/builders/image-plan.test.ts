@@ -1,0 +1,122 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CPU_BASE_IMAGE,
+  DEFAULT_CUDA_BASE_IMAGE,
+  planImage,
+} from '../../src/builders/image-plan.js';
+import { loadConfigText } from '../../src/config/load.js';
+import { repoRoot } from '../helpers/run-cli.js';
+
+describe('planImage', () => {
+  let workspace: string;
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'bentoctl-plan-'));
+    cpSync(join(repoRoot, 'examples', 'iris'), join(workspace, 'iris'), { recursive: true });
+  });
+  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+  const config = (lines: readonly string[]) =>
+    loadConfigText(
+      join(workspace, 'deployment_config.yaml'),
+      ['api_version: v1', 'name: iris-prod', 'bento: ./iris', ...lines, ''].join('\n'),
+    );
+
+  it('GIVEN aws-ecs with no overrides THEN the CPU base, the ECR default and the bento version as tag', async () => {
+    const plan = await planImage(config(['target: aws-ecs', 'spec: { region: eu-west-1 }']));
+    expect(plan.baseImage).toBe(DEFAULT_CPU_BASE_IMAGE);
+    expect(plan.template).toBe('Dockerfile');
+    expect(plan.destination).toEqual({
+      kind: 'ecr-default',
+      region: 'eu-west-1',
+      name: 'iris-prod',
+      source: 'target-default',
+    });
+    expect(plan.tag).toBe(plan.bento.version);
+    expect(plan.localImage).toBe(`bentoctl/iris-prod:${plan.bento.version}`);
+    expect(plan.labels).toMatchObject({
+      'io.bentoctl.bento.name': 'iris_classifier',
+      'io.bentoctl.bento.source': './iris',
+    });
+  });
+
+  it('GIVEN device gpu THEN the CUDA base and template; a custom base keeps the plain template', async () => {
+    const gpu = await planImage(config(['target: aws-ec2-gpu', 'runtime: { device: gpu }']));
+    expect(gpu.baseImage).toBe(DEFAULT_CUDA_BASE_IMAGE);
+    expect(gpu.template).toBe('Dockerfile.cuda');
+    const custom = await planImage(
+      config([
+        'target: aws-ec2-gpu',
+        'runtime: { device: gpu }',
+        'image: { base_image: my/cuda-node:1 }',
+      ]),
+    );
+    expect(custom).toMatchObject({
+      baseImage: 'my/cuda-node:1',
+      baseImageSource: 'config',
+      template: 'Dockerfile',
+    });
+  });
+
+  it('GIVEN --base-image and image.base_image THEN the flag wins', async () => {
+    const plan = await planImage(config(['target: aws-ecs', 'image: { base_image: a/b:1 }']), {
+      baseImage: 'c/d:2',
+    });
+    expect(plan).toMatchObject({ baseImage: 'c/d:2', baseImageSource: 'flag' });
+    expect(plan.dockerfile).toMatch(/^FROM c\/d:2$/m);
+  });
+
+  it('GIVEN google-cloud-run THEN pushes to Artifact Registry named after the deployment', async () => {
+    const plan = await planImage(
+      config([
+        'target: google-cloud-run',
+        'spec: { project: my-ml-project, region: europe-west4 }',
+      ]),
+    );
+    expect(plan.destination).toEqual({
+      kind: 'repository',
+      repository: 'europe-west4-docker.pkg.dev/my-ml-project/iris-prod/iris-prod',
+      source: 'target-default',
+    });
+  });
+
+  it('GIVEN azure-aks THEN pushes to the deployment ACR; image.repository and --registry override', async () => {
+    const aks = ['target: azure-aks', 'spec: { location: westeurope }'];
+    expect((await planImage(config(aks))).destination).toMatchObject({
+      repository: 'irisprodacr.azurecr.io/iris-prod',
+    });
+    expect(
+      (await planImage(config([...aks, 'image: { repository: ghcr.io/team/iris }']))).destination,
+    ).toEqual({
+      kind: 'repository',
+      repository: 'ghcr.io/team/iris',
+      source: 'config',
+    });
+    expect((await planImage(config(aks), { registry: '127.0.0.1:5000/ml/' })).destination).toEqual({
+      kind: 'repository',
+      repository: '127.0.0.1:5000/ml/iris-prod',
+      source: 'flag',
+    });
+  });
+
+  it('GIVEN --registry with a scheme THEN FLAG_INVALID', async () => {
+    await expect(
+      planImage(config(['target: aws-ecs']), { registry: 'https://r.example.com' }),
+    ).rejects.toMatchObject({ code: 'FLAG_INVALID' });
+  });
+
+  it('GIVEN .bentoignore excludes the model THEN BENTO_INVALID names the model field', async () => {
+    writeFileSync(join(workspace, 'iris', '.bentoignore'), 'models/\n');
+    try {
+      const failing = planImage(config(['target: aws-ecs']));
+      await expect(failing).rejects.toMatchObject({
+        code: 'BENTO_INVALID',
+        diagnostics: [expect.objectContaining({ field: 'models[0].path' })],
+      });
+    } finally {
+      rmSync(join(workspace, 'iris', '.bentoignore'));
+    }
+  });
+});
