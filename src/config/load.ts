@@ -68,7 +68,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
   const targetName = (written as { target?: unknown }).target;
   const target =
     typeof targetName === 'string' && isKnownTarget(targetName) ? getTarget(targetName) : undefined;
-  const data = withTargetRuntimeDefaults(written, target?.defaultDevice);
+  const data = withTargetRuntimeDefaults(withoutEmptySections(written), target?.defaultDevice);
   const parsed = deploymentConfigSchema.safeParse(data);
   const diagnostics: Diagnostic[] = [];
 
@@ -139,6 +139,18 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
     source: { file, dir },
     bentoReference: lookup.reference,
   };
+}
+
+/** Sections whose every line is commented out (`spec:` alone) read as null: treat as absent. */
+const SECTIONS = ['spec', 'runtime', 'image', 'state', 'env', 'secrets'] as const;
+
+function withoutEmptySections(data: unknown): unknown {
+  if (!isPlainObject(data)) return data;
+  return Object.fromEntries(
+    Object.entries(data).filter(
+      ([key, value]) => !(value === null && (SECTIONS as readonly string[]).includes(key)),
+    ),
+  );
 }
 
 /**

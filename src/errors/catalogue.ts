@@ -121,7 +121,7 @@ export const ERROR_CATALOGUE = {
   },
   IMAGE_BUILD_FAILED: {
     kind: 'external',
-    fix: "Read the failing step and its output above; a custom base image must provide node >= 20 on PATH.",
+    fix: 'Read the failing step and its output above; a custom base image must provide node >= 20 on PATH.',
   },
   IMAGE_PUSH_FAILED: {
     kind: 'external',

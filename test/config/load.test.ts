@@ -87,6 +87,13 @@ describe('loading a valid config', () => {
     expect(load(minimal).runtime.device).toBe('cpu');
   });
 
+  it('GIVEN sections left empty (every line commented out) THEN their defaults apply', () => {
+    const config = load(`${minimal}spec:\n  # region: us-east-1\nruntime:\nenv:\n`);
+    expect(config.spec.region).toBe('us-east-1');
+    expect(config.runtime.port).toBe(3000);
+    expect(config.env).toEqual({});
+  });
+
   it('GIVEN numbers and booleans in env THEN they become strings', () => {
     const config = load(`${minimal}env: { WORKERS: 4, VERBOSE: true, NAME: x }\n`);
     expect(config.env).toEqual({ WORKERS: '4', VERBOSE: 'true', NAME: 'x' });

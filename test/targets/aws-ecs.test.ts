@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEcs } from '../../src/targets/aws-ecs/definition.js';
-import type { SynthesizedStack } from '../../src/targets/synth-stack.js';
-import { configText, dataOf, makeWorkspace, resource, resourcesOf, synth } from './fixtures.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
+import {
+  configText,
+  dataOf,
+  DIGEST,
+  loadTestConfig,
+  makeWorkspace,
+  resource,
+  resourcesOf,
+  synth,
+} from './fixtures.js';
 
 const workspace = makeWorkspace();
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf';
@@ -177,6 +187,14 @@ describe('aws-ecs stack', () => {
       expect(lifecycle.rules.at(-1).selection).toMatchObject({ countType: 'imageCountMoreThan' });
     });
 
+    it('THEN the repository the image was pushed to is adopted with an import block', () => {
+      // `bentoctl build --push` creates a missing ECR repository; without the import the first
+      // apply would fail with RepositoryAlreadyExistsException.
+      expect(stack.json.import).toEqual([
+        { id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' },
+      ]);
+    });
+
     it('THEN every resource is tagged with the deployment and bento version', () => {
       const [provider] = (stack.json.provider as { aws: { default_tags: { tags: object }[] }[] })
         .aws;
@@ -284,6 +302,18 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         },
       });
     });
+  });
+
+  it('GIVEN an image outside ECR THEN the stack creates its repository without importing one', async () => {
+    const workspace = makeWorkspace();
+    const stack = await synthesizeStack({
+      config: loadTestConfig(workspace, configText('aws-ecs', '')),
+      image: imageReference('registry.example.com/iris', DIGEST),
+      bentoVersion: '0123456789abcdef',
+      bentoName: 'iris_classifier',
+    });
+    expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
+    expect(stack.json.import).toBeUndefined();
   });
 
   it('GIVEN a secret that is not an ARN WHEN synthesized THEN it fails naming the variable', async () => {

@@ -98,7 +98,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name));
+  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
   const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
     name: `/bentoctl/${name}`,
     retentionInDays: spec.log_retention_days,

@@ -75,7 +75,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name));
+  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
 
   const taskSecurityGroup = new SecurityGroup(stack, 'task_security_group', {
     name: `${name}-tasks`,

@@ -42,9 +42,15 @@ export function ecrRepositoryName(image: ImageReference, deployment: string): st
   return ecrLocation(image.repository)?.name ?? deployment;
 }
 
+/**
+ * Adds the repository. When the image already lives in it (`bentoctl build --push` creates a
+ * missing ECR repository before pushing), the stack adopts it with an import block instead of
+ * failing with "already exists"; once in state, the import is a no-op.
+ */
 export function addEcrRepository(
   stack: TerraformStack,
   name: string,
+  image: ImageReference,
 ): InstanceType<typeof EcrRepository> {
   const repository = new EcrRepository(stack, 'ecr_repository', {
     name,
@@ -54,6 +60,7 @@ export function addEcrRepository(
     // Deleting a repository that still holds images is a decision, not a side effect of destroy.
     forceDelete: false,
   });
+  if (ecrLocation(image.repository)?.name === name) repository.importFrom(name);
   new EcrLifecyclePolicy(stack, 'ecr_lifecycle_policy', {
     repository: repository.name,
     policy: stableJsonLine({
