@@ -65,11 +65,17 @@ export const runtimeSchema = z
       .min(0)
       .max(256)
       .default(0)
-      .meta({ description: 'ONNX Runtime threads per inference; 0 = cores divided by workers.' }),
+      .meta({
+        description:
+          'ONNX Runtime intra-op threads per inference; 0 = the cores left after the server processes, shared among them (at least 1).',
+      }),
     device: z
       .enum(DEVICES)
       .default('cpu')
-      .meta({ description: 'cpu, or gpu for the CUDA execution provider and a CUDA base image. @default - cpu; gpu on aws-ec2-gpu' }),
+      .meta({
+        description:
+          'cpu, or gpu for the CUDA execution provider and a CUDA base image. @default - cpu; gpu on aws-ec2-gpu',
+      }),
     max_body_mb: z
       .number()
       .positive()

@@ -37,19 +37,12 @@ export const imageSchema = z
         description:
           "Repository to push to. @default - the target's registry, named after the deployment",
       }),
-    base_image: z
-      .string()
-      .min(1)
-      .optional()
-      .meta({
-        description: 'Base image. @default - node:20-bookworm-slim, or a CUDA base for device: gpu',
-      }),
-    platform: z
-      .literal('linux/amd64')
-      .default('linux/amd64')
-      .meta({
-        description: 'Image platform; ONNX Runtime native libraries are bundled for linux/amd64.',
-      }),
+    base_image: z.string().min(1).optional().meta({
+      description: 'Base image. @default - node:20-bookworm-slim, or a CUDA base for device: gpu',
+    }),
+    platform: z.literal('linux/amd64').default('linux/amd64').meta({
+      description: 'Image platform; ONNX Runtime native libraries are bundled for linux/amd64.',
+    }),
   })
   .prefault({});
 
@@ -62,12 +55,9 @@ export const deploymentConfigSchema = z.strictObject({
       'must be 1-40 lowercase letters, digits or hyphens, start with a letter and not end with a hyphen',
     )
     .meta({ description: 'Deployment name: becomes resource names and the stack name.' }),
-  bento: z
-    .string()
-    .min(1)
-    .meta({
-      description: 'A bento folder, a bento archive, or name:version from the local store.',
-    }),
+  bento: z.string().min(1).meta({
+    description: 'A bento folder, a bento archive, or name:version from the local store.',
+  }),
   target: z.enum(TARGET_NAMES).meta({ description: 'Where the bento runs.' }),
   spec: z
     .record(z.string(), z.unknown())

@@ -1,0 +1,2 @@
+/** The file that makes a folder a bento. */
+export const BENTO_FILE = 'bento.yaml';

@@ -1,0 +1,151 @@
+import { Args, Flags } from '@oclif/core';
+import { fileURLToPath } from 'node:url';
+import { bentoctlHome } from '../bento/home.js';
+import { locateBento } from '../bento/locate.js';
+import { validateBento } from '../bento/validate.js';
+import { BaseCommand } from '../cli/base-command.js';
+import { errors } from '../errors/index.js';
+
+export interface ServeResult {
+  readonly url: string;
+  readonly service: string;
+  readonly version: string;
+  /** False when queued work was cut short by the grace period. */
+  readonly clean: boolean;
+}
+
+export default class Serve extends BaseCommand {
+  static override summary = 'Run a bento locally with the same runtime the images run.';
+
+  static override description = `Validates the bento, then serves it: POST /<api> per API, the Open Inference
+Protocol under /v2, /healthz /livez /readyz, /metrics and /docs.json. Stops on Ctrl-C or
+SIGTERM after finishing queued requests. Settings default to the container defaults and
+the BENTOCTL_* environment; flags override both.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> examples/iris',
+    '<%= config.bin %> <%= command.id %> iris_classifier:1a2b3c4d5e6f7a8b --port 8080 --no-batching',
+  ];
+
+  static override args = {
+    bento: Args.string({
+      description: 'Bento folder, or service:version from `bentoctl bento list`.',
+      required: true,
+    }),
+  };
+
+  static override flags = {
+    port: Flags.integer({
+      description: 'Port to listen on (0 = any free port).',
+      default: 3000,
+      min: 0,
+      max: 65535,
+    }),
+    host: Flags.string({ description: 'Address to listen on.', default: '127.0.0.1' }),
+    workers: Flags.integer({ description: 'Server processes.', min: 1, max: 64 }),
+    'inference-threads': Flags.integer({
+      description: 'Inference threads per process.',
+      min: 1,
+      max: 64,
+    }),
+    'intra-op-threads': Flags.integer({
+      description: 'onnxruntime threads per inference (0 = auto).',
+      min: 0,
+      max: 256,
+    }),
+    batching: Flags.boolean({
+      description: 'Batch requests (--no-batching to turn off).',
+      allowNo: true,
+    }),
+    'max-batch-size': Flags.integer({
+      description: 'Most rows per inference call.',
+      min: 1,
+      max: 4096,
+    }),
+    'max-latency-ms': Flags.integer({
+      description: 'Longest a request waits for its batch, in ms.',
+      min: 1,
+      max: 60000,
+    }),
+    'log-level': Flags.string({
+      description: 'Server log level.',
+      options: ['debug', 'info', 'warn', 'error'],
+    }),
+  };
+
+  async run(): Promise<ServeResult> {
+    const { args, flags } = await this.parse(Serve);
+    const lookup = locateBento(args.bento, process.cwd(), bentoctlHome());
+    if (!lookup.found) {
+      throw errors.serveFailed(
+        `bento ${args.bento}`,
+        `${lookup.problem}${lookup.suggestion ? ` (${lookup.suggestion})` : ''}`,
+      );
+    }
+    if (lookup.reference.kind === 'archive') {
+      throw errors.serveFailed(
+        `bento ${args.bento}`,
+        'serve runs a bento folder or service:version; unpack the archive first',
+      );
+    }
+    // Same checks as `bento build`, so problems come with file:line before anything starts.
+    const { manifest } = await validateBento(lookup.reference.path);
+    const { readSettings, RuntimeSettingsError } = await import('../runtime/settings.js');
+    let settings;
+    try {
+      settings = readSettings(process.env, {
+        bentoDir: manifest.dir,
+        host: flags.host,
+        port: flags.port,
+        ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+        ...(flags['inference-threads'] === undefined
+          ? {}
+          : { inferenceThreads: flags['inference-threads'] }),
+        ...(flags['intra-op-threads'] === undefined
+          ? {}
+          : { intraOpThreads: flags['intra-op-threads'] }),
+        ...(flags.batching === undefined ? {} : { batching: flags.batching }),
+        ...(flags['max-batch-size'] === undefined ? {} : { maxBatchSize: flags['max-batch-size'] }),
+        ...(flags['max-latency-ms'] === undefined ? {} : { maxLatencyMs: flags['max-latency-ms'] }),
+        ...(flags['log-level'] === undefined ? {} : { logLevel: flags['log-level'] }),
+      });
+    } catch (error) {
+      if (error instanceof RuntimeSettingsError)
+        throw errors.serveFailed('settings', error.problems.join('; '));
+      throw error;
+    }
+    if (settings.workers > 1) {
+      // Several processes: the runtime's own entry point forks and supervises them.
+      const { runServer } = await import('../runtime/main.js');
+      const mainScript = fileURLToPath(new URL('../runtime/main.js', import.meta.url));
+      this.log(
+        `Serving ${manifest.service}:${manifest.version} at ${settings.port === 0 ? 'a free port (see the `listening` lines)' : `http://${settings.host}:${settings.port}`} with ${settings.workers} processes (Ctrl-C to stop)`,
+      );
+      await runServer(settings, { mainScript });
+      await new Promise(() => undefined);
+    }
+    const { startRuntime } = await import('../runtime/runtime.js');
+    let handle;
+    try {
+      handle = await startRuntime({ settings });
+    } catch (error) {
+      throw errors.serveFailed(`listening on ${settings.host}:${settings.port}`, error);
+    }
+    this.log(`Serving ${manifest.service}:${manifest.version} at ${handle.url} (Ctrl-C to stop)`);
+    const stopped = new Promise<{ clean: boolean }>((resolve) => {
+      const stop = () => void handle.shutdown().then(resolve);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    try {
+      await handle.ready;
+      this.log(`Ready: ${manifest.apis.map((api) => `POST ${handle.url}/${api.name}`).join(', ')}`);
+    } catch (error) {
+      await handle.shutdown();
+      throw errors.serveFailed('loading the models', error);
+    }
+    const { clean } = await stopped;
+    this.log(clean ? 'Stopped.' : 'Stopped before queued work finished (grace period over).');
+    return { url: handle.url, service: manifest.service, version: manifest.version, clean };
+  }
+}

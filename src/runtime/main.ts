@@ -1,0 +1,125 @@
+/**
+ * The runtime's entry point: `node main.js` starts the server from the environment
+ * (RUNTIME_ENV in src/config/runtime-env.ts; defaults in settings.ts).
+ *
+ * Bundling (the image builder, issue 5): esbuild needs TWO entry points, written side by side
+ * in the same folder, ESM format, platform node:
+ *   - src/runtime/main.ts              -> main.js
+ *   - src/runtime/inference-worker.ts  -> inference-worker.js (started as a worker thread,
+ *                                         located at run time as ./inference-worker.js
+ *                                         relative to main.js via import.meta.url)
+ * with `onnxruntime-node` external (its native binding is loaded from node_modules/onnxruntime-node
+ * and needs bin/napi-v6/linux/x64/{onnxruntime_binding.node,libonnxruntime.so.1}). Everything
+ * else (zod, yaml, prom-client) bundles. With more than one worker process, node cluster
+ * re-runs main.js itself for each.
+ */
+import cluster from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { BentoLoadError, loadBentoManifest } from '../bento/manifest.js';
+import { startRuntime, type RuntimeHandle } from './runtime.js';
+import {
+  readSettings,
+  RuntimeSettingsError,
+  settingsToEnv,
+  type RuntimeSettings,
+} from './settings.js';
+
+// Before onnxruntime loads anywhere in this process: no outbound calls.
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
+/** Runs the server (or, with several workers, the cluster primary) until SIGTERM/SIGINT. */
+export async function runServer(
+  settings: RuntimeSettings,
+  options: { readonly mainScript?: string } = {},
+): Promise<void> {
+  if (settings.workers > 1 && cluster.isPrimary) {
+    await runPrimary(settings, options.mainScript ?? fileURLToPath(import.meta.url));
+    return;
+  }
+  let handle: RuntimeHandle;
+  try {
+    handle = await startRuntime({ settings });
+  } catch (error) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', msg: 'start-up failed', error: String(error instanceof Error ? error.message : error) })}\n`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  const stop = (signal: string): void => {
+    handle.logger.log('info', 'signal', { signal });
+    void handle.shutdown().then(({ clean }) => {
+      process.exit(clean ? 0 : 1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  handle.ready.catch(() => {
+    // A server that cannot load its models should fail its health checks and restart.
+    process.exit(1);
+  });
+}
+
+/** The cluster primary forks the workers, restarts crashed ones and forwards SIGTERM. */
+async function runPrimary(settings: RuntimeSettings, mainScript: string): Promise<void> {
+  // Fail fast on a bad bento here, rather than in every worker over and over.
+  loadBentoManifest(settings.bentoDir);
+  cluster.setupPrimary({ exec: mainScript, args: [] });
+  let stopping = false;
+  let failures = 0;
+  let quickDeaths = 0;
+  const forkedAt = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork({
+      ...settingsToEnv(settings),
+      ...(settings.authToken === undefined ? {} : { [settings.authTokenEnv]: settings.authToken }),
+    });
+    forkedAt.set(worker.id, Date.now());
+  };
+  const stop = (signal: NodeJS.Signals): void => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) {
+      worker?.process.kill(signal === 'SIGINT' ? 'SIGTERM' : signal);
+    }
+  };
+  for (let index = 0; index < settings.workers; index += 1) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) {
+      const line = {
+        level: 'error',
+        msg: 'worker process died',
+        pid: worker.process.pid,
+        code,
+        signal,
+      };
+      process.stderr.write(`${JSON.stringify(line)}\n`);
+      // A worker that dies within seconds of starting will do so again: stop instead of looping.
+      quickDeaths = Date.now() - (forkedAt.get(worker.id) ?? 0) < 10_000 ? quickDeaths + 1 : 0;
+      if (quickDeaths < 3) {
+        fork();
+        return;
+      }
+      process.stderr.write(
+        `${JSON.stringify({ level: 'error', msg: 'workers keep dying at start-up; stopping' })}\n`,
+      );
+      failures += 1;
+      stop('SIGTERM');
+    }
+    if (code !== 0) failures += 1;
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failures === 0 ? 0 : 1);
+  });
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  await Promise.resolve();
+}
+
+const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (isEntry) {
+  try {
+    await runServer(readSettings());
+  } catch (error) {
+    if (!(error instanceof RuntimeSettingsError) && !(error instanceof BentoLoadError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Reads a JSON request body within the size limit and the time limit, so neither a huge body
+ * nor a client that sends a byte a minute can tie the server up.
+ */
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './http-errors.js';
+
+export interface BodyLimits {
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+}
+
+export interface JsonBody {
+  readonly value: unknown;
+  readonly bytes: number;
+}
+
+export function checkJsonContentType(request: IncomingMessage): void {
+  const type = request.headers['content-type'];
+  const essence = type?.split(';')[0]?.trim().toLowerCase();
+  if (
+    essence !== 'application/json' &&
+    !(essence?.startsWith('application/') && essence.endsWith('+json'))
+  ) {
+    throw new HttpError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `the body must be JSON with Content-Type: application/json; got ${type === undefined ? 'no Content-Type' : JSON.stringify(type.slice(0, 80))}`,
+    );
+  }
+}
+
+export async function readJsonBody(
+  request: IncomingMessage,
+  limits: BodyLimits,
+): Promise<JsonBody> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    throw tooLarge(limits.maxBytes, `${declared} bytes`);
+  }
+  const text = await new Promise<{ text: string; bytes: number }>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let done = false;
+    const finish = (error: Error | undefined, result?: { text: string; bytes: number }): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      if (error) {
+        // Stop reading but keep the socket readable so the error response can be written.
+        request.resume();
+        reject(error);
+      } else if (result) {
+        resolve(result);
+      }
+    };
+    const timer = setTimeout(
+      () =>
+        finish(
+          new HttpError('BODY_TIMEOUT', `the body did not arrive within ${limits.timeoutMs} ms`),
+        ),
+      limits.timeoutMs,
+    );
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes > limits.maxBytes)
+        finish(tooLarge(limits.maxBytes, `more than ${limits.maxBytes} bytes`));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void =>
+      finish(undefined, { text: Buffer.concat(chunks).toString('utf8'), bytes });
+    const onError = (error: Error): void => finish(error);
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+  if (text.bytes === 0)
+    throw new HttpError('INVALID_JSON', 'the body is empty; send a JSON object');
+  try {
+    return { value: JSON.parse(text.text) as unknown, bytes: text.bytes };
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    const hint = /\b(NaN|-?Infinity)\b/.test(text.text)
+      ? ' (NaN and Infinity are not valid JSON numbers)'
+      : '';
+    throw new HttpError(
+      'INVALID_JSON',
+      `the body is not valid JSON: ${detail.slice(0, 200)}${hint}`,
+    );
+  }
+}
+
+function tooLarge(maxBytes: number, got: string): HttpError {
+  return new HttpError(
+    'BODY_TOO_LARGE',
+    `the body is ${got}; the limit is ${maxBytes} bytes (${(maxBytes / 1048576).toFixed(1)} MB)`,
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * One server process: reads the bento, starts listening at once (so liveness answers while
+ * the models load), loads and warms the models on the inference threads, then reports ready.
+ * shutdown() is the SIGTERM path: refuse new work, finish what is queued, close, within the
+ * grace period.
+ */
+import type { AddressInfo } from 'node:net';
+import { loadBentoManifest, type BentoManifest } from '../bento/manifest.js';
+import { bearerAuthenticator } from './auth.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import type { RuntimeState } from './routes.js';
+import { createHttpServer } from './server.js';
+import { InferenceService } from './service.js';
+import type { RuntimeSettings } from './settings.js';
+
+export interface StartOptions {
+  readonly settings: RuntimeSettings;
+  /** The inference thread script: `inference-worker.js` beside this module unless given. */
+  readonly workerScript?: string | URL;
+  /** Where log lines go; stdout unless given. */
+  readonly write?: (line: string) => void;
+}
+
+export interface RuntimeHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly manifest: BentoManifest;
+  readonly logger: Logger;
+  /** Resolves when the models are loaded and warmed up; rejects if they fail to load. */
+  readonly ready: Promise<void>;
+  /** Stops intake, drains queued work and closes; `clean` is false if the grace period ran out. */
+  shutdown(): Promise<{ readonly clean: boolean }>;
+}
+
+export async function startRuntime(options: StartOptions): Promise<RuntimeHandle> {
+  const { settings } = options;
+  const logger = createLogger(settings.logLevel, options.write);
+  const manifest = loadBentoManifest(settings.bentoDir);
+  const state: RuntimeState = {
+    service: undefined,
+    loadError: undefined,
+    crashed: undefined,
+    draining: false,
+  };
+  const metrics = createMetrics(
+    () => state.service?.queueDepths() ?? new Map(),
+    () => state.service?.busyThreads() ?? 0,
+  );
+  const auth =
+    settings.authMode === 'bearer' && settings.authToken !== undefined
+      ? bearerAuthenticator(settings.authToken)
+      : undefined;
+  const http = createHttpServer({ manifest, settings, metrics, auth, state }, logger);
+  await new Promise<void>((resolve, reject) => {
+    http.server.once('error', reject);
+    http.server.listen(settings.port, settings.host, () => {
+      http.server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.server.address() as AddressInfo).port;
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.log('info', 'listening', { url, service: manifest.service, version: manifest.version });
+
+  const started = performance.now();
+  const ready = InferenceService.start({
+    manifest,
+    settings,
+    workerScript: options.workerScript ?? new URL('./inference-worker.js', import.meta.url),
+    logger,
+    metrics,
+  }).then(
+    (service) => {
+      state.service = service;
+      service.onCrash((error) => {
+        state.crashed ??= error;
+        logger.log(
+          'error',
+          'an inference thread died; /livez now fails so the instance is restarted',
+          { error: error.message },
+        );
+      });
+      logger.log('info', 'ready', {
+        loadMs: Math.round(performance.now() - started),
+        threads: service.threads,
+        intraOpThreads: settings.intraOpThreads,
+        models: [...service.models.values()].map((model) => ({
+          name: model.name,
+          provider: model.provider,
+        })),
+      });
+    },
+    (error: unknown) => {
+      state.loadError = error instanceof Error ? error : new Error(String(error));
+      logger.log('error', 'the models failed to load', { error: state.loadError.message });
+      throw state.loadError;
+    },
+  );
+  // The caller may never await `ready` (serve logs instead); do not crash on an unhandled rejection.
+  ready.catch(() => undefined);
+
+  let shuttingDown: Promise<{ clean: boolean }> | undefined;
+  const shutdown = (): Promise<{ clean: boolean }> => {
+    shuttingDown ??= (async () => {
+      state.draining = true;
+      const queuedRows = [...(state.service?.queueDepths().values() ?? [])].reduce(
+        (a, b) => a + b,
+        0,
+      );
+      logger.log('info', 'draining', { inFlight: http.inFlight(), queuedRows });
+      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
+      });
+      // Models still loading finish first: the threads cannot be stopped inside onnxruntime.
+      const loaded = ready.then(
+        () => state.service,
+        () => undefined,
+      );
+      const drained = (async () => {
+        await (await loaded)?.drain();
+        await http.quiet();
+        // Keep-alive sockets would hold close() open; nothing is in flight on them now.
+        http.server.closeIdleConnections();
+        await closed;
+        return 'drained' as const;
+      })();
+      const outcome = await Promise.race([drained, grace]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        logger.log(
+          'error',
+          'grace period over: refusing queued requests, waiting for running batches',
+          {
+            graceMs: settings.shutdownGraceMs,
+          },
+        );
+        const service = await loaded;
+        await service?.abandon();
+        await http.quiet();
+      }
+      http.server.closeAllConnections();
+      // Terminating a thread while onnxruntime runs on it aborts the process, hence after idle.
+      await (await loaded)?.close();
+      logger.log(outcome === 'drained' ? 'info' : 'error', 'stopped', {
+        clean: outcome === 'drained',
+      });
+      return { clean: outcome === 'drained' };
+    })();
+    return shuttingDown;
+  };
+  return { url, port, manifest, logger, ready, shutdown };
+}

@@ -1,0 +1,215 @@
+/**
+ * The models and APIs of a bento, live: inference threads started, signatures resolved
+ * (onnxruntime metadata + bento.yaml overrides), one batcher per API, warmed up so that
+ * /readyz only says ready once the first real request will be fast.
+ */
+import type { BentoManifest } from '../bento/manifest.js';
+import type { ApiSpec } from '../bento/schema.js';
+import { batchingProblem, resolveSignature, type ModelSignature } from '../bento/signature.js';
+import { Batcher } from './batcher.js';
+import type { Logger } from './logger.js';
+import type { RuntimeMetrics } from './metrics.js';
+import type { RuntimeSettings } from './settings.js';
+import { DTYPES, type HostTensor } from './tensor.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface ServedModel {
+  readonly name: string;
+  readonly signature: ModelSignature;
+  readonly provider: 'cpu' | 'cuda';
+}
+
+export interface ServedApi {
+  readonly name: string;
+  readonly spec: ApiSpec | undefined;
+  readonly model: ServedModel;
+  readonly batcher: Batcher;
+}
+
+export class InferenceService {
+  private constructor(
+    readonly models: ReadonlyMap<string, ServedModel>,
+    /** By API name; also `v2:<model>` for models that no API serves. */
+    readonly apis: ReadonlyMap<string, ServedApi>,
+    /** The batcher `POST /v2/models/<name>/infer` uses for each model. */
+    readonly v2Apis: ReadonlyMap<string, ServedApi>,
+    private readonly pool: WorkerPool,
+  ) {}
+
+  static async start(options: {
+    readonly manifest: BentoManifest;
+    readonly settings: RuntimeSettings;
+    readonly workerScript: string | URL;
+    readonly logger: Logger;
+    readonly metrics: RuntimeMetrics;
+  }): Promise<InferenceService> {
+    const { manifest, settings, logger, metrics } = options;
+    const {
+      pool,
+      models: loaded,
+      notes,
+    } = await WorkerPool.start(options.workerScript, settings.inferenceThreads, {
+      models: manifest.models.map((model) => ({ name: model.name, file: model.file })),
+      intraOpThreads: settings.intraOpThreads,
+      device: settings.device,
+    });
+    for (const note of notes) logger.log('warn', note);
+    try {
+      const models = new Map<string, ServedModel>();
+      for (const model of manifest.models) {
+        const declared = loaded.find((entry) => entry.name === model.name);
+        if (declared === undefined) throw new Error(`model ${model.name} did not load`);
+        const { signature, problems } = resolveSignature(declared, model);
+        if (problems.length > 0) {
+          throw new Error(
+            `model ${model.name}: ${problems.map((p) => `${p.side}.${p.name}: ${p.message}`).join('; ')}`,
+          );
+        }
+        models.set(model.name, { name: model.name, signature, provider: declared.provider });
+      }
+      const makeApi = (name: string, spec: ApiSpec | undefined, model: ServedModel): ServedApi => {
+        const wanted = (spec?.batchable ?? true) && settings.batching;
+        const problem = batchingProblem(model.signature);
+        if (wanted && problem !== undefined) {
+          logger.log('warn', `api ${name}: batching off: ${problem}`, { api: name });
+        }
+        const batcher = new Batcher({
+          api: name,
+          model: model.name,
+          inputNames: model.signature.inputs.map((input) => input.name),
+          batchable: wanted && problem === undefined,
+          maxBatchSize: spec?.max_batch_size ?? settings.maxBatchSize,
+          maxLatencyMs: spec?.max_latency_ms ?? settings.maxLatencyMs,
+          maxQueueRows: settings.maxQueueRows,
+          runner: pool,
+          onBatch: ({ rows, computeMs }) => {
+            metrics.batchSize.observe({ api: name }, rows);
+            metrics.inferenceDuration.observe({ model: model.name }, computeMs / 1000);
+          },
+        });
+        return { name, spec, model, batcher };
+      };
+      const apis = new Map<string, ServedApi>();
+      const v2Apis = new Map<string, ServedApi>();
+      for (const spec of manifest.apis) {
+        const model = models.get(spec.model) as ServedModel;
+        const api = makeApi(spec.name, spec, model);
+        apis.set(spec.name, api);
+        if (!v2Apis.has(model.name)) v2Apis.set(model.name, api);
+      }
+      for (const model of models.values()) {
+        if (!v2Apis.has(model.name)) {
+          const api = makeApi(`v2:${model.name}`, undefined, model);
+          apis.set(api.name, api);
+          v2Apis.set(model.name, api);
+        }
+      }
+      // Batchers share the threads: when one frees, offer it to each batcher in turn.
+      const batchers = [...apis.values()].map((api) => api.batcher);
+      let turn = 0;
+      pool.on('idle', () => {
+        for (let index = 0; index < batchers.length && pool.idleCount() > 0; index += 1) {
+          batchers[(turn + index) % batchers.length]?.schedule();
+        }
+        turn = (turn + 1) % batchers.length;
+      });
+      const service = new InferenceService(models, apis, v2Apis, pool);
+      await service.warmUp(logger);
+      return service;
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+  }
+
+  get threads(): number {
+    return this.pool.size;
+  }
+
+  busyThreads(): number {
+    return this.pool.busyCount();
+  }
+
+  /** Called when an inference thread dies: the process can no longer serve fully. */
+  onCrash(listener: (error: Error) => void): void {
+    this.pool.on('crash', listener);
+  }
+
+  /** Queued rows per API, for the queue-depth gauge. */
+  queueDepths(): Map<string, number> {
+    return new Map([...this.apis.values()].map((api) => [api.name, api.batcher.depth]));
+  }
+
+  /** Lets queued work go at once and resolves when every batcher is empty. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.apis.values()].map((api) => api.batcher.drain()));
+  }
+
+  /** Refuses queued work and resolves once the batches already running have finished. */
+  async abandon(): Promise<void> {
+    const batchers = [...this.apis.values()].map((api) => api.batcher);
+    for (const batcher of batchers) batcher.abandon();
+    await Promise.all(batchers.map((batcher) => batcher.idle()));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  /**
+   * Runs each model on every thread at 1 row and at the batch limit: the first runs of a
+   * session are slow (allocations, kernel selection), and the timings seed the cost models.
+   */
+  private async warmUp(logger: Logger): Promise<void> {
+    for (const api of this.apis.values()) {
+      const { signature } = api.model;
+      const fixed = signature.inputs.every((input) =>
+        input.dims.slice(1).every((dim) => dim !== null),
+      );
+      if (!fixed) {
+        logger.log(
+          'info',
+          `api ${api.name}: no warm-up (inputs have dynamic dimensions besides the batch)`,
+          { api: api.name },
+        );
+        continue;
+      }
+      const sizes = api.batcher.batchable ? [1, api.batcher.maxBatchSize] : [1];
+      for (const rows of new Set(sizes)) {
+        for (let pass = 0; pass < 2; pass += 1) {
+          // One job per thread at once, so every thread's session gets warmed; fresh inputs for
+          // each, since a job's input memory moves to its thread.
+          const runs = Array.from({ length: this.pool.size }, () => {
+            const feeds = Object.fromEntries(
+              signature.inputs.map((input) => [input.name, zeros(input, rows)]),
+            );
+            const started = performance.now();
+            return this.pool.run(api.model.name, feeds).then(() => performance.now() - started);
+          });
+          const times = await Promise.all(runs);
+          if (pass === 1) for (const ms of times) api.batcher.cost.observe(rows, ms);
+        }
+      }
+      const { slopeMs, interceptMs } = api.batcher.cost.parameters;
+      logger.log('info', `api ${api.name}: warmed up`, {
+        api: api.name,
+        costMsPerRow: round(slopeMs),
+        costMsPerBatch: round(interceptMs),
+      });
+    }
+  }
+}
+
+function zeros(
+  input: { dtype: HostTensor['dtype']; dims: readonly (number | null)[] },
+  rows: number,
+): HostTensor {
+  const dims = input.dims.map((dim, index) => (index === 0 && dim === null ? rows : (dim ?? 1)));
+  let count = 1;
+  for (const dim of dims) count *= dim;
+  return { dtype: input.dtype, dims, data: DTYPES[input.dtype].create(count) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,171 @@
+/**
+ * The inference threads of one process and the jobs running on them: one job per thread at a
+ * time, so the batchers can see when a thread is free and grow their batches meanwhile.
+ */
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { HostTensor } from './tensor.js';
+import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+export interface RunResult {
+  readonly outputs: Readonly<Record<string, HostTensor>>;
+  readonly computeMs: number;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  busy: boolean;
+  pending:
+    | { id: number; resolve: (result: RunResult) => void; reject: (error: Error) => void }
+    | undefined;
+}
+
+export class InferenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InferenceError';
+  }
+}
+
+export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  private constructor() {
+    super();
+  }
+
+  /** Starts `threads` inference threads and waits until each has loaded every model. */
+  static async start(
+    script: string | URL,
+    threads: number,
+    init: WorkerInit,
+  ): Promise<{ pool: WorkerPool; models: readonly LoadedModel[]; notes: readonly string[] }> {
+    const pool = new WorkerPool();
+    const loads = Array.from({ length: threads }, () => pool.spawn(script, init));
+    const settled = await Promise.allSettled(loads);
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure !== undefined) {
+      await pool.close();
+      throw (failure as PromiseRejectedResult).reason;
+    }
+    const first = (settled[0] as PromiseFulfilledResult<{ models: LoadedModel[]; notes: string[] }>)
+      .value;
+    return { pool, models: first.models, notes: first.notes };
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  idleCount(): number {
+    let idle = 0;
+    for (const slot of this.slots) if (!slot.busy) idle += 1;
+    return idle;
+  }
+
+  busyCount(): number {
+    return this.slots.length - this.idleCount();
+  }
+
+  /** Runs one job on a free thread; callers check idleCount() first. */
+  run(model: string, feeds: Readonly<Record<string, HostTensor>>): Promise<RunResult> {
+    const slot = this.slots.find((candidate) => !candidate.busy);
+    if (slot === undefined || this.closed)
+      return Promise.reject(new InferenceError('no inference thread is free'));
+    slot.busy = true;
+    const id = this.nextId++;
+    const request: RunRequest = { type: 'run', id, model, feeds };
+    return new Promise<RunResult>((resolve, reject) => {
+      slot.pending = { id, resolve, reject };
+      // Inputs are built for this job only: hand their memory over instead of copying it.
+      const transfer = uniqueBuffers(Object.values(feeds));
+      slot.worker.postMessage(request, transfer);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(
+    script: string | URL,
+    init: WorkerInit,
+  ): Promise<{ models: LoadedModel[]; notes: string[] }> {
+    const worker = new Worker(script, {
+      workerData: init,
+      env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
+    });
+    const slot: Slot = { worker, busy: true, pending: undefined };
+    this.slots.push(slot);
+    return new Promise((resolve, reject) => {
+      worker.on('message', (message: WorkerMessage) => {
+        switch (message.type) {
+          case 'loaded':
+            slot.busy = false;
+            resolve({ models: [...message.models], notes: [...message.notes] });
+            break;
+          case 'load-failed':
+            reject(new InferenceError(`loading the models failed: ${message.message}`));
+            break;
+          case 'result':
+          case 'run-failed':
+            this.finish(slot, message);
+            break;
+        }
+      });
+      worker.on('error', (error) => {
+        reject(error);
+        this.fail(slot, new InferenceError(`inference thread crashed: ${error.message}`));
+      });
+      worker.on('exit', (code) => {
+        if (!this.closed) {
+          reject(new InferenceError(`inference thread exited with code ${code}`));
+          this.fail(slot, new InferenceError(`inference thread exited with code ${code}`));
+        }
+      });
+    });
+  }
+
+  private finish(
+    slot: Slot,
+    message: Extract<WorkerMessage, { type: 'result' | 'run-failed' }>,
+  ): void {
+    const pending = slot.pending;
+    slot.pending = undefined;
+    slot.busy = false;
+    if (pending !== undefined && pending.id === message.id) {
+      if (message.type === 'result')
+        pending.resolve({ outputs: message.outputs, computeMs: message.computeMs });
+      else pending.reject(new InferenceError(message.message));
+    }
+    this.emit('idle');
+  }
+
+  private fail(slot: Slot, error: Error): void {
+    const pending = slot.pending;
+    slot.pending = undefined;
+    // A dead thread never becomes free again; the process should be restarted.
+    slot.busy = true;
+    pending?.reject(error);
+    if (this.listenerCount('crash') > 0) this.emit('crash', error);
+  }
+}
+
+function uniqueBuffers(tensors: readonly HostTensor[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const tensor of tensors) {
+    const { buffer } = tensor.data;
+    // Only whole buffers we own can move; a view into a shared one is copied by postMessage.
+    if (
+      buffer instanceof ArrayBuffer &&
+      tensor.data.byteLength === buffer.byteLength &&
+      !buffers.includes(buffer)
+    ) {
+      buffers.push(buffer);
+    }
+  }
+  return buffers;
+}

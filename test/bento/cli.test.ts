@@ -1,0 +1,86 @@
+/** `bentoctl bento build|list` and `bentoctl serve`, run as users run them (needs `npm run build`). */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
+
+describe('bentoctl bento build / list', () => {
+  it('GIVEN examples/iris WHEN built with --json THEN it is stored and listed as service:version', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'bentoctl-home-'));
+    const built = await runCli(['bento', 'build', 'examples/iris', '--json'], {
+      env: { BENTOCTL_HOME: home },
+    });
+    expect(built.status, built.stderr).toBe(0);
+    const result = JSON.parse(built.stdout) as {
+      reference: string;
+      created: boolean;
+      path: string;
+    };
+    expect(result.reference).toMatch(/^iris_classifier:[0-9a-f]{16}$/);
+    expect(result.created).toBe(true);
+    expect(result.path.startsWith(join(home, 'bentos', 'iris_classifier'))).toBe(true);
+    const listed = await runCli(['bento', 'list'], { env: { BENTOCTL_HOME: home } });
+    expect(listed.stdout).toContain(result.reference);
+  });
+
+  it('GIVEN a bento with a bad field WHEN built THEN exit 2 and file:line:column with the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bentoctl-bad-'));
+    await import('node:fs').then(({ writeFileSync }) =>
+      writeFileSync(
+        join(dir, 'bento.yaml'),
+        'service: s\nmodels:\n  - name: m\n    path: missing.onnx\napis:\n  - name: a\n    model: m\n',
+      ),
+    );
+    const built = await runCli(['bento', 'build', dir], {
+      env: { BENTOCTL_HOME: mkdtempSync(join(tmpdir(), 'bentoctl-home-')) },
+    });
+    expect(built.status).toBe(2);
+    expect(built.stderr).toContain('Error [BENTO_INVALID]');
+    expect(built.stderr).toContain(`${join(dir, 'bento.yaml')}:4:11  models[0].path:`);
+  });
+});
+
+describe('bentoctl serve', () => {
+  it('GIVEN examples/iris WHEN served on port 0 THEN it prints the URL, answers, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/run.js'),
+        'serve',
+        'examples/iris',
+        '--port',
+        '0',
+        '--log-level',
+        'warn',
+      ],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (match && stdout.includes('Ready:')) resolve(match[1] ?? '');
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout}`)));
+    });
+    const response = await fetch(`${url}/classify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: [[6.5, 3.0, 5.5, 2.0]] }),
+    });
+    expect(((await response.json()) as { label: number[] }).label).toEqual([2]);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    clearTimeout(killer);
+    expect(stdout).toContain('Stopped.');
+  });
+});

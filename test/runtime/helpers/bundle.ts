@@ -1,0 +1,62 @@
+/**
+ * Bundles the runtime the way the image builder does (esbuild, the two entry points named in
+ * src/runtime/main.ts), so tests run the real worker-thread script and, for child-process
+ * tests, the real entry point. Written under node_modules/.cache so `onnxruntime-node`
+ * resolves from the repository's node_modules.
+ */
+import { build } from 'esbuild';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { repoRoot } from '../../helpers/run-cli.js';
+
+export interface RuntimeBundle {
+  readonly main: string;
+  readonly worker: string;
+}
+
+let pending: Promise<RuntimeBundle> | undefined;
+
+/** One bundle per test file (vitest isolates files), built on first use. */
+export function runtimeBundle(): Promise<RuntimeBundle> {
+  pending ??= (async () => {
+    const cache = join(repoRoot, 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    // One folder per test process; folders of processes that have exited are removed here,
+    // since vitest workers do not always get to run exit hooks.
+    for (const entry of readdirSync(cache)) {
+      const pid = /^bentoctl-runtime-(\d+)-\d+$/.exec(entry)?.[1];
+      if (pid !== undefined && !isAlive(Number(pid)))
+        rmSync(join(cache, entry), { recursive: true, force: true });
+    }
+    const outdir = join(cache, `bentoctl-runtime-${process.pid}-${threadId}`);
+    await build({
+      entryPoints: [
+        join(repoRoot, 'src/runtime/main.ts'),
+        join(repoRoot, 'src/runtime/inference-worker.ts'),
+      ],
+      outdir,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['onnxruntime-node'],
+      // Bundled CommonJS dependencies (prom-client) call require(); give ESM output one.
+      banner: {
+        js: "import { createRequire as __bentoctlRequire } from 'node:module'; const require = __bentoctlRequire(import.meta.url);",
+      },
+      logLevel: 'silent',
+    });
+    return { main: join(outdir, 'main.js'), worker: join(outdir, 'inference-worker.js') };
+  })();
+  return pending;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
