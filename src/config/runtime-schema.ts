@@ -59,23 +59,14 @@ export const runtimeSchema = z
       .max(64)
       .default(1)
       .meta({ description: 'Server processes per instance.' }),
-    intra_op_threads: z
-      .number()
-      .int()
-      .min(0)
-      .max(256)
-      .default(0)
-      .meta({
-        description:
-          'ONNX Runtime intra-op threads per inference; 0 = the cores left after the server processes, shared among them (at least 1).',
-      }),
-    device: z
-      .enum(DEVICES)
-      .default('cpu')
-      .meta({
-        description:
-          'cpu, or gpu for the CUDA execution provider and a CUDA base image. @default - cpu; gpu on aws-ec2-gpu',
-      }),
+    intra_op_threads: z.number().int().min(0).max(256).default(0).meta({
+      description:
+        'ONNX Runtime intra-op threads per inference; 0 = the cores left after the server processes, shared among them (at least 1).',
+    }),
+    device: z.enum(DEVICES).default('cpu').meta({
+      description:
+        'cpu, or gpu for the CUDA execution provider and a CUDA base image. @default - cpu; gpu on aws-ec2-gpu',
+    }),
     max_body_mb: z
       .number()
       .positive()
