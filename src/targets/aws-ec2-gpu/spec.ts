@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AWS_REGIONS } from '../clouds/aws-regions.js';
-import { awsNetworkFields } from '../common/aws-network-fields.js';
+import { acmCertificateArn, awsNetworkFields } from '../common/aws-network-fields.js';
 import { LOG_RETENTION_DAYS } from '../common/aws-log-retention.js';
 import { cidrSchema } from '../common/cidr.js';
 import {
@@ -47,12 +47,7 @@ export const awsEc2GpuSpecSchema = z.strictObject({
   ...awsNetworkFields,
   public: publicField,
   allowed_cidrs: allowedCidrsField,
-  certificate_arn: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
-      'must be an ACM certificate ARN',
-    )
+  certificate_arn: acmCertificateArn
     .optional()
     .meta({ description: 'ACM certificate for HTTPS on the load balancer (max_instances > 1).' }),
   log_retention_days: z

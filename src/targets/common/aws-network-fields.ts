@@ -10,6 +10,14 @@ const subnetIds = z.array(
   z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must look like subnet-0abc1234'),
 );
 
+/** An ACM certificate for the HTTPS listener of a load balancer. */
+export const acmCertificateArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+    'must be an ACM certificate ARN',
+  );
+
 export const awsNetworkFields = {
   vpc_id: z
     .string()
