@@ -143,6 +143,10 @@ export const ERROR_CATALOGUE = {
     kind: 'external',
     fix: 'Read the container output above (model load errors, port in use); raise --wait-timeout if it is still starting.',
   },
+  REGISTRY_REPOSITORY_FAILED: {
+    kind: 'external',
+    fix: 'Check the permissions named in the message, or create the repository yourself and set image.repository.',
+  },
   INTERNAL: {
     kind: 'internal',
     fix: 'This is a bug in bentoctl: rerun with DEBUG=* and report the output.',
@@ -295,6 +299,8 @@ export const errors = {
     ),
   imagePushFailed: (reference: string, detail: string) =>
     raise('IMAGE_PUSH_FAILED', `Pushing ${reference} failed: ${detail}.`),
+  registryRepositoryFailed: (repository: string, detail: string, hint?: string) =>
+    raise('REGISTRY_REPOSITORY_FAILED', `Repository ${repository}: ${detail}.`, { hint }),
   registryAuthFailed: (registry: string, detail: string, hint?: string) =>
     raise('REGISTRY_AUTH_FAILED', `No credentials for ${registry}: ${detail}.`, { hint }),
   bentoArchiveUnsupported: (path: string) =>

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { cloudRunNames } from '../../src/targets/google-cloud-run/names.js';
+import {
+  cloudRunNames,
+  defaultCloudRunImageRepository,
+} from '../../src/targets/google-cloud-run/names.js';
 import { parseSecretManagerReference } from '../../src/targets/google-cloud-run/secret-reference.js';
 import { synthesizeCloudRun } from '../../src/targets/google-cloud-run/stack.js';
 import type { CloudRunSpec } from '../../src/targets/google-cloud-run/spec.js';
@@ -334,6 +337,29 @@ describe('google-cloud-run synthesis', () => {
     const json = synth({ image: { repository } });
     expect(resourcesOf(json, 'google_artifact_registry_repository')).toEqual({});
     expect(json.output?.image_repository?.value).toBe(repository);
+  });
+
+  it('GIVEN the image was pushed to the default repository THEN the stack adopts that repository', () => {
+    // `bentoctl build --push` creates the repository first (a push needs it).
+    const config = loadTestConfig(configText({}));
+    const spec = config.spec as CloudRunSpec;
+    const repository = defaultCloudRunImageRepository(spec, config.name);
+    const image = {
+      repository,
+      digest: TEST_IMAGE.digest,
+      ref: `${repository}@${TEST_IMAGE.digest}`,
+    };
+    const json = synthesizeTarget<CloudRunSpec>(synthesizeCloudRun, config, image) as {
+      import?: unknown;
+    };
+    expect(json.import).toEqual([
+      {
+        id: `projects/${spec.project}/locations/${spec.region}/repositories/${cloudRunNames(config.name).repositoryId}`,
+        to: 'google_artifact_registry_repository.artifact_registry',
+      },
+    ]);
+    // An image elsewhere leaves nothing to adopt.
+    expect((synth() as { import?: unknown }).import).toBeUndefined();
   });
 
   describe('determinism', () => {

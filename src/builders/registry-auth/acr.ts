@@ -14,7 +14,7 @@ export interface AzureTokenSource {
 
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
 ) => Promise<{
   readonly ok: boolean;
   readonly status: number;

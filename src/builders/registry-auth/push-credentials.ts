@@ -19,6 +19,7 @@ import {
   isGoogleRegistry,
   type GoogleTokenSource,
 } from './artifact-registry.js';
+import { artifactRepositoryOf, ensureArtifactRepository } from './artifact-registry-repository.js';
 import { dockerConfigCredentials, type DockerConfigOptions } from './docker-config.js';
 import { createEcrClient, ecrLogin, ensureEcrRepository, type EcrClientLike } from './ecr.js';
 import { registryHost, type RegistryCredentials } from './registry-credentials.js';
@@ -80,11 +81,22 @@ export async function resolvePushTarget(
     }
     case 'artifact-registry': {
       const source = await (providers.googleTokens ?? createGoogleTokenSource)();
+      const credentials = await artifactRegistryCredentials(host, source);
+      const target = artifactRepositoryOf(repository);
+      const state =
+        target === undefined
+          ? 'exists'
+          : await ensureArtifactRepository(target, credentials.password ?? '', {
+              ...(providers.fetch === undefined ? {} : { fetch: providers.fetch }),
+            });
       return {
         repository,
         family,
-        credentials: await artifactRegistryCredentials(host, source),
-        notes: [],
+        credentials,
+        notes:
+          state === 'created' && target !== undefined
+            ? [`created the Artifact Registry repository ${target.repositoryId}`]
+            : [],
       };
     }
     case 'acr': {

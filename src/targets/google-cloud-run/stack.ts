@@ -51,13 +51,20 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
   const imageRepository =
     config.image.repository ?? defaultCloudRunImageRepository(spec, config.name);
   if (config.image.repository === undefined) {
-    addArtifactRegistry(stack, {
+    const registry = addArtifactRegistry(stack, {
       project: spec.project,
       region: spec.region,
       repositoryId: names.repositoryId,
       labels,
       dependsOn: apis,
     });
+    // `bentoctl build --push` creates the repository before the first push (the push needs
+    // it); the stack adopts it instead of failing with "already exists". A no-op once in state.
+    if (input.image.repository === imageRepository) {
+      registry.importFrom(
+        `projects/${spec.project}/locations/${spec.region}/repositories/${names.repositoryId}`,
+      );
+    }
   }
 
   const identity = addRuntimeIdentity(stack, {

@@ -107,3 +107,37 @@ describe('resolvePushTarget', () => {
     ]);
   });
 });
+
+describe('resolvePushTarget for Artifact Registry', () => {
+  it('GIVEN the Cloud Run default repository is missing THEN it is created before the push', async () => {
+    const requests: string[] = [];
+    const target = await resolvePushTarget(
+      {
+        kind: 'repository',
+        repository: 'europe-west4-docker.pkg.dev/my-ml-project/iris-run/iris-run',
+        source: 'target-default',
+      },
+      {
+        googleTokens: async () => ({ getAccessToken: async () => 'adc-token' }),
+        fetch: async (url, init) => {
+          requests.push(
+            `${init.method} ${url.replace('https://artifactregistry.googleapis.com/v1/', '')}`,
+          );
+          const created = init.method === 'POST';
+          const status = requests.length === 1 ? 404 : 200;
+          const body = created ? { name: 'operations/op', done: true } : {};
+          return { ok: status === 200, status, text: async () => JSON.stringify(body) };
+        },
+      },
+    );
+    expect(target.credentials).toMatchObject({
+      username: 'oauth2accesstoken',
+      password: 'adc-token',
+    });
+    expect(requests).toEqual([
+      'GET projects/my-ml-project/locations/europe-west4/repositories/iris-run',
+      'POST projects/my-ml-project/locations/europe-west4/repositories?repositoryId=iris-run',
+    ]);
+    expect(target.notes).toEqual(['created the Artifact Registry repository iris-run']);
+  });
+});
