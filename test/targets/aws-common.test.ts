@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadBalancerName } from '../../src/targets/common/aws-alb.js';
 import { ecrLocation, ecrRepositoryArn } from '../../src/targets/common/aws-ecr.js';
-import { parseAwsSecret } from '../../src/targets/common/aws-secrets.js';
+import type { ResolvedConfig } from '../../src/config/resolved-config.js';
+import { awsSecrets, parseAwsSecret } from '../../src/targets/common/aws-secrets.js';
 import { endpointSources } from '../../src/targets/common/aws-security-rules.js';
 import { splitIpv4Cidr } from '../../src/targets/common/ipv4-subnets.js';
 
@@ -79,5 +80,25 @@ describe('AWS building blocks', () => {
       'arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/team/iris',
     );
     expect(ecrLocation('ghcr.io/acme/iris')).toBeUndefined();
+  });
+});
+
+describe('awsSecrets', () => {
+  const TOKEN = 'arn:aws:ssm:us-east-1:123456789012:parameter/iris/token';
+  const OTHER = 'arn:aws:ssm:us-east-1:123456789012:parameter/iris/other';
+  const config = (secrets: Record<string, string>) =>
+    ({
+      secrets,
+      runtime: { auth: { mode: 'bearer', token_env: 'API_TOKEN', secret: TOKEN } },
+    }) as unknown as ResolvedConfig;
+
+  it('GIVEN the token variable also listed in secrets with the same ARN THEN it is read once', () => {
+    expect(awsSecrets(config({ API_TOKEN: TOKEN })).map((secret) => secret.name)).toEqual([
+      'API_TOKEN',
+    ]);
+  });
+
+  it('GIVEN the token variable listed in secrets with another ARN THEN synthesis refuses', () => {
+    expect(() => awsSecrets(config({ API_TOKEN: OTHER }))).toThrow(/keep one of the two/);
   });
 });

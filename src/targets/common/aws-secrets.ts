@@ -5,6 +5,7 @@
  */
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { errors } from '../../errors/index.js';
+import { secretEnvVars } from './secret-env-vars.js';
 
 export type AwsSecretService = 'secretsmanager' | 'ssm';
 
@@ -35,13 +36,7 @@ const EXPECTED =
 
 /** The deployment's secrets, sorted by variable name; throws on a value that is not an ARN. */
 export function awsSecrets(config: ResolvedConfig): AwsSecret[] {
-  const entries: [string, string][] = Object.entries(config.secrets);
-  const { auth } = config.runtime;
-  if (auth.mode === 'bearer' && auth.secret !== undefined)
-    entries.push([auth.token_env, auth.secret]);
-  return entries
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => parseAwsSecret(name, value));
+  return secretEnvVars(config).map(({ name, reference }) => parseAwsSecret(name, reference));
 }
 
 export function parseAwsSecret(name: string, valueFrom: string): AwsSecret {
