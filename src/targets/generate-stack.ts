@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deploymentPaths } from '../config/deployment-paths.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { TargetName } from './names.js';
 import { bentoIdentity } from './bento-identity.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
@@ -22,6 +23,8 @@ export interface GenerateOptions extends LoadOptions {
   readonly image?: string | undefined;
   /** @default process.cwd() */
   readonly cwd?: string;
+  /** The config, when the caller has already loaded it. @default - loaded from configFile */
+  readonly config?: ResolvedConfig;
 }
 
 export interface GenerateResult {
@@ -40,7 +43,7 @@ export interface GenerateResult {
 
 export async function generateStack(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
-  const config = loadConfig(options.configFile, options);
+  const config = options.config ?? loadConfig(options.configFile, options);
   const paths = deploymentPaths(config.name, cwd);
   const resolved = resolveImage({
     flag: options.image,

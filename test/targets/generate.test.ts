@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
+import { loadConfig } from '../../src/config/load.js';
 import { generateStack } from '../../src/targets/generate-stack.js';
 import { parseImageReference, resolveImage } from '../../src/targets/image-reference.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -167,6 +168,19 @@ describe('generateStack', () => {
     expect(JSON.parse(readFileSync(result.file, 'utf8')).terraform.backend).toEqual({
       local: { path: 'terraform.tfstate' },
     });
+  });
+
+  it('GIVEN a config the caller already loaded WHEN generated THEN the file is not read again', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const loaded = loadConfig(config, { env: {}, home: workspace });
+    rmSync(config);
+    const result = await generateStack({
+      configFile: config,
+      config: loaded,
+      cwd: workspace,
+      image: `${ECR_REPOSITORY}@${DIGEST}`,
+    });
+    expect(readFileSync(result.file, 'utf8')).toContain(`${ECR_REPOSITORY}@${DIGEST}`);
   });
 });
 
