@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { specJsonSchema } from '../targets/describe-spec.js';
 import { listTargets } from '../targets/registry.js';
 import { deploymentConfigSchema } from './schema.js';
+import { isPlainObject } from './plain-object.js';
 
 const INTERPOLATION_REF = '#/$defs/interpolation';
 const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
@@ -52,11 +53,11 @@ function allowInterpolation(node: unknown): Record<string, unknown> {
   const schema = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'properties' && isObject(value)) {
+    if (key === 'properties' && isPlainObject(value)) {
       out[key] = Object.fromEntries(
         Object.entries(value).map(([name, child]) => [name, allowInterpolation(child)]),
       );
-    } else if ((key === 'items' || key === 'additionalProperties') && isObject(value)) {
+    } else if ((key === 'items' || key === 'additionalProperties') && isPlainObject(value)) {
       out[key] = allowInterpolation(value);
     } else if ((key === 'oneOf' || key === 'anyOf') && Array.isArray(value)) {
       out[key] = value.map((child) => allowInterpolation(child));
@@ -71,8 +72,4 @@ function allowInterpolation(node: unknown): Record<string, unknown> {
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
     anyOf: [scalar, { $ref: INTERPOLATION_REF }],
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

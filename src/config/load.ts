@@ -8,13 +8,14 @@ import { isMap } from 'yaml';
 import { bentoctlHome } from '../bento/home.js';
 import { locateBento } from '../bento/locate.js';
 import { errors, type Diagnostic } from '../errors/index.js';
-import { getTarget } from '../targets/registry.js';
+import { getTarget, isTargetName } from '../targets/registry.js';
 import { interpolateDocument } from './interpolate.js';
 import { parseYaml, readYamlFile, type YamlSource } from './read-yaml.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { deploymentConfigSchema, type DeploymentConfigData } from './schema.js';
 import { applyDerivedDefaults } from './derived-defaults.js';
 import { diagnosticsFromIssues, formatPath } from './zod-diagnostics.js';
+import { isPlainObject } from './plain-object.js';
 
 export interface LoadOptions {
   /** Variables for `${VAR}`. @default process.env */
@@ -67,7 +68,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
   const written: unknown = document.toJS();
   const targetName = (written as { target?: unknown }).target;
   const target =
-    typeof targetName === 'string' && isKnownTarget(targetName) ? getTarget(targetName) : undefined;
+    typeof targetName === 'string' && isTargetName(targetName) ? getTarget(targetName) : undefined;
   const data = withTargetRuntimeDefaults(withoutEmptySections(written), target?.defaultDevice);
   const parsed = deploymentConfigSchema.safeParse(data);
   const diagnostics: Diagnostic[] = [];
@@ -164,10 +165,6 @@ function withTargetRuntimeDefaults(data: unknown, device: 'cpu' | 'gpu' | undefi
   return { ...data, runtime: { ...runtime, device } };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Rules between sections that no single schema sees. */
 function crossFieldDiagnostics(
   config: DeploymentConfigData,
@@ -193,10 +190,6 @@ function crossFieldDiagnostics(
     }
   }
   return out;
-}
-
-function isKnownTarget(name: string): name is Parameters<typeof getTarget>[0] {
-  return (deploymentConfigSchema.shape.target.options as readonly string[]).includes(name);
 }
 
 function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {

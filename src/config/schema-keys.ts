@@ -3,6 +3,7 @@
  * keys. Zod exposes its structure through `_zod.def`; only the shapes our schemas use are read.
  */
 import type { z } from 'zod';
+import { isPlainObject } from './plain-object.js';
 
 interface Def {
   readonly type: string;
@@ -40,7 +41,7 @@ export function objectKeysAt(
   let value = data;
   for (let i = 0; i <= path.length && node !== undefined; i++) {
     const def = defOf(unwrap(node));
-    if (def.type === 'union' && def.discriminator !== undefined && isRecord(value)) {
+    if (def.type === 'union' && def.discriminator !== undefined && isPlainObject(value)) {
       const tag = value[def.discriminator];
       node = def.options?.find((option) => {
         const shape = defOf(unwrap(option)).shape;
@@ -52,7 +53,7 @@ export function objectKeysAt(
     }
     if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
     const segment = path[i];
-    value = isRecord(value) ? value[String(segment)] : undefined;
+    value = isPlainObject(value) ? value[String(segment)] : undefined;
     if (def.shape) node = def.shape[String(segment)];
     else if (def.valueType) node = def.valueType;
     else if (def.element) node = def.element;
@@ -64,8 +65,4 @@ export function objectKeysAt(
 function literalValues(schema: z.ZodType): unknown[] {
   const def = defOf(unwrap(schema)) as Def & { values?: unknown[] };
   return def.values ?? [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

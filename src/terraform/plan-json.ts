@@ -4,6 +4,7 @@
  * fields Terraform adds in a minor format version are ignored, as its compatibility rules intend.
  */
 import { errors } from '../errors/index.js';
+import { isPlainObject } from '../config/plain-object.js';
 
 export type JsonValue =
   null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -83,7 +84,7 @@ export function parsePlanJson(text: string): TerraformPlanJson {
 }
 
 function shapeProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return 'expected a JSON object';
+  if (!isPlainObject(value)) return 'expected a JSON object';
   const version = value.format_version;
   // A new major format version is allowed to change meanings; refuse rather than misreport.
   if (typeof version !== 'string' || !version.startsWith('1.')) {
@@ -94,17 +95,13 @@ function shapeProblem(value: unknown): string | undefined {
   if (!Array.isArray(changes)) return 'resource_changes is not a list';
   for (const [index, change] of changes.entries()) {
     if (
-      !isObject(change) ||
+      !isPlainObject(change) ||
       typeof change.address !== 'string' ||
-      !isObject(change.change) ||
+      !isPlainObject(change.change) ||
       !Array.isArray(change.change.actions)
     ) {
       return `resource_changes[${index}] has no address or change.actions`;
     }
   }
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
