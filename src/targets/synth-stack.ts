@@ -24,6 +24,9 @@ import { stableJson } from './stable-json.js';
 // cdktf classes load with require, not import: see require-cjs.ts.
 const { App, AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformStack } =
   requireCjs<typeof import('cdktf')>('cdktf');
+const { ValidateProviderPresence } = requireCjs<
+  typeof import('cdktf/lib/validations/validate-provider-presence.js')
+>('cdktf/lib/validations/validate-provider-presence.js');
 
 export interface StackInput {
   readonly config: ResolvedConfig;
@@ -49,11 +52,17 @@ export interface SynthesizedStack {
 export async function synthesizeStack(input: StackInput): Promise<SynthesizedStack> {
   const { config } = input;
   // cdktf's App insists on an output folder; a private temporary one keeps the caller's folder
-  // untouched, and synthesizing through app.synth() runs cdktf's own validations.
+  // untouched.
   const outdir = mkdtempSync(join(tmpdir(), 'bentoctl-synth-'));
   try {
-    const app = new App({ outdir, stackTraces: false });
-    await addDeploymentStack(app, input);
+    // cdktf's validations include "is the terraform binary new enough for an import block",
+    // which shells out to `terraform version` during synthesis: 50-60 ms, and a failed
+    // `generate` on a machine (a review job) without terraform. plan and apply check the
+    // version themselves (src/terraform/binary.ts), so synthesis runs only the structural one.
+    const app = new App({ outdir, stackTraces: false, skipValidation: true });
+    const stack = await addDeploymentStack(app, input);
+    const missing = new ValidateProviderPresence(stack).validate();
+    if (missing.length > 0) throw new Error(`stack ${config.name}: ${missing.join('; ')}`);
     app.synth();
     const raw: unknown = JSON.parse(
       readFileSync(join(outdir, 'stacks', config.name, 'cdk.tf.json'), 'utf8'),

@@ -218,6 +218,22 @@ describe('bentoctl generate (CLI)', () => {
     });
   });
 
+  it('GIVEN no terraform on PATH and an import block in the stack WHEN run THEN it still generates', async () => {
+    // cdktf's own validation runs `terraform version` for import blocks; a review job that only
+    // synthesizes has no terraform, and plan/apply check the version themselves.
+    const { workspace, config } = workspaceWithConfig();
+    const emptyBin = join(workspace, 'empty-bin');
+    mkdirSync(emptyBin);
+    const result = await runCli(
+      ['generate', '-f', config, '--image', `${ECR_REPOSITORY}@${DIGEST}`, '--json'],
+      { cwd: workspace, env: { BENTOCTL_HOME: workspace, PATH: emptyBin } },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const { file } = JSON.parse(result.stdout) as { file: string };
+    expect(JSON.parse(readFileSync(file, 'utf8')).import).toHaveLength(1);
+  });
+
   it('GIVEN no build record and no --image WHEN run THEN it exits 2 and says how to get an image', async () => {
     const { workspace, config } = workspaceWithConfig();
     const result = await runCli(['generate', '-f', config], {
