@@ -4,8 +4,9 @@
  * any left unfilled, so a template and this code cannot drift apart silently.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { errors } from '../errors/index.js';
+import { packageRoot } from '../package-root.js';
 
 export const DOCKERFILE_TEMPLATES = ['Dockerfile', 'Dockerfile.cuda'] as const;
 export type DockerfileTemplate = (typeof DOCKERFILE_TEMPLATES)[number];
@@ -19,9 +20,9 @@ export interface DockerfileInput {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** `templates/` of the package: two folders up from src/builders and from dist/builders. */
+/** The template's file in the package's `templates/`. */
 export function templatePath(template: DockerfileTemplate): string {
-  return fileURLToPath(new URL(`../../templates/${template}`, import.meta.url));
+  return join(packageRoot(), 'templates', template);
 }
 
 export function renderDockerfile(input: DockerfileInput): string {

@@ -3,13 +3,14 @@
  * the bento, base image, Dockerfile, labels, local name and where a push goes.
  */
 import { readFileSync } from 'node:fs';
-import { relative, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { listBentoFiles } from '../bento/content-hash.js';
 import { BENTO_FILE } from '../bento/bento-file.js';
 import type { BentoManifest } from '../bento/manifest.js';
 import { validateBento } from '../bento/validate.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { errors } from '../errors/index.js';
+import { packageRoot } from '../package-root.js';
 import { renderDockerfile, type DockerfileTemplate } from './dockerfile.js';
 import { imageDestination, type ImageDestination } from './image-destination.js';
 import { localImageTag } from './local-image.js';
@@ -147,7 +148,7 @@ function checkModelsShipped(manifest: BentoManifest, files: readonly string[]): 
 let cachedVersion: string | undefined;
 function bentoctlVersion(): string {
   cachedVersion ??= (
-    JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
       version: string;
     }
   ).version;

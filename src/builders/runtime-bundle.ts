@@ -7,8 +7,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { errors } from '../errors/index.js';
+import { codeFolder, packageRoot as bentoctlRoot } from '../package-root.js';
 
 /** One file of the runtime layer, relative to the runtime folder with `/` separators. */
 export interface BundleFile {
@@ -59,7 +59,7 @@ async function bundleEntryPoints(): Promise<BundleFile[]> {
   const result = await build({
     entryPoints,
     // Relative paths in the output stay the same whichever folder bentoctl runs from.
-    absWorkingDir: packageRoot(fileURLToPath(import.meta.url)),
+    absWorkingDir: bentoctlRoot(),
     outdir: 'runtime-bundle',
     write: false,
     bundle: true,
@@ -80,13 +80,19 @@ async function bundleEntryPoints(): Promise<BundleFile[]> {
   });
 }
 
-/** The compiled entry point next to this module (dist), or its TypeScript source (tests). */
+/** The compiled entry point (dist/runtime), or its TypeScript source when tests run from src. */
 function runtimeSource(name: string): string {
-  for (const extension of ['.js', '.ts']) {
-    const file = fileURLToPath(new URL(`../runtime/${name}${extension}`, import.meta.url));
-    if (existsSync(file)) return file;
+  const folder = codeFolder();
+  const file = join(
+    bentoctlRoot(),
+    folder,
+    'runtime',
+    `${name}${folder === 'src' ? '.ts' : '.js'}`,
+  );
+  if (!existsSync(file)) {
+    throw errors.internal(`the runtime entry point ${file} is missing: rebuild with npm run build`);
   }
-  throw errors.internal(`the runtime entry point ${name} is missing next to ${import.meta.url}`);
+  return file;
 }
 
 function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warnings: string[] } {

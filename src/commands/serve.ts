@@ -1,10 +1,12 @@
-import { Args, Flags } from '@oclif/core';
-import { fileURLToPath } from 'node:url';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
+import { join } from 'node:path';
 import { bentoctlHome } from '../bento/home.js';
 import { locateBento } from '../bento/locate.js';
 import { validateBento } from '../bento/validate.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { errors } from '../errors/index.js';
+import { packageRoot } from '../package-root.js';
 
 export interface ServeResult {
   readonly url: string;
@@ -117,7 +119,7 @@ the BENTOCTL_* environment; flags override both.`;
     if (settings.workers > 1) {
       // Several processes: the runtime's own entry point forks and supervises them.
       const { runServer } = await import('../runtime/main.js');
-      const mainScript = fileURLToPath(new URL('../runtime/main.js', import.meta.url));
+      const mainScript = join(packageRoot(), 'dist', 'runtime', 'main.js');
       this.log(
         `Serving ${manifest.service}:${manifest.version} at ${settings.port === 0 ? 'a free port (see the `listening` lines)' : `http://${settings.host}:${settings.port}`} with ${settings.workers} processes (Ctrl-C to stop)`,
       );
