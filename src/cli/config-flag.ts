@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 /** `-f/--file`, the deployment config every deploying command reads. */
 export const configFileFlag = Flags.string({

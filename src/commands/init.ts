@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { parse } from 'yaml';
 import { BaseCommand } from '../cli/base-command.js';
 import { planNewConfig, type InitAsker } from '../config/new-config.js';

@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { bentoctlHome } from '../../bento/home.js';
 import { storeBento, type StoredBento } from '../../bento/store.js';
 import { validateBento } from '../../bento/validate.js';
