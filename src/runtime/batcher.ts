@@ -182,14 +182,18 @@ export class Batcher {
     return this.idle();
   }
 
-  /** Past the grace period: refuses everything still queued; running batches finish. */
-  abandon(): void {
+  /**
+   * Refuses everything still queued; running batches finish. Past the shutdown grace period by
+   * default, or with `reason` when queued work can never run (every inference thread died).
+   */
+  abandon(
+    reason: () => HttpError = () =>
+      new HttpError('SHUTTING_DOWN', 'the server stopped before this request could run', 1),
+  ): void {
     for (const item of this.queue.splice(0)) {
       if (item.settled) continue;
       item.settled = true;
-      item.reject(
-        new HttpError('SHUTTING_DOWN', 'the server stopped before this request could run', 1),
-      );
+      item.reject(reason());
     }
     this.queuedRows = 0;
     this.afterBatch();

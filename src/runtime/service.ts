@@ -7,6 +7,7 @@ import type { BentoManifest } from '../bento/manifest.js';
 import type { ApiSpec } from '../bento/schema.js';
 import { batchingProblem, resolveSignature, type ModelSignature } from '../bento/signature.js';
 import { Batcher } from './batcher.js';
+import { HttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { RuntimeSettings } from './settings.js';
@@ -112,6 +113,22 @@ export class InferenceService {
           batchers[(turn + index) % batchers.length]?.schedule();
         }
         turn = (turn + 1) % batchers.length;
+      });
+      // With every thread dead nothing queued can run: refuse it now rather than let it wait
+      // for its deadline (or, with batching off, for ever). Requests that arrive later are
+      // refused by the routes, which see the crash too.
+      pool.on('crash', (error) => {
+        if (pool.aliveCount() > 0) return;
+        for (const batcher of batchers) {
+          batcher.abandon(
+            () =>
+              new HttpError(
+                'NOT_READY',
+                `every inference thread has died (${error.message}); this instance must be restarted`,
+                1,
+              ),
+          );
+        }
       });
       const service = new InferenceService(models, apis, v2Apis, pool);
       await service.warmUp(logger);

@@ -15,6 +15,8 @@ export interface RunResult {
 interface Slot {
   readonly worker: Worker;
   busy: boolean;
+  /** The thread died: it never takes work again. */
+  dead?: boolean;
   pending:
     | { id: number; resolve: (result: RunResult) => void; reject: (error: Error) => void }
     | undefined;
@@ -63,6 +65,11 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
     let idle = 0;
     for (const slot of this.slots) if (!slot.busy) idle += 1;
     return idle;
+  }
+
+  /** Threads still running; 0 means nothing queued can ever run. */
+  aliveCount(): number {
+    return this.slots.filter((slot) => slot.dead !== true).length;
   }
 
   busyCount(): number {
@@ -148,6 +155,8 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
     const pending = slot.pending;
     slot.pending = undefined;
     // A dead thread never becomes free again; the process should be restarted.
+    if (slot.dead === true) return; // 'error' and 'exit' both report one death
+    slot.dead = true;
     slot.busy = true;
     pending?.reject(error);
     if (this.listenerCount('crash') > 0) this.emit('crash', error);
