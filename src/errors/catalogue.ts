@@ -145,7 +145,11 @@ export const ERROR_CATALOGUE = {
   },
   REGISTRY_REPOSITORY_FAILED: {
     kind: 'external',
-    fix: 'Check the permissions named in the message, or create the repository yourself and set image.repository.',
+    fix: 'Check the permissions named in the message, or create the repository (or ACR registry) yourself and set image.repository.',
+  },
+  AZURE_SUBSCRIPTION_UNSET: {
+    kind: 'usage',
+    fix: 'Set spec.subscription_id in the config, or export ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID).',
   },
   INTERNAL: {
     kind: 'internal',
@@ -314,6 +318,14 @@ export const errors = {
     raise(
       'CONTAINER_NOT_READY',
       `The container of ${image} did not become ready: ${detail}.${output === '' ? '' : `\n--- container output ---\n${output}`}`,
+    ),
+  azureSubscriptionUnset: (needed: string, envVars: readonly string[]) =>
+    raise(
+      'AZURE_SUBSCRIPTION_UNSET',
+      `The Azure subscription is unknown, and ${needed} needs it: spec.subscription_id is not set and neither is ${envVars.join(' nor ')}.`,
+      {
+        hint: `Set spec.subscription_id in the config, or export ${envVars.join(' or ')} (\`az account show --query id -o tsv\` prints the current one).`,
+      },
     ),
   internal: (cause: unknown) =>
     raise('INTERNAL', `Unexpected failure: ${describe(cause)}.`, { cause }),

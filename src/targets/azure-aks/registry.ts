@@ -6,6 +6,7 @@ import { requireCjs } from '../require-cjs.js';
 import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js';
 import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
 import type { Construct } from 'constructs';
+import { ACR_SKU } from './registry-settings.js';
 
 // cdktf classes load with require, not import: see require-cjs.ts.
 const { ContainerRegistry } = requireCjs<
@@ -33,7 +34,7 @@ export function addAksRegistry(
     name: props.name,
     location: props.resourceGroup.location,
     resourceGroupName: props.resourceGroup.name,
-    sku: 'Standard',
+    sku: ACR_SKU,
     adminEnabled: false,
     anonymousPullEnabled: false,
     tags: { ...props.tags },
