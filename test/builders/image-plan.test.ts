@@ -101,6 +101,42 @@ describe('planImage', () => {
     });
   });
 
+  it('GIVEN azure-aks pushing to its own ACR THEN the push gets what creating the registry takes', async () => {
+    const aks = [
+      'target: azure-aks',
+      'spec: { location: westeurope, resource_group: ml-prod, tags: { team: ml } }',
+    ];
+    const registry = {
+      resourceGroup: 'ml-prod',
+      location: 'westeurope',
+      name: 'irisprodacr',
+      sku: 'Standard',
+      tags: { team: 'ml', deployment: 'iris-prod', 'managed-by': 'bentoctl' },
+    };
+    expect((await planImage(config(aks))).destination).toEqual({
+      kind: 'repository',
+      repository: 'irisprodacr.azurecr.io/iris-prod',
+      source: 'target-default',
+      acrRegistry: registry,
+    });
+    // --registry naming the same ACR is the same repository, which the stack will import.
+    expect(
+      (await planImage(config(aks), { registry: 'irisprodacr.azurecr.io' })).destination,
+    ).toMatchObject({ source: 'flag', acrRegistry: registry });
+    const withSubscription = [
+      'target: azure-aks',
+      'spec: { location: westeurope, subscription_id: 11111111-2222-4333-8444-555555555555 }',
+    ];
+    expect((await planImage(config(withSubscription))).destination).toMatchObject({
+      acrRegistry: { subscriptionId: '11111111-2222-4333-8444-555555555555' },
+    });
+    // The same repository written in image: is the user's registry: nothing to create.
+    const given = await planImage(
+      config([...aks, 'image: { repository: irisprodacr.azurecr.io/iris-prod }']),
+    );
+    expect(given.destination).not.toHaveProperty('acrRegistry');
+  });
+
   it('GIVEN --registry with a scheme THEN FLAG_INVALID', async () => {
     await expect(
       planImage(config(['target: aws-ecs']), { registry: 'https://r.example.com' }),

@@ -61,13 +61,29 @@ export async function acrCredentials(
     readonly source: AzureTokenSource;
     readonly fetch?: FetchLike;
     readonly env?: NodeJS.ProcessEnv;
+    /** An ARM token already obtained (to create the registry); else one is asked for. */
+    readonly aadToken?: string;
   },
 ): Promise<RegistryCredentials> {
   const admin = acrAdminCredentials(host, options.env);
   if (admin !== undefined) return admin;
+  const aadToken = options.aadToken ?? (await azureManagementToken(host, options.source));
+  const refreshToken = await exchangeForRefreshToken(
+    host,
+    aadToken,
+    options.fetch ?? (fetch as FetchLike),
+  );
+  return { serveraddress: host, username: ACR_TOKEN_USERNAME, password: refreshToken };
+}
+
+/** An Entra ID token for Azure Resource Manager, which the ACR exchange also accepts. */
+export async function azureManagementToken(
+  host: string,
+  source: AzureTokenSource,
+): Promise<string> {
   let aadToken: string | undefined;
   try {
-    aadToken = (await options.source.getToken(AZURE_MANAGEMENT_SCOPE))?.token;
+    aadToken = (await source.getToken(AZURE_MANAGEMENT_SCOPE))?.token;
   } catch (error) {
     throw errors.registryAuthFailed(
       host,
@@ -77,12 +93,7 @@ export async function acrCredentials(
   }
   if (!aadToken)
     throw errors.registryAuthFailed(host, 'DefaultAzureCredential returned no token', AZURE_HINT);
-  const refreshToken = await exchangeForRefreshToken(
-    host,
-    aadToken,
-    options.fetch ?? (fetch as FetchLike),
-  );
-  return { serveraddress: host, username: ACR_TOKEN_USERNAME, password: refreshToken };
+  return aadToken;
 }
 
 async function exchangeForRefreshToken(

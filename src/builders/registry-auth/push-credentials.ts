@@ -1,18 +1,22 @@
 /**
  * Credentials for a push, chosen by the repository's host: ECR hosts use the AWS SDK (and get
- * their repository created), Artifact Registry hosts Google ADC, ACR hosts Entra ID or admin
- * credentials, and any other registry the Docker config. The cloud SDKs load only here, and
+ * their repository created), Artifact Registry hosts Google ADC (and get their repository
+ * created), ACR hosts Entra ID or admin credentials (and a deployment's own registry created),
+ * and any other registry the Docker config. The cloud SDKs load only here, and
  * only the one the host needs.
  */
 import { ecrLocation } from '../../targets/common/aws-ecr.js';
 import type { ImageDestination } from '../image-destination.js';
 import {
+  acrAdminCredentials,
   acrCredentials,
+  azureManagementToken,
   createAzureTokenSource,
   isAzureRegistry,
   type AzureTokenSource,
   type FetchLike,
 } from './acr.js';
+import { acrRegistryTarget, ensureAcrRegistry } from './acr-registry.js';
 import {
   artifactRegistryCredentials,
   createGoogleTokenSource,
@@ -100,13 +104,38 @@ export async function resolvePushTarget(
       };
     }
     case 'acr': {
+      const admin = acrAdminCredentials(host, providers.env);
+      // Admin credentials exist only on a registry that exists: nothing to create.
+      if (admin !== undefined) return { repository, family, credentials: admin, notes: [] };
+      // Before any Azure call, so a missing subscription fails fast and says what to set.
+      const registry =
+        destination.acrRegistry === undefined
+          ? undefined
+          : acrRegistryTarget(destination.acrRegistry, providers.env);
       const source = await (providers.azureTokens ?? createAzureTokenSource)();
+      const aadToken = await azureManagementToken(host, source);
+      // The token exchange needs the registry, so it is created first.
+      const state =
+        registry === undefined
+          ? 'exists'
+          : await ensureAcrRegistry(registry, aadToken, {
+              ...(providers.fetch === undefined ? {} : { fetch: providers.fetch }),
+            });
       const credentials = await acrCredentials(host, {
         source,
+        aadToken,
         ...(providers.fetch === undefined ? {} : { fetch: providers.fetch }),
         ...(providers.env === undefined ? {} : { env: providers.env }),
       });
-      return { repository, family, credentials, notes: [] };
+      return {
+        repository,
+        family,
+        credentials,
+        notes:
+          state === 'created' && registry !== undefined
+            ? [`created the ACR registry ${registry.name}`]
+            : [],
+      };
     }
     case 'docker-config':
       break;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { FetchLike } from '../../../src/builders/registry-auth/acr.js';
 import {
   registryFamily,
   resolvePushTarget,
@@ -139,5 +140,118 @@ describe('resolvePushTarget for Artifact Registry', () => {
       'POST projects/my-ml-project/locations/europe-west4/repositories?repositoryId=iris-run',
     ]);
     expect(target.notes).toEqual(['created the Artifact Registry repository iris-run']);
+  });
+});
+
+describe('resolvePushTarget for ACR', () => {
+  const SUBSCRIPTION = '11111111-2222-4333-8444-555555555555';
+  const acrRegistry = {
+    resourceGroup: 'iris-prod-rg',
+    location: 'westeurope',
+    name: 'irisprodacr',
+    sku: 'Standard',
+    tags: { deployment: 'iris-prod', 'managed-by': 'bentoctl' },
+  };
+  const destination = {
+    kind: 'repository',
+    repository: 'irisprodacr.azurecr.io/iris-prod',
+    source: 'target-default',
+    acrRegistry,
+  } as const;
+
+  /** ARM answers 404 until the registry is PUT; the ACR exchange answers a refresh token. */
+  function fakeAzure() {
+    const requests: string[] = [];
+    let created = false;
+    const fetch: FetchLike = async (url, init) => {
+      const path = url.replace(/\?.*$/, '').replace(/^https:\/\/[^/]+/, '');
+      requests.push(`${init.method} ${path.replace(`/subscriptions/${SUBSCRIPTION}`, '/sub')}`);
+      if (url.endsWith('/oauth2/exchange')) {
+        return { ok: true, status: 200, text: async () => '{"refresh_token":"acr-refresh"}' };
+      }
+      if (init.method === 'PUT' && url.includes('/registries/')) created = true;
+      const exists = init.method === 'PUT' || (url.includes('/registries/') && created);
+      return {
+        ok: exists,
+        status: exists ? 200 : 404,
+        text: async () => JSON.stringify({ properties: { provisioningState: 'Succeeded' } }),
+      };
+    };
+    const tokens: string[] = [];
+    const azureTokens = async () => ({
+      getToken: async (scope: string) => {
+        tokens.push(scope);
+        return { token: 'arm-token' };
+      },
+    });
+    return { fetch, requests, tokens, azureTokens };
+  }
+
+  it("GIVEN the deployment's own ACR is missing THEN it is created before the token exchange", async () => {
+    const azure = fakeAzure();
+    const target = await resolvePushTarget(destination, {
+      fetch: azure.fetch,
+      azureTokens: azure.azureTokens,
+      env: { ARM_SUBSCRIPTION_ID: SUBSCRIPTION },
+    });
+    const registry =
+      '/sub/resourceGroups/iris-prod-rg/providers/Microsoft.ContainerRegistry/registries/irisprodacr';
+    expect(azure.requests).toEqual([
+      `GET ${registry}`,
+      'GET /sub/resourcegroups/iris-prod-rg',
+      'PUT /sub/resourcegroups/iris-prod-rg',
+      `PUT ${registry}`,
+      'POST /oauth2/exchange',
+    ]);
+    // One ARM token serves both the creation and the exchange.
+    expect(azure.tokens).toEqual(['https://management.azure.com/.default']);
+    expect(target).toMatchObject({
+      family: 'acr',
+      credentials: { serveraddress: 'irisprodacr.azurecr.io', password: 'acr-refresh' },
+      notes: ['created the ACR registry irisprodacr'],
+    });
+  });
+
+  it('GIVEN admin credentials THEN nothing is created and no Azure call is made', async () => {
+    const azure = fakeAzure();
+    const target = await resolvePushTarget(destination, {
+      fetch: azure.fetch,
+      azureTokens: azure.azureTokens,
+      env: { BENTOCTL_ACR_USERNAME: 'irisprodacr', BENTOCTL_ACR_PASSWORD: 'pw' },
+    });
+    expect(azure.requests).toEqual([]);
+    expect(azure.tokens).toEqual([]);
+    expect(target.credentials).toEqual({
+      serveraddress: 'irisprodacr.azurecr.io',
+      username: 'irisprodacr',
+      password: 'pw',
+    });
+    expect(target.notes).toEqual([]);
+  });
+
+  it('GIVEN another ACR repository THEN only the exchange runs', async () => {
+    const azure = fakeAzure();
+    await resolvePushTarget(
+      { kind: 'repository', repository: 'shared.azurecr.io/models/iris', source: 'config' },
+      { fetch: azure.fetch, azureTokens: azure.azureTokens, env: {} },
+    );
+    expect(azure.requests).toEqual(['POST /oauth2/exchange']);
+  });
+
+  it('GIVEN no subscription anywhere THEN a usage error before any Azure call', async () => {
+    const azure = fakeAzure();
+    await expect(
+      resolvePushTarget(destination, {
+        fetch: azure.fetch,
+        azureTokens: azure.azureTokens,
+        env: {},
+      }),
+    ).rejects.toMatchObject({
+      code: 'AZURE_SUBSCRIPTION_UNSET',
+      kind: 'usage',
+      message: expect.stringContaining('spec.subscription_id'),
+    });
+    expect(azure.requests).toEqual([]);
+    expect(azure.tokens).toEqual([]);
   });
 });
