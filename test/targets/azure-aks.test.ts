@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseKeyVaultReference } from '../../src/targets/azure-aks/key-vault-reference.js';
-import { acrName, aksNames } from '../../src/targets/azure-aks/names.js';
+import { acrName, aksNames, defaultAksImageRepository } from '../../src/targets/azure-aks/names.js';
 import { allocatableMillicores, vmSizeVcpus } from '../../src/targets/azure-aks/node-capacity.js';
 import type { AzureAksSpec } from '../../src/targets/azure-aks/spec.js';
 import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
@@ -376,6 +376,81 @@ describe('azure-aks synthesis', () => {
     expect(resourcesOf(json, 'azurerm_container_registry')).toEqual({});
     expect(resourcesOf(json, 'azurerm_role_assignment')).toEqual({});
     expect(json.output?.image_repository?.value).toBe(repository);
+  });
+
+  describe("GIVEN the image was pushed to the deployment's own ACR", () => {
+    // `bentoctl build --push` creates the registry and, when missing, its resource group before
+    // the push; without the imports the first apply fails with "already exists".
+    const SUBSCRIPTION = '11111111-2222-4333-8444-555555555555';
+    type WithImports = TerraformDocument & {
+      import?: { to: string; id: string }[];
+      terraform?: { required_version?: string };
+    };
+    function synthPushed(parts: ConfigParts = {}): WithImports {
+      const config = loadTestConfig(configText(parts));
+      const repository = defaultAksImageRepository(config.name, config.spec as AzureAksSpec);
+      const image = {
+        repository,
+        digest: TEST_IMAGE.digest,
+        ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,
+      };
+      return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image) as WithImports;
+    }
+
+    it('WITH spec.subscription_id THEN the group and the registry are adopted by literal ids', () => {
+      const json = synthPushed({ spec: { subscription_id: SUBSCRIPTION } });
+      expect(json.import).toEqual([
+        {
+          to: 'azurerm_resource_group.resource_group',
+          id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/iris-prod-rg`,
+        },
+        {
+          to: 'azurerm_container_registry.container_registry',
+          id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/iris-prod-rg/providers/Microsoft.ContainerRegistry/registries/irisprodacr`,
+        },
+      ]);
+      // Literal ids work on Terraform 1.5; nothing else is needed.
+      expect(json.data?.azurerm_client_config).toBeUndefined();
+      expect(json.terraform?.required_version).toBeUndefined();
+    });
+
+    it("WITHOUT spec.subscription_id THEN the ids use the provider's subscription, read at plan time", () => {
+      const json = synthPushed({ spec: { resource_group: 'ml-prod', acr_name: 'MlProdRegistry' } });
+      const subscription = '${data.azurerm_client_config.client_config.subscription_id}';
+      expect(json.import).toEqual([
+        {
+          to: 'azurerm_resource_group.resource_group',
+          id: `/subscriptions/${subscription}/resourceGroups/ml-prod`,
+        },
+        {
+          to: 'azurerm_container_registry.container_registry',
+          id: `/subscriptions/${subscription}/resourceGroups/ml-prod/providers/Microsoft.ContainerRegistry/registries/MlProdRegistry`,
+        },
+      ]);
+      expect(json.data?.azurerm_client_config).toEqual({ client_config: {} });
+      // An import id that is an expression needs Terraform 1.6.
+      expect(json.terraform?.required_version).toBe('>= 1.6.0');
+      // The override adds to the terraform block; the providers stay.
+      expect(Object.keys(json.terraform ?? {})).toContain('required_providers');
+    });
+
+    it('THEN an image elsewhere, or a repository set in image:, imports nothing', () => {
+      const elsewhere = synth() as WithImports;
+      expect(elsewhere.import).toBeUndefined();
+      expect(elsewhere.data?.azurerm_client_config).toBeUndefined();
+      expect(elsewhere.terraform?.required_version).toBeUndefined();
+      // The same repository written in image: is the user's registry, not the stack's.
+      const config = loadTestConfig(
+        configText({ image: { repository: 'irisprodacr.azurecr.io/iris-prod' } }),
+      );
+      const image = {
+        repository: 'irisprodacr.azurecr.io/iris-prod',
+        digest: TEST_IMAGE.digest,
+        ref: `irisprodacr.azurecr.io/iris-prod@${TEST_IMAGE.digest ?? ''}`,
+      };
+      const given = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image);
+      expect((given as WithImports).import).toBeUndefined();
+    });
   });
 
   it('GIVEN a pinned patch version THEN the cluster does not follow the patch channel', () => {

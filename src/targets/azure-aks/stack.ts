@@ -15,8 +15,9 @@ import { addAksCluster } from './cluster.js';
 import { addNvidiaDevicePlugin } from './gpu-device-plugin.js';
 import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import { addKeyVaultSecrets, type KeyVaultEnv } from './key-vault-secrets.js';
-import { aksNames } from './names.js';
+import { aksNames, defaultAksImageRepository } from './names.js';
 import { addAksRegistry } from './registry.js';
+import { containerRegistryId, resourceGroupId } from './registry-settings.js';
 import type { AzureAksSpec } from './spec.js';
 import { literalTags } from './tags.js';
 import { addNamespace, addWorkload } from './workload.js';
@@ -26,6 +27,9 @@ const { Fn, TerraformOutput } = requireCjs<typeof import('cdktf')>('cdktf');
 const { AzurermProvider } = requireCjs<
   typeof import('@cdktf/provider-azurerm/lib/provider/index.js')
 >('@cdktf/provider-azurerm/lib/provider/index.js');
+const { DataAzurermClientConfig } = requireCjs<
+  typeof import('@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js')
+>('@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js');
 const { KubernetesProvider } = requireCjs<
   typeof import('@cdktf/provider-kubernetes/lib/provider/index.js')
 >('@cdktf/provider-kubernetes/lib/provider/index.js');
@@ -61,6 +65,15 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     });
     pullRights.push(acrPull);
     imageRepository = `${registry.loginServer}/${config.name}`;
+    // `bentoctl build --push` creates the registry, and its resource group when missing, before
+    // the first push (the push needs them; src/builders/registry-auth/acr-registry.ts). The
+    // stack adopts both instead of failing with "already exists"; once in state the imports
+    // are no-ops. Without the push (another image) nothing was created and nothing is imported.
+    if (input.image.repository === defaultAksImageRepository(config.name, spec)) {
+      const subscription = spec.subscription_id ?? clientSubscription(stack);
+      resourceGroup.importFrom(resourceGroupId(subscription, names.resourceGroup));
+      registry.importFrom(containerRegistryId(subscription, names.resourceGroup, names.registry));
+    }
   }
 
   const kubeConfig = cluster.kubeConfig.get(0);
@@ -115,3 +128,14 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     description: 'Repository the image is pushed to',
   });
 };
+
+/**
+ * The subscription the azurerm provider signs in to (ARM_SUBSCRIPTION_ID at apply time), for
+ * import ids when the config does not name one. Terraform reads this data source while planning,
+ * which an import id needs; an id that is an expression needs Terraform 1.6, so the stack says
+ * so instead of failing on 1.5 with a less clear error.
+ */
+function clientSubscription(stack: Parameters<Synthesizer<AzureAksSpec>>[0]['stack']): string {
+  stack.addOverride('terraform.required_version', '>= 1.6.0');
+  return new DataAzurermClientConfig(stack, 'client_config', {}).subscriptionId;
+}
