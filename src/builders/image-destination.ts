@@ -13,7 +13,7 @@ import type { AzureAksSpec } from '../targets/azure-aks/spec.js';
 import { defaultCloudRunImageRepository } from '../targets/google-cloud-run/names.js';
 import type { CloudRunSpec } from '../targets/google-cloud-run/spec.js';
 import { getTarget } from '../targets/registry.js';
-import { labelValue } from '../targets/stack-labels.js';
+import { deploymentLabels } from '../targets/stack-labels.js';
 import type { AcrRegistryContext } from './registry-auth/acr-registry.js';
 
 export type ImageDestination =
@@ -86,7 +86,7 @@ function withAcrRegistry(config: ResolvedConfig, destination: ImageDestination):
       name: names.registry,
       sku: ACR_SKU,
       // The first apply sets the stack's full tags (bento name and version too).
-      tags: { ...spec.tags, deployment: labelValue(config.name), 'managed-by': 'bentoctl' },
+      tags: { ...spec.tags, ...deploymentLabels(config.name) },
     },
   };
 }

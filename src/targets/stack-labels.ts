@@ -21,9 +21,16 @@ export function stackLabels(source: LabelSource): Record<string, string> {
   return {
     'bento-name': labelValue(source.bentoName),
     'bento-version': labelValue(source.bentoVersion),
-    deployment: labelValue(source.deployment),
-    'managed-by': 'bentoctl',
+    ...deploymentLabels(source.deployment),
   };
+}
+
+/**
+ * The labels that do not depend on the bento: what a resource bentoctl creates outside the
+ * stack (a registry created on first push) carries until the stack's first apply adds the rest.
+ */
+export function deploymentLabels(deployment: string): Record<string, string> {
+  return { deployment: labelValue(deployment), 'managed-by': 'bentoctl' };
 }
 
 /** Lowercases, replaces characters GCP and Kubernetes refuse with `-`, and cuts to 63. */
