@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 let cached: string | undefined;
 
 export function packageRoot(): string {
-  cached ??= findRoot(dirname(fileURLToPath(import.meta.url)));
+  if (cached === undefined) {
+    const start = dirname(fileURLToPath(import.meta.url));
+    cached = packageDirAbove(start, 'bentoctl');
+    if (cached === undefined) {
+      throw new Error(`bentoctl's package.json was not found above ${start}; reinstall bentoctl`);
+    }
+  }
   return cached;
 }
 
@@ -23,13 +29,19 @@ export function codeFolder(): 'src' | 'dist' {
   return here.startsWith(`src${sep}`) ? 'src' : 'dist';
 }
 
-function findRoot(start: string): string {
+/**
+ * The nearest folder at or above `start` whose package.json has a name (`name` itself when
+ * given). A package.json without a name (e.g. onnxruntime-common's dist/cjs one, which only
+ * sets `type`) is not a package root.
+ */
+export function packageDirAbove(start: string, name?: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && nameOf(manifest) === 'bentoctl') return dir;
-    if (dirname(dir) === dir) {
-      throw new Error(`bentoctl's package.json was not found above ${start}; reinstall bentoctl`);
+    if (existsSync(manifest)) {
+      const found = nameOf(manifest);
+      if (typeof found === 'string' && (name === undefined || found === name)) return dir;
     }
+    if (dirname(dir) === dir) return undefined;
   }
 }
 

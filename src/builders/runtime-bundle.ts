@@ -4,11 +4,11 @@
  * JS entry, onnxruntime-common's CommonJS build and the native binding with libonnxruntime).
  * The npm package is ~290 MB because it ships every platform; the image needs ~47 MB of it.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { errors } from '../errors/index.js';
-import { codeFolder, packageRoot as bentoctlRoot } from '../package-root.js';
+import { codeFolder, packageDirAbove, packageRoot as bentoctlRoot } from '../package-root.js';
 
 /** One file of the runtime layer, relative to the runtime folder with `/` separators. */
 export interface BundleFile {
@@ -168,21 +168,9 @@ function isLicense(path: string): boolean {
 
 /** The folder of the nearest package.json above `file`. */
 function packageRoot(file: string): string {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && isPackageManifest(join(dir, 'package.json')))
-      return dir;
-    if (dirname(dir) === dir) throw errors.internal(`no package.json above ${file}`);
-  }
-}
-
-/** onnxruntime-common's dist/cjs/package.json only sets `type`; a package root has a name. */
-function isPackageManifest(file: string): boolean {
-  try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown };
-    return typeof data.name === 'string';
-  } catch {
-    return false;
-  }
+  const root = packageDirAbove(dirname(file));
+  if (root === undefined) throw errors.internal(`no package.json above ${file}`);
+  return root;
 }
 
 function compare(a: string, b: string): number {
