@@ -3,44 +3,11 @@ import {
   artifactRepositoryOf,
   ensureArtifactRepository,
 } from '../../src/builders/registry-auth/artifact-registry-repository.js';
-import type { FetchLike } from '../../src/builders/registry-auth/acr.js';
-import { BentoctlError } from '../../src/errors/index.js';
+import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
+import { scriptedFetch } from '../helpers/scripted-fetch.js';
 
 const REPOSITORY = { location: 'europe-west4', project: 'my-ml-project', repositoryId: 'iris-run' };
 const BASE = 'https://artifactregistry.googleapis.com/v1';
-
-interface Call {
-  method: string;
-  url: string;
-  body: string | undefined;
-  authorization: string | undefined;
-}
-
-/** A fake Artifact Registry API answering from a script of (status, body) replies. */
-function fakeApi(replies: [number, unknown][]): { fetch: FetchLike; calls: Call[] } {
-  const calls: Call[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    calls.push({
-      method: init.method,
-      url,
-      body: init.body,
-      authorization: init.headers.authorization,
-    });
-    const [status, body] = replies.shift() ?? [500, 'no more replies'];
-    return { ok: status >= 200 && status < 300, status, text: async () => JSON.stringify(body) };
-  };
-  return { fetch, calls };
-}
-
-async function failure(promise: Promise<unknown>): Promise<BentoctlError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BentoctlError) return error;
-    throw error;
-  }
-  throw new Error('expected a BentoctlError');
-}
 
 describe('Artifact Registry repository before a push', () => {
   it('GIVEN an image path THEN location, project and repository are read from it', () => {
@@ -54,7 +21,7 @@ describe('Artifact Registry repository before a push', () => {
   });
 
   it('GIVEN the repository exists THEN nothing is created', async () => {
-    const api = fakeApi([
+    const api = scriptedFetch([
       [200, { name: 'projects/my-ml-project/locations/europe-west4/repositories/iris-run' }],
     ]);
     expect(await ensureArtifactRepository(REPOSITORY, 'token-1', { fetch: api.fetch })).toBe(
@@ -71,7 +38,7 @@ describe('Artifact Registry repository before a push', () => {
   });
 
   it('GIVEN a missing repository THEN it is created as DOCKER and the operation is awaited', async () => {
-    const api = fakeApi([
+    const api = scriptedFetch([
       [404, { error: { code: 404 } }],
       [200, { name: 'projects/my-ml-project/locations/europe-west4/operations/op-1', done: false }],
       [200, { name: 'projects/my-ml-project/locations/europe-west4/operations/op-1', done: true }],
@@ -84,11 +51,11 @@ describe('Artifact Registry repository before a push', () => {
       `POST ${BASE}/projects/my-ml-project/locations/europe-west4/repositories?repositoryId=iris-run`,
       `GET ${BASE}/projects/my-ml-project/locations/europe-west4/operations/op-1`,
     ]);
-    expect(JSON.parse(api.calls[1]?.body ?? '{}')).toMatchObject({ format: 'DOCKER' });
+    expect(api.calls[1]?.body).toMatchObject({ format: 'DOCKER' });
   });
 
   it('GIVEN a race where another push created it THEN a 409 counts as existing', async () => {
-    const api = fakeApi([
+    const api = scriptedFetch([
       [404, {}],
       [409, { error: { status: 'ALREADY_EXISTS' } }],
     ]);
@@ -96,8 +63,10 @@ describe('Artifact Registry repository before a push', () => {
   });
 
   it('GIVEN no permission THEN the error names the repository, the status and the role to grant', async () => {
-    const api = fakeApi([[403, { error: { message: 'Permission denied' } }]]);
-    const error = await failure(ensureArtifactRepository(REPOSITORY, 't', { fetch: api.fetch }));
+    const api = scriptedFetch([[403, { error: { message: 'Permission denied' } }]]);
+    const error = await bentoctlFailure(
+      ensureArtifactRepository(REPOSITORY, 't', { fetch: api.fetch }),
+    );
     expect(error.code).toBe('REGISTRY_REPOSITORY_FAILED');
     expect(error.kind).toBe('external');
     expect(error.message).toContain('europe-west4-docker.pkg.dev/my-ml-project/iris-run');
@@ -106,11 +75,13 @@ describe('Artifact Registry repository before a push', () => {
   });
 
   it('GIVEN the creation operation fails THEN its message is shown', async () => {
-    const api = fakeApi([
+    const api = scriptedFetch([
       [404, {}],
       [200, { name: 'operations/op-2', done: true, error: { message: 'Location not supported' } }],
     ]);
-    const error = await failure(ensureArtifactRepository(REPOSITORY, 't', { fetch: api.fetch }));
+    const error = await bentoctlFailure(
+      ensureArtifactRepository(REPOSITORY, 't', { fetch: api.fetch }),
+    );
     expect(error.message).toContain('Location not supported');
   });
 });

@@ -2,8 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planNewConfig, type InitAsker, type InitInputs } from '../../src/config/new-config.js';
-import { BentoctlError } from '../../src/errors/index.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
+import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
 
 const inputs = (cwd: string, extra: Partial<InitInputs> = {}): InitInputs => ({
   set: {},
@@ -30,16 +30,6 @@ function defaultsAsker(asked: string[]): InitAsker {
       return field.name === 'project' ? 'my-ml-project' : defaultValue;
     },
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BentoctlError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BentoctlError) return error;
-    throw error;
-  }
-  throw new Error('expected a BentoctlError');
 }
 
 describe('planning a new config', () => {
@@ -93,7 +83,7 @@ describe('planning a new config', () => {
 
   it('GIVEN no terminal and no --yes THEN every missing value is named', async () => {
     const cwd = makeBentoWorkspace();
-    const error = await rejection(planNewConfig(inputs(cwd, { bento: './iris' }), undefined));
+    const error = await bentoctlFailure(planNewConfig(inputs(cwd, { bento: './iris' }), undefined));
     expect(error.code).toBe('INIT_INPUT_MISSING');
     expect(error.message).toContain('--target');
     expect(error.message).toContain('--name');
@@ -101,7 +91,7 @@ describe('planning a new config', () => {
 
   it('GIVEN --yes but a spec field without a default THEN it must be set', async () => {
     const cwd = makeBentoWorkspace();
-    const error = await rejection(
+    const error = await bentoctlFailure(
       planNewConfig(
         inputs(cwd, { yes: true, target: 'google-cloud-run', bento: './iris' }),
         undefined,
@@ -113,7 +103,7 @@ describe('planning a new config', () => {
 
   it('GIVEN --set of an unknown field THEN the closest field is suggested', async () => {
     const cwd = makeBentoWorkspace();
-    const error = await rejection(
+    const error = await bentoctlFailure(
       planNewConfig(
         inputs(cwd, { yes: true, target: 'aws-ecs', bento: './iris', set: { memroy: 4096 } }),
         undefined,
@@ -125,7 +115,7 @@ describe('planning a new config', () => {
 
   it('GIVEN --set values that break a cloud rule THEN nothing is planned and the field is named', async () => {
     const cwd = makeBentoWorkspace();
-    const error = await rejection(
+    const error = await bentoctlFailure(
       planNewConfig(
         inputs(cwd, { yes: true, target: 'aws-ecs', bento: './iris', set: { memory: 1000 } }),
         undefined,
@@ -140,14 +130,14 @@ describe('planning a new config', () => {
     const cwd = makeBentoWorkspace();
     writeFileSync(join(cwd, 'deployment_config.yaml'), 'keep me');
     const asked: string[] = [];
-    const error = await rejection(planNewConfig(inputs(cwd), defaultsAsker(asked)));
+    const error = await bentoctlFailure(planNewConfig(inputs(cwd), defaultsAsker(asked)));
     expect(error.code).toBe('OUTPUT_EXISTS');
     expect(asked).toEqual([]);
   });
 
   it('GIVEN an unknown target THEN the closest one is suggested', async () => {
     const cwd = makeBentoWorkspace();
-    const error = await rejection(
+    const error = await bentoctlFailure(
       planNewConfig(inputs(cwd, { yes: true, target: 'aws-ecz', bento: './iris' }), undefined),
     );
     expect(error.code).toBe('TARGET_UNKNOWN');

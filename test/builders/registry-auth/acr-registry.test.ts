@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { FetchLike } from '../../../src/builders/registry-auth/acr.js';
 import {
   acrRegistryTarget,
   ensureAcrRegistry,
   type AcrRegistryTarget,
 } from '../../../src/builders/registry-auth/acr-registry.js';
-import { BentoctlError } from '../../../src/errors/index.js';
+import { bentoctlFailure } from '../../helpers/bentoctl-failure.js';
+import { scriptedFetch, type ScriptedCall } from '../../helpers/scripted-fetch.js';
 
 const SUBSCRIPTION = '11111111-2222-4333-8444-555555555555';
 const TARGET: AcrRegistryTarget = {
@@ -20,50 +20,17 @@ const ARM = `https://management.azure.com/subscriptions/${SUBSCRIPTION}`;
 const GROUP = `${ARM}/resourcegroups/iris-prod-rg?api-version=2021-04-01`;
 const REGISTRY = `${ARM}/resourceGroups/iris-prod-rg/providers/Microsoft.ContainerRegistry/registries/irisprodacr?api-version=2023-07-01`;
 
-interface Call {
-  method: string;
-  url: string;
-  body: unknown;
-  authorization: string | undefined;
-}
-
-/** A fake ARM answering from a script of (status, body) replies, in order. */
-function fakeArm(replies: [number, unknown][]): { fetch: FetchLike; calls: Call[] } {
-  const calls: Call[] = [];
-  const fetch: FetchLike = async (url, init) => {
-    calls.push({
-      method: init.method,
-      url,
-      body: init.body === undefined ? undefined : JSON.parse(init.body),
-      authorization: init.headers.authorization,
-    });
-    const [status, body] = replies.shift() ?? [500, 'no more replies'];
-    return { ok: status >= 200 && status < 300, status, text: async () => JSON.stringify(body) };
-  };
-  return { fetch, calls };
-}
-
 const registry = (state: string) => ({
   name: 'irisprodacr',
   properties: { provisioningState: state },
 });
 const NOT_FOUND = [404, { error: { code: 'ResourceNotFound' } }] as [number, unknown];
 
-async function failure(promise: Promise<unknown>): Promise<BentoctlError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BentoctlError) return error;
-    throw error;
-  }
-  throw new Error('expected a BentoctlError');
-}
-
-const said = (calls: Call[]) => calls.map((call) => `${call.method} ${call.url}`);
+const said = (calls: ScriptedCall[]) => calls.map((call) => `${call.method} ${call.url}`);
 
 describe('ACR registry before a push', () => {
   it('GIVEN the registry exists THEN it is only looked up, with the ARM token', async () => {
-    const arm = fakeArm([[200, registry('Succeeded')]]);
+    const arm = scriptedFetch([[200, registry('Succeeded')]]);
     expect(await ensureAcrRegistry(TARGET, 'arm-token', { fetch: arm.fetch })).toBe('exists');
     expect(arm.calls).toEqual([
       { method: 'GET', url: REGISTRY, body: undefined, authorization: 'Bearer arm-token' },
@@ -71,7 +38,7 @@ describe('ACR registry before a push', () => {
   });
 
   it('GIVEN neither the registry nor its group THEN both are created as the stack declares them', async () => {
-    const arm = fakeArm([
+    const arm = scriptedFetch([
       NOT_FOUND,
       NOT_FOUND,
       [201, { name: 'iris-prod-rg', properties: { provisioningState: 'Succeeded' } }],
@@ -96,7 +63,7 @@ describe('ACR registry before a push', () => {
   });
 
   it('GIVEN the group exists THEN it is never PUT (that would replace its tags)', async () => {
-    const arm = fakeArm([
+    const arm = scriptedFetch([
       NOT_FOUND,
       [200, { name: 'iris-prod-rg', tags: { owner: 'someone' } }],
       [200, registry('Succeeded')],
@@ -106,7 +73,7 @@ describe('ACR registry before a push', () => {
   });
 
   it('GIVEN creation still running THEN the registry is polled until Succeeded', async () => {
-    const arm = fakeArm([
+    const arm = scriptedFetch([
       NOT_FOUND,
       [200, {}],
       [201, registry('Creating')],
@@ -122,8 +89,8 @@ describe('ACR registry before a push', () => {
   it('GIVEN creation that never finishes THEN it gives up after the timeout and says so', async () => {
     const replies: [number, unknown][] = [NOT_FOUND, [200, {}], [201, registry('Creating')]];
     for (let n = 0; n < 100; n += 1) replies.push([200, registry('Creating')]);
-    const arm = fakeArm(replies);
-    const error = await failure(
+    const arm = scriptedFetch(replies);
+    const error = await bentoctlFailure(
       ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch, pollIntervalMs: 5, timeoutMs: 40 }),
     );
     expect(error.code).toBe('REGISTRY_REPOSITORY_FAILED');
@@ -133,20 +100,20 @@ describe('ACR registry before a push', () => {
   });
 
   it('GIVEN creation that fails THEN the error says so instead of waiting', async () => {
-    const arm = fakeArm([
+    const arm = scriptedFetch([
       NOT_FOUND,
       [200, {}],
       [201, registry('Creating')],
       [200, registry('Failed')],
     ]);
-    const error = await failure(
+    const error = await bentoctlFailure(
       ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch, pollIntervalMs: 1 }),
     );
     expect(error.message).toContain('ended as Failed');
   });
 
   it('GIVEN a conflict because another build created it THEN the registry counts as existing', async () => {
-    const arm = fakeArm([
+    const arm = scriptedFetch([
       NOT_FOUND,
       [200, {}],
       [409, { error: { code: 'Conflict' } }],
@@ -157,21 +124,25 @@ describe('ACR registry before a push', () => {
   });
 
   it('GIVEN a conflict that is not the registry (provider not registered) THEN it fails with the reason', async () => {
-    const arm = fakeArm([
+    const arm = scriptedFetch([
       NOT_FOUND,
       [200, {}],
       [409, { error: { code: 'MissingSubscriptionRegistration' } }],
       NOT_FOUND,
     ]);
-    const error = await failure(ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch }));
+    const error = await bentoctlFailure(ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch }));
     expect(error.message).toContain('HTTP 409');
     expect(error.message).toContain('MissingSubscriptionRegistration');
     expect(error.hint).toContain('az provider register -n Microsoft.ContainerRegistry');
   });
 
   it('GIVEN no right to create THEN the error names the roles needed', async () => {
-    const arm = fakeArm([NOT_FOUND, NOT_FOUND, [403, { error: { code: 'AuthorizationFailed' } }]]);
-    const error = await failure(ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch }));
+    const arm = scriptedFetch([
+      NOT_FOUND,
+      NOT_FOUND,
+      [403, { error: { code: 'AuthorizationFailed' } }],
+    ]);
+    const error = await bentoctlFailure(ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch }));
     expect(error.code).toBe('REGISTRY_REPOSITORY_FAILED');
     expect(error.message).toContain(
       'could not create the resource group of the ACR registry irisprodacr in resource group iris-prod-rg',
@@ -182,14 +153,14 @@ describe('ACR registry before a push', () => {
   });
 
   it('GIVEN no right to read THEN the look-up fails with the same hint', async () => {
-    const arm = fakeArm([[401, { error: { code: 'InvalidAuthenticationToken' } }]]);
-    const error = await failure(ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch }));
+    const arm = scriptedFetch([[401, { error: { code: 'InvalidAuthenticationToken' } }]]);
+    const error = await bentoctlFailure(ensureAcrRegistry(TARGET, 't', { fetch: arm.fetch }));
     expect(error.message).toContain('could not look up');
     expect(error.hint).toContain('Contributor');
   });
 
   it('GIVEN the network fails THEN the error names the call, not a stack trace', async () => {
-    const error = await failure(
+    const error = await bentoctlFailure(
       ensureAcrRegistry(TARGET, 't', {
         fetch: async () => {
           throw new TypeError('fetch failed');
@@ -226,7 +197,7 @@ describe('the subscription of the registry', () => {
   });
 
   it('GIVEN none of them THEN a usage error names the field and the variables', async () => {
-    const error = await failure(
+    const error = await bentoctlFailure(
       Promise.resolve().then(() => acrRegistryTarget(withoutSubscription, {})),
     );
     expect(error.code).toBe('AZURE_SUBSCRIPTION_UNSET');
