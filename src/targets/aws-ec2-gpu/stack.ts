@@ -6,15 +6,11 @@
 import { requireCjs } from '../require-cjs.js';
 import type { TerraformStack } from 'cdktf';
 import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import {
-  addEcrRepository,
-  ecrLocation,
-  ecrRepositoryArn,
-  ecrRepositoryName,
-} from '../common/aws-ecr.js';
-import { assumeRolePolicy, ecrPullStatements, policyDocument } from '../common/aws-iam.js';
+import { addEcrRepository, ecrLocation, ecrRepositoryName } from '../common/aws-ecr.js';
+import { assumeRolePolicy } from '../common/aws-iam.js';
 import { addAwsProvider } from '../common/aws-provider.js';
-import { awsSecrets, secretReadStatements } from '../common/aws-secrets.js';
+import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
+import { awsSecrets } from '../common/aws-secrets.js';
 import {
   allowFromCidrs,
   allowFromGroup,
@@ -116,18 +112,11 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   new IamRolePolicy(stack, 'instance_role_policy', {
     name: 'pull-image-write-logs-read-secrets',
     role: role.id,
-    policy: policyDocument([
-      ...(imageLocation !== undefined
-        ? ecrPullStatements(ecrRepositoryArn(imageLocation, image.repository))
-        : []),
-      {
-        Sid: 'WriteLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: [`${logGroup.arn}:*`],
-      },
-      ...secretReadStatements(secrets),
-    ]),
+    policy: runtimeStartPolicy({
+      imageRepository: image.repository,
+      logGroupArn: logGroup.arn,
+      secrets,
+    }),
   });
   const instanceProfile = new IamInstanceProfile(stack, 'instance_profile', {
     name: `${name}-instance`,

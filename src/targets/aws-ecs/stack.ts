@@ -4,15 +4,11 @@
  */
 import { requireCjs } from '../require-cjs.js';
 import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import {
-  addEcrRepository,
-  ecrLocation,
-  ecrRepositoryArn,
-  ecrRepositoryName,
-} from '../common/aws-ecr.js';
-import { assumeRolePolicy, ecrPullStatements, policyDocument } from '../common/aws-iam.js';
+import { addEcrRepository, ecrRepositoryName } from '../common/aws-ecr.js';
+import { assumeRolePolicy } from '../common/aws-iam.js';
 import { addAwsProvider } from '../common/aws-provider.js';
-import { awsSecrets, secretReadStatements } from '../common/aws-secrets.js';
+import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
+import { awsSecrets } from '../common/aws-secrets.js';
 import { allowFromGroup, allowHttpsOut, endpointSources } from '../common/aws-security-rules.js';
 import { addAwsNetwork } from '../common/aws-vpc.js';
 import { stableJsonLine } from '../stable-json.js';
@@ -124,22 +120,14 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     name: `${name}-execution`,
     assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', aws.accountId),
   });
-  const imageLocation = ecrLocation(image.repository);
   new IamRolePolicy(stack, 'execution_role_policy', {
     name: 'pull-image-write-logs-read-secrets',
     role: executionRole.id,
-    policy: policyDocument([
-      ...(imageLocation !== undefined
-        ? ecrPullStatements(ecrRepositoryArn(imageLocation, image.repository))
-        : []),
-      {
-        Sid: 'WriteLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: [`${logGroup.arn}:*`],
-      },
-      ...secretReadStatements(secrets),
-    ]),
+    policy: runtimeStartPolicy({
+      imageRepository: image.repository,
+      logGroupArn: logGroup.arn,
+      secrets,
+    }),
   });
   const taskRole = new IamRole(stack, 'task_role', {
     name: `${name}-task`,
