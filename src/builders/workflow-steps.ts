@@ -1,5 +1,5 @@
 /**
- * The builder steps the terraform workflow (src/terraform/workflow/builder-steps.ts) calls:
+ * The builder steps the terraform workflow (src/deploy/builder-steps.ts) calls:
  * `apply --build` builds, pushes and records the digest exactly as `bentoctl build --push`.
  */
 import type { ResolvedConfig } from '../config/resolved-config.js';

@@ -7,11 +7,11 @@ import type { JsonValue } from '../terraform/plan-json.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
-import { waitForReady, type ReadyResult } from '../terraform/wait-ready.js';
-import { applyDeployment } from '../terraform/workflow/apply-deployment.js';
-import { approvalFor, isInteractive, shouldStream } from '../terraform/workflow/approval.js';
-import { loadBuilderSteps } from '../terraform/workflow/builder-steps.js';
-import { openRun } from '../terraform/workflow/open-run.js';
+import { waitForReady, type ReadyResult } from '../deploy/wait-ready.js';
+import { applyDeployment } from '../deploy/apply-deployment.js';
+import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
+import { loadBuilderSteps } from '../deploy/builder-steps.js';
+import { openRun } from '../deploy/open-run.js';
 
 export interface ApplyResult {
   readonly deployment: string;

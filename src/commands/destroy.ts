@@ -5,10 +5,10 @@ import { errors } from '../errors/index.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
 import { readBuildRecord } from '../targets/image-reference.js';
-import { approvalFor, isInteractive, shouldStream } from '../terraform/workflow/approval.js';
-import { loadBuilderSteps } from '../terraform/workflow/builder-steps.js';
-import { destroyDeployment } from '../terraform/workflow/destroy-deployment.js';
-import { openRun } from '../terraform/workflow/open-run.js';
+import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
+import { loadBuilderSteps } from '../deploy/builder-steps.js';
+import { destroyDeployment } from '../deploy/destroy-deployment.js';
+import { openRun } from '../deploy/open-run.js';
 
 export interface DestroyResult {
   readonly deployment: string;

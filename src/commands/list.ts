@@ -1,6 +1,6 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { formatTable } from '../cli/table.js';
-import { listDeployments, type DeploymentStatus } from '../terraform/deployment-status.js';
+import { listDeployments, type DeploymentStatus } from '../deploy/deployment-status.js';
 
 export default class List extends BaseCommand {
   static override summary = 'List the deployments managed from this folder.';

@@ -6,9 +6,9 @@ import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanMarkdown } from '../terraform/render-plan-markdown.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
-import { shouldStream } from '../terraform/workflow/approval.js';
-import { openRun } from '../terraform/workflow/open-run.js';
-import { planDeployment } from '../terraform/workflow/plan-deployment.js';
+import { shouldStream } from '../deploy/approval.js';
+import { openRun } from '../deploy/open-run.js';
+import { planDeployment } from '../deploy/plan-deployment.js';
 
 export interface PlanResult {
   readonly deployment: string;

@@ -5,8 +5,8 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { deploymentPaths } from '../config/deployment-paths.js';
 import { errors } from '../errors/index.js';
 import { readBuildRecord } from '../targets/image-reference.js';
-import { promoteImage, type PromoteResult } from '../terraform/promote.js';
-import { loadBuilderSteps, type BuilderSteps } from '../terraform/workflow/builder-steps.js';
+import { promoteImage, type PromoteResult } from '../deploy/promote.js';
+import { loadBuilderSteps, type BuilderSteps } from '../deploy/builder-steps.js';
 
 export default class Promote extends BaseCommand {
   static override summary =

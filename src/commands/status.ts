@@ -3,11 +3,11 @@ import { configFileFlag } from '../cli/config-flag.js';
 import { loadConfig } from '../config/load.js';
 import { deploymentPaths } from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
-import { deploymentStatus, type DeploymentStatus } from '../terraform/deployment-status.js';
+import { deploymentStatus, type DeploymentStatus } from '../deploy/deployment-status.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { JsonValue } from '../terraform/plan-json.js';
 import { createTerraform } from '../terraform/terraform.js';
-import { probeReady, readyzUrl, type Probe } from '../terraform/wait-ready.js';
+import { probeReady, readyzUrl, type Probe } from '../deploy/wait-ready.js';
 
 export interface StatusResult extends DeploymentStatus {
   /** Outputs read from the Terraform state now; null when the state could not be read. */

@@ -2,9 +2,9 @@
  * Builds a DeploymentRun for a command: the config, its paths, a checked terraform that streams
  * on a terminal and captures otherwise, and the stack writer.
  */
-import { deploymentPaths } from '../../config/deployment-paths.js';
-import type { StackWriter } from '../stack-writer.js';
-import { createTerraform } from '../terraform.js';
+import { deploymentPaths } from '../config/deployment-paths.js';
+import type { StackWriter } from '../terraform/stack-writer.js';
+import { createTerraform } from '../terraform/terraform.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { generatedStackWriter } from './generated-stack.js';
 
@@ -26,7 +26,7 @@ export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
   // meanwhile takes it off the critical path (about 50 ms of every command).
   const terraform = createTerraform({ stream: options.stream });
   terraform.catch(() => undefined); // a config error is reported first; this one is awaited below
-  const { loadConfig } = await import('../../config/load.js');
+  const { loadConfig } = await import('../config/load.js');
   const config = loadConfig(options.configFile);
   return {
     config,

@@ -6,23 +6,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BentoctlError } from '../../src/errors/index.js';
-import { readApplyRecord } from '../../src/terraform/apply-record.js';
+import { readApplyRecord } from '../../src/deploy/apply-record.js';
 import type { TerraformBinary } from '../../src/terraform/binary.js';
 import { renderPlanMarkdown } from '../../src/terraform/render-plan-markdown.js';
 import { renderPlanText } from '../../src/terraform/render-plan-text.js';
 import { TerraformRunner } from '../../src/terraform/runner.js';
 import { Terraform } from '../../src/terraform/terraform.js';
-import { applyDeployment } from '../../src/terraform/workflow/apply-deployment.js';
-import type { Approval, DeploymentRun } from '../../src/terraform/workflow/deployment-run.js';
-import { destroyDeployment } from '../../src/terraform/workflow/destroy-deployment.js';
-import { planDeployment } from '../../src/terraform/workflow/plan-deployment.js';
-import { findTerraformForTests } from './helpers/terraform-available.js';
+import { applyDeployment } from '../../src/deploy/apply-deployment.js';
+import type { Approval, DeploymentRun } from '../../src/deploy/deployment-run.js';
+import { destroyDeployment } from '../../src/deploy/destroy-deployment.js';
+import { planDeployment } from '../../src/deploy/plan-deployment.js';
+import { findTerraformForTests } from '../terraform/helpers/terraform-available.js';
 import {
   createWorkspace,
   DEFAULT_SHAPE,
   type StackShape,
   type Workspace,
-} from './helpers/workspace.js';
+} from '../terraform/helpers/workspace.js';
 
 const binary: TerraformBinary | undefined = await findTerraformForTests();
 

@@ -3,10 +3,10 @@
  * later apply in the same run applies, so nothing changes between review and apply.
  */
 import { join } from 'node:path';
-import { withDeploymentLock } from '../deployment-lock.js';
-import type { TerraformPlanJson } from '../plan-json.js';
-import { summarizePlan, type PlanSummary } from '../plan-summary.js';
-import { assertStackExists } from '../stack-writer.js';
+import { withDeploymentLock } from './deployment-lock.js';
+import type { TerraformPlanJson } from '../terraform/plan-json.js';
+import { summarizePlan, type PlanSummary } from '../terraform/plan-summary.js';
+import { assertStackExists } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';

@@ -2,12 +2,12 @@
  * `bentoctl apply`: plan, show, confirm, apply the saved plan, read the outputs and record what
  * now runs. The lock is held from generate to the record, so two applies never interleave.
  */
-import { readBuildRecord } from '../../targets/image-reference.js';
-import { errors } from '../../errors/index.js';
-import { writeApplyRecord, type ApplyRecord } from '../apply-record.js';
-import { withDeploymentLock } from '../deployment-lock.js';
-import { displayOutputs, type TerraformOutputs } from '../outputs.js';
-import type { PlanSummary } from '../plan-summary.js';
+import { readBuildRecord } from '../targets/image-reference.js';
+import { errors } from '../errors/index.js';
+import { writeApplyRecord, type ApplyRecord } from './apply-record.js';
+import { withDeploymentLock } from './deployment-lock.js';
+import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
 

@@ -4,8 +4,8 @@
  * --delete-images`) and the default repository of a config. They belong to src/builders/;
  * each is optional here so a command can say clearly which step is missing.
  */
-import type { ResolvedConfig } from '../../config/resolved-config.js';
-import type { ImageCopier } from '../promote.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { ImageCopier } from './promote.js';
 
 export interface BuilderSteps {
   /** Builds the bento's image, pushes it and writes the build record. */
@@ -26,11 +26,11 @@ export function loadBuilderSteps(): BuilderSteps {
   return {
     buildAndPush: async (config) => {
       // The same build, progress and record as `bentoctl build --push`.
-      const { buildAndPush } = await import('../../builders/workflow-steps.js');
+      const { buildAndPush } = await import('../builders/workflow-steps.js');
       await buildAndPush(config);
     },
     defaultRepository: async (config) => {
-      const { imageDestination } = await import('../../builders/image-destination.js');
+      const { imageDestination } = await import('../builders/image-destination.js');
       const destination = imageDestination(config);
       // ECR's default repository includes the account id, known only after an ECR login.
       return destination.kind === 'repository' ? destination.repository : undefined;

@@ -4,8 +4,8 @@
  * Without a terminal and without --auto-approve nothing may change, which callers check before
  * running anything so CI fails fast instead of after a long plan.
  */
-import { errors } from '../../errors/index.js';
-import type { PlanSummary } from '../plan-summary.js';
+import { errors } from '../errors/index.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval } from './deployment-run.js';
 
 export interface ApprovalOptions {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readyzUrl, waitForReady } from '../../src/terraform/wait-ready.js';
+import { readyzUrl, waitForReady } from '../../src/deploy/wait-ready.js';
 
 describe('waitForReady', () => {
   let server: Server | undefined;

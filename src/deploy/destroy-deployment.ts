@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors } from '../../errors/index.js';
-import { removeApplyRecord } from '../apply-record.js';
-import { withDeploymentLock } from '../deployment-lock.js';
-import type { PlanSummary } from '../plan-summary.js';
-import { STACK_FILE } from '../stack-writer.js';
+import { errors } from '../errors/index.js';
+import { removeApplyRecord } from './apply-record.js';
+import { withDeploymentLock } from './deployment-lock.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
+import { STACK_FILE } from '../terraform/stack-writer.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
 

@@ -1,9 +1,9 @@
 /** Everything a workflow step needs to know about the deployment it runs on. */
-import type { DeploymentPaths } from '../../config/deployment-paths.js';
-import type { ResolvedConfig } from '../../config/resolved-config.js';
-import type { PlanSummary } from '../plan-summary.js';
-import type { StackWriter } from '../stack-writer.js';
-import type { Terraform } from '../terraform.js';
+import type { DeploymentPaths } from '../config/deployment-paths.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
+import type { StackWriter } from '../terraform/stack-writer.js';
+import type { Terraform } from '../terraform/terraform.js';
 
 export interface DeploymentRun {
   readonly config: ResolvedConfig;

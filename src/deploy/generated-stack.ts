@@ -3,12 +3,12 @@
  * from the build record (or the one given). cdktf loads only when this runs.
  */
 import { dirname } from 'node:path';
-import type { StackWriter } from '../stack-writer.js';
+import type { StackWriter } from '../terraform/stack-writer.js';
 
 /** A writer for `generate` with an optional image override (`repository[:tag][@digest]`). */
 export function generatedStackWriter(image?: string): StackWriter {
   return async (config, paths) => {
-    const { generateStack } = await import('../../targets/generate-stack.js');
+    const { generateStack } = await import('../targets/generate-stack.js');
     // The run has loaded and checked the config already: generate reuses it.
     const result = await generateStack({
       configFile: config.source.file,

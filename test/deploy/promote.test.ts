@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { writeApplyRecord } from '../../src/terraform/apply-record.js';
-import { promoteImage, type ImageCopier } from '../../src/terraform/promote.js';
+import { writeApplyRecord } from '../../src/deploy/apply-record.js';
+import { promoteImage, type ImageCopier } from '../../src/deploy/promote.js';
 
 const STAGING_REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris';
 const PROD_REPO = '210987654321.dkr.ecr.us-east-1.amazonaws.com/iris';

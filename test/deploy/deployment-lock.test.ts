@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireDeploymentLock, withDeploymentLock } from '../../src/terraform/deployment-lock.js';
+import { acquireDeploymentLock, withDeploymentLock } from '../../src/deploy/deployment-lock.js';
 
 describe('deployment lock', () => {
   let dir: string;
