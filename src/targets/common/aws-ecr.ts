@@ -2,18 +2,11 @@
  * The ECR repository a deployment's image lives in: tags are immutable (a tag always names the
  * same bento version), every push is scanned, and a lifecycle policy bounds storage.
  */
-import { requireCjs } from '../require-cjs.js';
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import type { TerraformStack } from 'cdktf';
 import type { ImageReference } from '../synthesizer.js';
 import { stableJsonLine } from '../stable-json.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { EcrLifecyclePolicy } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js')
->('@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js');
-const { EcrRepository } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/ecr-repository/index.js')
->('@cdktf/provider-aws/lib/ecr-repository/index.js');
 
 /** Images kept in the repository; older ones expire (roll back further by rebuilding). */
 export const ECR_IMAGES_KEPT = 30;
