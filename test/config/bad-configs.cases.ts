@@ -41,8 +41,24 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     name: 'bad indentation',
     yaml: 'api_version: v1\nname: iris\n  bento: ./iris\n',
     code: 'CONFIG_YAML_SYNTAX',
-    line: 2,
-    mentions: 'Nested mappings',
+    // The over-indented line itself, not the value above it where the parser stops.
+    line: 3,
+    mentions: 'indented more than the field above it (name: iris)',
+  },
+  {
+    name: 'over-indented spec field',
+    yaml: withLines('spec:\n  region: us-east-1\n    cpu: 1024'),
+    code: 'CONFIG_YAML_SYNTAX',
+    line: 7,
+    mentions: 'indented more than the field above it (region: us-east-1)',
+  },
+  {
+    name: 'unquoted ${VAR} in a flow mapping',
+    yaml: withLines('runtime: { port: ${PORT} }'),
+    env: { PORT: '8080' },
+    code: 'CONFIG_YAML_SYNTAX',
+    line: 5,
+    mentions: 'must be quoted: write "${VAR}"',
   },
   {
     name: 'unclosed quote',
