@@ -32,6 +32,10 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Point `bento` at a folder with a bento.yaml, a bento archive, or name:version from `bentoctl bento list`.',
   },
+  BENTO_DIR_NOT_FOUND: {
+    kind: 'usage',
+    fix: 'Check the path: it must be a folder holding bento.yaml (`bentoctl bento list` shows stored bentos).',
+  },
   TARGET_UNKNOWN: { kind: 'usage', fix: 'Run `bentoctl targets list` for the valid names.' },
   OUTPUT_EXISTS: {
     kind: 'usage',
@@ -206,6 +210,8 @@ export const errors = {
     raise('BENTO_NOT_FOUND', `The bento named in ${file} cannot be found.`, {
       diagnostics: [diagnostic],
     }),
+  bentoDirNotFound: (dir: string) =>
+    raise('BENTO_DIR_NOT_FOUND', `There is no folder at ${dir}, so there is no bento to read.`),
   targetUnknown: (name: string, suggestion: string | undefined) =>
     raise('TARGET_UNKNOWN', `There is no target named "${name}".`, {
       hint: suggestion

@@ -25,6 +25,15 @@ describe('bentoctl bento build / list', () => {
     expect(listed.stdout).toContain(result.reference);
   });
 
+  it('GIVEN a folder that does not exist WHEN built THEN exit 2 says so, citing no bento.yaml line', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'bentoctl-none-')), 'nothing');
+    const built = await runCli(['bento', 'build', missing]);
+    expect(built.status).toBe(2);
+    expect(built.stderr).toContain('Error [BENTO_DIR_NOT_FOUND]');
+    expect(built.stderr).toContain(`There is no folder at ${missing}`);
+    expect(built.stderr).not.toContain('bento.yaml:1:1');
+  });
+
   it('GIVEN a bento with a bad field WHEN built THEN exit 2 and file:line:column with the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bentoctl-bad-'));
     await import('node:fs').then(({ writeFileSync }) =>
