@@ -84,7 +84,7 @@ export const ERROR_CATALOGUE = {
   },
   IMAGE_NOT_RECORDED: {
     kind: 'usage',
-    fix: 'Run `bentoctl build -f <config>` (or `bentoctl apply --build`) so a pushed digest is recorded; `bentoctl generate` also takes --image <repository@sha256:...>.',
+    fix: 'Run `bentoctl build -f <config> --push` (or `bentoctl apply -f <config> --build`) so a pushed digest is recorded; `bentoctl generate -f <config> --image <repository@sha256:...>` names one instead.',
   },
   IMAGE_COPY_UNAVAILABLE: {
     kind: 'usage',
@@ -113,7 +113,11 @@ export const ERROR_CATALOGUE = {
   },
   SERVE_FAILED: {
     kind: 'usage',
-    fix: 'Read the cause above (port in use, bad setting, model failing to load) and rerun.',
+    fix: 'Read the cause above (bad setting, model failing to load) and rerun.',
+  },
+  PORT_IN_USE: {
+    kind: 'usage',
+    fix: 'Stop what listens there, or choose another port: `bentoctl serve <bento> --port <port>` (0 picks a free one).',
   },
   ENGINE_UNREACHABLE: {
     kind: 'external',
@@ -292,7 +296,13 @@ export const errors = {
       { diagnostics },
     ),
   serveFailed: (what: string, cause: unknown) =>
-    raise('SERVE_FAILED', `The runtime could not start: ${what}: ${describe(cause)}.`, { cause }),
+    isErrnoCode(cause, 'EADDRINUSE')
+      ? raise('PORT_IN_USE', `The runtime could not start: ${what}: the port is already in use.`, {
+          cause,
+        })
+      : raise('SERVE_FAILED', `The runtime could not start: ${what}: ${describe(cause)}.`, {
+          cause,
+        }),
   engineUnreachable: (where: string, cause: unknown) =>
     raise('ENGINE_UNREACHABLE', `No Docker engine answered at ${where}: ${describe(cause)}.`, {
       cause,
@@ -340,4 +350,8 @@ export const errors = {
 function describe(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);
+}
+
+function isErrnoCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }

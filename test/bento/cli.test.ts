@@ -93,3 +93,25 @@ describe('bentoctl serve', () => {
     expect(stdout).toContain('Stopped.');
   });
 });
+
+describe('bentoctl serve on a busy port', () => {
+  it('GIVEN the port is taken WHEN serve starts THEN exit 2 PORT_IN_USE, and the fix names --port', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    // Below the ephemeral range, so no client socket can hold it by chance.
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    await new Promise<void>((resolve, reject) => {
+      blocker.once('error', reject);
+      blocker.listen(port, '127.0.0.1', resolve);
+    });
+    try {
+      const served = await runCli(['serve', 'examples/iris', '--port', String(port)]);
+      expect(served.status).toBe(2);
+      expect(served.stderr).toContain('Error [PORT_IN_USE]');
+      expect(served.stderr).toContain(`127.0.0.1:${port}`);
+      expect(served.stderr).toContain('--port <port>');
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -319,7 +319,8 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     code: 'CONFIG_INVALID',
     field: 'spec.min_instances',
     line: 6,
-    mentions: 'larger than',
+    // Said as a fix, not "did you mean 2?": either bound may be the wrong one.
+    mentions: 'lower min_instances to 2 or less, or raise max_instances to 5 or more',
   },
   {
     name: 'aws region typo',
