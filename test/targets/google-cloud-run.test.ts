@@ -372,7 +372,11 @@ describe('google-cloud-run synthesis', () => {
       digest: TEST_IMAGE.digest,
       ref: `${staging}@${TEST_IMAGE.digest}`,
     };
-    const own = synthesizeTarget<CloudRunSpec>(synthesizeCloudRun, config, image) as {
+    const own = synthesizeTarget<CloudRunSpec>(
+      synthesizeCloudRun,
+      config,
+      image,
+    ) as TerraformDocument & {
       import?: unknown;
     };
     expect(own.import).toBeUndefined();
@@ -383,7 +387,7 @@ describe('google-cloud-run synthesis', () => {
       synthesizeCloudRun,
       loadTestConfig(configText({ image: { repository: staging } })),
       image,
-    ) as { import?: unknown };
+    ) as TerraformDocument & { import?: unknown };
     expect(shared.import).toBeUndefined();
     expect(resourcesOf(shared, 'google_artifact_registry_repository')).toEqual({});
   });
