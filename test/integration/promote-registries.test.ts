@@ -15,6 +15,7 @@ import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
 import { hasBlob, pushTestImage, servedDigest } from '../helpers/oci-image.js';
 import { registrySkipReason, startRegistry, type Registry } from '../helpers/registry.js';
 import { runCli } from '../helpers/run-cli.js';
+import { scriptedFetch } from '../helpers/scripted-fetch.js';
 
 const AUTH = { username: 'AWS', password: `pw-${process.pid}` };
 const ECR_REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
@@ -183,6 +184,49 @@ describe.skipIf(registrySkipReason({ auth: AUTH }))('promote between registries'
         bento_version: 'v-0001',
         promoted_from: 'iris-staging',
       },
+    );
+  });
+
+  it('GIVEN a google-cloud-run production config with no image.repository WHEN promoted THEN its own Artifact Registry repository is created and receives the digest', async () => {
+    const image = await pushTestImage(staging, 'run-staging', { platforms: 2 });
+    const stagingConfig = writeConfig(
+      'run-staging',
+      `image:\n  repository: ${staging.host}/run-staging\n`,
+    );
+    recordBuild('run-staging', `${staging.host}/run-staging`, image.digest);
+    const prodConfig = join(dir, 'run-prod.yaml');
+    writeFileSync(
+      prodConfig,
+      'api_version: v1\nname: run-prod\nbento: ./bento\ntarget: google-cloud-run\nspec:\n  project: ml-prod\n  region: europe-west4\n',
+    );
+    // The Artifact Registry API: the repository is missing, then created at once.
+    const api = scriptedFetch([
+      [404, { error: { code: 404 } }],
+      [200, { name: 'projects/ml-prod/locations/europe-west4/operations/1', done: true }],
+    ]);
+    const googleTokens = async () => ({ getAccessToken: async () => 'ya29.test' });
+    // The Artifact Registry host is served by the (open) staging registry.
+    const toLocal: typeof fetch = (url, init) =>
+      fetch(String(url).replace('https://europe-west4-docker.pkg.dev', staging.url), init);
+
+    const result = await promoteImage({
+      from: loadConfig(stagingConfig),
+      to: loadConfig(prodConfig),
+      cwd: dir,
+      registry: { providers: { googleTokens, fetch: api.fetch }, fetch: toLocal },
+    });
+
+    expect(result).toMatchObject({
+      toRepository: 'europe-west4-docker.pkg.dev/ml-prod/run-prod/run-prod',
+      digest: image.digest,
+      notes: ['created the Artifact Registry repository run-prod'],
+    });
+    expect(api.calls.map((call) => `${call.method} ${call.url}`)).toEqual([
+      'GET https://artifactregistry.googleapis.com/v1/projects/ml-prod/locations/europe-west4/repositories/run-prod',
+      'POST https://artifactregistry.googleapis.com/v1/projects/ml-prod/locations/europe-west4/repositories?repositoryId=run-prod',
+    ]);
+    expect(await servedDigest(staging, 'ml-prod/run-prod/run-prod', image.digest)).toBe(
+      image.digest,
     );
   });
 
