@@ -23,7 +23,11 @@ export function digestOf(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export function authHeaders(registry: Registry): Record<string, string> {
+/** What the registry asks for `name`: nothing, basic credentials, or a token for pull and push. */
+export function authHeaders(registry: Registry, name: string): Record<string, string> {
+  if (registry.tokens !== undefined) {
+    return { authorization: registry.tokens.authorization([`repository:${name}:pull,push`]) };
+  }
   if (registry.auth === undefined) return {};
   const pair = `${registry.auth.username}:${registry.auth.password}`;
   return { authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
@@ -37,14 +41,14 @@ export async function pushBlob(
   const digest = digestOf(bytes);
   const started = await fetch(`${registry.url}/v2/${name}/blobs/uploads/`, {
     method: 'POST',
-    headers: authHeaders(registry),
+    headers: authHeaders(registry, name),
   });
   if (started.status !== 202) throw new Error(`POST upload: HTTP ${started.status}`);
   const location = new URL(started.headers.get('location') ?? '', registry.url);
   location.searchParams.set('digest', digest);
   const done = await fetch(location, {
     method: 'PUT',
-    headers: { ...authHeaders(registry), 'content-type': 'application/octet-stream' },
+    headers: { ...authHeaders(registry, name), 'content-type': 'application/octet-stream' },
     body: bytes,
   });
   if (done.status !== 201) throw new Error(`PUT blob: HTTP ${done.status} ${await done.text()}`);
@@ -60,7 +64,7 @@ export async function pushManifest(
 ): Promise<string> {
   const response = await fetch(`${registry.url}/v2/${name}/manifests/${reference}`, {
     method: 'PUT',
-    headers: { ...authHeaders(registry), 'content-type': mediaType },
+    headers: { ...authHeaders(registry, name), 'content-type': mediaType },
     body: bytes,
   });
   if (response.status !== 201) {
@@ -184,7 +188,7 @@ async function retag(
   mediaType: string,
 ) {
   const response = await fetch(`${registry.url}/v2/${name}/manifests/${digest}`, {
-    headers: { ...authHeaders(registry), accept: mediaType },
+    headers: { ...authHeaders(registry, name), accept: mediaType },
   });
   await pushManifest(registry, name, tag, new Uint8Array(await response.arrayBuffer()), mediaType);
 }
@@ -196,7 +200,7 @@ export async function servedDigest(
   reference: string,
 ): Promise<string | undefined> {
   const response = await fetch(`${registry.url}/v2/${name}/manifests/${reference}`, {
-    headers: { ...authHeaders(registry), accept: `${OCI_INDEX}, ${OCI_MANIFEST}` },
+    headers: { ...authHeaders(registry, name), accept: `${OCI_INDEX}, ${OCI_MANIFEST}` },
   });
   if (response.status === 404) return undefined;
   if (response.status !== 200)
@@ -207,7 +211,7 @@ export async function servedDigest(
 export async function hasBlob(registry: Registry, name: string, digest: string): Promise<boolean> {
   const response = await fetch(`${registry.url}/v2/${name}/blobs/${digest}`, {
     method: 'HEAD',
-    headers: authHeaders(registry),
+    headers: authHeaders(registry, name),
   });
   return response.status === 200;
 }

@@ -17,6 +17,7 @@ import {
   stopDaemon,
   waitForDaemon,
 } from './daemon.js';
+import { startTokenServer, type TokenServer } from './token-server.js';
 
 export interface Registry {
   /** `127.0.0.1:<port>`, the prefix for image references. */
@@ -26,12 +27,20 @@ export interface Registry {
   logFile: string;
   /** Set when the registry was started with `auth`. */
   auth?: RegistryAuth;
+  /** The token service of a registry with `scheme: 'token'`. */
+  tokens?: TokenServer;
   stop(): Promise<void>;
 }
 
 export interface RegistryAuth {
   readonly username: string;
   readonly password: string;
+  /**
+   * `basic`: htpasswd, the registry checks the password itself (ECR answers the same way).
+   * `token`: a bearer challenge, with a token service on 127.0.0.1 that checks the password.
+   * @default 'basic'
+   */
+  readonly scheme?: 'basic' | 'token';
 }
 
 export interface RegistryOptions {
@@ -42,7 +51,11 @@ export interface RegistryOptions {
 export function registryProblems(options: RegistryOptions = {}): string[] {
   return missingRequirements([
     { binary: 'docker-registry', aptPackage: 'docker-registry' },
-    ...(options.auth === undefined ? [] : [{ binary: 'htpasswd', aptPackage: 'apache2-utils' }]),
+    ...(options.auth === undefined
+      ? []
+      : options.auth.scheme === 'token'
+        ? [{ binary: 'openssl', aptPackage: 'openssl' }]
+        : [{ binary: 'htpasswd', aptPackage: 'apache2-utils' }]),
   ]);
 }
 
@@ -76,7 +89,10 @@ async function startOnce(port: number, auth: RegistryAuth | undefined): Promise<
   const url = `http://${host}`;
   const config = join(dir, 'config.yml');
   let htpasswdFile: string | undefined;
-  if (auth !== undefined) {
+  let tokens: TokenServer | undefined;
+  if (auth?.scheme === 'token') {
+    tokens = await startTokenServer(dir, auth);
+  } else if (auth !== undefined) {
     htpasswdFile = join(dir, 'htpasswd');
     // bcrypt (-B) is the only hash distribution's htpasswd auth accepts.
     const line = execFileSync('htpasswd', ['-Bbn', auth.username, auth.password], {
@@ -84,7 +100,7 @@ async function startOnce(port: number, auth: RegistryAuth | undefined): Promise<
     });
     await writeFile(htpasswdFile, line);
   }
-  await writeFile(config, registryConfig(host, join(dir, 'data'), htpasswdFile));
+  await writeFile(config, registryConfig(host, join(dir, 'data'), htpasswdFile, tokens));
 
   const daemon = spawnDaemon('docker-registry', ['serve', config], logFile);
   const stop = async (): Promise<void> => {
@@ -94,6 +110,7 @@ async function startOnce(port: number, auth: RegistryAuth | undefined): Promise<
       return;
     }
     await stopDaemon(daemon, STOP_GRACE_MS);
+    await tokens?.stop();
     await rm(dir, { recursive: true, force: true });
   };
 
@@ -110,14 +127,35 @@ async function startOnce(port: number, auth: RegistryAuth | undefined): Promise<
     await stop().catch(() => undefined);
     throw error;
   }
-  return { host, url, logFile, ...(auth === undefined ? {} : { auth }), stop };
+  return {
+    host,
+    url,
+    logFile,
+    ...(auth === undefined ? {} : { auth }),
+    ...(tokens === undefined ? {} : { tokens }),
+    stop,
+  };
 }
 
-function registryConfig(addr: string, storageDir: string, htpasswdFile?: string): string {
+function registryConfig(
+  addr: string,
+  storageDir: string,
+  htpasswdFile?: string,
+  tokens?: TokenServer,
+): string {
   const auth =
-    htpasswdFile === undefined
-      ? []
-      : ['auth:', '  htpasswd:', '    realm: bentoctl-test', `    path: ${htpasswdFile}`];
+    tokens !== undefined
+      ? [
+          'auth:',
+          '  token:',
+          `    realm: ${tokens.realm}`,
+          `    service: ${tokens.service}`,
+          `    issuer: ${tokens.issuer}`,
+          `    rootcertbundle: ${tokens.certFile}`,
+        ]
+      : htpasswdFile === undefined
+        ? []
+        : ['auth:', '  htpasswd:', '    realm: bentoctl-test', `    path: ${htpasswdFile}`];
   return [
     'version: 0.1',
     'log:',
