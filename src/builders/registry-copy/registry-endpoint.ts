@@ -28,8 +28,3 @@ export function registryEndpoint(repository: string): RegistryEndpoint {
   const scheme = LOOPBACK.test(host) ? 'http' : 'https';
   return { host, name: path, baseUrl: `${scheme}://${host}` };
 }
-
-/** The scope a token needs for a repository (Docker token authentication spec). */
-export function repositoryScope(name: string, actions: readonly ('pull' | 'push')[]): string {
-  return `repository:${name}:${actions.join(',')}`;
-}
