@@ -43,28 +43,28 @@ export async function copyBlob(
   );
   if (head.status === 200) return 'present';
 
-  const sameRegistry = source.endpoint.baseUrl === to.baseUrl;
-  const started = await expect(
-    sameRegistry
-      ? {
-          method: 'POST',
-          path: `/v2/${to.name}/blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(source.endpoint.name)}`,
-          scopes: [push, source.scope('pull')],
-          step,
-          headers: { 'content-length': '0' },
-        }
-      : {
-          method: 'POST',
-          path: `/v2/${to.name}/blobs/uploads/`,
-          scopes: [push],
-          step,
-          headers: { 'content-length': '0' },
-        },
-    [201, 202],
-  );
+  const open: RegistryRequest = {
+    method: 'POST',
+    path: `/v2/${to.name}/blobs/uploads/`,
+    scopes: [push],
+    step,
+    headers: { 'content-length': '0' },
+  };
+  let started: Response | undefined;
+  if (source.endpoint.baseUrl === to.baseUrl) {
+    const mount = await destination.send({
+      ...open,
+      path: `${open.path}?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(source.endpoint.name)}`,
+      scopes: [push, source.scope('pull')],
+    });
+    await mount.body?.cancel();
+    if (mount.status === 201) return 'mounted';
+    // 202: the registry could not mount and opened an upload instead. Anything else (mounting
+    // switched off, no pull right on the source for these credentials): upload as usual.
+    if (mount.status === 202) started = mount;
+  }
+  started ??= await expect(open, [202]);
   await started.body?.cancel();
-  // 202 on a mount request: the registry could not mount and opened an upload instead.
-  if (started.status === 201) return 'mounted';
   let location = uploadLocation(started, to.baseUrl, step);
 
   const readRequest: RegistryRequest = {
