@@ -57,7 +57,8 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
   }
   const cwd = input.cwd ?? process.cwd();
   const fromPaths = deploymentPaths(from.name, cwd);
-  const applied = readApplyRecord(fromPaths)?.image ?? undefined;
+  const appliedRecord = readApplyRecord(fromPaths);
+  const applied = appliedRecord?.image ?? undefined;
   const built = readBuildRecord(fromPaths.buildRecord);
   const source =
     applied !== undefined && applied !== null
@@ -67,10 +68,16 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
         : { ...built, kind: 'build-record' as const };
   if (source === undefined) throw errors.imageNotRecorded(from.name, fromPaths.buildRecord);
 
-  // Version and tag travel with the image when the build record describes the same digest.
+  // Version and tag travel with the image: from the build record when it describes the same
+  // digest, else from the apply record (builds tag images with their bento version). A tag
+  // matters: ECR's lifecycle policy expires untagged images after a few days.
   const sameBuild = built !== undefined && built.digest === source.digest ? built : undefined;
+  const appliedVersion =
+    source.kind === 'apply-record' ? (appliedRecord?.bento_version ?? undefined) : undefined;
+  const bentoVersion = sameBuild?.bento_version ?? appliedVersion;
+  const tag = sameBuild?.tag ?? appliedVersion;
   const copied = await copyToDeployment({
-    image: { repository: source.repository, digest: source.digest, tag: sameBuild?.tag },
+    image: { repository: source.repository, digest: source.digest, tag },
     to,
     ...input.registry,
     ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
@@ -78,8 +85,8 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
   const record: BuildRecord & { readonly promoted_from: string } = {
     repository: copied.repository,
     digest: copied.digest,
-    ...(sameBuild?.tag !== undefined ? { tag: sameBuild.tag } : {}),
-    ...(sameBuild?.bento_version !== undefined ? { bento_version: sameBuild.bento_version } : {}),
+    ...(tag !== undefined ? { tag } : {}),
+    ...(bentoVersion !== undefined ? { bento_version: bentoVersion } : {}),
     promoted_from: from.name,
   };
   const file = deploymentPaths(to.name, cwd).buildRecord;

@@ -41,7 +41,7 @@ describe('promoteImage', () => {
       config_file: `${name}.yaml`,
       applied_at: '2025-01-01T00:00:00.000Z',
       terraform_version: '1.11.4',
-      bento_version: 'v-1234',
+      bento_version: 'v-applied',
       image: { repository: STAGING_REPO, digest, ref: `${STAGING_REPO}@${digest}` },
       outputs: {},
     });
@@ -67,9 +67,12 @@ describe('promoteImage', () => {
     const written = JSON.parse(
       readFileSync(deploymentPaths('iris-prod', dir).buildRecord, 'utf8'),
     ) as Record<string, unknown>;
+    // The applied bento version, not the newer build's, and the tag builds give it.
     expect(written).toEqual({
       repository: STAGING_REPO,
       digest: TESTED,
+      tag: 'v-applied',
+      bento_version: 'v-applied',
       promoted_from: 'iris-staging',
     });
   });
