@@ -85,7 +85,7 @@ export async function copyImage(input: CopyImageInput): Promise<CopyImageResult>
   let manifests = 1;
   if (top.manifest.kind === 'index') {
     for (const [index, child] of top.manifest.manifests.entries()) {
-      const platform = ` of platform ${index + 1} of ${top.manifest.manifests.length}`;
+      const platform = ` (platform ${index + 1} of ${top.manifest.manifests.length})`;
       const served = await readManifest(source, child.digest);
       if (served.manifest.kind === 'index') {
         throw errors.registryRequestFailed(
