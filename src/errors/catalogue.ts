@@ -86,14 +86,6 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Run `bentoctl build -f <config> --push` (or `bentoctl apply -f <config> --build`) so a pushed digest is recorded; `bentoctl generate -f <config> --image <repository@sha256:...>` names one instead.',
   },
-  IMAGE_COPY_UNAVAILABLE: {
-    kind: 'usage',
-    fix: 'Use the same image.repository in both configs, or copy the image yourself (crane copy, skopeo copy) and rerun.',
-  },
-  STEP_UNAVAILABLE: {
-    kind: 'internal',
-    fix: 'This bentoctl build lacks that step; run it with a bentoctl that has it, or do the step by hand.',
-  },
   ENDPOINT_NOT_READY: {
     kind: 'external',
     fix: 'Check the service logs in the cloud console; raise --wait-timeout if it is still starting, or pass --no-wait.',
@@ -154,6 +146,18 @@ export const ERROR_CATALOGUE = {
   REGISTRY_REPOSITORY_FAILED: {
     kind: 'external',
     fix: 'Check the permissions named in the message, or create the repository (or ACR registry) yourself and set image.repository.',
+  },
+  REGISTRY_REQUEST_FAILED: {
+    kind: 'external',
+    fix: 'Check that the registry is reachable and the image exists there, then rerun.',
+  },
+  REGISTRY_ACCESS_DENIED: {
+    kind: 'external',
+    fix: 'Give the credentials of that registry pull rights on the source repository and push rights on the destination, then rerun.',
+  },
+  IMAGE_DIGEST_MISMATCH: {
+    kind: 'external',
+    fix: 'The registry changed the image (a registry that converts manifests cannot keep digests); promote to an OCI-conformant registry or repository.',
   },
   AZURE_SUBSCRIPTION_UNSET: {
     kind: 'usage',
@@ -268,16 +272,6 @@ export const errors = {
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
     ),
-  imageCopyUnavailable: (from: string, to: string) =>
-    raise(
-      'IMAGE_COPY_UNAVAILABLE',
-      `Promoting needs the image copied from ${from} to ${to}, and this bentoctl has no image copier.`,
-    ),
-  stepUnavailable: (step: string, needed: string) =>
-    raise(
-      'STEP_UNAVAILABLE',
-      `${needed} needs the ${step} step, which this bentoctl build does not include.`,
-    ),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
   buildRecordInvalid: (file: string, problem: string) =>
@@ -321,6 +315,15 @@ export const errors = {
     raise('IMAGE_PUSH_FAILED', `Pushing ${reference} failed: ${detail}.`),
   registryRepositoryFailed: (repository: string, detail: string, hint?: string) =>
     raise('REGISTRY_REPOSITORY_FAILED', `Repository ${repository}: ${detail}.`, { hint }),
+  registryRequestFailed: (step: string, detail: string, hint?: string) =>
+    raise('REGISTRY_REQUEST_FAILED', `${step}: ${detail}.`, { hint }),
+  registryAccessDenied: (step: string, detail: string, hint?: string) =>
+    raise('REGISTRY_ACCESS_DENIED', `${step}: ${detail}.`, { hint }),
+  imageDigestMismatch: (where: string, expected: string, served: string) =>
+    raise(
+      'IMAGE_DIGEST_MISMATCH',
+      `${where} serves ${served} where the copied image is ${expected}: the copy is not the same image.`,
+    ),
   registryAuthFailed: (registry: string, detail: string, hint?: string) =>
     raise('REGISTRY_AUTH_FAILED', `No credentials for ${registry}: ${detail}.`, { hint }),
   bentoArchiveUnsupported: (path: string) =>

@@ -19,7 +19,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { TerraformStack } from 'cdktf';
 import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrLocation, ecrRepositoryName } from '../common/aws-ecr.js';
+import { addEcrRepository, ecrLocation } from '../common/aws-ecr.js';
 import { assumeRolePolicy } from '../common/aws-iam.js';
 import { addAwsProvider } from '../common/aws-provider.js';
 import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
@@ -65,7 +65,12 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
+  const repository = addEcrRepository(stack, {
+    deployment: name,
+    region: spec.region,
+    image,
+    accountId: aws.accountId,
+  });
   const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
     name: `/bentoctl/${name}`,
     retentionInDays: spec.log_retention_days,

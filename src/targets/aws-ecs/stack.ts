@@ -13,7 +13,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrRepositoryName } from '../common/aws-ecr.js';
+import { addEcrRepository } from '../common/aws-ecr.js';
 import { assumeRolePolicy } from '../common/aws-iam.js';
 import { addAwsProvider } from '../common/aws-provider.js';
 import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
@@ -50,7 +50,12 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
+  const repository = addEcrRepository(stack, {
+    deployment: name,
+    region: spec.region,
+    image,
+    accountId: aws.accountId,
+  });
 
   const taskSecurityGroup = new SecurityGroup(stack, 'task_security_group', {
     name: `${name}-tasks`,
