@@ -123,3 +123,8 @@ export function errorBody(error: HttpError, requestId?: string): ErrorBody {
     ...(requestId === undefined ? {} : { requestId }),
   };
 }
+
+/** The Open Inference Protocol's error body (`{"error": "<message>"}`), plus our code. */
+export function v2ErrorBody(error: HttpError): { readonly error: string; readonly code: string } {
+  return { error: error.message, code: error.code };
+}

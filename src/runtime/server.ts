@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpError, errorBody } from './http-errors.js';
+import { HttpError, errorBody, v2ErrorBody } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { matchRoute, type RouteContext, type RouteResult } from './routes.js';
+import { parseTraceparent } from './trace-context.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -58,6 +59,7 @@ async function handle(
   const requestId =
     typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   response.setHeader('x-request-id', requestId);
+  const trace = parseTraceparent(request.headers.traceparent);
   const method = request.method ?? 'GET';
   const path = pathOf(request.url);
   const route = matchRoute(context, path);
@@ -98,12 +100,20 @@ async function handle(
   if (failure !== undefined) {
     if (failure.retryAfterSeconds !== undefined)
       response.setHeader('retry-after', String(failure.retryAfterSeconds));
+    // RFC 6750: a 401 names the scheme it wants.
+    if (failure.code === 'UNAUTHORIZED')
+      response.setHeader('www-authenticate', `Bearer realm="${context.manifest.service}"`);
     // A body we did not read (or stopped reading) would be parsed as the next request.
     if (!request.complete || context.state.draining) response.setHeader('connection', 'close');
     send(
       response,
       status,
-      JSON.stringify(errorBody(failure, requestId)),
+      // The Open Inference Protocol defines its own error body; its clients read `error`.
+      JSON.stringify(
+        path === '/v2' || path.startsWith('/v2/')
+          ? v2ErrorBody(failure)
+          : errorBody(failure, requestId),
+      ),
       'application/json; charset=utf-8',
       method,
     );
@@ -122,6 +132,7 @@ async function handle(
   if (logger.enabled(level)) {
     logger.log(level, 'request', {
       requestId,
+      ...(trace === undefined ? {} : { traceId: trace.traceId, parentSpanId: trace.parentSpanId }),
       method,
       path: path.slice(0, 200),
       api: label,
