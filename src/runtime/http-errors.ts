@@ -55,6 +55,10 @@ export const HTTP_ERROR_CATALOGUE = {
     status: 400,
     fix: 'Make `data` hold exactly as many values as `shape` says.',
   },
+  INVALID_BINARY_DATA: {
+    status: 400,
+    fix: 'Make Inference-Header-Content-Length the JSON header size and each binary_data_size its tensor bytes.',
+  },
   TOO_MANY_ROWS: {
     status: 413,
     fix: 'Split the request; one request may carry at most the queue size in rows.',

@@ -119,9 +119,21 @@ async function handle(
     );
   } else if (result !== undefined) {
     if (context.state.draining) response.setHeader('connection', 'close');
-    const text =
-      result.contentType === undefined ? JSON.stringify(result.body) : String(result.body);
-    send(response, status, text, result.contentType ?? 'application/json; charset=utf-8', method);
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      response.setHeader(name, value);
+    const payload =
+      result.contentType === undefined
+        ? JSON.stringify(result.body)
+        : Buffer.isBuffer(result.body)
+          ? result.body
+          : String(result.body);
+    send(
+      response,
+      status,
+      payload,
+      result.contentType ?? 'application/json; charset=utf-8',
+      method,
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   const labels = { api: label, status: String(status) };
@@ -147,7 +159,7 @@ async function handle(
 function send(
   response: ServerResponse,
   status: number,
-  text: string,
+  text: string | Buffer,
   contentType: string,
   method: string,
 ): void {
