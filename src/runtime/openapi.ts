@@ -1,6 +1,8 @@
 /** The OpenAPI 3 document of a running bento (`GET /docs.json`), generated from its signatures. */
 import type { TensorSpec } from '../bento/signature.js';
 import { HTTP_ERROR_CATALOGUE } from './http-errors.js';
+import { exampleInput } from './openapi-example.js';
+import { TASK_SCHEMA, taskPaths } from './tasks/task-openapi.js';
 import { DTYPES } from './tensor.js';
 
 export interface OpenApiInput {
@@ -38,9 +40,19 @@ export function openApiDocument(input: OpenApiInput): Schema {
         api.inputs.map((tensor) => [tensor.name, tensorSchema(tensor)]),
       ),
     };
+    const requestSchema = single ? { oneOf: [object, tensorSchema(single)] } : object;
+    const resultSchema = {
+      type: 'object',
+      required: api.outputs.map((tensor) => tensor.name),
+      properties: Object.fromEntries(
+        api.outputs.map((tensor) => [tensor.name, tensorSchema(tensor)]),
+      ),
+    };
+    const example = exampleInput(api.inputs);
     paths[`/${api.name}`] = {
       post: {
         operationId: api.name,
+        tags: [api.name],
         summary: api.description ?? `Run model ${api.model}`,
         description: `Rows go along the first dimension; one request may carry many rows.${api.batchable ? ' Requests are batched adaptively.' : ''}`,
         ...(security ? { security } : {}),
@@ -48,24 +60,15 @@ export function openApiDocument(input: OpenApiInput): Schema {
           required: true,
           content: {
             'application/json': {
-              schema: single ? { oneOf: [object, tensorSchema(single)] } : object,
+              schema: requestSchema,
+              ...(example === undefined ? {} : { example }),
             },
           },
         },
         responses: {
           200: {
             description: 'The model outputs, one entry per output name.',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: api.outputs.map((tensor) => tensor.name),
-                  properties: Object.fromEntries(
-                    api.outputs.map((tensor) => [tensor.name, tensorSchema(tensor)]),
-                  ),
-                },
-              },
-            },
+            content: { 'application/json': { schema: resultSchema } },
           },
           400: errorResponse('The input does not match the model (see `code`).'),
           ...(input.auth ? { 401: errorResponse('Missing or wrong bearer token.') } : {}),
@@ -75,6 +78,10 @@ export function openApiDocument(input: OpenApiInput): Schema {
         },
       },
     };
+    Object.assign(
+      paths,
+      taskPaths({ api: api.name, requestSchema, resultSchema, example, security, errorResponse }),
+    );
   }
   const plain = (summary: string) => ({
     get: { summary, responses: { 200: { description: 'OK' }, 503: errorResponse('Not ready.') } },
@@ -146,6 +153,7 @@ export function openApiDocument(input: OpenApiInput): Schema {
     components: {
       ...(input.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
       schemas: {
+        Task: TASK_SCHEMA,
         Error: {
           type: 'object',
           required: ['statusCode', 'code', 'error', 'message'],

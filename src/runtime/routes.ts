@@ -16,7 +16,9 @@ import { openApiDocument } from './openapi.js';
 import { checkJsonContentType, parseJsonBody, readBodyBytes, readJsonBody } from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
 import type { RuntimeSettings } from './settings.js';
-import { DTYPES, nestedValues } from './tensor.js';
+import { matchTaskRoute } from './tasks/task-routes.js';
+import type { TaskStore } from './tasks/task-store.js';
+import { DTYPES, nestedValues, type HostTensor } from './tensor.js';
 
 /** Mutable state shared by the routes: the service once loaded, and the draining flag. */
 export interface RuntimeState {
@@ -33,6 +35,7 @@ export interface RouteContext {
   readonly metrics: RuntimeMetrics;
   readonly auth: Authenticator | undefined;
   readonly state: RuntimeState;
+  readonly tasks: TaskStore;
 }
 
 export interface RouteResult {
@@ -120,16 +123,25 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
           body.bytes,
         );
         const result = await served.batcher.submit(tensors, rows);
-        const out: Record<string, unknown> = {};
-        for (const output of served.model.signature.outputs) {
-          const tensor = result.outputs[output.name];
-          if (tensor !== undefined) out[output.name] = nestedValues(tensor);
-        }
+        const out = apiOutputBody(served, result.outputs);
         return { status: 200, body: out, rows, batchSizes: result.batchSizes };
       },
     };
   }
-  return undefined;
+  return matchTaskRoute(context, path);
+}
+
+/** The answer of `POST /<api>`: each output by name, as nested arrays. */
+export function apiOutputBody(
+  served: ServedApi,
+  outputs: Readonly<Record<string, HostTensor>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const output of served.model.signature.outputs) {
+    const tensor = outputs[output.name];
+    if (tensor !== undefined) out[output.name] = nestedValues(tensor);
+  }
+  return out;
 }
 
 function v2Route(
@@ -228,7 +240,7 @@ function v2Route(
   };
 }
 
-function servedApi(context: RouteContext, name: string): ServedApi {
+export function servedApi(context: RouteContext, name: string): ServedApi {
   requireReady(context);
   return context.state.service?.apis.get(name) as ServedApi;
 }
@@ -254,7 +266,7 @@ function bodyLimits(context: RouteContext) {
   };
 }
 
-async function readBody(context: RouteContext, request: IncomingMessage) {
+export async function readBody(context: RouteContext, request: IncomingMessage) {
   checkJsonContentType(request);
   return readJsonBody(request, bodyLimits(context));
 }

@@ -8,11 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { loadBentoManifest, type BentoManifest } from '../bento/manifest.js';
 import { bearerAuthenticator } from './auth.js';
 import { createLogger, type Logger } from './logger.js';
+import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
+import { TaskStore } from './tasks/task-store.js';
 
 export interface StartOptions {
   readonly settings: RuntimeSettings;
@@ -51,7 +53,20 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     settings.authMode === 'bearer' && settings.authToken !== undefined
       ? bearerAuthenticator(settings.authToken)
       : undefined;
-  const http = createHttpServer({ manifest, settings, metrics, auth, state }, logger);
+  const tasks = new TaskStore(
+    {
+      maxTasks: settings.taskMaxCount,
+      maxBytes: Math.floor(settings.taskMaxMb * 1024 * 1024),
+      ttlMs: settings.taskTtlS * 1000,
+    },
+    {
+      onFinish: (task) => {
+        const level = task.status === 'failure' ? 'warn' : 'debug';
+        if (logger.enabled(level)) logger.log(level, 'task', { ...task });
+      },
+    },
+  );
+  const http = createHttpServer({ manifest, settings, metrics, auth, state, tasks }, logger);
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(settings.port, settings.host, () => {
@@ -109,7 +124,11 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         (a, b) => a + b,
         0,
       );
-      logger.log('info', 'draining', { inFlight: http.inFlight(), queuedRows });
+      logger.log('info', 'draining', {
+        inFlight: http.inFlight(),
+        queuedRows,
+        tasksInProgress: tasks.inProgress,
+      });
       const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {
@@ -121,6 +140,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         () => undefined,
       );
       const drained = (async () => {
+        // Accepted tasks run to the end: their clients are not connected to retry them.
+        await tasks.drain();
         await (await loaded)?.drain();
         await http.quiet();
         // Keep-alive sockets would hold close() open; nothing is in flight on them now.
@@ -138,11 +159,15 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
             graceMs: settings.shutdownGraceMs,
           },
         );
+        tasks.abandon(
+          () => new HttpError('SHUTTING_DOWN', 'the server stopped before this task ran', 1),
+        );
         const service = await loaded;
         await service?.abandon();
         await http.quiet();
       }
       http.server.closeAllConnections();
+      tasks.close();
       // Terminating a thread while onnxruntime runs on it aborts the process, hence after idle.
       await (await loaded)?.close();
       logger.log(outcome === 'drained' ? 'info' : 'error', 'stopped', {
