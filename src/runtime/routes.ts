@@ -245,7 +245,8 @@ export function servedApi(context: RouteContext, name: string): ServedApi {
   return context.state.service?.apis.get(name) as ServedApi;
 }
 
-function requireReady(context: RouteContext): void {
+/** Throws 503 unless the models are loaded and the server is neither draining nor crashed. */
+export function requireReady(context: RouteContext): void {
   const { state } = context;
   if (state.draining) throw new HttpError('SHUTTING_DOWN', 'the server is shutting down', 1);
   if (state.crashed !== undefined)

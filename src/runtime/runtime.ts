@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './logger.js';
 import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
+import type { GrpcServer } from './grpc/grpc-server.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
@@ -27,6 +28,8 @@ export interface StartOptions {
 export interface RuntimeHandle {
   readonly url: string;
   readonly port: number;
+  /** The gRPC port, when `settings.grpc` is on. */
+  readonly grpcPort: number | undefined;
   readonly manifest: BentoManifest;
   readonly logger: Logger;
   /** Resolves when the models are loaded and warmed up; rejects if they fail to load. */
@@ -66,7 +69,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       },
     },
   );
-  const http = createHttpServer({ manifest, settings, metrics, auth, state, tasks }, logger);
+  const context = { manifest, settings, metrics, auth, state, tasks };
+  const http = createHttpServer(context, logger);
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(settings.port, settings.host, () => {
@@ -77,7 +81,27 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const port = (http.server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.log('info', 'listening', { url, service: manifest.service, version: manifest.version });
+  let grpc: GrpcServer | undefined;
+  if (settings.grpc) {
+    // Loaded only when enabled: grpc-js and protobufjs add ~50 ms to start-up.
+    const { startGrpcServer } = await import('./grpc/grpc-server.js');
+    try {
+      grpc = await startGrpcServer(context, logger, {
+        host: settings.host,
+        port: settings.grpcPort,
+      });
+    } catch (error) {
+      http.server.close();
+      tasks.close();
+      throw error;
+    }
+  }
+  logger.log('info', 'listening', {
+    url,
+    ...(grpc === undefined ? {} : { grpcPort: grpc.port }),
+    service: manifest.service,
+    version: manifest.version,
+  });
 
   const started = performance.now();
   const ready = InferenceService.start({
@@ -130,6 +154,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         tasksInProgress: tasks.inProgress,
       });
       const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      const grpcStopped = grpc?.shutdown();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
@@ -144,6 +169,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         await tasks.drain();
         await (await loaded)?.drain();
         await http.quiet();
+        await grpcStopped;
         // Keep-alive sockets would hold close() open; nothing is in flight on them now.
         http.server.closeIdleConnections();
         await closed;
@@ -165,6 +191,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         const service = await loaded;
         await service?.abandon();
         await http.quiet();
+        grpc?.forceShutdown();
       }
       http.server.closeAllConnections();
       tasks.close();
@@ -177,5 +204,5 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     })();
     return shuttingDown;
   };
-  return { url, port, manifest, logger, ready, shutdown };
+  return { url, port, grpcPort: grpc?.port, manifest, logger, ready, shutdown };
 }
