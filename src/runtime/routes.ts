@@ -18,6 +18,7 @@ import type { InferenceService, ServedApi } from './service.js';
 import type { RuntimeSettings } from './settings.js';
 import { matchTaskRoute } from './tasks/task-routes.js';
 import type { TaskStore } from './tasks/task-store.js';
+import { matchSwaggerRoute } from './swagger-page.js';
 import { DTYPES, nestedValues, type HostTensor } from './tensor.js';
 
 /** Mutable state shared by the routes: the service once loaded, and the draining flag. */
@@ -58,6 +59,11 @@ export interface Route {
 }
 
 export function matchRoute(context: RouteContext, path: string): Route | undefined {
+  const page = matchSwaggerRoute(path, {
+    name: context.manifest.service,
+    version: context.manifest.version,
+  });
+  if (page !== undefined) return page;
   const health = (label: string, handle: () => RouteResult): Route => ({
     label,
     methods: ['GET', 'HEAD'],
