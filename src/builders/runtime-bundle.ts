@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { errors } from '../errors/index.js';
 import { codeFolder, packageDirAbove, packageRoot as bentoctlRoot } from '../package-root.js';
-import { SWAGGER_ASSETS, SWAGGER_LICENSES, swaggerUiDir } from '../runtime/swagger-page.js';
+import { SWAGGER_ASSETS, SWAGGER_LICENSES, swaggerUiDir } from '../swagger-ui-files.js';
 
 /** One file of the runtime layer, relative to the runtime folder with `/` separators. */
 export interface BundleFile {

@@ -5,19 +5,9 @@
  * runtime bundle carries them, see src/builders/runtime-bundle.ts): no CDN, no outbound call.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { SWAGGER_ASSETS, swaggerUiDir } from '../swagger-ui-files.js';
 import type { Route, RouteResult } from './routes.js';
-
-/** The files of swagger-ui-dist the page loads, with their content types. */
-export const SWAGGER_ASSETS: Readonly<Record<string, string>> = {
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
-
-/** Also shipped in the image: the package's licence files. */
-export const SWAGGER_LICENSES = ['LICENSE', 'NOTICE', 'package.json'] as const;
 
 // Swagger UI's defaults would fetch a validator badge from validator.swagger.io; null turns it off.
 const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
@@ -31,14 +21,6 @@ const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
 `;
 
 const assetCache = new Map<string, Buffer>();
-
-/** The folder of swagger-ui-dist, found the way Node finds packages from this file. */
-export function swaggerUiDir(): string {
-  // createRequire rather than require.resolve: esbuild leaves it to run time, so the bundle
-  // finds the copy beside it in the image (/app/runtime/node_modules/swagger-ui-dist).
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve('swagger-ui-dist/package.json'));
-}
 
 function asset(name: string): Buffer {
   let bytes = assetCache.get(name);
