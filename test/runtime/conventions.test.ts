@@ -75,6 +75,19 @@ describe('runtime conventions', () => {
     expect(api).toMatchObject({ statusCode: 400, code: 'UNKNOWN_INPUT', error: 'Bad Request' });
   });
 
+  it('GIVEN /docs.json THEN the /v2 routes document the protocol error body', async () => {
+    const doc = (await (await fetch(`${server.url}/docs.json`)).json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
+    const schemaOf = (path: string, method: string, status: string) =>
+      JSON.stringify(doc.paths[path]?.[method]?.responses[status]);
+    expect(schemaOf('/v2/models/{model}/infer', 'post', '400')).toContain('V2Error');
+    expect(schemaOf('/v2/health/ready', 'get', '503')).toContain('V2Error');
+    expect(schemaOf('/classify', 'post', '400')).toContain('"#/components/schemas/Error"');
+    expect(doc.components.schemas.V2Error?.required).toEqual(['error']);
+  });
+
   it('GIVEN a traceparent WHEN a request is served THEN its log line has severity, message, request id and trace ids', async () => {
     await server.post('/classify', [[1, 2, 3, 4]], {
       ...auth,
