@@ -254,3 +254,41 @@ describe('gRPC off by default', () => {
     await server.handle.shutdown();
   });
 });
+
+describe('gRPC at shutdown', () => {
+  it('GIVEN a ModelInfer call running WHEN SIGTERM THEN it is answered, later calls are refused, and the stop is clean', async () => {
+    const server = await startTestServer(makeTestBento({ slowLayers: 200 }), {
+      grpc: true,
+      grpcPort: 0,
+      maxLatencyMs: 60_000,
+    });
+    const Service = grpc.loadPackageDefinition(inferencePackage()).inference as grpc.GrpcObject;
+    const Constructor = Service.GRPCInferenceService as grpc.ServiceClientConstructor;
+    const client = new Constructor(
+      `127.0.0.1:${server.handle.grpcPort}`,
+      grpc.credentials.createInsecure(),
+    ) as unknown as Client;
+    try {
+      const rows = 64;
+      const running = call(client, 'ModelInfer', {
+        model_name: 'slow',
+        inputs: [{ name: 'x', datatype: 'FP32', shape: [rows, 1024] }],
+        raw_input_contents: [Buffer.alloc(rows * 1024 * 4)],
+      });
+      // Wait until the batch is on the inference thread, then stop.
+      for (let attempt = 0; attempt < 500; attempt += 1) {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        if (/bentoctl_inference_threads_busy 1\b/.test(metrics)) break;
+      }
+      const stopped = server.handle.shutdown();
+      const { response, error } = await running;
+      expect(error).toBeUndefined();
+      expect((response?.raw_output_contents as Buffer[])[0]?.length).toBe(rows * 1024 * 4);
+      expect((await stopped).clean).toBe(true);
+      const after = await call(client, 'ServerLive', {});
+      expect(after.error?.code).toBe(grpc.status.UNAVAILABLE);
+    } finally {
+      client.close();
+    }
+  }, 60_000);
+});
