@@ -15,6 +15,7 @@ import type { GrpcServer } from './grpc/grpc-server.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
+import { registerTaskMetrics } from './tasks/task-metrics.js';
 import { TaskStore } from './tasks/task-store.js';
 
 export interface StartOptions {
@@ -69,6 +70,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       },
     },
   );
+  registerTaskMetrics(metrics.registry, tasks);
   const context = { manifest, settings, metrics, auth, state, tasks };
   const http = createHttpServer(context, logger);
   await new Promise<void>((resolve, reject) => {

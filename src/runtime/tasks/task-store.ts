@@ -104,6 +104,18 @@ export class TaskStore {
     return this.unfinished;
   }
 
+  /** Tasks held by status, and the bytes they hold (for the metrics). */
+  usage(): { readonly tasks: Readonly<Record<TaskStatus, number>>; readonly bytes: number } {
+    const tasks: Record<TaskStatus, number> = {
+      in_progress: 0,
+      success: 0,
+      failure: 0,
+      cancelled: 0,
+    };
+    for (const task of this.tasks.values()) if (!this.expired(task)) tasks[task.status] += 1;
+    return { tasks, bytes: this.bytes };
+  }
+
   /**
    * Accepts a job for `api`, whose batches hold `maxBatchRows` rows; refuses with 429
    * TOO_MANY_TASKS when the count or byte bound would be passed.

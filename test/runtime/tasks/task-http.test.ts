@@ -44,6 +44,9 @@ describe('async task API over HTTP', () => {
     expect((await pollUntilDone(server, 'classify', task.task_id)).status).toBe('success');
     const result = await fetch(`${server.url}/classify/get?task_id=${task.task_id}`);
     expect(result.status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/bentoctl_tasks\{status="success"\} [1-9]/);
+    expect(metrics).toMatch(/bentoctl_tasks_bytes [1-9]/);
     const direct = await server.post('/classify', { input: ROWS });
     expect(await result.json()).toEqual(await direct.json());
   });
