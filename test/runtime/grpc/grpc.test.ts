@@ -41,7 +41,7 @@ describe('Open Inference Protocol over gRPC', () => {
   beforeAll(async () => {
     server = await startTestServer(
       makeTestBento({ slowLayers: 1 }),
-      { authMode: 'bearer', authTokenEnv: 'TEST_TOKEN', grpc: true, grpcPort: 0 },
+      { authMode: 'bearer', authTokenEnv: 'TEST_TOKEN', grpc: true, grpcPort: 0, maxBodyMb: 1 },
       { TEST_TOKEN: token },
     );
     const Service = grpc.loadPackageDefinition(inferencePackage()).inference as grpc.GrpcObject;
@@ -227,6 +227,14 @@ describe('Open Inference Protocol over gRPC', () => {
       expect(error?.code, code).toBe(status);
       expect(error?.metadata.get('bentoctl-error-code'), code).toEqual([code]);
     }
+    // BENTOCTL_MAX_BODY_MB bounds gRPC messages too (1 MB here; grpc-js would take 4 MB).
+    const huge = await infer({
+      model_name: 'slow',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [512, 1024] }],
+      raw_input_contents: [Buffer.alloc(512 * 1024 * 4)],
+    });
+    expect(huge.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(huge.error?.details).toMatch(/larger than max/i);
     const noToken = await call(client, 'ModelInfer', { model_name: 'iris', inputs: [] });
     expect(noToken.error?.code).toBe(grpc.status.UNAUTHENTICATED);
   });
