@@ -6,8 +6,12 @@
 import type { TensorSpec } from '../bento/signature.js';
 import { DTYPES } from './tensor.js';
 
-/** Above this many elements the example is left out: a page of zeros helps nobody. */
-export const MAX_EXAMPLE_ELEMENTS = 4096;
+/**
+ * Above this many elements the example is left out (Swagger UI then makes one from the schema):
+ * 65,536 zeros are ~128 KB of JSON, which the page still edits comfortably, and cover one
+ * 3x48x192 image crop (examples/text-direction).
+ */
+export const MAX_EXAMPLE_ELEMENTS = 65_536;
 
 export function exampleInput(inputs: readonly TensorSpec[]): Record<string, unknown> | undefined {
   let elements = 0;
