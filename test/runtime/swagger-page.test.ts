@@ -117,4 +117,36 @@ describe('the Swagger UI page in headless Chromium', () => {
     expect(prediction.probabilities[0]).toHaveLength(3);
     await page.close();
   }, 60_000);
+
+  it('GIVEN bearer auth WHEN the token is given under Authorize THEN Execute sends it and gets the prediction', async () => {
+    const token = 'swagger-page-token';
+    const secured = await startTestServer(
+      makeTestBento({ slowLayers: 1 }),
+      { authMode: 'bearer', authTokenEnv: 'TEST_TOKEN' },
+      { TEST_TOKEN: token },
+    );
+    const page = await (browser?.context as NonNullable<typeof browser>['context']).newPage();
+    try {
+      await page.goto(`${secured.url}/`);
+      await page.locator('button.authorize').first().click();
+      await page
+        .locator('.modal-ux input[type="text"], .modal-ux input[type="password"]')
+        .first()
+        .fill(token);
+      await page.locator('.modal-ux button.authorize').click();
+      await page.locator('.modal-ux button.btn-done').click();
+      const operation = page.locator('#operations-classify-classify');
+      await operation.locator('.opblock-summary').click();
+      await operation.locator('button.try-out__btn').click();
+      await operation.locator('button.execute').click();
+      const status = operation
+        .locator('.live-responses-table tr.response td.response-col_status')
+        .first();
+      await status.waitFor({ timeout: 30_000 });
+      expect((await status.innerText()).trim()).toBe('200');
+    } finally {
+      await page.close();
+      await secured.handle.shutdown();
+    }
+  }, 60_000);
 });
