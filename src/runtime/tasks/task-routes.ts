@@ -98,7 +98,7 @@ function taskQuery(
       if (id === null || id === '') {
         throw new HttpError(
           'MISSING_TASK_ID',
-          `${label} needs ?task_id=<id>, the id POST /${api.name}/submit answered`,
+          `/${label} needs ?task_id=<id>, the id POST /${api.name}/submit answered`,
         );
       }
       return Promise.resolve(answer(id));
