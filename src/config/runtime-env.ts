@@ -24,6 +24,11 @@ export const RUNTIME_ENV = {
   maxQueueRows: 'BENTOCTL_MAX_QUEUE_ROWS',
   shutdownGraceMs: 'BENTOCTL_SHUTDOWN_GRACE_MS',
   bodyTimeoutMs: 'BENTOCTL_BODY_TIMEOUT_MS',
+  grpc: 'BENTOCTL_GRPC',
+  grpcPort: 'BENTOCTL_GRPC_PORT',
+  taskMaxCount: 'BENTOCTL_TASK_MAX_COUNT',
+  taskMaxMb: 'BENTOCTL_TASK_MAX_MB',
+  taskTtlS: 'BENTOCTL_TASK_TTL_S',
 } as const;
 
 /** Runtime settings plus the user's `env:`, as strings, in a stable key order. */
