@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { writeOutputFile } from '../cli/output-file.js';
+import type { BentoctlError } from '../errors/index.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanMarkdown } from '../terraform/render-plan-markdown.js';
@@ -30,8 +31,7 @@ replace and delete, one line per changed resource, and for updates the attribute
 (sensitive values masked, values known only after apply marked).
 
 --markdown writes the summary as a pull-request comment; --json prints it for machines.
---detailed-exitcode exits 0 when nothing would change and 2 when something would, as terraform
-plan -detailed-exitcode does. Any failure exits non-zero and names the terraform step.`;
+--detailed-exitcode exits as terraform plan -detailed-exitcode does: 0 when nothing would change, 1 on any error (a bad flag or config as well as a failed terraform step), 2 when something would change. An interrupt (Ctrl-C, SIGTERM) exits 130 either way. Any failure names the step.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
@@ -46,7 +46,7 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
       helpValue: '<file>',
     }),
     'detailed-exitcode': Flags.boolean({
-      summary: 'Exit 2 when the plan has changes, 0 when it has none.',
+      summary: 'Exit 0 with no changes, 1 on any error, 2 with changes (as terraform does).',
     }),
     image: Flags.string({
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
@@ -59,6 +59,13 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
       allowNo: true,
     }),
   };
+
+  // Terraform's contract: with -detailed-exitcode, 2 means "changes", so no error may exit 2. The
+  // raw argv decides, since a bad flag or config fails before (or instead of) parsing.
+  protected override exitCodeFor(error: BentoctlError): number {
+    if (error.kind !== 'interrupted' && this.argvHas('--detailed-exitcode')) return 1;
+    return error.exitCode;
+  }
 
   async run(): Promise<PlanResult> {
     const { flags } = await this.parse(Plan);
@@ -78,8 +85,7 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
     let markdownFile: string | null = null;
     if (flags.markdown !== undefined) {
       markdownFile = resolve(flags.markdown);
-      mkdirSync(dirname(markdownFile), { recursive: true });
-      writeFileSync(
+      writeOutputFile(
         markdownFile,
         renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
       );
