@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible } from '../cli/interrupts.js';
 import { writeOutputFile } from '../cli/output-file.js';
 import type { BentoctlError } from '../errors/index.js';
 import { configFileFlag } from '../cli/config-flag.js';
@@ -69,30 +70,34 @@ replace and delete, one line per changed resource, and for updates the attribute
 
   async run(): Promise<PlanResult> {
     const { flags } = await this.parse(Plan);
-    const json = this.jsonEnabled();
-    const run = await openRun({
-      configFile: flags.file,
-      stream: shouldStream(json),
-      skipGenerate: !flags.generate,
-      image: flags.image,
-      progress: (line) => {
-        if (!json) this.logToStderr(line);
-      },
+    return interruptible('plan', async (interrupts) => {
+      const json = this.jsonEnabled();
+      const run = await openRun({
+        configFile: flags.file,
+        stream: shouldStream(json),
+        skipGenerate: !flags.generate,
+        image: flags.image,
+        progress: (line) => {
+          if (!json) this.logToStderr(line);
+        },
+        interrupts,
+      });
+      interrupts.doing(`plan of ${run.config.name}`);
+      const { planFile, summary } = await planDeployment(run);
+      const { config } = run;
+      this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
+      let markdownFile: string | null = null;
+      if (flags.markdown !== undefined) {
+        markdownFile = resolve(flags.markdown);
+        writeOutputFile(
+          markdownFile,
+          renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
+        );
+        if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
+      }
+      // Set, not this.exit(): the --json document must still be printed after run() returns.
+      if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
+      return { deployment: config.name, target: config.target, planFile, summary, markdownFile };
     });
-    const { planFile, summary } = await planDeployment(run);
-    const { config } = run;
-    this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
-    let markdownFile: string | null = null;
-    if (flags.markdown !== undefined) {
-      markdownFile = resolve(flags.markdown);
-      writeOutputFile(
-        markdownFile,
-        renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
-      );
-      if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
-    }
-    // Set, not this.exit(): the --json document must still be printed after run() returns.
-    if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
-    return { deployment: config.name, target: config.target, planFile, summary, markdownFile };
   }
 }
