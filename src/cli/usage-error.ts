@@ -69,23 +69,9 @@ export function usageError(error: Errors.CLIError, command: CommandShape): Bento
   }
 }
 
-/**
- * `bentoctl valdate` or `bentoctl validate x.yaml`. oclif joins space-separated words into
- * one id while they could name a command, so both arrive here as an id that names none.
- */
+/** `bentoctl valdate`: the closest command, with the words typed after it kept. */
 export function unknownCommandError(id: string, commands: readonly CommandShape[]): BentoctlError {
   const words = id.split(':');
-  // The longest run of leading words that names a command: what follows are its arguments.
-  for (let length = words.length - 1; length >= 1; length -= 1) {
-    const known = commands.find((command) => command.id === words.slice(0, length).join(':'));
-    if (known !== undefined) {
-      const args = words.slice(length);
-      const hint =
-        argumentSuggestion(args, known) ??
-        `Run \`bentoctl ${commandName(known.id)} --help\` for its flags and arguments.`;
-      return errors.argumentUnexpected(commandName(known.id), args, hint);
-    }
-  }
   const typed = words.join(' ');
   // Compare with as many words as each command has, so `targets shw aws-ecs` finds `targets show`;
   // the longest command that is close wins.

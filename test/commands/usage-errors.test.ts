@@ -96,6 +96,22 @@ describe('plan --detailed-exitcode', () => {
     },
   );
 
+  it('GIVEN the config as a positional before the flag THEN it exits 1 and suggests -f', async () => {
+    const [text, json] = await runCliMany(
+      [
+        { args: ['plan', 'x.yaml', '--detailed-exitcode'] },
+        { args: ['plan', 'x.yaml', '--detailed-exitcode', '--json'] },
+      ],
+      2,
+    );
+
+    expect(text?.status, text?.stderr).toBe(1);
+    expect(text?.stderr).toContain('Error [ARGUMENT_UNEXPECTED]');
+    expect(text?.stderr).toContain('`bentoctl plan -f x.yaml`');
+    expect(json?.status).toBe(1);
+    expect(errorDocument(json?.stdout ?? '').code).toBe('ARGUMENT_UNEXPECTED');
+  });
+
   it('GIVEN an invalid config THEN it exits 1 with the diagnostics', async () => {
     const cwd = makeBentoWorkspace();
     writeFileSync(
