@@ -110,7 +110,10 @@ per deployment folder. Any failure exits non-zero and names the step that failed
         if (buildAndPush === undefined)
           throw errors.stepUnavailable('image build', 'apply --build');
         say(`Building and pushing the image for ${config.name}`);
-        await buildAndPush(config);
+        interrupts.doing(`the image build of ${config.name}`, ['nothing was applied']);
+        // The build takes no signal here; a Ctrl-C ends the wait, and the process with it.
+        await untilInterrupted(buildAndPush(config), interrupts);
+        interrupts.doing(`apply of ${config.name}`);
       }
       const applied = await applyDeployment(run, approval);
       const outputs = displayOutputs(applied.outputs);
