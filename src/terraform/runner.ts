@@ -102,8 +102,9 @@ export class TerraformRunner {
       // signals bentoctl forwards, one per signal bentoctl gets, whether it came from a
       // terminal, `kill <pid>` or a CI runner (which may signal only our pid). The price: when
       // bentoctl is SIGKILLed, terraform gets nothing and ends on its next write to the closed
-      // pipe, as it did before; no signal reaches it that bentoctl did not see.
-      detached: true,
+      // pipe, as it did before; no signal reaches it that bentoctl did not see. Without a
+      // signal source nothing would forward, so terraform then stays in the terminal's group.
+      detached: interrupts !== undefined,
     });
     const forwarded: NodeJS.Signals[] = [];
     const stopForwarding = interrupts?.onSignal((signal) => {
