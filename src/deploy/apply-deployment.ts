@@ -5,7 +5,7 @@
 import { readBuildRecord } from '../targets/image-reference.js';
 import { errors } from '../errors/index.js';
 import { writeApplyRecord, type ApplyRecord } from './apply-record.js';
-import { withDeploymentLock } from './deployment-lock.js';
+import { withRunLock } from './run-lock.js';
 import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
@@ -24,7 +24,7 @@ export async function applyDeployment(
   approval: Approval,
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
-  return withDeploymentLock(config.name, paths.lock, 'apply', async () => {
+  return withRunLock(run, 'apply', async () => {
     const { planFile, summary } = await runPlanSteps(run);
     approval.review(summary);
     if (summary.hasChanges) {

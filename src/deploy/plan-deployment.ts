@@ -3,7 +3,7 @@
  * later apply in the same run applies, so nothing changes between review and apply.
  */
 import { join } from 'node:path';
-import { withDeploymentLock } from './deployment-lock.js';
+import { withRunLock } from './run-lock.js';
 import type { TerraformPlanJson } from '../terraform/plan-json.js';
 import { summarizePlan, type PlanSummary } from '../terraform/plan-summary.js';
 import { assertStackExists } from '../terraform/stack-writer.js';
@@ -48,5 +48,5 @@ export async function runPlanSteps(
 
 /** `bentoctl plan`: the plan steps under the deployment lock. */
 export async function planDeployment(run: DeploymentRun): Promise<PlannedDeployment> {
-  return withDeploymentLock(run.config.name, run.paths.lock, 'plan', () => runPlanSteps(run));
+  return withRunLock(run, 'plan', () => runPlanSteps(run));
 }
