@@ -3,35 +3,23 @@
  * max_instances is 1 (its address is the endpoint); otherwise a launch template, an Auto Scaling
  * group in the private subnets and an ALB.
  */
-import { Fn, TerraformLocal, TerraformOutput } from 'cdktf';
+import { Fn, TerraformLocal } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { TerraformStack } from 'cdktf';
-import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrLocation, ecrRepositoryName } from '../common/aws-ecr.js';
-import { assumeRolePolicy } from '../common/aws-iam.js';
-import { addAwsProvider } from '../common/aws-provider.js';
-import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
-import { awsSecrets } from '../common/aws-secrets.js';
-import {
-  allowFromCidrs,
-  allowFromGroup,
-  allowHttpsOut,
-  endpointSources,
-} from '../common/aws-security-rules.js';
-import { addAwsNetwork, type AwsNetwork } from '../common/aws-vpc.js';
+import { ecrLocation } from '../common/aws-ecr.js';
+import { allowFromCidrs } from '../common/aws-security-rules.js';
+import { addAwsServiceBase } from '../common/aws-service-base.js';
+import type { AwsNetwork } from '../common/aws-vpc.js';
 import type { SynthInput } from '../synthesizer.js';
+import { awsEc2Gpu } from './definition.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 import { userDataScript } from './user-data.js';
 
@@ -54,55 +42,35 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const name = config.name;
   const port = config.runtime.port;
   const scaled = spec.max_instances > 1;
-  const secrets = awsSecrets(config);
   const imageLocation = ecrLocation(image.repository);
 
-  const aws = addAwsProvider(stack, { region: spec.region, labels: input.labels, tags: spec.tags });
-  const network = addAwsNetwork(stack, {
-    name,
-    vpcId: spec.vpc_id,
-    publicSubnetIds: spec.public_subnet_ids,
-    privateSubnetIds: spec.private_subnet_ids,
-    vpcCidr: spec.vpc_cidr,
+  const base = addAwsServiceBase(input, {
+    outputs: awsEc2Gpu.outputs,
+    runtime: {
+      id: 'instance',
+      nameSuffix: 'instance',
+      description: scaled
+        ? `Instances of ${name}: the serving port from the load balancer only`
+        : `Instance of ${name}: the serving port from the allowed CIDRs only`,
+    },
+    role: {
+      id: 'instance_role',
+      nameSuffix: 'instance',
+      service: 'ec2.amazonaws.com',
+      sourceAccount: false,
+    },
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
-  const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
-    name: `/bentoctl/${name}`,
-    retentionInDays: spec.log_retention_days,
-  });
-
-  const role = new IamRole(stack, 'instance_role', {
-    name: `${name}-instance`,
-    assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com'),
-  });
+  const { network, secrets, securityGroup, role } = base;
   // Session Manager replaces SSH: a shell without an open port or a key to leak.
   new IamRolePolicyAttachment(stack, 'instance_role_ssm', {
     role: role.name,
-    policyArn: `${aws.managedPolicyPrefix}AmazonSSMManagedInstanceCore`,
-  });
-  new IamRolePolicy(stack, 'instance_role_policy', {
-    name: 'pull-image-write-logs-read-secrets',
-    role: role.id,
-    policy: runtimeStartPolicy({
-      imageRepository: image.repository,
-      logGroupArn: logGroup.arn,
-      secrets,
-    }),
+    policyArn: `${base.account.managedPolicyPrefix}AmazonSSMManagedInstanceCore`,
   });
   const instanceProfile = new IamInstanceProfile(stack, 'instance_profile', {
     name: `${name}-instance`,
     role: role.name,
   });
 
-  const securityGroup = new SecurityGroup(stack, 'instance_security_group', {
-    name: `${name}-instance`,
-    description: scaled
-      ? `Instances of ${name}: the serving port from the load balancer only`
-      : `Instance of ${name}: the serving port from the allowed CIDRs only`,
-    vpcId: network.vpcId,
-    tags: { Name: `${name}-instance` },
-  });
-  allowHttpsOut(stack, 'instance_egress_https', securityGroup.id);
   if (spec.key_name !== undefined && spec.ssh_cidr !== undefined) {
     allowFromCidrs(
       stack,
@@ -115,7 +83,6 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       [{ key: 'admin', cidr: spec.ssh_cidr }],
     );
   }
-  const sources = endpointSources(network.vpcCidr, spec.allowed_cidrs);
 
   const userData = new TerraformLocal(
     stack,
@@ -145,28 +112,11 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
 
   let endpoint: string;
   if (scaled) {
-    const balancer = addAwsLoadBalancer(stack, {
-      name,
-      network,
-      public: spec.public,
-      sources,
-      certificateArn: spec.certificate_arn,
-      targetPort: port,
+    const balancer = base.addLoadBalancer({
       targetType: 'instance',
-      targetSecurityGroupId: securityGroup.id,
       deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
       healthCheckIntervalSeconds: 15,
     });
-    allowFromGroup(
-      stack,
-      {
-        id: 'instance_ingress_alb',
-        securityGroupId: securityGroup.id,
-        port,
-        description: 'Serving port from the load balancer',
-      },
-      balancer.securityGroupId,
-    );
     addAutoScalingGroup(stack, input, network, shape, {
       targetGroupArn: balancer.targetGroup.arn,
       requestsLabel: `${balancer.loadBalancer.arnSuffix}/${balancer.targetGroup.arnSuffix}`,
@@ -181,19 +131,12 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
         port,
         description: 'Serving port from an allowed source',
       },
-      sources,
+      base.sources,
     );
     endpoint = `http://${addSingleInstance(stack, input, network, shape)}:${port}`;
   }
 
-  new TerraformOutput(stack, 'endpoint', {
-    value: endpoint,
-    description: 'URL of the instance, or of the load balancer when scaled',
-  });
-  new TerraformOutput(stack, 'image_repository', {
-    value: repository.repositoryUrl,
-    description: 'ECR repository the image is pushed to',
-  });
+  base.addOutputs({ endpoint, image_repository: base.repository.repositoryUrl });
 }
 
 const METADATA_OPTIONS = {

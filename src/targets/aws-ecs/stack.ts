@@ -2,26 +2,17 @@
  * aws-ecs: the bento on ECS Fargate in private subnets behind an ALB, with least-privilege
  * roles, deployment circuit breaker with rollback, and target-tracking autoscaling.
  */
-import { TerraformOutput } from 'cdktf';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target/index.js';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrRepositoryName } from '../common/aws-ecr.js';
 import { assumeRolePolicy } from '../common/aws-iam.js';
-import { addAwsProvider } from '../common/aws-provider.js';
-import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
-import { awsSecrets } from '../common/aws-secrets.js';
-import { allowFromGroup, allowHttpsOut, endpointSources } from '../common/aws-security-rules.js';
-import { addAwsNetwork } from '../common/aws-vpc.js';
+import { addAwsServiceBase } from '../common/aws-service-base.js';
 import { stableJsonLine } from '../stable-json.js';
 import type { SynthInput } from '../synthesizer.js';
+import { awsEcs } from './definition.js';
 import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-definition.js';
 import type { AwsEcsSpec } from './spec.js';
 
@@ -39,53 +30,31 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;
   const port = config.runtime.port;
-  const secrets = awsSecrets(config);
   const scalingTarget = spec.scaling_target ?? DEFAULT_SCALING_TARGET[spec.scaling_metric];
 
-  const aws = addAwsProvider(stack, { region: spec.region, labels: input.labels, tags: spec.tags });
-  const network = addAwsNetwork(stack, {
-    name,
-    vpcId: spec.vpc_id,
-    publicSubnetIds: spec.public_subnet_ids,
-    privateSubnetIds: spec.private_subnet_ids,
-    vpcCidr: spec.vpc_cidr,
+  // The execution role is what ECS uses to start the task; the task role (below) is what the
+  // bento's code could use, and it needs nothing.
+  const base = addAwsServiceBase(input, {
+    outputs: awsEcs.outputs,
+    runtime: {
+      id: 'task',
+      nameSuffix: 'tasks',
+      description: `Tasks of ${name}: the serving port from the load balancer only`,
+    },
+    role: {
+      id: 'execution_role',
+      nameSuffix: 'execution',
+      service: 'ecs-tasks.amazonaws.com',
+      sourceAccount: true,
+    },
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
-
-  const taskSecurityGroup = new SecurityGroup(stack, 'task_security_group', {
-    name: `${name}-tasks`,
-    description: `Tasks of ${name}: the serving port from the load balancer only`,
-    vpcId: network.vpcId,
-    tags: { Name: `${name}-tasks` },
-  });
-  const balancer = addAwsLoadBalancer(stack, {
-    name,
-    network,
-    public: spec.public,
-    sources: endpointSources(network.vpcCidr, spec.allowed_cidrs),
-    certificateArn: spec.certificate_arn,
-    targetPort: port,
+  const balancer = base.addLoadBalancer({
     targetType: 'ip',
-    targetSecurityGroupId: taskSecurityGroup.id,
     deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
     healthCheckIntervalSeconds: 15,
   });
-  allowFromGroup(
-    stack,
-    {
-      id: 'task_ingress_alb',
-      securityGroupId: taskSecurityGroup.id,
-      port,
-      description: 'Serving port from the load balancer',
-    },
-    balancer.securityGroupId,
-  );
-  allowHttpsOut(stack, 'task_egress_https', taskSecurityGroup.id);
+  const { network, logGroup, secrets, securityGroup: taskSecurityGroup } = base;
 
-  const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
-    name: `/bentoctl/${name}`,
-    retentionInDays: spec.log_retention_days,
-  });
   const cluster = new EcsCluster(stack, 'cluster', {
     name,
     setting: [
@@ -93,24 +62,9 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     ],
   });
 
-  // The execution role is what ECS uses to start the task; the task role is what the bento's
-  // code could use, and it needs nothing.
-  const executionRole = new IamRole(stack, 'execution_role', {
-    name: `${name}-execution`,
-    assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', aws.accountId),
-  });
-  new IamRolePolicy(stack, 'execution_role_policy', {
-    name: 'pull-image-write-logs-read-secrets',
-    role: executionRole.id,
-    policy: runtimeStartPolicy({
-      imageRepository: image.repository,
-      logGroupArn: logGroup.arn,
-      secrets,
-    }),
-  });
   const taskRole = new IamRole(stack, 'task_role', {
     name: `${name}-task`,
-    assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', aws.accountId),
+    assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', base.account.accountId),
   });
 
   const taskDefinition = new EcsTaskDefinition(stack, 'task_definition', {
@@ -120,7 +74,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     cpu: String(spec.cpu),
     memory: String(spec.memory),
     runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
-    executionRoleArn: executionRole.arn,
+    executionRoleArn: base.role.arn,
     taskRoleArn: taskRole.arn,
     volume: TASK_VOLUMES,
     containerDefinitions: stableJsonLine([
@@ -194,12 +148,8 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     },
   });
 
-  new TerraformOutput(stack, 'endpoint', {
-    value: balancer.endpoint,
-    description: 'URL of the load balancer in front of the service',
-  });
-  new TerraformOutput(stack, 'image_repository', {
-    value: repository.repositoryUrl,
-    description: 'ECR repository the image is pushed to',
+  base.addOutputs({
+    endpoint: balancer.endpoint,
+    image_repository: base.repository.repositoryUrl,
   });
 }
