@@ -107,7 +107,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
   if (parsed.success && spec !== undefined && target !== undefined) {
     const config = parsed.data;
     for (const issue of target.preflight(spec, { name: config.name, runtime: config.runtime })) {
-      const path = ['spec', ...issue.path];
+      const path = issue.scope === 'config' ? [...issue.path] : ['spec', ...issue.path];
       diagnostics.push({
         location: locator.value(path),
         field: formatPath(path),

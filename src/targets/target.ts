@@ -9,8 +9,10 @@ import type { Synthesizer } from './synthesizer.js';
 
 /** A problem with a spec that its schema alone cannot express (pairs of fields, cloud limits). */
 export interface SpecIssue {
-  /** Path below `spec`, e.g. `['memory']`. */
+  /** Path below `spec`, e.g. `['memory']` (below the config's root when `scope` is `config`). */
   readonly path: readonly (string | number)[];
+  /** `config` for an issue outside `spec` that only the target sees (e.g. `name`). @default 'spec' */
+  readonly scope?: 'spec' | 'config';
   readonly message: string;
   /** A valid value for the field at `path`, shown as "did you mean <value>?". */
   readonly suggestion?: string;
@@ -26,7 +28,11 @@ export interface TargetOutput {
 export interface PreflightContext {
   /** The deployment name (DNS-safe), used to derive resource names. */
   readonly name: string;
-  readonly runtime: { readonly port: number; readonly device: 'cpu' | 'gpu' };
+  readonly runtime: {
+    readonly port: number;
+    readonly device: 'cpu' | 'gpu';
+    readonly auth: { readonly mode: 'none' | 'bearer' };
+  };
 }
 
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {

@@ -15,6 +15,6 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
   ],
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
-  preflight: (spec) => preflightAwsEc2Gpu(spec),
+  preflight: (spec, context) => preflightAwsEc2Gpu(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEc2Gpu,
 };

@@ -6,32 +6,37 @@
 import { Fn, TerraformLocal } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
-import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
 import type { TerraformStack } from 'cdktf';
 import { ecrLocation } from '../common/aws-ecr.js';
+import { iamName } from '../common/aws-iam.js';
 import { allowFromCidrs } from '../common/aws-security-rules.js';
 import { addAwsServiceBase } from '../common/aws-service-base.js';
-import type { AwsNetwork } from '../common/aws-vpc.js';
+import { spansTwoZones, type AwsNetwork } from '../common/aws-vpc.js';
 import type { SynthInput } from '../synthesizer.js';
 import { awsEc2Gpu } from './definition.js';
+import { addOfferedZones, offeredSubnets } from './placement.js';
+import { addRootDevice, type RootDevice } from './root-volume.js';
+import { sessionManagerPolicy } from './session-manager-policy.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 import { userDataScript } from './user-data.js';
 
 /** The AWS Deep Learning Base GPU AMI (Ubuntu 22.04): NVIDIA driver, Docker, NVIDIA toolkit. */
 export const DLAMI_SSM_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id';
-/** A GPU instance pulls a multi-GB CUDA image before it can answer /readyz. */
-const BOOT_GRACE_SECONDS = 900;
 const DEREGISTRATION_DELAY_SECONDS = 30;
 
 interface InstanceShape {
   readonly amiId: string;
+  /** Whether AMI changes are ignored (the DLAMI from SSM) rather than followed (a pinned one). */
+  readonly amiIgnored: boolean;
+  readonly rootDevice: RootDevice;
+  readonly offeredZones: string[];
   readonly securityGroupId: string;
   readonly instanceProfile: InstanceType<typeof IamInstanceProfile>;
   readonly userData: string;
@@ -43,8 +48,10 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const port = config.runtime.port;
   const scaled = spec.max_instances > 1;
   const imageLocation = ecrLocation(image.repository);
+  const offeredZones = addOfferedZones(stack, spec.instance_type);
 
   const base = addAwsServiceBase(input, {
+    offeredZones,
     outputs: awsEc2Gpu.outputs,
     runtime: {
       id: 'instance',
@@ -62,12 +69,13 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   });
   const { network, secrets, securityGroup, role } = base;
   // Session Manager replaces SSH: a shell without an open port or a key to leak.
-  new IamRolePolicyAttachment(stack, 'instance_role_ssm', {
-    role: role.name,
-    policyArn: `${base.account.managedPolicyPrefix}AmazonSSMManagedInstanceCore`,
+  new IamRolePolicy(stack, 'instance_role_ssm', {
+    name: 'session-manager',
+    role: role.id,
+    policy: sessionManagerPolicy(),
   });
   const instanceProfile = new IamInstanceProfile(stack, 'instance_profile', {
-    name: `${name}-instance`,
+    name: iamName(name, spec.region, 'instance'),
     role: role.name,
   });
 
@@ -101,10 +109,17 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       logGroupName: `/bentoctl/${name}`,
     }),
   );
+  const amiId =
+    spec.ami_id ??
+    new DataAwsSsmParameter(stack, 'dlami', { name: DLAMI_SSM_PARAMETER }).insecureValue;
   const shape: InstanceShape = {
-    amiId:
-      spec.ami_id ??
-      new DataAwsSsmParameter(stack, 'dlami', { name: DLAMI_SSM_PARAMETER }).insecureValue,
+    amiId,
+    // The DLAMI parameter moves to each new release; that alone must not replace a running
+    // instance or roll the fleet. A pinned ami_id is followed; a new image or config always is
+    // (user data).
+    amiIgnored: spec.ami_id === undefined,
+    rootDevice: addRootDevice(stack, amiId, spec.root_volume_gib),
+    offeredZones,
     securityGroupId: securityGroup.id,
     instanceProfile,
     userData: userData.asString,
@@ -155,10 +170,16 @@ function addSingleInstance(
   shape: InstanceShape,
 ): string {
   const { spec } = input;
+  const placement = offeredSubnets(
+    network,
+    spec.public ? 'public' : 'private',
+    shape.offeredZones,
+    spec.instance_type,
+  );
   const instance = new Instance(stack, 'instance', {
     ami: shape.amiId,
     instanceType: spec.instance_type,
-    subnetId: (spec.public ? network.publicSubnetIds : network.privateSubnetIds)[0],
+    subnetId: placement.firstSubnetId,
     vpcSecurityGroupIds: [shape.securityGroupId],
     iamInstanceProfile: shape.instanceProfile.name,
     keyName: spec.key_name,
@@ -176,9 +197,16 @@ function addSingleInstance(
       deleteOnTermination: true,
     },
     tags: { Name: input.config.name },
-    // The DLAMI parameter moves to each new release; that alone must not replace a running
-    // instance. A new image or config still does (user data).
-    lifecycle: { ignoreChanges: ['ami'] },
+    lifecycle: {
+      ...(shape.amiIgnored ? { ignoreChanges: ['ami'] } : {}),
+      // The replacement boots before the old instance goes: if EC2 has no GPU capacity for
+      // it, the old one keeps serving. The endpoint still waits for the new one to load.
+      createBeforeDestroy: true,
+      precondition: [
+        shape.rootDevice.precondition,
+        ...(placement.precondition !== undefined ? [placement.precondition] : []),
+      ],
+    },
   });
   if (!spec.public) return instance.privateIp;
   // A fixed address that survives the replacements above.
@@ -198,11 +226,7 @@ function addAutoScalingGroup(
   balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
 ): void {
   const { spec, config } = input;
-  // The root device name differs per AMI (`/dev/sda1` on Ubuntu, `/dev/xvda` on Amazon Linux);
-  // a wrong one would attach a second volume instead of sizing the root.
-  const ami = new DataAwsAmi(stack, 'ami', {
-    filter: [{ name: 'image-id', values: [shape.amiId] }],
-  });
+  const placement = offeredSubnets(network, 'private', shape.offeredZones, spec.instance_type);
   // Instances launched by an ASG get no provider default tags: tag them explicitly.
   const tags = { ...input.labels, ...spec.tags, Name: config.name };
   const template = new LaunchTemplate(stack, 'launch_template', {
@@ -218,7 +242,9 @@ function addAutoScalingGroup(
     ebsOptimized: 'true',
     blockDeviceMappings: [
       {
-        deviceName: ami.rootDeviceName,
+        // The root device name differs per AMI; a wrong one would attach a second volume
+        // instead of sizing the root.
+        deviceName: shape.rootDevice.deviceName,
         ebs: {
           volumeType: 'gp3',
           volumeSize: spec.root_volume_gib,
@@ -232,25 +258,46 @@ function addAutoScalingGroup(
       { resourceType: 'volume', tags },
     ],
     updateDefaultVersion: true,
+    lifecycle: {
+      ...(shape.amiIgnored ? { ignoreChanges: ['image_id'] } : {}),
+      precondition: [shape.rootDevice.precondition],
+    },
   });
   const group = new AutoscalingGroup(stack, 'autoscaling_group', {
     name: config.name,
     minSize: spec.min_instances,
     maxSize: spec.max_instances,
     desiredCapacity: spec.min_instances,
-    vpcZoneIdentifier: network.privateSubnetIds,
+    vpcZoneIdentifier: placement.subnetIds,
     targetGroupArns: [balancer.targetGroupArn],
     healthCheckType: 'ELB',
-    healthCheckGracePeriod: BOOT_GRACE_SECONDS,
-    defaultInstanceWarmup: BOOT_GRACE_SECONDS,
+    healthCheckGracePeriod: spec.startup_grace_seconds,
+    defaultInstanceWarmup: spec.startup_grace_seconds,
     launchTemplate: { id: template.id, version: template.latestVersion.toString() },
-    // A new launch template version (new image, new config) rolls through the group while
-    // half of it keeps serving.
+    // A new launch template version (new image, new config) rolls through the group: new
+    // instances launch before old ones go (min 100 %, max 200 %), instances already on the
+    // version are skipped, and a refresh that fails rolls back to the previous version.
     instanceRefresh: {
       strategy: 'Rolling',
-      preferences: { minHealthyPercentage: 50, instanceWarmup: String(BOOT_GRACE_SECONDS) },
+      preferences: {
+        minHealthyPercentage: 100,
+        maxHealthyPercentage: 200,
+        skipMatching: true,
+        autoRollback: true,
+        instanceWarmup: String(spec.startup_grace_seconds),
+      },
     },
-    lifecycle: { ignoreChanges: ['desired_capacity'] },
+    lifecycle: {
+      ignoreChanges: ['desired_capacity'],
+      ...(placement.precondition !== undefined
+        ? {
+            precondition: [
+              placement.precondition,
+              spansTwoZones(network, 'private', "The instances' private subnets"),
+            ],
+          }
+        : {}),
+    },
   });
   new AutoscalingPolicy(stack, 'autoscaling_policy', {
     name: `${config.name}-requests`,

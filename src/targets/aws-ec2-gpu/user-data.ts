@@ -57,6 +57,9 @@ export function userDataScript(props: UserDataProps): string {
     '--restart unless-stopped',
     `--publish ${props.port}:${props.port}`,
     '--read-only',
+    // The runtime needs no Linux capability (it listens above 1024) and never gains one.
+    '--cap-drop ALL',
+    '--security-opt no-new-privileges',
     `--tmpfs /tmp:rw,nosuid,nodev,size=${TMP_SIZE}`,
     `--stop-timeout ${STOP_TIMEOUT_SECONDS}`,
     '--log-driver awslogs',

@@ -8,8 +8,9 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { assumeRolePolicy } from '../common/aws-iam.js';
+import { assumeRolePolicy, iamName } from '../common/aws-iam.js';
 import { addAwsServiceBase } from '../common/aws-service-base.js';
+import { spansTwoZones } from '../common/aws-vpc.js';
 import { stableJsonLine } from '../stable-json.js';
 import type { SynthInput } from '../synthesizer.js';
 import { awsEcs } from './definition.js';
@@ -20,8 +21,6 @@ import type { AwsEcsSpec } from './spec.js';
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
 /** In-flight requests get this long on a task being replaced or scaled in. */
 const DEREGISTRATION_DELAY_SECONDS = 30;
-/** Time for the runtime to load its models before the ALB's verdict counts. */
-const HEALTH_CHECK_GRACE_SECONDS = 60;
 /** Scale out fast, scale in slowly so that a short lull does not drop warm tasks. */
 const SCALE_OUT_COOLDOWN_SECONDS = 60;
 const SCALE_IN_COOLDOWN_SECONDS = 300;
@@ -63,7 +62,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   });
 
   const taskRole = new IamRole(stack, 'task_role', {
-    name: `${name}-task`,
+    name: iamName(name, spec.region, 'task'),
     assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', base.account.accountId),
   });
 
@@ -99,7 +98,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     deploymentCircuitBreaker: { enable: true, rollback: true },
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
-    healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
+    healthCheckGracePeriodSeconds: spec.startup_grace_seconds,
     networkConfiguration: {
       subnets: network.privateSubnetIds,
       securityGroups: [taskSecurityGroup.id],
@@ -116,9 +115,18 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     enableEcsManagedTags: true,
     propagateTags: 'SERVICE',
     // Autoscaling owns the task count once the service exists.
-    lifecycle: { ignoreChanges: ['desired_count'] },
+    lifecycle: {
+      ignoreChanges: ['desired_count'],
+      ...(network.zonesMayRepeat
+        ? {
+            precondition: [spansTwoZones(network, 'private', "The tasks' private subnets")],
+          }
+        : {}),
+    },
     // A target group must be attached to a load balancer before a service can register in it.
-    dependsOn: [balancer.forwardingListener],
+    // The execution role's policy must exist before the first task starts (IAM propagates
+    // slowly) and outlive the draining tasks at destroy, which only a dependency orders.
+    dependsOn: [balancer.forwardingListener, base.rolePolicy],
   });
 
   const scalable = new AppautoscalingTarget(stack, 'autoscaling_target', {

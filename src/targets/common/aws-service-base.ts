@@ -15,7 +15,7 @@ import type { SynthInput } from '../synthesizer.js';
 import type { TargetOutput } from '../target.js';
 import { addAwsLoadBalancer, type AwsLoadBalancer, type AwsLoadBalancerProps } from './aws-alb.js';
 import { addEcrRepository, ecrRepositoryName } from './aws-ecr.js';
-import { assumeRolePolicy } from './aws-iam.js';
+import { assumeRolePolicy, iamName } from './aws-iam.js';
 import { addAwsProvider, type AwsAccount } from './aws-provider.js';
 import { runtimeStartPolicy } from './aws-runtime-policy.js';
 import { awsSecrets, type AwsSecret } from './aws-secrets.js';
@@ -39,10 +39,13 @@ export interface AwsServiceSpec {
   readonly certificate_arn?: string | undefined;
   readonly log_retention_days: number;
   readonly tags: Readonly<Record<string, string>>;
+  readonly secrets_kms_key_arns: readonly string[];
 }
 
 /** How the targets differ in what the base builds. */
 export interface AwsServiceBaseProps {
+  /** Zones a new VPC may use (see AwsNetworkProps). @default - every available zone */
+  readonly offeredZones?: string[];
   /** The target's declared outputs: the stack declares exactly these (see `addOutputs`). */
   readonly outputs: readonly TargetOutput[];
   /** The runtime's security group: `<id>_security_group`, named `<deployment>-<nameSuffix>`. */
@@ -110,6 +113,7 @@ export function addAwsServiceBase(
     publicSubnetIds: spec.public_subnet_ids,
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
+    ...(props.offeredZones !== undefined ? { offeredZones: props.offeredZones } : {}),
   });
   const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
   const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
@@ -118,7 +122,7 @@ export function addAwsServiceBase(
   });
 
   const role = new IamRole(stack, props.role.id, {
-    name: `${name}-${props.role.nameSuffix}`,
+    name: iamName(name, spec.region, props.role.nameSuffix),
     assumeRolePolicy: assumeRolePolicy(
       props.role.service,
       props.role.sourceAccount ? account.accountId : undefined,
@@ -131,6 +135,7 @@ export function addAwsServiceBase(
       imageRepository: image.repository,
       logGroupArn: logGroup.arn,
       secrets,
+      kmsKeyArns: spec.secrets_kms_key_arns,
     }),
   });
 
