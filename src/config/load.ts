@@ -9,6 +9,7 @@ import { bentoctlHome } from '../bento/home.js';
 import { locateBento } from '../bento/locate.js';
 import { errors, type Diagnostic } from '../errors/index.js';
 import { getTarget, isTargetName } from '../targets/registry.js';
+import type { SecretReferenceForm } from '../targets/target.js';
 import { interpolateDocument } from './interpolate.js';
 import { parseYaml, readYamlFile, type YamlSource } from './read-yaml.js';
 import type { ResolvedConfig } from './resolved-config.js';
@@ -116,6 +117,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
       });
     }
     diagnostics.push(...crossFieldDiagnostics(config, locator));
+    diagnostics.push(...secretDiagnostics(config, target.secretReference, locator));
   }
 
   if (diagnostics.length > 0) throw errors.configInvalid(file, sortByPosition(diagnostics));
@@ -188,6 +190,44 @@ function crossFieldDiagnostics(
         message: `${name} is set both in env and in secrets; keep one`,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Secret references in the target's store form, checked here as synthesis will parse them, so
+ * that `generate` never meets a reference `validate` let through.
+ */
+function secretDiagnostics(
+  config: DeploymentConfigData,
+  store: SecretReferenceForm,
+  locator: YamlSource['locator'],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, reference] of Object.entries(config.secrets)) {
+    if (store.isValid(reference)) continue;
+    out.push({
+      location: locator.value(['secrets', name]),
+      field: `secrets.${name}`,
+      message: `${JSON.stringify(reference)} is not a secret reference this target reads; expected ${store.form}`,
+    });
+  }
+  const { auth } = config.runtime;
+  if (auth.mode !== 'bearer' || auth.secret === undefined) return out;
+  if (!store.isValid(auth.secret)) {
+    out.push({
+      location: locator.value(['runtime', 'auth', 'secret']),
+      field: 'runtime.auth.secret',
+      message: `${JSON.stringify(auth.secret)} is not a secret reference this target reads; expected ${store.form}`,
+    });
+  }
+  const other = config.secrets[auth.token_env];
+  if (other !== undefined && other !== auth.secret) {
+    out.push({
+      location: locator.value(['secrets', auth.token_env]),
+      field: `secrets.${auth.token_env}`,
+      message: `${auth.token_env} is filled by runtime.auth.secret too (${auth.secret}); keep one of the two`,
+    });
   }
   return out;
 }

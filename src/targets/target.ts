@@ -24,6 +24,16 @@ export interface TargetOutput {
   readonly description: string;
 }
 
+/**
+ * How a target reads `secrets:` values and `runtime.auth.secret`: the same check validate runs
+ * and synthesis relies on, so a reference synthesis would reject never passes validate.
+ */
+export interface SecretReferenceForm {
+  /** The accepted forms, for messages: "expected <form>". */
+  readonly form: string;
+  isValid(reference: string): boolean;
+}
+
 /** What a target knows about its deployment besides its own spec. */
 export interface PreflightContext {
   /** The deployment name (DNS-safe), used to derive resource names. */
@@ -45,7 +55,10 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly registry: RegistryKind;
   /** `runtime.device` when the config does not set it. @default 'cpu' */
   readonly defaultDevice?: 'cpu' | 'gpu';
+  /** The stack's outputs: synthesis declares exactly these, with these descriptions. */
   readonly outputs: readonly TargetOutput[];
+  /** The secret store's reference form (`secrets:` values, `runtime.auth.secret`). */
+  readonly secretReference: SecretReferenceForm;
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */
   readonly initFields: readonly (keyof z.input<Spec> & string)[];
   /** Checks of cloud constraints on a spec that already passed its schema. */

@@ -317,16 +317,18 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     expect(stack.json.import).toBeUndefined();
   });
 
-  it('GIVEN a secret that is not an ARN WHEN synthesized THEN it fails naming the variable', async () => {
-    await expect(
-      synth(
+  it('GIVEN a secret that is not an ARN WHEN validated THEN it fails naming the variable, before synthesis', () => {
+    expect(() =>
+      loadTestConfig(
         workspace,
         configText('aws-ecs', 'region: us-east-1', 'secrets:\n  DB_PASSWORD: prod/db\n'),
       ),
-    ).rejects.toMatchObject({
-      code: 'SECRET_REFERENCE_INVALID',
-      message: expect.stringContaining('DB_PASSWORD'),
-    });
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        diagnostics: [expect.objectContaining({ field: 'secrets.DB_PASSWORD' })],
+      }),
+    );
   });
 
   it('GIVEN a long deployment name WHEN synthesized THEN the ALB name fits 32 characters and the target group takes a prefix', async () => {

@@ -352,16 +352,13 @@ describe('azure-aks synthesis', () => {
     });
   });
 
-  it('GIVEN a secret that is not a Key Vault reference THEN synthesis names it and the form', () => {
-    const config = loadTestConfig(
-      configText({ secrets: { DB_PASSWORD: 'projects/p/secrets/db' } }),
+  it('GIVEN a secret that is not a Key Vault reference THEN validate names it and the form, before synthesis', () => {
+    const failure = loadError(() =>
+      loadTestConfig(configText({ secrets: { DB_PASSWORD: 'projects/p/secrets/db' } })),
     );
-    expect(() => synthesizeTarget(synthesizeAzureAks, config)).toThrow(
-      expect.objectContaining({
-        code: 'SECRET_REFERENCE_INVALID',
-        message: expect.stringMatching(/DB_PASSWORD.*Key Vault/),
-      }),
-    );
+    expect(failure.code).toBe('CONFIG_INVALID');
+    expect(failure.fields).toEqual(['secrets.DB_PASSWORD']);
+    expect(failure.text).toMatch(/Key Vault/);
   });
 
   it('GIVEN a tag value that looks like a template THEN Terraform gets it as a literal', () => {

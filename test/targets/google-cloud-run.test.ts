@@ -278,18 +278,17 @@ describe('google-cloud-run synthesis', () => {
     });
   });
 
-  it('GIVEN a secret in another form (an AWS ARN) THEN synthesis says which one and the form', () => {
-    const config = loadTestConfig(
-      configText({
-        secrets: { DB_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' },
-      }),
+  it('GIVEN a secret in another form (an AWS ARN) THEN validate names it and the form, before synthesis', () => {
+    const failure = loadError(() =>
+      loadTestConfig(
+        configText({
+          secrets: { DB_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' },
+        }),
+      ),
     );
-    expect(() => synthesizeTarget(synthesizeCloudRun, config)).toThrow(
-      expect.objectContaining({
-        code: 'SECRET_REFERENCE_INVALID',
-        message: expect.stringMatching(/DB_PASSWORD.*Secret Manager/),
-      }),
-    );
+    expect(failure.code).toBe('CONFIG_INVALID');
+    expect(failure.fields).toEqual(['secrets.DB_PASSWORD']);
+    expect(failure.text).toMatch(/Secret Manager/);
   });
 
   it('GIVEN service_account_email THEN no account is created and the given one gets the grants', () => {
