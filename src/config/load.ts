@@ -107,7 +107,8 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
 
   if (parsed.success && spec !== undefined && target !== undefined) {
     const config = parsed.data;
-    for (const issue of target.preflight(spec, { name: config.name, runtime: config.runtime })) {
+    const context = { name: config.name, runtime: config.runtime, image: config.image };
+    for (const issue of target.preflight(spec, context)) {
       const path = issue.scope === 'config' ? [...issue.path] : ['spec', ...issue.path];
       diagnostics.push({
         location: locator.value(path),

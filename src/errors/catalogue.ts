@@ -82,6 +82,10 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Run `bentoctl build -f <config>` (or `bentoctl apply --build`) so a pushed digest is recorded; `bentoctl generate` also takes --image <repository@sha256:...>.',
   },
+  IMAGE_NOT_PULLABLE: {
+    kind: 'usage',
+    fix: 'Push the image to the registry the target pulls from, or give the target pull credentials (aws: spec.image_pull_secret).',
+  },
   IMAGE_COPY_UNAVAILABLE: {
     kind: 'usage',
     fix: 'Use the same image.repository in both configs, or copy the image yourself (crane copy, skopeo copy) and rerun.',
@@ -258,6 +262,8 @@ export const errors = {
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
     ),
+  imageNotPullable: (image: string, source: string, problem: string) =>
+    raise('IMAGE_NOT_PULLABLE', `The deployment could not pull ${image} (${source}): ${problem}.`),
   imageCopyUnavailable: (from: string, to: string) =>
     raise(
       'IMAGE_COPY_UNAVAILABLE',

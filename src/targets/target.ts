@@ -43,6 +43,8 @@ export interface PreflightContext {
     readonly device: 'cpu' | 'gpu';
     readonly auth: { readonly mode: 'none' | 'bearer' };
   };
+  /** The config's `image:` section; `repository` is absent when the target's default is used. */
+  readonly image: { readonly repository?: string | undefined };
 }
 
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {

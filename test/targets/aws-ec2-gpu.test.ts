@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
 import { DLAMI_SSM_PARAMETER } from '../../src/targets/aws-ec2-gpu/stack.js';
-import type { SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
 import {
   DIGEST,
   configText,
   dataOf,
+  loadTestConfig,
   makeWorkspace,
   resource,
   resourcesOf,
@@ -367,5 +369,27 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       ]);
       expect(lifecycle).not.toHaveProperty('ignore_changes');
     });
+  });
+
+  it('GIVEN an image in another registry with pull credentials THEN the boot script logs in with them for the pull only', async () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr-AbCdEf';
+    const stack = await synthesizeStack({
+      config: loadTestConfig(
+        workspace,
+        configText('aws-ec2-gpu', `image_pull_secret: ${secret}`, GPU_RUNTIME),
+      ),
+      image: imageReference('ghcr.io/acme/iris', DIGEST),
+      bentoVersion: '0123456789abcdef',
+      bentoName: 'iris_classifier',
+    });
+    const script = userData(stack);
+    expect(script).not.toContain('aws ecr get-login-password');
+    expect(script).toContain(`--secret-id '${secret}'`);
+    expect(script).toMatch(/docker login --username "\$\(.*\)" --password-stdin 'ghcr.io'/);
+    expect(script.indexOf('retry registry_login')).toBeLessThan(script.indexOf('docker pull'));
+    expect(script).toContain("docker logout 'ghcr.io'");
+    expect(script).not.toMatch(/\$\{|%\{/);
+    const check = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8', timeout: 10_000 });
+    expect(check.status, check.stderr).toBe(0);
   });
 });

@@ -305,16 +305,41 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN an image outside ECR THEN the stack creates its repository without importing one', async () => {
-    const workspace = makeWorkspace();
-    const stack = await synthesizeStack({
-      config: loadTestConfig(workspace, configText('aws-ecs', '')),
-      image: imageReference('registry.example.com/iris', DIGEST),
-      bentoVersion: '0123456789abcdef',
-      bentoName: 'iris_classifier',
+  describe('GIVEN an image in a private registry outside ECR', () => {
+    const PULL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf';
+    const outside = (spec: string) =>
+      synthesizeStack({
+        config: loadTestConfig(workspace, configText('aws-ecs', spec)),
+        image: imageReference('registry.example.com/iris', DIGEST),
+        bentoVersion: '0123456789abcdef',
+        bentoName: 'iris_classifier',
+      });
+
+    it('WHEN no pull credentials are given THEN generate refuses the image and says what to do', async () => {
+      await expect(outside('region: us-east-1')).rejects.toMatchObject({
+        code: 'IMAGE_NOT_PULLABLE',
+        message: expect.stringContaining('spec.image_pull_secret'),
+      });
     });
-    expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
-    expect(stack.json.import).toBeUndefined();
+
+    it('WHEN image_pull_secret is given THEN the task pulls with it and only the execution role reads it', async () => {
+      const stack = await outside(`image_pull_secret: ${PULL}`);
+      expect(container(stack).repositoryCredentials).toEqual({ credentialsParameter: PULL });
+      expect(policy(stack, 'execution_role_policy').Statement).toContainEqual(
+        expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [PULL] }),
+      );
+      // Nothing of ECR is granted for an image that is not in it, and no repository is adopted.
+      expect(JSON.stringify(policy(stack, 'execution_role_policy'))).not.toContain(
+        'ecr:BatchGetImage',
+      );
+      expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
+      expect(stack.json.import).toBeUndefined();
+    });
+  });
+
+  it('GIVEN an image in ECR WHEN synthesized THEN no registry credentials are set', async () => {
+    const stack = await synth(workspace, configText('aws-ecs', ''));
+    expect(container(stack)).not.toHaveProperty('repositoryCredentials');
   });
 
   it('GIVEN a secret that is not an ARN WHEN validated THEN it fails naming the variable, before synthesis', () => {

@@ -160,6 +160,14 @@ const INVALID: readonly InvalidSpec[] = [
     mentions: 'IPv4-only',
   },
   {
+    name: 'an image repository outside ECR without pull credentials',
+    target: 'aws-ecs',
+    spec: 'region: us-east-1',
+    extra: 'image:\n  repository: ghcr.io/acme/iris\n',
+    field: 'image.repository',
+    mentions: 'spec.image_pull_secret',
+  },
+  {
     name: 'CPU instance type',
     target: 'aws-ec2-gpu',
     spec: 'instance_type: m5.large',
@@ -208,6 +216,25 @@ const INVALID: readonly InvalidSpec[] = [
     mentions: '1024',
   },
 ];
+
+describe('valid AWS image repositories', () => {
+  it.each([
+    ['ECR of another account and region', '210987654321.dkr.ecr.eu-west-1.amazonaws.com/iris', ''],
+    ['ECR Public', 'public.ecr.aws/acme/iris', ''],
+    [
+      'a private registry with pull credentials',
+      'ghcr.io/acme/iris',
+      'image_pull_secret: arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr',
+    ],
+  ])('GIVEN %s WHEN loaded THEN it passes', (_name, repository, spec) => {
+    expect(() =>
+      loadTestConfig(
+        workspace,
+        configText('aws-ecs', spec, `image:\n  repository: ${repository}\n`),
+      ),
+    ).not.toThrow();
+  });
+});
 
 describe('invalid AWS specs', () => {
   it.each(INVALID)(

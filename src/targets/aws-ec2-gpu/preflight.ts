@@ -10,7 +10,7 @@ import type { AwsEc2GpuSpec } from './spec.js';
 /** GPU families only, SSH only with both a key and a CIDR, and the shared AWS rules. */
 export function preflightAwsEc2Gpu(
   spec: AwsEc2GpuSpec,
-  context: Pick<PreflightContext, 'name' | 'runtime'>,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [
     ...checkInstanceBounds(spec),

@@ -14,6 +14,7 @@ import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
 import type { TerraformStack } from 'cdktf';
 import { ecrLocation } from '../common/aws-ecr.js';
+import { registryHost } from '../common/aws-image-pull.js';
 import { iamName } from '../common/aws-iam.js';
 import { allowFromCidrs } from '../common/aws-security-rules.js';
 import { addAwsServiceBase } from '../common/aws-service-base.js';
@@ -102,6 +103,10 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       ecr:
         imageLocation !== undefined
           ? { registry: image.repository.split('/')[0] ?? '', region: imageLocation.region }
+          : undefined,
+      registryLogin:
+        base.pullSecret !== undefined
+          ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
           : undefined,
       port,
       environment: input.environment,

@@ -9,7 +9,7 @@ import type { AwsEcsSpec } from './spec.js';
 /** Fargate size pairs and network consistency; the schema has already checked each field. */
 export function preflightAwsEcs(
   spec: AwsEcsSpec,
-  context: Pick<PreflightContext, 'name' | 'runtime'>,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [
     ...checkInstanceBounds(spec),

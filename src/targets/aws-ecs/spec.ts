@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { AWS_REGIONS } from '../clouds/aws-regions.js';
 import { acmCertificateArn, awsNetworkFields } from '../common/aws-network-fields.js';
 import { LOG_RETENTION_DAYS } from '../common/aws-log-retention.js';
-import { secretsKmsKeyArnsField, startupGraceSecondsField } from '../common/aws-runtime-fields.js';
+import {
+  imagePullSecretField,
+  secretsKmsKeyArnsField,
+  startupGraceSecondsField,
+} from '../common/aws-runtime-fields.js';
 import {
   allowedCidrsField,
   instanceBounds,
@@ -53,6 +57,7 @@ export const awsEcsSpecSchema = z.strictObject({
     .meta({ description: 'ACM certificate for an HTTPS listener. @default - HTTP only' }),
   startup_grace_seconds: startupGraceSecondsField(60, 'task'),
   secrets_kms_key_arns: secretsKmsKeyArnsField,
+  image_pull_secret: imagePullSecretField,
   log_retention_days: z
     .literal(LOG_RETENTION_DAYS)
     .default(30)

@@ -82,6 +82,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
         port,
         environment: input.environment,
         secrets,
+        pullSecretArn: base.pullSecret?.secretArn,
         logGroupName: logGroup.name,
         region: spec.region,
       }),

@@ -26,3 +26,19 @@ export function startupGraceSecondsField(defaultSeconds: number, what: string) {
       description: `Seconds a new ${what} has to pull the image and load its models before failed /readyz checks count against it; raise it for large models.`,
     });
 }
+
+/**
+ * A Secrets Manager secret holding `{"username": ..., "password": ...}` for a private registry
+ * outside ECR: ECS reads it as `repositoryCredentials`, the EC2 boot script logs in with it.
+ */
+export const imagePullSecretField = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+    'must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
+  )
+  .optional()
+  .meta({
+    description:
+      'Secrets Manager secret with {"username", "password"} of the registry the image is in, when that is not ECR. @default - none: the image must be in ECR',
+  });

@@ -18,7 +18,9 @@ import { addEcrRepository, ecrRepositoryName } from './aws-ecr.js';
 import { assumeRolePolicy, iamName } from './aws-iam.js';
 import { addAwsProvider, type AwsAccount } from './aws-provider.js';
 import { runtimeStartPolicy } from './aws-runtime-policy.js';
-import { awsSecrets, type AwsSecret } from './aws-secrets.js';
+import { awsSecrets, parseAwsSecret, type AwsSecret } from './aws-secrets.js';
+import { awsImagePullProblem, needsPullCredentials } from './aws-image-pull.js';
+import { errors } from '../../errors/index.js';
 import {
   allowFromGroup,
   allowHttpsOut,
@@ -40,6 +42,7 @@ export interface AwsServiceSpec {
   readonly log_retention_days: number;
   readonly tags: Readonly<Record<string, string>>;
   readonly secrets_kms_key_arns: readonly string[];
+  readonly image_pull_secret?: string | undefined;
 }
 
 /** How the targets differ in what the base builds. */
@@ -79,6 +82,8 @@ export interface AwsServiceBase {
   readonly repository: InstanceType<typeof EcrRepository>;
   readonly logGroup: InstanceType<typeof CloudwatchLogGroup>;
   readonly secrets: readonly AwsSecret[];
+  /** The registry credentials secret, when the image is outside ECR. */
+  readonly pullSecret?: AwsSecret;
   readonly role: InstanceType<typeof IamRole>;
   readonly rolePolicy: InstanceType<typeof IamRolePolicy>;
   readonly securityGroup: InstanceType<typeof SecurityGroup>;
@@ -101,6 +106,14 @@ export function addAwsServiceBase(
   const name = config.name;
   const port = config.runtime.port;
   const secrets = awsSecrets(config);
+  const pullProblem = awsImagePullProblem(image.repository, spec.image_pull_secret);
+  if (pullProblem !== undefined) {
+    throw errors.imageNotPullable(image.ref, 'the image generate pins', pullProblem);
+  }
+  // Read by the role that pulls, with the secrets the runtime reads.
+  const pullSecret = needsPullCredentials(image.repository, spec.image_pull_secret)
+    ? parseAwsSecret('image pull credentials', spec.image_pull_secret ?? '')
+    : undefined;
 
   const account = addAwsProvider(stack, {
     region: spec.region,
@@ -134,7 +147,7 @@ export function addAwsServiceBase(
     policy: runtimeStartPolicy({
       imageRepository: image.repository,
       logGroupArn: logGroup.arn,
-      secrets,
+      secrets: pullSecret !== undefined ? [...secrets, pullSecret] : secrets,
       kmsKeyArns: spec.secrets_kms_key_arns,
     }),
   });
@@ -179,6 +192,7 @@ export function addAwsServiceBase(
     repository,
     logGroup,
     secrets,
+    ...(pullSecret !== undefined ? { pullSecret } : {}),
     role,
     rolePolicy,
     securityGroup,

@@ -1,19 +1,21 @@
 /**
  * Rules both AWS targets share that AWS would otherwise enforce only at apply (or not at all):
- * names it refuses, addresses its IPv4-only network cannot serve, and a bearer token that would
- * cross the internet in plain text.
+ * names it refuses, addresses its IPv4-only network cannot serve, a bearer token that would
+ * cross the internet in plain text, and an image it could not pull.
  */
 import type { PreflightContext, SpecIssue } from '../target.js';
+import { awsImagePullProblem } from './aws-image-pull.js';
 
 interface AwsServiceCheckSpec {
   readonly public: boolean;
   readonly allowed_cidrs: readonly string[];
   readonly certificate_arn?: string | undefined;
+  readonly image_pull_secret?: string | undefined;
 }
 
 export function checkAwsService(
   spec: AwsServiceCheckSpec,
-  context: Pick<PreflightContext, 'name' | 'runtime'>,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [];
   // Security group names are `<name>-alb`, `<name>-tasks`, `<name>-instance`; EC2 refuses any
@@ -39,6 +41,12 @@ export function checkAwsService(
       message:
         'a public endpoint with bearer auth and no certificate_arn would carry the token over plain HTTP across the internet; set certificate_arn (an ACM certificate for HTTPS at the load balancer, which aws-ec2-gpu has when max_instances > 1), or keep the endpoint private (public: false)',
     });
+  }
+  const repository = context.image.repository;
+  const pullProblem =
+    repository !== undefined ? awsImagePullProblem(repository, spec.image_pull_secret) : undefined;
+  if (pullProblem !== undefined) {
+    issues.push({ scope: 'config', path: ['image', 'repository'], message: pullProblem });
   }
   return issues;
 }
