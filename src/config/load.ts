@@ -122,7 +122,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
   }
 
   if (diagnostics.length > 0) throw errors.configInvalid(file, sortByPosition(diagnostics));
-  if (!parsed.success || spec === undefined) {
+  if (!parsed.success || spec === undefined || target === undefined) {
     throw errors.internal(new Error('validation failed without a diagnostic'));
   }
 
@@ -138,7 +138,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
     });
   }
   return {
-    ...applyDerivedDefaults(config),
+    ...applyDerivedDefaults(config, target.stateScope(spec)),
     spec,
     source: { file, dir },
     bentoReference: lookup.reference,

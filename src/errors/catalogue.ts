@@ -52,7 +52,7 @@ export const ERROR_CATALOGUE = {
   },
   TERRAFORM_TOO_OLD: {
     kind: 'external',
-    fix: 'Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN to a newer one.',
+    fix: 'Install Terraform >= 1.5 (>= 1.10 for an S3 backend with use_lockfile; https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN to a newer one.',
   },
   TERRAFORM_FAILED: {
     kind: 'external',
@@ -231,10 +231,10 @@ export const errors = {
     ),
   terraformNotFound: (where: string) =>
     raise('TERRAFORM_NOT_FOUND', `terraform was not found (${where}).`),
-  terraformTooOld: (binary: string, version: string, minimum: string) =>
+  terraformTooOld: (binary: string, version: string, minimum: string, reason?: string) =>
     raise(
       'TERRAFORM_TOO_OLD',
-      `${binary} is Terraform ${version}; bentoctl needs ${minimum} or newer.`,
+      `${binary} is Terraform ${version}; ${reason ?? 'bentoctl'} needs ${minimum} or newer.`,
     ),
   terraformFailed: (step: string, detail: string, stderrTail: string) =>
     raise(

@@ -63,6 +63,11 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly secretReference: SecretReferenceForm;
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */
   readonly initFields: readonly (keyof z.input<Spec> & string)[];
+  /**
+   * Where the deployment lives (`us-east-1`, `<project>/<region>`): with the target, part of the
+   * default state key, so one name deployed to two regions or targets keeps two states.
+   */
+  stateScope(spec: z.output<Spec>): string;
   /** Checks of cloud constraints on a spec that already passed its schema. */
   preflight(spec: z.output<Spec>, context: PreflightContext): readonly SpecIssue[];
   /**

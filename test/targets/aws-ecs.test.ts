@@ -188,6 +188,10 @@ describe('aws-ecs stack', () => {
       expect(lifecycle.rules.at(-1).selection).toMatchObject({ countType: 'imageCountMoreThan' });
     });
 
+    it("THEN destroy deletes the deployment's own repository with its images", () => {
+      expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')?.force_delete).toBe(true);
+    });
+
     it('THEN the repository the image was pushed to is adopted with an import block', () => {
       // `bentoctl build --push` creates a missing ECR repository; without the import the first
       // apply would fail with RepositoryAlreadyExistsException.
@@ -196,14 +200,19 @@ describe('aws-ecs stack', () => {
       ]);
     });
 
-    it('THEN every resource is tagged with the deployment and bento version', () => {
+    it('THEN every resource is tagged with the deployment, and only the task definition and service with the bento', () => {
       const [provider] = (stack.json.provider as { aws: { default_tags: { tags: object }[] }[] })
         .aws;
+      // A release changes the resources that run the bento, not the tags of every resource.
       expect(provider?.default_tags[0]?.tags).toEqual({
-        'bento-name': 'iris_classifier',
-        'bento-version': '0123456789abcdef',
         deployment: 'iris-prod',
         'managed-by': 'bentoctl',
+      });
+      const bento = { 'bento-name': 'iris_classifier', 'bento-version': '0123456789abcdef' };
+      expect(resource(stack, 'aws_ecs_task_definition', 'task_definition')?.tags).toEqual(bento);
+      expect(resource(stack, 'aws_ecs_service', 'service')).toMatchObject({
+        tags: bento,
+        propagate_tags: 'SERVICE',
       });
     });
 

@@ -171,18 +171,21 @@ describe('google-cloud-run synthesis', () => {
       expect(names).not.toContain('PORT');
     });
 
-    it('THEN labels every labelable resource with the deployment and bento version', () => {
-      const labelled = [
-        onlyResource(json, 'google_artifact_registry_repository').labels,
+    it('THEN labels every labelable resource with the deployment, and only the service and its revisions with the bento version', () => {
+      const runsTheBento = [
         service(json).labels,
         (service(json).template as unknown as { labels: unknown }).labels,
       ];
-      for (const labels of labelled) {
+      for (const labels of runsTheBento) {
         expect(labels).toMatchObject({
           deployment: 'iris-prod',
           'bento-version': expect.any(String),
         });
       }
+      // A release must not relabel the repository (or anything else that does not run it).
+      const repository = onlyResource(json, 'google_artifact_registry_repository').labels;
+      expect(repository).toMatchObject({ deployment: 'iris-prod' });
+      expect(repository).not.toHaveProperty('bento-version');
     });
 
     it('THEN outputs the service URL and the image repository', () => {

@@ -17,6 +17,7 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   ],
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
+  stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEc2Gpu(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEc2Gpu,
 };

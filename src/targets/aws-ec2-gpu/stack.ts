@@ -201,7 +201,7 @@ function addSingleInstance(
       encrypted: true,
       deleteOnTermination: true,
     },
-    tags: { Name: input.config.name },
+    tags: { ...input.bentoLabels, Name: input.config.name },
     lifecycle: {
       ...(shape.amiIgnored ? { ignoreChanges: ['ami'] } : {}),
       // The replacement boots before the old instance goes: if EC2 has no GPU capacity for
@@ -233,7 +233,7 @@ function addAutoScalingGroup(
   const { spec, config } = input;
   const placement = offeredSubnets(network, 'private', shape.offeredZones, spec.instance_type);
   // Instances launched by an ASG get no provider default tags: tag them explicitly.
-  const tags = { ...input.labels, ...spec.tags, Name: config.name };
+  const tags = { ...input.labels, ...input.bentoLabels, ...spec.tags, Name: config.name };
   const template = new LaunchTemplate(stack, 'launch_template', {
     name: config.name,
     imageId: shape.amiId,

@@ -15,6 +15,7 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   ],
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
+  stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEcs(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEcs,
 };

@@ -76,6 +76,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     executionRoleArn: base.role.arn,
     taskRoleArn: taskRole.arn,
     volume: TASK_VOLUMES,
+    tags: { ...input.bentoLabels },
     containerDefinitions: stableJsonLine([
       containerDefinition({
         image: image.ref,
@@ -114,7 +115,9 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     ],
     enableExecuteCommand: false,
     enableEcsManagedTags: true,
+    // The tasks get the service's tags, the bento's among them.
     propagateTags: 'SERVICE',
+    tags: { ...input.bentoLabels },
     // Autoscaling owns the task count once the service exists.
     lifecycle: {
       ignoreChanges: ['desired_count'],

@@ -25,6 +25,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     'min_instances',
     'max_instances',
   ],
+  stateScope: (spec) => spec.location,
   preflight: (spec, context) => preflightAzureAks(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };

@@ -44,14 +44,15 @@ export function addEcrRepository(
   stack: TerraformStack,
   name: string,
   image: ImageReference,
+  /** Whether destroy deletes the repository with its images (see the caller). */
+  forceDelete = false,
 ): InstanceType<typeof EcrRepository> {
   const repository = new EcrRepository(stack, 'ecr_repository', {
     name,
     imageTagMutability: 'IMMUTABLE',
     imageScanningConfiguration: { scanOnPush: true },
     encryptionConfiguration: [{ encryptionType: 'AES256' }],
-    // Deleting a repository that still holds images is a decision, not a side effect of destroy.
-    forceDelete: false,
+    forceDelete,
   });
   if (ecrLocation(image.repository)?.name === name) repository.importFrom(name);
   new EcrLifecyclePolicy(stack, 'ecr_lifecycle_policy', {

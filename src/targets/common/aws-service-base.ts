@@ -128,7 +128,11 @@ export function addAwsServiceBase(
     vpcCidr: spec.vpc_cidr,
     ...(props.offeredZones !== undefined ? { offeredZones: props.offeredZones } : {}),
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
+  // The deployment's own repository (named after it) goes with it on destroy, images and all,
+  // as the destroy plan says on its line; a repository named otherwise may hold other images,
+  // so destroy leaves deleting a non-empty one to its owner (AWS then refuses it).
+  const repositoryName = ecrRepositoryName(image, name);
+  const repository = addEcrRepository(stack, repositoryName, image, repositoryName === name);
   const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
     name: `/bentoctl/${name}`,
     retentionInDays: spec.log_retention_days,

@@ -1,7 +1,4 @@
-import {
-  parseSecretManagerReference,
-  SECRET_MANAGER_REFERENCE_FORM,
-} from './secret-reference.js';
+import { parseSecretManagerReference, SECRET_MANAGER_REFERENCE_FORM } from './secret-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightCloudRun } from './preflight.js';
 import { cloudRunSpecSchema } from './spec.js';
@@ -24,6 +21,7 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
     isValid: (reference) => parseSecretManagerReference(reference) !== undefined,
   },
   initFields: ['project', 'region', 'cpu', 'memory', 'min_instances', 'max_instances'],
+  stateScope: (spec) => `${spec.project}/${spec.region}`,
   preflight: (spec, context) => preflightCloudRun(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
 };
