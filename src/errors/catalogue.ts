@@ -82,6 +82,10 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Run `bentoctl build -f <config>` (or `bentoctl apply --build`) so a pushed digest is recorded; `bentoctl generate` also takes --image <repository@sha256:...>.',
   },
+  IMAGE_NOT_PULLABLE: {
+    kind: 'usage',
+    fix: "Push the image to a registry the target pulls from (leave image.repository out for the deployment's own), or give the target pull credentials as the message says.",
+  },
   IMAGE_COPY_UNAVAILABLE: {
     kind: 'usage',
     fix: 'Use the same image.repository in both configs, or copy the image yourself (crane copy, skopeo copy) and rerun.',
@@ -258,6 +262,8 @@ export const errors = {
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
     ),
+  imageNotPullable: (image: string, target: string, problem: string) =>
+    raise('IMAGE_NOT_PULLABLE', `${target} cannot run ${image}: ${problem}.`),
   imageCopyUnavailable: (from: string, to: string) =>
     raise(
       'IMAGE_COPY_UNAVAILABLE',

@@ -8,7 +8,9 @@ import { deploymentPaths } from '../config/deployment-paths.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { TargetName } from './names.js';
+import { errors } from '../errors/index.js';
 import { bentoIdentity } from './bento-identity.js';
+import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStack } from './synth-stack.js';
 
@@ -50,6 +52,15 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     buildRecordFile: paths.buildRecord,
     deployment: config.name,
   });
+  // validate checked image.repository; an image from --image or the build record (a push to
+  // --registry) is checked here, before anything is written.
+  const pullProblem = getTarget(config.target).imagePullProblem?.(
+    resolved.image.repository,
+    config.spec,
+  );
+  if (pullProblem !== undefined) {
+    throw errors.imageNotPullable(resolved.image.ref, config.target, pullProblem);
+  }
   const bento = bentoIdentity(config.bentoReference, config.name);
   const warnings: string[] = [];
   if (resolved.bentoVersion !== undefined && resolved.bentoVersion !== bento.version) {

@@ -45,6 +45,12 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   /** Checks of cloud constraints on a spec that already passed its schema. */
   preflight(spec: z.output<Spec>, context: PreflightContext): readonly SpecIssue[];
   /**
+   * Why the target's platform could not pull images from `repository` with this spec (its pull
+   * credentials), or undefined when it can. `validate` checks `image.repository` with it and
+   * `generate` the image it pins. @default - every repository is accepted
+   */
+  imagePullProblem?(repository: string, spec: z.output<Spec>): string | undefined;
+  /**
    * Loads the Terraform synthesis on demand: it pulls in cdktf and provider classes (deep
    * imports), which only `generate` and the commands built on it should pay for.
    */

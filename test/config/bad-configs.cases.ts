@@ -448,6 +448,48 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     line: 7,
     mentions: 'internal',
   },
+  {
+    name: 'cloud run public behind load-balancer-only ingress',
+    yaml: withLines(
+      `${run()}  public: true\n  ingress: internal-and-cloud-load-balancing`,
+      'google-cloud-run',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.ingress',
+    line: 8,
+    mentions: 'nobody outside the VPC',
+  },
+  {
+    name: 'cloud run invoker check off on a private service',
+    yaml: withLines(`${run()}  invoker_iam_disabled: true`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.invoker_iam_disabled',
+    line: 7,
+    mentions: 'public: true',
+  },
+  {
+    name: 'cloud run invoker not an IAM member',
+    yaml: withLines(`${run()}  invokers: [ana@example.com]`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.invokers[0]',
+    line: 7,
+    mentions: 'user:',
+  },
+  {
+    name: 'cloud run startup delay above the ceiling',
+    yaml: withLines(`${run()}  startup_delay_seconds: 300`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.startup_delay_seconds',
+    line: 7,
+  },
+  {
+    name: 'cloud run image in a registry it cannot pull from',
+    yaml: withLines(`${run()}image:\n  repository: quay.io/team/iris`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'image.repository',
+    line: 8,
+    mentions: 'remote repository',
+  },
 
   // azure-aks spec
   {

@@ -1,4 +1,5 @@
 import type { TargetDefinition } from '../target.js';
+import { cloudRunImagePullProblem } from './image-source.js';
 import { preflightCloudRun } from './preflight.js';
 import { cloudRunSpecSchema } from './spec.js';
 
@@ -17,5 +18,6 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   ],
   initFields: ['project', 'region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   preflight: (spec, context) => preflightCloudRun(spec, context),
+  imagePullProblem: (repository) => cloudRunImagePullProblem(repository),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
 };
