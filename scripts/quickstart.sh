@@ -16,7 +16,8 @@ bentoctl() { node bin/run.js "$@"; }
 bentoctl init --yes --force --target aws-ecs --bento examples/iris --name iris-ecs --output "$out/aws-ecs.yaml"
 bentoctl init --yes --force --target google-cloud-run --bento examples/iris --name iris-run \
   --set project=my-ml-project --region europe-west4 --output "$out/google-cloud-run.yaml"
-bentoctl init --yes --force --target azure-aks --bento examples/iris --name iris-aks --output "$out/azure-aks.yaml"
+bentoctl init --yes --force --target azure-aks --bento examples/iris --name iris-aks \
+  --set 'api_server_authorized_ip_ranges=[203.0.113.0/24]' --output "$out/azure-aks.yaml"
 bentoctl init --yes --force --target aws-ec2-gpu --bento examples/iris --name iris-gpu --output "$out/aws-ec2-gpu.yaml"
 
 # Nothing is pushed here, so the stacks pin a placeholder image digest, in a registry each

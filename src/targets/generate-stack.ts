@@ -62,7 +62,7 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     throw errors.imageNotPullable(resolved.image.ref, config.target, pullProblem);
   }
   const bento = bentoIdentity(config.bentoReference, config.name);
-  const warnings: string[] = [];
+  const warnings: string[] = [...(getTarget(config.target).warnings?.(config) ?? [])];
   if (resolved.bentoVersion !== undefined && resolved.bentoVersion !== bento.version) {
     warnings.push(
       `the recorded image was built from bento version ${resolved.bentoVersion}, but the bento is now ${bento.version}; run \`bentoctl build --push\` to deploy the current bento`,

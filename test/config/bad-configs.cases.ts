@@ -24,6 +24,8 @@ const head = (target = 'aws-ecs') =>
 /** A valid config of `target` plus extra lines (they start at line 5). */
 const withLines = (extra: string, target = 'aws-ecs') => `${head(target)}${extra}\n`;
 const run = (project = 'my-ml-project') => `spec:\n  project: ${project}\n`;
+/** An azure-aks spec that passes on its own (lines 5-6). */
+const aks = 'spec:\n  api_server_authorized_ip_ranges: [203.0.113.0/24]\n';
 
 export const BAD_CONFIGS: readonly BadConfigCase[] = [
   // The file itself
@@ -503,13 +505,56 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
   {
     name: 'aks gpu pool of CPU VMs',
     yaml: withLines(
-      'spec:\n  gpu_node_pool:\n    vm_size: Standard_D4s_v5\nruntime:\n  device: gpu',
+      `${aks}  gpu_node_pool:\n    vm_size: Standard_D4s_v5\nruntime:\n  device: gpu`,
       'azure-aks',
     ),
     code: 'CONFIG_INVALID',
     field: 'spec.gpu_node_pool.vm_size',
-    line: 7,
+    line: 8,
     mentions: 'GPU',
+  },
+  {
+    name: 'aks API server open by default',
+    yaml: withLines('spec:\n  location: westeurope', 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.api_server_authorized_ip_ranges',
+    line: 5,
+    mentions: 'whole internet',
+  },
+  {
+    name: 'aks service port 443 over plain HTTP',
+    yaml: withLines(`${aks}  service_port: 443`, 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.service_port',
+    line: 7,
+    mentions: 'plain HTTP',
+  },
+  {
+    name: 'aks image outside ACR without pull credentials',
+    yaml: withLines(`${aks}image:\n  repository: ghcr.io/team/iris`, 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'image.repository',
+    line: 8,
+    mentions: 'image_pull_secret',
+  },
+  {
+    name: 'aks image pull secret not in Key Vault',
+    yaml: withLines(`${aks}  image_pull_secret: ghcr-token`, 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.image_pull_secret',
+    line: 7,
+    mentions: 'Key Vault',
+  },
+  {
+    name: 'aks more GPU pods than GPU nodes',
+    yaml: withLines(
+      `${aks}  max_instances: 4\n  gpu_node_pool:\n    node_count: 1\n    max_node_count: 2\nruntime:\n  device: gpu`,
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.max_instances',
+    line: 7,
+    mentions: 'max_node_count',
   },
   {
     name: 'aks namespace upper case',
@@ -520,10 +565,10 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
   },
   {
     name: 'aks gpu runtime without gpu pool',
-    yaml: withLines('runtime:\n  device: gpu', 'azure-aks'),
+    yaml: withLines(`${aks}runtime:\n  device: gpu`, 'azure-aks'),
     code: 'CONFIG_INVALID',
     field: 'spec.gpu_node_pool',
-    line: 1,
+    line: 5,
     mentions: 'gpu_node_pool',
   },
 

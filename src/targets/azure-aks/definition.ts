@@ -1,4 +1,6 @@
 import type { TargetDefinition } from '../target.js';
+import { aksImagePullProblem } from './image-source.js';
+import { secretsInStateWarnings } from './secrets-in-state.js';
 import { preflightAzureAks } from './preflight.js';
 import { azureAksSpecSchema } from './spec.js';
 
@@ -14,6 +16,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   ],
   initFields: [
     'location',
+    'api_server_authorized_ip_ranges',
     'node_vm_size',
     'cpu_millicores',
     'memory',
@@ -21,5 +24,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     'max_instances',
   ],
   preflight: (spec, context) => preflightAzureAks(spec, context),
+  imagePullProblem: (repository, spec) => aksImagePullProblem(repository, spec),
+  warnings: (config) => secretsInStateWarnings(config),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };

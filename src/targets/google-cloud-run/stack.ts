@@ -13,10 +13,10 @@ import { TerraformOutput } from 'cdktf';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { errors } from '../../errors/index.js';
+import { addPropagationWait } from '../common/propagation-wait.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
 import type { Synthesizer } from '../synthesizer.js';
 import { addArtifactRegistry } from './artifact-registry.js';
-import { addIamPropagationWait } from './iam-propagation.js';
 import { addCrossProjectImageAccess } from './image-pull-access.js';
 import { cloudRunNames, defaultCloudRunImageRepository } from './names.js';
 import { enableProjectServices } from './project-services.js';
@@ -28,6 +28,9 @@ import {
 } from './secret-reference.js';
 import { addCloudRunService, type SecretEnv } from './service.js';
 import type { CloudRunSpec } from './spec.js';
+
+/** How long the first revision waits after new grants or API enables. */
+export const IAM_PROPAGATION_SECONDS = 120;
 
 export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
   const { stack, config, spec } = input;
@@ -91,7 +94,11 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
     dependsOn: apis,
   });
   const grants = [...identity.grants, ...(imageAccess !== undefined ? [imageAccess] : [])];
-  const propagated = addIamPropagationWait(stack, { after: [...apis, ...grants] });
+  const propagated = addPropagationWait(stack, {
+    id: 'iam_propagation',
+    seconds: IAM_PROPAGATION_SECONDS,
+    after: [...apis, ...grants],
+  });
   const service = addCloudRunService(stack, {
     spec,
     name: names.service,
