@@ -11,7 +11,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const targets = ['aws-ecs', 'google-cloud-run', 'azure-aks', 'aws-ec2-gpu'];
-const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/iris@sha256:${'ab'.repeat(32)}`;
+const digest = `sha256:${'ab'.repeat(32)}`;
+// A registry each target pulls from: generate refuses an image the target cannot pull.
+const images = {
+  'aws-ecs': `123456789012.dkr.ecr.us-east-1.amazonaws.com/iris@${digest}`,
+  'aws-ec2-gpu': `123456789012.dkr.ecr.us-east-1.amazonaws.com/iris@${digest}`,
+  'google-cloud-run': `europe-west4-docker.pkg.dev/my-ml-project/iris/iris@${digest}`,
+  'azure-aks': `example.azurecr.io/iris@${digest}`,
+};
 const cdktfBin = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
 const work = mkdtempSync(join(tmpdir(), 'bentoctl-bench-'));
 
@@ -72,7 +79,7 @@ function normalized(value) {
   );
 }
 
-function cdktfApp(dir, configFile) {
+function cdktfApp(dir, configFile, image) {
   mkdirSync(dir, { recursive: true });
   const dist = (path) => pathToFileURL(join(root, 'dist', path)).href;
   writeFileSync(
@@ -112,7 +119,8 @@ try {
     cpSync(join(root, 'examples', target, 'deployment_config.yaml'), configFile);
     const out = join(dir, 'generated');
     const appDir = join(dir, 'cdktf');
-    cdktfApp(appDir, configFile);
+    const image = images[target];
+    cdktfApp(appDir, configFile, image);
 
     const generateArgs = [
       join(root, 'bin', 'run.js'),

@@ -16,12 +16,19 @@ bentoctl() { node bin/run.js "$@"; }
 bentoctl init --yes --force --target aws-ecs --bento examples/iris --name iris-ecs --output "$out/aws-ecs.yaml"
 bentoctl init --yes --force --target google-cloud-run --bento examples/iris --name iris-run \
   --set project=my-ml-project --region europe-west4 --output "$out/google-cloud-run.yaml"
-bentoctl init --yes --force --target azure-aks --bento examples/iris --name iris-aks --output "$out/azure-aks.yaml"
+bentoctl init --yes --force --target azure-aks --bento examples/iris --name iris-aks \
+  --set 'api_server_authorized_ip_ranges=[203.0.113.0/24]' --output "$out/azure-aks.yaml"
 bentoctl init --yes --force --target aws-ec2-gpu --bento examples/iris --name iris-gpu --output "$out/aws-ec2-gpu.yaml"
 
-# Nothing is pushed here, so the stacks pin a placeholder image digest.
-image="registry.example.com/iris@sha256:$(printf 'ab%.0s' $(seq 32))"
+# Nothing is pushed here, so the stacks pin a placeholder image digest, in a registry each
+# target can pull from (generate refuses others).
+digest="sha256:$(printf 'ab%.0s' $(seq 32))"
 for target in aws-ecs google-cloud-run azure-aks aws-ec2-gpu; do
+  case "$target" in
+    google-cloud-run) image="europe-west4-docker.pkg.dev/my-ml-project/iris-run/iris-run@$digest" ;;
+    azure-aks) image="example.azurecr.io/iris-aks@$digest" ;;
+    *) image="registry.example.com/iris@$digest" ;;
+  esac
   bentoctl validate -f "$out/$target.yaml" >/dev/null
   echo "ok: $out/$target.yaml is valid"
   bentoctl generate -f "$out/$target.yaml" --image "$image" --out "$out/stacks/$target"

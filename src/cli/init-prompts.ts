@@ -80,6 +80,14 @@ export const terminalAsker: InitAsker = {
       });
       return answer ?? fallback;
     }
+    if (field.type.startsWith('list of')) {
+      // Lists are typed as one line, comma- or space-separated.
+      const answer = await input({
+        message: `${message} (comma-separated)`,
+        validate: (text) => check(splitList(text)),
+      });
+      return splitList(answer);
+    }
     return input({
       message,
       default: typeof defaultValue === 'string' ? defaultValue : undefined,
@@ -94,4 +102,8 @@ function checkField(target: TargetDefinition, field: SpecField, value: unknown):
   if (schema === undefined) return true;
   const result = schema.safeParse(value);
   return result.success ? true : (result.error.issues[0]?.message ?? 'invalid value');
+}
+
+function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter((item) => item !== '');
 }

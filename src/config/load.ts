@@ -122,6 +122,16 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
         suggestion: issue.suggestion,
       });
     }
+    const repository = config.image.repository;
+    const pullProblem =
+      repository === undefined ? undefined : target.imagePullProblem?.(repository, spec);
+    if (pullProblem !== undefined) {
+      diagnostics.push({
+        location: locator.value(['image', 'repository']),
+        field: 'image.repository',
+        message: pullProblem,
+      });
+    }
     diagnostics.push(...crossFieldDiagnostics(config, locator));
     diagnostics.push(...secretDiagnostics(config, target.secretReference, locator));
   }

@@ -102,7 +102,7 @@ export const ERROR_CATALOGUE = {
   },
   IMAGE_NOT_PULLABLE: {
     kind: 'usage',
-    fix: 'Push the image to the registry the target pulls from, or give the target pull credentials (aws: spec.image_pull_secret).',
+    fix: "Push the image to a registry the target pulls from (leave image.repository out for the deployment's own), or give the target pull credentials (spec.image_pull_secret on aws-ecs, aws-ec2-gpu and azure-aks).",
   },
   ENDPOINT_NOT_READY: {
     kind: 'external',
@@ -329,8 +329,8 @@ export const errors = {
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
     ),
-  imageNotPullable: (image: string, source: string, problem: string) =>
-    raise('IMAGE_NOT_PULLABLE', `The deployment could not pull ${image} (${source}): ${problem}.`),
+  imageNotPullable: (image: string, target: string, problem: string) =>
+    raise('IMAGE_NOT_PULLABLE', `${target} cannot run ${image}: ${problem}.`),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
   buildRecordInvalid: (file: string, problem: string) =>

@@ -9,7 +9,9 @@ import { checkConfigBento } from '../bento/check-config-bento.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { TargetName } from './names.js';
+import { errors } from '../errors/index.js';
 import { bentoIdentity } from './bento-identity.js';
+import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStack } from './synth-stack.js';
 
@@ -53,8 +55,17 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     buildRecordFile: paths.buildRecord,
     deployment: config.name,
   });
+  // validate checked image.repository; an image from --image or the build record (a push to
+  // --registry) is checked here, before anything is written.
+  const pullProblem = getTarget(config.target).imagePullProblem?.(
+    resolved.image.repository,
+    config.spec,
+  );
+  if (pullProblem !== undefined) {
+    throw errors.imageNotPullable(resolved.image.ref, config.target, pullProblem);
+  }
   const bento = bentoIdentity(config.bentoReference, config.name);
-  const warnings: string[] = [];
+  const warnings: string[] = [...(getTarget(config.target).warnings?.(config) ?? [])];
   if (resolved.bentoVersion !== undefined && resolved.bentoVersion !== bento.version) {
     warnings.push(
       `the recorded image was built from bento version ${resolved.bentoVersion}, but the bento is now ${bento.version}; run \`bentoctl build --push\` to deploy the current bento`,

@@ -4,6 +4,7 @@
  * Targets never import each other; the registry in `registry.ts` is the only place that knows all.
  */
 import type { z } from 'zod';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { Cloud, RegistryKind, TargetName } from './names.js';
 import type { Synthesizer } from './synthesizer.js';
 
@@ -70,6 +71,17 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   stateScope(spec: z.output<Spec>): string;
   /** Checks of cloud constraints on a spec that already passed its schema. */
   preflight(spec: z.output<Spec>, context: PreflightContext): readonly SpecIssue[];
+  /**
+   * Why the target's platform could not pull images from `repository` with this spec (its pull
+   * credentials), or undefined when it can. `validate` checks `image.repository` with it and
+   * `generate` the image it pins. @default - every repository is accepted
+   */
+  imagePullProblem?(repository: string, spec: z.output<Spec>): string | undefined;
+  /**
+   * Trade-offs of this config worth a line in `generate` and `plan` that do not stop them.
+   * @default - none
+   */
+  warnings?(config: ResolvedConfig): readonly string[];
   /**
    * Loads the Terraform synthesis on demand: it pulls in cdktf and provider classes (deep
    * imports), which only `generate` and the commands built on it should pay for.

@@ -8,6 +8,7 @@ import {
   planImage,
 } from '../../src/builders/image-plan.js';
 import { loadConfigText } from '../../src/config/load.js';
+import { acrName } from '../../src/targets/azure-aks/names.js';
 import { repoRoot } from '../helpers/run-cli.js';
 
 describe('planImage', () => {
@@ -83,15 +84,19 @@ describe('planImage', () => {
   });
 
   it('GIVEN azure-aks THEN pushes to the deployment ACR; image.repository and --registry override', async () => {
-    const aks = ['target: azure-aks', 'spec: { location: westeurope }'];
+    const aks = [
+      'target: azure-aks',
+      'spec: { location: westeurope, api_server_authorized_ip_ranges: [203.0.113.0/24] }',
+    ];
     expect((await planImage(config(aks))).destination).toMatchObject({
-      repository: 'irisprodacr.azurecr.io/iris-prod',
+      repository: `${acrName('iris-prod', '/iris-prod-rg')}.azurecr.io/iris-prod`,
     });
     expect(
-      (await planImage(config([...aks, 'image: { repository: ghcr.io/team/iris }']))).destination,
+      (await planImage(config([...aks, 'image: { repository: shared.azurecr.io/team/iris }'])))
+        .destination,
     ).toEqual({
       kind: 'repository',
-      repository: 'ghcr.io/team/iris',
+      repository: 'shared.azurecr.io/team/iris',
       source: 'config',
     });
     expect((await planImage(config(aks), { registry: '127.0.0.1:5000/ml/' })).destination).toEqual({
@@ -104,35 +109,36 @@ describe('planImage', () => {
   it('GIVEN azure-aks pushing to its own ACR THEN the push gets what creating the registry takes', async () => {
     const aks = [
       'target: azure-aks',
-      'spec: { location: westeurope, resource_group: ml-prod, tags: { team: ml } }',
+      'spec: { location: westeurope, resource_group: ml-prod, tags: { team: ml }, api_server_authorized_ip_ranges: [203.0.113.0/24] }',
     ];
+    const acr = acrName('iris-prod', '/ml-prod');
     const registry = {
       resourceGroup: 'ml-prod',
       location: 'westeurope',
-      name: 'irisprodacr',
+      name: acr,
       sku: 'Standard',
       tags: { team: 'ml', deployment: 'iris-prod', 'managed-by': 'bentoctl' },
     };
     expect((await planImage(config(aks))).destination).toEqual({
       kind: 'repository',
-      repository: 'irisprodacr.azurecr.io/iris-prod',
+      repository: `${acr}.azurecr.io/iris-prod`,
       source: 'target-default',
       acrRegistry: registry,
     });
     // --registry naming the same ACR is the same repository, which the stack will import.
     expect(
-      (await planImage(config(aks), { registry: 'irisprodacr.azurecr.io' })).destination,
+      (await planImage(config(aks), { registry: `${acr}.azurecr.io` })).destination,
     ).toMatchObject({ source: 'flag', acrRegistry: registry });
     const withSubscription = [
       'target: azure-aks',
-      'spec: { location: westeurope, subscription_id: 11111111-2222-4333-8444-555555555555 }',
+      'spec: { location: westeurope, subscription_id: 11111111-2222-4333-8444-555555555555, api_server_authorized_ip_ranges: [203.0.113.0/24] }',
     ];
     expect((await planImage(config(withSubscription))).destination).toMatchObject({
       acrRegistry: { subscriptionId: '11111111-2222-4333-8444-555555555555' },
     });
     // The same repository written in image: is the user's registry: nothing to create.
     const given = await planImage(
-      config([...aks, 'image: { repository: irisprodacr.azurecr.io/iris-prod }']),
+      config([...aks, `image: { repository: ${acr}.azurecr.io/iris-prod }`]),
     );
     expect(given.destination).not.toHaveProperty('acrRegistry');
   });

@@ -130,4 +130,27 @@ describe.skipIf(!hasScript)('bentoctl init with a terminal', () => {
     expect(screen).not.toContain('INTERNAL');
     expect(existsSync(join(cwd, 'deployment_config.yaml'))).toBe(false);
   }, 60_000);
+
+  it('GIVEN a list field (the AKS API server ranges) THEN a comma-separated answer becomes a list', async () => {
+    const cwd = makeBentoWorkspace();
+    const { code, screen } = await answerPrompts(cwd, [
+      ['Deployment target', `${DOWN}${DOWN}${ENTER}`],
+      ['Bento', ENTER],
+      ['Deployment name', `iris-aks${ENTER}`],
+      ['location:', 'westeurope'],
+      ['\u276f westeurope', ENTER],
+      ['api_server_authorized_ip_ranges:', `203.0.113.0/24, 198.51.100.7/32${ENTER}`],
+      ['node_vm_size:', ENTER],
+      ['cpu_millicores:', ENTER],
+      ['memory:', ENTER],
+      ['min_instances:', ENTER],
+      ['max_instances:', ENTER],
+    ]);
+    expect(code, screen.slice(-1500)).toBe(0);
+    const config = loadConfig(join(cwd, 'deployment_config.yaml'), { env: {} });
+    expect(config.spec.api_server_authorized_ip_ranges).toEqual([
+      '203.0.113.0/24',
+      '198.51.100.7/32',
+    ]);
+  }, 60_000);
 });

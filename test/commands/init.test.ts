@@ -7,7 +7,10 @@ import { runCli } from '../helpers/run-cli.js';
 const perTarget = [
   ['aws-ecs', ['--region', 'eu-west-1', '--set', 'cpu=2048', '--set', 'memory=4096']],
   ['google-cloud-run', ['--region', 'europe-west4', '--set', 'project=my-ml-project']],
-  ['azure-aks', ['--region', 'westeurope']],
+  [
+    'azure-aks',
+    ['--region', 'westeurope', '--set', 'api_server_authorized_ip_ranges=[203.0.113.0/24]'],
+  ],
   ['aws-ec2-gpu', ['--region', 'us-west-2', '--set', 'instance_type=g6.xlarge']],
 ] as const;
 
@@ -85,7 +88,17 @@ describe('bentoctl init, non-interactive', () => {
   it('GIVEN --json THEN the result is machine-readable', async () => {
     const cwd = makeBentoWorkspace();
     const result = await runCli(
-      ['init', '--yes', '--target', 'azure-aks', '--bento', './iris', '--json'],
+      [
+        'init',
+        '--yes',
+        '--target',
+        'azure-aks',
+        '--bento',
+        './iris',
+        '--set',
+        'api_server_authorized_ip_ranges=[203.0.113.0/24]',
+        '--json',
+      ],
       { cwd },
     );
     expect(result.status).toBe(0);

@@ -24,6 +24,8 @@ const head = (target = 'aws-ecs') =>
 /** A valid config of `target` plus extra lines (they start at line 5). */
 const withLines = (extra: string, target = 'aws-ecs') => `${head(target)}${extra}\n`;
 const run = (project = 'my-ml-project') => `spec:\n  project: ${project}\n`;
+/** An azure-aks spec that passes on its own (lines 5-6). */
+const aks = 'spec:\n  api_server_authorized_ip_ranges: [203.0.113.0/24]\n';
 
 export const BAD_CONFIGS: readonly BadConfigCase[] = [
   // The file itself
@@ -465,6 +467,48 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     line: 7,
     mentions: 'internal',
   },
+  {
+    name: 'cloud run public behind load-balancer-only ingress',
+    yaml: withLines(
+      `${run()}  public: true\n  ingress: internal-and-cloud-load-balancing`,
+      'google-cloud-run',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.ingress',
+    line: 8,
+    mentions: 'nobody outside the VPC',
+  },
+  {
+    name: 'cloud run invoker check off on a private service',
+    yaml: withLines(`${run()}  invoker_iam_disabled: true`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.invoker_iam_disabled',
+    line: 7,
+    mentions: 'public: true',
+  },
+  {
+    name: 'cloud run invoker not an IAM member',
+    yaml: withLines(`${run()}  invokers: [ana@example.com]`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.invokers[0]',
+    line: 7,
+    mentions: 'user:',
+  },
+  {
+    name: 'cloud run startup delay above the ceiling',
+    yaml: withLines(`${run()}  startup_delay_seconds: 300`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.startup_delay_seconds',
+    line: 7,
+  },
+  {
+    name: 'cloud run image in a registry it cannot pull from',
+    yaml: withLines(`${run()}image:\n  repository: quay.io/team/iris`, 'google-cloud-run'),
+    code: 'CONFIG_INVALID',
+    field: 'image.repository',
+    line: 8,
+    mentions: 'remote repository',
+  },
 
   // azure-aks spec
   {
@@ -478,13 +522,56 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
   {
     name: 'aks gpu pool of CPU VMs',
     yaml: withLines(
-      'spec:\n  gpu_node_pool:\n    vm_size: Standard_D4s_v5\nruntime:\n  device: gpu',
+      `${aks}  gpu_node_pool:\n    vm_size: Standard_D4s_v5\nruntime:\n  device: gpu`,
       'azure-aks',
     ),
     code: 'CONFIG_INVALID',
     field: 'spec.gpu_node_pool.vm_size',
-    line: 7,
+    line: 8,
     mentions: 'GPU',
+  },
+  {
+    name: 'aks API server open by default',
+    yaml: withLines('spec:\n  location: westeurope', 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.api_server_authorized_ip_ranges',
+    line: 5,
+    mentions: 'whole internet',
+  },
+  {
+    name: 'aks service port 443 over plain HTTP',
+    yaml: withLines(`${aks}  service_port: 443`, 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.service_port',
+    line: 7,
+    mentions: 'plain HTTP',
+  },
+  {
+    name: 'aks image outside ACR without pull credentials',
+    yaml: withLines(`${aks}image:\n  repository: ghcr.io/team/iris`, 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'image.repository',
+    line: 8,
+    mentions: 'image_pull_secret',
+  },
+  {
+    name: 'aks image pull secret not in Key Vault',
+    yaml: withLines(`${aks}  image_pull_secret: ghcr-token`, 'azure-aks'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.image_pull_secret',
+    line: 7,
+    mentions: 'Key Vault',
+  },
+  {
+    name: 'aks more GPU pods than GPU nodes',
+    yaml: withLines(
+      `${aks}  max_instances: 4\n  gpu_node_pool:\n    node_count: 1\n    max_node_count: 2\nruntime:\n  device: gpu`,
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.max_instances',
+    line: 7,
+    mentions: 'max_node_count',
   },
   {
     name: 'aks namespace upper case',
@@ -495,10 +582,10 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
   },
   {
     name: 'aks gpu runtime without gpu pool',
-    yaml: withLines('runtime:\n  device: gpu', 'azure-aks'),
+    yaml: withLines(`${aks}runtime:\n  device: gpu`, 'azure-aks'),
     code: 'CONFIG_INVALID',
     field: 'spec.gpu_node_pool',
-    line: 1,
+    line: 5,
     mentions: 'gpu_node_pool',
   },
 
@@ -768,12 +855,12 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
   {
     name: 'an AKS secret that is not a Key Vault secret',
     yaml: withLines(
-      'secrets:\n  DB_PASSWORD: arn:aws:secretsmanager:us-east-1:123456789012:secret:k',
+      `${aks}secrets:\n  DB_PASSWORD: arn:aws:secretsmanager:us-east-1:123456789012:secret:k`,
       'azure-aks',
     ),
     code: 'CONFIG_INVALID',
     field: 'secrets.DB_PASSWORD',
-    line: 6,
+    line: 8,
     mentions: 'Key Vault',
   },
   {

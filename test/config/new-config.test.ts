@@ -185,7 +185,14 @@ describe('planning a new config', () => {
 
   it('GIVEN a bento in the current folder THEN --yes finds it and names the deployment after it', async () => {
     const cwd = join(makeBentoWorkspace(), 'iris');
-    const planned = await planNewConfig(inputs(cwd, { yes: true, target: 'azure-aks' }), undefined);
+    const planned = await planNewConfig(
+      inputs(cwd, {
+        yes: true,
+        target: 'azure-aks',
+        set: { api_server_authorized_ip_ranges: ['203.0.113.0/24'] },
+      }),
+      undefined,
+    );
     expect(planned.config?.bento).toBe('.');
     expect(planned.config?.name).toBe('iris');
   });

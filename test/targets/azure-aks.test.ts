@@ -29,7 +29,11 @@ function configText(parts: ConfigParts = {}): string {
     name: 'iris-prod',
     bento: './iris',
     target: 'azure-aks',
-    spec: { location: 'westeurope', ...parts.spec },
+    spec: {
+      location: 'westeurope',
+      api_server_authorized_ip_ranges: ['203.0.113.0/24'],
+      ...parts.spec,
+    },
     ...(parts.runtime ? { runtime: parts.runtime } : {}),
     ...(parts.secrets ? { secrets: parts.secrets } : {}),
     ...(parts.image ? { image: parts.image } : {}),
@@ -40,7 +44,11 @@ function synth(parts: ConfigParts = {}): TerraformDocument {
   return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, loadTestConfig(configText(parts)));
 }
 
-const GPU_PARTS: ConfigParts = { spec: { gpu_node_pool: {} }, runtime: { device: 'gpu' } };
+/** Two GPU pods at most: the pool (one T4 per node) autoscales from 1 to 2 nodes. */
+const GPU_PARTS: ConfigParts = {
+  spec: { gpu_node_pool: { max_node_count: 2 }, min_instances: 1, max_instances: 2 },
+  runtime: { device: 'gpu' },
+};
 const KV_TOKEN = 'https://ml-vault.vault.azure.net/secrets/api-token';
 const KV_DB =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault/secrets/db-password';
@@ -127,22 +135,113 @@ describe('azure-aks synthesis', () => {
 
     it('THEN the registry has no admin user and only the kubelet identity may pull', () => {
       expect(onlyResource(json, 'azurerm_container_registry')).toMatchObject({
-        name: 'irisprodacr',
+        name: acrName('iris-prod', '/iris-prod-rg'),
         sku: 'Standard',
         admin_enabled: false,
       });
-      expect(Object.values(resourcesOf(json, 'azurerm_role_assignment'))).toEqual([
+      expect(resourcesOf(json, 'azurerm_role_assignment').acr_pull).toEqual(
         expect.objectContaining({
           scope: '${azurerm_container_registry.container_registry.id}',
           role_definition_name: 'AcrPull',
           principal_id: '${azurerm_kubernetes_cluster.cluster.kubelet_identity[0].object_id}',
         }),
-      ]);
+      );
       expect(deployment(json).depends_on).toContain('azurerm_role_assignment.acr_pull');
     });
 
-    it("THEN the kubernetes provider signs in with the new cluster's credentials", () => {
+    it('THEN local accounts are off and the kubernetes provider signs in with Entra ID (kubelogin)', () => {
+      expect(onlyResource(json, 'azurerm_kubernetes_cluster')).toMatchObject({
+        local_account_disabled: true,
+        azure_active_directory_role_based_access_control: { azure_rbac_enabled: true },
+      });
       expect(json.provider?.kubernetes).toEqual([
+        {
+          host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
+          cluster_ca_certificate:
+            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}',
+          exec: [
+            {
+              api_version: 'client.authentication.k8s.io/v1beta1',
+              command: 'kubelogin',
+              args: [
+                'get-token',
+                '--login',
+                'azurecli',
+                '--server-id',
+                '6dae42f8-4368-4678-94ff-3960e28e3630',
+              ],
+            },
+          ],
+        },
+      ]);
+    });
+
+    it('THEN whoever runs Terraform is cluster admin through Azure RBAC, and the workload waits for it', () => {
+      expect(resourcesOf(json, 'azurerm_role_assignment').cluster_admin).toEqual({
+        scope: '${azurerm_kubernetes_cluster.cluster.id}',
+        role_definition_name: 'Azure Kubernetes Service RBAC Cluster Admin',
+        principal_id: '${data.azurerm_client_config.client_config.object_id}',
+      });
+      expect(onlyResource(json, 'kubernetes_namespace_v1').depends_on).toEqual([
+        'azurerm_role_assignment.cluster_admin',
+        'terraform_data.cluster_admin_propagation',
+      ]);
+    });
+
+    it('THEN the API server admits only the authorized ranges, and Cilium enforces network policy', () => {
+      expect(onlyResource(json, 'azurerm_kubernetes_cluster')).toMatchObject({
+        api_server_access_profile: { authorized_ip_ranges: ['203.0.113.0/24'] },
+        network_profile: { network_data_plane: 'cilium', network_policy: 'cilium' },
+      });
+      expect(onlyResource(json, 'kubernetes_network_policy_v1').spec).toEqual({
+        pod_selector: {},
+        policy_types: ['Ingress', 'Egress'],
+        ingress: [{ ports: [{ port: '3000', protocol: 'TCP' }] }],
+        egress: [
+          {
+            ports: [
+              { port: '53', protocol: 'UDP' },
+              { port: '53', protocol: 'TCP' },
+            ],
+          },
+        ],
+      });
+    });
+
+    it('THEN Container Insights has a data collection rule, associated with the cluster', () => {
+      const rule = onlyResource(json, 'azurerm_monitor_data_collection_rule');
+      expect(rule).toMatchObject({
+        destinations: {
+          log_analytics: [
+            {
+              name: 'logs',
+              workspace_resource_id: '${azurerm_log_analytics_workspace.log_analytics.id}',
+            },
+          ],
+        },
+        data_flow: [
+          { streams: ['Microsoft-ContainerInsights-Group-Default'], destinations: ['logs'] },
+        ],
+        data_sources: {
+          extension: [
+            expect.objectContaining({
+              extension_name: 'ContainerInsights',
+              streams: ['Microsoft-ContainerInsights-Group-Default'],
+            }),
+          ],
+        },
+      });
+      expect(onlyResource(json, 'azurerm_monitor_data_collection_rule_association')).toMatchObject({
+        target_resource_id: '${azurerm_kubernetes_cluster.cluster.id}',
+        data_collection_rule_id: '${azurerm_monitor_data_collection_rule.container_insights.id}',
+      });
+    });
+
+    it('GIVEN local_accounts THEN the provider signs in with the client certificate, as before', () => {
+      const open = synth({ spec: { local_accounts: true } });
+      expect(onlyResource(open, 'azurerm_kubernetes_cluster').local_account_disabled).toBe(false);
+      expect(resourcesOf(open, 'azurerm_role_assignment').cluster_admin).toBeUndefined();
+      expect(open.provider?.kubernetes).toEqual([
         {
           host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
           client_certificate:
@@ -248,7 +347,7 @@ describe('azure-aks synthesis', () => {
 
     it('THEN outputs the load balancer URL and the registry repository', () => {
       expect(json.output?.endpoint?.value).toBe(
-        'http://${kubernetes_service_v1.service.status[0].load_balancer[0].ingress[0].ip}:80',
+        'http://${kubernetes_service_v1.service.status[0].load_balancer[0].ingress[0].ip}',
       );
       expect(json.output?.image_repository?.value).toBe(
         '${azurerm_container_registry.container_registry.login_server}/iris-prod',
@@ -381,7 +480,7 @@ describe('azure-aks synthesis', () => {
     const repository = 'shared.azurecr.io/models/iris';
     const json = synth({ image: { repository } });
     expect(resourcesOf(json, 'azurerm_container_registry')).toEqual({});
-    expect(resourcesOf(json, 'azurerm_role_assignment')).toEqual({});
+    expect(resourcesOf(json, 'azurerm_role_assignment').acr_pull).toBeUndefined();
     expect(json.output?.image_repository?.value).toBe(repository);
   });
 
@@ -413,11 +512,11 @@ describe('azure-aks synthesis', () => {
         },
         {
           to: 'azurerm_container_registry.container_registry',
-          id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/iris-prod-rg/providers/Microsoft.ContainerRegistry/registries/irisprodacr`,
+          id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/iris-prod-rg/providers/Microsoft.ContainerRegistry/registries/${acrName('iris-prod', `${SUBSCRIPTION}/iris-prod-rg`)}`,
         },
       ]);
-      // Literal ids work on Terraform 1.5; nothing else is needed.
-      expect(json.data?.azurerm_client_config).toBeUndefined();
+      // Literal ids work on Terraform 1.5. (The client config is read for the cluster admin
+      // role, not for the ids.)
       expect(json.terraform?.required_version).toBeUndefined();
     });
 
@@ -453,23 +552,21 @@ describe('azure-aks synthesis', () => {
       expect(json.import).toBeUndefined();
       // The stack's registry is its own, named after this deployment.
       expect(onlyResource(json, 'azurerm_container_registry')).toMatchObject({
-        name: 'irisprodacr',
+        name: expect.stringMatching(/^irisprod[0-9a-f]{8}$/),
       });
     });
 
     it('THEN an image elsewhere, or a repository set in image:, imports nothing', () => {
       const elsewhere = synth() as WithImports;
       expect(elsewhere.import).toBeUndefined();
-      expect(elsewhere.data?.azurerm_client_config).toBeUndefined();
       expect(elsewhere.terraform?.required_version).toBeUndefined();
       // The same repository written in image: is the user's registry, not the stack's.
-      const config = loadTestConfig(
-        configText({ image: { repository: 'irisprodacr.azurecr.io/iris-prod' } }),
-      );
+      const own = defaultAksImageRepository('iris-prod', {});
+      const config = loadTestConfig(configText({ image: { repository: own } }));
       const image = {
-        repository: 'irisprodacr.azurecr.io/iris-prod',
+        repository: own,
         digest: TEST_IMAGE.digest,
-        ref: `irisprodacr.azurecr.io/iris-prod@${TEST_IMAGE.digest ?? ''}`,
+        ref: `${own}@${TEST_IMAGE.digest ?? ''}`,
       };
       const given = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image);
       expect((given as WithImports).import).toBeUndefined();
@@ -504,12 +601,129 @@ describe('azure-aks synthesis', () => {
   });
 });
 
+describe('azure-aks access, scaling and pulls', () => {
+  it('GIVEN a GPU pool with max_node_count THEN the cluster autoscaler runs it between the two counts', () => {
+    const pool = onlyResource(synth(GPU_PARTS), 'azurerm_kubernetes_cluster_node_pool');
+    expect(pool).toMatchObject({ auto_scaling_enabled: true, min_count: 1, max_count: 2 });
+    expect(pool).not.toHaveProperty('node_count');
+  });
+
+  it('GIVEN a GPU pool without max_node_count THEN it keeps node_count nodes and no autoscaler', () => {
+    const pool = onlyResource(
+      synth({
+        spec: { gpu_node_pool: { node_count: 2 }, min_instances: 1, max_instances: 2 },
+        runtime: { device: 'gpu' },
+      }),
+      'azurerm_kubernetes_cluster_node_pool',
+    );
+    expect(pool.node_count).toBe(2);
+    expect(pool).not.toHaveProperty('auto_scaling_enabled');
+  });
+
+  it('GIVEN more GPU pods than the A100 pool holds THEN validate counts GPUs per node', () => {
+    // NC48ads_A100_v4 carries two GPUs: 2 nodes hold 4 pods, not 5.
+    const parts = (max: number): ConfigParts => ({
+      spec: {
+        gpu_node_pool: { vm_size: 'Standard_NC48ads_A100_v4', max_node_count: 2 },
+        min_instances: 1,
+        max_instances: max,
+        cpu_millicores: 4000,
+      },
+      runtime: { device: 'gpu' },
+    });
+    expect(() => loadTestConfig(configText(parts(4)))).not.toThrow();
+    const failure = loadError(() => loadTestConfig(configText(parts(5))));
+    expect(failure.fields).toEqual(['spec.max_instances']);
+    expect(failure.text).toMatch(/need 3 Standard_NC48ads_A100_v4 nodes/);
+  });
+
+  it('GIVEN api_server_authorized_ip_ranges 0.0.0.0/0 THEN the API server is left open, as written', () => {
+    const cluster = onlyResource(
+      synth({ spec: { api_server_authorized_ip_ranges: ['0.0.0.0/0'] } }),
+      'azurerm_kubernetes_cluster',
+    );
+    expect(cluster).not.toHaveProperty('api_server_access_profile');
+  });
+
+  it('GIVEN network_policy none THEN neither Cilium nor a NetworkPolicy is configured', () => {
+    const json = synth({ spec: { network_policy: 'none' } });
+    const profile = onlyResource(json, 'azurerm_kubernetes_cluster').network_profile;
+    expect(profile).not.toHaveProperty('network_policy');
+    expect(profile).not.toHaveProperty('network_data_plane');
+    expect(resourcesOf(json, 'kubernetes_network_policy_v1')).toEqual({});
+  });
+
+  it('GIVEN service_port 8080 THEN the endpoint names the port; on 80 it does not', () => {
+    expect(synth({ spec: { service_port: 8080 } }).output?.endpoint?.value).toBe(
+      'http://${kubernetes_service_v1.service.status[0].load_balancer[0].ingress[0].ip}:8080',
+    );
+  });
+
+  describe('GIVEN an image outside ACR with image_pull_secret', () => {
+    const repository = 'ghcr.io/team/iris';
+    const config = loadTestConfig(
+      configText({ image: { repository }, spec: { image_pull_secret: KV_TOKEN } }),
+    );
+    const json = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, {
+      repository,
+      digest: TEST_IMAGE.digest,
+      ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,
+    });
+
+    it('THEN the Key Vault value becomes a dockerconfigjson secret', () => {
+      expect(resourcesOf(json, 'kubernetes_secret_v1').image_pull_secret).toMatchObject({
+        type: 'kubernetes.io/dockerconfigjson',
+        data: {
+          '.dockerconfigjson': '${data.azurerm_key_vault_secret.image_pull_secret_value.value}',
+        },
+      });
+      expect(json.data?.azurerm_key_vault_secret?.image_pull_secret_value).toMatchObject({
+        name: 'api-token',
+      });
+    });
+
+    it('THEN the pods pull with it', () => {
+      expect((pod(json) as unknown as { image_pull_secrets: unknown }).image_pull_secrets).toEqual([
+        { name: '${kubernetes_secret_v1.image_pull_secret.metadata[0].name}' },
+      ]);
+    });
+
+    it('WITHOUT it THEN validate says to use ACR or set image_pull_secret', () => {
+      const failure = loadError(() => loadTestConfig(configText({ image: { repository } })));
+      expect(failure.fields).toEqual(['image.repository']);
+      expect(failure.text).toMatch(/image_pull_secret/);
+    });
+  });
+
+  it('GIVEN an image in another ACR THEN it validates (the cluster pulls from ACR)', () => {
+    expect(() =>
+      loadTestConfig(configText({ image: { repository: 'shared.azurecr.io/models/iris' } })),
+    ).not.toThrow();
+  });
+});
+
 describe('azure-aks names, references and node sizes', () => {
   it.each([
-    ['iris-prod', 'irisprodacr'],
-    ['a', 'aacr0'],
-  ])('GIVEN deployment %s THEN the registry is %s', (name, expected) => {
-    expect(acrName(name)).toBe(expected);
+    ['iris-prod', /^irisprod[0-9a-f]{8}$/],
+    ['a', /^a[0-9a-f]{8}$/],
+  ])('GIVEN deployment %s THEN the registry is its letters plus an 8-hex suffix', (name, form) => {
+    expect(acrName(name)).toMatch(form);
+  });
+
+  it('GIVEN the same deployment in another subscription or group THEN the registry name differs, and is stable', () => {
+    // ACR names are global: "irisprodacr" would be taken by the first customer to use it.
+    const here = aksNames('iris-prod', { subscription_id: '11111111-2222-4333-8444-555555555555' });
+    const there = aksNames('iris-prod', {
+      subscription_id: '99999999-2222-4333-8444-555555555555',
+    });
+    const otherGroup = aksNames('iris-prod', { resource_group: 'ml-rg' });
+    expect(new Set([here.registry, there.registry, otherGroup.registry]).size).toBe(3);
+    expect(
+      aksNames('iris-prod', { subscription_id: '11111111-2222-4333-8444-555555555555' }).registry,
+    ).toBe(here.registry);
+    expect(defaultAksImageRepository('iris-prod', {})).toBe(
+      `${aksNames('iris-prod', {}).registry}.azurecr.io/iris-prod`,
+    );
   });
 
   it('GIVEN a name too long for ACR THEN it is cut, alphanumeric, and ends in a hash', () => {

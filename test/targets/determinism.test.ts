@@ -40,7 +40,7 @@ const CASES = {
   'azure-aks': {
     text: configText(
       'azure-aks',
-      'location: westeurope\nmax_instances: 4',
+      'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]\nmax_instances: 4',
       'secrets:\n  DB_PASSWORD: https://iris-vault.vault.azure.net/secrets/db-password\n  API_KEY: https://iris-vault.vault.azure.net/secrets/api-key\n',
     ),
     edit: ['max_instances: 4', 'max_instances: 7'],

@@ -2,7 +2,7 @@
  * Test fixtures for synthesis: a temporary bento folder and configs that point at it, loaded
  * through the real config loader (schema, defaults and preflight).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
@@ -19,12 +19,18 @@ export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 export const ECR_REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod';
 export const ECR_IMAGE = imageReference(ECR_REPOSITORY, DIGEST, '0123456789abcdef');
 
-/** A folder holding `bento/` (bento.yaml + a model file); configs go next to it. */
+/**
+ * A folder holding `bento/` (bento.yaml + the example's ONNX model, which `generate` and
+ * `validate` read); configs go next to it.
+ */
 export function makeWorkspace(): string {
   const root = mkdtempSync(join(tmpdir(), 'bentoctl-targets-'));
   mkdirSync(join(root, 'bento', 'models'), { recursive: true });
   writeFileSync(join(root, 'bento', 'bento.yaml'), BENTO_YAML);
-  writeFileSync(join(root, 'bento', 'models', 'iris.onnx'), 'not a real model, stable bytes');
+  copyFileSync(
+    join(import.meta.dirname, '..', '..', 'examples', 'iris', 'models', 'iris.onnx'),
+    join(root, 'bento', 'models', 'iris.onnx'),
+  );
   return root;
 }
 

@@ -1,22 +1,17 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import { generateStack } from '../../src/targets/generate-stack.js';
 import { parseImageReference, resolveImage } from '../../src/targets/image-reference.js';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { runCli } from '../helpers/run-cli.js';
 import { DIGEST, ECR_REPOSITORY, configText, makeWorkspace } from './fixtures.js';
 
 const ECS_SPEC = 'region: us-east-1';
 
 function workspaceWithConfig(): { workspace: string; config: string } {
   const workspace = makeWorkspace();
-  // generate reads the models (the snapshot fixtures keep stable fake bytes; this needs a real one).
-  copyFileSync(
-    join(repoRoot, 'examples', 'iris', 'models', 'iris.onnx'),
-    join(workspace, 'bento', 'models', 'iris.onnx'),
-  );
   const config = join(workspace, 'deployment_config.yaml');
   writeFileSync(config, configText('aws-ecs', ECS_SPEC));
   return { workspace, config };
@@ -186,6 +181,70 @@ describe('generateStack', () => {
       image: `${ECR_REPOSITORY}@${DIGEST}`,
     });
     expect(readFileSync(result.file, 'utf8')).toContain(`${ECR_REPOSITORY}@${DIGEST}`);
+  });
+});
+
+describe('generateStack: the image must be pullable by the target', () => {
+  it.each([
+    ['google-cloud-run', 'project: ml-project-123', 'quay.io/team/iris'],
+    [
+      'azure-aks',
+      'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]',
+      'quay.io/team/iris',
+    ],
+  ])(
+    'GIVEN %s and --image in a registry it cannot pull from WHEN generated THEN IMAGE_NOT_PULLABLE and nothing is written',
+    async (target, spec, repository) => {
+      const workspace = makeWorkspace();
+      const config = join(workspace, 'deployment_config.yaml');
+      writeFileSync(config, configText(target, spec));
+      await expect(
+        generateStack({
+          configFile: config,
+          cwd: workspace,
+          image: `${repository}@${DIGEST}`,
+          env: {},
+          home: workspace,
+        }),
+      ).rejects.toMatchObject({
+        code: 'IMAGE_NOT_PULLABLE',
+        message: expect.stringContaining(repository),
+      });
+      expect(existsSync(join(workspace, '.bentoctl', 'iris-prod', 'stack'))).toBe(false);
+    },
+  );
+});
+
+describe('generateStack: AKS secrets in a local state', () => {
+  const aks = 'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]';
+  const secrets = 'secrets:\n  DB_PASSWORD: https://ml-vault.vault.azure.net/secrets/db-password\n';
+  const generate = async (extra: string) => {
+    const workspace = makeWorkspace();
+    const config = join(workspace, 'deployment_config.yaml');
+    writeFileSync(config, configText('azure-aks', aks, extra));
+    return generateStack({
+      configFile: config,
+      cwd: workspace,
+      image: `example.azurecr.io/iris@${DIGEST}`,
+      env: {},
+      home: workspace,
+    });
+  };
+
+  it('GIVEN Key Vault secrets and the local backend WHEN generated THEN a warning says they land in the state file', async () => {
+    const result = await generate(secrets);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /DB_PASSWORD are copied into the Terraform state.*azurerm state backend/,
+      ),
+    ]);
+  });
+
+  it('GIVEN the same secrets with an azurerm backend WHEN generated THEN no warning', async () => {
+    const result = await generate(
+      `${secrets}state: { backend: azurerm, resource_group_name: tf, storage_account_name: tfstate, container_name: tfstate }\n`,
+    );
+    expect(result.warnings).toEqual([]);
   });
 });
 

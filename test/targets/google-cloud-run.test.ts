@@ -56,6 +56,7 @@ interface Container {
   resources: { limits: Record<string, string>; cpu_idle: boolean; startup_cpu_boost: boolean };
   startup_probe: {
     http_get: { path: string; port: number };
+    initial_delay_seconds: number;
     period_seconds: number;
     failure_threshold: number;
   };
@@ -329,9 +330,174 @@ describe('google-cloud-run synthesis', () => {
     });
   });
 
-  it('GIVEN a fractional cpu THEN the limit is in millicores', () => {
+  it('GIVEN a fractional cpu THEN the limit is in millicores, in the first generation environment', () => {
     const json = synth({ spec: { cpu: 0.5, memory: 1024, concurrency: 1 } });
     expect(container(json).resources.limits.cpu).toBe('500m');
+    // The second generation takes whole CPUs only: GEN2 here could never deploy.
+    expect(service(json).template.execution_environment).toBe('EXECUTION_ENVIRONMENT_GEN1');
+  });
+
+  it('GIVEN cpu 0.25 with 256 MiB THEN it validates (gen1 takes less than 512 MiB)', () => {
+    const json = synth({ spec: { cpu: 0.25, memory: 256, concurrency: 1 } });
+    expect(service(json).template.execution_environment).toBe('EXECUTION_ENVIRONMENT_GEN1');
+    expect(container(json).resources.limits.memory).toBe('256Mi');
+  });
+
+  describe('invokers', () => {
+    it('GIVEN public and invoker_iam_disabled THEN the invoker check is off and allUsers is not granted', () => {
+      const json = synth({ spec: { public: true, invoker_iam_disabled: true } });
+      expect(
+        (service(json) as unknown as { invoker_iam_disabled?: boolean }).invoker_iam_disabled,
+      ).toBe(true);
+      expect(resourcesOf(json, 'google_cloud_run_v2_service_iam_member')).toEqual({});
+    });
+
+    it('GIVEN no invoker_iam_disabled THEN the service keeps the invoker check', () => {
+      expect(service(synth({ spec: { public: true } }))).not.toHaveProperty('invoker_iam_disabled');
+    });
+
+    it('GIVEN invokers on a private service THEN each member gets roles/run.invoker, keyed by member', () => {
+      const json = synth({
+        spec: {
+          invokers: ['serviceAccount:caller@p.iam.gserviceaccount.com', 'group:ml@example.com'],
+        },
+      });
+      const members = resourcesOf(json, 'google_cloud_run_v2_service_iam_member');
+      expect(Object.keys(members).sort()).toEqual([
+        'invoker_group_ml_example_com',
+        'invoker_serviceaccount_caller_p_iam_gserviceaccount_com',
+      ]);
+      expect(
+        Object.values(members)
+          .map((member) => [member.role, member.member])
+          .sort(),
+      ).toEqual([
+        ['roles/run.invoker', 'group:ml@example.com'],
+        ['roles/run.invoker', 'serviceAccount:caller@p.iam.gserviceaccount.com'],
+      ]);
+    });
+
+    it('GIVEN public with invokers THEN the config is rejected (they would grant nothing)', () => {
+      const failure = loadError(() =>
+        loadTestConfig(configText({ spec: { public: true, invokers: ['user:a@example.com'] } })),
+      );
+      expect(failure.fields).toEqual(['spec.invokers']);
+    });
+  });
+
+  describe('image pull access', () => {
+    const otherProject = 'us-docker.pkg.dev/shared-images/models/iris';
+    const imageIn = (repository: string) => ({
+      repository,
+      digest: TEST_IMAGE.digest,
+      ref: `${repository}@${TEST_IMAGE.digest}`,
+    });
+
+    it("GIVEN an image in another project's repository THEN Cloud Run's service agent may read that repository", () => {
+      const config = loadTestConfig(configText({ image: { repository: otherProject } }));
+      const json = synthesizeTarget<CloudRunSpec>(
+        synthesizeCloudRun,
+        config,
+        imageIn(otherProject),
+      );
+      expect(onlyResource(json, 'google_artifact_registry_repository_iam_member')).toMatchObject({
+        project: 'shared-images',
+        location: 'us',
+        repository: 'models',
+        role: 'roles/artifactregistry.reader',
+        member:
+          'serviceAccount:service-${data.google_project.deployment_project.number}@serverless-robot-prod.iam.gserviceaccount.com',
+      });
+      expect(json.data?.google_project?.deployment_project).toEqual({
+        project_id: 'ml-project-123',
+      });
+      const dependsOn = service(json) as unknown as { depends_on: string[] };
+      expect(dependsOn.depends_on).toContain(
+        'google_artifact_registry_repository_iam_member.image_reader_for_cloud_run',
+      );
+    });
+
+    it('GIVEN an image in the deployment project THEN no grant is added (the agent reads it already)', () => {
+      const own = 'us-central1-docker.pkg.dev/ml-project-123/iris-prod/iris-prod';
+      const json = synthesizeTarget<CloudRunSpec>(
+        synthesizeCloudRun,
+        loadTestConfig(configText()),
+        imageIn(own),
+      );
+      expect(resourcesOf(json, 'google_artifact_registry_repository_iam_member')).toEqual({});
+    });
+
+    it('GIVEN a gcr.io image of another project THEN the grant is on its gcr.io repository', () => {
+      const json = synthesizeTarget<CloudRunSpec>(
+        synthesizeCloudRun,
+        loadTestConfig(configText()),
+        imageIn('eu.gcr.io/shared-images/iris'),
+      );
+      expect(onlyResource(json, 'google_artifact_registry_repository_iam_member')).toMatchObject({
+        project: 'shared-images',
+        location: 'europe',
+        repository: 'eu.gcr.io',
+      });
+    });
+
+    it.each([
+      'europe-west4-docker.pkg.dev/p-123456/repo/iris',
+      'gcr.io/p-123456/iris',
+      'docker.io/library/iris',
+      'ghcr.io/team/iris',
+      'team/iris',
+    ])('GIVEN image.repository %s THEN it validates (Cloud Run can pull it)', (repository) => {
+      expect(() => loadTestConfig(configText({ image: { repository } }))).not.toThrow();
+    });
+
+    it.each([
+      'quay.io/team/iris',
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris',
+      'localhost:5000/iris',
+    ])('GIVEN image.repository %s THEN validate says to use Artifact Registry', (repository) => {
+      const failure = loadError(() => loadTestConfig(configText({ image: { repository } })));
+      expect(failure.fields).toEqual(['image.repository']);
+      expect(failure.text).toMatch(/Artifact Registry remote repository/);
+    });
+  });
+
+  describe('IAM propagation', () => {
+    const json = synth({ secrets: { DB_PASSWORD: 'db-password' } });
+    const wait = resourcesOf(json, 'terraform_data').iam_propagation as {
+      triggers_replace: Record<string, string>;
+      provisioner: { 'local-exec': { command: string } }[];
+      depends_on: string[];
+    };
+
+    it('GIVEN secrets THEN a wait runs after the grants and API enables, before the service', () => {
+      expect(wait.provisioner).toEqual([{ 'local-exec': { command: 'sleep 120' } }]);
+      expect(wait.depends_on).toContain(
+        'google_secret_manager_secret_iam_member.secret_accessor_db_password',
+      );
+      expect(wait.depends_on).toContain('google_project_service.service_run');
+      expect((service(json) as unknown as { depends_on: string[] }).depends_on).toContain(
+        'terraform_data.iam_propagation',
+      );
+    });
+
+    it('GIVEN a new grant THEN the wait is replaced (runs again), and only then', () => {
+      expect(wait.triggers_replace.secret_accessor_db_password).toBe(
+        '${google_secret_manager_secret_iam_member.secret_accessor_db_password.id}',
+      );
+      // A release changes only the image: the wait's triggers stay as they are.
+      const other = synthesizeTarget<CloudRunSpec>(
+        synthesizeCloudRun,
+        loadTestConfig(configText({ secrets: { DB_PASSWORD: 'db-password' } })),
+        { ...TEST_IMAGE, ref: `${TEST_IMAGE.repository}@sha256:${'cd'.repeat(32)}` },
+      );
+      expect(resourcesOf(other, 'terraform_data')).toEqual(resourcesOf(json, 'terraform_data'));
+    });
+  });
+
+  it('GIVEN startup_delay_seconds THEN the startup probe waits that long before its 240 s', () => {
+    const probe = container(synth({ spec: { startup_delay_seconds: 180 } })).startup_probe;
+    expect(probe.initial_delay_seconds).toBe(180);
+    expect(probe.period_seconds * probe.failure_threshold).toBe(240);
   });
 
   it('GIVEN image.repository THEN bentoctl creates no repository and outputs the given one', () => {

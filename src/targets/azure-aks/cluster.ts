@@ -1,12 +1,15 @@
 /**
- * The Azure side of an AKS deployment: resource group, Log Analytics, the cluster with its
- * system node pool and, when asked, a tainted GPU node pool that only GPU pods tolerate.
+ * The Azure side of an AKS deployment: resource group, Log Analytics with the data collection
+ * rule that fills it, the cluster (Entra ID sign-in, authorized API server ranges, Cilium network
+ * policy by default) with its system node pool and, when asked, a tainted GPU node pool that only
+ * GPU pods tolerate, autoscaled up to `max_node_count`.
  */
 import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
 import type { Construct } from 'constructs';
+import { addContainerInsights } from './container-insights.js';
 import type { AksNames } from './names.js';
 import type { AzureAksSpec } from './spec.js';
 
@@ -43,6 +46,9 @@ export function addAksCluster(
     retentionInDays: LOG_RETENTION_DAYS,
     tags,
   });
+  // 0.0.0.0/0 is written down to mean "open"; AKS wants no access profile for that.
+  const authorized = spec.api_server_authorized_ip_ranges ?? [];
+  const openApiServer = authorized.includes('0.0.0.0/0');
   // A pinned patch version (1.31.2) cannot follow the patch channel; a minor (1.31) or none can.
   const pinnedPatch = spec.kubernetes_version?.split('.').length === 3;
   const cluster = new KubernetesCluster(scope, 'cluster', {
@@ -57,9 +63,17 @@ export function addAksCluster(
     ...(pinnedPatch ? {} : { automaticUpgradeChannel: 'patch' }),
     nodeOsUpgradeChannel: 'NodeImage',
     roleBasedAccessControlEnabled: true,
-    // The kubernetes provider below signs in with the cluster's client certificate, which
-    // only exists while local accounts are enabled.
-    localAccountDisabled: false,
+    // Without local accounts there is no admin client certificate to leak: Terraform and
+    // kubectl sign in with Entra ID (kubelogin) and are authorized by Azure RBAC.
+    localAccountDisabled: !spec.local_accounts,
+    ...(spec.local_accounts
+      ? {}
+      : { azureActiveDirectoryRoleBasedAccessControl: { azureRbacEnabled: true } }),
+    ...(openApiServer
+      ? {}
+      : {
+          apiServerAccessProfile: { authorizedIpRanges: [...authorized] },
+        }),
     identity: { type: 'SystemAssigned' },
     defaultNodePool: {
       name: 'system',
@@ -73,18 +87,34 @@ export function addAksCluster(
       networkPlugin: 'azure',
       networkPluginMode: 'overlay',
       loadBalancerSku: 'standard',
+      // Azure CNI powered by Cilium enforces the workload's NetworkPolicy (workload.ts).
+      ...(spec.network_policy === 'cilium'
+        ? { networkDataPlane: 'cilium', networkPolicy: 'cilium' }
+        : {}),
     },
     omsAgent: { logAnalyticsWorkspaceId: logs.id, msiAuthForMonitoringEnabled: true },
     tags,
   });
+  addContainerInsights(scope, {
+    name: names.dataCollectionRule,
+    resourceGroup,
+    workspace: logs,
+    cluster,
+    tags,
+  });
   if (spec.gpu_node_pool === undefined) return { resourceGroup, cluster };
+  const { max_node_count: maxNodes, node_count: minNodes } = spec.gpu_node_pool;
+  const autoscale = maxNodes !== undefined && maxNodes > minNodes;
   const gpuNodePool = new KubernetesClusterNodePool(scope, 'gpu_node_pool', {
     name: 'gpu',
     kubernetesClusterId: cluster.id,
     mode: 'User',
     osType: 'Linux',
     vmSize: spec.gpu_node_pool.vm_size,
-    nodeCount: spec.gpu_node_pool.node_count,
+    // With room to grow, the cluster autoscaler adds GPU nodes for pods the HPA asks for.
+    ...(autoscale
+      ? { autoScalingEnabled: true, minCount: minNodes, maxCount: maxNodes }
+      : { nodeCount: minNodes }),
     nodeTaints: [`${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}`],
     nodeLabels: { [GPU_NODE_LABEL.key]: GPU_NODE_LABEL.value },
     temporaryNameForRotation: 'gputmp',

@@ -1,5 +1,7 @@
 import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import type { TargetDefinition } from '../target.js';
+import { aksImagePullProblem } from './image-source.js';
+import { secretsInStateWarnings } from './secrets-in-state.js';
 import { preflightAzureAks } from './preflight.js';
 import { azureAksSpecSchema } from './spec.js';
 
@@ -19,6 +21,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   },
   initFields: [
     'location',
+    'api_server_authorized_ip_ranges',
     'node_vm_size',
     'cpu_millicores',
     'memory',
@@ -27,5 +30,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   ],
   stateScope: (spec) => spec.location,
   preflight: (spec, context) => preflightAzureAks(spec, context),
+  imagePullProblem: (repository, spec) => aksImagePullProblem(repository, spec),
+  warnings: (config) => secretsInStateWarnings(config),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };

@@ -7,7 +7,8 @@
  * which Terraform cannot plan before the cluster exists, plus a workload identity per vault.
  * The costs of this mapping, stated plainly:
  * - the secret values pass through Terraform state, so the state backend must be private and
- *   encrypted (the azurerm backend is);
+ *   encrypted (the azurerm backend is); `generate` and `plan` warn when it is a local file
+ *   (secrets-in-state.ts);
  * - the identity running Terraform needs "Key Vault Secrets User" on each vault (or a "get"
  *   access policy on vaults that do not use Azure RBAC);
  * - a rotated secret reaches the pods at the next `bentoctl apply`, which restarts them through
@@ -96,4 +97,33 @@ function uniqueId(base: string, used: Set<string>): string {
   for (let n = 2; used.has(id); n += 1) id = `${base}_${n}`;
   used.add(id);
   return id;
+}
+
+/**
+ * The pods' `imagePullSecrets` for a registry other than ACR: a Key Vault secret holding a
+ * Docker config JSON becomes a `kubernetes.io/dockerconfigjson` secret (through state, as the
+ * environment secrets above).
+ */
+export function addImagePullSecret(
+  scope: Construct,
+  props: {
+    reference: KeyVaultSecretReference;
+    secretName: string;
+    namespace: string;
+    labels: Readonly<Record<string, string>>;
+  },
+): string {
+  const used = new Set<string>(['image_pull_secret_value']);
+  const value = new DataAzurermKeyVaultSecret(scope, 'image_pull_secret_value', {
+    name: props.reference.name,
+    keyVaultId:
+      props.reference.vaultId ?? vaultIdByName(scope, props.reference.vault, new Map(), used),
+    ...(props.reference.version !== undefined ? { version: props.reference.version } : {}),
+  });
+  const secret = new SecretV1(scope, 'image_pull_secret', {
+    metadata: { name: props.secretName, namespace: props.namespace, labels: { ...props.labels } },
+    type: 'kubernetes.io/dockerconfigjson',
+    data: { '.dockerconfigjson': value.value },
+  });
+  return secret.metadata.name;
 }

@@ -15,44 +15,57 @@ export interface AksNames {
   /** DNS prefix of the API server: 1-54 letters, digits and hyphens. */
   readonly dnsPrefix: string;
   readonly logAnalytics: string;
+  /** Data collection rule of Container Insights: 1-64 characters. */
+  readonly dataCollectionRule: string;
   readonly registry: string;
   /** Deployment, Service, HPA and PDB share the deployment name. */
   readonly workload: string;
   readonly secret: string;
+  readonly imagePullSecret: string;
 }
 
-export function aksNames(
-  deployment: string,
-  spec: Pick<AzureAksSpec, 'resource_group' | 'acr_name'>,
-): AksNames {
+/** What the default registry name depends on besides the deployment name. */
+export type AcrNameSpec = Pick<AzureAksSpec, 'resource_group' | 'acr_name' | 'subscription_id'>;
+
+export function aksNames(deployment: string, spec: AcrNameSpec): AksNames {
+  const resourceGroup = spec.resource_group ?? `${deployment}-rg`;
   return {
-    resourceGroup: spec.resource_group ?? `${deployment}-rg`,
+    resourceGroup,
     cluster: `${deployment}-aks`,
     dnsPrefix: deployment,
     logAnalytics: `${deployment}-logs`,
-    registry: spec.acr_name ?? acrName(deployment),
+    dataCollectionRule: `${deployment}-container-insights`,
+    registry: spec.acr_name ?? acrName(deployment, acrNameSalt(spec, resourceGroup)),
     workload: deployment,
     secret: `${deployment}-secrets`,
+    imagePullSecret: `${deployment}-image-pull`,
   };
 }
 
+/** Hex digits of the hash that end a default registry name. */
+export const ACR_SUFFIX_LENGTH = 8;
+
 /**
- * `iris-prod` → `irisprodacr`. Hyphens are not allowed; a name too long is cut and ends in a
- * hash of the whole, a name too short is padded, so every deployment name gives a valid one.
+ * `iris-prod` → `irisprod` + 8 hex digits. ACR names are DNS names shared by every Azure
+ * customer, so `irisprodacr` is likely taken by someone else; the suffix is a hash of where the
+ * registry lives (subscription when the spec names it, resource group, deployment), so it is
+ * the same on every run and every machine, and differs between deployments. Hyphens are not
+ * allowed; a long name is cut before the suffix.
  */
-export function acrName(deployment: string): string {
-  const name = `${deployment.replace(/[^a-zA-Z0-9]/g, '')}acr`.toLowerCase();
-  if (name.length > ACR_NAME_MAX) {
-    const hash = createHash('sha256').update(name).digest('hex').slice(0, 6);
-    return `${name.slice(0, ACR_NAME_MAX - hash.length)}${hash}`;
-  }
-  return name.padEnd(ACR_NAME_MIN, '0');
+export function acrName(deployment: string, salt = ''): string {
+  const base = deployment.replace(/[^a-zA-Z0-9]/g, '').toLowerCase();
+  const hash = createHash('sha256')
+    .update(`${salt}/${deployment}`)
+    .digest('hex')
+    .slice(0, ACR_SUFFIX_LENGTH);
+  return `${base.slice(0, ACR_NAME_MAX - ACR_SUFFIX_LENGTH)}${hash}`;
+}
+
+function acrNameSalt(spec: AcrNameSpec, resourceGroup: string): string {
+  return `${spec.subscription_id?.toLowerCase() ?? ''}/${resourceGroup.toLowerCase()}`;
 }
 
 /** `<registry>.azurecr.io/<deployment>`: where `build` pushes by default. */
-export function defaultAksImageRepository(
-  deployment: string,
-  spec: Pick<AzureAksSpec, 'acr_name'>,
-): string {
-  return `${spec.acr_name?.toLowerCase() ?? acrName(deployment)}.azurecr.io/${deployment}`;
+export function defaultAksImageRepository(deployment: string, spec: AcrNameSpec): string {
+  return `${aksNames(deployment, spec).registry.toLowerCase()}.azurecr.io/${deployment}`;
 }

@@ -1,6 +1,8 @@
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
 import { stackLabels } from '../stack-labels.js';
 import type { PreflightContext, SpecIssue } from '../target.js';
+import { gpusPerNode } from './gpu-capacity.js';
+import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import { allocatableMillicores } from './node-capacity.js';
 import type { AzureAksSpec } from './spec.js';
 import { checkAzureTags } from './tags.js';
@@ -20,6 +22,8 @@ export function preflightAzureAks(spec: AzureAksSpec, context: PreflightContext)
     ...checkPublicNeedsCidrs(spec),
     ...checkAzureTags(spec.tags, RESERVED_TAGS),
     ...checkPodFitsNode(spec, context),
+    ...checkGpuPoolHoldsPods(spec, context),
+    ...checkAccess(spec),
   ];
   if (spec.gpu_node_pool !== undefined && !GPU_VM_SIZE.test(spec.gpu_node_pool.vm_size)) {
     issues.push({
@@ -59,4 +63,68 @@ function checkPodFitsNode(spec: AzureAksSpec, context: PreflightContext): SpecIs
       suggestion: String(Math.floor(allocatable / 100) * 100),
     },
   ];
+}
+
+/**
+ * The HPA may ask for max_instances GPU pods; beyond what the pool's nodes hold (with the
+ * cluster autoscaler, at its max_node_count) they would stay Pending.
+ */
+function checkGpuPoolHoldsPods(spec: AzureAksSpec, context: PreflightContext): SpecIssue[] {
+  const pool = spec.gpu_node_pool;
+  // A pool of a CPU size is reported on its own above.
+  if (pool === undefined || context.runtime.device !== 'gpu' || !GPU_VM_SIZE.test(pool.vm_size)) {
+    return [];
+  }
+  const maxNodes = pool.max_node_count ?? pool.node_count;
+  if (maxNodes < pool.node_count) {
+    return [
+      {
+        path: ['gpu_node_pool', 'max_node_count'],
+        message: `max_node_count ${maxNodes} is below node_count ${pool.node_count}; the autoscaler scales between the two`,
+        suggestion: String(pool.node_count),
+      },
+    ];
+  }
+  const perNode = gpusPerNode(pool.vm_size);
+  const capacity = maxNodes * perNode;
+  if (spec.max_instances <= capacity) return [];
+  const nodesNeeded = Math.ceil(spec.max_instances / perNode);
+  return [
+    {
+      path: ['max_instances'],
+      message: `max_instances ${spec.max_instances} GPU pods need ${nodesNeeded} ${pool.vm_size} nodes (one GPU each pod, ${perNode} per node), but the GPU pool has at most ${maxNodes}; lower max_instances or raise gpu_node_pool.max_node_count (the cluster autoscaler adds nodes for pending pods)`,
+      suggestion: String(capacity),
+    },
+  ];
+}
+
+/** Who can reach the API server and the endpoint, and with what. */
+function checkAccess(spec: AzureAksSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  if ((spec.api_server_authorized_ip_ranges ?? []).length === 0) {
+    issues.push({
+      path: ['api_server_authorized_ip_ranges'],
+      message:
+        'the Kubernetes API server would accept connections from the whole internet; list the networks Terraform and kubectl connect from (office, VPN or CI egress ranges), or write 0.0.0.0/0 to leave it open on purpose',
+      suggestion: '[203.0.113.0/24]',
+    });
+  }
+  if (spec.service_port === 443) {
+    issues.push({
+      path: ['service_port'],
+      message:
+        'the load balancer passes TCP through and the runtime serves plain HTTP, so clients of port 443 expecting TLS would fail; use 80 (or another port) and terminate TLS in front (Application Gateway, an ingress controller)',
+      suggestion: '80',
+    });
+  }
+  if (
+    spec.image_pull_secret !== undefined &&
+    parseKeyVaultReference(spec.image_pull_secret) === undefined
+  ) {
+    issues.push({
+      path: ['image_pull_secret'],
+      message: `image_pull_secret must be ${KEY_VAULT_REFERENCE_FORM}`,
+    });
+  }
+  return issues;
 }

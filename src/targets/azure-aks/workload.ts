@@ -7,6 +7,7 @@
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1/index.js';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1/index.js';
+import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1/index.js';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1/index.js';
 import type { DeploymentV1SpecTemplateSpecContainerEnv } from '@cdktf/provider-kubernetes/lib/deployment-v1/index-structs/index.js';
@@ -40,6 +41,8 @@ export interface WorkloadProps {
   readonly gpu: boolean;
   readonly environment: Readonly<Record<string, string>>;
   readonly secret: RuntimeSecret | undefined;
+  /** Name of a `kubernetes.io/dockerconfigjson` secret for a registry other than ACR. */
+  readonly imagePullSecret?: string;
   readonly labels: Readonly<Record<string, string>>;
   /** The bento's labels, on the Deployment and its pods only (see `bentoLabels`). */
   readonly bentoLabels: Readonly<Record<string, string>>;
@@ -51,9 +54,17 @@ export interface WorkloadProps {
 /** The workload's namespace, where the restricted Pod Security Standard is enforced. */
 export function addNamespace(
   scope: Construct,
-  props: { name: string; labels: Readonly<Record<string, string>> },
+  props: {
+    name: string;
+    labels: Readonly<Record<string, string>>;
+    /** What must exist before the API server takes requests from Terraform. */
+    dependsOn?: readonly ITerraformDependable[];
+  },
 ): InstanceType<typeof NamespaceV1> {
   return new NamespaceV1(scope, 'namespace', {
+    ...(props.dependsOn !== undefined && props.dependsOn.length > 0
+      ? { dependsOn: [...props.dependsOn] }
+      : {}),
     metadata: {
       name: props.name,
       labels: {
@@ -110,6 +121,8 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
     },
   });
 
+  if (spec.network_policy === 'cilium') addNetworkPolicy(scope, props, metadata);
+
   // maxUnavailable rather than minAvailable: with one replica, minAvailable 1 would block
   // every node drain and so every cluster upgrade.
   new PodDisruptionBudgetV1(scope, 'disruption_budget', {
@@ -155,6 +168,9 @@ function addDeployment(
         spec: {
           // The runtime never calls the Kubernetes API.
           automountServiceAccountToken: false,
+          ...(props.imagePullSecret !== undefined
+            ? { imagePullSecrets: [{ name: props.imagePullSecret }] }
+            : {}),
           // Service links would inject <SERVICE>_PORT variables next to the runtime's own.
           enableServiceLinks: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
@@ -218,4 +234,32 @@ function containerEnv(
     valueFrom: { secretKeyRef: { name: secret?.secretName, key } },
   }));
   return [...plain, ...fromSecret].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Every pod in the namespace admits only TCP to the runtime port (the load balancer's source
+ * ranges decide from where) and reaches only DNS: the runtime makes no outbound calls, so a
+ * compromised pod cannot reach the rest of the cluster, the node metadata or the internet.
+ */
+function addNetworkPolicy(
+  scope: Construct,
+  props: WorkloadProps,
+  metadata: { name: string; namespace: string; labels: Record<string, string> },
+): InstanceType<typeof NetworkPolicyV1> {
+  return new NetworkPolicyV1(scope, 'network_policy', {
+    metadata,
+    spec: {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ ports: [{ port: String(props.port), protocol: 'TCP' }] }],
+      egress: [
+        {
+          ports: [
+            { port: '53', protocol: 'UDP' },
+            { port: '53', protocol: 'TCP' },
+          ],
+        },
+      ],
+    },
+  });
 }

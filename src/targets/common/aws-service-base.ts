@@ -108,7 +108,7 @@ export function addAwsServiceBase(
   const secrets = awsSecrets(config);
   const pullProblem = awsImagePullProblem(image.repository, spec.image_pull_secret);
   if (pullProblem !== undefined) {
-    throw errors.imageNotPullable(image.ref, 'the image generate pins', pullProblem);
+    throw errors.imageNotPullable(image.ref, config.target, pullProblem);
   }
   // Read by the role that pulls, with the secrets the runtime reads.
   const pullSecret = needsPullCredentials(image.repository, spec.image_pull_secret)

@@ -1,5 +1,6 @@
 import { parseSecretManagerReference, SECRET_MANAGER_REFERENCE_FORM } from './secret-reference.js';
 import type { TargetDefinition } from '../target.js';
+import { cloudRunImagePullProblem } from './image-source.js';
 import { preflightCloudRun } from './preflight.js';
 import { cloudRunSpecSchema } from './spec.js';
 
@@ -23,5 +24,6 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   initFields: ['project', 'region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => `${spec.project}/${spec.region}`,
   preflight: (spec, context) => preflightCloudRun(spec, context),
+  imagePullProblem: (repository) => cloudRunImagePullProblem(repository),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
 };

@@ -45,7 +45,15 @@ export const CLOUD_RUN_FRACTIONAL_CPU_MEMORY: readonly { aboveMiB: number; minCp
 ];
 
 /**
- * bentoctl runs services in the second generation execution environment (full Linux syscall
- * support for ONNX Runtime, required for GPUs), whose smallest memory limit is 512 MiB.
+ * The second generation execution environment (full Linux syscall support for ONNX Runtime,
+ * required for GPUs) takes whole CPUs only and at least 512 MiB; fractional CPU needs the
+ * first generation (gVisor), which takes 128 MiB and up.
  */
 export const CLOUD_RUN_GEN2_MIN_MEMORY_MIB = 512;
+
+/** The execution environment a CPU size runs in: GEN1 below 1 vCPU, GEN2 otherwise. */
+export function cloudRunExecutionEnvironment(
+  cpu: number,
+): 'EXECUTION_ENVIRONMENT_GEN1' | 'EXECUTION_ENVIRONMENT_GEN2' {
+  return cpu < 1 ? 'EXECUTION_ENVIRONMENT_GEN1' : 'EXECUTION_ENVIRONMENT_GEN2';
+}

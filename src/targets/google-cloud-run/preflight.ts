@@ -25,11 +25,12 @@ export function preflightCloudRun(spec: CloudRunSpec, context: PreflightContext)
     ...checkInstanceBounds(spec),
     ...checkGcpLabels(spec.labels, RESERVED_LABELS),
     ...checkGpuMatchesRuntime(spec, context),
+    ...checkInvocation(spec),
   ];
-  if (spec.memory < CLOUD_RUN_GEN2_MIN_MEMORY_MIB) {
+  if (spec.cpu >= 1 && spec.memory < CLOUD_RUN_GEN2_MIN_MEMORY_MIB) {
     issues.push({
       path: ['memory'],
-      message: `memory ${spec.memory} MiB is below ${CLOUD_RUN_GEN2_MIN_MEMORY_MIB} MiB, the least Cloud Run's second generation environment (which bentoctl uses) takes`,
+      message: `memory ${spec.memory} MiB is below ${CLOUD_RUN_GEN2_MIN_MEMORY_MIB} MiB, the least Cloud Run's second generation environment (which runs cpu 1 and above) takes; raise memory, or use a cpu below 1 (first generation)`,
       suggestion: String(CLOUD_RUN_GEN2_MIN_MEMORY_MIB),
     });
   }
@@ -127,4 +128,32 @@ function checkGpuMatchesRuntime(spec: CloudRunSpec, context: PreflightContext): 
     ];
   }
   return [];
+}
+
+/** Who can call the service: combinations that reach nobody, or open it without saying so. */
+function checkInvocation(spec: CloudRunSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  if (spec.public && spec.ingress === 'internal-and-cloud-load-balancing') {
+    issues.push({
+      path: ['ingress'],
+      message:
+        'public is true but ingress internal-and-cloud-load-balancing refuses requests from the internet to the run.app URL, and bentoctl creates no load balancer, so nobody outside the VPC could call it; use ingress all, or public: false behind your own load balancer',
+      suggestion: 'all',
+    });
+  }
+  if (spec.invoker_iam_disabled && !spec.public) {
+    issues.push({
+      path: ['invoker_iam_disabled'],
+      message:
+        'invoker_iam_disabled lets anyone call the service; set public: true to say so, or remove it and list callers in invokers',
+    });
+  }
+  if (spec.public && spec.invokers.length > 0) {
+    issues.push({
+      path: ['invokers'],
+      message:
+        'a public service takes calls from everyone, so invokers would grant nothing; remove them, or set public: false',
+    });
+  }
+  return issues;
 }

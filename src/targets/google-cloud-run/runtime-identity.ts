@@ -5,7 +5,7 @@
  */
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index.js';
-import type { ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable, TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { secretResourceName, type SecretManagerReference } from './secret-reference.js';
 
@@ -22,7 +22,7 @@ export interface RuntimeIdentityProps {
 export interface RuntimeIdentity {
   readonly email: string;
   /** Every grant the service needs before its first revision can start. */
-  readonly grants: readonly ITerraformDependable[];
+  readonly grants: readonly TerraformResource[];
 }
 
 export function addRuntimeIdentity(scope: Construct, props: RuntimeIdentityProps): RuntimeIdentity {

@@ -6,6 +6,7 @@ import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-servi
 import type { CloudRunV2ServiceTemplateContainersEnv } from '@cdktf/provider-google/lib/cloud-run-v2-service/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
+import { cloudRunExecutionEnvironment } from './limits.js';
 import type { CloudRunSpec } from './spec.js';
 
 /** spec.ingress → the API's enum. */
@@ -17,7 +18,8 @@ export const CLOUD_RUN_INGRESS_SETTINGS: Readonly<Record<CloudRunSpec['ingress']
 
 /**
  * Startup probe on /readyz: traffic arrives only once the models are loaded. Cloud Run caps a
- * startup probe at 240 s (period x failures), which is what large models get.
+ * startup probe at 240 s (period x failures) and its initial delay at another 240 s; the delay
+ * is `spec.startup_delay_seconds`, so large models get up to 480 s.
  */
 export const STARTUP_PROBE = { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 48 };
 /** Liveness probe on /livez: a wedged instance is replaced after ~45 s. */
@@ -59,13 +61,16 @@ export function addCloudRunService(
     client: 'bentoctl',
     ingress: CLOUD_RUN_INGRESS_SETTINGS[spec.ingress],
     deletionProtection: spec.deletion_protection,
+    // Only for a public service whose org policy refuses allUsers: nobody's identity is checked.
+    ...(spec.public && spec.invoker_iam_disabled ? { invokerIamDisabled: true } : {}),
     labels: { ...props.labels },
     traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }],
     template: {
       labels: { ...props.labels },
       serviceAccount: props.serviceAccountEmail,
-      // Gen2 gives ONNX Runtime a full Linux kernel interface and is required for GPUs.
-      executionEnvironment: 'EXECUTION_ENVIRONMENT_GEN2',
+      // Gen2 gives ONNX Runtime a full Linux kernel interface and is required for GPUs, but
+      // takes only whole CPUs: a fractional CPU can deploy only in gen1.
+      executionEnvironment: cloudRunExecutionEnvironment(spec.cpu),
       scaling: { minInstanceCount: spec.min_instances, maxInstanceCount: spec.max_instances },
       maxInstanceRequestConcurrency: spec.concurrency,
       timeout: `${spec.timeout_seconds}s`,
@@ -95,7 +100,7 @@ export function addCloudRunService(
           },
           startupProbe: {
             httpGet: { path: '/readyz', port },
-            initialDelaySeconds: 0,
+            initialDelaySeconds: spec.startup_delay_seconds,
             ...STARTUP_PROBE,
           },
           livenessProbe: { httpGet: { path: '/livez', port }, ...LIVENESS_PROBE },

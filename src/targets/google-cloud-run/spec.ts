@@ -13,12 +13,10 @@ export const cloudRunSpecSchema = z.strictObject({
     )
     .meta({ description: 'Google Cloud project id (required).' }),
   region: z.enum(GCP_REGIONS).default('us-central1').meta({ description: 'Cloud Run region.' }),
-  cpu: z
-    .number()
-    .min(0.08)
-    .max(8)
-    .default(1)
-    .meta({ description: 'vCPUs per instance: 0.08-1 in fractions, or 1, 2, 4, 6 or 8.' }),
+  cpu: z.number().min(0.08).max(8).default(1).meta({
+    description:
+      'vCPUs per instance: 0.08-1 in fractions, or 1, 2, 4, 6 or 8. Below 1 the service runs in the first generation execution environment (the only one that takes fractional CPU; at least 1 CPU runs in the second).',
+  }),
   memory: z
     .number()
     .int()
@@ -43,12 +41,34 @@ export const cloudRunSpecSchema = z.strictObject({
     .meta({ description: 'Request timeout in seconds.' }),
   public: z.boolean().default(false).meta({
     description:
-      'Grant roles/run.invoker to allUsers. Private by default: grant roles/run.invoker to your callers.',
+      'Let anyone on the internet call the service: grant roles/run.invoker to allUsers (or, with invoker_iam_disabled, skip the check). Private by default.',
   }),
+  invoker_iam_disabled: z.boolean().default(false).meta({
+    description:
+      'With public: true, turn off the invoker IAM check instead of granting allUsers, which an organization policy restricting domains (iam.allowedPolicyMemberDomains) refuses.',
+  }),
+  invokers: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(user|group|serviceAccount|domain|principal|principalSet):\S+$/,
+          'must be an IAM member such as user:ana@example.com, group:ml@example.com, serviceAccount:<email> or domain:example.com',
+        ),
+    )
+    .default([])
+    .meta({
+      description:
+        'IAM members granted roles/run.invoker on the service (user:, group:, serviceAccount:, domain:), for a private service with known callers.',
+    }),
   ingress: z
     .enum(CLOUD_RUN_INGRESS)
     .default('all')
     .meta({ description: 'Where requests may come from at the network level.' }),
+  startup_delay_seconds: z.number().int().min(0).max(240).default(0).meta({
+    description:
+      'Seconds before the startup probe first checks /readyz. The probe itself allows 240 s (the Cloud Run ceiling); a model that loads longer needs this delay on top, up to 480 s in all. Every cold start waits at least this long.',
+  }),
   gpu: z
     .strictObject({
       type: z.literal('nvidia-l4').default('nvidia-l4').meta({ description: 'GPU model.' }),

@@ -1,19 +1,23 @@
 /**
  * Terraform for the google-cloud-run target: the project APIs, the Artifact Registry
- * repository, the runtime service account with per-secret access, the Cloud Run v2 service
- * and, only for `public: true`, the allUsers invoker binding.
+ * repository, the runtime service account with per-secret access, a reader grant for Cloud
+ * Run's service agent on an image repository in another project, a pause for those grants to
+ * take effect, the Cloud Run v2 service and its invokers.
  *
- * Private by default: with `public: false` nobody may invoke the service until you grant
- * `roles/run.invoker` on it to your callers (a service account, a group, a load balancer's
- * identity). Everything here is GA in the google provider, so google-beta is not needed.
+ * Private by default: with `public: false` only the members in `spec.invokers` may call the
+ * service (grant `roles/run.invoker` to others yourself). `public: true` grants allUsers, or,
+ * with `invoker_iam_disabled`, turns the invoker check off. Everything here is GA in the google
+ * provider, so google-beta is not needed.
  */
 import { TerraformOutput } from 'cdktf';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { errors } from '../../errors/index.js';
+import { addPropagationWait } from '../common/propagation-wait.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
 import type { Synthesizer } from '../synthesizer.js';
 import { addArtifactRegistry } from './artifact-registry.js';
+import { addCrossProjectImageAccess } from './image-pull-access.js';
 import { cloudRunNames, defaultCloudRunImageRepository } from './names.js';
 import { enableProjectServices } from './project-services.js';
 import { addRuntimeIdentity } from './runtime-identity.js';
@@ -24,6 +28,9 @@ import {
 } from './secret-reference.js';
 import { addCloudRunService, type SecretEnv } from './service.js';
 import type { CloudRunSpec } from './spec.js';
+
+/** How long the first revision waits after new grants or API enables. */
+export const IAM_PROPAGATION_SECONDS = 120;
 
 export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
   const { stack, config, spec } = input;
@@ -80,6 +87,18 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
         : secretResourceName(parsed, spec.project),
     version: parsed.version,
   }));
+  // input.image is what runs (the build record or --image), wherever it was pushed.
+  const imageAccess = addCrossProjectImageAccess(stack, {
+    project: spec.project,
+    imageRepository: input.image.repository,
+    dependsOn: apis,
+  });
+  const grants = [...identity.grants, ...(imageAccess !== undefined ? [imageAccess] : [])];
+  const propagated = addPropagationWait(stack, {
+    id: 'iam_propagation',
+    seconds: IAM_PROPAGATION_SECONDS,
+    after: [...apis, ...grants],
+  });
   const service = addCloudRunService(stack, {
     spec,
     name: names.service,
@@ -90,17 +109,27 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
     secrets: secretEnv,
     // The service and its revisions run the bento: only they carry its name and version.
     labels: { ...labels, ...input.bentoLabels },
-    // Cloud Run checks secret access when it creates a revision, so the grants come first.
-    dependsOn: [...apis, ...identity.grants],
+    // Cloud Run checks secret and image access when it creates a revision, so the grants
+    // come first, and have had time to take effect.
+    dependsOn: [...apis, ...grants, ...(propagated !== undefined ? [propagated] : [])],
   });
 
-  if (spec.public) {
-    new CloudRunV2ServiceIamMember(stack, 'public_invoker', {
+  // A public service under invoker_iam_disabled needs no binding (and an org policy that
+  // restricts domains would refuse allUsers).
+  const invokers =
+    spec.public && !spec.invoker_iam_disabled ? ['allUsers'] : spec.public ? [] : spec.invokers;
+  // IDs from the member, not its position, so reordering the list replaces nothing.
+  for (const member of [...new Set(invokers)].sort()) {
+    const id =
+      member === 'allUsers'
+        ? 'public_invoker'
+        : `invoker_${member.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+    new CloudRunV2ServiceIamMember(stack, id, {
       project: service.project,
       location: service.location,
       name: service.name,
       role: 'roles/run.invoker',
-      member: 'allUsers',
+      member,
     });
   }
 
