@@ -14,6 +14,8 @@
  * re-runs main.js itself for each.
  */
 import cluster from 'node:cluster';
+import { realpathSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BentoLoadError, loadBentoManifest } from '../bento/manifest.js';
 import { startRuntime, type RuntimeHandle } from './runtime.js';
@@ -113,7 +115,11 @@ async function runPrimary(settings: RuntimeSettings, mainScript: string): Promis
   await Promise.resolve();
 }
 
-const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+// Node runs the main module from its real path: compare real paths, or a symlinked folder
+// (node_modules linked from elsewhere) would make the entry point silently do nothing.
+const isEntry =
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === realpathSync(resolvePath(process.argv[1]));
 if (isEntry) {
   try {
     await runServer(readSettings());

@@ -11,7 +11,7 @@ import { decodeV2Body } from './decode-v2.js';
 import { HttpError } from './http-errors.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { checkJsonContentType, readJsonBody } from './read-body.js';
+import { checkJsonContentType, DRAIN_LINGER_MS, readJsonBody } from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
 import type { RuntimeSettings } from './settings.js';
 import { DTYPES, flatValues, nestedValues } from './tensor.js';
@@ -23,6 +23,8 @@ export interface RuntimeState {
   /** Set when an inference thread died: liveness fails so the orchestrator restarts us. */
   crashed: Error | undefined;
   draining: boolean;
+  /** Aborted when draining starts: bodies still arriving get a short last chance. */
+  readonly drainSignal: AbortSignal;
 }
 
 export interface RouteContext {
@@ -251,6 +253,8 @@ async function readBody(context: RouteContext, request: IncomingMessage) {
   return readJsonBody(request, {
     maxBytes: Math.floor(context.settings.maxBodyMb * 1024 * 1024),
     timeoutMs: context.settings.bodyTimeoutMs,
+    drain: context.state.drainSignal,
+    drainLingerMs: DRAIN_LINGER_MS,
   });
 }
 

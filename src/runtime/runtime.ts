@@ -10,6 +10,7 @@ import { bearerAuthenticator } from './auth.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
+import { DRAIN_LINGER_MS } from './read-body.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
@@ -37,11 +38,13 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const { settings } = options;
   const logger = createLogger(settings.logLevel, options.write);
   const manifest = loadBentoManifest(settings.bentoDir);
+  const drainStarted = new AbortController();
   const state: RuntimeState = {
     service: undefined,
     loadError: undefined,
     crashed: undefined,
     draining: false,
+    drainSignal: drainStarted.signal,
   };
   const metrics = createMetrics(
     () => state.service?.queueDepths() ?? new Map(),
@@ -105,12 +108,13 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const shutdown = (): Promise<{ clean: boolean }> => {
     shuttingDown ??= (async () => {
       state.draining = true;
+      drainStarted.abort();
       const queuedRows = [...(state.service?.queueDepths().values() ?? [])].reduce(
         (a, b) => a + b,
         0,
       );
       logger.log('info', 'draining', { inFlight: http.inFlight(), queuedRows });
-      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      const intakeStopped = http.stopIntake(DRAIN_LINGER_MS);
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
@@ -122,10 +126,12 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       );
       const drained = (async () => {
         await (await loaded)?.drain();
+        // Idle connections had their chance to deliver a request already sent (answered, and
+        // every answer given while draining carries `Connection: close`); then the last
+        // answers go out.
+        await intakeStopped;
         await http.quiet();
-        // Keep-alive sockets would hold close() open; nothing is in flight on them now.
-        http.server.closeIdleConnections();
-        await closed;
+        http.closeIdle();
         return 'drained' as const;
       })();
       const outcome = await Promise.race([drained, grace]);
@@ -143,6 +149,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         await http.quiet();
       }
       http.server.closeAllConnections();
+      // Also clears Node's connection-checking interval; the listening socket is already closed.
+      http.server.close(() => undefined);
       // Terminating a thread while onnxruntime runs on it aborts the process, hence after idle.
       await (await loaded)?.close();
       logger.log(outcome === 'drained' ? 'info' : 'error', 'stopped', {
