@@ -6,6 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BentoManifest } from '../bento/manifest.js';
 import type { Authenticator } from './auth.js';
+import type { ClusterReadiness } from './cluster-link.js';
 import { decodeApiBody } from './decode-input.js';
 import { decodeV2Body } from './decode-v2.js';
 import { HttpError } from './http-errors.js';
@@ -25,6 +26,8 @@ export interface RuntimeState {
   draining: boolean;
   /** Aborted when draining starts: bodies still arriving get a short last chance. */
   readonly drainSignal: AbortSignal;
+  /** With cluster workers: how many serve, as the primary reports (undefined otherwise). */
+  cluster: ClusterReadiness | undefined;
 }
 
 export interface RouteContext {
@@ -75,6 +78,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
     case '/v2/health/ready':
       return health(path, () => {
         requireReady(context);
+        requireClusterReady(context);
         return { status: 200, body: { status: 'ready' } };
       });
     case '/metrics':
@@ -83,7 +87,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
         methods: ['GET'],
         handle: async () => ({
           status: 200,
-          body: await context.metrics.registry.metrics(),
+          body: await context.metrics.render(),
           contentType: context.metrics.registry.contentType,
         }),
       };
@@ -246,6 +250,17 @@ function requireReady(context: RouteContext): void {
         : `the models failed to load: ${state.loadError.message}`;
     throw new HttpError('NOT_READY', why, 1);
   }
+}
+
+/** With worker processes, ready means every one of them is (so /readyz does not flap). */
+function requireClusterReady(context: RouteContext): void {
+  const cluster = context.state.cluster;
+  if (cluster !== undefined && cluster.ready < cluster.total)
+    throw new HttpError(
+      'NOT_READY',
+      `${cluster.ready} of ${cluster.total} worker processes are ready`,
+      1,
+    );
 }
 
 async function readBody(context: RouteContext, request: IncomingMessage) {

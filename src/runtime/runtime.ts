@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadBentoManifest, type BentoManifest } from '../bento/manifest.js';
 import { bearerAuthenticator } from './auth.js';
+import { joinCluster, type WorkerLink } from './cluster-link.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
@@ -21,6 +22,13 @@ export interface StartOptions {
   readonly workerScript?: string | URL;
   /** Where log lines go; stdout unless given. */
   readonly write?: (line: string) => void;
+  /**
+   * This process is one of several cluster workers: it listens only once its models are
+   * loaded (no traffic reaches it before), reports readiness to the primary and serves the
+   * metrics of all workers.
+   * @default false
+   */
+  readonly clusterWorker?: boolean;
 }
 
 export interface RuntimeHandle {
@@ -45,27 +53,50 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     crashed: undefined,
     draining: false,
     drainSignal: drainStarted.signal,
+    cluster: options.clusterWorker === true ? { ready: 0, total: settings.workers } : undefined,
   };
+  let link: WorkerLink | undefined;
   const metrics = createMetrics(
     () => state.service?.queueDepths() ?? new Map(),
     () => state.service?.busyThreads() ?? 0,
+    () => link?.clusterMetrics(),
   );
   const auth =
     settings.authMode === 'bearer' && settings.authToken !== undefined
       ? bearerAuthenticator(settings.authToken)
       : undefined;
   const http = createHttpServer({ manifest, settings, metrics, auth, state }, logger);
-  await new Promise<void>((resolve, reject) => {
-    http.server.once('error', reject);
-    http.server.listen(settings.port, settings.host, () => {
-      http.server.off('error', reject);
-      resolve();
+  if (options.clusterWorker === true) {
+    link = joinCluster({
+      registry: metrics.registry,
+      onReadiness: (readiness) => (state.cluster = readiness),
+      onShed: (fraction) => {
+        const connections = http.shed(fraction);
+        if (connections > 0)
+          logger.log('info', 'a worker process joined: letting connections go to rebalance', {
+            connections,
+          });
+      },
     });
-  });
-  const port = (http.server.address() as AddressInfo).port;
-  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.log('info', 'listening', { url, service: manifest.service, version: manifest.version });
+  }
+  const listen = async (): Promise<{ port: number; url: string }> => {
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject);
+      http.server.listen(settings.port, settings.host, () => {
+        http.server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (http.server.address() as AddressInfo).port;
+    const host =
+      settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.log('info', 'listening', { url, service: manifest.service, version: manifest.version });
+    return { port, url };
+  };
+  // One process listens at once, so liveness answers while the models load; a cluster worker
+  // only once they are loaded, since the primary's socket would hand it requests meanwhile.
+  const listening = options.clusterWorker === true ? undefined : await listen();
 
   const started = performance.now();
   const ready = InferenceService.start({
@@ -131,7 +162,6 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         // answers go out.
         await intakeStopped;
         await http.quiet();
-        http.closeIdle();
         return 'drained' as const;
       })();
       const outcome = await Promise.race([drained, grace]);
@@ -160,5 +190,12 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     })();
     return shuttingDown;
   };
+  let address = listening;
+  if (address === undefined) {
+    await ready;
+    address = await listen();
+  }
+  const { url, port } = address;
+  link?.announceReady();
   return { url, port, manifest, logger, ready, shutdown };
 }

@@ -12,7 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
-import { ClientClosedError } from './read-body.js';
+import { ClientClosedError, DRAIN_LINGER_MS } from './read-body.js';
 import { HttpError, errorBody } from './http-errors.js';
 import { createLogSampler, type Logger } from './logger.js';
 import { matchRoute, type RouteContext, type RouteResult } from './routes.js';
@@ -29,15 +29,19 @@ export interface HttpServer {
   /** Resolves once no request is in flight. */
   quiet(): Promise<void>;
   /**
-   * Stops accepting connections without touching open ones. Node's own `server.close()` also
+   * Stops accepting connections (after `lingerMs`) without cutting open ones. Node's own `server.close()` also
    * destroys every connection it thinks idle, including those whose next request is already in
    * the socket buffer, unread: those requests would be lost (a reset, which clients do not
    * retry on a POST). Here, an idle connection keeps `lingerMs` to deliver a request already
-   * sent (it is answered, with `Connection: close`), then is closed if still idle.
+   * sent (it is answered, with `Connection: close`), then is closed if still idle. Resolves
+   * once every connection has closed (answers given while draining say `Connection: close`).
    */
   stopIntake(lingerMs: number): Promise<void>;
-  /** Closes every connection with no request in progress (after the drain). */
-  closeIdle(): void;
+  /**
+   * Lets `fraction` of the open connections go: each is closed after its next answer (which
+   * says `Connection: close`), never while a request may be on its way.
+   */
+  shed(fraction: number): number;
 }
 
 interface Connection {
@@ -45,6 +49,8 @@ interface Connection {
   active: number;
   /** Called once `active` falls to 0 (a deferred 400 after a pipelined parse error). */
   onIdle: (() => void) | undefined;
+  /** Close after the next answer (rebalancing between worker processes). */
+  shed: boolean;
 }
 
 export function createHttpServer(context: RouteContext, logger: Logger): HttpServer {
@@ -68,7 +74,10 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
       inFlight += 1;
       context.metrics.inFlight.inc();
       const connection = connections.get(request.socket);
-      if (connection !== undefined) connection.active += 1;
+      if (connection !== undefined) {
+        connection.active += 1;
+        if (connection.shed) response.setHeader('connection', 'close');
+      }
       void handle(context, logger, sample, request, response).finally(() => {
         inFlight -= 1;
         context.metrics.inFlight.dec();
@@ -86,9 +95,13 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
       });
     },
   );
+  let allClosed: (() => void) | undefined;
   server.on('connection', (socket: Socket) => {
-    connections.set(socket, { active: 0, onIdle: undefined });
-    socket.once('close', () => connections.delete(socket));
+    connections.set(socket, { active: 0, onIdle: undefined, shed: false });
+    socket.once('close', () => {
+      connections.delete(socket);
+      allClosed?.();
+    });
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Malformed HTTP never reaches a route. Answers already owed on this connection (a valid
@@ -134,18 +147,30 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
       inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
     stopIntake: (lingerMs) =>
       new Promise<void>((resolve) => {
-        // net.Server's close: stop listening, and leave the connections to us (see above).
-        NetServer.prototype.close.call(server);
-        if ([...connections.values()].every((connection) => connection.active > 0)) {
-          resolve();
-          return;
-        }
+        const check = (): void => {
+          if (connections.size === 0 && !server.listening) resolve();
+        };
+        allClosed = check;
+        // Keep accepting for the linger: connections the kernel has already accepted (the
+        // listen backlog) would be reset when the listening socket closes, and their first
+        // request lost. While draining, every request is answered (503 SHUTTING_DOWN for new
+        // work) with `Connection: close`. An idle connection gets the same time to deliver a
+        // request already sent: if its last answer went out before the drain was noticed, it
+        // was a keep-alive answer, and the next request may follow.
         setTimeout(() => {
-          closeIdle();
-          resolve();
+          // net.Server's close: stop listening, and leave the connections to us (see above).
+          NetServer.prototype.close.call(server, check);
+          // After the poll phase: a request already in a socket buffer is read (and so the
+          // connection is busy, answered with Connection: close) before idle ones are closed.
+          setImmediate(closeIdle);
         }, lingerMs).unref();
       }),
-    closeIdle,
+    shed: (fraction) => {
+      const open = [...connections.values()].filter((connection) => !connection.shed);
+      const count = Math.ceil(open.length * fraction);
+      for (const connection of open.slice(0, count)) connection.shed = true;
+      return count;
+    },
   };
 }
 
@@ -199,6 +224,15 @@ async function handle(
       });
     }
   }
+  // A body left unread makes the kernel reset the connection when it closes, and a reset can
+  // destroy the answer before the client reads it: read a small one to its end first.
+  if (
+    failure !== undefined &&
+    !clientClosed &&
+    !request.complete &&
+    failure.code !== 'BODY_TIMEOUT'
+  )
+    await discardBody(request);
   const status = clientClosed
     ? CLIENT_CLOSED_STATUS
     : (failure?.statusCode ?? result?.status ?? 500);
@@ -257,6 +291,31 @@ async function handle(
       ...(suppressed > 0 ? { suppressed } : {}),
     });
   }
+}
+
+/** Bodies up to this size are read and dropped before an error answer (see handle). */
+const DISCARD_BODY_BYTES = 64 * 1024;
+
+function discardBody(request: IncomingMessage): Promise<void> {
+  const declared = Number(request.headers['content-length']);
+  if (!(declared <= DISCARD_BODY_BYTES)) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes > DISCARD_BODY_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_LINGER_MS);
+    request.on('data', onData);
+    request.once('end', done);
+    request.once('error', done);
+    request.resume();
+  });
 }
 
 function send(
