@@ -21,7 +21,8 @@
  *
  * Models: a 1 M parameter MLP (256-1024-1024-10, fixed weights, generated here) and the iris
  * classifier of examples/iris (4 inputs). Environment: BENCH_SECONDS (per measurement, 5),
- * BENCH_RUNS (runs per figure, median taken, 3), BENCH_SERVER_CPU, BENCH_CLIENT_CPU.
+ * BENCH_RUNS (runs per figure, median taken, 3), BENCH_SERVER_CPU, BENCH_CLIENT_CPU,
+ * BENCH_MODELS (only models whose name contains it: `mlp`, `iris`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -376,7 +377,8 @@ async function measureModel(bundle, model) {
 
 async function main() {
   const bundle = await bundleRuntime();
-  const models = makeBentos();
+  const only = process.env.BENCH_MODELS;
+  const models = makeBentos().filter((model) => only === undefined || model.name.includes(only));
   console.log(
     `# bench:runtime  ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, server on cpu ${SERVER_CPU}, wrk and this script on cpu ${CLIENT_CPU}; node ${process.version}; max_batch_size=${MAX_BATCH} max_latency_ms=${MAX_LATENCY_MS} seconds=${SECONDS} runs=${RUNS}; load average ${(
       await import('node:os')
