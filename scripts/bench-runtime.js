@@ -1,37 +1,59 @@
 #!/usr/bin/env node
 /* global performance, fetch, setTimeout */
 /**
- * `npm run bench:runtime`: the runtime's throughput and latency against raw onnxruntime-node,
- * on 127.0.0.1 only, bounded in time (about 3 minutes). Not a test: it prints figures.
+ * `npm run bench:runtime`: the runtime on ONE pinned core, the way a 1-vCPU container
+ * (Fargate `cpu: 1024`) runs it, against what that core can do at best. Not a test: it prints
+ * figures. On 127.0.0.1 only, bounded in time (about 4 minutes with the defaults).
  *
- *   (a) raw onnxruntime-node in-process, batch 1 and batch max_batch_size
- *   (b) the runtime (bundled like the image, run as a child process), batching on,
- *       1-row requests from 64 autocannon connections
- *   (c) the same with batching off
- *   plus p99 at half of (b)'s peak rate, and process start to /readyz 200.
+ * Every server runs under `taskset -c $BENCH_SERVER_CPU` (default 1); the load generator, wrk
+ * (64 connections, closed loop, 1-row POST bodies from a small Lua script), under `taskset -c
+ * $BENCH_CLIENT_CPU` (default 0), and so does this script (it re-executes itself pinned).
  *
- * Models: a 1 M parameter MLP (256-1024-1024-10, generated with fixed weights) and the iris
- * classifier of examples/iris. Environment: BENCH_SECONDS (per measurement, default 5),
- * BENCH_RUNS (runs per figure, median taken, default 3), and any BENTOCTL_* runtime setting.
+ *   (a) raw onnxruntime-node on the server core, batch 1 and batch max_batch_size
+ *   (b) the HTTP ceiling: node:http that parses the same JSON body and answers a constant
+ *   (c) a naive server: node:http + one session, session.run per request
+ *   the runtime (bundled like the image) with batching on and off, and with batching on at
+ *   512 connections; p99 at half of the batching-on peak rate, open loop (the undici
+ *   generator below: wrk2 is not packaged), against max_latency_ms + 2 x batch compute.
+ *
+ * bound = 1 / (1/raw_batch + 1/http_ceiling): one core doing both the HTTP work of the
+ * ceiling server and the raw batched inference, nothing else.
+ *
+ * Models: a 1 M parameter MLP (256-1024-1024-10, fixed weights, generated here) and the iris
+ * classifier of examples/iris (4 inputs). Environment: BENCH_SECONDS (per measurement, 5),
+ * BENCH_RUNS (runs per figure, median taken, 3), BENCH_SERVER_CPU, BENCH_CLIENT_CPU,
+ * BENCH_MODELS (only models whose name contains it: `mlp`, `iris`).
  */
-import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import ort from 'onnxruntime-node';
 import { Pool } from 'undici';
 import { mlpModel } from './lib/onnx-graph.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '1';
+const CLIENT_CPU = process.env.BENCH_CLIENT_CPU ?? '0';
 const CONNECTIONS = 64;
 const MAX_BATCH = Number(process.env.BENTOCTL_MAX_BATCH_SIZE ?? 32);
 const MAX_LATENCY_MS = Number(process.env.BENTOCTL_MAX_LATENCY_MS ?? 10);
+const SERVERS = join(root, 'scripts', 'lib', 'bench-servers.js');
 
+if (process.env.BENCH_PINNED !== '1') {
+  const result = spawnSync(
+    'taskset',
+    ['-c', CLIENT_CPU, process.execPath, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
+    },
+  );
+  process.exit(result.status ?? 1);
+}
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
 const median = (values) => {
@@ -39,6 +61,12 @@ const median = (values) => {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 };
 const round = (value, digits = 1) => Number(value.toFixed(digits));
+let nextPort = 20000 + Math.floor(Math.random() * 5000);
+
+function percentile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
 
 async function bundleRuntime() {
   const cache = join(root, 'node_modules', '.cache');
@@ -75,6 +103,7 @@ function makeBentos() {
     'service: mlp\nmodels:\n  - name: mlp\n    path: models/mlp.onnx\napis:\n  - name: predict\n    model: mlp\n',
   );
   const iris = join(dir, 'iris');
+  const tmp = dir;
   cpSync(join(root, 'examples', 'iris'), iris, { recursive: true });
   return [
     {
@@ -84,95 +113,20 @@ function makeBentos() {
       api: 'predict',
       input: 'input',
       width: 256,
+      row: Array.from({ length: 256 }, (_, i) => (i % 7) / 7),
+      tmp,
     },
     {
-      name: 'iris 4-4-3',
+      name: 'small: iris 4-4-3',
       dir: iris,
       file: join(iris, 'models', 'iris.onnx'),
       api: 'classify',
       input: 'input',
       width: 4,
+      row: [5.1, 3.5, 1.4, 0.2],
+      tmp,
     },
   ];
-}
-
-/** (a): session.run back to back for SECONDS, at `rows` rows per call. */
-async function rawOrt(model, rows, intraOpThreads) {
-  const session = await ort.InferenceSession.create(model.file, {
-    intraOpNumThreads: intraOpThreads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-  });
-  const data = Float32Array.from({ length: rows * model.width }, (_, i) => (i % 7) / 7);
-  const feeds = { [model.input]: new ort.Tensor('float32', data, [rows, model.width]) };
-  for (let i = 0; i < 50; i += 1) await session.run(feeds);
-  const times = [];
-  const end = performance.now() + SECONDS * 1000;
-  while (performance.now() < end) {
-    const started = performance.now();
-    await session.run(feeds);
-    times.push(performance.now() - started);
-  }
-  await session.release();
-  const total = times.reduce((a, b) => a + b, 0);
-  return {
-    rowsPerSec: (times.length * rows * 1000) / total,
-    p50: median(times),
-    p99: percentile(times, 0.99),
-  };
-}
-
-function percentile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-/** Starts the runtime; resolves when /readyz answers 200, with the time that took. */
-async function startRuntime(main, model, env) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const started = performance.now();
-  const child = spawn(process.execPath, [main], {
-    env: {
-      ...process.env,
-      BENTOCTL_BENTO_DIR: model.dir,
-      BENTOCTL_HOST: '127.0.0.1',
-      PORT: String(port),
-      BENTOCTL_LOG_LEVEL: 'error',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const status = await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const readyMs = performance.now() - started;
-  const stop = () =>
-    new Promise((done) => {
-      child.once('exit', done);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-    });
-  return { url, readyMs, stop };
-}
-
-function load(url, model, options = {}) {
-  const row = Array.from({ length: model.width }, (_, i) => (i % 7) / 7);
-  return autocannon({
-    url: `${url}/${model.api}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ [model.input]: [row] }),
-    connections: CONNECTIONS,
-    duration: options.seconds ?? SECONDS,
-    ...(options.rate ? { overallRate: options.rate } : {}),
-  });
 }
 
 /**
@@ -245,143 +199,228 @@ async function openLoop(url, model, rate, seconds = SECONDS) {
   }
 }
 
-/**
- * A minimal node HTTP server (parse the JSON body, answer a constant), loaded the same way:
- * the ceiling of HTTP + JSON on this box, and the latency floor of the load generator.
- */
-async function httpReference(model, halfRate) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const code = `require('node:http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => { JSON.parse(b); s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"output":[[0.1,0.2]]}'); }); }).listen(${port}, '127.0.0.1');`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
-  try {
-    const url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200; i += 1) {
-      const status = await fetch(url, { method: 'POST', body: '{}' }).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const reference = { ...model, api: '' };
-    const peak = await load(url, reference);
-    const floor = await openLoop(url, reference, halfRate);
-    return { ceiling: peak['2xx'] / peak.duration, floorP50: floor.p50, floorP99: floor.p99 };
-  } finally {
-    child.kill('SIGKILL');
+/** Starts `args` pinned to the server core; resolves once `url` + `probe` answers 200. */
+async function startServer(args, env, url, probe) {
+  const started = performance.now();
+  const child = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const status = await fetch(`${url}${probe.path}`, probe.init).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not start`);
+    await new Promise((r) => setTimeout(r, 10));
   }
+  const readyMs = performance.now() - started;
+  const stop = () =>
+    new Promise((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
+    });
+  return { url, readyMs, stop };
 }
 
-async function runtimeFigures(main, model, env) {
-  const server = await startRuntime(main, model, env);
-  try {
-    await load(server.url, model, { seconds: 2 }); // JIT and cost-model warm-up
-    const runs = [];
-    for (let run = 0; run < RUNS; run += 1) {
-      const result = await load(server.url, model);
-      runs.push({
-        rowsPerSec: result['2xx'] / result.duration,
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        non2xx: result.non2xx,
-        errors: result.errors,
-      });
-    }
-    return {
-      readyMs: server.readyMs,
-      rowsPerSec: median(runs.map((r) => r.rowsPerSec)),
-      p50: median(runs.map((r) => r.p50)),
-      p99: median(runs.map((r) => r.p99)),
-      refused: runs.reduce((sum, r) => sum + r.non2xx + r.errors, 0),
-      server,
-    };
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+function startRuntime(main, model, env) {
+  const port = nextPort++;
+  return startServer(
+    [main],
+    {
+      BENTOCTL_BENTO_DIR: model.dir,
+      BENTOCTL_HOST: '127.0.0.1',
+      PORT: String(port),
+      BENTOCTL_LOG_LEVEL: 'error',
+      BENTOCTL_INTRA_OP_THREADS: '1',
+      ...env,
+    },
+    `http://127.0.0.1:${port}`,
+    { path: '/readyz' },
+  );
+}
+
+function startComparison(kind, model) {
+  const port = nextPort++;
+  const body = JSON.stringify({ [model.input]: [model.row] });
+  return startServer(
+    [SERVERS, kind, String(port), model.file, model.input],
+    {},
+    `http://127.0.0.1:${port}`,
+    { path: '/', init: { method: 'POST', body } },
+  );
+}
+
+/** (a): raw session.run on the server core, in a process of its own. */
+function rawOrt(model, rows) {
+  const result = spawnSync(
+    'taskset',
+    [
+      '-c',
+      SERVER_CPU,
+      process.execPath,
+      SERVERS,
+      'raw',
+      String(rows),
+      model.file,
+      model.input,
+      String(model.width),
+      String(SECONDS),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`raw onnxruntime failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** wrk, pinned to the client core, closed loop; returns rows/s (1 row per request) and more. */
+function wrk(url, model, { seconds = SECONDS, connections = CONNECTIONS } = {}) {
+  const script = join(model.tmp, 'post.lua');
+  const body = JSON.stringify({ [model.input]: [model.row] });
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  const result = spawnSync(
+    'taskset',
+    [
+      '-c',
+      CLIENT_CPU,
+      'wrk',
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      '-s',
+      script,
+      url,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
+  const out = result.stdout;
+  const number = (pattern) => Number(pattern.exec(out)?.[1] ?? 0);
+  const ms = (text) => {
+    const match = /([\d.]+)(us|ms|s)/.exec(text ?? '');
+    if (!match) return NaN;
+    const value = Number(match[1]);
+    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+  };
+  const total = number(/(\d+) requests in/);
+  const non2xx = number(/Non-2xx or 3xx responses: (\d+)/);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    out,
+  );
+  const errors = socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const elapsed = ms(/requests in ([\d.]+(?:us|ms|s))/.exec(out)?.[1]);
+  return {
+    rowsPerSec: ((total - non2xx) * 1000) / elapsed,
+    requests: total,
+    refused: non2xx + errors,
+    p50: ms(/ 50%\s+(\S+)/.exec(out)?.[1]),
+    p99: ms(/ 99%\s+(\S+)/.exec(out)?.[1]),
+  };
+}
+
+/** Warm-up, then RUNS closed-loop runs: medians of rows/s and latency, refusals summed. */
+function closedLoopFigures(url, model, options = {}) {
+  wrk(url, model, { seconds: 2, connections: options.connections });
+  const runs = Array.from({ length: RUNS }, () => wrk(url, model, options));
+  return {
+    rowsPerSec: median(runs.map((r) => r.rowsPerSec)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    refused: runs.reduce((sum, r) => sum + r.refused, 0),
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+  };
+}
+
+async function measureModel(bundle, model) {
+  const a1 = rawOrt(model, 1);
+  const aN = rawOrt(model, MAX_BATCH);
+  const ceilingServer = await startComparison('ceiling', model);
+  const ceiling = closedLoopFigures(ceilingServer.url, model);
+  await ceilingServer.stop();
+  const naiveServer = await startComparison('naive', model);
+  const naive = closedLoopFigures(`${naiveServer.url}/`, model);
+  await naiveServer.stop();
+  const on = await startRuntime(bundle, model, {});
+  const batching = closedLoopFigures(`${on.url}/${model.api}`, model);
+  const at512 = closedLoopFigures(`${on.url}/${model.api}`, model, { connections: 512 });
+  const halfRate = Math.max(1, Math.round(batching.rowsPerSec / 2));
+  const half = await openLoop(on.url, model, halfRate);
+  await on.stop();
+  const off = await startRuntime(bundle, model, { BENTOCTL_BATCHING: 'false' });
+  const unbatched = closedLoopFigures(`${off.url}/${model.api}`, model);
+  await off.stop();
+  const bound = 1 / (1 / aN.rowsPerSec + 1 / ceiling.rowsPerSec);
+  return {
+    model: model.name,
+    a1,
+    aN,
+    ceiling,
+    naive,
+    batching,
+    at512,
+    unbatched,
+    half,
+    halfRate,
+    bound,
+    budget: MAX_LATENCY_MS + 2 * aN.p50,
+    readyMs: on.readyMs,
+  };
 }
 
 async function main() {
   const bundle = await bundleRuntime();
-  const models = makeBentos();
-  const workers = Number(process.env.BENTOCTL_WORKERS ?? 1);
-  const threads = Number(process.env.BENTOCTL_INFERENCE_THREADS ?? 1);
-  // The runtime's own default (src/runtime/settings.ts autoIntraOpThreads), so (a) and (b) compare alike.
-  const intra =
-    Number(process.env.BENTOCTL_INTRA_OP_THREADS ?? 0) ||
-    Math.max(1, Math.floor((availableParallelism() - workers) / (workers * threads)));
+  const only = process.env.BENCH_MODELS;
+  const models = makeBentos().filter((model) => only === undefined || model.name.includes(only));
   console.log(
-    `# bench:runtime  cores=${availableParallelism()} node=${process.version} workers=${workers} inference_threads=${threads} intra_op_threads=${intra} max_batch_size=${MAX_BATCH} max_latency_ms=${MAX_LATENCY_MS} seconds=${SECONDS} runs=${RUNS}`,
+    `# bench:runtime  ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, server on cpu ${SERVER_CPU}, wrk and this script on cpu ${CLIENT_CPU}; node ${process.version}; max_batch_size=${MAX_BATCH} max_latency_ms=${MAX_LATENCY_MS} seconds=${SECONDS} runs=${RUNS}; load average ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((v) => v.toFixed(1))
+      .join(' ')}`,
   );
-  const rows = [];
+  const results = [];
   for (const model of models) {
-    const a1 = await rawOrt(model, 1, intra);
-    const aN = await rawOrt(model, MAX_BATCH, intra);
-    const b = await runtimeFigures(bundle, model, {});
-    // p99 at half the peak rate, on the same server.
-    const half = await openLoop(b.server.url, model, Math.max(1, Math.round(b.rowsPerSec / 2)));
-    await b.server.stop();
-    const c = await runtimeFigures(bundle, model, { BENTOCTL_BATCHING: 'false' });
-    await c.server.stop();
-    const starts = [b.readyMs, c.readyMs];
-    for (let run = 2; run < 3; run += 1) {
-      const server = await startRuntime(bundle, model, {});
-      starts.push(server.readyMs);
-      await server.stop();
-    }
-    const reference = await httpReference(model, Math.max(1, Math.round(b.rowsPerSec / 2)));
-    const budget = MAX_LATENCY_MS + 2 * aN.p50;
-    rows.push({
-      model: model.name,
-      a1: round(a1.rowsPerSec, 0),
-      a1ms: `${round(a1.p50, 3)}/${round(a1.p99, 3)}`,
-      aN: round(aN.rowsPerSec, 0),
-      aNms: `${round(aN.p50, 3)}/${round(aN.p99, 3)}`,
-      b: round(b.rowsPerSec, 0),
-      bP50: b.p50,
-      bP99: b.p99,
-      bRefused: b.refused,
-      c: round(c.rowsPerSec, 0),
-      cP50: c.p50,
-      cP99: c.p99,
-      halfP99: half.p99,
-      halfP50: half.p50,
-      halfRefused: half.refused,
-      ceiling: round(reference.ceiling, 0),
-      floor: `${reference.floorP50}/${reference.floorP99}`,
-      halfRate: Math.round(b.rowsPerSec / 2),
-      budget: round(budget, 2),
-      bOverA: round(b.rowsPerSec / aN.rowsPerSec, 2),
-      bOverC: round(b.rowsPerSec / c.rowsPerSec, 2),
-      readyMs: round(median(starts), 0),
-      // What this box allows at best: b cannot beat a server that does no inference (the
-      // reference) nor raw batched inference, and c cannot beat raw batch-1 inference.
-      bestBOverA: round(Math.min(reference.ceiling, aN.rowsPerSec) / aN.rowsPerSec, 2),
-      bestBOverC: round(
-        Math.min(reference.ceiling, aN.rowsPerSec) / Math.min(c.rowsPerSec, a1.rowsPerSec),
-        2,
-      ),
-      floorP99: reference.floorP99,
-    });
+    results.push(await measureModel(bundle, model));
     console.error(`done: ${model.name}`);
   }
+  const f = (r) => `${Math.round(r.rowsPerSec)} (${round(r.p50, 2)}/${round(r.p99, 2)})`;
   console.log('');
   console.log(
-    '| model | (a) raw batch 1 rows/s (p50/p99 ms per call) | (a) raw batch ' +
-      MAX_BATCH +
-      ' rows/s (p50/p99 ms per call) | (b) batching rows/s (p50/p99 ms) | (c) no batching rows/s (p50/p99 ms) | b/a | b/c | half of peak: rate, p50/p99 ms vs budget ms | reference server: peak req/s, p50/p99 ms at the same half rate | start to /readyz |',
+    `| model | (a) raw batch 1 rows/s | (a) raw batch ${MAX_BATCH} rows/s (ms/call) | (b) HTTP ceiling req/s (p50/p99 ms) | (c) naive server rows/s (p50/p99 ms) | bound rows/s | batching on rows/s (p50/p99 ms) | batching off rows/s (p50/p99 ms) | on, 512 connections rows/s | refused at 64 (of requests) | half of peak, open loop: p50/p99 ms vs budget |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of rows) {
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
     console.log(
-      `| ${r.model} | ${r.a1} (${r.a1ms}) | ${r.aN} (${r.aNms}) | ${r.b} (${r.bP50}/${r.bP99})${r.bRefused ? `, ${r.bRefused} refused` : ''} | ${r.c} (${r.cP50}/${r.cP99}) | ${r.bOverA} | ${r.bOverC} | ${r.halfRate}/s: ${r.halfP50}/${r.halfP99} vs ${r.budget}${r.halfRefused ? `, ${r.halfRefused} refused` : ''} | ${r.ceiling}, ${r.floor} | ${r.readyMs} ms |`,
+      `| ${r.model} | ${Math.round(r.a1.rowsPerSec)} | ${Math.round(r.aN.rowsPerSec)} (${round(r.aN.p50, 3)}) | ${f(r.ceiling)} | ${f(r.naive)} | ${Math.round(r.bound)} | ${f(r.batching)} | ${f(r.unbatched)} | ${Math.round(r.at512.rowsPerSec)}, ${r.at512.refused} refused | ${r.batching.refused} (of ${r.batching.requests}) | ${r.halfRate}/s: ${r.half.p50}/${r.half.p99} vs ${round(r.budget, 2)}${r.half.refused ? `, ${r.half.refused} refused` : ''} |`,
     );
   }
   console.log('');
-  for (const r of rows) {
+  for (const r of results) {
+    const mlp = r.model.startsWith('mlp');
     const verdict = (ok) => (ok ? 'met' : 'missed');
+    const onBound = r.batching.rowsPerSec / r.bound;
+    const offNaive = r.unbatched.rowsPerSec / r.naive.rowsPerSec;
+    const onNaive = r.batching.rowsPerSec / r.naive.rowsPerSec;
+    const goodput512 = r.at512.rowsPerSec / r.batching.rowsPerSec;
     console.log(
-      `${r.model}: b/a ${r.bOverA} (goal 0.85, ${verdict(r.bOverA >= 0.85)}; at most ${r.bestBOverA} here, the no-inference reference peaking at ${r.ceiling} req/s) | b/c ${r.bOverC} (goal 10, ${verdict(r.bOverC >= 10)}; at most ${r.bestBOverC} here) | p99 at half load ${r.halfP99} ms vs budget ${r.budget} ms (${verdict(r.halfP99 <= r.budget)}; the reference server's own p99 at that rate: ${r.floorP99} ms)`,
+      [
+        `${r.model}:`,
+        `on/bound ${round(onBound, 2)} (goal ${mlp ? 0.9 : 0.75}, ${verdict(onBound >= (mlp ? 0.9 : 0.75))})`,
+        `off/naive ${round(offNaive, 2)} (goal 1.0, ${verdict(offNaive >= 1)})`,
+        `on/naive ${round(onNaive, 2)}${mlp ? ` (goal 6, ${verdict(onNaive >= 6)})` : ''}`,
+        `refused at 64: ${r.batching.refused} (goal 0, ${verdict(r.batching.refused === 0)})`,
+        `goodput 512/64 ${round(goodput512, 2)} (goal 0.8, ${verdict(goodput512 >= 0.8)})`,
+        `p99 at half peak ${r.half.p99} ms vs ${round(r.budget, 2)} (${verdict(r.half.p99 <= r.budget)})`,
+      ].join(' | '),
     );
   }
 }

@@ -8,7 +8,7 @@
 import { CostModel } from './cost-model.js';
 import { HttpError } from './http-errors.js';
 import { concatRows, sliceRows, type HostTensor } from './tensor.js';
-import type { RunResult } from './worker-pool.js';
+import { DroppedJobError, type RunResult } from './worker-pool.js';
 
 /** What a batcher needs from the inference threads. */
 export interface Runner {
@@ -26,6 +26,11 @@ export interface BatcherOptions {
   /** Longest a request waits for its batch to start before it is refused with 503. */
   readonly maxLatencyMs: number;
   readonly maxQueueRows: number;
+  /**
+   * Full batches that may wait on a thread behind the one it runs.
+   * @default - as many as the cost model predicts to take max_latency_ms, at least 1
+   */
+  readonly maxBatchesAhead?: number;
   readonly runner: Runner;
   readonly onBatch?: (batch: {
     readonly rows: number;
@@ -125,7 +130,10 @@ export class Batcher {
         ),
       );
     }
-    if (this.queuedRows + rows > maxQueueRows) {
+    // Full means full before this request: a large request is admitted whenever a small one
+    // would be (the queue may overshoot by one request), else it could only ever get into an
+    // empty queue while small requests keep it busy.
+    if (this.queuedRows >= maxQueueRows) {
       return Promise.reject(
         new HttpError(
           'OVERLOADED',
@@ -161,7 +169,6 @@ export class Batcher {
   /** Dispatches whatever can go now; called on arrivals, timers and free threads. */
   schedule(): void {
     const now = this.now();
-    this.expire(now);
     while (this.queue.length > 0 && this.options.runner.idleCount() > 0) {
       const waitUntil = this.dispatchTime(now);
       if (waitUntil > now) {
@@ -170,9 +177,30 @@ export class Batcher {
       }
       this.dispatch(now);
     }
-    // Threads busy: wake up when the head request's deadline passes, to refuse it in time.
-    const head = this.queue.find((item) => item.taken === 0);
-    if (head !== undefined && head.deadline !== Infinity) this.arm(head.deadline);
+    // Full batches also go behind running ones, so that a thread starts the next batch the
+    // moment one ends instead of waiting for this (HTTP) thread to read the result and post
+    // again: under load that round trip is a whole turn of a busy event loop (512 connections:
+    // one poll phase reads every socket, 10-20 ms), and dispatch was limited to a batch or two
+    // per turn. Work queued on a thread can no longer be refused, so it is bounded: what the
+    // cost model predicts to take max_latency_ms, at least one batch behind the running one.
+    const batchMs = Math.max(0.001, this.cost.predictMs(this.options.maxBatchSize));
+    const depth =
+      1 +
+      (this.options.maxBatchesAhead ??
+        Math.max(1, Math.floor(this.options.maxLatencyMs / batchMs)));
+    while (
+      this.options.batchable &&
+      this.inFlight < depth * Math.max(1, this.options.runner.size) &&
+      this.fullBatchQueued()
+    )
+      this.dispatch(now);
+    // Deadlines are enforced only while every thread is busy. A request that finds a thread
+    // free runs, even if the event loop noticed late: refusing it would refuse work the model
+    // has time for (under overload the HTTP thread is late everywhere; shedding then emptied
+    // the queue while the inference thread idled).
+    const watch = this.expire(now);
+    // Threads busy: wake up when the next refusable request's deadline passes.
+    if (watch !== Infinity) this.arm(watch);
   }
 
   /** After SIGTERM: dispatch without waiting for fuller batches, and report when empty. */
@@ -212,6 +240,17 @@ export class Batcher {
     return Math.max(1, Math.ceil(ms / 1000));
   }
 
+  private fullBatchQueued(): boolean {
+    const head = this.queue[0];
+    if (head === undefined) return false;
+    let rows = 0;
+    for (const item of this.queue) {
+      if (item.rowShape === head.rowShape) rows += item.rows - item.taken;
+      if (rows >= this.options.maxBatchSize) return true;
+    }
+    return false;
+  }
+
   /** When the head batch should leave: now, or a later time worth waiting for. */
   private dispatchTime(now: number): number {
     const head = this.queue[0];
@@ -242,18 +281,14 @@ export class Batcher {
   private dispatch(now: number): void {
     const head = this.queue[0];
     if (head === undefined) return;
-    const limit = this.options.batchable ? this.options.maxBatchSize : head.rows;
-    const chunks: Chunk[] = [];
+    const chunks = this.options.batchable
+      ? this.compose(head.rowShape)
+      : [{ item: head, start: 0, rows: head.rows }];
     let rows = 0;
-    for (const item of this.queue) {
-      if (rows >= limit) break;
-      if (item.rowShape !== head.rowShape) continue;
-      if (!this.options.batchable && chunks.length > 0) break;
-      const take = Math.min(item.rows - item.taken, limit - rows);
-      chunks.push({ item, start: item.taken, rows: take });
-      item.taken += take;
-      item.firstStart ??= now;
-      rows += take;
+    for (const chunk of chunks) {
+      chunk.item.taken += chunk.rows;
+      chunk.item.firstStart ??= now;
+      rows += chunk.rows;
     }
     for (const chunk of chunks) {
       if (chunk.item.taken === chunk.item.rows)
@@ -279,6 +314,51 @@ export class Batcher {
     );
   }
 
+  /**
+   * The rows of the next batch, of one row shape. Requests with more rows than half a batch
+   * ("large") share at most half of it between them, round robin; the smaller ones fill the
+   * rest in arrival order; what one side leaves unused goes to the other. So a client sending
+   * 900-row requests back to back gets half the model, small requests behind it the other half
+   * (rather than waiting 29 batches), and several large requests progress together instead of
+   * the later ones waiting out their deadline.
+   */
+  private compose(rowShape: string): Chunk[] {
+    const limit = this.options.maxBatchSize;
+    const half = Math.max(1, Math.floor(limit / 2));
+    const taking = new Map<Pending, Chunk>();
+    let rows = 0;
+    const take = (item: Pending, wanted: number): void => {
+      const existing = taking.get(item);
+      const left = item.rows - item.taken - (existing?.rows ?? 0);
+      const count = Math.min(left, wanted, limit - rows);
+      if (count <= 0) return;
+      taking.set(item, { item, start: item.taken, rows: (existing?.rows ?? 0) + count });
+      rows += count;
+    };
+    const same = this.queue.filter((item) => item.rowShape === rowShape);
+    const large = same.filter((item) => item.rows - item.taken > half);
+    if (large.length > 0) {
+      const share = Math.max(1, Math.floor(half / large.length));
+      for (const item of large) {
+        if (rows >= half) break;
+        take(item, Math.min(share, half - rows));
+      }
+    }
+    for (const item of same) {
+      if (rows >= limit) break;
+      if (item.rows - item.taken <= half) take(item, item.rows - item.taken);
+    }
+    for (const item of large) {
+      if (rows >= limit) break;
+      take(item, limit - rows);
+    }
+    // In queue order, so each request's rows stay in order within the batch.
+    return same.flatMap((item) => {
+      const chunk = taking.get(item);
+      return chunk === undefined ? [] : [chunk];
+    });
+  }
+
   private complete(
     chunks: readonly Chunk[],
     rows: number,
@@ -286,7 +366,9 @@ export class Batcher {
     wallMs: number,
   ): void {
     this.inFlight -= 1;
-    this.cost.observe(rows, wallMs);
+    // The thread's own time: wall time would include waiting behind batches queued ahead on
+    // the thread, and the fit would grow with the queue it is used to bound.
+    this.cost.observe(rows, result.computeMs);
     this.options.onBatch?.({ rows, wallMs, computeMs: result.computeMs });
     const wrong = this.options.batchable
       ? Object.entries(result.outputs).find(([, tensor]) => tensor.dims[0] !== rows)
@@ -346,7 +428,11 @@ export class Batcher {
         this.queue.splice(index, 1);
         this.queuedRows -= item.rows - item.taken;
       }
-      item.reject(new HttpError('INFERENCE_FAILED', `the model failed on this batch: ${message}`));
+      item.reject(
+        error instanceof DroppedJobError
+          ? new HttpError('SHUTTING_DOWN', 'the server stopped before this request could run', 1)
+          : new HttpError('INFERENCE_FAILED', `the model failed on this batch: ${message}`),
+      );
     }
     this.afterBatch();
   }
@@ -357,25 +443,42 @@ export class Batcher {
     }
   }
 
-  /** Refuses requests whose deadline passed before any of their rows started. */
-  private expire(now: number): void {
-    if (!this.options.batchable) return;
-    while (this.queue.length > 0) {
-      const index = this.queue.findIndex((item) => item.taken === 0);
-      const item = this.queue[index];
-      if (item === undefined || item.deadline > now) break;
-      this.queue.splice(index, 1);
-      this.queuedRows -= item.rows;
-      item.settled = true;
-      item.reject(
-        new HttpError(
-          'QUEUE_TIMEOUT',
-          `the request waited ${Math.round(now - item.arrivedAt)} ms for a batch of "${this.options.api}", past its ${this.options.maxLatencyMs} ms budget`,
-          this.retryAfterSeconds(),
-        ),
-      );
+  /**
+   * Refuses requests whose deadline passed before any of their rows started, unless they would
+   * go in the next batch anyway (the rows ahead of them fit in one batch per thread): refusing
+   * those frees nothing, since the queue ahead is already short, and a thread that runs late
+   * (a descheduled core) would turn into refusals. So the queue past its deadline is trimmed
+   * to one batch per thread, which bounds latency at about max_latency_ms + two batches.
+   * Returns the earliest deadline still to watch.
+   */
+  private expire(now: number): number {
+    if (!this.options.batchable) return Infinity;
+    const nextBatchRows = this.options.maxBatchSize * Math.max(1, this.options.runner.size);
+    let ahead = 0;
+    let watch = Infinity;
+    for (let index = 0; index < this.queue.length;) {
+      const item = this.queue[index] as Pending;
+      if (item.taken === 0 && ahead >= nextBatchRows) {
+        if (item.deadline <= now) {
+          this.queue.splice(index, 1);
+          this.queuedRows -= item.rows;
+          item.settled = true;
+          item.reject(
+            new HttpError(
+              'QUEUE_TIMEOUT',
+              `the request waited ${Math.round(now - item.arrivedAt)} ms for a batch of "${this.options.api}", past its ${this.options.maxLatencyMs} ms budget`,
+              this.retryAfterSeconds(),
+            ),
+          );
+          continue;
+        }
+        watch = Math.min(watch, item.deadline);
+      }
+      ahead += item.rows - item.taken;
+      index += 1;
     }
     this.afterBatch();
+    return watch;
   }
 
   private arm(at: number): void {
@@ -388,7 +491,9 @@ export class Batcher {
         this.timerLatenessMs = this.timerLatenessMs * 0.9 + late * 0.1;
         this.timer = undefined;
         this.timerAt = Infinity;
-        this.schedule();
+        // After the I/O that is due: when the event loop was blocked, a thread's "done" message
+        // may be waiting behind this timer, and the thread must not look busy to expire().
+        setImmediate(() => this.schedule());
       },
       Math.max(0, at - this.now()),
     );

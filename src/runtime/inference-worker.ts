@@ -17,6 +17,7 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run as a worker thread');
 const init = workerData as WorkerInit;
+const dropUpTo = new Int32Array(init.dropUpTo);
 const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(message, transfer);
 
@@ -71,13 +72,21 @@ async function main(): Promise<void> {
   }
   send({ type: 'loaded', models: loaded, notes });
 
+  // One run at a time: the HTTP thread may post the next batch while one runs (worker-pool's
+  // MAX_JOBS_PER_THREAD), and session.run is asynchronous, so without this chain two runs
+  // would share the thread's cores.
+  let previous: Promise<void> = Promise.resolve();
   port!.on('message', (request: RunRequest) => {
     const session = sessions.get(request.model);
     if (session === undefined) {
       send({ type: 'run-failed', id: request.id, message: `no model ${request.model}` });
       return;
     }
-    void run(ort.Tensor, session, request);
+    previous = previous.then(() =>
+      request.id <= Atomics.load(dropUpTo, 0)
+        ? send({ type: 'run-failed', id: request.id, message: 'dropped', dropped: true })
+        : run(ort.Tensor, session, request),
+    );
   });
 }
 

@@ -47,3 +47,39 @@ export function logLine(level: LogLevel, message: string, fields: LogFields = {}
     ...fields,
   });
 }
+
+/** Lines a sampler lets through per key: a burst, then this many per second. */
+export const LOG_SAMPLE_BURST = 10;
+export const LOG_SAMPLE_PER_SECOND = 5;
+
+/**
+ * A token bucket per key (status and error code): returns undefined when the line should be
+ * dropped, else how many lines of that key were dropped since the last one let through.
+ */
+export function createLogSampler(
+  now: () => number = () => performance.now(),
+): (key: string) => number | undefined {
+  const buckets = new Map<string, { tokens: number; at: number; dropped: number }>();
+  return (key) => {
+    const time = now();
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      // Keys are bounded (status x code), so the map stays small.
+      bucket = { tokens: LOG_SAMPLE_BURST, at: time, dropped: 0 };
+      buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(
+      LOG_SAMPLE_BURST,
+      bucket.tokens + ((time - bucket.at) / 1000) * LOG_SAMPLE_PER_SECOND,
+    );
+    bucket.at = time;
+    if (bucket.tokens < 1) {
+      bucket.dropped += 1;
+      return undefined;
+    }
+    bucket.tokens -= 1;
+    const dropped = bucket.dropped;
+    bucket.dropped = 0;
+    return dropped;
+  };
+}

@@ -14,9 +14,12 @@
  * re-runs main.js itself for each.
  */
 import cluster from 'node:cluster';
+import { realpathSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BentoLoadError, loadBentoManifest } from '../bento/manifest.js';
 import { logLine } from './logger.js';
+import { superviseCluster } from './cluster-link.js';
 import { startRuntime, type RuntimeHandle } from './runtime.js';
 import {
   readSettings,
@@ -37,17 +40,14 @@ export async function runServer(
     await runPrimary(settings, options.mainScript ?? fileURLToPath(import.meta.url));
     return;
   }
-  let handle: RuntimeHandle;
-  try {
-    handle = await startRuntime({ settings });
-  } catch (error) {
-    process.stderr.write(
-      `${logLine('error', 'start-up failed', { error: String(error instanceof Error ? error.message : error) })}\n`,
-    );
-    process.exitCode = 1;
-    return;
-  }
+  let handle: RuntimeHandle | undefined;
+  let signalled: string | undefined;
   const stop = (signal: string): void => {
+    if (handle === undefined) {
+      // Still loading (a cluster worker listens only once loaded): stop when it is.
+      signalled = signal;
+      return;
+    }
     handle.logger.log('info', 'signal', { signal });
     void handle.shutdown().then(({ clean }) => {
       process.exit(clean ? 0 : 1);
@@ -55,6 +55,16 @@ export async function runServer(
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  try {
+    handle = await startRuntime({ settings, clusterWorker: cluster.isWorker });
+  } catch (error) {
+    process.stderr.write(
+      `${logLine('error', 'start-up failed', { error: String(error instanceof Error ? error.message : error) })}\n`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  if (signalled !== undefined) stop(signalled);
   handle.ready.catch(() => {
     // A server that cannot load its models should fail its health checks and restart.
     process.exit(1);
@@ -65,7 +75,13 @@ export async function runServer(
 async function runPrimary(settings: RuntimeSettings, mainScript: string): Promise<void> {
   // Fail fast on a bad bento here, rather than in every worker over and over.
   loadBentoManifest(settings.bentoDir);
+  // Workers accept from the shared socket themselves. With round robin the primary accepts and
+  // hands each connection over; a worker killed during a hand-off left the connection open in
+  // the primary, unread (a hanging request, then a CLOSE-WAIT socket).
+  // Frozen by setupPrimary: set first.
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   cluster.setupPrimary({ exec: mainScript, args: [] });
+  const link = superviseCluster(settings.workers);
   let stopping = false;
   let failures = 0;
   let quickDeaths = 0;
@@ -85,6 +101,7 @@ async function runPrimary(settings: RuntimeSettings, mainScript: string): Promis
   };
   for (let index = 0; index < settings.workers; index += 1) fork();
   cluster.on('exit', (worker, code, signal) => {
+    link.forget(worker);
     if (!stopping) {
       const line = logLine('error', 'worker process died', {
         workerPid: worker.process.pid,
@@ -110,7 +127,11 @@ async function runPrimary(settings: RuntimeSettings, mainScript: string): Promis
   await Promise.resolve();
 }
 
-const isEntry = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+// Node runs the main module from its real path: compare real paths, or a symlinked folder
+// (node_modules linked from elsewhere) would make the entry point silently do nothing.
+const isEntry =
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === realpathSync(resolvePath(process.argv[1]));
 if (isEntry) {
   try {
     await runServer(readSettings());

@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface RuntimeMetrics {
   readonly registry: Registry;
+  /** The /metrics text: this process's, or with cluster workers the sum over all of them. */
+  render(): Promise<string>;
   readonly requests: Counter<'api' | 'status'>;
   readonly requestDuration: Histogram<'api' | 'status'>;
   readonly inFlight: Gauge;
@@ -21,6 +23,8 @@ const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 export function createMetrics(
   queueDepths: () => ReadonlyMap<string, number>,
   busyThreads: () => number,
+  /** Metrics of every cluster worker, when this process is one (undefined otherwise). */
+  clusterText: () => Promise<string> | undefined = () => undefined,
 ): RuntimeMetrics {
   const registry = new Registry();
   // Unprefixed: dashboards and alerts for Node services expect process_cpu_seconds_total,
@@ -28,6 +32,8 @@ export function createMetrics(
   collectDefaultMetrics({ register: registry });
   const metrics: RuntimeMetrics = {
     registry,
+    // A worker that cannot reach the primary (it is going away) still answers with its own.
+    render: () => clusterText()?.catch(() => registry.metrics()) ?? registry.metrics(),
     requests: new Counter({
       name: 'bentoctl_http_requests_total',
       help: 'HTTP requests answered, by API and status code.',

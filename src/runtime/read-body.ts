@@ -8,6 +8,27 @@ import { HttpError } from './http-errors.js';
 export interface BodyLimits {
   readonly maxBytes: number;
   readonly timeoutMs: number;
+  /**
+   * Aborted when the server starts draining: a body still arriving then gets `drainLingerMs`
+   * more to finish, else 503 SHUTTING_DOWN, so a slow client cannot hold the shutdown.
+   */
+  readonly drain?: AbortSignal;
+  readonly drainLingerMs?: number;
+}
+
+/**
+ * After SIGTERM, how long an idle keep-alive connection may still deliver a request it already
+ * sent, and a body in progress may take to finish. Long enough for a request in flight on any
+ * network path, short enough that silent clients do not hold the exit.
+ */
+export const DRAIN_LINGER_MS = 1_000;
+
+/** The client went away before its body arrived: nobody to answer (logged as 499). */
+export class ClientClosedError extends Error {
+  constructor() {
+    super('the client closed the connection before sending its whole body');
+    this.name = 'ClientClosedError';
+  }
 }
 
 export interface JsonBody {
@@ -46,6 +67,7 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
+      limits.drain?.removeEventListener('abort', onDrain);
       if (error) {
         // Stop reading but keep the socket readable so the error response can be written.
         request.resume();
@@ -54,13 +76,27 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
         resolve(result);
       }
     };
-    const timer = setTimeout(
+    let timer = setTimeout(
       () =>
         finish(
           new HttpError('BODY_TIMEOUT', `the body did not arrive within ${limits.timeoutMs} ms`),
         ),
       limits.timeoutMs,
     );
+    const onDrain = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () =>
+          finish(
+            new HttpError(
+              'SHUTTING_DOWN',
+              'the server is shutting down and the body had not arrived',
+              1,
+            ),
+          ),
+        limits.drainLingerMs ?? 0,
+      );
+    };
     const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
       if (bytes > limits.maxBytes)
@@ -68,7 +104,11 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
       else chunks.push(chunk);
     };
     const onEnd = (): void => finish(undefined, Buffer.concat(chunks));
-    const onError = (error: Error): void => finish(error);
+    // A reset mid-upload is the client's doing, not a server failure.
+    const onError = (error: NodeJS.ErrnoException): void =>
+      finish(error.code === 'ECONNRESET' ? new ClientClosedError() : error);
+    if (limits.drain?.aborted === true) onDrain();
+    else limits.drain?.addEventListener('abort', onDrain, { once: true });
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);

@@ -7,13 +7,20 @@ import type { IncomingMessage } from 'node:http';
 import type { BentoManifest } from '../bento/manifest.js';
 import type { Authenticator } from './auth.js';
 import { INFERENCE_HEADER, splitBinaryBody } from './binary-tensors.js';
+import type { ClusterReadiness } from './cluster-link.js';
 import { decodeApiBody } from './decode-input.js';
 import { decodeV2Body } from './decode-v2.js';
 import { encodeV2Response } from './encode-v2.js';
 import { HttpError } from './http-errors.js';
 import type { RuntimeMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { checkJsonContentType, parseJsonBody, readBodyBytes, readJsonBody } from './read-body.js';
+import {
+  checkJsonContentType,
+  DRAIN_LINGER_MS,
+  parseJsonBody,
+  readBodyBytes,
+  readJsonBody,
+} from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
 import type { RuntimeSettings } from './settings.js';
 import { matchTaskRoute } from './tasks/task-routes.js';
@@ -28,6 +35,10 @@ export interface RuntimeState {
   /** Set when an inference thread died: liveness fails so the orchestrator restarts us. */
   crashed: Error | undefined;
   draining: boolean;
+  /** Aborted when draining starts: bodies still arriving get a short last chance. */
+  readonly drainSignal: AbortSignal;
+  /** With cluster workers: how many serve, as the primary reports (undefined otherwise). */
+  cluster: ClusterReadiness | undefined;
 }
 
 export interface RouteContext {
@@ -86,6 +97,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
     case '/v2/health/ready':
       return health(path, () => {
         requireReady(context);
+        requireClusterReady(context);
         return { status: 200, body: { status: 'ready' } };
       });
     case '/metrics':
@@ -94,7 +106,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
         methods: ['GET'],
         handle: async () => ({
           status: 200,
-          body: await context.metrics.registry.metrics(),
+          body: await context.metrics.render(),
           contentType: context.metrics.registry.contentType,
         }),
       };
@@ -266,10 +278,23 @@ export function requireReady(context: RouteContext): void {
   }
 }
 
+/** With worker processes, ready means every one of them is (so /readyz does not flap). */
+function requireClusterReady(context: RouteContext): void {
+  const cluster = context.state.cluster;
+  if (cluster !== undefined && cluster.ready < cluster.total)
+    throw new HttpError(
+      'NOT_READY',
+      `${cluster.ready} of ${cluster.total} worker processes are ready`,
+      1,
+    );
+}
+
 function bodyLimits(context: RouteContext) {
   return {
     maxBytes: Math.floor(context.settings.maxBodyMb * 1024 * 1024),
     timeoutMs: context.settings.bodyTimeoutMs,
+    drain: context.state.drainSignal,
+    drainLingerMs: DRAIN_LINGER_MS,
   };
 }
 

@@ -7,11 +7,13 @@
 import type { AddressInfo } from 'node:net';
 import { loadBentoManifest, type BentoManifest } from '../bento/manifest.js';
 import { bearerAuthenticator } from './auth.js';
+import { joinCluster, type WorkerLink } from './cluster-link.js';
 import { createLogger, type Logger } from './logger.js';
 import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
 import type { GrpcServer } from './grpc/grpc-server.js';
+import { DRAIN_LINGER_MS } from './read-body.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
@@ -24,6 +26,13 @@ export interface StartOptions {
   readonly workerScript?: string | URL;
   /** Where log lines go; stdout unless given. */
   readonly write?: (line: string) => void;
+  /**
+   * This process is one of several cluster workers: it listens only once its models are
+   * loaded (no traffic reaches it before), reports readiness to the primary and serves the
+   * metrics of all workers.
+   * @default false
+   */
+  readonly clusterWorker?: boolean;
 }
 
 export interface RuntimeHandle {
@@ -43,15 +52,20 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const { settings } = options;
   const logger = createLogger(settings.logLevel, options.write);
   const manifest = loadBentoManifest(settings.bentoDir);
+  const drainStarted = new AbortController();
   const state: RuntimeState = {
     service: undefined,
     loadError: undefined,
     crashed: undefined,
     draining: false,
+    drainSignal: drainStarted.signal,
+    cluster: options.clusterWorker === true ? { ready: 0, total: settings.workers } : undefined,
   };
+  let link: WorkerLink | undefined;
   const metrics = createMetrics(
     () => state.service?.queueDepths() ?? new Map(),
     () => state.service?.busyThreads() ?? 0,
+    () => link?.clusterMetrics(),
   );
   const auth =
     settings.authMode === 'bearer' && settings.authToken !== undefined
@@ -73,37 +87,57 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   registerTaskMetrics(metrics.registry, tasks);
   const context = { manifest, settings, metrics, auth, state, tasks };
   const http = createHttpServer(context, logger);
-  await new Promise<void>((resolve, reject) => {
-    http.server.once('error', reject);
-    http.server.listen(settings.port, settings.host, () => {
-      http.server.off('error', reject);
-      resolve();
+  if (options.clusterWorker === true) {
+    link = joinCluster({
+      registry: metrics.registry,
+      onReadiness: (readiness) => (state.cluster = readiness),
+      onShed: (fraction) => {
+        const connections = http.shed(fraction);
+        if (connections > 0)
+          logger.log('info', 'a worker process joined: letting connections go to rebalance', {
+            connections,
+          });
+      },
     });
-  });
-  const port = (http.server.address() as AddressInfo).port;
-  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let grpc: GrpcServer | undefined;
-  if (settings.grpc) {
-    // Loaded only when enabled: grpc-js and protobufjs take ~0.2 s to load from dist (serve).
-    const { startGrpcServer } = await import('./grpc/grpc-server.js');
-    try {
-      grpc = await startGrpcServer(context, logger, {
-        host: settings.host,
-        port: settings.grpcPort,
-      });
-    } catch (error) {
-      http.server.close();
-      tasks.close();
-      throw error;
-    }
   }
-  logger.log('info', 'listening', {
-    url,
-    ...(grpc === undefined ? {} : { grpcPort: grpc.port }),
-    service: manifest.service,
-    version: manifest.version,
-  });
+  let grpc: GrpcServer | undefined;
+  const listen = async (): Promise<{ port: number; url: string }> => {
+    await new Promise<void>((resolve, reject) => {
+      http.server.once('error', reject);
+      http.server.listen(settings.port, settings.host, () => {
+        http.server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (http.server.address() as AddressInfo).port;
+    const host =
+      settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    if (settings.grpc) {
+      // Loaded only when enabled: grpc-js and protobufjs take ~0.2 s to load from dist (serve).
+      const { startGrpcServer } = await import('./grpc/grpc-server.js');
+      try {
+        grpc = await startGrpcServer(context, logger, {
+          host: settings.host,
+          port: settings.grpcPort,
+        });
+      } catch (error) {
+        http.server.close();
+        tasks.close();
+        throw error;
+      }
+    }
+    logger.log('info', 'listening', {
+      url,
+      ...(grpc === undefined ? {} : { grpcPort: grpc.port }),
+      service: manifest.service,
+      version: manifest.version,
+    });
+    return { port, url };
+  };
+  // One process listens at once, so liveness answers while the models load; a cluster worker
+  // only once they are loaded, since the primary's socket would hand it requests meanwhile.
+  const listening = options.clusterWorker === true ? undefined : await listen();
 
   const started = performance.now();
   const ready = InferenceService.start({
@@ -146,6 +180,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const shutdown = (): Promise<{ clean: boolean }> => {
     shuttingDown ??= (async () => {
       state.draining = true;
+      drainStarted.abort();
       const queuedRows = [...(state.service?.queueDepths().values() ?? [])].reduce(
         (a, b) => a + b,
         0,
@@ -155,7 +190,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         queuedRows,
         tasksInProgress: tasks.inProgress,
       });
-      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      const intakeStopped = http.stopIntake(DRAIN_LINGER_MS);
       const grpcStopped = grpc?.shutdown();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {
@@ -170,11 +205,12 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         // Accepted tasks run to the end: their clients are not connected to retry them.
         await tasks.drain();
         await (await loaded)?.drain();
+        // Idle connections had their chance to deliver a request already sent (answered, and
+        // every answer given while draining carries `Connection: close`); then the last
+        // answers go out.
+        await intakeStopped;
         await http.quiet();
         await grpcStopped;
-        // Keep-alive sockets would hold close() open; nothing is in flight on them now.
-        http.server.closeIdleConnections();
-        await closed;
         return 'drained' as const;
       })();
       const outcome = await Promise.race([drained, grace]);
@@ -197,6 +233,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       }
       http.server.closeAllConnections();
       tasks.close();
+      // Also clears Node's connection-checking interval; the listening socket is already closed.
+      http.server.close(() => undefined);
       // Terminating a thread while onnxruntime runs on it aborts the process, hence after idle.
       await (await loaded)?.close();
       logger.log(outcome === 'drained' ? 'info' : 'error', 'stopped', {
@@ -206,5 +244,12 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     })();
     return shuttingDown;
   };
+  let address = listening;
+  if (address === undefined) {
+    await ready;
+    address = await listen();
+  }
+  const { url, port } = address;
+  link?.announceReady();
   return { url, port, grpcPort: grpc?.port, manifest, logger, ready, shutdown };
 }

@@ -1,15 +1,27 @@
 /**
  * The HTTP server: one handler that gives every request an id, runs its route, answers JSON
- * errors in one shape, counts it in the metrics and logs one line for it.
+ * errors in one shape, counts it in the metrics and logs one line for it. It also owns the
+ * connections: which are idle, which hold a request, and how they end on shutdown.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
+import { ClientClosedError, DRAIN_LINGER_MS } from './read-body.js';
 import { HttpError, errorBody, v2ErrorBody } from './http-errors.js';
-import type { Logger } from './logger.js';
+import { createLogSampler, type Logger } from './logger.js';
 import { matchRoute, type RouteContext, type RouteResult } from './routes.js';
 import { parseTraceparent } from './trace-context.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The status logged and counted for a client that went away before its answer (nginx's 499). */
+export const CLIENT_CLOSED_STATUS = 499;
 
 export interface HttpServer {
   readonly server: Server;
@@ -17,40 +29,156 @@ export interface HttpServer {
   inFlight(): number;
   /** Resolves once no request is in flight. */
   quiet(): Promise<void>;
+  /**
+   * Stops accepting connections (after `lingerMs`) without cutting open ones. Node's own `server.close()` also
+   * destroys every connection it thinks idle, including those whose next request is already in
+   * the socket buffer, unread: those requests would be lost (a reset, which clients do not
+   * retry on a POST). Here, an idle connection keeps `lingerMs` to deliver a request already
+   * sent (it is answered, with `Connection: close`), then is closed if still idle. Resolves
+   * once every connection has closed (answers given while draining say `Connection: close`).
+   */
+  stopIntake(lingerMs: number): Promise<void>;
+  /**
+   * Lets `fraction` of the open connections go: each is closed after its next answer (which
+   * says `Connection: close`), never while a request may be on its way.
+   */
+  shed(fraction: number): number;
+}
+
+interface Connection {
+  /** Requests read on this connection and not yet answered (pipelining allows several). */
+  active: number;
+  /** Called once `active` falls to 0 (a deferred 400 after a pipelined parse error). */
+  onIdle: (() => void) | undefined;
+  /** Close after the next answer (rebalancing between worker processes). */
+  shed: boolean;
 }
 
 export function createHttpServer(context: RouteContext, logger: Logger): HttpServer {
   let inFlight = 0;
   const waiters: (() => void)[] = [];
+  const connections = new Map<Socket, Connection>();
+  const sample = createLogSampler();
   const server = createServer(
-    { keepAliveTimeout: 5_000, headersTimeout: 10_000, requestTimeout: 0 },
+    {
+      keepAliveTimeout: 5_000,
+      // The request's headers get the same time as its body; Node checks the deadline every
+      // connectionsCheckingInterval (30 s by default, which would make 10 s up to 40 s).
+      headersTimeout: context.settings.bodyTimeoutMs,
+      connectionsCheckingInterval: Math.min(
+        1_000,
+        Math.max(50, context.settings.bodyTimeoutMs / 4),
+      ),
+      requestTimeout: 0,
+    },
     (request, response) => {
       inFlight += 1;
       context.metrics.inFlight.inc();
-      void handle(context, logger, request, response).finally(() => {
+      const connection = connections.get(request.socket);
+      if (connection !== undefined) {
+        connection.active += 1;
+        if (connection.shed) response.setHeader('connection', 'close');
+      }
+      void handle(context, logger, sample, request, response).finally(() => {
         inFlight -= 1;
         context.metrics.inFlight.dec();
+        if (connection !== undefined) {
+          connection.active -= 1;
+          if (connection.active === 0 && connection.onIdle !== undefined) {
+            const idle = connection.onIdle;
+            connection.onIdle = undefined;
+            // After the answer is on the wire: Node writes it on 'finish'.
+            if (response.writableFinished) idle();
+            else response.once('close', idle);
+          }
+        }
         if (inFlight === 0) for (const resolve of waiters.splice(0)) resolve();
       });
     },
   );
-  server.on('clientError', (error, socket) => {
-    // Malformed HTTP never reaches a route; answer it plainly and drop the connection.
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    logger.log('debug', 'malformed HTTP request', { error: error.message });
+  let allClosed: (() => void) | undefined;
+  server.on('connection', (socket: Socket) => {
+    connections.set(socket, { active: 0, onIdle: undefined, shed: false });
+    socket.once('close', () => {
+      connections.delete(socket);
+      allClosed?.();
+    });
   });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    // Malformed HTTP never reaches a route. Answers already owed on this connection (a valid
+    // request pipelined before the garbage) go first; then the error, and the connection ends.
+    if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+      // The client left (reset, or closed mid-request): nothing to answer. Destroying the
+      // socket aborts a request still reading its body, which then logs as 499.
+      socket.destroy();
+      return;
+    }
+    const status =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? 431
+          : 400;
+    const answer = (): void => {
+      if (socket.writable) {
+        socket.end(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        );
+      } else socket.destroy();
+    };
+    const connection = connections.get(socket);
+    if (connection !== undefined && connection.active > 0) connection.onIdle = answer;
+    else answer();
+    context.metrics.requests.inc({ api: 'none', status: String(status) });
+    const suppressed = sample(`client-error:${status}`);
+    if (suppressed !== undefined && logger.enabled('info'))
+      logger.log('info', 'malformed HTTP request', {
+        status,
+        error: error.message,
+        ...(suppressed > 0 ? { suppressed } : {}),
+      });
+  });
+  const closeIdle = (): void => {
+    for (const [socket, connection] of connections) if (connection.active === 0) socket.destroy();
+  };
   return {
     server,
     inFlight: () => inFlight,
     quiet: () =>
       inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
+    stopIntake: (lingerMs) =>
+      new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (connections.size === 0 && !server.listening) resolve();
+        };
+        allClosed = check;
+        // Keep accepting for the linger: connections the kernel has already accepted (the
+        // listen backlog) would be reset when the listening socket closes, and their first
+        // request lost. While draining, every request is answered (503 SHUTTING_DOWN for new
+        // work) with `Connection: close`. An idle connection gets the same time to deliver a
+        // request already sent: if its last answer went out before the drain was noticed, it
+        // was a keep-alive answer, and the next request may follow.
+        setTimeout(() => {
+          // net.Server's close: stop listening, and leave the connections to us (see above).
+          NetServer.prototype.close.call(server, check);
+          // After the poll phase: a request already in a socket buffer is read (and so the
+          // connection is busy, answered with Connection: close) before idle ones are closed.
+          setImmediate(closeIdle);
+        }, lingerMs).unref();
+      }),
+    shed: (fraction) => {
+      const open = [...connections.values()].filter((connection) => !connection.shed);
+      const count = Math.ceil(open.length * fraction);
+      for (const connection of open.slice(0, count)) connection.shed = true;
+      return count;
+    },
   };
 }
 
 async function handle(
   context: RouteContext,
   logger: Logger,
+  sample: (key: string) => number | undefined,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -66,6 +194,7 @@ async function handle(
   const label = route?.label ?? 'none';
   let result: RouteResult | undefined;
   let failure: HttpError | undefined;
+  let clientClosed = false;
   try {
     if (route === undefined)
       throw new HttpError(
@@ -84,11 +213,12 @@ async function handle(
       throw new HttpError('SHUTTING_DOWN', 'the server is shutting down', 1);
     result = await route.handle(request);
   } catch (error) {
+    clientClosed = error instanceof ClientClosedError;
     failure =
       error instanceof HttpError
         ? error
         : new HttpError('INTERNAL', 'unexpected failure; see the server log');
-    if (!(error instanceof HttpError)) {
+    if (!(error instanceof HttpError) && !clientClosed) {
       logger.log('error', 'unhandled error in a route', {
         requestId,
         path,
@@ -96,8 +226,22 @@ async function handle(
       });
     }
   }
-  const status = failure?.statusCode ?? result?.status ?? 500;
-  if (failure !== undefined) {
+  // A body left unread makes the kernel reset the connection when it closes, and a reset can
+  // destroy the answer before the client reads it: read a small one to its end first.
+  if (
+    failure !== undefined &&
+    !clientClosed &&
+    !request.complete &&
+    failure.code !== 'BODY_TIMEOUT'
+  )
+    await discardBody(request);
+  const status = clientClosed
+    ? CLIENT_CLOSED_STATUS
+    : (failure?.statusCode ?? result?.status ?? 500);
+  if (clientClosed) {
+    // Nobody is left to answer.
+    response.destroy();
+  } else if (failure !== undefined) {
     if (failure.retryAfterSeconds !== undefined)
       response.setHeader('retry-after', String(failure.retryAfterSeconds));
     // RFC 6750: a 401 names the scheme it wants.
@@ -139,9 +283,20 @@ async function handle(
   const labels = { api: label, status: String(status) };
   context.metrics.requests.inc(labels);
   context.metrics.requestDuration.observe(labels, seconds);
-  // 503s are load shedding, expected under overload: warn, not error, so they cannot flood.
-  const level = status >= 500 && status !== 503 ? 'error' : status >= 400 ? 'warn' : 'debug';
+  // Successful requests log at debug. Failures are sampled per status and code: bad traffic
+  // must not turn into megabytes of log (a suppressed count says how many lines were skipped).
+  // 4xx and 499 are the client's doing (info), 503 is load shedding (warn), other 5xx ours.
+  const level =
+    status < 400
+      ? 'debug'
+      : status < 500 || status === CLIENT_CLOSED_STATUS
+        ? 'info'
+        : status === 503
+          ? 'warn'
+          : 'error';
   if (logger.enabled(level)) {
+    const suppressed = level === 'debug' ? 0 : sample(`${status}:${failure?.code ?? ''}`);
+    if (suppressed === undefined) return;
     logger.log(level, 'request', {
       requestId,
       ...(trace === undefined ? {} : { traceId: trace.traceId, parentSpanId: trace.parentSpanId }),
@@ -149,11 +304,41 @@ async function handle(
       path: path.slice(0, 200),
       api: label,
       status,
-      ...(failure === undefined ? {} : { code: failure.code, error: failure.message }),
+      ...(clientClosed
+        ? { error: 'the client closed the connection before the answer' }
+        : failure === undefined
+          ? {}
+          : { code: failure.code, error: failure.message }),
       ...(result?.rows === undefined ? {} : { rows: result.rows, batchSizes: result.batchSizes }),
       latencyMs: Math.round(seconds * 1e6) / 1000,
+      ...(suppressed > 0 ? { suppressed } : {}),
     });
   }
+}
+
+/** Bodies up to this size are read and dropped before an error answer (see handle). */
+const DISCARD_BODY_BYTES = 64 * 1024;
+
+function discardBody(request: IncomingMessage): Promise<void> {
+  const declared = Number(request.headers['content-length']);
+  if (!(declared <= DISCARD_BODY_BYTES)) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const done = (): void => {
+      clearTimeout(timer);
+      request.off('data', onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes > DISCARD_BODY_BYTES) done();
+    };
+    const timer = setTimeout(done, DRAIN_LINGER_MS);
+    request.on('data', onData);
+    request.once('end', done);
+    request.once('error', done);
+    request.resume();
+  });
 }
 
 function send(

@@ -166,6 +166,8 @@ export class InferenceService {
   async abandon(): Promise<void> {
     const batchers = [...this.apis.values()].map((api) => api.batcher);
     for (const batcher of batchers) batcher.abandon();
+    // Batches queued on the threads behind the running ones are refused too.
+    this.pool.dropQueued();
     await Promise.all(batchers.map((batcher) => batcher.idle()));
   }
 

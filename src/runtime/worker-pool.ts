@@ -14,12 +14,18 @@ export interface RunResult {
 
 interface Slot {
   readonly worker: Worker;
-  busy: boolean;
+  /** False until the thread has loaded its models. */
+  loaded: boolean;
   /** The thread died: it never takes work again. */
   dead?: boolean;
-  pending:
-    | { id: number; resolve: (result: RunResult) => void; reject: (error: Error) => void }
-    | undefined;
+  /**
+   * Jobs posted and not yet answered, in order: the running one, then those queued behind it
+   * (the batchers decide how many; see Batcher.schedule).
+   */
+  readonly pending: Map<
+    number,
+    { readonly resolve: (result: RunResult) => void; readonly reject: (error: Error) => void }
+  >;
 }
 
 export class InferenceError extends Error {
@@ -29,10 +35,19 @@ export class InferenceError extends Error {
   }
 }
 
+/** A job dropped before it started (WorkerPool.dropQueued). */
+export class DroppedJobError extends Error {
+  constructor() {
+    super('the job was dropped before it started');
+    this.name = 'DroppedJobError';
+  }
+}
+
 export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly dropUpTo = new SharedArrayBuffer(4);
 
   private constructor() {
     super();
@@ -42,7 +57,7 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
   static async start(
     script: string | URL,
     threads: number,
-    init: WorkerInit,
+    init: Omit<WorkerInit, 'dropUpTo'>,
   ): Promise<{ pool: WorkerPool; models: readonly LoadedModel[]; notes: readonly string[] }> {
     const pool = new WorkerPool();
     const loads = Array.from({ length: threads }, () => pool.spawn(script, init));
@@ -63,7 +78,7 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
 
   idleCount(): number {
     let idle = 0;
-    for (const slot of this.slots) if (!slot.busy) idle += 1;
+    for (const slot of this.slots) if (this.usable(slot) && slot.pending.size === 0) idle += 1;
     return idle;
   }
 
@@ -76,20 +91,29 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
     return this.slots.length - this.idleCount();
   }
 
-  /** Runs one job on a free thread; callers check idleCount() first. */
+  /** Runs one job on the least loaded thread, queued behind its jobs if it has any. */
   run(model: string, feeds: Readonly<Record<string, HostTensor>>): Promise<RunResult> {
-    const slot = this.slots.find((candidate) => !candidate.busy);
+    let slot: Slot | undefined;
+    for (const candidate of this.slots) {
+      if (!this.usable(candidate)) continue;
+      if (slot === undefined || candidate.pending.size < slot.pending.size) slot = candidate;
+    }
     if (slot === undefined || this.closed)
       return Promise.reject(new InferenceError('no inference thread is free'));
-    slot.busy = true;
+    const chosen = slot;
     const id = this.nextId++;
     const request: RunRequest = { type: 'run', id, model, feeds };
     return new Promise<RunResult>((resolve, reject) => {
-      slot.pending = { id, resolve, reject };
+      chosen.pending.set(id, { resolve, reject });
       // Inputs are built for this job only: hand their memory over instead of copying it.
       const transfer = uniqueBuffers(Object.values(feeds));
-      slot.worker.postMessage(request, transfer);
+      chosen.worker.postMessage(request, transfer);
     });
+  }
+
+  /** Jobs queued on the threads and not started yet fail with DroppedJobError. */
+  dropQueued(): void {
+    Atomics.store(new Int32Array(this.dropUpTo), 0, this.nextId - 1);
   }
 
   async close(): Promise<void> {
@@ -99,19 +123,19 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
 
   private spawn(
     script: string | URL,
-    init: WorkerInit,
+    init: Omit<WorkerInit, 'dropUpTo'>,
   ): Promise<{ models: LoadedModel[]; notes: string[] }> {
     const worker = new Worker(script, {
-      workerData: init,
+      workerData: { ...init, dropUpTo: this.dropUpTo },
       env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
     });
-    const slot: Slot = { worker, busy: true, pending: undefined };
+    const slot: Slot = { worker, loaded: false, pending: new Map() };
     this.slots.push(slot);
     return new Promise((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
         switch (message.type) {
           case 'loaded':
-            slot.busy = false;
+            slot.loaded = true;
             resolve({ models: [...message.models], notes: [...message.notes] });
             break;
           case 'load-failed':
@@ -136,29 +160,32 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
     });
   }
 
+  private usable(slot: Slot): boolean {
+    return slot.loaded && slot.dead !== true;
+  }
+
   private finish(
     slot: Slot,
     message: Extract<WorkerMessage, { type: 'result' | 'run-failed' }>,
   ): void {
-    const pending = slot.pending;
-    slot.pending = undefined;
-    slot.busy = false;
-    if (pending !== undefined && pending.id === message.id) {
+    const pending = slot.pending.get(message.id);
+    slot.pending.delete(message.id);
+    if (pending !== undefined) {
       if (message.type === 'result')
         pending.resolve({ outputs: message.outputs, computeMs: message.computeMs });
+      else if (message.dropped === true) pending.reject(new DroppedJobError());
       else pending.reject(new InferenceError(message.message));
     }
     this.emit('idle');
   }
 
   private fail(slot: Slot, error: Error): void {
-    const pending = slot.pending;
-    slot.pending = undefined;
     // A dead thread never becomes free again; the process should be restarted.
     if (slot.dead === true) return; // 'error' and 'exit' both report one death
     slot.dead = true;
-    slot.busy = true;
-    pending?.reject(error);
+    const pending = [...slot.pending.values()];
+    slot.pending.clear();
+    for (const job of pending) job.reject(error);
     if (this.listenerCount('crash') > 0) this.emit('crash', error);
   }
 }

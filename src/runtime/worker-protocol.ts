@@ -12,6 +12,11 @@ export interface WorkerInit {
   readonly models: readonly WorkerModel[];
   readonly intraOpThreads: number;
   readonly device: 'cpu' | 'gpu';
+  /**
+   * One Int32 shared with the HTTP thread: jobs with an id up to it that have not started are
+   * dropped (after the shutdown grace period), without waiting for a message to be read.
+   */
+  readonly dropUpTo: SharedArrayBuffer;
 }
 
 export interface LoadedModel {
@@ -43,4 +48,10 @@ export type WorkerMessage =
       /** Time inside session.run, in ms. */
       readonly computeMs: number;
     }
-  | { readonly type: 'run-failed'; readonly id: number; readonly message: string };
+  | {
+      readonly type: 'run-failed';
+      readonly id: number;
+      readonly message: string;
+      /** Not run: dropped before it started (see WorkerInit.dropUpTo). */
+      readonly dropped?: boolean;
+    };

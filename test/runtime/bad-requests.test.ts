@@ -120,3 +120,82 @@ describe('bad requests', () => {
     expect(answer).toContain('"code":"BODY_TIMEOUT"');
   });
 });
+
+describe('bad traffic at the HTTP level', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(makeTestBento({ slowLayers: 1 }), {
+      bodyTimeoutMs: 300,
+      logLevel: 'info',
+    });
+  });
+  afterAll(async () => {
+    await server.handle.shutdown();
+  });
+
+  /** Writes `text` on a fresh connection and resolves with everything read until it closes. */
+  const exchange = (text: string, thenClose = false) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(server.url).port), '127.0.0.1', () => {
+        socket.write(text);
+        if (thenClose) setTimeout(() => socket.destroy(), 50);
+      });
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString()));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+      setTimeout(() => socket.destroy(), 10_000).unref();
+    });
+  const metrics = async () => (await fetch(`${server.url}/metrics`)).text();
+  const logLines = () => server.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('GIVEN a valid request pipelined before garbage THEN the valid one is answered first and only the garbage gets 400', async () => {
+    const body = JSON.stringify({ input: [[5.1, 3.5, 1.4, 0.2]] });
+    const received = await exchange(
+      `POST /classify HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        'NOT HTTP AT ALL\r\n\r\n',
+    );
+    const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]);
+    expect(statuses).toEqual(['200', '400']);
+    expect(received).toContain('"label":[0]');
+  });
+
+  it('GIVEN a client that sends half its headers and stops THEN 408, not 400', async () => {
+    const received = await exchange('POST /classify HTTP/1.1\r\nHost: t\r\n');
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('GIVEN a client that disconnects mid-upload THEN it is logged at info as 499 without a stack trace, and no 5xx is counted', async () => {
+    await exchange(
+      'POST /classify HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"input": [[5.1,',
+      true,
+    );
+    let line: Record<string, unknown> | undefined;
+    for (let attempt = 0; attempt < 200 && line === undefined; attempt += 1) {
+      line = logLines().find((entry) => entry.status === 499);
+      if (line === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(line).toMatchObject({ severity: 'INFO', api: 'classify', status: 499 });
+    expect(JSON.stringify(line)).not.toMatch(/\n\s+at |stack/);
+    expect(server.logs.some((entry) => entry.includes('"level":"error"'))).toBe(false);
+    const text = await metrics();
+    expect(text).toMatch(/bentoctl_http_requests_total\{api="classify",status="499"\} 1/);
+    expect(text).not.toMatch(/bentoctl_http_requests_total\{[^}]*status="5\d\d"/);
+  });
+
+  it('GIVEN a flood of bad requests THEN they log at info, sampled, with a count of the lines left out', async () => {
+    const started = performance.now();
+    for (let index = 0; index < 300; index += 1) {
+      const response = await server.post('/classify', '{"input": [[1, 2]]');
+      expect(response.status).toBe(400);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const lines = logLines().filter((entry) => entry.code === 'INVALID_JSON');
+    expect(lines.every((entry) => entry.severity === 'INFO')).toBe(true);
+    // A burst of 10, then 5 a second (LOG_SAMPLE_* in src/runtime/logger.ts).
+    expect(lines.length).toBeLessThanOrEqual(10 + Math.ceil(seconds * 5) + 1);
+    const counted = lines.reduce((sum, entry) => sum + 1 + Number(entry.suppressed ?? 0), 0);
+    expect(counted).toBeLessThanOrEqual(300);
+    expect(lines.some((entry) => Number(entry.suppressed) > 0) || lines.length === 300).toBe(true);
+  });
+});

@@ -15,7 +15,10 @@ class ManualRunner implements Runner {
   batcher: Batcher | undefined;
   constructor(readonly size = 1) {}
   idleCount(): number {
-    return this.size - this.busy;
+    return Math.max(0, this.size - this.busy);
+  }
+  queueableCount(): number {
+    return 0;
   }
   run(_model: string, feeds: Readonly<Record<string, HostTensor>>): Promise<RunResult> {
     this.busy += 1;
@@ -98,7 +101,8 @@ describe('Batcher', () => {
       batcher.submit([rowsFrom(200, 2)], 2),
       batcher.submit([rowsFrom(300, 1)], 1),
     ];
-    expect(runner.jobs).toHaveLength(1);
+    // A full batch is queued on the thread behind the running one at once.
+    expect(runner.jobs.map((job) => job.feeds.x?.dims[0])).toEqual([1, 4]);
     await runner.releaseAll();
     const results = await Promise.all([first, ...queued]);
     expect(runner.jobs.map((job) => job.feeds.x?.dims[0])).toEqual([1, 4]);
@@ -151,10 +155,18 @@ describe('Batcher', () => {
     expect(values((await wide).outputs.y)).toEqual([40, 42, 44]);
   });
 
-  it('GIVEN a request that waits past its deadline THEN it gets 503 QUEUE_TIMEOUT and is never run', async () => {
+  it('GIVEN a request that waits past its deadline behind a full next batch THEN it gets 503 QUEUE_TIMEOUT and is never run, while those of the next batch are kept', async () => {
     const runner = new ManualRunner();
-    const batcher = makeBatcher(runner, { maxLatencyMs: 20, now: () => performance.now() });
+    const batcher = makeBatcher(runner, {
+      maxLatencyMs: 20,
+      now: () => performance.now(),
+      maxBatchesAhead: 1,
+    });
     const running = batcher.submit([rowsFrom(0, 1)], 1);
+    const behind = batcher.submit([rowsFrom(500, 4)], 4);
+    // These four fill the next batch: past their deadline too, they are kept, since refusing
+    // them would not shorten anyone's wait.
+    const next = [1, 2, 3, 4].map((index) => batcher.submit([rowsFrom(index * 10, 1)], 1));
     const late = batcher.submit([rowsFrom(100, 1)], 1);
     const error = await late.then(
       () => undefined,
@@ -165,16 +177,20 @@ describe('Batcher', () => {
     expect((error as HttpError).statusCode).toBe(503);
     expect((error as HttpError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
     await runner.releaseAll();
-    await running;
-    expect(runner.jobs).toHaveLength(1);
+    await Promise.all([running, behind]);
+    expect((await Promise.all(next)).map((result) => values(result.outputs.y)[0])).toEqual([
+      20, 40, 60, 80,
+    ]);
+    expect(runner.jobs).toHaveLength(3);
     expect(batcher.depth).toBe(0);
   });
 
   it('GIVEN a full queue THEN new requests get 503 OVERLOADED with Retry-After, and oversized ones 413 TOO_MANY_ROWS', async () => {
     const runner = new ManualRunner();
-    const batcher = makeBatcher(runner, { maxQueueRows: 5 });
+    const batcher = makeBatcher(runner, { maxQueueRows: 5, maxBatchesAhead: 1 });
     const accepted = [
       batcher.submit([rowsFrom(0, 1)], 1),
+      batcher.submit([rowsFrom(0, 4)], 4),
       batcher.submit([rowsFrom(0, 3)], 3),
       batcher.submit([rowsFrom(0, 2)], 2),
     ];
@@ -189,6 +205,72 @@ describe('Batcher', () => {
     expect(tooBig.code).toBe('TOO_MANY_ROWS');
     await runner.releaseAll();
     await Promise.all(accepted);
+  });
+
+  it('GIVEN a thread frees after the head request passed its deadline (the event loop was late) THEN the request runs instead of being refused', async () => {
+    const runner = new ManualRunner();
+    let clock = 0;
+    const batcher = makeBatcher(runner, { maxLatencyMs: 10, now: () => clock });
+    const blocker = batcher.submit([rowsFrom(0, 1)], 1);
+    const late = batcher.submit([rowsFrom(100, 1)], 1);
+    clock = 50;
+    await runner.releaseAll();
+    await blocker;
+    expect(values((await late).outputs.y)).toEqual([200, 202]);
+    expect(runner.jobs).toHaveLength(2);
+  });
+
+  it('GIVEN a large request queued before small ones THEN they share each batch, half and half, and all are answered', async () => {
+    const runner = new ManualRunner();
+    const batcher = makeBatcher(runner, { maxBatchSize: 4, maxBatchesAhead: 1 });
+    const blocker = batcher.submit([rowsFrom(0, 1)], 1);
+    const filler = batcher.submit([rowsFrom(0, 4)], 4);
+    const large = batcher.submit([rowsFrom(1000, 12)], 12);
+    const small = [1, 2, 3, 4].map((index) => batcher.submit([rowsFrom(index * 100, 1)], 1));
+    const order: string[] = [];
+    void large.then(() => order.push('large'));
+    for (const [index, promise] of small.entries())
+      void promise.then(() => order.push(`small${index}`));
+    await runner.releaseAll();
+    await Promise.all([blocker, filler, large, ...small]);
+    // The batches after those two: 2 rows of the large request and 2 small requests, twice.
+    expect(runner.jobs.map((job) => job.feeds.x?.dims[0])).toEqual([1, 4, 4, 4, 4, 4]);
+    expect(values(runner.jobs[2]?.feeds.x)).toEqual([1000, 1001, 1002, 1003, 100, 101, 200, 201]);
+    expect(order.indexOf('small3')).toBeLessThan(order.indexOf('large'));
+    expect(values((await large).outputs.y)).toEqual(
+      Array.from({ length: 24 }, (_, i) => (1000 + i) * 2),
+    );
+  });
+
+  it('GIVEN two large requests THEN both start in the same batch rather than one waiting for the other', async () => {
+    const runner = new ManualRunner();
+    const batcher = makeBatcher(runner, { maxBatchSize: 4, maxBatchesAhead: 1 });
+    const all = [
+      batcher.submit([rowsFrom(0, 1)], 1),
+      batcher.submit([rowsFrom(0, 4)], 4),
+      batcher.submit([rowsFrom(100, 10)], 10),
+      batcher.submit([rowsFrom(200, 10)], 10),
+    ];
+    await runner.releaseAll();
+    await Promise.all(all);
+    // The third batch: 3 rows of the first (its share, then what was left), 1 of the second.
+    expect(values(runner.jobs[2]?.feeds.x)).toEqual([100, 101, 102, 103, 104, 105, 200, 201]);
+  });
+
+  it('GIVEN a queue that is not full THEN a request with many rows is admitted even if it overshoots the bound', async () => {
+    const runner = new ManualRunner();
+    const batcher = makeBatcher(runner, { maxQueueRows: 10, maxBatchesAhead: 1 });
+    // 1 row runs, 4 of the 6 are queued behind it on the thread, 2 wait here.
+    const accepted = [batcher.submit([rowsFrom(0, 1)], 1), batcher.submit([rowsFrom(0, 6)], 6)];
+    accepted.push(batcher.submit([rowsFrom(0, 8)], 8));
+    const refused = (await batcher
+      .submit([rowsFrom(0, 1)], 1)
+      .catch((reason: unknown) => reason)) as HttpError;
+    expect(refused.code).toBe('OVERLOADED');
+    await runner.releaseAll();
+    expect((await Promise.all(accepted)).map((result) => result.outputs.y?.dims[0])).toEqual([
+      1, 6, 8,
+    ]);
   });
 
   it('GIVEN the model fails on one batch THEN only that batch fails and later batches succeed', async () => {

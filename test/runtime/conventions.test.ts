@@ -116,11 +116,11 @@ describe('runtime conventions', () => {
       expect(typeof entry.message).toBe('string');
       expect(entry).not.toHaveProperty('msg');
     }
-    // A 401 is a warning: Cloud Logging's name for it is WARNING, not warn.
+    // A 401 is the client's doing, logged at info: Cloud Logging's name for it is INFO.
     expect(
       server.logs.some((text) => {
         const entry = JSON.parse(text) as Record<string, unknown>;
-        return entry.status === 401 && entry.severity === 'WARNING';
+        return entry.status === 401 && entry.severity === 'INFO';
       }),
     ).toBe(true);
   });

@@ -5,7 +5,7 @@ import { runtimeBundle } from './bundle.js';
 export interface ChildServer {
   readonly child: ChildProcess;
   readonly lines: Record<string, unknown>[];
-  /** Resolves with the URL once the server logged `listening` and `ready`. */
+  /** Resolves with the URL once the server logged `listening` and `ready` (in either order). */
   readonly ready: Promise<string>;
   readonly exited: Promise<number | null>;
 }
@@ -19,6 +19,7 @@ export async function spawnRuntime(env: Record<string, string>): Promise<ChildSe
   const lines: Record<string, unknown>[] = [];
   let buffered = '';
   let url: string | undefined;
+  let sawReady = false;
   let stderr = '';
   const ready = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -28,8 +29,10 @@ export async function spawnRuntime(env: Record<string, string>): Promise<ChildSe
         const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
         buffered = buffered.slice(newline + 1);
         lines.push(line);
+        // A cluster worker logs `ready` before `listening` (it listens once loaded).
         if (line.message === 'listening') url = String(line.url);
-        if (line.message === 'ready' && url !== undefined) resolve(url);
+        if (line.message === 'ready') sawReady = true;
+        if (sawReady && url !== undefined) resolve(url);
         newline = buffered.indexOf('\n');
       }
     });
