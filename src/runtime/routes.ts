@@ -10,6 +10,7 @@ import { decodeApiBody } from './decode-input.js';
 import { decodeV2Body } from './decode-v2.js';
 import { HttpError } from './http-errors.js';
 import type { RuntimeMetrics } from './metrics.js';
+import type { ServedRevision } from './served-revision.js';
 import { openApiDocument } from './openapi.js';
 import { checkJsonContentType, readJsonBody } from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
@@ -31,6 +32,7 @@ export interface RouteContext {
   readonly metrics: RuntimeMetrics;
   readonly auth: Authenticator | undefined;
   readonly state: RuntimeState;
+  readonly revision: ServedRevision;
 }
 
 export interface RouteResult {
@@ -67,13 +69,13 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
             `an inference thread crashed: ${context.state.crashed.message}; restart this instance`,
           );
         }
-        return { status: 200, body: { status: 'ok' } };
+        return { status: 200, body: { status: 'ok', ...context.revision.fields } };
       });
     case '/readyz':
     case '/v2/health/ready':
       return health(path, () => {
         requireReady(context);
-        return { status: 200, body: { status: 'ready' } };
+        return { status: 200, body: { status: 'ready', ...context.revision.fields } };
       });
     case '/metrics':
       return {
@@ -90,7 +92,12 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
     case '/v2':
       return health(path, () => ({
         status: 200,
-        body: { name: context.manifest.service, version: context.manifest.version, extensions: [] },
+        body: {
+          name: context.manifest.service,
+          version: context.manifest.version,
+          extensions: [],
+          ...context.revision.fields,
+        },
       }));
     default:
       break;

@@ -10,6 +10,7 @@ import { bearerAuthenticator } from './auth.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
+import { registerBuildInfo, servedRevision } from './served-revision.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
@@ -47,11 +48,13 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     () => state.service?.queueDepths() ?? new Map(),
     () => state.service?.busyThreads() ?? 0,
   );
+  const revision = servedRevision(manifest, settings);
+  registerBuildInfo(metrics.registry, revision);
   const auth =
     settings.authMode === 'bearer' && settings.authToken !== undefined
       ? bearerAuthenticator(settings.authToken)
       : undefined;
-  const http = createHttpServer({ manifest, settings, metrics, auth, state }, logger);
+  const http = createHttpServer({ manifest, settings, metrics, auth, state, revision }, logger);
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(settings.port, settings.host, () => {
@@ -62,7 +65,12 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const port = (http.server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.log('info', 'listening', { url, service: manifest.service, version: manifest.version });
+  logger.log('info', 'listening', {
+    url,
+    service: manifest.service,
+    version: manifest.version,
+    imageDigest: revision.imageDigest,
+  });
 
   const started = performance.now();
   const ready = InferenceService.start({

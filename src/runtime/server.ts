@@ -58,6 +58,8 @@ async function handle(
   const requestId =
     typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   response.setHeader('x-request-id', requestId);
+  for (const [name, value] of Object.entries(context.revision.headers))
+    response.setHeader(name, value);
   const method = request.method ?? 'GET';
   const path = pathOf(request.url);
   const route = matchRoute(context, path);

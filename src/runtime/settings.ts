@@ -35,6 +35,8 @@ export const RUNTIME_DEFAULTS = {
   shutdownGraceMs: 25_000,
   authMode: 'none' as 'none' | 'bearer',
   authTokenEnv: 'BENTOCTL_AUTH_TOKEN',
+  /** The image's `sha256:` digest, reported in headers and metrics; '' = not known. */
+  imageDigest: '',
 } as const;
 
 export interface RuntimeSettings {
@@ -56,6 +58,7 @@ export interface RuntimeSettings {
   readonly shutdownGraceMs: number;
   readonly authMode: 'none' | 'bearer';
   readonly authTokenEnv: string;
+  readonly imageDigest: string;
   /** The bearer token itself, read from `authTokenEnv` (bearer mode only). */
   readonly authToken: string | undefined;
 }
@@ -88,6 +91,7 @@ const envSchema = z.object({
   shutdownGraceMs: integer(0, 3_600_000),
   authMode: z.enum(['none', 'bearer']),
   authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  imageDigest: z.string().regex(/^(sha256:[0-9a-f]{64})?$/, 'must be sha256:<64 hex digits>'),
 });
 
 type SettingKey = keyof typeof RUNTIME_DEFAULTS;

@@ -100,7 +100,7 @@ export async function addDeploymentStack(app: CdktfApp, input: StackInput): Prom
       bentoName: input.bentoName,
       bentoVersion: input.bentoVersion,
     }),
-    environment: escapeTemplates(runtimeEnvironment(config)),
+    environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
   });
   return stack;
 }
