@@ -52,7 +52,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
 
     expect(result.code).toBe(2);
     expect(result.stdout).toContain(
-      'Plan for cli-svc (aws-ecs): 2 to create, 0 to update, 0 to replace, 0 to delete.',
+      'Plan for cli-svc (aws-ecs): 3 to create, 0 to update, 0 to replace, 0 to delete.',
     );
     const markdown = readFileSync(join(workspace.dir, 'plan.md'), 'utf8');
     expect(markdown).toContain('<!-- bentoctl-plan: cli-svc -->');
@@ -68,7 +68,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
       summary: { counts: Record<string, number> };
     };
     expect(parsed.deployment).toBe('cli-svc');
-    expect(parsed.summary.counts.create).toBe(2);
+    expect(parsed.summary.counts.create).toBe(3);
   });
 
   it('GIVEN no terminal WHEN applying without --auto-approve THEN it refuses before running terraform', async () => {
