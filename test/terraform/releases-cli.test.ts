@@ -4,7 +4,7 @@
  * fresh folder that holds only the config, and a local HTTP server standing in for the service,
  * answering /readyz from the old revision before the new one (or never switching).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -175,5 +175,30 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     expect(result.stderr).toContain(
       'Error [RELEASE_NOT_FOUND]: Cannot roll rel-cli back: release 9 is not in its history, which holds 1, 2, 3.',
     );
+  });
+
+  it('GIVEN a fresh folder WHEN rolled back THEN the stack is generated pinned to the earlier release digest', async () => {
+    // Real generate makes a real aws-ecs stack, whose provider cannot be installed here; an
+    // empty provider mirror makes that fail at once, the same with or without a network.
+    const config = join(stateDir, 'no-providers.tfrc');
+    writeFileSync(
+      config,
+      'provider_installation {\n  filesystem_mirror {\n    path = "/nonexistent/bentoctl-mirror"\n    include = ["*/*/*"]\n  }\n}\n',
+    );
+    const result = await runCli(['rollback', '--auto-approve'], {
+      cwd: fresh.dir,
+      env: { ...env(fresh), TF_CLI_CONFIG_FILE: config },
+    });
+
+    // Release 3 (digest c) is current; release 2 is the newest before it with another image.
+    expect(result.stderr).toContain(`Rolling rel-cli back to release 2 (`);
+    expect(result.stderr).toContain(`bento bento-b): ${image('b')}`);
+    const stack = readFileSync(join(fresh.paths.stack, 'main.tf.json'), 'utf8');
+    expect(stack).toContain(image('b'));
+    expect(stack).toContain(`BENTOCTL_IMAGE_DIGEST\\",\\"value\\":\\"${digest('b')}`);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Error [TERRAFORM_FAILED]: terraform init failed');
+    const listed = await cli(fresh, 'releases', '--json');
+    expect((JSON.parse(listed.stdout) as { releases: ListedRelease[] }).releases).toHaveLength(3);
   });
 });
