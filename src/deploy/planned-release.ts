@@ -46,7 +46,7 @@ export async function planRelease(
   writeReleaseFile(paths.stack, history);
   if (added !== undefined) {
     run.progress(
-      `Release ${added.number}${current(previous)}: ${added.image_digest ?? 'image without digest'}`,
+      `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
   return { previous, history, added, candidate };
@@ -54,7 +54,7 @@ export async function planRelease(
 
 function current(previous: readonly Release[]): string {
   const release = currentRelease(previous);
-  return release === undefined ? '' : ` (after ${release.number})`;
+  return release === undefined ? '' : ` (the current one is ${release.number})`;
 }
 
 /**

@@ -8,7 +8,9 @@
  * backend's state lock, so two CI jobs cannot interleave; a fresh runner reads it with
  * `terraform output`; and it is recorded in the same apply as the change it describes.
  * The resource depends on every resource of the stack, so Terraform updates it last and only
- * when all of them applied: a failed apply records nothing.
+ * when all of them applied: a failed apply records nothing. The history is read before the plan
+ * and the plan is saved; if another runner applies in between, Terraform refuses the now stale
+ * saved plan, so an entry is never lost to a race.
  *
  * Why here and not in `generate`: the history is read from the state at plan time, which
  * `generate` (no terraform, no credentials, byte-identical output) never touches. So the deploy
