@@ -8,7 +8,7 @@ import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { JsonValue } from '../terraform/plan-json.js';
 import { createTerraform } from '../terraform/terraform.js';
 import { describeRevision, probeReady, readyzUrl, type Probe } from '../deploy/wait-ready.js';
-import { readReleases } from '../deploy/read-releases.js';
+import { readStateOutputs } from '../deploy/read-releases.js';
 import { currentRelease, type Release } from '../deploy/release-history.js';
 import { historyFromOutputs, withoutHistory } from '../deploy/release-stack-file.js';
 
@@ -55,14 +55,13 @@ for all deployments.`;
     const paths = deploymentPaths(config.name);
     try {
       const terraform = await createTerraform();
-      if (local.stackGenerated) {
-        const outputs = await terraform.outputs(paths.stack);
-        stateOutputs = displayOutputs(withoutHistory(outputs));
-        endpoint = endpointOf(outputs) ?? endpoint;
-        release = currentRelease(historyFromOutputs(outputs));
-      } else {
-        release = currentRelease(await readReleases(config, paths, { binary: terraform.binary }));
-      }
+      // Without a generated stack (a fresh runner), the state is read through its backend alone.
+      const outputs = local.stackGenerated
+        ? await terraform.outputs(paths.stack)
+        : await readStateOutputs(config, paths, { binary: terraform.binary });
+      stateOutputs = displayOutputs(withoutHistory(outputs));
+      endpoint = endpointOf(outputs) ?? endpoint;
+      release = currentRelease(historyFromOutputs(outputs));
     } catch (cause) {
       // The local records still say something useful; report the state problem beside them.
       if (!(cause instanceof BentoctlError)) throw cause;

@@ -12,6 +12,7 @@ import type { DeploymentPaths } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { StateConfig } from '../config/state-schema.js';
 import type { TerraformBinary } from '../terraform/binary.js';
+import type { TerraformOutputs } from '../terraform/outputs.js';
 import { TerraformRunner } from '../terraform/runner.js';
 import { Terraform } from '../terraform/terraform.js';
 import { stableJson } from '../targets/stable-json.js';
@@ -33,6 +34,15 @@ export async function readReleases(
   paths: DeploymentPaths,
   options: ReadReleasesOptions,
 ): Promise<Release[]> {
+  return historyFromOutputs(await readStateOutputs(config, paths, options));
+}
+
+/** Every root output in the deployment's state (the history among them), read as above. */
+export async function readStateOutputs(
+  config: ResolvedConfig,
+  paths: DeploymentPaths,
+  options: ReadReleasesOptions,
+): Promise<TerraformOutputs> {
   const dir = join(paths.root, 'state-reader');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -48,7 +58,7 @@ export async function readReleases(
   );
   options.progress?.(`terraform init (state backend ${config.state.backend})`);
   await terraform.init(dir);
-  return historyFromOutputs(await terraform.outputs(dir));
+  return terraform.outputs(dir);
 }
 
 /**

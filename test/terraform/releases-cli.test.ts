@@ -130,13 +130,18 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
 
   it('GIVEN a fresh folder WHEN status runs THEN it shows the current release from the state', async () => {
     const result = await cli(fresh, 'status', '--json');
+    const text = await cli(fresh, 'status');
 
+    expect(text.stdout).toMatch(/^release\s+2 \(.*, by github:octocat\)$/m);
+    expect(text.stdout).toContain(`serves bento bento-b, image ${digest('b')}`);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       source: 'release-history',
       release: { number: 2 },
       imageDigest: digest('b'),
       bentoVersion: 'bento-b',
+      endpoint,
+      health: { up: true, revision: { imageDigest: digest('b') } },
     });
   });
 
