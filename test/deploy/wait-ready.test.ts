@@ -167,6 +167,14 @@ describe('waitForReady', () => {
     ).rejects.toThrow(/still answers from a revision that does not report its version/);
   });
 
+  it('GIVEN a private service answering 403 WHEN waiting for a revision THEN it is reported as up, unchecked', async () => {
+    const { endpoint } = await serve([403]);
+
+    await expect(
+      waitForRevision(endpoint, { expected: { imageDigest: NEW.imageDigest }, timeoutMs: 5_000 }),
+    ).resolves.toMatchObject({ status: 403, authRequired: true, revision: null });
+  });
+
   it('GIVEN a stop condition WHEN it trips THEN polling ends at once with its reason', async () => {
     const { endpoint, hits } = await serveRevisions([undefined]);
     let calls = 0;

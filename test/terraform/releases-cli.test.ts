@@ -128,6 +128,20 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     expect(releases.map((release) => release.number)).toEqual([2, 1]);
   });
 
+  it('GIVEN a deployment never applied WHEN releases runs THEN it says there is none yet', async () => {
+    const other = createWorkspace('never-applied');
+    try {
+      const result = await cli(other, 'releases');
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(
+        'never-applied has no recorded release yet: `bentoctl apply` records one.',
+      );
+    } finally {
+      other.remove();
+    }
+  });
+
   it('GIVEN a fresh folder WHEN status runs THEN it shows the current release from the state', async () => {
     const result = await cli(fresh, 'status', '--json');
     const text = await cli(fresh, 'status');
