@@ -66,9 +66,11 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
     const parsed = JSON.parse(result.stdout) as {
       deployment: string;
       summary: { counts: Record<string, number> };
+      release: { number: number; kind: string } | null;
     };
     expect(parsed.deployment).toBe('cli-svc');
     expect(parsed.summary.counts.create).toBe(3);
+    expect(parsed.release).toMatchObject({ number: 1, kind: 'apply' });
   });
 
   it('GIVEN no terminal WHEN applying without --auto-approve THEN it refuses before running terraform', async () => {
