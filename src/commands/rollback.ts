@@ -75,7 +75,7 @@ the chosen one.`;
     const config = loadConfig(flags.file);
     // Checked before reading the state, so CI without --auto-approve fails at once.
     const approval = approvalFor({
-      command: 'apply',
+      command: 'rollback',
       deployment: config.name,
       autoApprove: flags['auto-approve'],
       interactive: isInteractive(json),

@@ -184,7 +184,9 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     const result = await cli(fresh, 'rollback');
 
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Error [CONFIRMATION_REQUIRED]');
+    expect(result.stderr).toContain(
+      'Error [CONFIRMATION_REQUIRED]: bentoctl rollback changes infrastructure',
+    );
   });
 
   it('GIVEN --to naming no release WHEN rolling back THEN it exits 2 listing the releases there are', async () => {
