@@ -160,19 +160,25 @@ export async function waitForRevision(
   throw errors.endpointNotReady(url, seconds, outcome.reason);
 }
 
-/** Why `reported` is not `expected`, or undefined when it is. */
+/**
+ * Why `reported` is not `expected`, or undefined when it is. The digest is compared when both
+ * sides know it; else the bento version (a runtime not told its digest still knows its bento).
+ * A runtime that reports neither is never taken for the expected one: it may be the old image.
+ */
 export function revisionMismatch(
   reported: ReportedRevision | undefined,
   expected: ExpectedRevision,
 ): string | undefined {
-  const field: keyof ExpectedRevision | undefined =
-    expected.imageDigest !== undefined
-      ? 'imageDigest'
-      : expected.bentoVersion !== undefined
-        ? 'bentoVersion'
-        : undefined;
-  if (field === undefined || reported?.[field] === expected[field]) return undefined;
-  return `${describeRevision(reported)} answers, waiting for ${describeRevision(expected)}`;
+  if (expected.imageDigest === undefined && expected.bentoVersion === undefined) return undefined;
+  const same =
+    expected.imageDigest !== undefined && reported?.imageDigest !== undefined
+      ? reported.imageDigest === expected.imageDigest
+      : expected.bentoVersion !== undefined && reported?.bentoVersion !== undefined
+        ? reported.bentoVersion === expected.bentoVersion
+        : false;
+  return same
+    ? undefined
+    : `${describeRevision(reported)} answers, waiting for ${describeRevision(expected)}`;
 }
 
 /** `bento 1a2b… (image sha256:3c4d…)`, or what is missing. */

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   pollReadyz,
   readyzUrl,
+  revisionMismatch,
   waitForReady,
   waitForRevision,
 } from '../../src/deploy/wait-ready.js';
@@ -135,6 +136,19 @@ describe('waitForReady', () => {
         initialDelayMs: 10,
       }),
     ).resolves.toMatchObject({ attempts: 2 });
+  });
+
+  it('GIVEN a runtime that knows its bento but not its digest WHEN waiting THEN the bento version decides', () => {
+    const expected = { imageDigest: NEW.imageDigest, bentoVersion: NEW.bentoVersion };
+
+    expect(revisionMismatch({ bentoVersion: NEW.bentoVersion }, expected)).toBeUndefined();
+    expect(revisionMismatch({ bentoVersion: OLD.bentoVersion }, expected)).toMatch(
+      /^bento v-old answers, waiting for/,
+    );
+    expect(revisionMismatch({ ...NEW, imageDigest: OLD.imageDigest }, expected)).toMatch(
+      /answers, waiting for/,
+    );
+    expect(revisionMismatch(undefined, {})).toBeUndefined();
   });
 
   it('GIVEN the old revision never gives way WHEN the timeout passes THEN it fails naming both revisions and a rollback', async () => {
