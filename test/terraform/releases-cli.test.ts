@@ -4,11 +4,12 @@
  * fresh folder that holds only the config, and a local HTTP server standing in for the service,
  * answering /readyz from the old revision before the new one (or never switching).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from './helpers/run-cli.js';
@@ -201,6 +202,15 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
   it('GIVEN a fresh folder WHEN rolled back THEN the stack is generated pinned to the earlier release digest', async () => {
     // Real generate makes a real aws-ecs stack, whose provider cannot be installed here; an
     // empty provider mirror makes that fail at once, the same with or without a network.
+    // generate checks the bento, so this folder gets a real one.
+    rmSync(join(fresh.dir, 'bento'), { recursive: true, force: true });
+    cpSync(
+      fileURLToPath(new URL('../../examples/iris', import.meta.url)),
+      join(fresh.dir, 'bento'),
+      {
+        recursive: true,
+      },
+    );
     const config = join(stateDir, 'no-providers.tfrc');
     writeFileSync(
       config,
