@@ -1,7 +1,8 @@
 /**
  * The runtime as the image carries it: the server and its inference-thread script bundled by
  * esbuild into two ESM files, plus only the parts of onnxruntime-node that linux-x64 loads (its
- * JS entry, onnxruntime-common's CommonJS build and the native binding with libonnxruntime).
+ * JS entry, onnxruntime-common's CommonJS build and the native binding with libonnxruntime),
+ * and the few files of swagger-ui-dist that the runtime's documentation page serves.
  * The npm package is ~290 MB because it ships every platform; the image needs ~47 MB of it.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, sep } from 'node:path';
 import { errors } from '../errors/index.js';
 import { codeFolder, packageDirAbove, packageRoot as bentoctlRoot } from '../package-root.js';
+import { SWAGGER_ASSETS, SWAGGER_LICENSES, swaggerUiDir } from '../swagger-ui-files.js';
 
 /** One file of the runtime layer, relative to the runtime folder with `/` separators. */
 export interface BundleFile {
@@ -48,7 +50,9 @@ const REQUIRE_BANNER =
 export async function bundleRuntime(options: RuntimeBundleOptions): Promise<RuntimeBundle> {
   const javascript = await bundleEntryPoints();
   const { files: ortFiles, warnings } = onnxruntimeFiles(options.device);
-  const files = [...javascript, ...ortFiles].sort((a, b) => compare(a.path, b.path));
+  const files = [...javascript, ...ortFiles, ...swaggerUiFiles()].sort((a, b) =>
+    compare(a.path, b.path),
+  );
   return { files, bytes: files.reduce((sum, file) => sum + file.size, 0), warnings };
 }
 
@@ -137,6 +141,17 @@ function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warning
     ),
   ];
   return { files, warnings };
+}
+
+/**
+ * The Swagger UI files the runtime's page serves (src/runtime/swagger-page.ts), where its
+ * `createRequire(import.meta.url)` lookup finds them from main.js: node_modules/swagger-ui-dist.
+ */
+function swaggerUiFiles(): BundleFile[] {
+  const root = swaggerUiDir();
+  return [...Object.keys(SWAGGER_ASSETS), ...SWAGGER_LICENSES].map((name) =>
+    diskFile(join(root, name), `node_modules/swagger-ui-dist/${name}`),
+  );
 }
 
 function packageFiles(root: string, prefix: string, keep: (path: string) => boolean): BundleFile[] {

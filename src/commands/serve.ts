@@ -142,6 +142,7 @@ the BENTOCTL_* environment; flags override both.`;
     try {
       await handle.ready;
       this.log(`Ready: ${manifest.apis.map((api) => `POST ${handle.url}/${api.name}`).join(', ')}`);
+      this.log(`Docs: ${handle.url}/docs (Swagger UI), ${handle.url}/docs.json (OpenAPI)`);
     } catch (error) {
       await handle.shutdown();
       throw errors.serveFailed('loading the models', error);

@@ -26,6 +26,11 @@ export const RUNTIME_ENV = {
   bodyTimeoutMs: 'BENTOCTL_BODY_TIMEOUT_MS',
   // Set by the stack from the digest it pins, so the runtime can say which image it is.
   imageDigest: 'BENTOCTL_IMAGE_DIGEST',
+  grpc: 'BENTOCTL_GRPC',
+  grpcPort: 'BENTOCTL_GRPC_PORT',
+  taskMaxCount: 'BENTOCTL_TASK_MAX_COUNT',
+  taskMaxMb: 'BENTOCTL_TASK_MAX_MB',
+  taskTtlS: 'BENTOCTL_TASK_TTL_S',
 } as const;
 
 /**

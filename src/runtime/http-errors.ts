@@ -55,9 +55,29 @@ export const HTTP_ERROR_CATALOGUE = {
     status: 400,
     fix: 'Make `data` hold exactly as many values as `shape` says.',
   },
+  INVALID_BINARY_DATA: {
+    status: 400,
+    fix: 'Make Inference-Header-Content-Length the JSON header size and each binary_data_size its tensor bytes.',
+  },
   TOO_MANY_ROWS: {
     status: 413,
     fix: 'Split the request; one request may carry at most the queue size in rows.',
+  },
+  MISSING_TASK_ID: {
+    status: 400,
+    fix: 'Add ?task_id=<id>, the id that POST /<api>/submit answered.',
+  },
+  TASK_NOT_FOUND: {
+    status: 404,
+    fix: 'Use a task id from POST /<api>/submit of this API, within the task TTL, on the same instance.',
+  },
+  TASK_NO_RESULT: {
+    status: 409,
+    fix: 'Poll GET /<api>/status until the task is "success"; a cancelled task has no result.',
+  },
+  TOO_MANY_TASKS: {
+    status: 429,
+    fix: 'Retry after Retry-After; fetch results sooner, or raise BENTOCTL_TASK_MAX_COUNT / BENTOCTL_TASK_MAX_MB.',
   },
   UNAUTHORIZED: {
     status: 401,
@@ -122,4 +142,9 @@ export function errorBody(error: HttpError, requestId?: string): ErrorBody {
     message: error.message,
     ...(requestId === undefined ? {} : { requestId }),
   };
+}
+
+/** The Open Inference Protocol's error body (`{"error": "<message>"}`), plus our code. */
+export function v2ErrorBody(error: HttpError): { readonly error: string; readonly code: string } {
+  return { error: error.message, code: error.code };
 }

@@ -16,6 +16,7 @@
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { BentoLoadError, loadBentoManifest } from '../bento/manifest.js';
+import { logLine } from './logger.js';
 import { startRuntime, type RuntimeHandle } from './runtime.js';
 import {
   readSettings,
@@ -41,7 +42,7 @@ export async function runServer(
     handle = await startRuntime({ settings });
   } catch (error) {
     process.stderr.write(
-      `${JSON.stringify({ level: 'error', msg: 'start-up failed', error: String(error instanceof Error ? error.message : error) })}\n`,
+      `${logLine('error', 'start-up failed', { error: String(error instanceof Error ? error.message : error) })}\n`,
     );
     process.exitCode = 1;
     return;
@@ -85,23 +86,19 @@ async function runPrimary(settings: RuntimeSettings, mainScript: string): Promis
   for (let index = 0; index < settings.workers; index += 1) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (!stopping) {
-      const line = {
-        level: 'error',
-        msg: 'worker process died',
-        pid: worker.process.pid,
+      const line = logLine('error', 'worker process died', {
+        workerPid: worker.process.pid,
         code,
         signal,
-      };
-      process.stderr.write(`${JSON.stringify(line)}\n`);
+      });
+      process.stderr.write(`${line}\n`);
       // A worker that dies within seconds of starting will do so again: stop instead of looping.
       quickDeaths = Date.now() - (forkedAt.get(worker.id) ?? 0) < 10_000 ? quickDeaths + 1 : 0;
       if (quickDeaths < 3) {
         fork();
         return;
       }
-      process.stderr.write(
-        `${JSON.stringify({ level: 'error', msg: 'workers keep dying at start-up; stopping' })}\n`,
-      );
+      process.stderr.write(`${logLine('error', 'workers keep dying at start-up; stopping')}\n`);
       failures += 1;
       stop('SIGTERM');
     }

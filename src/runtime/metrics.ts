@@ -23,7 +23,9 @@ export function createMetrics(
   busyThreads: () => number,
 ): RuntimeMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'bentoctl_' });
+  // Unprefixed: dashboards and alerts for Node services expect process_cpu_seconds_total,
+  // process_resident_memory_bytes, nodejs_eventloop_lag_seconds... under these names.
+  collectDefaultMetrics({ register: registry });
   const metrics: RuntimeMetrics = {
     registry,
     requests: new Counter({

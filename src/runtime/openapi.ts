@@ -1,6 +1,8 @@
 /** The OpenAPI 3 document of a running bento (`GET /docs.json`), generated from its signatures. */
 import type { TensorSpec } from '../bento/signature.js';
 import { HTTP_ERROR_CATALOGUE } from './http-errors.js';
+import { exampleInput } from './openapi-example.js';
+import { TASK_SCHEMA, taskPaths } from './tasks/task-openapi.js';
 import { DTYPES } from './tensor.js';
 
 export interface OpenApiInput {
@@ -26,6 +28,11 @@ export function openApiDocument(input: OpenApiInput): Schema {
     description,
     content: { 'application/json': { schema: error } },
   });
+  // The Open Inference Protocol routes answer the protocol's own error body.
+  const v2ErrorResponse = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/V2Error' } } },
+  });
   const security = input.auth ? [{ bearer: [] }] : undefined;
   const paths: Record<string, Schema> = {};
   for (const api of input.apis) {
@@ -38,9 +45,19 @@ export function openApiDocument(input: OpenApiInput): Schema {
         api.inputs.map((tensor) => [tensor.name, tensorSchema(tensor)]),
       ),
     };
+    const requestSchema = single ? { oneOf: [object, tensorSchema(single)] } : object;
+    const resultSchema = {
+      type: 'object',
+      required: api.outputs.map((tensor) => tensor.name),
+      properties: Object.fromEntries(
+        api.outputs.map((tensor) => [tensor.name, tensorSchema(tensor)]),
+      ),
+    };
+    const example = exampleInput(api.inputs);
     paths[`/${api.name}`] = {
       post: {
         operationId: api.name,
+        tags: [api.name],
         summary: api.description ?? `Run model ${api.model}`,
         description: `Rows go along the first dimension; one request may carry many rows.${api.batchable ? ' Requests are batched adaptively.' : ''}`,
         ...(security ? { security } : {}),
@@ -48,24 +65,15 @@ export function openApiDocument(input: OpenApiInput): Schema {
           required: true,
           content: {
             'application/json': {
-              schema: single ? { oneOf: [object, tensorSchema(single)] } : object,
+              schema: requestSchema,
+              ...(example === undefined ? {} : { example }),
             },
           },
         },
         responses: {
           200: {
             description: 'The model outputs, one entry per output name.',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: api.outputs.map((tensor) => tensor.name),
-                  properties: Object.fromEntries(
-                    api.outputs.map((tensor) => [tensor.name, tensorSchema(tensor)]),
-                  ),
-                },
-              },
-            },
+            content: { 'application/json': { schema: resultSchema } },
           },
           400: errorResponse('The input does not match the model (see `code`).'),
           ...(input.auth ? { 401: errorResponse('Missing or wrong bearer token.') } : {}),
@@ -75,9 +83,13 @@ export function openApiDocument(input: OpenApiInput): Schema {
         },
       },
     };
+    Object.assign(
+      paths,
+      taskPaths({ api: api.name, requestSchema, resultSchema, example, security, errorResponse }),
+    );
   }
-  const plain = (summary: string) => ({
-    get: { summary, responses: { 200: { description: 'OK' }, 503: errorResponse('Not ready.') } },
+  const plain = (summary: string, respond = errorResponse) => ({
+    get: { summary, responses: { 200: { description: 'OK' }, 503: respond('Not ready.') } },
   });
   paths['/healthz'] = plain('The process is up.');
   paths['/livez'] = plain('The process is up.');
@@ -88,9 +100,9 @@ export function openApiDocument(input: OpenApiInput): Schema {
       responses: { 200: { description: 'text/plain exposition format' } },
     },
   };
-  paths['/v2'] = plain('Open Inference Protocol server metadata.');
-  paths['/v2/health/live'] = plain('Open Inference Protocol liveness.');
-  paths['/v2/health/ready'] = plain('Open Inference Protocol readiness.');
+  paths['/v2'] = plain('Open Inference Protocol server metadata.', v2ErrorResponse);
+  paths['/v2/health/live'] = plain('Open Inference Protocol liveness.', v2ErrorResponse);
+  paths['/v2/health/ready'] = plain('Open Inference Protocol readiness.', v2ErrorResponse);
   const modelParam = { name: 'model', in: 'path', required: true, schema: { type: 'string' } };
   paths['/v2/models/{model}'] = {
     get: {
@@ -99,7 +111,7 @@ export function openApiDocument(input: OpenApiInput): Schema {
       ...(security ? { security } : {}),
       responses: {
         200: { description: 'name, platform, inputs, outputs' },
-        404: errorResponse('No such model.'),
+        404: v2ErrorResponse('No such model.'),
       },
     },
   };
@@ -109,8 +121,8 @@ export function openApiDocument(input: OpenApiInput): Schema {
       parameters: [modelParam],
       responses: {
         200: { description: 'ready' },
-        404: errorResponse('No such model.'),
-        503: errorResponse('Not ready.'),
+        404: v2ErrorResponse('No such model.'),
+        503: v2ErrorResponse('Not ready.'),
       },
     },
   };
@@ -123,15 +135,20 @@ export function openApiDocument(input: OpenApiInput): Schema {
         required: true,
         content: {
           'application/json': { schema: { $ref: '#/components/schemas/V2InferRequest' } },
+          'application/octet-stream': {
+            schema: { type: 'string', format: 'binary' },
+            description:
+              'The binary tensor data extension: the JSON request (Inference-Header-Content-Length bytes), then the raw tensor bytes.',
+          },
         },
       },
       responses: {
         200: {
           description: '{model_name, model_version, outputs: [{name, shape, datatype, data}]}',
         },
-        400: errorResponse('Bad input.'),
-        404: errorResponse('No such model.'),
-        503: errorResponse('Overloaded.'),
+        400: v2ErrorResponse('Bad input.'),
+        404: v2ErrorResponse('No such model.'),
+        503: v2ErrorResponse('Overloaded.'),
       },
     },
   };
@@ -146,6 +163,7 @@ export function openApiDocument(input: OpenApiInput): Schema {
     components: {
       ...(input.auth ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {}),
       schemas: {
+        Task: TASK_SCHEMA,
         Error: {
           type: 'object',
           required: ['statusCode', 'code', 'error', 'message'],
@@ -155,6 +173,14 @@ export function openApiDocument(input: OpenApiInput): Schema {
             error: { type: 'string' },
             message: { type: 'string' },
             requestId: { type: 'string' },
+          },
+        },
+        V2Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: { type: 'string', description: 'What was wrong.' },
+            code: { type: 'string', enum: Object.keys(HTTP_ERROR_CATALOGUE) },
           },
         },
         V2InferRequest: {

@@ -29,19 +29,17 @@ export function checkJsonContentType(request: IncomingMessage): void {
   }
 }
 
-export async function readJsonBody(
-  request: IncomingMessage,
-  limits: BodyLimits,
-): Promise<JsonBody> {
+/** The body's bytes, within the size and time limits (413 / 408 otherwise). */
+export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
     throw tooLarge(limits.maxBytes, `${declared} bytes`);
   }
-  const text = await new Promise<{ text: string; bytes: number }>((resolve, reject) => {
+  return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let done = false;
-    const finish = (error: Error | undefined, result?: { text: string; bytes: number }): void => {
+    const finish = (error: Error | undefined, result?: Buffer): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -69,13 +67,24 @@ export async function readJsonBody(
         finish(tooLarge(limits.maxBytes, `more than ${limits.maxBytes} bytes`));
       else chunks.push(chunk);
     };
-    const onEnd = (): void =>
-      finish(undefined, { text: Buffer.concat(chunks).toString('utf8'), bytes });
+    const onEnd = (): void => finish(undefined, Buffer.concat(chunks));
     const onError = (error: Error): void => finish(error);
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
   });
+}
+
+export async function readJsonBody(
+  request: IncomingMessage,
+  limits: BodyLimits,
+): Promise<JsonBody> {
+  return parseJsonBody(await readBodyBytes(request, limits));
+}
+
+/** JSON from body bytes, with the runtime's INVALID_JSON messages. */
+export function parseJsonBody(buffer: Buffer): JsonBody {
+  const text = { text: buffer.toString('utf8'), bytes: buffer.length };
   if (text.bytes === 0)
     throw new HttpError('INVALID_JSON', 'the body is empty; send a JSON object');
   try {

@@ -6,16 +6,21 @@
 import type { IncomingMessage } from 'node:http';
 import type { BentoManifest } from '../bento/manifest.js';
 import type { Authenticator } from './auth.js';
+import { INFERENCE_HEADER, splitBinaryBody } from './binary-tensors.js';
 import { decodeApiBody } from './decode-input.js';
 import { decodeV2Body } from './decode-v2.js';
+import { encodeV2Response } from './encode-v2.js';
 import { HttpError } from './http-errors.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { ServedRevision } from './served-revision.js';
 import { openApiDocument } from './openapi.js';
-import { checkJsonContentType, readJsonBody } from './read-body.js';
+import { checkJsonContentType, parseJsonBody, readBodyBytes, readJsonBody } from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
 import type { RuntimeSettings } from './settings.js';
-import { DTYPES, flatValues, nestedValues } from './tensor.js';
+import { matchTaskRoute } from './tasks/task-routes.js';
+import type { TaskStore } from './tasks/task-store.js';
+import { matchSwaggerRoute } from './swagger-page.js';
+import { DTYPES, nestedValues, type HostTensor } from './tensor.js';
 
 /** Mutable state shared by the routes: the service once loaded, and the draining flag. */
 export interface RuntimeState {
@@ -32,14 +37,17 @@ export interface RouteContext {
   readonly metrics: RuntimeMetrics;
   readonly auth: Authenticator | undefined;
   readonly state: RuntimeState;
+  readonly tasks: TaskStore;
   readonly revision: ServedRevision;
 }
 
 export interface RouteResult {
   readonly status: number;
   readonly body: unknown;
-  /** Set for text bodies (metrics); JSON otherwise. */
+  /** Set for text or binary bodies (metrics, binary tensors); JSON otherwise. */
   readonly contentType?: string;
+  /** Extra response headers. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Filled by inference routes for the request log. */
   readonly rows?: number;
   readonly batchSizes?: readonly number[];
@@ -53,6 +61,11 @@ export interface Route {
 }
 
 export function matchRoute(context: RouteContext, path: string): Route | undefined {
+  const page = matchSwaggerRoute(path, {
+    name: context.manifest.service,
+    version: context.manifest.version,
+  });
+  if (page !== undefined) return page;
   const health = (label: string, handle: () => RouteResult): Route => ({
     label,
     methods: ['GET', 'HEAD'],
@@ -95,7 +108,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
         body: {
           name: context.manifest.service,
           version: context.manifest.version,
-          extensions: [],
+          extensions: ['binary_tensor_data'],
           ...context.revision.fields,
         },
       }));
@@ -119,16 +132,25 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
           body.bytes,
         );
         const result = await served.batcher.submit(tensors, rows);
-        const out: Record<string, unknown> = {};
-        for (const output of served.model.signature.outputs) {
-          const tensor = result.outputs[output.name];
-          if (tensor !== undefined) out[output.name] = nestedValues(tensor);
-        }
+        const out = apiOutputBody(served, result.outputs);
         return { status: 200, body: out, rows, batchSizes: result.batchSizes };
       },
     };
   }
-  return undefined;
+  return matchTaskRoute(context, path);
+}
+
+/** The answer of `POST /<api>`: each output by name, as nested arrays. */
+export function apiOutputBody(
+  served: ServedApi,
+  outputs: Readonly<Record<string, HostTensor>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const output of served.model.signature.outputs) {
+    const tensor = outputs[output.name];
+    if (tensor !== undefined) out[output.name] = nestedValues(tensor);
+  }
+  return out;
 }
 
 function v2Route(
@@ -173,32 +195,25 @@ function v2Route(
         context.auth?.(request.headers.authorization);
         requireReady(context);
         const served = context.state.service?.v2Apis.get(name) as ServedApi;
-        const body = await readBody(context, request);
+        const { value, binary } = await readV2Body(context, request);
         const { signature } = served.model;
-        const decoded = decodeV2Body(body.value, signature.inputs, signature.outputs);
+        const decoded = decodeV2Body(value, signature.inputs, signature.outputs, binary);
         const result = await served.batcher.submit(decoded.tensors, decoded.rows);
         const wanted = decoded.outputs ?? signature.outputs.map((output) => output.name);
         return {
           status: 200,
           rows: decoded.rows,
           batchSizes: result.batchSizes,
-          body: {
-            model_name: name,
-            model_version: context.manifest.version,
-            ...(decoded.id === undefined ? {} : { id: decoded.id }),
+          ...encodeV2Response({
+            modelName: name,
+            modelVersion: context.manifest.version,
+            id: decoded.id,
             outputs: wanted.flatMap((outputName) => {
               const tensor = result.outputs[outputName];
-              if (tensor === undefined) return [];
-              return [
-                {
-                  name: outputName,
-                  datatype: DTYPES[tensor.dtype].v2,
-                  shape: tensor.dims,
-                  data: flatValues(tensor),
-                },
-              ];
+              return tensor === undefined ? [] : [{ name: outputName, tensor }];
             }),
-          },
+            binaryOutputs: decoded.binaryOutputs,
+          }),
         };
       },
     };
@@ -234,12 +249,13 @@ function v2Route(
   };
 }
 
-function servedApi(context: RouteContext, name: string): ServedApi {
+export function servedApi(context: RouteContext, name: string): ServedApi {
   requireReady(context);
   return context.state.service?.apis.get(name) as ServedApi;
 }
 
-function requireReady(context: RouteContext): void {
+/** Throws 503 unless the models are loaded and the server is neither draining nor crashed. */
+export function requireReady(context: RouteContext): void {
   const { state } = context;
   if (state.draining) throw new HttpError('SHUTTING_DOWN', 'the server is shutting down', 1);
   if (state.crashed !== undefined)
@@ -253,12 +269,31 @@ function requireReady(context: RouteContext): void {
   }
 }
 
-async function readBody(context: RouteContext, request: IncomingMessage) {
-  checkJsonContentType(request);
-  return readJsonBody(request, {
+function bodyLimits(context: RouteContext) {
+  return {
     maxBytes: Math.floor(context.settings.maxBodyMb * 1024 * 1024),
     timeoutMs: context.settings.bodyTimeoutMs,
-  });
+  };
+}
+
+export async function readBody(context: RouteContext, request: IncomingMessage) {
+  checkJsonContentType(request);
+  return readJsonBody(request, bodyLimits(context));
+}
+
+/** A v2 infer body: JSON, or a JSON header plus binary tensor data (any content type). */
+async function readV2Body(
+  context: RouteContext,
+  request: IncomingMessage,
+): Promise<{ readonly value: unknown; readonly binary: Buffer | undefined }> {
+  const headerLength = request.headers[INFERENCE_HEADER];
+  if (typeof headerLength !== 'string')
+    return { ...(await readBody(context, request)), binary: undefined };
+  const { json, binary } = splitBinaryBody(
+    await readBodyBytes(request, bodyLimits(context)),
+    headerLength,
+  );
+  return { value: parseJsonBody(json).value, binary };
 }
 
 const cachedDocs = new WeakMap<InferenceService, unknown>();

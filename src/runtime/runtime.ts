@@ -8,12 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { loadBentoManifest, type BentoManifest } from '../bento/manifest.js';
 import { bearerAuthenticator } from './auth.js';
 import { createLogger, type Logger } from './logger.js';
+import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
 import { registerBuildInfo, servedRevision } from './served-revision.js';
+import type { GrpcServer } from './grpc/grpc-server.js';
 import { createHttpServer } from './server.js';
 import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
+import { registerTaskMetrics } from './tasks/task-metrics.js';
+import { TaskStore } from './tasks/task-store.js';
 
 export interface StartOptions {
   readonly settings: RuntimeSettings;
@@ -26,6 +30,8 @@ export interface StartOptions {
 export interface RuntimeHandle {
   readonly url: string;
   readonly port: number;
+  /** The gRPC port, when `settings.grpc` is on. */
+  readonly grpcPort: number | undefined;
   readonly manifest: BentoManifest;
   readonly logger: Logger;
   /** Resolves when the models are loaded and warmed up; rejects if they fail to load. */
@@ -54,7 +60,22 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     settings.authMode === 'bearer' && settings.authToken !== undefined
       ? bearerAuthenticator(settings.authToken)
       : undefined;
-  const http = createHttpServer({ manifest, settings, metrics, auth, state, revision }, logger);
+  const tasks = new TaskStore(
+    {
+      maxTasks: settings.taskMaxCount,
+      maxBytes: Math.floor(settings.taskMaxMb * 1024 * 1024),
+      ttlMs: settings.taskTtlS * 1000,
+    },
+    {
+      onFinish: (task) => {
+        const level = task.status === 'failure' ? 'warn' : 'debug';
+        if (logger.enabled(level)) logger.log(level, 'task', { ...task });
+      },
+    },
+  );
+  registerTaskMetrics(metrics.registry, tasks);
+  const context = { manifest, settings, metrics, auth, state, tasks, revision };
+  const http = createHttpServer(context, logger);
   await new Promise<void>((resolve, reject) => {
     http.server.once('error', reject);
     http.server.listen(settings.port, settings.host, () => {
@@ -65,8 +86,24 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   const port = (http.server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let grpc: GrpcServer | undefined;
+  if (settings.grpc) {
+    // Loaded only when enabled: grpc-js and protobufjs take ~0.2 s to load from dist (serve).
+    const { startGrpcServer } = await import('./grpc/grpc-server.js');
+    try {
+      grpc = await startGrpcServer(context, logger, {
+        host: settings.host,
+        port: settings.grpcPort,
+      });
+    } catch (error) {
+      http.server.close();
+      tasks.close();
+      throw error;
+    }
+  }
   logger.log('info', 'listening', {
     url,
+    ...(grpc === undefined ? {} : { grpcPort: grpc.port }),
     service: manifest.service,
     version: manifest.version,
     imageDigest: revision.imageDigest,
@@ -117,8 +154,13 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         (a, b) => a + b,
         0,
       );
-      logger.log('info', 'draining', { inFlight: http.inFlight(), queuedRows });
+      logger.log('info', 'draining', {
+        inFlight: http.inFlight(),
+        queuedRows,
+        tasksInProgress: tasks.inProgress,
+      });
       const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      const grpcStopped = grpc?.shutdown();
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
@@ -129,8 +171,11 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         () => undefined,
       );
       const drained = (async () => {
+        // Accepted tasks run to the end: their clients are not connected to retry them.
+        await tasks.drain();
         await (await loaded)?.drain();
         await http.quiet();
+        await grpcStopped;
         // Keep-alive sockets would hold close() open; nothing is in flight on them now.
         http.server.closeIdleConnections();
         await closed;
@@ -146,11 +191,16 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
             graceMs: settings.shutdownGraceMs,
           },
         );
+        tasks.abandon(
+          () => new HttpError('SHUTTING_DOWN', 'the server stopped before this task ran', 1),
+        );
         const service = await loaded;
         await service?.abandon();
         await http.quiet();
+        grpc?.forceShutdown();
       }
       http.server.closeAllConnections();
+      tasks.close();
       // Terminating a thread while onnxruntime runs on it aborts the process, hence after idle.
       await (await loaded)?.close();
       logger.log(outcome === 'drained' ? 'info' : 'error', 'stopped', {
@@ -160,5 +210,5 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     })();
     return shuttingDown;
   };
-  return { url, port, manifest, logger, ready, shutdown };
+  return { url, port, grpcPort: grpc?.port, manifest, logger, ready, shutdown };
 }

@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpError, errorBody } from './http-errors.js';
+import { HttpError, errorBody, v2ErrorBody } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { matchRoute, type RouteContext, type RouteResult } from './routes.js';
+import { parseTraceparent } from './trace-context.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -60,6 +61,7 @@ async function handle(
   response.setHeader('x-request-id', requestId);
   for (const [name, value] of Object.entries(context.revision.headers))
     response.setHeader(name, value);
+  const trace = parseTraceparent(request.headers.traceparent);
   const method = request.method ?? 'GET';
   const path = pathOf(request.url);
   const route = matchRoute(context, path);
@@ -100,20 +102,40 @@ async function handle(
   if (failure !== undefined) {
     if (failure.retryAfterSeconds !== undefined)
       response.setHeader('retry-after', String(failure.retryAfterSeconds));
+    // RFC 6750: a 401 names the scheme it wants.
+    if (failure.code === 'UNAUTHORIZED')
+      response.setHeader('www-authenticate', `Bearer realm="${context.manifest.service}"`);
     // A body we did not read (or stopped reading) would be parsed as the next request.
     if (!request.complete || context.state.draining) response.setHeader('connection', 'close');
     send(
       response,
       status,
-      JSON.stringify(errorBody(failure, requestId)),
+      // The Open Inference Protocol defines its own error body; its clients read `error`.
+      JSON.stringify(
+        path === '/v2' || path.startsWith('/v2/')
+          ? v2ErrorBody(failure)
+          : errorBody(failure, requestId),
+      ),
       'application/json; charset=utf-8',
       method,
     );
   } else if (result !== undefined) {
     if (context.state.draining) response.setHeader('connection', 'close');
-    const text =
-      result.contentType === undefined ? JSON.stringify(result.body) : String(result.body);
-    send(response, status, text, result.contentType ?? 'application/json; charset=utf-8', method);
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      response.setHeader(name, value);
+    const payload =
+      result.contentType === undefined
+        ? JSON.stringify(result.body)
+        : Buffer.isBuffer(result.body)
+          ? result.body
+          : String(result.body);
+    send(
+      response,
+      status,
+      payload,
+      result.contentType ?? 'application/json; charset=utf-8',
+      method,
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   const labels = { api: label, status: String(status) };
@@ -124,6 +146,7 @@ async function handle(
   if (logger.enabled(level)) {
     logger.log(level, 'request', {
       requestId,
+      ...(trace === undefined ? {} : { traceId: trace.traceId, parentSpanId: trace.parentSpanId }),
       method,
       path: path.slice(0, 200),
       api: label,
@@ -138,7 +161,7 @@ async function handle(
 function send(
   response: ServerResponse,
   status: number,
-  text: string,
+  text: string | Buffer,
   contentType: string,
   method: string,
 ): void {

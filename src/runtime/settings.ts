@@ -37,6 +37,15 @@ export const RUNTIME_DEFAULTS = {
   authTokenEnv: 'BENTOCTL_AUTH_TOKEN',
   /** The image's `sha256:` digest, reported in headers and metrics; '' = not known. */
   imageDigest: '',
+  /** Serve the Open Inference Protocol over gRPC too, on grpcPort. Off: targets expose one port. */
+  grpc: false,
+  grpcPort: 3001,
+  /** Async tasks held at once (finished ones until their TTL), else 429. */
+  taskMaxCount: 1000,
+  /** Bytes async tasks may hold (waiting inputs + kept results), MB, else 429. */
+  taskMaxMb: 64,
+  /** How long a finished task's result is kept. */
+  taskTtlS: 600,
 } as const;
 
 export interface RuntimeSettings {
@@ -59,6 +68,11 @@ export interface RuntimeSettings {
   readonly authMode: 'none' | 'bearer';
   readonly authTokenEnv: string;
   readonly imageDigest: string;
+  readonly grpc: boolean;
+  readonly grpcPort: number;
+  readonly taskMaxCount: number;
+  readonly taskMaxMb: number;
+  readonly taskTtlS: number;
   /** The bearer token itself, read from `authTokenEnv` (bearer mode only). */
   readonly authToken: string | undefined;
 }
@@ -92,6 +106,11 @@ const envSchema = z.object({
   authMode: z.enum(['none', 'bearer']),
   authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
   imageDigest: z.string().regex(/^(sha256:[0-9a-f]{64})?$/, 'must be sha256:<64 hex digits>'),
+  grpc: z.union([z.boolean(), boolean]),
+  grpcPort: integer(0, 65535),
+  taskMaxCount: integer(1, 1_000_000),
+  taskMaxMb: z.coerce.number().positive().max(65_536),
+  taskTtlS: integer(1, 7 * 24 * 3600),
 });
 
 type SettingKey = keyof typeof RUNTIME_DEFAULTS;

@@ -1,5 +1,10 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundleRuntime, ORT_NATIVE_DIR } from '../../src/builders/runtime-bundle.js';
+import { makeTestBento } from '../runtime/helpers/models.js';
 
 describe('bundleRuntime', () => {
   it('GIVEN a CPU image WHEN bundling THEN two JS entry points plus only what linux-x64 onnxruntime loads', async () => {
@@ -32,4 +37,67 @@ describe('bundleRuntime', () => {
       bundle.files.filter((file) => Buffer.isBuffer(file.content)).map((file) => file.content);
     expect(js(a)).toEqual(js(b));
   }, 60_000);
+
+  it('GIVEN the bundle alone in a folder WHEN its main.js runs THEN it predicts and serves the Swagger UI page from its own files', async () => {
+    const bundle = await bundleRuntime({ device: 'cpu' });
+    // Outside the repository, so nothing resolves from bentoctl's node_modules: as in the image.
+    const dir = mkdtempSync(join(tmpdir(), 'bentoctl-bundle-'));
+    const child = (() => {
+      for (const file of bundle.files) {
+        const target = join(dir, file.path);
+        mkdirSync(dirname(target), { recursive: true });
+        if (Buffer.isBuffer(file.content)) writeFileSync(target, file.content);
+        else copyFileSync(file.content.file, target);
+      }
+      return spawn(process.execPath, [join(dir, 'main.js')], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          PORT: '0',
+          BENTOCTL_HOST: '127.0.0.1',
+          BENTOCTL_BENTO_DIR: makeTestBento({ slowLayers: 1 }),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    })();
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let buffered = '';
+        let listening: string | undefined;
+        child.stdout.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          for (const line of buffered.split('\n').slice(0, -1)) {
+            const entry = JSON.parse(line) as { message: string; url?: string };
+            if (entry.message === 'listening') listening = entry.url;
+            if (entry.message === 'ready' && listening !== undefined) resolve(listening);
+          }
+          buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+        });
+        child.on('exit', (code) => reject(new Error(`the bundled runtime exited with ${code}`)));
+      });
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script src="/docs/swagger-ui-bundle.js">');
+      for (const [path, type] of [
+        ['/docs/swagger-ui-bundle.js', 'text/javascript'],
+        ['/docs/swagger-ui.css', 'text/css'],
+      ] as const) {
+        const response = await fetch(`${url}${path}`);
+        expect(response.status, path).toBe(200);
+        expect(response.headers.get('content-type')).toContain(type);
+        expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+      }
+      const prediction = await fetch(`${url}/classify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([[5.1, 3.5, 1.4, 0.2]]),
+      });
+      expect(((await prediction.json()) as { label: number[] }).label).toEqual([0]);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -148,6 +148,14 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
         row.forEach((p, j) => expect(p).toBeCloseTo(expected.probabilities[i]?.[j] ?? NaN, 5)),
       );
 
+      // The page for people and its Swagger UI files come from the image itself.
+      const page = await fetch(`${running.url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('/docs/swagger-ui-bundle.js');
+      const script = await fetch(`${running.url}/docs/swagger-ui-bundle.js`);
+      expect(script.status).toBe(200);
+      expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
+
       // The engine runs the image's HEALTHCHECK (node + fetch /readyz) every 10 s.
       await waitFor(async () => {
         const state = (await engines.docker.getContainer(running.id).inspect()).State;

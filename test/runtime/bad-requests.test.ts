@@ -25,7 +25,7 @@ describe('bad requests', () => {
     expect(new Set(corpus.map((c) => c.name)).size).toBe(corpus.length);
   });
 
-  it('GIVEN each bad request WHEN sent THEN the answer is its 4xx with {statusCode, code, error, message}', async () => {
+  it('GIVEN each bad request WHEN sent THEN the answer is its 4xx with {statusCode, code, error, message} ({error, code} on /v2)', async () => {
     const mismatches: string[] = [];
     for (const bad of corpus) {
       const headers: Record<string, string> = {
@@ -51,14 +51,17 @@ describe('bad requests', () => {
         mismatches.push(`${bad.name}: body is not JSON: ${text.slice(0, 80)}`);
         continue;
       }
-      const wellFormed =
-        parsed.statusCode === response.status &&
-        typeof parsed.error === 'string' &&
-        typeof parsed.message === 'string' &&
-        parsed.message.length > 10;
+      // Open Inference Protocol paths answer the protocol's {error: <message>} (plus code).
+      const v2 = bad.path.startsWith('/v2/');
+      const wellFormed = v2
+        ? typeof parsed.error === 'string' && parsed.error.length > 10 && !('statusCode' in parsed)
+        : parsed.statusCode === response.status &&
+          typeof parsed.error === 'string' &&
+          typeof parsed.message === 'string' &&
+          parsed.message.length > 10;
       if (response.status !== bad.status || parsed.code !== bad.code || !wellFormed) {
         mismatches.push(
-          `${bad.name}: got ${response.status} ${String(parsed.code)} (${String(parsed.message)}), want ${bad.status} ${bad.code}`,
+          `${bad.name}: got ${response.status} ${String(parsed.code)} (${String(v2 ? parsed.error : parsed.message)}), want ${bad.status} ${bad.code}`,
         );
       }
     }

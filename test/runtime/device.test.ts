@@ -8,15 +8,21 @@ describe('device: gpu without CUDA', () => {
     try {
       const lines = server.logs.map(
         (line) =>
-          JSON.parse(line) as { level: string; msg: string; models?: { provider: string }[] },
+          JSON.parse(line) as {
+            severity: string;
+            message: string;
+            models?: { provider: string }[];
+          },
       );
       const fallback = lines.filter(
-        (line) => line.level === 'warn' && line.msg.includes('CUDA execution provider unavailable'),
+        (line) =>
+          line.severity === 'WARNING' &&
+          line.message.includes('CUDA execution provider unavailable'),
       );
       expect(fallback.length).toBeGreaterThan(0);
       expect(
         lines
-          .find((line) => line.msg === 'ready')
+          .find((line) => line.message === 'ready')
           ?.models?.every((model) => model.provider === 'cpu'),
       ).toBe(true);
       const response = await server.post('/classify', { input: [[5.1, 3.5, 1.4, 0.2]] });

@@ -142,7 +142,7 @@ describe('runtime HTTP API', () => {
     expect(text).toMatch(/bentoctl_batch_size_rows_count\{api="classify"\} [1-9]/);
     expect(text).toMatch(/bentoctl_inference_duration_seconds_count\{model="iris"\} [1-9]/);
     expect(text).toMatch(/bentoctl_inference_threads_busy 0\b/);
-    expect(text).toContain('bentoctl_process_cpu_seconds_total');
+    expect(text).toContain('\nprocess_cpu_seconds_total ');
   });
 
   it('GIVEN /docs.json THEN it is an OpenAPI 3 document of the bento with request schemas from the model', async () => {
@@ -210,8 +210,8 @@ describe('runtime HTTP API', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({
-      level: 'debug',
-      msg: 'request',
+      severity: 'DEBUG',
+      message: 'request',
       requestId: 'log-check-1',
       status: 200,
       api: 'classify',

@@ -39,7 +39,7 @@ describe('SIGTERM', () => {
     );
     expect(after).not.toBe(200);
     expect(await server.exited).toBe(0);
-    const messages = server.lines.map((line) => line.msg);
+    const messages = server.lines.map((line) => line.message);
     expect(messages).toEqual(expect.arrayContaining(['signal', 'draining', 'stopped']));
     expect(messages.indexOf('stopped')).toBeGreaterThan(messages.indexOf('draining'));
   });
@@ -64,7 +64,7 @@ describe('SIGTERM', () => {
     expect(response.status).toBe(503);
     expect(((await response.json()) as { code: string }).code).toBe('SHUTTING_DOWN');
     expect(await server.exited).toBe(1);
-    expect(server.lines.some((line) => String(line.msg).startsWith('grace period over'))).toBe(
+    expect(server.lines.some((line) => String(line.message).startsWith('grace period over'))).toBe(
       true,
     );
   });
@@ -78,7 +78,7 @@ describe('SIGTERM', () => {
     // With a cluster, each worker process logs its own `ready`; port 0 is shared through the primary.
     const url = await server.ready;
     const readyPids = () =>
-      new Set(server.lines.filter((line) => line.msg === 'ready').map((line) => line.pid));
+      new Set(server.lines.filter((line) => line.message === 'ready').map((line) => line.pid));
     for (let attempt = 0; attempt < 200 && readyPids().size < 2; attempt += 1)
       await new Promise((resolve) => setTimeout(resolve, 25));
     expect(readyPids().size).toBe(2);
@@ -94,6 +94,6 @@ describe('SIGTERM', () => {
     expect(answers.every((status) => status === 200)).toBe(true);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(server.lines.filter((line) => line.msg === 'stopped')).toHaveLength(2);
+    expect(server.lines.filter((line) => line.message === 'stopped')).toHaveLength(2);
   });
 });

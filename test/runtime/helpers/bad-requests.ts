@@ -450,13 +450,17 @@ export function badRequestCorpus(): BadRequest[] {
 
   // Paths and methods.
   for (const path of [
-    '/',
+    '/index.html',
     '/classify2',
     '/Classify',
     '/classify/',
     '/v1/classify',
     '/v2/models',
-    '/docs',
+    '/docs/',
+    '/docs/index.html',
+    '/docs/swagger-ui.js',
+    '/classify/submit/x',
+    '/classify/results',
     '/metrics/x',
     '/%00',
     '/..%2fclassify',
@@ -473,6 +477,11 @@ export function badRequestCorpus(): BadRequest[] {
     });
   }
   const wrongMethods: readonly [string, string][] = [
+    ['POST', '/'],
+    ['POST', '/docs'],
+    ['DELETE', '/classify/cancel'],
+    ['GET', '/classify/cancel'],
+    ['POST', '/classify/status'],
     ['GET', '/classify'],
     ['PUT', '/classify'],
     ['DELETE', '/mixed'],

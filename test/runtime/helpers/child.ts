@@ -28,8 +28,8 @@ export async function spawnRuntime(env: Record<string, string>): Promise<ChildSe
         const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
         buffered = buffered.slice(newline + 1);
         lines.push(line);
-        if (line.msg === 'listening') url = String(line.url);
-        if (line.msg === 'ready' && url !== undefined) resolve(url);
+        if (line.message === 'listening') url = String(line.url);
+        if (line.message === 'ready' && url !== undefined) resolve(url);
         newline = buffered.indexOf('\n');
       }
     });
