@@ -5,14 +5,16 @@
 import { formatLocation, type BentoctlError } from '../errors/index.js';
 
 export function renderError(error: BentoctlError): string {
-  const lines = [`Error [${error.code}]: ${error.message}`];
+  // An interruption is not a failure: it reads as what happened, then what to do next.
+  const interrupted = error.kind === 'interrupted';
+  const lines = [interrupted ? error.message : `Error [${error.code}]: ${error.message}`];
   for (const diagnostic of error.diagnostics) {
     const field = diagnostic.field === '' ? '' : `${diagnostic.field}: `;
     lines.push(`  ${formatLocation(diagnostic.location)}  ${field}${diagnostic.message}`);
     if (diagnostic.suggestion !== undefined)
       lines.push(`      did you mean ${diagnostic.suggestion}?`);
   }
-  if (error.hint !== undefined) lines.push(`Fix: ${error.hint}`);
+  if (error.hint !== undefined) lines.push(`${interrupted ? 'Next' : 'Fix'}: ${error.hint}`);
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible, untilInterrupted } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { JsonValue } from '../terraform/plan-json.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
@@ -81,65 +82,80 @@ that failed.`;
 
   async run(): Promise<ApplyResult> {
     const { flags } = await this.parse(Apply);
-    const json = this.jsonEnabled();
-    const say = (line: string) => {
-      if (!json) this.logToStderr(line);
-    };
-    const run = await openRun({
-      configFile: flags.file,
-      stream: shouldStream(json),
-      skipGenerate: !flags.generate,
-      image: flags.image,
-      progress: say,
+    return interruptible('apply', async (interrupts) => {
+      const json = this.jsonEnabled();
+      const say = (line: string) => {
+        if (!json) this.logToStderr(line);
+      };
+      const run = await openRun({
+        configFile: flags.file,
+        stream: shouldStream(json),
+        skipGenerate: !flags.generate,
+        image: flags.image,
+        progress: say,
+        interrupts,
+      });
+      interrupts.doing(`apply of ${run.config.name}`);
+      const { config } = run;
+      const approval = approvalFor({
+        command: 'apply',
+        deployment: config.name,
+        autoApprove: flags['auto-approve'],
+        interactive: isInteractive(json),
+        signal: interrupts.signal,
+        review: (summary) =>
+          this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`)),
+      });
+      // Without --build, a missing build record also calls for a build.
+      if (
+        flags.build ||
+        (flags.generate && flags.image === undefined && !existsSync(run.paths.buildRecord))
+      ) {
+        say(`Building and pushing the image for ${config.name}`);
+        interrupts.doing(`the image build of ${config.name}`, ['nothing was applied']);
+        // The build takes no signal here; a Ctrl-C ends the wait, and the process with it.
+        // dockerode and the registry clients load only when a build runs.
+        const { buildAndPush } = await import('../builders/workflow-steps.js');
+        await untilInterrupted(buildAndPush(config), interrupts);
+        interrupts.doing(`apply of ${config.name}`);
+      }
+      const applied = await applyDeployment(run, approval);
+      const outputs = displayOutputs(applied.outputs);
+      const endpoint = endpointOf(applied.outputs) ?? null;
+      this.log(
+        applied.applied
+          ? `Applied ${config.name}.`
+          : `${config.name} is up to date; nothing applied.`,
+      );
+      for (const [name, value] of Object.entries(outputs))
+        this.log(`  ${name} = ${JSON.stringify(value)}`);
+      if (applied.released && applied.release !== undefined)
+        this.log(`Recorded release ${applied.release.number}.`);
+      let ready: ReadyResult | null = null;
+      if (flags.wait && endpoint !== null) {
+        interrupts.doing(`the wait for ${endpoint}/readyz`, [
+          `${config.name} is applied; \`bentoctl status -f ${flags.file}\` shows whether it serves`,
+        ]);
+        ready = await untilInterrupted(
+          waitUntilServing(applied, {
+            timeoutSeconds: flags['wait-timeout'],
+            progress: say,
+            log: (line) => this.log(line),
+          }),
+          interrupts,
+        );
+      }
+      return {
+        deployment: config.name,
+        target: config.target,
+        applied: applied.applied,
+        summary: applied.summary,
+        outputs,
+        endpoint,
+        ready,
+        release: applied.release ?? null,
+        released: applied.released,
+      };
     });
-    const { config } = run;
-    const approval = approvalFor({
-      command: 'apply',
-      deployment: config.name,
-      autoApprove: flags['auto-approve'],
-      interactive: isInteractive(json),
-      review: (summary) =>
-        this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`)),
-    });
-    // Without --build, a missing build record also calls for a build.
-    if (
-      flags.build ||
-      (flags.generate && flags.image === undefined && !existsSync(run.paths.buildRecord))
-    ) {
-      say(`Building and pushing the image for ${config.name}`);
-      // dockerode and the registry clients load only when a build runs.
-      const { buildAndPush } = await import('../builders/workflow-steps.js');
-      await buildAndPush(config);
-    }
-    const applied = await applyDeployment(run, approval);
-    const outputs = displayOutputs(applied.outputs);
-    const endpoint = endpointOf(applied.outputs) ?? null;
-    this.log(
-      applied.applied
-        ? `Applied ${config.name}.`
-        : `${config.name} is up to date; nothing applied.`,
-    );
-    for (const [name, value] of Object.entries(outputs))
-      this.log(`  ${name} = ${JSON.stringify(value)}`);
-    if (applied.released && applied.release !== undefined)
-      this.log(`Recorded release ${applied.release.number}.`);
-    const ready = flags.wait
-      ? await waitUntilServing(applied, {
-          timeoutSeconds: flags['wait-timeout'],
-          progress: say,
-          log: (line) => this.log(line),
-        })
-      : null;
-    return {
-      deployment: config.name,
-      target: config.target,
-      applied: applied.applied,
-      summary: applied.summary,
-      outputs,
-      endpoint,
-      ready,
-      release: applied.release ?? null,
-      released: applied.released,
-    };
   }
 }

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { relative } from 'node:path';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { BuildResult, DryRunResult } from '../builders/build-and-push.js';
 
@@ -79,28 +80,23 @@ config's credentials), and the digest is recorded in .bentoctl/<name>/build.json
       interactive: isInteractive(),
       write: (text) => process.stderr.write(text),
     });
-    const abort = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void =>
-      abort.abort(new Error(`interrupted by ${signal}`));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    let result: BuildResult;
-    try {
-      result = await buildAndPushImage({
-        ...options,
-        push: flags.push,
-        signal: abort.signal,
-        onProgress: (phase, event) => progress.event(phase, event),
-        onStage: (message) => {
-          progress.finish();
-          this.logToStderr(message);
-        },
-      });
-    } finally {
-      progress.finish();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    const result = await interruptible(`build of ${config.name}`, async (interrupts) => {
+      interrupts.doing(`build of ${config.name}`, [`${config.name}'s build record is unchanged`]);
+      try {
+        return await buildAndPushImage({
+          ...options,
+          push: flags.push,
+          signal: interrupts.signal,
+          onProgress: (phase, event) => progress.event(phase, event),
+          onStage: (message) => {
+            progress.finish();
+            this.logToStderr(message);
+          },
+        });
+      } finally {
+        progress.finish();
+      }
+    });
     for (const warning of result.warnings) this.warn(warning);
     this.log(
       `Built ${result.image} (${result.imageId.slice(7, 19)}, ${mb(result.sizeBytes)} MB, runtime ${mb(result.runtimeBytes)} MB) in ${(result.buildMs / 1000).toFixed(1)} s`,

@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
@@ -37,33 +38,40 @@ that plan. It uses the stack generated last, since that configuration created th
 
   async run(): Promise<DestroyResult> {
     const { flags } = await this.parse(Destroy);
-    const json = this.jsonEnabled();
-    const say = (line: string) => {
-      if (!json) this.logToStderr(line);
-    };
-    const run = await openRun({
-      configFile: flags.file,
-      stream: shouldStream(json),
-      progress: say,
+    return interruptible('destroy', async (interrupts) => {
+      const json = this.jsonEnabled();
+      const say = (line: string) => {
+        if (!json) this.logToStderr(line);
+      };
+      const run = await openRun({
+        configFile: flags.file,
+        stream: shouldStream(json),
+        progress: say,
+        interrupts,
+      });
+      interrupts.doing(`destroy of ${run.config.name}`);
+      const { config } = run;
+      const approval = approvalFor({
+        command: 'destroy',
+        deployment: config.name,
+        autoApprove: flags['auto-approve'],
+        interactive: isInteractive(json),
+        signal: interrupts.signal,
+        review: (summary) =>
+          this.log(renderPlanText(summary, `Destroy plan for ${config.name} (${config.target})`)),
+      });
+      const destroyed = await destroyDeployment(run, approval);
+      this.log(
+        destroyed.destroyed
+          ? `Destroyed ${config.name}.`
+          : `${config.name} has nothing to destroy.`,
+      );
+      return {
+        deployment: config.name,
+        target: config.target,
+        destroyed: destroyed.destroyed,
+        summary: destroyed.summary,
+      };
     });
-    const { config } = run;
-    const approval = approvalFor({
-      command: 'destroy',
-      deployment: config.name,
-      autoApprove: flags['auto-approve'],
-      interactive: isInteractive(json),
-      review: (summary) =>
-        this.log(renderPlanText(summary, `Destroy plan for ${config.name} (${config.target})`)),
-    });
-    const destroyed = await destroyDeployment(run, approval);
-    this.log(
-      destroyed.destroyed ? `Destroyed ${config.name}.` : `${config.name} has nothing to destroy.`,
-    );
-    return {
-      deployment: config.name,
-      target: config.target,
-      destroyed: destroyed.destroyed,
-      summary: destroyed.summary,
-    };
   }
 }

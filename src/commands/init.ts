@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { parse } from 'yaml';
 import { BaseCommand } from '../cli/base-command.js';
+import { writeOutputFile } from '../cli/output-file.js';
 import { planNewConfig, type InitAsker } from '../config/new-config.js';
 import { errors } from '../errors/index.js';
 import { TARGET_NAMES } from '../targets/names.js';
@@ -75,8 +74,7 @@ default, and passes \`bentoctl validate\`. An existing file is never overwritten
       },
       asker,
     );
-    mkdirSync(dirname(planned.path), { recursive: true });
-    writeFileSync(planned.path, planned.text);
+    writeOutputFile(planned.path, planned.text);
     this.log(`Wrote ${flags.output} (${planned.target}, name ${planned.name}).`);
     if (planned.problems.length > 0) {
       this.warn(

@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible } from '../cli/interrupts.js';
+import { writeOutputFile } from '../cli/output-file.js';
+import type { BentoctlError } from '../errors/index.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanMarkdown } from '../terraform/render-plan-markdown.js';
@@ -33,8 +35,7 @@ replace and delete, one line per changed resource, and for updates the attribute
 (sensitive values masked, values known only after apply marked).
 
 --markdown writes the summary as a pull-request comment; --json prints it for machines.
---detailed-exitcode exits 0 when nothing would change and 2 when something would, as terraform
-plan -detailed-exitcode does. Any failure exits non-zero and names the terraform step.`;
+--detailed-exitcode exits as terraform plan -detailed-exitcode does: 0 when nothing would change, 1 on any error (a bad flag or config as well as a failed terraform step), 2 when something would change. An interrupt (Ctrl-C, SIGTERM) exits 130 either way. Any failure names the step.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
@@ -49,7 +50,7 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
       helpValue: '<file>',
     }),
     'detailed-exitcode': Flags.boolean({
-      summary: 'Exit 2 when the plan has changes, 0 when it has none.',
+      summary: 'Exit 0 with no changes, 1 on any error, 2 with changes (as terraform does).',
     }),
     image: Flags.string({
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
@@ -63,40 +64,50 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
     }),
   };
 
+  // Terraform's contract: with -detailed-exitcode, 2 means "changes", so no error may exit 2. The
+  // raw argv decides, since a bad flag or config fails before (or instead of) parsing.
+  protected override exitCodeFor(error: BentoctlError): number {
+    if (error.kind !== 'interrupted' && this.argvHas('--detailed-exitcode')) return 1;
+    return error.exitCode;
+  }
+
   async run(): Promise<PlanResult> {
     const { flags } = await this.parse(Plan);
-    const json = this.jsonEnabled();
-    const run = await openRun({
-      configFile: flags.file,
-      stream: shouldStream(json),
-      skipGenerate: !flags.generate,
-      image: flags.image,
-      progress: (line) => {
-        if (!json) this.logToStderr(line);
-      },
-    });
-    const { planFile, summary, releases } = await planDeployment(run);
-    const { config } = run;
-    this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
-    let markdownFile: string | null = null;
-    if (flags.markdown !== undefined) {
-      markdownFile = resolve(flags.markdown);
-      mkdirSync(dirname(markdownFile), { recursive: true });
-      writeFileSync(
+    return interruptible('plan', async (interrupts) => {
+      const json = this.jsonEnabled();
+      const run = await openRun({
+        configFile: flags.file,
+        stream: shouldStream(json),
+        skipGenerate: !flags.generate,
+        image: flags.image,
+        progress: (line) => {
+          if (!json) this.logToStderr(line);
+        },
+        interrupts,
+      });
+      interrupts.doing(`plan of ${run.config.name}`);
+      const { planFile, summary, releases } = await planDeployment(run);
+      const { config } = run;
+      this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
+      let markdownFile: string | null = null;
+      if (flags.markdown !== undefined) {
+        markdownFile = resolve(flags.markdown);
+        writeOutputFile(
+          markdownFile,
+          renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
+        );
+        if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
+      }
+      // Set, not this.exit(): the --json document must still be printed after run() returns.
+      if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
+      return {
+        deployment: config.name,
+        target: config.target,
+        planFile,
+        summary,
         markdownFile,
-        renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
-      );
-      if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
-    }
-    // Set, not this.exit(): the --json document must still be printed after run() returns.
-    if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
-    return {
-      deployment: config.name,
-      target: config.target,
-      planFile,
-      summary,
-      markdownFile,
-      release: releases?.added ?? null,
-    };
+        release: releases?.added ?? null,
+      };
+    });
   }
 }

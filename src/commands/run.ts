@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 
 export interface RunResult {
@@ -84,11 +85,7 @@ then listens on 127.0.0.1 only; --network bridge (or any other network) publishe
     if (config.runtime.auth.mode === 'bearer' && token !== undefined) env[tokenEnv] = token;
 
     const docker = await connectEngine();
-    const stopRequested = new AbortController();
-    const onSignal = (signal: NodeJS.Signals): void => stopRequested.abort(signal);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
+    return interruptible(`run of ${image}`, async (interrupts) => {
       const running = await runImage({
         docker,
         image,
@@ -99,16 +96,19 @@ then listens on 127.0.0.1 only; --network bridge (or any other network) publishe
         labels: { 'io.bentoctl.deployment': config.name },
         onOutput: (chunk) => process.stderr.write(chunk),
       });
-      const stopped = new Promise<void>((resolve) =>
-        stopRequested.signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
+      // Ctrl-C is how a person stops `run`: the container drains and the command succeeds. A
+      // repeated signal does not abandon the container; the drain is bounded by --stop-timeout.
+      const stopped = new Promise<void>((resolve) => {
+        if (interrupts.signal.aborted) resolve();
+        interrupts.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
       try {
         await Promise.race([running.waitUntilReady(flags['wait-timeout'] * 1000), stopped]);
       } catch (error) {
         await running.stop(5);
         throw error;
       }
-      if (!stopRequested.signal.aborted) {
+      if (!interrupts.signal.aborted) {
         this.log(`Serving ${image} at ${running.url} (Ctrl-C to stop)`);
         const outcome = await Promise.race([
           stopped.then(() => 'stop' as const),
@@ -126,12 +126,12 @@ then listens on 127.0.0.1 only; --network bridge (or any other network) publishe
         }
       }
       this.logToStderr(`Stopping ${image} (up to ${flags['stop-timeout']} s to drain)`);
+      interrupts.onSignal(() =>
+        this.logToStderr(`Still stopping ${image}; it gets up to ${flags['stop-timeout']} s.`),
+      );
       const exitCode = await running.stop(flags['stop-timeout']);
       this.log(`Stopped ${image} (exit ${exitCode})`);
       return { image, url: running.url, network: flags.network, exitCode };
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    });
   }
 }

@@ -5,6 +5,7 @@ import { bentoctlHome } from '../bento/home.js';
 import { locateBento } from '../bento/locate.js';
 import { validateBento } from '../bento/validate.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { interruptible } from '../cli/interrupts.js';
 import { errors } from '../errors/index.js';
 import { packageRoot } from '../package-root.js';
 
@@ -127,28 +128,32 @@ the BENTOCTL_* environment; flags override both.`;
       await new Promise(() => undefined);
     }
     const { startRuntime } = await import('../runtime/runtime.js');
-    let handle;
+    let handle: Awaited<ReturnType<typeof startRuntime>>;
     try {
       handle = await startRuntime({ settings });
     } catch (error) {
       throw errors.serveFailed(`listening on ${settings.host}:${settings.port}`, error);
     }
     this.log(`Serving ${manifest.service}:${manifest.version} at ${handle.url} (Ctrl-C to stop)`);
-    const stopped = new Promise<{ clean: boolean }>((resolve) => {
-      const stop = () => void handle.shutdown().then(resolve);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    return interruptible(`serve of ${manifest.service}`, async (interrupts) => {
+      // Ctrl-C is how a person stops `serve`: queued requests finish and the command succeeds.
+      // A repeated signal does not cut the drain short; the runtime's grace period bounds it.
+      const stopped = new Promise<{ clean: boolean }>((resolve) => {
+        interrupts.onSignal(() => void handle.shutdown().then(resolve));
+      });
+      try {
+        await handle.ready;
+        this.log(
+          `Ready: ${manifest.apis.map((api) => `POST ${handle.url}/${api.name}`).join(', ')}`,
+        );
+        this.log(`Docs: ${handle.url}/docs (Swagger UI), ${handle.url}/docs.json (OpenAPI)`);
+      } catch (error) {
+        await handle.shutdown();
+        throw errors.serveFailed('loading the models', error);
+      }
+      const { clean } = await stopped;
+      this.log(clean ? 'Stopped.' : 'Stopped before queued work finished (grace period over).');
+      return { url: handle.url, service: manifest.service, version: manifest.version, clean };
     });
-    try {
-      await handle.ready;
-      this.log(`Ready: ${manifest.apis.map((api) => `POST ${handle.url}/${api.name}`).join(', ')}`);
-      this.log(`Docs: ${handle.url}/docs (Swagger UI), ${handle.url}/docs.json (OpenAPI)`);
-    } catch (error) {
-      await handle.shutdown();
-      throw errors.serveFailed('loading the models', error);
-    }
-    const { clean } = await stopped;
-    this.log(clean ? 'Stopped.' : 'Stopped before queued work finished (grace period over).');
-    return { url: handle.url, service: manifest.service, version: manifest.version, clean };
   }
 }

@@ -5,7 +5,7 @@
  */
 import { errors } from '../errors/index.js';
 import { writeApplyRecord, type ApplyRecord } from './apply-record.js';
-import { withDeploymentLock } from './deployment-lock.js';
+import { withRunLock } from './run-lock.js';
 import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
@@ -37,7 +37,7 @@ export async function applyDeployment(
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
   const command = options.rollbackTo === undefined ? 'apply' : 'rollback';
-  return withDeploymentLock(config.name, paths.lock, command, async () => {
+  return withRunLock(run, command, async () => {
     const { planFile, summary, releases } = await runPlanSteps(run, options);
     approval.review(summary);
     if (summary.hasChanges) {

@@ -16,6 +16,8 @@ export interface ApprovalOptions {
   /** A person can answer: stdin and stdout are terminals and --json is off. */
   readonly interactive: boolean;
   readonly review: (summary: PlanSummary) => void;
+  /** Ends a pending question (a SIGTERM from CI must not leave it waiting for an answer). */
+  readonly signal?: AbortSignal;
 }
 
 /** Throws CONFIRMATION_REQUIRED when nobody can approve; else returns the Approval to use. */
@@ -26,15 +28,20 @@ export function approvalFor(options: ApprovalOptions): Approval {
     review: options.review,
     confirm: async () => {
       const prompts = await import('@inquirer/prompts');
+      const context = options.signal === undefined ? {} : { signal: options.signal };
       if (options.command !== 'destroy') {
-        return prompts.confirm({
-          message: `${options.command === 'apply' ? 'Apply' : 'Roll back with'} these changes to ${options.deployment}?`,
-          default: false,
-        });
+        return prompts.confirm(
+          {
+            message: `${options.command === 'apply' ? 'Apply' : 'Roll back with'} these changes to ${options.deployment}?`,
+            default: false,
+          },
+          context,
+        );
       }
-      const typed = await prompts.input({
-        message: `This destroys ${options.deployment}. Type its name to confirm:`,
-      });
+      const typed = await prompts.input(
+        { message: `This destroys ${options.deployment}. Type its name to confirm:` },
+        context,
+      );
       return typed.trim() === options.deployment;
     },
   };

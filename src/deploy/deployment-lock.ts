@@ -90,7 +90,8 @@ export async function withDeploymentLock<T>(
 
 function ownedLock(file: string, owner: LockOwner): DeploymentLock {
   let released = false;
-  // A Ctrl-C ends the process without running `finally` blocks; still leave no lock behind.
+  // Commands catch SIGINT/SIGTERM (src/cli/interrupts.ts) and release in `finally`; a process
+  // that ends without running `finally` blocks (process.exit) still leaves no lock behind.
   const onExit = () => release();
   process.once('exit', onExit);
   function release(): void {

@@ -3,6 +3,7 @@ import type { DeploymentPaths } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
+import type { SignalSource } from '../terraform/runner.js';
 import type { Terraform } from '../terraform/terraform.js';
 
 export interface DeploymentRun {
@@ -13,6 +14,8 @@ export interface DeploymentRun {
   readonly writeStack: StackWriter | undefined;
   /** Progress lines for the user ("Planning..."), not data. */
   readonly progress: (line: string) => void;
+  /** The signals that stop the run; terraform gets them too. @default none */
+  readonly interrupts?: SignalSource;
 }
 
 /** How apply and destroy get their go-ahead after the plan is shown. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors } from '../errors/index.js';
 import { removeApplyRecord } from './apply-record.js';
-import { withDeploymentLock } from './deployment-lock.js';
+import { withRunLock } from './run-lock.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
@@ -23,8 +23,8 @@ export async function destroyDeployment(
   run: DeploymentRun,
   approval: Approval,
 ): Promise<DestroyedDeployment> {
-  const { config, paths, terraform } = run;
-  return withDeploymentLock(config.name, paths.lock, 'destroy', async () => {
+  const { paths, terraform } = run;
+  return withRunLock(run, 'destroy', async () => {
     const generate = !existsSync(join(paths.stack, STACK_FILE));
     const { planFile, summary } = await runPlanSteps(run, { destroy: true, generate });
     approval.review(summary);

@@ -3,6 +3,7 @@
  * on a terminal and captures otherwise, and the stack writer.
  */
 import { deploymentPaths } from '../config/deployment-paths.js';
+import type { SignalSource } from '../terraform/runner.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { createTerraform } from '../terraform/terraform.js';
 import type { DeploymentRun } from './deployment-run.js';
@@ -19,12 +20,14 @@ export interface OpenRunOptions {
   /** @default generate's writer */
   readonly writeStack?: StackWriter;
   readonly progress: (line: string) => void;
+  /** Signals to forward to terraform and report on. @default none */
+  readonly interrupts?: SignalSource;
 }
 
 export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
   // The version check runs `terraform version` in a child process; loading the config schemas
   // meanwhile takes it off the critical path (about 50 ms of every command).
-  const terraform = createTerraform({ stream: options.stream });
+  const terraform = createTerraform({ stream: options.stream, interrupts: options.interrupts });
   terraform.catch(() => undefined); // a config error is reported first; this one is awaited below
   const { loadConfig } = await import('../config/load.js');
   const config = loadConfig(options.configFile);
@@ -37,5 +40,6 @@ export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
         ? undefined
         : (options.writeStack ?? generatedStackWriter(options.image)),
     progress: options.progress,
+    interrupts: options.interrupts,
   };
 }

@@ -4,7 +4,7 @@
  * apply, the release entry included.
  */
 import { join } from 'node:path';
-import { withDeploymentLock } from './deployment-lock.js';
+import { withRunLock } from './run-lock.js';
 import type { TerraformPlanJson } from '../terraform/plan-json.js';
 import { summarizePlan, type PlanSummary } from '../terraform/plan-summary.js';
 import { assertStackExists, type StackWritten } from '../terraform/stack-writer.js';
@@ -64,5 +64,5 @@ export async function runPlanSteps(
 
 /** `bentoctl plan`: the plan steps under the deployment lock. */
 export async function planDeployment(run: DeploymentRun): Promise<PlannedDeployment> {
-  return withDeploymentLock(run.config.name, run.paths.lock, 'plan', () => runPlanSteps(run));
+  return withRunLock(run, 'plan', () => runPlanSteps(run));
 }

@@ -13,7 +13,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { StateConfig } from '../config/state-schema.js';
 import type { TerraformBinary } from '../terraform/binary.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
-import { TerraformRunner } from '../terraform/runner.js';
+import { TerraformRunner, type SignalSource } from '../terraform/runner.js';
 import { Terraform } from '../terraform/terraform.js';
 import { stableJson } from '../targets/stable-json.js';
 import type { Release } from './release-history.js';
@@ -26,6 +26,8 @@ export interface ReadReleasesOptions {
   /** Stream terraform's output (a terminal). @default false */
   readonly stream?: boolean;
   readonly progress?: (line: string) => void;
+  /** Forwards stop signals to terraform (bentoctl's interrupt handling). @default - none */
+  readonly interrupts?: SignalSource;
 }
 
 /** The history, oldest first; empty when nothing was ever recorded. */
@@ -54,6 +56,7 @@ export async function readStateOutputs(
       binary: options.binary,
       stream: options.stream ?? false,
       env: { ...(options.env ?? process.env), TF_DATA_DIR: join(dir, '.terraform') },
+      ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
     }),
   );
   options.progress?.(`terraform init (state backend ${config.state.backend})`);

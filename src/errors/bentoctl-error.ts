@@ -3,15 +3,22 @@
  * exit status; anything else that escapes is treated as an internal bug.
  */
 
-/** Who has to act: the user (usage), a tool or service we drive (external), or us (internal). */
-export const ERROR_KINDS = ['usage', 'external', 'internal'] as const;
+/**
+ * Who has to act: the user (usage), a tool or service we drive (external), or us (internal);
+ * `interrupted` is no failure of anyone: a signal or a cancelled prompt stopped the command.
+ */
+export const ERROR_KINDS = ['usage', 'external', 'internal', 'interrupted'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
-/** Exit status per kind, so CI scripts can tell a bad config from a failed terraform run. */
+/**
+ * Exit status per kind, so CI scripts can tell a bad config from a failed terraform run. 70 is
+ * EX_SOFTWARE of sysexits(3); 130 is what a shell reports for a command ended by SIGINT.
+ */
 export const EXIT_CODES: Readonly<Record<ErrorKind, number>> = {
   usage: 2,
   external: 3,
   internal: 70,
+  interrupted: 130,
 };
 
 /** A place in a source file, 1-based as editors show it. */

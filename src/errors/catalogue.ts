@@ -3,6 +3,7 @@
  * and what to do; `docs/errors.md` lists the same codes and a test keeps the two in sync.
  */
 import { BentoctlError, type Diagnostic, type ErrorKind } from './bentoctl-error.js';
+import { InterruptedError, type InterruptedParts } from './interrupted-error.js';
 
 /** The code, kind and one-line remedy of each error, as documented in docs/errors.md. */
 export const ERROR_CATALOGUE = {
@@ -42,6 +43,19 @@ export const ERROR_CATALOGUE = {
     fix: 'Pass --force to overwrite it, or choose another path with --output.',
   },
   FLAG_INVALID: { kind: 'usage', fix: 'Run the command with --help for the expected form.' },
+  FLAG_UNKNOWN: { kind: 'usage', fix: 'Run the command with --help for its flags.' },
+  FLAG_MISSING: { kind: 'usage', fix: 'Pass the flags named; --help shows what each one takes.' },
+  FLAG_CONFLICT: {
+    kind: 'usage',
+    fix: 'Drop one of the flags named, or add the one it needs; --help explains each.',
+  },
+  ARGUMENT_UNEXPECTED: {
+    kind: 'usage',
+    fix: 'Pass the value with the flag the command expects; --help lists them.',
+  },
+  ARGUMENT_MISSING: { kind: 'usage', fix: 'Pass the argument named; --help describes it.' },
+  ARGUMENT_INVALID: { kind: 'usage', fix: 'Pass one of the values listed.' },
+  COMMAND_UNKNOWN: { kind: 'usage', fix: 'Run `bentoctl --help` for the commands.' },
   SPEC_FIELD_UNKNOWN: {
     kind: 'usage',
     fix: 'Run `bentoctl targets show <target>` for the spec fields.',
@@ -175,6 +189,18 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Set spec.subscription_id in the config, or export ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID).',
   },
+  FILE_SYSTEM_ERROR: {
+    kind: 'external',
+    fix: 'Check that the path exists as named, that you may write there, and that the disk has space; then rerun.',
+  },
+  INTERRUPTED: {
+    kind: 'interrupted',
+    fix: 'Rerun the command when you want to go on; `bentoctl plan` shows what is left to change.',
+  },
+  CANCELLED: {
+    kind: 'interrupted',
+    fix: 'Rerun the command when you want to go on.',
+  },
   INTERNAL: {
     kind: 'internal',
     fix: 'This is a bug in bentoctl: rerun with DEBUG=* and report the output.',
@@ -242,6 +268,33 @@ export const errors = {
     raise('OUTPUT_EXISTS', `${file} already exists; bentoctl will not overwrite it.`),
   flagInvalid: (flag: string, value: string, expected: string) =>
     raise('FLAG_INVALID', `--${flag} ${JSON.stringify(value)}: expected ${expected}.`),
+  /** A flag value oclif refused (not a number, not one of the options, no value). */
+  flagValueInvalid: (command: string, detail: string, hint: string) =>
+    raise('FLAG_INVALID', `bentoctl ${command}: ${detail}.`, { hint }),
+  flagUnknown: (command: string, flags: readonly string[], hint: string) =>
+    raise(
+      'FLAG_UNKNOWN',
+      `bentoctl ${command} has no flag ${flags.join(', ')}${flags.length === 1 ? '' : ' (none of them exist)'}.`,
+      { hint },
+    ),
+  flagMissing: (command: string, detail: string, hint: string) =>
+    raise('FLAG_MISSING', `bentoctl ${command}: ${detail}.`, { hint }),
+  flagConflict: (command: string, detail: string, hint: string) =>
+    raise('FLAG_CONFLICT', `bentoctl ${command}: ${detail}.`, { hint }),
+  argumentUnexpected: (command: string, args: readonly string[], hint: string) =>
+    raise(
+      'ARGUMENT_UNEXPECTED',
+      `bentoctl ${command} takes no argument ${args.map((arg) => JSON.stringify(arg)).join(' ')} here.`,
+      { hint },
+    ),
+  argumentMissing: (command: string, names: readonly string[], hint: string) =>
+    raise('ARGUMENT_MISSING', `bentoctl ${command} needs the argument ${names.join(' ')}.`, {
+      hint,
+    }),
+  argumentInvalid: (command: string, detail: string, hint: string) =>
+    raise('ARGUMENT_INVALID', `bentoctl ${command}: ${detail}.`, { hint }),
+  commandUnknown: (given: string, hint?: string) =>
+    raise('COMMAND_UNKNOWN', `bentoctl has no command "${given}".`, { hint }),
   specFieldUnknown: (target: string, key: string, suggestion: string | undefined) =>
     raise('SPEC_FIELD_UNKNOWN', `${target} has no spec field "${key}".`, {
       hint: `${suggestion === undefined ? '' : `Did you mean ${suggestion}? `}Run \`bentoctl targets show ${target}\` for the fields.`,
@@ -370,9 +423,25 @@ export const errors = {
         hint: `Set spec.subscription_id in the config, or export ${envVars.join(' or ')} (\`az account show --query id -o tsv\` prints the current one).`,
       },
     ),
+  /** The operating system refused a file operation (permissions, a full disk, a file where a folder must be). */
+  fileSystem: (cause: NodeJS.ErrnoException) =>
+    raise(
+      'FILE_SYSTEM_ERROR',
+      `Could not ${cause.syscall ?? 'access'} ${cause.path ?? 'a file'}: ${cause.code ?? 'error'} (${systemReason(cause)}).`,
+      { cause },
+    ),
+  interrupted: (parts: Omit<InterruptedParts, 'hint'> & { readonly hint?: string }) =>
+    new InterruptedError({ ...parts, hint: parts.hint ?? ERROR_CATALOGUE.INTERRUPTED.fix }),
+  cancelled: () => raise('CANCELLED', 'Cancelled at the prompt; nothing was changed.'),
   internal: (cause: unknown) =>
     raise('INTERNAL', `Unexpected failure: ${describe(cause)}.`, { cause }),
 };
+
+/** `permission denied` out of `EACCES: permission denied, open '/x'`. */
+function systemReason(cause: NodeJS.ErrnoException): string {
+  const match = /^[A-Z]+: ([^,]+)/.exec(cause.message);
+  return match?.[1] ?? cause.message;
+}
 
 function describe(cause: unknown): string {
   if (cause instanceof Error) return cause.message;

@@ -1,2 +1,3 @@
 export * from './bentoctl-error.js';
 export * from './catalogue.js';
+export * from './interrupted-error.js';

@@ -52,46 +52,49 @@ describe('bentoctl bento build / list', () => {
 });
 
 describe('bentoctl serve', () => {
-  it('GIVEN examples/iris WHEN served on port 0 THEN it prints the URL, answers, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(repoRoot, 'bin/run.js'),
-        'serve',
-        'examples/iris',
-        '--port',
-        '0',
-        '--log-level',
-        'warn',
-      ],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match && stdout.includes('Ready:')) resolve(match[1] ?? '');
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'GIVEN examples/iris WHEN served on port 0 THEN it prints the URL, answers, and stops cleanly on %s',
+    async (signal) => {
+      const child = spawn(
+        process.execPath,
+        [
+          join(repoRoot, 'bin/run.js'),
+          'serve',
+          'examples/iris',
+          '--port',
+          '0',
+          '--log-level',
+          'warn',
+        ],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (match && stdout.includes('Ready:')) resolve(match[1] ?? '');
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout}`)));
       });
-      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout}`)));
-    });
-    const response = await fetch(`${url}/classify`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ input: [[6.5, 3.0, 5.5, 2.0]] }),
-    });
-    expect(((await response.json()) as { label: number[] }).label).toEqual([2]);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    clearTimeout(killer);
-    expect(stdout).toContain('Stopped.');
-  });
+      const response = await fetch(`${url}/classify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ input: [[6.5, 3.0, 5.5, 2.0]] }),
+      });
+      expect(((await response.json()) as { label: number[] }).label).toEqual([2]);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill(signal);
+      expect(await exited).toBe(0);
+      clearTimeout(killer);
+      expect(stdout).toContain('Stopped.');
+    },
+  );
 });
 
 describe('bentoctl serve on a busy port', () => {

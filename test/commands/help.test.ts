@@ -8,6 +8,13 @@ interface ManifestCommand {
   description?: string;
   examples?: string[];
   pluginType: string;
+  flags: Record<string, { char?: string; allowNo?: boolean }>;
+}
+
+/** The flags an example line passes to its own command (not to a command chained after `&&`). */
+function exampleFlags(example: string): string[] {
+  const own = example.split(/&&|\|/)[0] ?? '';
+  return [...own.matchAll(/(?:^|\s)(--?[a-z][a-z0-9-]*)/g)].map((match) => match[1] ?? '');
 }
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {
@@ -22,6 +29,20 @@ describe('help', () => {
       expect(command.summary, id).toBeTruthy();
       expect(command.description, id).toBeTruthy();
       expect(command.examples?.length, id).toBeGreaterThan(0);
+    }
+  });
+
+  it('GIVEN every example THEN each flag it shows exists on its command', () => {
+    for (const [id, command] of Object.entries(manifest.commands)) {
+      const names = new Set<string>(['--help']);
+      for (const [name, flag] of Object.entries(command.flags)) {
+        names.add(`--${name}`);
+        if (flag.char !== undefined) names.add(`-${flag.char}`);
+        if (flag.allowNo === true) names.add(`--no-${name}`);
+      }
+      for (const example of command.examples ?? [])
+        for (const flag of exampleFlags(example))
+          expect(names, `${id}: ${example}`).toContain(flag);
     }
   });
 

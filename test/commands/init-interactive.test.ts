@@ -3,7 +3,7 @@
  * and the test answers each prompt when it appears, as a person would.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -13,6 +13,7 @@ import { repoRoot } from '../helpers/run-cli.js';
 const hasScript = spawnSync('script', ['--version']).status === 0;
 const DOWN = '\u001b[B';
 const ENTER = '\r';
+const CTRL_C = '\u0003';
 
 /** Waits for each prompt's text, then types the answer; resolves with the exit code. */
 function answerPrompts(
@@ -115,5 +116,18 @@ describe.skipIf(!hasScript)('bentoctl init with a terminal', () => {
     expect(code, screen.slice(-1500)).toBe(0);
     const config = loadConfig(join(cwd, 'deployment_config.yaml'), { env: {} });
     expect(config.spec).toMatchObject({ cpu: 2, memory: 2048, min_instances: 5, max_instances: 9 });
+  }, 60_000);
+
+  it('GIVEN Ctrl-C at a prompt THEN it prints Cancelled, writes nothing and exits 130', async () => {
+    const cwd = makeBentoWorkspace();
+    const { code, screen } = await answerPrompts(cwd, [
+      ['Deployment target', `${DOWN}${ENTER}`],
+      ['Bento', CTRL_C],
+    ]);
+
+    expect(code, screen.slice(-1500)).toBe(130);
+    expect(screen).toContain('Cancelled at the prompt; nothing was changed.');
+    expect(screen).not.toContain('INTERNAL');
+    expect(existsSync(join(cwd, 'deployment_config.yaml'))).toBe(false);
   }, 60_000);
 });
