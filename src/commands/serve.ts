@@ -6,6 +6,7 @@ import { locateBento } from '../bento/locate.js';
 import { validateBento } from '../bento/validate.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { interruptible } from '../cli/interrupts.js';
+import { textLogWriter } from '../cli/log-text.js';
 import { errors } from '../errors/index.js';
 import { packageRoot } from '../package-root.js';
 
@@ -23,7 +24,12 @@ export default class Serve extends BaseCommand {
   static override description = `Validates the bento, then serves it: POST /<api> per API, the Open Inference
 Protocol under /v2, /healthz /livez /readyz, /metrics and /docs.json. Stops on Ctrl-C or
 SIGTERM after finishing queued requests. Settings default to the container defaults and
-the BENTOCTL_* environment; flags override both.`;
+the BENTOCTL_* environment; flags override both.
+
+On a terminal the runtime's log lines print as text; piped, they stay JSON lines (one object
+each, as in the images). With --json, stdout gets one line when the models are ready,
+{"event":"ready","url":...,"service":...,"version":...,"apis":[...]}, and nothing else; logs go
+to stderr.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/iris',
@@ -76,7 +82,7 @@ the BENTOCTL_* environment; flags override both.`;
     }),
   };
 
-  async run(): Promise<ServeResult> {
+  async run(): Promise<ServeResult | undefined> {
     const { args, flags } = await this.parse(Serve);
     const lookup = locateBento(args.bento, process.cwd(), bentoctlHome());
     if (!lookup.found) {
@@ -128,9 +134,17 @@ the BENTOCTL_* environment; flags override both.`;
       await new Promise(() => undefined);
     }
     const { startRuntime } = await import('../runtime/runtime.js');
+    const json = this.jsonEnabled();
+    // Machines read stdout: under --json it carries the ready line only, logs go to stderr. A
+    // person at a terminal reads text; a pipe keeps the JSON lines the images write.
+    const write = json
+      ? (line: string) => void process.stderr.write(line)
+      : process.stdout.isTTY
+        ? textLogWriter((line) => this.log(line))
+        : undefined;
     let handle: Awaited<ReturnType<typeof startRuntime>>;
     try {
-      handle = await startRuntime({ settings });
+      handle = await startRuntime({ settings, ...(write === undefined ? {} : { write }) });
     } catch (error) {
       throw errors.serveFailed(`listening on ${settings.host}:${settings.port}`, error);
     }
@@ -147,12 +161,25 @@ the BENTOCTL_* environment; flags override both.`;
           `Ready: ${manifest.apis.map((api) => `POST ${handle.url}/${api.name}`).join(', ')}`,
         );
         this.log(`Docs: ${handle.url}/docs (Swagger UI), ${handle.url}/docs.json (OpenAPI)`);
+        if (json) {
+          const ready = {
+            event: 'ready',
+            url: handle.url,
+            service: manifest.service,
+            version: manifest.version,
+            apis: manifest.apis.map((api) => `${handle.url}/${api.name}`),
+            docs: `${handle.url}/docs`,
+          };
+          process.stdout.write(`${JSON.stringify(ready)}\n`);
+        }
       } catch (error) {
         await handle.shutdown();
         throw errors.serveFailed('loading the models', error);
       }
       const { clean } = await stopped;
       this.log(clean ? 'Stopped.' : 'Stopped before queued work finished (grace period over).');
+      // Under --json the ready line was the output; the exit status says how it stopped.
+      if (json) return undefined;
       return { url: handle.url, service: manifest.service, version: manifest.version, clean };
     });
   }

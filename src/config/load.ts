@@ -9,6 +9,7 @@ import { bentoctlHome } from '../bento/home.js';
 import { locateBento } from '../bento/locate.js';
 import { errors, type Diagnostic } from '../errors/index.js';
 import { getTarget, isTargetName } from '../targets/registry.js';
+import type { SecretReferenceForm } from '../targets/target.js';
 import { interpolateDocument } from './interpolate.js';
 import { parseWithTypedReferences } from './typed-references.js';
 import { parseYaml, readYamlFile, type YamlSource } from './read-yaml.js';
@@ -111,8 +112,9 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
 
   if (parsed.success && spec !== undefined && target !== undefined) {
     const config = parsed.data;
-    for (const issue of target.preflight(spec, { name: config.name, runtime: config.runtime })) {
-      const path = ['spec', ...issue.path];
+    const context = { name: config.name, runtime: config.runtime, image: config.image };
+    for (const issue of target.preflight(spec, context)) {
+      const path = issue.scope === 'config' ? [...issue.path] : ['spec', ...issue.path];
       diagnostics.push({
         location: locator.value(path),
         field: formatPath(path),
@@ -121,10 +123,11 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
       });
     }
     diagnostics.push(...crossFieldDiagnostics(config, locator));
+    diagnostics.push(...secretDiagnostics(config, target.secretReference, locator));
   }
 
   if (diagnostics.length > 0) throw errors.configInvalid(file, sortByPosition(diagnostics));
-  if (!parsed.success || spec === undefined) {
+  if (!parsed.success || spec === undefined || target === undefined) {
     throw errors.internal(new Error('validation failed without a diagnostic'));
   }
 
@@ -140,7 +143,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
     });
   }
   return {
-    ...applyDerivedDefaults(config),
+    ...applyDerivedDefaults(config, target.stateScope(spec)),
     spec,
     source: { file, dir },
     bentoReference: lookup.reference,
@@ -193,6 +196,44 @@ function crossFieldDiagnostics(
         message: `${name} is set both in env and in secrets; keep one`,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Secret references in the target's store form, checked here as synthesis will parse them, so
+ * that `generate` never meets a reference `validate` let through.
+ */
+function secretDiagnostics(
+  config: DeploymentConfigData,
+  store: SecretReferenceForm,
+  locator: YamlSource['locator'],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, reference] of Object.entries(config.secrets)) {
+    if (store.isValid(reference)) continue;
+    out.push({
+      location: locator.value(['secrets', name]),
+      field: `secrets.${name}`,
+      message: `${JSON.stringify(reference)} is not a secret reference this target reads; expected ${store.form}`,
+    });
+  }
+  const { auth } = config.runtime;
+  if (auth.mode !== 'bearer' || auth.secret === undefined) return out;
+  if (!store.isValid(auth.secret)) {
+    out.push({
+      location: locator.value(['runtime', 'auth', 'secret']),
+      field: 'runtime.auth.secret',
+      message: `${JSON.stringify(auth.secret)} is not a secret reference this target reads; expected ${store.form}`,
+    });
+  }
+  const other = config.secrets[auth.token_env];
+  if (other !== undefined && other !== auth.secret) {
+    out.push({
+      location: locator.value(['secrets', auth.token_env]),
+      field: `secrets.${auth.token_env}`,
+      message: `${auth.token_env} is filled by runtime.auth.secret too (${auth.secret}); keep one of the two`,
+    });
   }
   return out;
 }

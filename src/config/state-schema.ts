@@ -33,9 +33,9 @@ export const stateSchema = z
     z.strictObject({
       backend: z.literal('s3'),
       bucket: s3Bucket.meta({ description: 'S3 bucket holding the state.' }),
-      key: stateKey
-        .optional()
-        .meta({ description: 'Object key. @default - bentoctl/<name>/terraform.tfstate' }),
+      key: stateKey.optional().meta({
+        description: 'Object key. @default - bentoctl/<target>/<region>/<name>/terraform.tfstate',
+      }),
       region: z
         .string()
         .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1'),
@@ -55,9 +55,9 @@ export const stateSchema = z
     z.strictObject({
       backend: z.literal('gcs'),
       bucket: gcsBucket.meta({ description: 'GCS bucket holding the state.' }),
-      prefix: stateKey
-        .optional()
-        .meta({ description: 'Folder in the bucket. @default - bentoctl/<name>' }),
+      prefix: stateKey.optional().meta({
+        description: 'Folder in the bucket. @default - bentoctl/<target>/<project>/<region>/<name>',
+      }),
     }),
     z.strictObject({
       backend: z.literal('azurerm'),
@@ -75,7 +75,7 @@ export const stateSchema = z
         ),
       key: stateKey
         .optional()
-        .meta({ description: 'Blob name. @default - bentoctl/<name>.tfstate' }),
+        .meta({ description: 'Blob name. @default - bentoctl/<target>/<location>/<name>.tfstate' }),
     }),
   ])
   .prefault({ backend: 'local' });

@@ -70,7 +70,7 @@ export const ERROR_CATALOGUE = {
   },
   TERRAFORM_TOO_OLD: {
     kind: 'external',
-    fix: 'Install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN to a newer one.',
+    fix: 'Install Terraform >= 1.5 (>= 1.10 for an S3 backend with use_lockfile; https://developer.hashicorp.com/terraform/install) or set TERRAFORM_BIN to a newer one.',
   },
   TERRAFORM_FAILED: {
     kind: 'external',
@@ -99,6 +99,10 @@ export const ERROR_CATALOGUE = {
   IMAGE_NOT_RECORDED: {
     kind: 'usage',
     fix: 'Run `bentoctl build -f <config> --push` (or `bentoctl apply -f <config> --build`) so a pushed digest is recorded; `bentoctl generate -f <config> --image <repository@sha256:...>` names one instead.',
+  },
+  IMAGE_NOT_PULLABLE: {
+    kind: 'usage',
+    fix: 'Push the image to the registry the target pulls from, or give the target pull credentials (aws: spec.image_pull_secret).',
   },
   ENDPOINT_NOT_READY: {
     kind: 'external',
@@ -306,10 +310,10 @@ export const errors = {
     ),
   terraformNotFound: (where: string) =>
     raise('TERRAFORM_NOT_FOUND', `terraform was not found (${where}).`),
-  terraformTooOld: (binary: string, version: string, minimum: string) =>
+  terraformTooOld: (binary: string, version: string, minimum: string, reason?: string) =>
     raise(
       'TERRAFORM_TOO_OLD',
-      `${binary} is Terraform ${version}; bentoctl needs ${minimum} or newer.`,
+      `${binary} is Terraform ${version}; ${reason ?? 'bentoctl'} needs ${minimum} or newer.`,
     ),
   terraformFailed: (step: string, detail: string, stderrTail: string) =>
     raise(
@@ -337,6 +341,8 @@ export const errors = {
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
     ),
+  imageNotPullable: (image: string, source: string, problem: string) =>
+    raise('IMAGE_NOT_PULLABLE', `The deployment could not pull ${image} (${source}): ${problem}.`),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
   revisionNotServing: (url: string, seconds: number, served: string, expected: string) =>

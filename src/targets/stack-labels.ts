@@ -17,11 +17,22 @@ export interface LabelSource {
   readonly bentoVersion: string;
 }
 
+/** Every label bentoctl sets: the deployment's and the bento's (the keys users may not reuse). */
 export function stackLabels(source: LabelSource): Record<string, string> {
+  return { ...bentoLabels(source), ...deploymentLabels(source.deployment) };
+}
+
+/**
+ * The labels that change with every release. Only the resources that run the bento carry them
+ * (task definition and service, instance or launch template, revision, deployment): on every
+ * resource, through provider default tags, a release would update some 35 resources' tags.
+ */
+export function bentoLabels(
+  source: Pick<LabelSource, 'bentoName' | 'bentoVersion'>,
+): Record<string, string> {
   return {
     'bento-name': labelValue(source.bentoName),
     'bento-version': labelValue(source.bentoVersion),
-    ...deploymentLabels(source.deployment),
   };
 }
 

@@ -15,10 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { App as CdktfApp, S3BackendConfig, TerraformStack as CdktfStack } from 'cdktf';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { defaultStateFolder } from '../config/derived-defaults.js';
 import { runtimeEnvironment } from '../config/runtime-env.js';
 import type { StateConfig } from '../config/state-schema.js';
+import { compareVersions, MINIMUM_TERRAFORM_VERSION } from '../terraform/binary.js';
 import { getTarget } from './registry.js';
-import { stackLabels } from './stack-labels.js';
+import { bentoLabels, deploymentLabels } from './stack-labels.js';
 import type { ImageReference } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
 
@@ -61,7 +63,7 @@ export async function synthesizeStack(input: StackInput): Promise<SynthesizedSta
     const raw: unknown = JSON.parse(
       readFileSync(join(outdir, 'stacks', config.name, 'cdk.tf.json'), 'utf8'),
     );
-    const json = withoutMetadata(raw) as TerraformJson;
+    const json = withRequiredVersion(withoutMetadata(raw) as TerraformJson, config.state);
     return {
       json,
       text: stableJson(json),
@@ -82,24 +84,26 @@ export async function addDeploymentStack(app: CdktfApp, input: StackInput): Prom
   const { config } = input;
   const synthesize = await getTarget(config.target).loadSynthesizer();
   const stack = new TerraformStack(app, config.name);
-  addBackend(stack, config.state);
+  addBackend(
+    stack,
+    config.state,
+    defaultStateFolder(config, getTarget(config.target).stateScope(config.spec)),
+  );
   synthesize({
     stack,
     config,
     spec: config.spec,
     image: input.image,
     bentoVersion: input.bentoVersion,
-    labels: stackLabels({
-      deployment: config.name,
-      bentoName: input.bentoName,
-      bentoVersion: input.bentoVersion,
-    }),
+    labels: deploymentLabels(config.name),
+    bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
     environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
   });
   return stack;
 }
 
-function addBackend(stack: CdktfStack, state: StateConfig): void {
+/** `folder` is the default state folder, for configs built without `loadConfig`'s defaults. */
+function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void {
   switch (state.backend) {
     case 'local':
       // cdktf's default is an absolute path under the current folder, which differs per machine;
@@ -111,7 +115,7 @@ function addBackend(stack: CdktfStack, state: StateConfig): void {
       // the extra prop reaches Terraform as it is.
       const props: S3BackendConfig & { readonly useLockfile: boolean } = {
         bucket: state.bucket,
-        key: state.key ?? `bentoctl/${stack.node.id}/terraform.tfstate`,
+        key: state.key ?? `${folder}/terraform.tfstate`,
         region: state.region,
         encrypt: state.encrypt,
         useLockfile: state.use_lockfile,
@@ -123,7 +127,7 @@ function addBackend(stack: CdktfStack, state: StateConfig): void {
     case 'gcs':
       new GcsBackend(stack, {
         bucket: state.bucket,
-        prefix: state.prefix ?? `bentoctl/${stack.node.id}`,
+        prefix: state.prefix ?? folder,
       });
       return;
     case 'azurerm':
@@ -131,7 +135,7 @@ function addBackend(stack: CdktfStack, state: StateConfig): void {
         resourceGroupName: state.resource_group_name,
         storageAccountName: state.storage_account_name,
         containerName: state.container_name,
-        key: state.key ?? `bentoctl/${stack.node.id}.tfstate`,
+        key: state.key ?? `${folder}.tfstate`,
       });
       return;
   }
@@ -163,6 +167,24 @@ function withoutMetadata(value: unknown): unknown {
       .filter(([key]) => key !== '//')
       .map(([key, child]) => [key, withoutMetadata(child)]),
   );
+}
+
+/** The S3 backend's `use_lockfile` (state locking without DynamoDB) exists from Terraform 1.10. */
+export const S3_LOCKFILE_TERRAFORM_VERSION = '1.10.0';
+
+/**
+ * States the oldest Terraform the stack runs on: bentoctl's own minimum, what the target asked
+ * for (azure-aks: 1.6 for expression import ids) and what the backend needs. Terraform refuses
+ * an older binary at init with this constraint; plan and apply check it first with the reason.
+ */
+function withRequiredVersion(json: TerraformJson, state: StateConfig): TerraformJson {
+  const terraform = (json.terraform ?? {}) as Record<string, unknown>;
+  const floors = [MINIMUM_TERRAFORM_VERSION];
+  const asked = terraform.required_version;
+  if (typeof asked === 'string') floors.push(...(asked.match(/\d+\.\d+\.\d+/g) ?? []));
+  if (state.backend === 's3' && state.use_lockfile) floors.push(S3_LOCKFILE_TERRAFORM_VERSION);
+  const floor = floors.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
+  return { ...json, terraform: { ...terraform, required_version: `>= ${floor}` } };
 }
 
 function countResources(json: TerraformJson): number {

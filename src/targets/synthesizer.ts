@@ -29,6 +29,11 @@ export interface SynthInput<Spec> {
   /** Tags (AWS, Azure) or labels (GCP, Kubernetes) for every resource that takes them. */
   readonly labels: Readonly<Record<string, string>>;
   /**
+   * The bento's name and version, for the resources that run it only (see `bentoLabels`), so a
+   * release changes those and nothing else.
+   */
+  readonly bentoLabels: Readonly<Record<string, string>>;
+  /**
    * Plain environment of the runtime container (secrets are separate: config.secrets). Values
    * are already escaped for Terraform's template syntax (`$${`), so put them in strings as is.
    */

@@ -9,8 +9,10 @@ import type { Synthesizer } from './synthesizer.js';
 
 /** A problem with a spec that its schema alone cannot express (pairs of fields, cloud limits). */
 export interface SpecIssue {
-  /** Path below `spec`, e.g. `['memory']`. */
+  /** Path below `spec`, e.g. `['memory']` (below the config's root when `scope` is `config`). */
   readonly path: readonly (string | number)[];
+  /** `config` for an issue outside `spec` that only the target sees (e.g. `name`). @default 'spec' */
+  readonly scope?: 'spec' | 'config';
   readonly message: string;
   /** A valid value for the field at `path`, shown as "did you mean <value>?". */
   readonly suggestion?: string;
@@ -22,11 +24,27 @@ export interface TargetOutput {
   readonly description: string;
 }
 
+/**
+ * How a target reads `secrets:` values and `runtime.auth.secret`: the same check validate runs
+ * and synthesis relies on, so a reference synthesis would reject never passes validate.
+ */
+export interface SecretReferenceForm {
+  /** The accepted forms, for messages: "expected <form>". */
+  readonly form: string;
+  isValid(reference: string): boolean;
+}
+
 /** What a target knows about its deployment besides its own spec. */
 export interface PreflightContext {
   /** The deployment name (DNS-safe), used to derive resource names. */
   readonly name: string;
-  readonly runtime: { readonly port: number; readonly device: 'cpu' | 'gpu' };
+  readonly runtime: {
+    readonly port: number;
+    readonly device: 'cpu' | 'gpu';
+    readonly auth: { readonly mode: 'none' | 'bearer' };
+  };
+  /** The config's `image:` section; `repository` is absent when the target's default is used. */
+  readonly image: { readonly repository?: string | undefined };
 }
 
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
@@ -39,9 +57,17 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly registry: RegistryKind;
   /** `runtime.device` when the config does not set it. @default 'cpu' */
   readonly defaultDevice?: 'cpu' | 'gpu';
+  /** The stack's outputs: synthesis declares exactly these, with these descriptions. */
   readonly outputs: readonly TargetOutput[];
+  /** The secret store's reference form (`secrets:` values, `runtime.auth.secret`). */
+  readonly secretReference: SecretReferenceForm;
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */
   readonly initFields: readonly (keyof z.input<Spec> & string)[];
+  /**
+   * Where the deployment lives (`us-east-1`, `<project>/<region>`): with the target, part of the
+   * default state key, so one name deployed to two regions or targets keeps two states.
+   */
+  stateScope(spec: z.output<Spec>): string;
   /** Checks of cloud constraints on a spec that already passed its schema. */
   preflight(spec: z.output<Spec>, context: PreflightContext): readonly SpecIssue[];
   /**

@@ -4,7 +4,7 @@
  * because plan JSON and `-detailed-exitcode` behave as bentoctl expects only from 1.5 on.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { errors } from '../errors/index.js';
@@ -104,4 +104,27 @@ export function compareVersions(a: string, b: string): number {
     if (difference !== 0) return difference;
   }
   return 0;
+}
+
+/**
+ * Refuses a binary older than the stack's `terraform.required_version` (`>= x.y.z`), before
+ * init would fail with Terraform's own less specific message. Stacks without one pass.
+ */
+export function checkStackVersion(binary: TerraformBinary, stackFile: string): void {
+  let terraform: { required_version?: unknown; backend?: { s3?: { use_lockfile?: unknown } } };
+  try {
+    terraform =
+      (JSON.parse(readFileSync(stackFile, 'utf8')) as { terraform?: typeof terraform }).terraform ??
+      {};
+  } catch {
+    return; // a missing or broken stack is reported by the step that reads it
+  }
+  const required = typeof terraform.required_version === 'string' ? terraform.required_version : '';
+  const floor = /^>=\s*(\d+\.\d+\.\d+)$/.exec(required.trim())?.[1];
+  if (floor === undefined || compareVersions(binary.version, floor) >= 0) return;
+  const reason =
+    terraform.backend?.s3?.use_lockfile === true
+      ? "this stack's S3 backend with use_lockfile (or set state.use_lockfile: false and a dynamodb_table)"
+      : "this stack's terraform.required_version";
+  throw errors.terraformTooOld(binary.path, binary.version, floor, reason);
 }

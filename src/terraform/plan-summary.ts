@@ -110,10 +110,12 @@ export function isChange(action: SummaryAction): boolean {
 
 function summarizeResource(resource: ResourceChange): ResourceSummary {
   const action = summaryAction(resource.change.actions);
-  const reason =
+  const why =
     resource.action_reason === undefined
       ? undefined
       : (REASONS[resource.action_reason] ?? resource.action_reason.replaceAll('_', ' '));
+  const reasons = [...(why !== undefined ? [why] : []), ...contentsLost(resource, action)];
+  const reason = reasons.length > 0 ? reasons.join('; ') : undefined;
   return {
     address:
       resource.deposed === undefined
@@ -127,6 +129,16 @@ function summarizeResource(resource: ResourceChange): ResourceSummary {
       : { previousAddress: resource.previous_address }),
     changes: action === 'update' || action === 'replace' ? diffAttributes(resource.change) : [],
   };
+}
+
+/**
+ * A resource deleted with `force_delete` (an ECR repository) takes what it holds along: the
+ * review and the destroy confirmation must say so rather than show a plain delete.
+ */
+function contentsLost(resource: ResourceChange, action: SummaryAction): string[] {
+  if (action !== 'delete' && action !== 'replace') return [];
+  const before = resource.change.before as { force_delete?: unknown } | null | undefined;
+  return before?.force_delete === true ? ['force_delete: everything in it is deleted too'] : [];
 }
 
 function summarizeOutput(name: string, change: OutputChange): OutputSummary {

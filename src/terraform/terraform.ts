@@ -2,10 +2,12 @@
  * The terraform commands of the workflow, each run in a stack folder. Plans are always saved
  * (`-out`) and applied from the file, so what is applied is exactly what was reviewed.
  */
-import { discoverTerraform, type TerraformBinary } from './binary.js';
+import { join } from 'node:path';
+import { checkStackVersion, discoverTerraform, type TerraformBinary } from './binary.js';
 import { parseOutputsJson, type TerraformOutputs } from './outputs.js';
 import { parsePlanJson, type TerraformPlanJson } from './plan-json.js';
 import { TerraformRunner, type TerraformRunnerOptions } from './runner.js';
+import { STACK_FILE } from './stack-writer.js';
 
 export interface PlanOptions {
   /** Plan the destruction of everything in the state. @default false */
@@ -21,6 +23,7 @@ export class Terraform {
 
   /** Installs providers and configures the backend written in the stack. */
   async init(stackDir: string): Promise<void> {
+    checkStackVersion(this.binary, join(stackDir, STACK_FILE));
     await this.runner.run({ step: 'init', cwd: stackDir, args: ['init', '-input=false'] });
   }
 

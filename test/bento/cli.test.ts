@@ -97,6 +97,49 @@ describe('bentoctl serve', () => {
   );
 });
 
+describe('bentoctl serve --json', () => {
+  it('GIVEN --json WHEN ready THEN stdout is one JSON line with the URL and version, logs go to stderr', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, 'bin/run.js'), 'serve', 'examples/iris', '--port', '0', '--json'],
+      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const ready = await new Promise<{
+      event: string;
+      url: string;
+      version: string;
+      apis: string[];
+    }>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('\n')) resolve(JSON.parse(stdout.split('\n')[0] ?? '') as never);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stdout}${stderr}`)));
+    });
+    expect(ready).toMatchObject({
+      event: 'ready',
+      version: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+    const response = await fetch(ready.apis[0] ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input: [[6.5, 3.0, 5.5, 2.0]] }),
+    });
+    expect(response.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    clearTimeout(killer);
+    // Nothing but the ready line on stdout, before or after the shutdown.
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('"severity":"INFO"');
+  });
+});
+
 describe('bentoctl serve on a busy port', () => {
   it('GIVEN the port is taken WHEN serve starts THEN exit 2 PORT_IN_USE, and the fix names --port', async () => {
     const { createServer } = await import('node:net');

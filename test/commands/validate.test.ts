@@ -32,7 +32,7 @@ describe('bentoctl validate on the examples', () => {
     expect(parsed.config.state).toMatchObject({
       backend: 's3',
       bucket: 'team-state',
-      key: 'bentoctl/iris-ecs/terraform.tfstate',
+      key: 'bentoctl/aws-ecs/us-east-1/iris-ecs/terraform.tfstate',
     });
     expect(parsed.config.spec).toMatchObject({ cpu: 1024, log_retention_days: 30 });
     expect(parsed.bento.kind).toBe('directory');

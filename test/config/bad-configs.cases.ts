@@ -726,6 +726,57 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'both',
   },
   {
+    name: 'a secret that is not an AWS ARN (synthesis could not read it)',
+    yaml: withLines('secrets:\n  DB_PASSWORD: prod/db'),
+    code: 'CONFIG_INVALID',
+    field: 'secrets.DB_PASSWORD',
+    line: 6,
+    mentions: 'arn:aws:secretsmanager:<region>',
+  },
+  {
+    name: 'a bearer token secret that is not an AWS ARN',
+    yaml: withLines('runtime:\n  auth:\n    mode: bearer\n    secret: my-token'),
+    code: 'CONFIG_INVALID',
+    field: 'runtime.auth.secret',
+    line: 8,
+    mentions: 'arn:aws:ssm',
+  },
+  {
+    name: 'the token variable filled by two different secrets',
+    yaml: withLines(
+      'runtime:\n  auth: { mode: bearer, secret: "arn:aws:ssm:us-east-1:123456789012:parameter/a" }\nsecrets:\n  API_TOKEN: arn:aws:ssm:us-east-1:123456789012:parameter/b'.replace(
+        'bearer,',
+        'bearer, token_env: API_TOKEN,',
+      ),
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'secrets.API_TOKEN',
+    line: 8,
+    mentions: 'keep one of the two',
+  },
+  {
+    name: 'a Cloud Run secret that is not a Secret Manager name',
+    yaml: withLines(
+      `${run()}secrets:\n  DB_PASSWORD: "projects/x/secrets/db/versions/0"`,
+      'google-cloud-run',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'secrets.DB_PASSWORD',
+    line: 8,
+    mentions: 'Secret Manager',
+  },
+  {
+    name: 'an AKS secret that is not a Key Vault secret',
+    yaml: withLines(
+      'secrets:\n  DB_PASSWORD: arn:aws:secretsmanager:us-east-1:123456789012:secret:k',
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'secrets.DB_PASSWORD',
+    line: 6,
+    mentions: 'Key Vault',
+  },
+  {
     name: 'unset environment variable',
     yaml: withLines('spec:\n  region: ${BENTOCTL_TEST_UNSET_REGION}'),
     code: 'CONFIG_ENV_UNSET',

@@ -68,13 +68,13 @@ describe('loading a valid config', () => {
     });
   });
 
-  it('GIVEN an s3 backend without key THEN the key derives from the deployment name', () => {
+  it('GIVEN an s3 backend without key THEN the key derives from the target, region and deployment name', () => {
     const config = load(`${minimal}state: { backend: s3, bucket: tf-state, region: us-east-1 }\n`);
     expect(config.state).toEqual({
       backend: 's3',
       bucket: 'tf-state',
       region: 'us-east-1',
-      key: 'bentoctl/iris/terraform.tfstate',
+      key: 'bentoctl/aws-ecs/us-east-1/iris/terraform.tfstate',
       use_lockfile: true,
       encrypt: true,
     });

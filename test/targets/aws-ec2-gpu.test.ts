@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
 import { DLAMI_SSM_PARAMETER } from '../../src/targets/aws-ec2-gpu/stack.js';
-import type { SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
 import {
   DIGEST,
   configText,
   dataOf,
+  loadTestConfig,
   makeWorkspace,
   resource,
   resourcesOf,
@@ -74,14 +76,17 @@ describe('aws-ec2-gpu stack', () => {
       });
     });
 
-    it('THEN the instance role has SSM core, ECR pull of this repository, its logs and the secret only', () => {
-      expect(
-        resource(stack, 'aws_iam_role_policy_attachment', 'instance_role_ssm')?.policy_arn,
-      ).toBe(
-        'arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    it('THEN the instance role has Session Manager without parameter reads, ECR pull of this repository, its logs and the secret only', () => {
+      expect(resourcesOf(stack, 'aws_iam_role_policy_attachment')).toEqual({});
+      const session = JSON.parse(
+        String(resource(stack, 'aws_iam_role_policy', 'instance_role_ssm')?.policy),
       );
-      expect(Object.keys(resourcesOf(stack, 'aws_iam_role_policy_attachment'))).toEqual([
-        'instance_role_ssm',
+      const sessionActions: string[] = session.Statement.flatMap(
+        (statement: { Action: string[] }) => statement.Action,
+      );
+      expect(sessionActions).toContain('ssmmessages:OpenDataChannel');
+      expect(sessionActions.filter((action) => action.startsWith('ssm:'))).toEqual([
+        'ssm:UpdateInstanceInformation',
       ]);
       const policy = JSON.parse(
         String(resource(stack, 'aws_iam_role_policy', 'instance_role_policy')?.policy),
@@ -115,6 +120,8 @@ describe('aws-ec2-gpu stack', () => {
       );
       expect(script).toContain("--env 'BENTOCTL_DEVICE=gpu'");
       expect(script).toContain('--read-only');
+      expect(script).toContain('--cap-drop ALL');
+      expect(script).toContain('--security-opt no-new-privileges');
       // The secret is fetched at boot (the JSON key picked out), never written into user data.
       expect(script).toMatch(
         /DB_PASSWORD="\$\(retry sh -c 'aws secretsmanager get-secret-value --secret-id '\\''arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf'\\''/,
@@ -132,6 +139,45 @@ describe('aws-ec2-gpu stack', () => {
       });
       expect(check.stderr).toBe('');
       expect(check.status).toBe(0);
+    });
+
+    it('THEN the instance is replaced create-before-destroy, ignores DLAMI releases and checks its root volume against the AMI', () => {
+      const lifecycle = resource(stack, 'aws_instance', 'instance')?.lifecycle as {
+        precondition: { condition: string; error_message: string }[];
+      };
+      expect(lifecycle).toMatchObject({ create_before_destroy: true, ignore_changes: ['ami'] });
+      expect(lifecycle.precondition).toEqual([
+        {
+          condition: expect.stringMatching(
+            /^\$\{100 >= coalesce\(one\(\[for device in data\.aws_ami\.ami\.block_device_mappings : .*volume_size.* if device\.device_name == data\.aws_ami\.ami\.root_device_name\]\), 0\)\}$/,
+          ),
+          error_message: expect.stringContaining('spec.root_volume_gib (100)'),
+        },
+      ]);
+      expect(dataOf(stack, 'aws_ami', 'ami')).toEqual({
+        filter: [{ name: 'image-id', values: ['${data.aws_ssm_parameter.dlami.insecure_value}'] }],
+      });
+    });
+
+    it('THEN the new VPC is built in zones that offer the instance type', () => {
+      expect(dataOf(stack, 'aws_ec2_instance_type_offerings', 'instance_type_zones')).toEqual({
+        location_type: 'availability-zone',
+        filter: [{ name: 'instance-type', values: ['g5.xlarge'] }],
+      });
+      expect((stack.json.locals as Record<string, unknown>).offered_zones).toBe(
+        '${sort(setintersection(data.aws_availability_zones.availability_zones.names, data.aws_ec2_instance_type_offerings.instance_type_zones.locations))}',
+      );
+      expect(resource(stack, 'aws_subnet', 'private_subnet_a')?.availability_zone).toBe(
+        '${element(local.offered_zones, 0)}',
+      );
+      expect(resource(stack, 'aws_subnet', 'public_subnet_a')?.lifecycle).toEqual({
+        precondition: [
+          {
+            condition: '${(length(local.offered_zones) >= 1)}',
+            error_message: expect.stringContaining('offers the instance type'),
+          },
+        ],
+      });
     });
 
     it('THEN the endpoint is the private address and the outputs match the definition', () => {
@@ -167,6 +213,10 @@ ssh_cidr: 198.51.100.7/32`,
         subnet_id: '${aws_subnet.public_subnet_a.id}',
         key_name: 'ops',
       });
+      // A pinned AMI is followed: changing ami_id replaces the instance.
+      expect(resource(stack, 'aws_instance', 'instance')?.lifecycle).not.toHaveProperty(
+        'ignore_changes',
+      );
       expect(resource(stack, 'aws_eip', 'instance_eip')).toMatchObject({
         instance: '${aws_instance.instance.id}',
       });
@@ -223,6 +273,40 @@ ssh_cidr: 198.51.100.7/32`,
       });
     });
 
+    it('THEN an instance refresh launches before it terminates, skips matching instances and rolls back on failure', () => {
+      expect(
+        resource(stack, 'aws_autoscaling_group', 'autoscaling_group')?.instance_refresh,
+      ).toEqual({
+        strategy: 'Rolling',
+        preferences: {
+          min_healthy_percentage: 100,
+          max_healthy_percentage: 200,
+          skip_matching: true,
+          auto_rollback: true,
+          instance_warmup: '900',
+        },
+      });
+    });
+
+    it('THEN a new DLAMI release does not roll the fleet, and the root volume is checked against the AMI', () => {
+      expect(resource(stack, 'aws_launch_template', 'launch_template')?.lifecycle).toMatchObject({
+        ignore_changes: ['image_id'],
+        precondition: [{ error_message: expect.stringContaining('root_volume_gib') }],
+      });
+    });
+
+    it('THEN plan fails when the instance type is offered in fewer than two zones for the ALB', () => {
+      expect(resource(stack, 'aws_lb', 'alb')?.lifecycle).toEqual({
+        precondition: [
+          {
+            condition:
+              '${(length(distinct([element(local.offered_zones, 0), element(local.offered_zones, 1)])) >= 2)}',
+            error_message: expect.stringContaining('offered in fewer than 2 zones'),
+          },
+        ],
+      });
+    });
+
     it('THEN instances take traffic from the ALB only, which checks /readyz on instance targets', () => {
       expect(ingressRules(stack)).toEqual([
         expect.objectContaining({
@@ -254,5 +338,58 @@ ssh_cidr: 198.51.100.7/32`,
     it('THEN it matches the reviewed snapshot', async () => {
       await expect(stack.text).toMatchFileSnapshot('__snapshots__/aws-ec2-gpu.tf.json');
     });
+  });
+
+  describe('GIVEN an existing VPC and a pinned AMI', () => {
+    let stack: SynthesizedStack;
+    beforeAll(async () => {
+      stack = await synth(
+        workspace,
+        configText(
+          'aws-ec2-gpu',
+          `ami_id: ami-0123456789abcdef0
+vpc_id: vpc-0123456789abcdef0
+public_subnet_ids: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
+private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
+          GPU_RUNTIME,
+        ),
+      );
+    });
+
+    it('THEN the instance lands in the first private subnet whose zone offers the type, or plan fails', () => {
+      const offered = 'data.aws_ec2_instance_type_offerings.instance_type_zones.locations';
+      const instance = resource(stack, 'aws_instance', 'instance');
+      expect(instance?.subnet_id).toBe(
+        `\${element(compact([contains(${offered}, data.aws_subnet.private_subnet_1.availability_zone) ? "subnet-0bbbbbbbbbbbbbbb1" : "", contains(${offered}, data.aws_subnet.private_subnet_2.availability_zone) ? "subnet-0bbbbbbbbbbbbbbb2" : ""]), 0)}`,
+      );
+      const lifecycle = instance?.lifecycle as { precondition: { error_message: string }[] };
+      expect(lifecycle.precondition.map((check) => check.error_message)).toEqual([
+        expect.stringContaining('root_volume_gib'),
+        'None of spec.private_subnet_ids is in an availability zone that offers g5.xlarge; add a subnet of an offering zone, or pick another instance_type.',
+      ]);
+      expect(lifecycle).not.toHaveProperty('ignore_changes');
+    });
+  });
+
+  it('GIVEN an image in another registry with pull credentials THEN the boot script logs in with them for the pull only', async () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr-AbCdEf';
+    const stack = await synthesizeStack({
+      config: loadTestConfig(
+        workspace,
+        configText('aws-ec2-gpu', `image_pull_secret: ${secret}`, GPU_RUNTIME),
+      ),
+      image: imageReference('ghcr.io/acme/iris', DIGEST),
+      bentoVersion: '0123456789abcdef',
+      bentoName: 'iris_classifier',
+    });
+    const script = userData(stack);
+    expect(script).not.toContain('aws ecr get-login-password');
+    expect(script).toContain(`--secret-id '${secret}'`);
+    expect(script).toMatch(/docker login --username "\$\(.*\)" --password-stdin 'ghcr.io'/);
+    expect(script.indexOf('retry registry_login')).toBeLessThan(script.indexOf('docker pull'));
+    expect(script).toContain("docker logout 'ghcr.io'");
+    expect(script).not.toMatch(/\$\{|%\{/);
+    const check = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8', timeout: 10_000 });
+    expect(check.status, check.stderr).toBe(0);
   });
 });

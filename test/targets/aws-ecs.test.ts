@@ -74,7 +74,8 @@ describe('aws-ecs stack', () => {
           assign_public_ip: false,
           subnets: ['${aws_subnet.private_subnet_a.id}', '${aws_subnet.private_subnet_b.id}'],
         },
-        depends_on: ['aws_lb_listener.http_listener'],
+        depends_on: ['aws_lb_listener.http_listener', 'aws_iam_role_policy.execution_role_policy'],
+        health_check_grace_period_seconds: 60,
       });
     });
 
@@ -194,6 +195,10 @@ describe('aws-ecs stack', () => {
       expect(lifecycle.rules.at(-1).selection).toMatchObject({ countType: 'imageCountMoreThan' });
     });
 
+    it("THEN destroy deletes the deployment's own repository with its images", () => {
+      expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')?.force_delete).toBe(true);
+    });
+
     it('THEN the repository the image was pushed to is adopted with an import block', () => {
       // `bentoctl build --push` creates a missing ECR repository; without the import the first
       // apply would fail with RepositoryAlreadyExistsException.
@@ -202,14 +207,19 @@ describe('aws-ecs stack', () => {
       ]);
     });
 
-    it('THEN every resource is tagged with the deployment and bento version', () => {
+    it('THEN every resource is tagged with the deployment, and only the task definition and service with the bento', () => {
       const [provider] = (stack.json.provider as { aws: { default_tags: { tags: object }[] }[] })
         .aws;
+      // A release changes the resources that run the bento, not the tags of every resource.
       expect(provider?.default_tags[0]?.tags).toEqual({
-        'bento-name': 'iris_classifier',
-        'bento-version': '0123456789abcdef',
         deployment: 'iris-prod',
         'managed-by': 'bentoctl',
+      });
+      const bento = { 'bento-name': 'iris_classifier', 'bento-version': '0123456789abcdef' };
+      expect(resource(stack, 'aws_ecs_task_definition', 'task_definition')?.tags).toEqual(bento);
+      expect(resource(stack, 'aws_ecs_service', 'service')).toMatchObject({
+        tags: bento,
+        propagate_tags: 'SERVICE',
       });
     });
 
@@ -234,7 +244,7 @@ describe('aws-ecs stack', () => {
           'aws-ecs',
           `region: us-east-1
 public: true
-allowed_cidrs: [203.0.113.0/24, 2001:db8::/32]
+allowed_cidrs: [203.0.113.0/24, 198.51.100.0/24]
 certificate_arn: ${CERTIFICATE}
 scaling_metric: requests
 vpc_id: vpc-0123456789abcdef0
@@ -277,10 +287,10 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         albRules.map((rule) => `${rule.from_port} ${rule.cidr_ipv4 ?? rule.cidr_ipv6}`).sort(),
       ).toEqual([
         '443 ${data.aws_vpc.vpc.cidr_block}',
-        '443 2001:db8::/32',
+        '443 198.51.100.0/24',
         '443 203.0.113.0/24',
         '80 ${data.aws_vpc.vpc.cidr_block}',
-        '80 2001:db8::/32',
+        '80 198.51.100.0/24',
         '80 203.0.113.0/24',
       ]);
       expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
@@ -311,16 +321,36 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN an image outside ECR THEN the stack creates its repository without importing one', async () => {
-    const workspace = makeWorkspace();
-    const stack = await synthesizeStack({
-      config: loadTestConfig(workspace, configText('aws-ecs', '')),
-      image: imageReference('registry.example.com/iris', DIGEST),
-      bentoVersion: '0123456789abcdef',
-      bentoName: 'iris_classifier',
+  describe('GIVEN an image in a private registry outside ECR', () => {
+    const PULL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf';
+    const outside = (spec: string) =>
+      synthesizeStack({
+        config: loadTestConfig(workspace, configText('aws-ecs', spec)),
+        image: imageReference('registry.example.com/iris', DIGEST),
+        bentoVersion: '0123456789abcdef',
+        bentoName: 'iris_classifier',
+      });
+
+    it('WHEN no pull credentials are given THEN generate refuses the image and says what to do', async () => {
+      await expect(outside('region: us-east-1')).rejects.toMatchObject({
+        code: 'IMAGE_NOT_PULLABLE',
+        message: expect.stringContaining('spec.image_pull_secret'),
+      });
     });
-    expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
-    expect(stack.json.import).toBeUndefined();
+
+    it('WHEN image_pull_secret is given THEN the task pulls with it and only the execution role reads it', async () => {
+      const stack = await outside(`image_pull_secret: ${PULL}`);
+      expect(container(stack).repositoryCredentials).toEqual({ credentialsParameter: PULL });
+      expect(policy(stack, 'execution_role_policy').Statement).toContainEqual(
+        expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [PULL] }),
+      );
+      // Nothing of ECR is granted for an image that is not in it, and no repository is adopted.
+      expect(JSON.stringify(policy(stack, 'execution_role_policy'))).not.toContain(
+        'ecr:BatchGetImage',
+      );
+      expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
+      expect(stack.json.import).toBeUndefined();
+    });
   });
 
   describe('GIVEN which ECR repository the image is in', () => {
@@ -370,29 +400,110 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN a secret that is not an ARN WHEN synthesized THEN it fails naming the variable', async () => {
-    await expect(
-      synth(
+  it('GIVEN an image in ECR WHEN synthesized THEN no registry credentials are set', async () => {
+    const stack = await synth(workspace, configText('aws-ecs', ''));
+    expect(container(stack)).not.toHaveProperty('repositoryCredentials');
+  });
+
+  it('GIVEN a secret that is not an ARN WHEN validated THEN it fails naming the variable, before synthesis', () => {
+    expect(() =>
+      loadTestConfig(
         workspace,
         configText('aws-ecs', 'region: us-east-1', 'secrets:\n  DB_PASSWORD: prod/db\n'),
       ),
-    ).rejects.toMatchObject({
-      code: 'SECRET_REFERENCE_INVALID',
-      message: expect.stringContaining('DB_PASSWORD'),
-    });
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        diagnostics: [expect.objectContaining({ field: 'secrets.DB_PASSWORD' })],
+      }),
+    );
   });
 
-  it('GIVEN a long deployment name WHEN synthesized THEN ALB and target group names fit 32 characters', async () => {
+  it('GIVEN a long deployment name WHEN synthesized THEN the ALB name fits 32 characters and the target group takes a prefix', async () => {
     const longName = 'a-very-long-deployment-name-for-iris-01';
     const stack = await synth(
       workspace,
       configText('aws-ecs', 'region: us-east-1').replace('name: iris-prod', `name: ${longName}`),
     );
     const albName = String(resource(stack, 'aws_lb', 'alb')?.name);
-    const groupName = String(resource(stack, 'aws_lb_target_group', 'target_group')?.name);
     expect(albName.length).toBeLessThanOrEqual(32);
-    expect(groupName.length).toBeLessThanOrEqual(32);
-    expect(albName).not.toBe(groupName);
     expect(albName).toMatch(/^[a-z0-9-]+[a-z0-9]$/);
+    // A replaced target group is created before the old one goes: a fixed name would collide.
+    const group = resource(stack, 'aws_lb_target_group', 'target_group');
+    expect(group?.name).toBeUndefined();
+    expect(group).toMatchObject({
+      name_prefix: 'a-ver-',
+      lifecycle: { create_before_destroy: true },
+    });
+  });
+
+  it('GIVEN startup_grace_seconds WHEN synthesized THEN the service gives new tasks that long', async () => {
+    const stack = await synth(workspace, configText('aws-ecs', 'startup_grace_seconds: 900'));
+    expect(resource(stack, 'aws_ecs_service', 'service')?.health_check_grace_period_seconds).toBe(
+      900,
+    );
+  });
+
+  it('GIVEN secrets under a customer KMS key WHEN synthesized THEN the execution role may decrypt with it through the secret services only', async () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
+    const stack = await synth(
+      workspace,
+      configText(
+        'aws-ecs',
+        `secrets_kms_key_arns: [${key}]`,
+        `secrets:\n  DB_PASSWORD: ${SECRET}\n  API_TOKEN: ${TOKEN}\n`,
+      ),
+    );
+    expect(policy(stack, 'execution_role_policy').Statement.at(-1)).toEqual({
+      Sid: 'DecryptSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [key],
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': [
+            'secretsmanager.us-east-1.amazonaws.com',
+            'ssm.us-east-1.amazonaws.com',
+          ],
+        },
+      },
+    });
+  });
+
+  it('GIVEN one deployment name in two regions WHEN synthesized THEN its IAM roles do not collide', async () => {
+    const names = async (region: string) => {
+      const stack = await synth(workspace, configText('aws-ecs', `region: ${region}`));
+      return Object.values(resourcesOf(stack, 'aws_iam_role')).map((role) => role.name);
+    };
+    expect(await names('us-east-1')).toEqual([
+      'iris-prod-us-east-1-execution',
+      'iris-prod-us-east-1-task',
+    ]);
+    const west = await names('eu-west-1');
+    expect(west).toEqual(['iris-prod-eu-west-1-execution', 'iris-prod-eu-west-1-task']);
+  });
+
+  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that the load balancer and tasks span two zones', async () => {
+    const stack = await synth(
+      workspace,
+      configText(
+        'aws-ecs',
+        `vpc_id: vpc-0123456789abcdef0
+public_subnet_ids: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
+private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
+      ),
+    );
+    expect(dataOf(stack, 'aws_subnet', 'private_subnet_2')).toEqual({
+      id: 'subnet-0bbbbbbbbbbbbbbb2',
+    });
+    const twoZones = {
+      condition:
+        '${(length(distinct([data.aws_subnet.private_subnet_1.availability_zone, data.aws_subnet.private_subnet_2.availability_zone])) >= 2)}',
+      error_message: expect.stringContaining('spec.private_subnet_ids'),
+    };
+    expect(resource(stack, 'aws_lb', 'alb')?.lifecycle).toEqual({ precondition: [twoZones] });
+    expect(resource(stack, 'aws_ecs_service', 'service')?.lifecycle).toMatchObject({
+      precondition: [twoZones],
+    });
   });
 });

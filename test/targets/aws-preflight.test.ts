@@ -12,6 +12,8 @@ interface InvalidSpec {
   readonly target: 'aws-ecs' | 'aws-ec2-gpu';
   readonly spec: string;
   readonly extra?: string;
+  /** The deployment name. @default iris-prod */
+  readonly name_?: string;
   readonly field: string;
   readonly mentions: string;
 }
@@ -103,6 +105,69 @@ const INVALID: readonly InvalidSpec[] = [
     mentions: 'us-east-1',
   },
   {
+    name: 'ECS scaled to zero (target tracking would never start a task again)',
+    target: 'aws-ecs',
+    spec: 'min_instances: 0',
+    field: 'spec.min_instances',
+    mentions: 'must be at least 1',
+  },
+  {
+    name: 'IPv6 client block on the IPv4-only load balancer',
+    target: 'aws-ecs',
+    spec: 'public: true\nallowed_cidrs: [203.0.113.0/24, 2001:db8::/32]',
+    field: 'spec.allowed_cidrs[1]',
+    mentions: 'IPv4-only',
+  },
+  {
+    name: 'a name that makes security group names start with sg-',
+    target: 'aws-ecs',
+    spec: 'region: us-east-1',
+    name_: 'sg-iris',
+    field: 'name',
+    mentions: 'sg-',
+  },
+  {
+    name: 'a bearer token over plain HTTP on a public load balancer',
+    target: 'aws-ecs',
+    spec: 'public: true\nallowed_cidrs: [0.0.0.0/0]',
+    extra:
+      'runtime:\n  auth: { mode: bearer, secret: "arn:aws:ssm:us-east-1:123456789012:parameter/t" }\n',
+    field: 'spec.certificate_arn',
+    mentions: 'plain HTTP',
+  },
+  {
+    name: 'a KMS alias instead of a key',
+    target: 'aws-ecs',
+    spec: 'secrets_kms_key_arns: [arn:aws:kms:us-east-1:123456789012:alias/secrets]',
+    field: 'spec.secrets_kms_key_arns[0]',
+    mentions: 'not an alias',
+  },
+  {
+    name: 'a bearer token over plain HTTP on a public single instance',
+    target: 'aws-ec2-gpu',
+    spec: 'public: true\nallowed_cidrs: [0.0.0.0/0]',
+    extra:
+      'runtime:\n  device: gpu\n  auth: { mode: bearer, secret: "arn:aws:ssm:us-east-1:123456789012:parameter/t" }\n',
+    field: 'spec.certificate_arn',
+    mentions: 'max_instances > 1',
+  },
+  {
+    name: 'an IPv6 SSH block',
+    target: 'aws-ec2-gpu',
+    spec: 'key_name: ops\nssh_cidr: 2001:db8::/64',
+    extra: GPU,
+    field: 'spec.ssh_cidr',
+    mentions: 'IPv4-only',
+  },
+  {
+    name: 'an image repository outside ECR without pull credentials',
+    target: 'aws-ecs',
+    spec: 'region: us-east-1',
+    extra: 'image:\n  repository: ghcr.io/acme/iris\n',
+    field: 'image.repository',
+    mentions: 'spec.image_pull_secret',
+  },
+  {
     name: 'CPU instance type',
     target: 'aws-ec2-gpu',
     spec: 'instance_type: m5.large',
@@ -152,13 +217,36 @@ const INVALID: readonly InvalidSpec[] = [
   },
 ];
 
+describe('valid AWS image repositories', () => {
+  it.each([
+    ['ECR of another account and region', '210987654321.dkr.ecr.eu-west-1.amazonaws.com/iris', ''],
+    ['ECR Public', 'public.ecr.aws/acme/iris', ''],
+    [
+      'a private registry with pull credentials',
+      'ghcr.io/acme/iris',
+      'image_pull_secret: arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr',
+    ],
+  ])('GIVEN %s WHEN loaded THEN it passes', (_name, repository, spec) => {
+    expect(() =>
+      loadTestConfig(
+        workspace,
+        configText('aws-ecs', spec, `image:\n  repository: ${repository}\n`),
+      ),
+    ).not.toThrow();
+  });
+});
+
 describe('invalid AWS specs', () => {
   it.each(INVALID)(
     'GIVEN $name WHEN loaded THEN $field is reported',
-    ({ target, spec, extra, field, mentions }) => {
+    ({ target, spec, extra, name_, field, mentions }) => {
       let caught: unknown;
       try {
-        loadTestConfig(workspace, configText(target, spec, extra));
+        const text = configText(target, spec, extra);
+        loadTestConfig(
+          workspace,
+          name_ !== undefined ? text.replace('name: iris-prod', `name: ${name_}`) : text,
+        );
       } catch (error) {
         caught = error;
       }

@@ -221,19 +221,29 @@ describe('azure-aks synthesis', () => {
       expect(mainContainer(json).resources.limits['nvidia.com/gpu']).toBeUndefined();
     });
 
-    it('THEN tags every Azure resource with the deployment and bento version', () => {
+    it('THEN tags every Azure resource with the deployment, and only the Deployment and its pods with the bento version', () => {
       for (const type of [
         'azurerm_resource_group',
         'azurerm_log_analytics_workspace',
         'azurerm_kubernetes_cluster',
         'azurerm_container_registry',
       ]) {
-        expect(onlyResource(json, type).tags).toMatchObject({
-          deployment: 'iris-prod',
-          'bento-version': expect.any(String),
-          'managed-by': 'bentoctl',
-        });
+        const tags = onlyResource(json, type).tags;
+        expect(tags).toMatchObject({ deployment: 'iris-prod', 'managed-by': 'bentoctl' });
+        // A release must not retag the cluster, the registry or the group.
+        expect(tags).not.toHaveProperty('bento-version');
       }
+      const deployment = onlyResource(json, 'kubernetes_deployment_v1') as {
+        metadata: { labels: object };
+        spec: { template: { metadata: { labels: object } }; selector: { match_labels: object } };
+      };
+      expect(deployment.metadata.labels).toHaveProperty('bento-version');
+      expect(deployment.spec.template.metadata.labels).toHaveProperty('bento-version');
+      // The selector is immutable: the version must never be part of it.
+      expect(deployment.spec.selector.match_labels).not.toHaveProperty('bento-version');
+      expect(onlyResource(json, 'kubernetes_service_v1').metadata).not.toHaveProperty(
+        'labels.bento-version',
+      );
     });
 
     it('THEN outputs the load balancer URL and the registry repository', () => {
@@ -352,16 +362,13 @@ describe('azure-aks synthesis', () => {
     });
   });
 
-  it('GIVEN a secret that is not a Key Vault reference THEN synthesis names it and the form', () => {
-    const config = loadTestConfig(
-      configText({ secrets: { DB_PASSWORD: 'projects/p/secrets/db' } }),
+  it('GIVEN a secret that is not a Key Vault reference THEN validate names it and the form, before synthesis', () => {
+    const failure = loadError(() =>
+      loadTestConfig(configText({ secrets: { DB_PASSWORD: 'projects/p/secrets/db' } })),
     );
-    expect(() => synthesizeTarget(synthesizeAzureAks, config)).toThrow(
-      expect.objectContaining({
-        code: 'SECRET_REFERENCE_INVALID',
-        message: expect.stringMatching(/DB_PASSWORD.*Key Vault/),
-      }),
-    );
+    expect(failure.code).toBe('CONFIG_INVALID');
+    expect(failure.fields).toEqual(['secrets.DB_PASSWORD']);
+    expect(failure.text).toMatch(/Key Vault/);
   });
 
   it('GIVEN a tag value that looks like a template THEN Terraform gets it as a literal', () => {

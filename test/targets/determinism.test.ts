@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { labelValue, stackLabels } from '../../src/targets/stack-labels.js';
 import { stableJson } from '../../src/targets/stable-json.js';
-import { configText, makeWorkspace, synth } from './fixtures.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStack, type TerraformJson } from '../../src/targets/synth-stack.js';
+import { configText, ECR_REPOSITORY, loadTestConfig, makeWorkspace, synth } from './fixtures.js';
 
 const workspace = makeWorkspace();
 
@@ -111,7 +113,7 @@ describe('state backends', () => {
       {
         s3: {
           bucket: 'my-state',
-          key: 'bentoctl/iris-prod/terraform.tfstate',
+          key: 'bentoctl/aws-ecs/us-east-1/iris-prod/terraform.tfstate',
           region: 'eu-west-1',
           encrypt: true,
           use_lockfile: true,
@@ -122,7 +124,7 @@ describe('state backends', () => {
     [
       'gcs',
       'state:\n  backend: gcs\n  bucket: my-state\n',
-      { gcs: { bucket: 'my-state', prefix: 'bentoctl/iris-prod' } },
+      { gcs: { bucket: 'my-state', prefix: 'bentoctl/aws-ecs/us-east-1/iris-prod' } },
     ],
     [
       'azurerm',
@@ -132,7 +134,7 @@ describe('state backends', () => {
           resource_group_name: 'tfstate',
           storage_account_name: 'tfstate123',
           container_name: 'state',
-          key: 'bentoctl/iris-prod.tfstate',
+          key: 'bentoctl/aws-ecs/us-east-1/iris-prod.tfstate',
         },
       },
     ],
@@ -143,6 +145,80 @@ describe('state backends', () => {
       expect((stack.json.terraform as { backend: unknown }).backend).toEqual(backend);
     },
   );
+});
+
+describe('a release touches what changed', () => {
+  /** The `type.name` of every resource whose block differs between the two stacks. */
+  const changedResources = (before: TerraformJson, after: TerraformJson): string[] => {
+    const blocks = (json: TerraformJson): [string, string][] =>
+      Object.entries((json.resource ?? {}) as Record<string, Record<string, unknown>>).flatMap(
+        ([type, byName]) =>
+          Object.entries(byName).map(([name, block]): [string, string] => [
+            `${type}.${name}`,
+            stableJson(block),
+          ]),
+      );
+    const old = new Map(blocks(before));
+    return blocks(after)
+      .filter(([address, text]) => old.get(address) !== text)
+      .map(([address]) => address)
+      .sort();
+  };
+
+  it.each([
+    ['aws-ecs', '', ['aws_ecs_service.service', 'aws_ecs_task_definition.task_definition']],
+    ['aws-ec2-gpu', 'runtime:\n  device: gpu\n', ['aws_instance.instance']],
+  ])(
+    'GIVEN %s WHEN only the bento changes THEN only what runs it changes',
+    async (target, extra, expected) => {
+      const config = loadTestConfig(workspace, configText(target, 'region: us-east-1', extra));
+      const release = (version: string) =>
+        synthesizeStack({
+          config,
+          image: imageReference(ECR_REPOSITORY, `sha256:${version.repeat(64)}`),
+          bentoVersion: version.repeat(16),
+          bentoName: 'iris_classifier',
+        });
+      const [before, after] = [await release('a'), await release('b')];
+      expect(changedResources(before.json, after.json)).toEqual(expected);
+      // Provider default tags reach every resource's tags_all: they must not carry the bento.
+      expect(stableJson(after.json.provider)).toBe(stableJson(before.json.provider));
+    },
+  );
+});
+
+describe('state keys and Terraform version', () => {
+  const S3 = 'state:\n  backend: s3\n  bucket: my-state\n  region: eu-west-1\n';
+  const key = async (target: string, spec: string, extra = '') => {
+    const stack = await synth(workspace, configText(target, spec, `${extra}${S3}`));
+    return (stack.json.terraform as { backend: { s3: { key: string } } }).backend.s3.key;
+  };
+
+  it('GIVEN one deployment name in two regions or two targets THEN each keeps its own state', async () => {
+    const keys = [
+      await key('aws-ecs', 'region: us-east-1'),
+      await key('aws-ecs', 'region: eu-west-1'),
+      await key('aws-ec2-gpu', 'region: us-east-1', 'runtime:\n  device: gpu\n'),
+    ];
+    expect(keys).toEqual([
+      'bentoctl/aws-ecs/us-east-1/iris-prod/terraform.tfstate',
+      'bentoctl/aws-ecs/eu-west-1/iris-prod/terraform.tfstate',
+      'bentoctl/aws-ec2-gpu/us-east-1/iris-prod/terraform.tfstate',
+    ]);
+  });
+
+  it.each([
+    ['an S3 backend with its lock file', S3, '>= 1.10.0'],
+    [
+      'an S3 backend locked by DynamoDB',
+      `${S3}  use_lockfile: false\n  dynamodb_table: locks\n`,
+      '>= 1.5.0',
+    ],
+    ['local state', '', '>= 1.5.0'],
+  ])('GIVEN %s THEN the stack states the Terraform it needs', async (_name, state, version) => {
+    const stack = await synth(workspace, configText('aws-ecs', 'region: us-east-1', state));
+    expect((stack.json.terraform as { required_version: string }).required_version).toBe(version);
+  });
 });
 
 describe('labels', () => {

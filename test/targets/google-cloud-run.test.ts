@@ -171,18 +171,21 @@ describe('google-cloud-run synthesis', () => {
       expect(names).not.toContain('PORT');
     });
 
-    it('THEN labels every labelable resource with the deployment and bento version', () => {
-      const labelled = [
-        onlyResource(json, 'google_artifact_registry_repository').labels,
+    it('THEN labels every labelable resource with the deployment, and only the service and its revisions with the bento version', () => {
+      const runsTheBento = [
         service(json).labels,
         (service(json).template as unknown as { labels: unknown }).labels,
       ];
-      for (const labels of labelled) {
+      for (const labels of runsTheBento) {
         expect(labels).toMatchObject({
           deployment: 'iris-prod',
           'bento-version': expect.any(String),
         });
       }
+      // A release must not relabel the repository (or anything else that does not run it).
+      const repository = onlyResource(json, 'google_artifact_registry_repository').labels;
+      expect(repository).toMatchObject({ deployment: 'iris-prod' });
+      expect(repository).not.toHaveProperty('bento-version');
     });
 
     it('THEN outputs the service URL and the image repository', () => {
@@ -278,18 +281,17 @@ describe('google-cloud-run synthesis', () => {
     });
   });
 
-  it('GIVEN a secret in another form (an AWS ARN) THEN synthesis says which one and the form', () => {
-    const config = loadTestConfig(
-      configText({
-        secrets: { DB_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' },
-      }),
+  it('GIVEN a secret in another form (an AWS ARN) THEN validate names it and the form, before synthesis', () => {
+    const failure = loadError(() =>
+      loadTestConfig(
+        configText({
+          secrets: { DB_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' },
+        }),
+      ),
     );
-    expect(() => synthesizeTarget(synthesizeCloudRun, config)).toThrow(
-      expect.objectContaining({
-        code: 'SECRET_REFERENCE_INVALID',
-        message: expect.stringMatching(/DB_PASSWORD.*Secret Manager/),
-      }),
-    );
+    expect(failure.code).toBe('CONFIG_INVALID');
+    expect(failure.fields).toEqual(['secrets.DB_PASSWORD']);
+    expect(failure.text).toMatch(/Secret Manager/);
   });
 
   it('GIVEN service_account_email THEN no account is created and the given one gets the grants', () => {

@@ -8,7 +8,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { runtimeEnvironment } from '../../src/config/runtime-env.js';
-import { stackLabels } from '../../src/targets/stack-labels.js';
+import { bentoLabels, deploymentLabels } from '../../src/targets/stack-labels.js';
 import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
@@ -56,11 +56,8 @@ export function synthesizeTarget<Spec>(
     spec: config.spec as Spec,
     image,
     bentoVersion: TEST_BENTO_VERSION,
-    labels: stackLabels({
-      deployment: config.name,
-      bentoName: 'iris_classifier',
-      bentoVersion: TEST_BENTO_VERSION,
-    }),
+    labels: deploymentLabels(config.name),
+    bentoLabels: bentoLabels({ bentoName: 'iris_classifier', bentoVersion: TEST_BENTO_VERSION }),
     environment: runtimeEnvironment(config),
   });
   return withoutMetadata(JSON.parse(Testing.synth(stack))) as TerraformDocument;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, parseVersionOutput } from '../../src/terraform/binary.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkStackVersion,
+  compareVersions,
+  parseVersionOutput,
+} from '../../src/terraform/binary.js';
 
 describe('terraform version check', () => {
   it('GIVEN versions WHEN compared THEN numeric parts decide, not string order', () => {
@@ -19,5 +26,36 @@ describe('terraform version check', () => {
     expect(() => parseVersionOutput('Terraform v0.12.31\n')).toThrow(
       /not JSON \(Terraform older than 0.13\?\)/,
     );
+  });
+
+  describe('GIVEN a stack whose S3 backend uses a lock file (required_version >= 1.10.0)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bentoctl-version-'));
+    const stackFile = join(dir, 'main.tf.json');
+    writeFileSync(
+      stackFile,
+      JSON.stringify({
+        terraform: {
+          required_version: '>= 1.10.0',
+          backend: { s3: { bucket: 'b', key: 'k', region: 'us-east-1', use_lockfile: true } },
+        },
+      }),
+    );
+
+    it('WHEN terraform 1.9 runs it THEN it is refused, naming the lock file and the way out', () => {
+      expect(() =>
+        checkStackVersion({ path: '/usr/bin/terraform', version: '1.9.8' }, stackFile),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'TERRAFORM_TOO_OLD',
+          message: expect.stringMatching(/1\.9\.8.*use_lockfile.*needs 1\.10\.0 or newer/),
+        }),
+      );
+    });
+
+    it('WHEN terraform 1.10 or newer runs it THEN it passes', () => {
+      expect(() =>
+        checkStackVersion({ path: '/usr/bin/terraform', version: '1.10.0' }, stackFile),
+      ).not.toThrow();
+    });
   });
 });

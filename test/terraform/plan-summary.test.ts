@@ -181,6 +181,29 @@ describe('summarizePlan', () => {
     });
   });
 
+  it('GIVEN a destroy plan that deletes a force_delete repository THEN the summary says its images go too', () => {
+    const repository = (forceDelete: boolean) => ({
+      address: 'aws_ecr_repository.ecr_repository',
+      mode: 'managed' as const,
+      type: 'aws_ecr_repository',
+      name: 'ecr_repository',
+      provider_name: 'registry.terraform.io/hashicorp/aws',
+      change: {
+        actions: ['delete' as const],
+        before: { name: 'iris-prod', force_delete: forceDelete },
+        after: null,
+      },
+    });
+    const summarize = (forceDelete: boolean) =>
+      summarizePlan({ format_version: '1.2', resource_changes: [repository(forceDelete)] })
+        .resources[0];
+    expect(summarize(true)).toMatchObject({
+      action: 'delete',
+      reason: 'force_delete: everything in it is deleted too',
+    });
+    expect(summarize(false)).not.toHaveProperty('reason');
+  });
+
   it('GIVEN a secret copied into an attribute the plan does not mark THEN it is masked there too', () => {
     const summary = summarizePlan({
       format_version: '1.2',

@@ -18,7 +18,8 @@ import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/worksp
 const binary = await findTerraformForTests();
 
 const digest = (hex: string) => `sha256:${hex.repeat(64)}`;
-const image = (hex: string) => `registry.example.com/demo@${digest(hex)}`;
+// An ECR repository: the aws-ecs stack pulls from other registries only with credentials.
+const image = (hex: string) => `123456789012.dkr.ecr.us-east-1.amazonaws.com/demo@${digest(hex)}`;
 
 interface ListedRelease {
   number: number;

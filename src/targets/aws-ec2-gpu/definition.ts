@@ -1,3 +1,4 @@
+import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEc2Gpu } from './preflight.js';
 import { awsEc2GpuSpecSchema } from './spec.js';
@@ -14,7 +15,9 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
     { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
   ],
+  secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
-  preflight: (spec) => preflightAwsEc2Gpu(spec),
+  stateScope: (spec) => spec.region,
+  preflight: (spec, context) => preflightAwsEc2Gpu(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEc2Gpu,
 };

@@ -1,18 +1,23 @@
 import { distance } from 'fastest-levenshtein';
 import { checkCertificateRegion } from '../common/aws-certificate.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
+import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
-import type { SpecIssue } from '../target.js';
+import type { PreflightContext, SpecIssue } from '../target.js';
 import { EC2_GPU_FAMILIES, instanceFamily } from './gpu-families.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 
-/** GPU families only, SSH only with both a key and a CIDR, and the shared AWS network rules. */
-export function preflightAwsEc2Gpu(spec: AwsEc2GpuSpec): SpecIssue[] {
+/** GPU families only, SSH only with both a key and a CIDR, and the shared AWS rules. */
+export function preflightAwsEc2Gpu(
+  spec: AwsEc2GpuSpec,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
+): SpecIssue[] {
   const issues: SpecIssue[] = [
     ...checkInstanceBounds(spec),
     ...checkAwsNetwork(spec),
     ...checkPublicNeedsCidrs(spec),
     ...checkCertificateRegion(spec),
+    ...checkAwsService(spec, context),
   ];
   if (spec.certificate_arn !== undefined && spec.max_instances === 1) {
     issues.push({
@@ -29,6 +34,12 @@ export function preflightAwsEc2Gpu(spec: AwsEc2GpuSpec): SpecIssue[] {
       path: ['instance_type'],
       message: `${spec.instance_type} is not an NVIDIA GPU instance type; families: ${families.join(', ')}`,
       suggestion: `${closest}.xlarge`,
+    });
+  }
+  if (spec.ssh_cidr?.includes(':') === true) {
+    issues.push({
+      path: ['ssh_cidr'],
+      message: `${spec.ssh_cidr} is IPv6, but the instance's network is IPv4-only; give an IPv4 block`,
     });
   }
   if ((spec.key_name === undefined) !== (spec.ssh_cidr === undefined)) {

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { AWS_REGIONS } from '../clouds/aws-regions.js';
 import { acmCertificateArn, awsNetworkFields } from '../common/aws-network-fields.js';
 import { LOG_RETENTION_DAYS } from '../common/aws-log-retention.js';
+import {
+  imagePullSecretField,
+  secretsKmsKeyArnsField,
+  startupGraceSecondsField,
+} from '../common/aws-runtime-fields.js';
 import { cidrSchema } from '../common/cidr.js';
 import {
   allowedCidrsField,
@@ -50,6 +55,12 @@ export const awsEc2GpuSpecSchema = z.strictObject({
   certificate_arn: acmCertificateArn
     .optional()
     .meta({ description: 'ACM certificate for HTTPS on the load balancer (max_instances > 1).' }),
+  startup_grace_seconds: startupGraceSecondsField(
+    900,
+    'instance of the Auto Scaling group (max_instances > 1)',
+  ),
+  secrets_kms_key_arns: secretsKmsKeyArnsField,
+  image_pull_secret: imagePullSecretField,
   log_retention_days: z
     .literal(LOG_RETENTION_DAYS)
     .default(30)

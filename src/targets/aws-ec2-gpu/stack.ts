@@ -3,47 +3,41 @@
  * max_instances is 1 (its address is the endpoint); otherwise a launch template, an Auto Scaling
  * group in the private subnets and an ALB.
  */
-import { Fn, TerraformLocal, TerraformOutput } from 'cdktf';
+import { Fn, TerraformLocal } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
-import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
-import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { TerraformStack } from 'cdktf';
-import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrLocation } from '../common/aws-ecr.js';
-import { assumeRolePolicy } from '../common/aws-iam.js';
-import { addAwsProvider } from '../common/aws-provider.js';
-import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
-import { awsSecrets } from '../common/aws-secrets.js';
-import {
-  allowFromCidrs,
-  allowFromGroup,
-  allowHttpsOut,
-  endpointSources,
-} from '../common/aws-security-rules.js';
-import { addAwsNetwork, type AwsNetwork } from '../common/aws-vpc.js';
+import { ecrLocation } from '../common/aws-ecr.js';
+import { registryHost } from '../common/aws-image-pull.js';
+import { iamName } from '../common/aws-iam.js';
+import { allowFromCidrs } from '../common/aws-security-rules.js';
+import { addAwsServiceBase } from '../common/aws-service-base.js';
+import { spansTwoZones, type AwsNetwork } from '../common/aws-vpc.js';
 import type { SynthInput } from '../synthesizer.js';
+import { awsEc2Gpu } from './definition.js';
+import { addOfferedZones, offeredSubnets } from './placement.js';
+import { addRootDevice, type RootDevice } from './root-volume.js';
+import { sessionManagerPolicy } from './session-manager-policy.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 import { userDataScript } from './user-data.js';
 
 /** The AWS Deep Learning Base GPU AMI (Ubuntu 22.04): NVIDIA driver, Docker, NVIDIA toolkit. */
 export const DLAMI_SSM_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id';
-/** A GPU instance pulls a multi-GB CUDA image before it can answer /readyz. */
-const BOOT_GRACE_SECONDS = 900;
 const DEREGISTRATION_DELAY_SECONDS = 30;
 
 interface InstanceShape {
   readonly amiId: string;
+  /** Whether AMI changes are ignored (the DLAMI from SSM) rather than followed (a pinned one). */
+  readonly amiIgnored: boolean;
+  readonly rootDevice: RootDevice;
+  readonly offeredZones: string[];
   readonly securityGroupId: string;
   readonly instanceProfile: InstanceType<typeof IamInstanceProfile>;
   readonly userData: string;
@@ -54,60 +48,38 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const name = config.name;
   const port = config.runtime.port;
   const scaled = spec.max_instances > 1;
-  const secrets = awsSecrets(config);
   const imageLocation = ecrLocation(image.repository);
+  const offeredZones = addOfferedZones(stack, spec.instance_type);
 
-  const aws = addAwsProvider(stack, { region: spec.region, labels: input.labels, tags: spec.tags });
-  const network = addAwsNetwork(stack, {
-    name,
-    vpcId: spec.vpc_id,
-    publicSubnetIds: spec.public_subnet_ids,
-    privateSubnetIds: spec.private_subnet_ids,
-    vpcCidr: spec.vpc_cidr,
+  const base = addAwsServiceBase(input, {
+    offeredZones,
+    outputs: awsEc2Gpu.outputs,
+    runtime: {
+      id: 'instance',
+      nameSuffix: 'instance',
+      description: scaled
+        ? `Instances of ${name}: the serving port from the load balancer only`
+        : `Instance of ${name}: the serving port from the allowed CIDRs only`,
+    },
+    role: {
+      id: 'instance_role',
+      nameSuffix: 'instance',
+      service: 'ec2.amazonaws.com',
+      sourceAccount: false,
+    },
   });
-  const repository = addEcrRepository(stack, {
-    deployment: name,
-    region: spec.region,
-    image,
-    accountId: aws.accountId,
-  });
-  const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
-    name: `/bentoctl/${name}`,
-    retentionInDays: spec.log_retention_days,
-  });
-
-  const role = new IamRole(stack, 'instance_role', {
-    name: `${name}-instance`,
-    assumeRolePolicy: assumeRolePolicy('ec2.amazonaws.com'),
-  });
+  const { network, secrets, securityGroup, role } = base;
   // Session Manager replaces SSH: a shell without an open port or a key to leak.
-  new IamRolePolicyAttachment(stack, 'instance_role_ssm', {
-    role: role.name,
-    policyArn: `${aws.managedPolicyPrefix}AmazonSSMManagedInstanceCore`,
-  });
-  new IamRolePolicy(stack, 'instance_role_policy', {
-    name: 'pull-image-write-logs-read-secrets',
+  new IamRolePolicy(stack, 'instance_role_ssm', {
+    name: 'session-manager',
     role: role.id,
-    policy: runtimeStartPolicy({
-      imageRepository: image.repository,
-      logGroupArn: logGroup.arn,
-      secrets,
-    }),
+    policy: sessionManagerPolicy(),
   });
   const instanceProfile = new IamInstanceProfile(stack, 'instance_profile', {
-    name: `${name}-instance`,
+    name: iamName(name, spec.region, 'instance'),
     role: role.name,
   });
 
-  const securityGroup = new SecurityGroup(stack, 'instance_security_group', {
-    name: `${name}-instance`,
-    description: scaled
-      ? `Instances of ${name}: the serving port from the load balancer only`
-      : `Instance of ${name}: the serving port from the allowed CIDRs only`,
-    vpcId: network.vpcId,
-    tags: { Name: `${name}-instance` },
-  });
-  allowHttpsOut(stack, 'instance_egress_https', securityGroup.id);
   if (spec.key_name !== undefined && spec.ssh_cidr !== undefined) {
     allowFromCidrs(
       stack,
@@ -120,7 +92,6 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       [{ key: 'admin', cidr: spec.ssh_cidr }],
     );
   }
-  const sources = endpointSources(network.vpcCidr, spec.allowed_cidrs);
 
   const userData = new TerraformLocal(
     stack,
@@ -133,16 +104,27 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
         imageLocation !== undefined
           ? { registry: image.repository.split('/')[0] ?? '', region: imageLocation.region }
           : undefined,
+      registryLogin:
+        base.pullSecret !== undefined
+          ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
+          : undefined,
       port,
       environment: input.environment,
       secrets,
       logGroupName: `/bentoctl/${name}`,
     }),
   );
+  const amiId =
+    spec.ami_id ??
+    new DataAwsSsmParameter(stack, 'dlami', { name: DLAMI_SSM_PARAMETER }).insecureValue;
   const shape: InstanceShape = {
-    amiId:
-      spec.ami_id ??
-      new DataAwsSsmParameter(stack, 'dlami', { name: DLAMI_SSM_PARAMETER }).insecureValue,
+    amiId,
+    // The DLAMI parameter moves to each new release; that alone must not replace a running
+    // instance or roll the fleet. A pinned ami_id is followed; a new image or config always is
+    // (user data).
+    amiIgnored: spec.ami_id === undefined,
+    rootDevice: addRootDevice(stack, amiId, spec.root_volume_gib),
+    offeredZones,
     securityGroupId: securityGroup.id,
     instanceProfile,
     userData: userData.asString,
@@ -150,28 +132,11 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
 
   let endpoint: string;
   if (scaled) {
-    const balancer = addAwsLoadBalancer(stack, {
-      name,
-      network,
-      public: spec.public,
-      sources,
-      certificateArn: spec.certificate_arn,
-      targetPort: port,
+    const balancer = base.addLoadBalancer({
       targetType: 'instance',
-      targetSecurityGroupId: securityGroup.id,
       deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
       healthCheckIntervalSeconds: 15,
     });
-    allowFromGroup(
-      stack,
-      {
-        id: 'instance_ingress_alb',
-        securityGroupId: securityGroup.id,
-        port,
-        description: 'Serving port from the load balancer',
-      },
-      balancer.securityGroupId,
-    );
     addAutoScalingGroup(stack, input, network, shape, {
       targetGroupArn: balancer.targetGroup.arn,
       requestsLabel: `${balancer.loadBalancer.arnSuffix}/${balancer.targetGroup.arnSuffix}`,
@@ -186,19 +151,12 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
         port,
         description: 'Serving port from an allowed source',
       },
-      sources,
+      base.sources,
     );
     endpoint = `http://${addSingleInstance(stack, input, network, shape)}:${port}`;
   }
 
-  new TerraformOutput(stack, 'endpoint', {
-    value: endpoint,
-    description: 'URL of the instance, or of the load balancer when scaled',
-  });
-  new TerraformOutput(stack, 'image_repository', {
-    value: repository.repositoryUrl,
-    description: 'ECR repository the image is pushed to',
-  });
+  base.addOutputs({ endpoint, image_repository: base.repository.repositoryUrl });
 }
 
 const METADATA_OPTIONS = {
@@ -217,10 +175,16 @@ function addSingleInstance(
   shape: InstanceShape,
 ): string {
   const { spec } = input;
+  const placement = offeredSubnets(
+    network,
+    spec.public ? 'public' : 'private',
+    shape.offeredZones,
+    spec.instance_type,
+  );
   const instance = new Instance(stack, 'instance', {
     ami: shape.amiId,
     instanceType: spec.instance_type,
-    subnetId: (spec.public ? network.publicSubnetIds : network.privateSubnetIds)[0],
+    subnetId: placement.firstSubnetId,
     vpcSecurityGroupIds: [shape.securityGroupId],
     iamInstanceProfile: shape.instanceProfile.name,
     keyName: spec.key_name,
@@ -237,10 +201,17 @@ function addSingleInstance(
       encrypted: true,
       deleteOnTermination: true,
     },
-    tags: { Name: input.config.name },
-    // The DLAMI parameter moves to each new release; that alone must not replace a running
-    // instance. A new image or config still does (user data).
-    lifecycle: { ignoreChanges: ['ami'] },
+    tags: { ...input.bentoLabels, Name: input.config.name },
+    lifecycle: {
+      ...(shape.amiIgnored ? { ignoreChanges: ['ami'] } : {}),
+      // The replacement boots before the old instance goes: if EC2 has no GPU capacity for
+      // it, the old one keeps serving. The endpoint still waits for the new one to load.
+      createBeforeDestroy: true,
+      precondition: [
+        shape.rootDevice.precondition,
+        ...(placement.precondition !== undefined ? [placement.precondition] : []),
+      ],
+    },
   });
   if (!spec.public) return instance.privateIp;
   // A fixed address that survives the replacements above.
@@ -260,13 +231,9 @@ function addAutoScalingGroup(
   balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
 ): void {
   const { spec, config } = input;
-  // The root device name differs per AMI (`/dev/sda1` on Ubuntu, `/dev/xvda` on Amazon Linux);
-  // a wrong one would attach a second volume instead of sizing the root.
-  const ami = new DataAwsAmi(stack, 'ami', {
-    filter: [{ name: 'image-id', values: [shape.amiId] }],
-  });
+  const placement = offeredSubnets(network, 'private', shape.offeredZones, spec.instance_type);
   // Instances launched by an ASG get no provider default tags: tag them explicitly.
-  const tags = { ...input.labels, ...spec.tags, Name: config.name };
+  const tags = { ...input.labels, ...input.bentoLabels, ...spec.tags, Name: config.name };
   const template = new LaunchTemplate(stack, 'launch_template', {
     name: config.name,
     imageId: shape.amiId,
@@ -280,7 +247,9 @@ function addAutoScalingGroup(
     ebsOptimized: 'true',
     blockDeviceMappings: [
       {
-        deviceName: ami.rootDeviceName,
+        // The root device name differs per AMI; a wrong one would attach a second volume
+        // instead of sizing the root.
+        deviceName: shape.rootDevice.deviceName,
         ebs: {
           volumeType: 'gp3',
           volumeSize: spec.root_volume_gib,
@@ -294,25 +263,46 @@ function addAutoScalingGroup(
       { resourceType: 'volume', tags },
     ],
     updateDefaultVersion: true,
+    lifecycle: {
+      ...(shape.amiIgnored ? { ignoreChanges: ['image_id'] } : {}),
+      precondition: [shape.rootDevice.precondition],
+    },
   });
   const group = new AutoscalingGroup(stack, 'autoscaling_group', {
     name: config.name,
     minSize: spec.min_instances,
     maxSize: spec.max_instances,
     desiredCapacity: spec.min_instances,
-    vpcZoneIdentifier: network.privateSubnetIds,
+    vpcZoneIdentifier: placement.subnetIds,
     targetGroupArns: [balancer.targetGroupArn],
     healthCheckType: 'ELB',
-    healthCheckGracePeriod: BOOT_GRACE_SECONDS,
-    defaultInstanceWarmup: BOOT_GRACE_SECONDS,
+    healthCheckGracePeriod: spec.startup_grace_seconds,
+    defaultInstanceWarmup: spec.startup_grace_seconds,
     launchTemplate: { id: template.id, version: template.latestVersion.toString() },
-    // A new launch template version (new image, new config) rolls through the group while
-    // half of it keeps serving.
+    // A new launch template version (new image, new config) rolls through the group: new
+    // instances launch before old ones go (min 100 %, max 200 %), instances already on the
+    // version are skipped, and a refresh that fails rolls back to the previous version.
     instanceRefresh: {
       strategy: 'Rolling',
-      preferences: { minHealthyPercentage: 50, instanceWarmup: String(BOOT_GRACE_SECONDS) },
+      preferences: {
+        minHealthyPercentage: 100,
+        maxHealthyPercentage: 200,
+        skipMatching: true,
+        autoRollback: true,
+        instanceWarmup: String(spec.startup_grace_seconds),
+      },
     },
-    lifecycle: { ignoreChanges: ['desired_capacity'] },
+    lifecycle: {
+      ignoreChanges: ['desired_capacity'],
+      ...(placement.precondition !== undefined
+        ? {
+            precondition: [
+              placement.precondition,
+              spansTwoZones(network, 'private', "The instances' private subnets"),
+            ],
+          }
+        : {}),
+    },
   });
   new AutoscalingPolicy(stack, 'autoscaling_policy', {
     name: `${config.name}-requests`,

@@ -21,6 +21,8 @@ export interface UserDataProps {
   readonly image: string;
   /** The ECR registry to log in to (its host and region); absent for other registries. */
   readonly ecr?: { readonly registry: string; readonly region: string } | undefined;
+  /** Another registry and the Secrets Manager secret with its `username` and `password`. */
+  readonly registryLogin?: { readonly registry: string; readonly secretArn: string } | undefined;
   readonly port: number;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly AwsSecret[];
@@ -43,7 +45,24 @@ export function userDataScript(props: UserDataProps): string {
     const login = `aws ecr get-login-password --region ${props.ecr.region} | docker login --username AWS --password-stdin ${props.ecr.registry}`;
     lines.push(`retry sh -c ${quote(login)}`);
   }
+  if (props.registryLogin !== undefined) {
+    const { registry, secretArn } = props.registryLogin;
+    const field = (name: string) =>
+      `python3 -c ${quote(`import json,sys; sys.stdout.write(json.load(sys.stdin)[${JSON.stringify(name)}])`)}`;
+    lines.push(
+      `# ${registry} credentials from Secrets Manager, kept only for the pull.`,
+      'registry_login() {',
+      '  local credentials',
+      `  credentials="$(aws secretsmanager get-secret-value --secret-id ${quote(secretArn)} --query SecretString --output text)"`,
+      `  printf '%s' "$credentials" | ${field('password')} | docker login --username "$(printf '%s' "$credentials" | ${field('username')})" --password-stdin ${quote(registry)}`,
+      '}',
+      'retry registry_login',
+    );
+  }
   lines.push(`retry docker pull ${quote(props.image)}`);
+  if (props.registryLogin !== undefined) {
+    lines.push(`docker logout ${quote(props.registryLogin.registry)} > /dev/null`);
+  }
   if (props.secrets.length > 0) {
     lines.push('', '# Secrets go to the container through the environment, never to disk.');
     for (const secret of props.secrets) {
@@ -57,6 +76,9 @@ export function userDataScript(props: UserDataProps): string {
     '--restart unless-stopped',
     `--publish ${props.port}:${props.port}`,
     '--read-only',
+    // The runtime needs no Linux capability (it listens above 1024) and never gains one.
+    '--cap-drop ALL',
+    '--security-opt no-new-privileges',
     `--tmpfs /tmp:rw,nosuid,nodev,size=${TMP_SIZE}`,
     `--stop-timeout ${STOP_TIMEOUT_SECONDS}`,
     '--log-driver awslogs',

@@ -15,6 +15,8 @@ export interface ContainerProps {
   readonly port: number;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly AwsSecret[];
+  /** Secrets Manager ARN of the registry's credentials (an image outside ECR). */
+  readonly pullSecretArn?: string | undefined;
   readonly logGroupName: string;
   readonly region: string;
 }
@@ -26,6 +28,9 @@ export function containerDefinition(props: ContainerProps): Record<string, unkno
   return {
     name: CONTAINER_NAME,
     image: props.image,
+    ...(props.pullSecretArn !== undefined
+      ? { repositoryCredentials: { credentialsParameter: props.pullSecretArn } }
+      : {}),
     essential: true,
     portMappings: [
       { name: 'http', containerPort: props.port, hostPort: props.port, protocol: 'tcp' },

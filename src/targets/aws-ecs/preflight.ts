@@ -1,6 +1,7 @@
 import type { PreflightContext, SpecIssue } from '../target.js';
 import { checkCertificateRegion } from '../common/aws-certificate.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
+import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
 import { closestFargateMemory, fargateMemoryOptions } from './fargate-sizes.js';
 import type { AwsEcsSpec } from './spec.js';
@@ -8,13 +9,14 @@ import type { AwsEcsSpec } from './spec.js';
 /** Fargate size pairs and network consistency; the schema has already checked each field. */
 export function preflightAwsEcs(
   spec: AwsEcsSpec,
-  context: Pick<PreflightContext, 'runtime'>,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [
     ...checkInstanceBounds(spec),
     ...checkAwsNetwork(spec),
     ...checkPublicNeedsCidrs(spec),
     ...checkCertificateRegion(spec),
+    ...checkAwsService(spec, context),
   ];
   if (context.runtime.device === 'gpu') {
     issues.push({

@@ -3,6 +3,11 @@ import { AWS_REGIONS } from '../clouds/aws-regions.js';
 import { acmCertificateArn, awsNetworkFields } from '../common/aws-network-fields.js';
 import { LOG_RETENTION_DAYS } from '../common/aws-log-retention.js';
 import {
+  imagePullSecretField,
+  secretsKmsKeyArnsField,
+  startupGraceSecondsField,
+} from '../common/aws-runtime-fields.js';
+import {
   allowedCidrsField,
   instanceBounds,
   publicField,
@@ -27,7 +32,16 @@ export const awsEcsSpecSchema = z.strictObject({
     .max(122880)
     .default(2048)
     .meta({ description: 'Task memory in MiB; must be a valid Fargate pair with cpu.' }),
-  ...instanceBounds({ min: 1, max: 4, floor: 0, ceiling: 1000 }),
+  // Target tracking has no data to act on at zero tasks, so a service at 0 would never scale
+  // back up: 0 is refused until a wake-up on request count exists.
+  ...instanceBounds({
+    min: 1,
+    max: 4,
+    floor: 1,
+    ceiling: 1000,
+    floorReason:
+      'At least 1: at 0 tasks autoscaling has no CPU or request data and would never start one again.',
+  }),
   scaling_metric: z
     .enum(['cpu', 'requests'])
     .default('cpu')
@@ -41,6 +55,9 @@ export const awsEcsSpecSchema = z.strictObject({
   certificate_arn: acmCertificateArn
     .optional()
     .meta({ description: 'ACM certificate for an HTTPS listener. @default - HTTP only' }),
+  startup_grace_seconds: startupGraceSecondsField(60, 'task'),
+  secrets_kms_key_arns: secretsKmsKeyArnsField,
+  image_pull_secret: imagePullSecretField,
   log_retention_days: z
     .literal(LOG_RETENTION_DAYS)
     .default(30)

@@ -2,26 +2,18 @@
  * aws-ecs: the bento on ECS Fargate in private subnets behind an ALB, with least-privilege
  * roles, deployment circuit breaker with rollback, and target-tracking autoscaling.
  */
-import { TerraformOutput } from 'cdktf';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target/index.js';
-import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
-import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository } from '../common/aws-ecr.js';
-import { assumeRolePolicy } from '../common/aws-iam.js';
-import { addAwsProvider } from '../common/aws-provider.js';
-import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
-import { awsSecrets } from '../common/aws-secrets.js';
-import { allowFromGroup, allowHttpsOut, endpointSources } from '../common/aws-security-rules.js';
-import { addAwsNetwork } from '../common/aws-vpc.js';
+import { assumeRolePolicy, iamName } from '../common/aws-iam.js';
+import { addAwsServiceBase } from '../common/aws-service-base.js';
+import { spansTwoZones } from '../common/aws-vpc.js';
 import { stableJsonLine } from '../stable-json.js';
 import type { SynthInput } from '../synthesizer.js';
+import { awsEcs } from './definition.js';
 import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-definition.js';
 import type { AwsEcsSpec } from './spec.js';
 
@@ -29,8 +21,6 @@ import type { AwsEcsSpec } from './spec.js';
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
 /** In-flight requests get this long on a task being replaced or scaled in. */
 const DEREGISTRATION_DELAY_SECONDS = 30;
-/** Time for the runtime to load its models before the ALB's verdict counts. */
-const HEALTH_CHECK_GRACE_SECONDS = 60;
 /** Scale out fast, scale in slowly so that a short lull does not drop warm tasks. */
 const SCALE_OUT_COOLDOWN_SECONDS = 60;
 const SCALE_IN_COOLDOWN_SECONDS = 300;
@@ -39,58 +29,31 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;
   const port = config.runtime.port;
-  const secrets = awsSecrets(config);
   const scalingTarget = spec.scaling_target ?? DEFAULT_SCALING_TARGET[spec.scaling_metric];
 
-  const aws = addAwsProvider(stack, { region: spec.region, labels: input.labels, tags: spec.tags });
-  const network = addAwsNetwork(stack, {
-    name,
-    vpcId: spec.vpc_id,
-    publicSubnetIds: spec.public_subnet_ids,
-    privateSubnetIds: spec.private_subnet_ids,
-    vpcCidr: spec.vpc_cidr,
+  // The execution role is what ECS uses to start the task; the task role (below) is what the
+  // bento's code could use, and it needs nothing.
+  const base = addAwsServiceBase(input, {
+    outputs: awsEcs.outputs,
+    runtime: {
+      id: 'task',
+      nameSuffix: 'tasks',
+      description: `Tasks of ${name}: the serving port from the load balancer only`,
+    },
+    role: {
+      id: 'execution_role',
+      nameSuffix: 'execution',
+      service: 'ecs-tasks.amazonaws.com',
+      sourceAccount: true,
+    },
   });
-  const repository = addEcrRepository(stack, {
-    deployment: name,
-    region: spec.region,
-    image,
-    accountId: aws.accountId,
-  });
-
-  const taskSecurityGroup = new SecurityGroup(stack, 'task_security_group', {
-    name: `${name}-tasks`,
-    description: `Tasks of ${name}: the serving port from the load balancer only`,
-    vpcId: network.vpcId,
-    tags: { Name: `${name}-tasks` },
-  });
-  const balancer = addAwsLoadBalancer(stack, {
-    name,
-    network,
-    public: spec.public,
-    sources: endpointSources(network.vpcCidr, spec.allowed_cidrs),
-    certificateArn: spec.certificate_arn,
-    targetPort: port,
+  const balancer = base.addLoadBalancer({
     targetType: 'ip',
-    targetSecurityGroupId: taskSecurityGroup.id,
     deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
     healthCheckIntervalSeconds: 15,
   });
-  allowFromGroup(
-    stack,
-    {
-      id: 'task_ingress_alb',
-      securityGroupId: taskSecurityGroup.id,
-      port,
-      description: 'Serving port from the load balancer',
-    },
-    balancer.securityGroupId,
-  );
-  allowHttpsOut(stack, 'task_egress_https', taskSecurityGroup.id);
+  const { network, logGroup, secrets, securityGroup: taskSecurityGroup } = base;
 
-  const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
-    name: `/bentoctl/${name}`,
-    retentionInDays: spec.log_retention_days,
-  });
   const cluster = new EcsCluster(stack, 'cluster', {
     name,
     setting: [
@@ -98,24 +61,9 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     ],
   });
 
-  // The execution role is what ECS uses to start the task; the task role is what the bento's
-  // code could use, and it needs nothing.
-  const executionRole = new IamRole(stack, 'execution_role', {
-    name: `${name}-execution`,
-    assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', aws.accountId),
-  });
-  new IamRolePolicy(stack, 'execution_role_policy', {
-    name: 'pull-image-write-logs-read-secrets',
-    role: executionRole.id,
-    policy: runtimeStartPolicy({
-      imageRepository: image.repository,
-      logGroupArn: logGroup.arn,
-      secrets,
-    }),
-  });
   const taskRole = new IamRole(stack, 'task_role', {
-    name: `${name}-task`,
-    assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', aws.accountId),
+    name: iamName(name, spec.region, 'task'),
+    assumeRolePolicy: assumeRolePolicy('ecs-tasks.amazonaws.com', base.account.accountId),
   });
 
   const taskDefinition = new EcsTaskDefinition(stack, 'task_definition', {
@@ -125,15 +73,17 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     cpu: String(spec.cpu),
     memory: String(spec.memory),
     runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
-    executionRoleArn: executionRole.arn,
+    executionRoleArn: base.role.arn,
     taskRoleArn: taskRole.arn,
     volume: TASK_VOLUMES,
+    tags: { ...input.bentoLabels },
     containerDefinitions: stableJsonLine([
       containerDefinition({
         image: image.ref,
         port,
         environment: input.environment,
         secrets,
+        pullSecretArn: base.pullSecret?.secretArn,
         logGroupName: logGroup.name,
         region: spec.region,
       }),
@@ -153,7 +103,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     waitForSteadyState: true,
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
-    healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
+    healthCheckGracePeriodSeconds: spec.startup_grace_seconds,
     networkConfiguration: {
       subnets: network.privateSubnetIds,
       securityGroups: [taskSecurityGroup.id],
@@ -168,11 +118,22 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     ],
     enableExecuteCommand: false,
     enableEcsManagedTags: true,
+    // The tasks get the service's tags, the bento's among them.
     propagateTags: 'SERVICE',
+    tags: { ...input.bentoLabels },
     // Autoscaling owns the task count once the service exists.
-    lifecycle: { ignoreChanges: ['desired_count'] },
+    lifecycle: {
+      ignoreChanges: ['desired_count'],
+      ...(network.zonesMayRepeat
+        ? {
+            precondition: [spansTwoZones(network, 'private', "The tasks' private subnets")],
+          }
+        : {}),
+    },
     // A target group must be attached to a load balancer before a service can register in it.
-    dependsOn: [balancer.forwardingListener],
+    // The execution role's policy must exist before the first task starts (IAM propagates
+    // slowly) and outlive the draining tasks at destroy, which only a dependency orders.
+    dependsOn: [balancer.forwardingListener, base.rolePolicy],
   });
 
   const scalable = new AppautoscalingTarget(stack, 'autoscaling_target', {
@@ -202,12 +163,8 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     },
   });
 
-  new TerraformOutput(stack, 'endpoint', {
-    value: balancer.endpoint,
-    description: 'URL of the load balancer in front of the service',
-  });
-  new TerraformOutput(stack, 'image_repository', {
-    value: repository.repositoryUrl,
-    description: 'ECR repository the image is pushed to',
+  base.addOutputs({
+    endpoint: balancer.endpoint,
+    image_repository: base.repository.repositoryUrl,
   });
 }

@@ -1,3 +1,4 @@
+import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAzureAks } from './preflight.js';
 import { azureAksSpecSchema } from './spec.js';
@@ -12,6 +13,10 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
   ],
+  secretReference: {
+    form: KEY_VAULT_REFERENCE_FORM,
+    isValid: (reference) => parseKeyVaultReference(reference) !== undefined,
+  },
   initFields: [
     'location',
     'node_vm_size',
@@ -20,6 +25,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     'min_instances',
     'max_instances',
   ],
+  stateScope: (spec) => spec.location,
   preflight: (spec, context) => preflightAzureAks(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };

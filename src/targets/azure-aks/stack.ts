@@ -103,6 +103,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     environment: input.environment,
     secret,
     labels: { ...labels, ...selector },
+    bentoLabels: input.bentoLabels,
     selector,
     dependsOn: [...pullRights, ...gpuReady],
   });

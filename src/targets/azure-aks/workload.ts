@@ -41,6 +41,8 @@ export interface WorkloadProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly secret: RuntimeSecret | undefined;
   readonly labels: Readonly<Record<string, string>>;
+  /** The bento's labels, on the Deployment and its pods only (see `bentoLabels`). */
+  readonly bentoLabels: Readonly<Record<string, string>>;
   readonly selector: Readonly<Record<string, string>>;
   /** What must exist before pods can start: image pull rights, GPU nodes and their plugin. */
   readonly dependsOn: readonly ITerraformDependable[];
@@ -130,7 +132,7 @@ function addDeployment(
   };
   const probe = (path: string) => ({ httpGet: { path, port: 'http' } });
   return new DeploymentV1(scope, 'deployment', {
-    metadata,
+    metadata: { ...metadata, labels: { ...metadata.labels, ...props.bentoLabels } },
     spec: {
       // The HPA owns the replica count after creation (see lifecycle below).
       replicas: String(spec.min_instances),
@@ -145,7 +147,7 @@ function addDeployment(
       },
       template: {
         metadata: {
-          labels: { ...props.labels, ...props.selector },
+          labels: { ...props.labels, ...props.bentoLabels, ...props.selector },
           ...(secret !== undefined
             ? { annotations: { 'bentoctl.dev/secret-versions': secret.versionsHash } }
             : {}),

@@ -10,7 +10,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { TerraformStack } from 'cdktf';
 import { fitName } from './naming.js';
 import { allowFromCidrs, allowToGroup, type CidrSource } from './aws-security-rules.js';
-import type { AwsNetwork } from './aws-vpc.js';
+import { spansTwoZones, type AwsNetwork } from './aws-vpc.js';
 
 /** ALB and target group names: at most 32 letters, digits and hyphens. */
 const MAX_LB_NAME = 32;
@@ -85,11 +85,21 @@ export function addAwsLoadBalancer(
     props.targetSecurityGroupId,
   );
 
+  const tier = props.public ? 'public' : 'private';
   const loadBalancer = new Lb(stack, 'alb', {
     name: loadBalancerName(props.name),
     loadBalancerType: 'application',
     internal: !props.public,
     subnets: props.public ? props.network.publicSubnetIds : props.network.privateSubnetIds,
+    ...(props.network.zonesMayRepeat
+      ? {
+          lifecycle: {
+            precondition: [
+              spansTwoZones(props.network, tier, `The load balancer's ${tier} subnets`),
+            ],
+          },
+        }
+      : {}),
     securityGroups: [securityGroup.id],
     dropInvalidHeaderFields: true,
     idleTimeout: 60,
@@ -97,9 +107,9 @@ export function addAwsLoadBalancer(
   });
 
   const targetGroup = new LbTargetGroup(stack, 'target_group', {
-    // The port is part of the name so that a port change creates the new group before the
-    // old one, still referenced by the listener, is destroyed.
-    name: fitName(`${props.name}-${props.targetPort}`, MAX_LB_NAME),
+    // A change of port, target type or VPC replaces the group, created before the old one
+    // (still referenced by the listener) is destroyed: a fixed name would collide with itself.
+    namePrefix: targetGroupNamePrefix(props.name),
     port: props.targetPort,
     protocol: 'HTTP',
     targetType: props.targetType,
@@ -157,4 +167,12 @@ export function addAwsLoadBalancer(
 export function loadBalancerName(deployment: string): string {
   const name = deployment.startsWith('internal-') ? `lb-${deployment}` : deployment;
   return fitName(name, MAX_LB_NAME);
+}
+
+/** AWS allows a target group name_prefix of at most 6 characters; the rest is random. */
+const MAX_TARGET_GROUP_PREFIX = 6;
+
+/** `iris-prod` gives `iris-`: the deployment's start, recognisable in the console. */
+export function targetGroupNamePrefix(deployment: string): string {
+  return `${deployment.slice(0, MAX_TARGET_GROUP_PREFIX - 1).replace(/-+$/, '')}-`;
 }

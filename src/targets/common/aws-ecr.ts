@@ -38,6 +38,12 @@ export interface EcrRepositoryProps {
   readonly image: ImageReference;
   /** The account the stack runs in (the caller identity), a token until apply. */
   readonly accountId: string;
+  /**
+   * Whether destroy deletes the repository with the images in it (the destroy plan says so on
+   * its line): the repository is the deployment's own, named after it.
+   * @default false
+   */
+  readonly forceDelete?: boolean;
 }
 
 /**
@@ -61,8 +67,7 @@ export function addEcrRepository(
     imageTagMutability: 'IMMUTABLE',
     imageScanningConfiguration: { scanOnPush: true },
     encryptionConfiguration: [{ encryptionType: 'AES256' }],
-    // Deleting a repository that still holds images is a decision, not a side effect of destroy.
-    forceDelete: false,
+    forceDelete: props.forceDelete ?? false,
     ...(own
       ? {
           lifecycle: {

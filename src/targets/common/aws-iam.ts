@@ -1,5 +1,17 @@
-/** IAM documents shared by the AWS targets, rendered as sorted one-line JSON. */
+/** IAM names and documents shared by the AWS targets, documents as sorted one-line JSON. */
 import { stableJsonLine } from '../stable-json.js';
+import { fitName } from './naming.js';
+
+/** IAM role names: at most 64 characters (instance profiles allow more). */
+const MAX_ROLE_NAME = 64;
+
+/**
+ * IAM is global to the account while a deployment lives in one region: the region is part of
+ * every role and instance profile name, so one deployment name in two regions does not collide.
+ */
+export function iamName(deployment: string, region: string, role: string): string {
+  return fitName(`${deployment}-${region}-${role}`, MAX_ROLE_NAME);
+}
 
 /**
  * A trust policy for an AWS service. `sourceAccount`, for services that send it (ECS tasks do,

@@ -11,6 +11,8 @@ export interface RuntimeStartInput {
   readonly imageRepository: string;
   readonly logGroupArn: string;
   readonly secrets: readonly AwsSecret[];
+  /** Customer-managed keys of the secrets. @default - none (the AWS-managed key needs no grant) */
+  readonly kmsKeyArns?: readonly string[];
 }
 
 export function runtimeStartPolicy(input: RuntimeStartInput): string {
@@ -26,5 +28,33 @@ export function runtimeStartPolicy(input: RuntimeStartInput): string {
       Resource: [`${input.logGroupArn}:*`],
     },
     ...secretReadStatements(input.secrets),
+    ...kmsDecryptStatements(input.secrets, input.kmsKeyArns ?? []),
   ]);
+}
+
+/**
+ * Secrets Manager and SSM decrypt a secret under a customer key with the caller's own
+ * `kms:Decrypt`: without it the task or boot script fails with AccessDenied. `kms:ViaService`
+ * keeps the grant to decrypting through those two services, in the secrets' own regions.
+ */
+function kmsDecryptStatements(
+  secrets: readonly AwsSecret[],
+  keyArns: readonly string[],
+): Record<string, unknown>[] {
+  if (keyArns.length === 0 || secrets.length === 0) return [];
+  const services = new Set<string>();
+  for (const secret of secrets) {
+    const region = secret.secretArn.split(':')[3] ?? '';
+    const domain = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    services.add(`${secret.service}.${region}.${domain}`);
+  }
+  return [
+    {
+      Sid: 'DecryptSecrets',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: [...new Set(keyArns)].sort(),
+      Condition: { StringEquals: { 'kms:ViaService': [...services].sort() } },
+    },
+  ];
 }

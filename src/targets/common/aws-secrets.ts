@@ -5,6 +5,7 @@
  */
 import type { ResolvedConfig } from '../../config/resolved-config.js';
 import { errors } from '../../errors/index.js';
+import type { SecretReferenceForm } from '../target.js';
 import { secretEnvVars } from './secret-env-vars.js';
 
 export type AwsSecretService = 'secretsmanager' | 'ssm';
@@ -33,6 +34,12 @@ const RANDOM_SUFFIX = /-[A-Za-z0-9]{6}$/;
 
 const EXPECTED =
   'arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>] or arn:aws:ssm:<region>:<account>:parameter/<name>';
+
+/** The forms the AWS targets accept, for validation (see SecretReferenceForm). */
+export const AWS_SECRET_REFERENCE: SecretReferenceForm = {
+  form: EXPECTED,
+  isValid: (reference) => SSM_PARAMETER.test(reference) || SECRETS_MANAGER.test(reference),
+};
 
 /** The deployment's secrets, sorted by variable name; throws on a value that is not an ARN. */
 export function awsSecrets(config: ResolvedConfig): AwsSecret[] {

@@ -4,8 +4,9 @@
  * one NAT gateway per AZ (an AZ outage does not cut the other AZ's egress) and a default
  * security group stripped of its rules.
  */
-import { Fn } from 'cdktf';
+import { Fn, Op, TerraformLocal, type Precondition } from 'cdktf';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones/index.js';
+import { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet/index.js';
 import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc/index.js';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
@@ -28,14 +29,48 @@ export interface AwsNetworkProps {
   readonly privateSubnetIds?: readonly string[] | undefined;
   /** CIDR of the VPC created when vpcId is not given. */
   readonly vpcCidr: string;
+  /**
+   * Zones a new VPC may use (a Terraform list, e.g. where an instance type is offered).
+   * @default - every available zone of the region
+   */
+  readonly offeredZones?: string[];
 }
 
 export interface AwsNetwork {
+  /** An existing VPC named by the spec, rather than one the stack creates. */
+  readonly existing: boolean;
   readonly vpcId: string;
   /** The VPC's IPv4 CIDR: the only source allowed in when `allowed_cidrs` is empty. */
   readonly vpcCidr: string;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
+  /** The zone of each subnet (Terraform expressions), in the order of the id lists. */
+  readonly publicSubnetZones: string[];
+  readonly privateSubnetZones: string[];
+  /**
+   * Whether two subnets of a list may share a zone: true for an existing VPC (the spec names
+   * subnets, the zones are known at plan) and for a new one limited to `offeredZones`. Resources
+   * that need two zones then check it with a precondition.
+   */
+  readonly zonesMayRepeat: boolean;
+  /** What to do when a zone precondition fails, for its message. */
+  readonly zoneFix: (tier: 'public' | 'private') => string;
+}
+
+/**
+ * A precondition that `zones` span two zones or more (an ALB refuses fewer, and an HA service
+ * wants them), failing plan with `what` instead of an API error halfway through apply.
+ */
+export function spansTwoZones(
+  network: AwsNetwork,
+  tier: 'public' | 'private',
+  what: string,
+): Precondition {
+  const zones = tier === 'public' ? network.publicSubnetZones : network.privateSubnetZones;
+  return {
+    condition: Op.gte(Fn.lengthOf(Fn.distinct([...zones])), 2),
+    errorMessage: `${what} must be in at least 2 availability zones: ${network.zoneFix(tier)}.`,
+  };
 }
 
 const AZ_SUFFIXES = ['a', 'b'] as const;
@@ -43,11 +78,24 @@ const AZ_SUFFIXES = ['a', 'b'] as const;
 export function addAwsNetwork(stack: TerraformStack, props: AwsNetworkProps): AwsNetwork {
   if (props.vpcId !== undefined) {
     const existing = new DataAwsVpc(stack, 'vpc', { id: props.vpcId });
+    // Reading each subnet gives its zone at plan time, for the zone preconditions.
+    const zonesOf = (tier: 'public' | 'private', ids: readonly string[]) =>
+      ids.map(
+        (id, index) =>
+          new DataAwsSubnet(stack, `${tier}_subnet_${index + 1}`, { id }).availabilityZone,
+      );
+    const publicSubnetIds = [...(props.publicSubnetIds ?? [])];
+    const privateSubnetIds = [...(props.privateSubnetIds ?? [])];
     return {
+      existing: true,
       vpcId: props.vpcId,
       vpcCidr: existing.cidrBlock,
-      publicSubnetIds: [...(props.publicSubnetIds ?? [])],
-      privateSubnetIds: [...(props.privateSubnetIds ?? [])],
+      publicSubnetIds,
+      privateSubnetIds,
+      publicSubnetZones: zonesOf('public', publicSubnetIds),
+      privateSubnetZones: zonesOf('private', privateSubnetIds),
+      zonesMayRepeat: true,
+      zoneFix: (tier) => `list subnets of two zones or more in spec.${tier}_subnet_ids`,
     };
   }
 
@@ -56,6 +104,14 @@ export function addAwsNetwork(stack: TerraformStack, props: AwsNetworkProps): Aw
     // Local and Wavelength zones lack NAT gateways and most instance types.
     filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
   });
+  const zoneNames =
+    props.offeredZones !== undefined
+      ? new TerraformLocal(
+          stack,
+          'offered_zones',
+          Fn.sort(Fn.setintersection(zones.names, [props.offeredZones])),
+        ).asList
+      : zones.names;
   const vpc = new Vpc(stack, 'vpc', {
     cidrBlock: props.vpcCidr,
     enableDnsHostnames: true,
@@ -83,14 +139,30 @@ export function addAwsNetwork(stack: TerraformStack, props: AwsNetworkProps): Aw
   const quarters = splitIpv4Cidr(props.vpcCidr, 2);
   const publicSubnetIds: string[] = [];
   const privateSubnetIds: string[] = [];
+  const subnetZones: string[] = [];
   AZ_SUFFIXES.forEach((suffix, index) => {
-    const zone = Fn.element(zones.names, index);
+    const zone = Fn.element(zoneNames, index) as string;
+    subnetZones.push(zone);
     const publicSubnet = new Subnet(stack, `public_subnet_${suffix}`, {
       vpcId: vpc.id,
       cidrBlock: quarters.at(index),
       availabilityZone: zone,
       mapPublicIpOnLaunch: false,
       tags: { Name: `${props.name}-public-${suffix}`, Tier: 'public' },
+      // element() of an empty list fails with no hint of why the list is empty.
+      ...(props.offeredZones !== undefined && index === 0
+        ? {
+            lifecycle: {
+              precondition: [
+                {
+                  condition: Op.gte(Fn.lengthOf(zoneNames), 1),
+                  errorMessage:
+                    'No availability zone of this region offers the instance type; pick another instance_type or region.',
+                },
+              ],
+            },
+          }
+        : {}),
     });
     new RouteTableAssociation(stack, `public_route_table_association_${suffix}`, {
       subnetId: publicSubnet.id,
@@ -128,5 +200,16 @@ export function addAwsNetwork(stack: TerraformStack, props: AwsNetworkProps): Aw
     publicSubnetIds.push(publicSubnet.id);
     privateSubnetIds.push(privateSubnet.id);
   });
-  return { vpcId: vpc.id, vpcCidr: props.vpcCidr, publicSubnetIds, privateSubnetIds };
+  return {
+    existing: false,
+    vpcId: vpc.id,
+    vpcCidr: props.vpcCidr,
+    publicSubnetIds,
+    privateSubnetIds,
+    publicSubnetZones: subnetZones,
+    privateSubnetZones: subnetZones,
+    zonesMayRepeat: props.offeredZones !== undefined,
+    zoneFix: () =>
+      'the instance type is offered in fewer than 2 zones of this region; pick another instance_type or region, or run one instance (max_instances: 1)',
+  };
 }

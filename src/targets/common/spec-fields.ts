@@ -12,6 +12,8 @@ export function instanceBounds(defaults: {
   max: number;
   floor: number;
   ceiling: number;
+  /** Why min_instances cannot go below `floor`, for its description. @default - none given */
+  floorReason?: string;
 }) {
   return {
     min_instances: z
@@ -21,7 +23,7 @@ export function instanceBounds(defaults: {
       .max(defaults.ceiling)
       .default(defaults.min)
       .meta({
-        description: `Fewest instances kept running${defaults.floor === 0 ? ' (0 scales to zero)' : ''}.`,
+        description: `Fewest instances kept running${defaults.floor === 0 ? ' (0 scales to zero)' : ''}.${defaults.floorReason !== undefined ? ` ${defaults.floorReason}` : ''}`,
       }),
     max_instances: z
       .number()

@@ -1,3 +1,4 @@
+import { parseSecretManagerReference, SECRET_MANAGER_REFERENCE_FORM } from './secret-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightCloudRun } from './preflight.js';
 import { cloudRunSpecSchema } from './spec.js';
@@ -15,7 +16,12 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
       description: 'Artifact Registry repository the image is pushed to',
     },
   ],
+  secretReference: {
+    form: SECRET_MANAGER_REFERENCE_FORM,
+    isValid: (reference) => parseSecretManagerReference(reference) !== undefined,
+  },
   initFields: ['project', 'region', 'cpu', 'memory', 'min_instances', 'max_instances'],
+  stateScope: (spec) => `${spec.project}/${spec.region}`,
   preflight: (spec, context) => preflightCloudRun(spec, context),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
 };

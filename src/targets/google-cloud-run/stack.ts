@@ -88,7 +88,8 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
     serviceAccountEmail: identity.email,
     environment: input.environment,
     secrets: secretEnv,
-    labels,
+    // The service and its revisions run the bento: only they carry its name and version.
+    labels: { ...labels, ...input.bentoLabels },
     // Cloud Run checks secret access when it creates a revision, so the grants come first.
     dependsOn: [...apis, ...identity.grants],
   });
