@@ -8,9 +8,9 @@
  * on 127.0.0.1 instead.
  */
 import { PassThrough } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { RUNTIME_ENV } from '../config/runtime-env.js';
+import { pollReadyz } from '../deploy/wait-ready.js';
 import { errors } from '../errors/index.js';
 import { engineAddress, engineMessage, engineStatus, isConnectionError } from './engine.js';
 
@@ -130,37 +130,27 @@ export async function runImage(input: RunImageInput): Promise<RunningContainer> 
     exited,
     output: () => tail.join('\n'),
     async waitUntilReady(timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      let last = 'no answer yet';
-      for (;;) {
-        if (exitCode !== undefined) {
-          throw errors.containerNotReady(
-            image,
-            `it exited with code ${exitCode} before answering /readyz`,
-            tail.join('\n'),
-          );
-        }
-        try {
-          const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
-          if (response.ok) return;
-          last = `HTTP ${response.status}`;
-        } catch (error) {
-          last =
-            error instanceof Error
-              ? error.cause instanceof Error
-                ? error.cause.message
-                : error.message
-              : String(error);
-        }
-        if (Date.now() > deadline) {
-          throw errors.containerNotReady(
-            image,
-            `${url}/readyz did not answer 2xx within ${Math.round(timeoutMs / 1000)} s (last: ${last})`,
-            tail.join('\n'),
-          );
-        }
-        await sleep(POLL_INTERVAL_MS);
-      }
+      // The deploy poller, at a local pace: a container on this machine answers in milliseconds.
+      const outcome = await pollReadyz(`${url}/readyz`, {
+        timeoutMs,
+        initialDelayMs: POLL_INTERVAL_MS,
+        maxDelayMs: POLL_INTERVAL_MS,
+        requestTimeoutMs: 2_000,
+        // 2xx only: the runtime never puts /readyz behind authentication.
+        unmet: (probe) => (probe.status >= 200 && probe.status < 300 ? undefined : probe.detail),
+        stopped: () =>
+          exitCode === undefined
+            ? undefined
+            : `it exited with code ${exitCode} before answering /readyz`,
+      });
+      if (outcome.kind === 'met') return;
+      throw errors.containerNotReady(
+        image,
+        outcome.kind === 'stopped'
+          ? outcome.reason
+          : `${url}/readyz did not answer 2xx within ${Math.round(timeoutMs / 1000)} s (last: ${outcome.reason})`,
+        tail.join('\n'),
+      );
     },
     stop(graceSeconds) {
       stopping ??= (async () => {

@@ -7,7 +7,9 @@ import type { JsonValue } from '../terraform/plan-json.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
-import { waitForReady, type ReadyResult } from '../deploy/wait-ready.js';
+import type { ReadyResult } from '../deploy/wait-ready.js';
+import { waitUntilServing } from '../deploy/wait-serving.js';
+import type { Release } from '../deploy/release-history.js';
 import { applyDeployment } from '../deploy/apply-deployment.js';
 import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
@@ -23,17 +25,26 @@ export interface ApplyResult {
   readonly endpoint: string | null;
   /** The /readyz check; null with --no-wait or without an endpoint output. */
   readonly ready: ReadyResult | null;
+  /** The current release in the state's history after this apply. */
+  readonly release: Release | null;
+  /** This apply recorded `release` (what runs changed). */
+  readonly released: boolean;
 }
 
 export default class Apply extends BaseCommand {
   static override summary =
-    'Deploy: generate, plan, confirm, terraform apply, then wait for /readyz.';
+    'Deploy: generate, plan, confirm, terraform apply, then wait until the new revision serves.';
 
   static override description = `Builds and pushes the image first with --build. Then generates the stack, plans and shows
 the summary, asks for confirmation (on a terminal; without one, --auto-approve is required),
 applies exactly the plan shown, prints the outputs and waits until <endpoint>/readyz answers
-(--no-wait to skip, --wait-timeout to bound it). Only one plan, apply or destroy runs at a time
-per deployment folder. Any failure exits non-zero and names the step that failed.`;
+ready from the revision just applied (the runtime reports its image digest and bento version),
+not merely from the old one still serving during a rollout; if the old one still answers at
+--wait-timeout, the platform may have rolled back and apply fails (--no-wait to skip).
+An apply that changes what runs (image digest or config) records a release in the Terraform
+state: \`bentoctl releases\` lists them, \`bentoctl rollback\` restores one. Only one plan, apply
+or destroy runs at a time per deployment folder. Any failure exits non-zero and names the step
+that failed.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
@@ -48,12 +59,12 @@ per deployment folder. Any failure exits non-zero and names the step that failed
     }),
     build: Flags.boolean({ summary: 'Build and push the image before generating the stack.' }),
     wait: Flags.boolean({
-      summary: 'Wait for <endpoint>/readyz after applying.',
+      summary: 'Wait until <endpoint>/readyz answers from the revision just applied.',
       default: true,
       allowNo: true,
     }),
     'wait-timeout': Flags.integer({
-      summary: 'Seconds to wait for /readyz.',
+      summary: 'Seconds to wait for the new revision to answer /readyz.',
       default: 300,
       min: 1,
     }),
@@ -118,23 +129,20 @@ per deployment folder. Any failure exits non-zero and names the step that failed
       );
       for (const [name, value] of Object.entries(outputs))
         this.log(`  ${name} = ${JSON.stringify(value)}`);
+      if (applied.released && applied.release !== undefined)
+        this.log(`Recorded release ${applied.release.number}.`);
       let ready: ReadyResult | null = null;
       if (flags.wait && endpoint !== null) {
-        say(`Waiting up to ${flags['wait-timeout']} s for ${endpoint}/readyz`);
         interrupts.doing(`the wait for ${endpoint}/readyz`, [
           `${config.name} is applied; \`bentoctl status -f ${flags.file}\` shows whether it serves`,
         ]);
         ready = await untilInterrupted(
-          waitForReady(endpoint, {
-            timeoutMs: flags['wait-timeout'] * 1000,
-            onRetry: (status) => say(`  not ready yet (${status})`),
+          waitUntilServing(applied, {
+            timeoutSeconds: flags['wait-timeout'],
+            progress: say,
+            log: (line) => this.log(line),
           }),
           interrupts,
-        );
-        this.log(
-          ready.authRequired
-            ? `${ready.url} answers HTTP ${ready.status}: the service is up but requires authentication, so readiness was not checked.`
-            : `${ready.url} is ready.`,
         );
       }
       return {
@@ -145,6 +153,8 @@ per deployment folder. Any failure exits non-zero and names the step that failed
         outputs,
         endpoint,
         ready,
+        release: applied.release ?? null,
+        released: applied.released,
       };
     });
   }

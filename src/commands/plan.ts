@@ -11,6 +11,7 @@ import { renderPlanText } from '../terraform/render-plan-text.js';
 import { shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
+import type { Release } from '../deploy/release-history.js';
 
 export interface PlanResult {
   readonly deployment: string;
@@ -20,6 +21,8 @@ export interface PlanResult {
   readonly summary: PlanSummary;
   /** Where --markdown wrote the PR comment. */
   readonly markdownFile: string | null;
+  /** The release this plan records when applied; null when what runs does not change. */
+  readonly release: Release | null;
 }
 
 export default class Plan extends BaseCommand {
@@ -83,7 +86,7 @@ replace and delete, one line per changed resource, and for updates the attribute
         interrupts,
       });
       interrupts.doing(`plan of ${run.config.name}`);
-      const { planFile, summary } = await planDeployment(run);
+      const { planFile, summary, releases } = await planDeployment(run);
       const { config } = run;
       this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
       let markdownFile: string | null = null;
@@ -97,7 +100,14 @@ replace and delete, one line per changed resource, and for updates the attribute
       }
       // Set, not this.exit(): the --json document must still be printed after run() returns.
       if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
-      return { deployment: config.name, target: config.target, planFile, summary, markdownFile };
+      return {
+        deployment: config.name,
+        target: config.target,
+        planFile,
+        summary,
+        markdownFile,
+        release: releases?.added ?? null,
+      };
     });
   }
 }

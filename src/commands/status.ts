@@ -7,7 +7,10 @@ import { deploymentStatus, type DeploymentStatus } from '../deploy/deployment-st
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { JsonValue } from '../terraform/plan-json.js';
 import { createTerraform } from '../terraform/terraform.js';
-import { probeReady, readyzUrl, type Probe } from '../deploy/wait-ready.js';
+import { describeRevision, probeReady, readyzUrl, type Probe } from '../deploy/wait-ready.js';
+import { readStateOutputs } from '../deploy/read-releases.js';
+import { currentRelease, type Release } from '../deploy/release-history.js';
+import { historyFromOutputs, withoutHistory } from '../deploy/release-stack-file.js';
 
 export interface StatusResult extends DeploymentStatus {
   /** Outputs read from the Terraform state now; null when the state could not be read. */
@@ -16,6 +19,10 @@ export interface StatusResult extends DeploymentStatus {
   readonly stateError: string | null;
   /** One GET of <endpoint>/readyz; null without an endpoint. */
   readonly health: Probe | null;
+  /** The current release from the history in the state; null when none could be read. */
+  readonly release: Release | null;
+  /** Where bento version and image come from: the state's history, else the local records. */
+  readonly source: 'release-history' | 'local-records';
 }
 
 export default class Status extends BaseCommand {
@@ -23,8 +30,12 @@ export default class Status extends BaseCommand {
     'Show one deployment: what runs, where, since when, and whether it answers.';
 
   static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the
-outputs in the Terraform state (terraform output -json, so a remote backend needs its
-credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all deployments.`;
+outputs and the current release in the Terraform state (terraform output -json, so a remote
+backend needs its credentials; from a folder without a generated stack, the release history is
+read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz,
+which also says which revision answers. The release in the state wins over the local records;
+when there is none, the local records are shown and the output says so. Use \`bentoctl list\`
+for all deployments.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
@@ -40,26 +51,42 @@ credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all
     let stateOutputs: Record<string, JsonValue> | null = null;
     let stateError: string | null = null;
     let endpoint = local.endpoint;
-    if (local.stackGenerated) {
-      try {
-        const terraform = await createTerraform();
-        const outputs = await terraform.outputs(deploymentPaths(config.name).stack);
-        stateOutputs = displayOutputs(outputs);
-        endpoint = endpointOf(outputs) ?? endpoint;
-      } catch (cause) {
-        // The local records still say something useful; report the state problem beside them.
-        if (!(cause instanceof BentoctlError)) throw cause;
-        stateError = cause.message;
-      }
+    let release: Release | undefined;
+    const paths = deploymentPaths(config.name);
+    try {
+      const terraform = await createTerraform();
+      // Without a generated stack (a fresh runner), the state is read through its backend alone.
+      const outputs = local.stackGenerated
+        ? await terraform.outputs(paths.stack)
+        : await readStateOutputs(config, paths, { binary: terraform.binary });
+      stateOutputs = displayOutputs(withoutHistory(outputs));
+      endpoint = endpointOf(outputs) ?? endpoint;
+      release = currentRelease(historyFromOutputs(outputs));
+    } catch (cause) {
+      // The local records still say something useful; report the state problem beside them.
+      if (!(cause instanceof BentoctlError)) throw cause;
+      stateError = cause.message;
     }
     const health = endpoint === null ? null : await probeReady(readyzUrl(endpoint), 5_000);
     const status: StatusResult = {
       ...local,
+      ...(release === undefined
+        ? {}
+        : {
+            bentoVersion: release.bento_version,
+            imageDigest: release.image_digest,
+            imageRepository: release.image_repository,
+            lastAppliedAt: local.lastAppliedAt ?? release.recorded_at,
+            newerImageBuilt:
+              local.builtDigest !== null && local.builtDigest !== release.image_digest,
+          }),
       target: local.target ?? config.target,
       endpoint,
       stateOutputs,
       stateError,
       health,
+      release: release ?? null,
+      source: release === undefined ? 'local-records' : 'release-history',
     };
     this.log(formatStatus(status));
     return status;
@@ -75,14 +102,24 @@ function formatStatus(status: StatusResult): string {
       'image',
       status.imageDigest === null ? '-' : `${status.imageRepository ?? ''}@${status.imageDigest}`,
     ],
+    [
+      'release',
+      status.release === null
+        ? '- (no release history in the state; bento version and image from the local records)'
+        : describeRelease(status.release),
+    ],
     ['endpoint', status.endpoint ?? '-'],
-    ['last apply', status.lastAppliedAt ?? 'never (from this folder)'],
+    [
+      'last apply',
+      status.lastAppliedAt ??
+        (status.source === 'release-history' ? '-' : 'never (from this folder)'),
+    ],
     [
       'health',
       status.health === null
         ? '-'
         : status.health.up
-          ? `up (${status.health.detail})`
+          ? `up (${status.health.detail}${status.health.revision === undefined ? '' : `, serves ${describeRevision(status.health.revision)}`})`
           : `down (${status.health.detail})`,
     ],
   ];
@@ -92,4 +129,12 @@ function formatStatus(status: StatusResult): string {
     rows.push(['state', `not readable: ${status.stateError.split('\n')[0] ?? ''}`]);
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}
+
+function describeRelease(release: Release): string {
+  const rollback =
+    release.kind === 'rollback'
+      ? `, rollback of ${release.rollback_of ?? '?'} to ${release.rollback_to ?? '?'}`
+      : '';
+  return `${release.number} (${release.recorded_at}, by ${release.by}${rollback})`;
 }

@@ -24,6 +24,8 @@ export const RUNTIME_ENV = {
   maxQueueRows: 'BENTOCTL_MAX_QUEUE_ROWS',
   shutdownGraceMs: 'BENTOCTL_SHUTDOWN_GRACE_MS',
   bodyTimeoutMs: 'BENTOCTL_BODY_TIMEOUT_MS',
+  // Set by the stack from the digest it pins, so the runtime can say which image it is.
+  imageDigest: 'BENTOCTL_IMAGE_DIGEST',
   grpc: 'BENTOCTL_GRPC',
   grpcPort: 'BENTOCTL_GRPC_PORT',
   taskMaxCount: 'BENTOCTL_TASK_MAX_COUNT',
@@ -31,8 +33,26 @@ export const RUNTIME_ENV = {
   taskTtlS: 'BENTOCTL_TASK_TTL_S',
 } as const;
 
+/**
+ * Response headers on every runtime answer naming the revision that answered, so `apply` can
+ * tell the new revision from the old one still serving during a rollout (src/deploy/wait-ready.ts).
+ */
+export const REVISION_HEADERS = {
+  bentoVersion: 'bentoctl-bento-version',
+  imageDigest: 'bentoctl-image-digest',
+} as const;
+
+/** What a deployed container is told about itself beyond the `runtime:` settings. */
+export interface ServedImage {
+  /** `sha256:...` of the image the stack pins; unset for an image referenced by tag. */
+  readonly imageDigest?: string;
+}
+
 /** Runtime settings plus the user's `env:`, as strings, in a stable key order. */
-export function runtimeEnvironment(config: ResolvedConfig): Record<string, string> {
+export function runtimeEnvironment(
+  config: ResolvedConfig,
+  served: ServedImage = {},
+): Record<string, string> {
   const { runtime } = config;
   const environment: Record<string, string> = {
     [RUNTIME_ENV.port]: String(runtime.port),
@@ -48,6 +68,7 @@ export function runtimeEnvironment(config: ResolvedConfig): Record<string, strin
     [RUNTIME_ENV.authTokenEnv]: runtime.auth.token_env,
     // ONNX Runtime 1.30 otherwise phones home; the runtime must make no outbound calls.
     ORT_DISABLE_TELEMETRY: '1',
+    ...(served.imageDigest === undefined ? {} : { [RUNTIME_ENV.imageDigest]: served.imageDigest }),
     ...config.env,
   };
   // Code-unit order, not localeCompare: the same on every machine whatever its locale, and it

@@ -9,7 +9,8 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval } from './deployment-run.js';
 
 export interface ApprovalOptions {
-  readonly command: 'apply' | 'destroy';
+  /** rollback asks as apply does: it is an apply of an earlier image. */
+  readonly command: 'apply' | 'rollback' | 'destroy';
   readonly deployment: string;
   readonly autoApprove: boolean;
   /** A person can answer: stdin and stdout are terminals and --json is off. */
@@ -28,9 +29,12 @@ export function approvalFor(options: ApprovalOptions): Approval {
     confirm: async () => {
       const prompts = await import('@inquirer/prompts');
       const context = options.signal === undefined ? {} : { signal: options.signal };
-      if (options.command === 'apply') {
+      if (options.command !== 'destroy') {
         return prompts.confirm(
-          { message: `Apply these changes to ${options.deployment}?`, default: false },
+          {
+            message: `${options.command === 'apply' ? 'Apply' : 'Roll back with'} these changes to ${options.deployment}?`,
+            default: false,
+          },
           context,
         );
       }

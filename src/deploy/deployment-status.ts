@@ -21,6 +21,8 @@ export interface DeploymentStatus {
   readonly endpoint: string | null;
   /** ISO 8601 time of the last successful apply. */
   readonly lastAppliedAt: string | null;
+  /** The digest of the last push (build record). */
+  readonly builtDigest: string | null;
   /** The last pushed digest differs from the applied one: an apply is pending. */
   readonly newerImageBuilt: boolean;
   readonly stackGenerated: boolean;
@@ -51,6 +53,7 @@ export function deploymentStatus(name: string, cwd: string = process.cwd()): Dep
     imageRepository: applied?.image?.repository ?? built?.repository ?? null,
     endpoint: typeof endpoint === 'string' ? endpoint : null,
     lastAppliedAt: applied?.applied_at ?? null,
+    builtDigest: built?.digest ?? null,
     newerImageBuilt:
       applied?.image != null && built !== undefined && built.digest !== applied.image.digest,
     stackGenerated: existsSync(join(paths.stack, STACK_FILE)),

@@ -4,6 +4,7 @@
  */
 import { dirname } from 'node:path';
 import type { StackWriter } from '../terraform/stack-writer.js';
+import { parseImageReference } from '../targets/image-reference.js';
 
 /** A writer for `generate` with an optional image override (`repository[:tag][@digest]`). */
 export function generatedStackWriter(image?: string): StackWriter {
@@ -18,6 +19,17 @@ export function generatedStackWriter(image?: string): StackWriter {
       // generate finds the build record under <cwd>/.bentoctl/<name>, next to the stack.
       cwd: dirname(dirname(paths.root)),
     });
-    return { warnings: result.warnings };
+    const pinned = parseImageReference(result.image);
+    return {
+      warnings: result.warnings,
+      ...(pinned === undefined
+        ? {}
+        : {
+            image: {
+              repository: pinned.repository,
+              ...(pinned.digest === undefined ? {} : { digest: pinned.digest }),
+            },
+          }),
+    };
   };
 }

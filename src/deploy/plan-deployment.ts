@@ -1,13 +1,16 @@
 /**
- * generate → terraform init → plan -out → show -json → summary. The saved plan file is what a
- * later apply in the same run applies, so nothing changes between review and apply.
+ * generate → terraform init → release history → plan -out → show -json → summary. The saved plan
+ * file is what a later apply in the same run applies, so nothing changes between review and
+ * apply, the release entry included.
  */
 import { join } from 'node:path';
 import { withRunLock } from './run-lock.js';
 import type { TerraformPlanJson } from '../terraform/plan-json.js';
 import { summarizePlan, type PlanSummary } from '../terraform/plan-summary.js';
-import { assertStackExists } from '../terraform/stack-writer.js';
+import { assertStackExists, type StackWritten } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
+import { planRelease, type PlannedReleases } from './planned-release.js';
+import type { Release } from './release-history.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';
 
@@ -16,6 +19,8 @@ export interface PlannedDeployment {
   readonly planFile: string;
   readonly plan: TerraformPlanJson;
   readonly summary: PlanSummary;
+  /** The release history as planned; undefined for a destroy plan. */
+  readonly releases: PlannedReleases | undefined;
 }
 
 export interface PlanStepsOptions {
@@ -23,6 +28,8 @@ export interface PlanStepsOptions {
   readonly destroy?: boolean;
   /** Write the stack first (when the run has a writer). @default true */
   readonly generate?: boolean;
+  /** The release whose image this plan restores (`bentoctl rollback`). @default - none */
+  readonly rollbackTo?: Release;
 }
 
 /** Runs the plan steps; the caller holds the deployment lock. */
@@ -31,19 +38,28 @@ export async function runPlanSteps(
   options: PlanStepsOptions = {},
 ): Promise<PlannedDeployment> {
   const { config, paths, terraform } = run;
+  let written: StackWritten | undefined;
   if ((options.generate ?? true) && run.writeStack !== undefined) {
     run.progress(`Generating the ${config.target} stack in ${paths.stack}`);
-    const { warnings } = await run.writeStack(config, paths);
-    for (const warning of warnings) run.progress(`Warning: ${warning}`);
+    written = await run.writeStack(config, paths);
+    for (const warning of written.warnings) run.progress(`Warning: ${warning}`);
   }
   assertStackExists(config.name, paths);
   const planFile = join(paths.stack, PLAN_FILE);
   run.progress('terraform init');
   await terraform.init(paths.stack);
+  // A destroy plan removes the history with everything else; it records nothing.
+  const releases =
+    options.destroy === true
+      ? undefined
+      : await planRelease(run, {
+          written,
+          ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
+        });
   run.progress(options.destroy === true ? 'terraform plan -destroy' : 'terraform plan');
   await terraform.plan(paths.stack, planFile, { destroy: options.destroy });
   const plan = await terraform.show(paths.stack, planFile);
-  return { planFile, plan, summary: summarizePlan(plan) };
+  return { planFile, plan, summary: summarizePlan(plan), releases };
 }
 
 /** `bentoctl plan`: the plan steps under the deployment lock. */

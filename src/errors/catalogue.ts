@@ -129,6 +129,18 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Stop what listens there, or choose another port: `bentoctl serve <bento> --port <port>` (0 picks a free one).',
   },
+  REVISION_NOT_SERVING: {
+    kind: 'external',
+    fix: "Look at the new revision's events and logs (ECS: the service's events in `aws ecs describe-services`; Cloud Run: `gcloud run revisions list`; AKS: `kubectl rollout status`); `bentoctl status -f <config>` shows what answers now. If the rollout is only slow, raise --wait-timeout.",
+  },
+  RELEASE_HISTORY_INVALID: {
+    kind: 'external',
+    fix: 'The `bentoctl_releases` output in the Terraform state is not a list bentoctl wrote: check what else writes this state (a shared key, a hand edit), or remove the output with `terraform state rm terraform_data.bentoctl_release_history` to start a new history.',
+  },
+  RELEASE_NOT_FOUND: {
+    kind: 'usage',
+    fix: 'Run `bentoctl releases -f <config>` for the release numbers, then pass one with --to.',
+  },
   ENGINE_UNREACHABLE: {
     kind: 'external',
     fix: 'Start Docker (or another Docker-API engine) or point DOCKER_HOST at it, e.g. unix:///var/run/docker.sock or tcp://host:2376.',
@@ -333,6 +345,18 @@ export const errors = {
     raise('IMAGE_NOT_PULLABLE', `${target} cannot run ${image}: ${problem}.`),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
+  revisionNotServing: (url: string, seconds: number, served: string, expected: string) =>
+    raise(
+      'REVISION_NOT_SERVING',
+      `${url} still answers from ${served} after ${seconds} s, not from the one just applied: ${expected}. The platform may have rolled the deployment back (the ECS deployment circuit breaker, a Cloud Run revision that failed to start, a Kubernetes rollout that never became ready), or the rollout is still running.`,
+    ),
+  releaseHistoryInvalid: (output: string, problem: string) =>
+    raise(
+      'RELEASE_HISTORY_INVALID',
+      `The release history in the Terraform state (output ${output}) is not valid: ${problem}.`,
+    ),
+  releaseNotFound: (deployment: string, problem: string) =>
+    raise('RELEASE_NOT_FOUND', `Cannot roll ${deployment} back: ${problem}.`),
   buildRecordInvalid: (file: string, problem: string) =>
     raise('BUILD_RECORD_INVALID', `The build record ${file} is not valid: ${problem}.`),
   secretReferenceInvalid: (name: string, value: string, expected: string) =>

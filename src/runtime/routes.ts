@@ -13,6 +13,7 @@ import { decodeV2Body } from './decode-v2.js';
 import { encodeV2Response } from './encode-v2.js';
 import { HttpError } from './http-errors.js';
 import type { RuntimeMetrics } from './metrics.js';
+import type { ServedRevision } from './served-revision.js';
 import { openApiDocument } from './openapi.js';
 import {
   checkJsonContentType,
@@ -48,6 +49,7 @@ export interface RouteContext {
   readonly auth: Authenticator | undefined;
   readonly state: RuntimeState;
   readonly tasks: TaskStore;
+  readonly revision: ServedRevision;
 }
 
 export interface RouteResult {
@@ -91,14 +93,14 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
             `an inference thread crashed: ${context.state.crashed.message}; restart this instance`,
           );
         }
-        return { status: 200, body: { status: 'ok' } };
+        return { status: 200, body: { status: 'ok', ...context.revision.fields } };
       });
     case '/readyz':
     case '/v2/health/ready':
       return health(path, () => {
         requireReady(context);
         requireClusterReady(context);
-        return { status: 200, body: { status: 'ready' } };
+        return { status: 200, body: { status: 'ready', ...context.revision.fields } };
       });
     case '/metrics':
       return {
@@ -119,6 +121,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
           name: context.manifest.service,
           version: context.manifest.version,
           extensions: ['binary_tensor_data'],
+          ...context.revision.fields,
         },
       }));
     default:

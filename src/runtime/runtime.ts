@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './logger.js';
 import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
 import type { RuntimeState } from './routes.js';
+import { registerBuildInfo, servedRevision } from './served-revision.js';
 import type { GrpcServer } from './grpc/grpc-server.js';
 import { DRAIN_LINGER_MS } from './read-body.js';
 import { createHttpServer } from './server.js';
@@ -67,6 +68,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     () => state.service?.busyThreads() ?? 0,
     () => link?.clusterMetrics(),
   );
+  const revision = servedRevision(manifest, settings);
+  registerBuildInfo(metrics.registry, revision);
   const auth =
     settings.authMode === 'bearer' && settings.authToken !== undefined
       ? bearerAuthenticator(settings.authToken)
@@ -85,7 +88,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     },
   );
   registerTaskMetrics(metrics.registry, tasks);
-  const context = { manifest, settings, metrics, auth, state, tasks };
+  const context = { manifest, settings, metrics, auth, state, tasks, revision };
   const http = createHttpServer(context, logger);
   if (options.clusterWorker === true) {
     link = joinCluster({
@@ -132,6 +135,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       ...(grpc === undefined ? {} : { grpcPort: grpc.port }),
       service: manifest.service,
       version: manifest.version,
+      imageDigest: revision.imageDigest,
     });
     return { port, url };
   };

@@ -187,6 +187,8 @@ async function handle(
   const requestId =
     typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   response.setHeader('x-request-id', requestId);
+  for (const [name, value] of Object.entries(context.revision.headers))
+    response.setHeader(name, value);
   const trace = parseTraceparent(request.headers.traceparent);
   const method = request.method ?? 'GET';
   const path = pathOf(request.url);

@@ -35,6 +35,8 @@ export const RUNTIME_DEFAULTS = {
   shutdownGraceMs: 25_000,
   authMode: 'none' as 'none' | 'bearer',
   authTokenEnv: 'BENTOCTL_AUTH_TOKEN',
+  /** The image's `sha256:` digest, reported in headers and metrics; '' = not known. */
+  imageDigest: '',
   /** Serve the Open Inference Protocol over gRPC too, on grpcPort. Off: targets expose one port. */
   grpc: false,
   grpcPort: 3001,
@@ -65,6 +67,7 @@ export interface RuntimeSettings {
   readonly shutdownGraceMs: number;
   readonly authMode: 'none' | 'bearer';
   readonly authTokenEnv: string;
+  readonly imageDigest: string;
   readonly grpc: boolean;
   readonly grpcPort: number;
   readonly taskMaxCount: number;
@@ -102,6 +105,7 @@ const envSchema = z.object({
   shutdownGraceMs: integer(0, 3_600_000),
   authMode: z.enum(['none', 'bearer']),
   authTokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  imageDigest: z.string().regex(/^(sha256:[0-9a-f]{64})?$/, 'must be sha256:<64 hex digits>'),
   grpc: z.union([z.boolean(), boolean]),
   grpcPort: integer(0, 65535),
   taskMaxCount: integer(1, 1_000_000),

@@ -97,7 +97,7 @@ export async function addDeploymentStack(app: CdktfApp, input: StackInput): Prom
     bentoVersion: input.bentoVersion,
     labels: deploymentLabels(config.name),
     bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
-    environment: escapeTemplates(runtimeEnvironment(config)),
+    environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
   });
   return stack;
 }

@@ -13,6 +13,8 @@ import { errors } from '../errors/index.js';
 export interface StackWritten {
   /** Worth a look, not fatal (e.g. the image is referenced by tag, not digest). */
   readonly warnings: readonly string[];
+  /** The image the stack runs, when the writer knows it (a release records it). */
+  readonly image?: { readonly repository: string; readonly digest?: string };
 }
 
 /** Writes `<paths.stack>/main.tf.json` for `config`. */

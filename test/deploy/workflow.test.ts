@@ -49,10 +49,11 @@ describe.skipIf(binary === undefined)('terraform workflow on a terraform_data st
     const planned = await planDeployment(run);
 
     expect(existsSync(planned.planFile)).toBe(true);
-    expect(planned.summary.counts).toMatchObject({ create: 2, update: 0, replace: 0, delete: 0 });
+    expect(planned.summary.counts).toMatchObject({ create: 3, update: 0, replace: 0, delete: 0 });
     expect(
       planned.summary.resources.map((resource) => [resource.address, resource.action]),
     ).toEqual([
+      ['terraform_data.bentoctl_release_history', 'create'],
       ['terraform_data.revision', 'create'],
       ['terraform_data.service', 'create'],
     ]);
@@ -82,7 +83,7 @@ describe.skipIf(binary === undefined)('terraform workflow on a terraform_data st
     const planned = await planDeployment(run);
 
     expect(planned.summary.hasChanges).toBe(false);
-    expect(planned.summary.counts['no-op']).toBe(2);
+    expect(planned.summary.counts['no-op']).toBe(3);
   });
 
   it('GIVEN a new replica count WHEN planned THEN the service is updated in place, attribute by attribute', async () => {

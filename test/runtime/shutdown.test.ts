@@ -74,6 +74,9 @@ describe('SIGTERM', () => {
       BENTOCTL_BENTO_DIR: makeTestBento({ slowLayers: 1 }),
       BENTOCTL_WORKERS: '2',
       PORT: '0',
+      // This is about shutdown, not shedding: a loaded machine must not turn the 8 requests
+      // into QUEUE_TIMEOUTs at the default 10 ms budget.
+      BENTOCTL_MAX_LATENCY_MS: '2000',
     });
     // With a cluster, each worker process logs its own `ready`; port 0 is shared through the primary.
     const url = await server.ready;

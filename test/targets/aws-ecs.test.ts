@@ -60,13 +60,15 @@ describe('aws-ecs stack', () => {
       });
     });
 
-    it('THEN the cluster has container insights and the service rolls back failed deployments', () => {
+    it('THEN the cluster has container insights and the service rolls back failed deployments, failing the apply', () => {
       expect(resource(stack, 'aws_ecs_cluster', 'cluster')?.setting).toEqual([
         { name: 'containerInsights', value: 'enabled' },
       ]);
       expect(resource(stack, 'aws_ecs_service', 'service')).toMatchObject({
         launch_type: 'FARGATE',
         deployment_circuit_breaker: { enable: true, rollback: true },
+        // terraform apply waits for the rollout, so a circuit-breaker rollback is a failure.
+        wait_for_steady_state: true,
         enable_execute_command: false,
         network_configuration: {
           assign_public_ip: false,
@@ -86,6 +88,11 @@ describe('aws-ecs stack', () => {
       ]);
       expect(definition.secrets).toEqual([{ name: 'DB_PASSWORD', valueFrom: SECRET }]);
       expect(definition.environment).toContainEqual({ name: 'PORT', value: '3000' });
+      // The runtime reports this digest, so apply can tell the new revision from the old one.
+      expect(definition.environment).toContainEqual({
+        name: 'BENTOCTL_IMAGE_DIGEST',
+        value: String(definition.image).split('@')[1],
+      });
       expect(definition.stopTimeout).toBe(120);
       expect(resource(stack, 'aws_cloudwatch_log_group', 'log_group')).toMatchObject({
         retention_in_days: 30,

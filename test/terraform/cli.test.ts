@@ -52,7 +52,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
 
     expect(result.code).toBe(2);
     expect(result.stdout).toContain(
-      'Plan for cli-svc (aws-ecs): 2 to create, 0 to update, 0 to replace, 0 to delete.',
+      'Plan for cli-svc (aws-ecs): 3 to create, 0 to update, 0 to replace, 0 to delete.',
     );
     const markdown = readFileSync(join(workspace.dir, 'plan.md'), 'utf8');
     expect(markdown).toContain('<!-- bentoctl-plan: cli-svc -->');
@@ -66,9 +66,11 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
     const parsed = JSON.parse(result.stdout) as {
       deployment: string;
       summary: { counts: Record<string, number> };
+      release: { number: number; kind: string } | null;
     };
     expect(parsed.deployment).toBe('cli-svc');
-    expect(parsed.summary.counts.create).toBe(2);
+    expect(parsed.summary.counts.create).toBe(3);
+    expect(parsed.release).toMatchObject({ number: 1, kind: 'apply' });
   });
 
   it('GIVEN no terminal WHEN applying without --auto-approve THEN it refuses before running terraform', async () => {

@@ -174,7 +174,8 @@ describe.skipIf(binary === undefined)('interrupting plan/apply with the real ter
 });
 
 /**
- * Answers `version`, succeeds at `init`, and in `plan` writes its process group and its
+ * Answers `version`, succeeds at `init`, answers `output -json` with no outputs (an empty
+ * state, read before planning for the release history), and in `plan` writes its process group and its
  * parent's, then logs each SIGINT/SIGTERM it gets: the first starts a two-second "graceful
  * stop", a second one ends it at once, as terraform does. Node, not sh: a shell runs traps
  * between commands, so two signals close together read as one.
@@ -187,6 +188,10 @@ if (command === 'version') {
   process.exit(0);
 }
 if (command === 'init') process.exit(0);
+if (command === 'output') {
+  console.log('{}');
+  process.exit(0);
+}
 const { readFileSync } = require('node:fs');
 const group = (pid) => readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[2];
 writeFileSync(process.env.FAKE_TF_LOG + '.groups', group(process.pid) + ' ' + group(process.ppid));

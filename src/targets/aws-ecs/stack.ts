@@ -98,6 +98,9 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     platformVersion: 'LATEST',
     desiredCount: spec.min_instances,
     deploymentCircuitBreaker: { enable: true, rollback: true },
+    // terraform apply waits for the rollout to finish, so a circuit-breaker rollback fails the
+    // apply instead of leaving the old tasks serving behind a reported success.
+    waitForSteadyState: true,
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
     healthCheckGracePeriodSeconds: spec.startup_grace_seconds,

@@ -42,10 +42,17 @@ export interface Workspace {
   readonly writer: (shape: () => StackShape) => StackWriter;
   /** Writes the stack directly (for --no-generate runs). */
   writeStack(shape: StackShape): void;
+  /** Writes `.bentoctl/<name>/build.json` as `build --push` does, for `repository@digest`. */
+  writeBuildRecord(image: string, bentoVersion?: string): void;
   remove(): void;
 }
 
-export function createWorkspace(name = 'demo-svc'): Workspace {
+export interface WorkspaceOptions {
+  /** Keep the state in this file (a local backend shared by workspaces) @default - in the stack */
+  readonly statePath?: string;
+}
+
+export function createWorkspace(name = 'demo-svc', options: WorkspaceOptions = {}): Workspace {
   const dir = mkdtempSync(join(tmpdir(), 'bentoctl-tf-'));
   mkdirSync(join(dir, 'bento'));
   writeFileSync(join(dir, 'bento', 'bento.yaml'), 'service: demo\nmodels: []\napis: []\n');
@@ -59,6 +66,9 @@ export function createWorkspace(name = 'demo-svc'): Workspace {
       'target: aws-ecs',
       'spec:',
       '  region: us-east-1',
+      ...(options.statePath === undefined
+        ? []
+        : ['state:', '  backend: local', `  path: ${options.statePath}`]),
       '',
     ].join('\n'),
   );
@@ -67,7 +77,7 @@ export function createWorkspace(name = 'demo-svc'): Workspace {
     mkdirSync(paths.stack, { recursive: true });
     writeFileSync(
       join(paths.stack, 'main.tf.json'),
-      `${JSON.stringify(stackJson(shape), null, 2)}\n`,
+      `${JSON.stringify(stackJson(shape, options.statePath), null, 2)}\n`,
     );
   };
   return {
@@ -77,17 +87,32 @@ export function createWorkspace(name = 'demo-svc'): Workspace {
     config: loadConfig(configFile),
     paths,
     env: { ...process.env, TF_DATA_DIR: join(dir, 'tf-data'), TF_CLI_CONFIG_FILE: '/dev/null' },
+    // Like generate's writer, it says which image the stack pins.
     writer: (shape) => async () => {
-      writeStack(shape());
-      return { warnings: [] };
+      const current = shape();
+      writeStack(current);
+      const [repository, digest] = current.image.split('@') as [string, string];
+      return { warnings: [], image: { repository, digest } };
     },
     writeStack,
+    writeBuildRecord: (image, bentoVersion) => {
+      const [repository, digest] = image.split('@') as [string, string];
+      mkdirSync(paths.root, { recursive: true });
+      writeFileSync(
+        paths.buildRecord,
+        JSON.stringify({
+          repository,
+          digest,
+          ...(bentoVersion ? { bento_version: bentoVersion } : {}),
+        }),
+      );
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
 
 /** Terraform JSON for a shape; `sensitive()` makes the token a sensitive value in the plan. */
-export function stackJson(shape: StackShape): Record<string, unknown> {
+export function stackJson(shape: StackShape, statePath?: string): Record<string, unknown> {
   const resources: Record<string, unknown> = {
     service: {
       input: {
@@ -107,6 +132,7 @@ export function stackJson(shape: StackShape): Record<string, unknown> {
     };
   }
   return {
+    ...(statePath === undefined ? {} : { terraform: { backend: { local: { path: statePath } } } }),
     resource: { terraform_data: resources },
     output: {
       endpoint: { value: shape.endpoint },

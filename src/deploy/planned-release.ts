@@ -1,0 +1,84 @@
+/**
+ * The plan step's part in the release history: after `terraform init`, read the history from
+ * the state, decide whether this plan makes a new release (what runs changed) and write the
+ * release file for `terraform plan` to include. See release-stack-file.ts for where it lives.
+ */
+import { readBuildRecord } from '../targets/image-reference.js';
+import type { StackWritten } from '../terraform/stack-writer.js';
+import type { DeploymentRun } from './deployment-run.js';
+import {
+  configDigest,
+  currentActor,
+  currentRelease,
+  nextHistory,
+  type Release,
+  type ReleaseCandidate,
+} from './release-history.js';
+import { historyFromOutputs, writeReleaseFile } from './release-stack-file.js';
+
+export interface PlannedReleases {
+  /** The history in the state before this plan. */
+  readonly previous: readonly Release[];
+  /** The history this plan writes. */
+  readonly history: readonly Release[];
+  /** The entry this plan adds; undefined when what runs is unchanged. */
+  readonly added: Release | undefined;
+  /** What the plan deploys (also when no entry is added). */
+  readonly candidate: ReleaseCandidate;
+}
+
+export interface PlanReleaseOptions {
+  /** The stack writer's answer; undefined when the stack was already there. */
+  readonly written: StackWritten | undefined;
+  /** `bentoctl rollback`: the release whose image this plan restores. */
+  readonly rollbackTo?: Release;
+}
+
+/** Reads the history (the stack is initialised) and writes the release file; the lock is held. */
+export async function planRelease(
+  run: DeploymentRun,
+  options: PlanReleaseOptions,
+): Promise<PlannedReleases> {
+  const { paths, terraform } = run;
+  const previous = historyFromOutputs(await terraform.outputs(paths.stack));
+  const candidate = releaseCandidate(run, options);
+  const { history, added } = nextHistory(previous, candidate, currentActor());
+  writeReleaseFile(paths.stack, history);
+  if (added !== undefined) {
+    run.progress(
+      `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
+    );
+  }
+  return { previous, history, added, candidate };
+}
+
+function current(previous: readonly Release[]): string {
+  const release = currentRelease(previous);
+  return release === undefined ? '' : ` (the current one is ${release.number})`;
+}
+
+/**
+ * The image the stack pins, as the writer reports it, else the build record (a stack used as
+ * it is). The bento version comes from the release rolled back to, else from the build record
+ * when it describes that image: an `--image` of unknown origin has no known bento version.
+ */
+function releaseCandidate(run: DeploymentRun, options: PlanReleaseOptions): ReleaseCandidate {
+  const build = readBuildRecord(run.paths.buildRecord);
+  const image =
+    options.written?.image ??
+    (build === undefined ? undefined : { repository: build.repository, digest: build.digest });
+  const sameImage = build !== undefined && image?.digest === build.digest;
+  const bentoVersion =
+    options.rollbackTo !== undefined
+      ? options.rollbackTo.bento_version
+      : sameImage
+        ? (build.bento_version ?? build.tag ?? null)
+        : null;
+  return {
+    bentoVersion,
+    imageRepository: image?.repository ?? null,
+    imageDigest: image?.digest ?? null,
+    configDigest: configDigest(run.config),
+    ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
+  };
+}

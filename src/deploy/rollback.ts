@@ -1,0 +1,64 @@
+/**
+ * `bentoctl rollback`: which earlier release to restore. The rollback itself is an ordinary
+ * apply (the same plan, summary, confirmation and apply) of the stack generated with that
+ * release's exact image digest and today's config, recorded as a rollback (apply-deployment.ts).
+ */
+import { errors } from '../errors/index.js';
+import { currentRelease, type Release } from './release-history.js';
+
+/**
+ * `--to <number>`, else the newest release before the current one that ran another image
+ * (one that only changed the config would restore the image already running).
+ */
+export function chooseRollback(
+  deployment: string,
+  history: readonly Release[],
+  to?: number,
+): Release {
+  const current = currentRelease(history);
+  if (current === undefined) {
+    throw errors.releaseNotFound(
+      deployment,
+      'its state records no release yet (apply records one each time what runs changes)',
+    );
+  }
+  if (to !== undefined) {
+    const chosen = history.find((release) => release.number === to);
+    if (chosen === undefined) {
+      throw errors.releaseNotFound(
+        deployment,
+        `release ${to} is not in its history, which holds ${history.map((release) => release.number).join(', ')}`,
+      );
+    }
+    if (chosen.number === current.number)
+      throw errors.releaseNotFound(deployment, `release ${to} is the current release`);
+    if (chosen.image_digest === null || chosen.image_repository === null) {
+      throw errors.releaseNotFound(
+        deployment,
+        `release ${to} recorded no image digest, so its image cannot be restored exactly`,
+      );
+    }
+    return chosen;
+  }
+  const earlier = history
+    .slice(0, -1)
+    .reverse()
+    .find(
+      (release) =>
+        release.image_digest !== null &&
+        release.image_repository !== null &&
+        release.image_digest !== current.image_digest,
+    );
+  if (earlier === undefined) {
+    throw errors.releaseNotFound(
+      deployment,
+      `no release before the current one (${current.number}) ran another image`,
+    );
+  }
+  return earlier;
+}
+
+/** `repository@digest` of a release chosen by chooseRollback. */
+export function releaseImage(release: Release): string {
+  return `${release.image_repository ?? ''}@${release.image_digest ?? ''}`;
+}
