@@ -32,6 +32,20 @@ export interface ClusterReadiness {
   readonly total: number;
 }
 
+/**
+ * Sends to a worker that may be going away: a channel can close between `isConnected()` and
+ * `send()` (a worker exiting on SIGTERM), and Node throws ERR_IPC_CHANNEL_CLOSED then, which in
+ * the primary's exit handler crashed it (exit 1 after a clean shutdown).
+ */
+function sendTo(worker: Worker, message: LinkMessage): void {
+  if (!worker.isConnected()) return;
+  try {
+    worker.send(message, undefined, () => undefined);
+  } catch {
+    // The worker is gone; nothing it needed to hear.
+  }
+}
+
 /** The primary's side: call once, before forking. */
 export function superviseCluster(total: number): {
   /** A worker exited: it no longer counts as ready. */
@@ -41,7 +55,7 @@ export function superviseCluster(total: number): {
   const ready = new Set<number>();
   const broadcast = (message: LinkMessage): void => {
     for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker?.isConnected() === true) worker.send(message);
+      if (worker !== undefined) sendTo(worker, message);
     }
   };
   const announce = (): void => broadcast({ type: 'bentoctl:readiness', ready: ready.size, total });
@@ -56,14 +70,14 @@ export function superviseCluster(total: number): {
       if (restarted) {
         for (const other of Object.values(cluster.workers ?? {})) {
           if (other !== undefined && other.id !== worker.id && other.isConnected())
-            other.send({ type: 'bentoctl:shed', fraction: 1 / total } satisfies LinkMessage);
+            sendTo(other, { type: 'bentoctl:shed', fraction: 1 / total });
         }
       }
     } else if (message.type === 'bentoctl:metrics') {
       aggregator.clusterMetrics().then(
-        (text) => worker.send({ type: 'bentoctl:metrics-text', id: message.id, text }),
+        (text) => sendTo(worker, { type: 'bentoctl:metrics-text', id: message.id, text }),
         (error: unknown) =>
-          worker.send({
+          sendTo(worker, {
             type: 'bentoctl:metrics-text',
             id: message.id,
             error: error instanceof Error ? error.message : String(error),
