@@ -1,5 +1,15 @@
+import { build } from 'esbuild';
+import { statSync, utimesSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundleRuntime, ORT_NATIVE_DIR } from '../../src/builders/runtime-bundle.js';
+import { runtimeBuildOptions } from '../../scripts/lib/runtime-build-options.js';
+import {
+  bundleRuntime,
+  ORT_NATIVE_DIR,
+  RUNTIME_BUNDLE_DIR,
+} from '../../src/builders/runtime-bundle.js';
+import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
+import { repoRoot } from '../helpers/run-cli.js';
 
 describe('bundleRuntime', () => {
   it('GIVEN a CPU image WHEN bundling THEN two JS entry points plus only what linux-x64 onnxruntime loads', async () => {
@@ -23,13 +33,34 @@ describe('bundleRuntime', () => {
     expect(bundle.warnings).toEqual([]);
   }, 60_000);
 
-  it('GIVEN the same sources WHEN bundled twice THEN byte-identical files (reproducible layers)', async () => {
-    const [a, b] = await Promise.all([
-      bundleRuntime({ device: 'cpu' }),
-      bundleRuntime({ device: 'cpu' }),
-    ]);
-    const js = (bundle: typeof a) =>
-      bundle.files.filter((file) => Buffer.isBuffer(file.content)).map((file) => file.content);
-    expect(js(a)).toEqual(js(b));
+  it('GIVEN the same sources WHEN bundled twice THEN byte-identical files, the ones npm run build wrote', async () => {
+    const bundleOnce = async () =>
+      (
+        await build({
+          ...runtimeBuildOptions(join(repoRoot, 'dist', 'runtime'), '.js'),
+          outdir: join(repoRoot, 'dist', 'runtime-bundle'),
+          write: false,
+        })
+      ).outputFiles.map((file) => [basename(file.path), Buffer.from(file.contents)] as const);
+    const [a, b] = await Promise.all([bundleOnce(), bundleOnce()]);
+    expect(a).toEqual(b);
+    const bundle = await bundleRuntime({ device: 'cpu' });
+    const shipped = new Map(bundle.files.map((file) => [file.path, file.content]));
+    for (const [name, content] of a) expect(shipped.get(name)).toEqual(content);
   }, 60_000);
+
+  it('GIVEN a source newer than the bundled runtime WHEN bundling from src THEN it says to rebuild', async () => {
+    const main = join(repoRoot, RUNTIME_BUNDLE_DIR, 'main.js');
+    const { atime, mtime } = statSync(main);
+    utimesSync(main, atime, new Date(0));
+    try {
+      const failure = await bentoctlFailure(bundleRuntime({ device: 'cpu' }));
+      expect(failure.code).toBe('INTERNAL');
+      expect(failure.message).toMatch(
+        /src\/.+ is newer than the bundled runtime in dist\/runtime-bundle: rebuild with npm run build/,
+      );
+    } finally {
+      utimesSync(main, atime, mtime);
+    }
+  });
 });
