@@ -82,6 +82,10 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Run `bentoctl build -f <config>` (or `bentoctl apply --build`) so a pushed digest is recorded; `bentoctl generate` also takes --image <repository@sha256:...>.',
   },
+  IMAGE_REFERENCE_INVALID: {
+    kind: 'usage',
+    fix: 'Pass repository:tag, repository@sha256:<64 hex> or both, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/iris:1a2b3c4d; in CI, check the step that produced the value.',
+  },
   IMAGE_COPY_UNAVAILABLE: {
     kind: 'usage',
     fix: 'Use the same image.repository in both configs, or copy the image yourself (crane copy, skopeo copy) and rerun.',
@@ -257,6 +261,11 @@ export const errors = {
     raise(
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
+    ),
+  imageReferenceInvalid: (flag: string, value: string, problem: string) =>
+    raise(
+      'IMAGE_REFERENCE_INVALID',
+      `--${flag} ${JSON.stringify(value)} is not an image reference: ${problem}.`,
     ),
   imageCopyUnavailable: (from: string, to: string) =>
     raise(
