@@ -34,12 +34,17 @@ export default class Apply extends BaseCommand {
 the summary, asks for confirmation (on a terminal; without one, --auto-approve is required),
 applies exactly the plan shown, prints the outputs and waits until <endpoint>/readyz answers
 (--no-wait to skip, --wait-timeout to bound it). Only one plan, apply or destroy runs at a time
-per deployment folder. Any failure exits non-zero and names the step that failed.`;
+per deployment folder. Any failure exits non-zero and names the step that failed.
+
+--plan <dir> applies the plan \`bentoctl plan --out <dir>\` saved (e.g. in an earlier CI job, shown
+to an approver) instead of generating and planning anew; terraform refuses it when the state
+has changed since (SAVED_PLAN_STALE).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --auto-approve --wait-timeout 600',
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml --build --auto-approve --no-wait',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --plan prod-plan --auto-approve',
   ];
 
   static override flags = {
@@ -62,6 +67,12 @@ per deployment folder. Any failure exits non-zero and names the step that failed
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
       helpValue: '<ref>',
     }),
+    plan: Flags.string({
+      summary:
+        'Apply the plan saved by plan --out in this folder; nothing is generated or planned.',
+      helpValue: '<dir>',
+      exclusive: ['build', 'image'],
+    }),
     generate: Flags.boolean({
       summary:
         'Generate the stack first; --no-generate applies the stack already in .bentoctl/<name>/stack.',
@@ -79,7 +90,7 @@ per deployment folder. Any failure exits non-zero and names the step that failed
     const run = await openRun({
       configFile: flags.file,
       stream: shouldStream(json),
-      skipGenerate: !flags.generate,
+      skipGenerate: !flags.generate || flags.plan !== undefined,
       image: flags.image,
       progress: say,
     });
@@ -98,6 +109,7 @@ per deployment folder. Any failure exits non-zero and names the step that failed
     if (
       flags.build ||
       (flags.generate &&
+        flags.plan === undefined &&
         flags.image === undefined &&
         !existsSync(run.paths.buildRecord) &&
         buildAndPush !== undefined)
@@ -106,7 +118,11 @@ per deployment folder. Any failure exits non-zero and names the step that failed
       say(`Building and pushing the image for ${config.name}`);
       await buildAndPush(config);
     }
-    const applied = await applyDeployment(run, approval);
+    const applied = await applyDeployment(
+      run,
+      approval,
+      flags.plan === undefined ? {} : { savedPlan: flags.plan },
+    );
     const outputs = displayOutputs(applied.outputs);
     const endpoint = endpointOf(applied.outputs) ?? null;
     this.log(

@@ -18,6 +18,8 @@ export interface PlanResult {
   readonly summary: PlanSummary;
   /** Where --markdown wrote the PR comment. */
   readonly markdownFile: string | null;
+  /** Where --out saved the plan for `apply --plan`. */
+  readonly savedTo: string | null;
 }
 
 export default class Plan extends BaseCommand {
@@ -30,6 +32,8 @@ replace and delete, one line per changed resource, and for updates the attribute
 (sensitive values masked, values known only after apply marked).
 
 --markdown writes the summary as a pull-request comment; --json prints it for machines.
+--out saves the plan file with the stack it was made from in a folder, for a later
+\`bentoctl apply --plan <dir>\` (e.g. in a CI job behind an approval) that applies exactly it.
 --detailed-exitcode exits 0 when nothing would change and 2 when something would, as terraform
 plan -detailed-exitcode does. Any failure exits non-zero and names the terraform step.`;
 
@@ -37,6 +41,7 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --markdown plan.md --detailed-exitcode',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --json',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --out prod-plan --markdown prod-plan/summary.md',
   ];
 
   static override flags = {
@@ -47,6 +52,10 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
     }),
     'detailed-exitcode': Flags.boolean({
       summary: 'Exit 2 when the plan has changes, 0 when it has none.',
+    }),
+    out: Flags.string({
+      summary: 'Save the plan and its stack in this folder, for apply --plan.',
+      helpValue: '<dir>',
     }),
     image: Flags.string({
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
@@ -72,7 +81,10 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
         if (!json) this.logToStderr(line);
       },
     });
-    const { planFile, summary } = await planDeployment(run);
+    const { planFile, summary, savedTo } = await planDeployment(
+      run,
+      flags.out === undefined ? {} : { saveTo: flags.out },
+    );
     const { config } = run;
     this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
     let markdownFile: string | null = null;
@@ -85,8 +97,18 @@ plan -detailed-exitcode does. Any failure exits non-zero and names the terraform
       );
       if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
     }
+    if (savedTo !== null && !json) {
+      this.logToStderr(`Saved the plan in ${flags.out}; apply it with bentoctl apply --plan`);
+    }
     // Set, not this.exit(): the --json document must still be printed after run() returns.
     if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
-    return { deployment: config.name, target: config.target, planFile, summary, markdownFile };
+    return {
+      deployment: config.name,
+      target: config.target,
+      planFile,
+      summary,
+      markdownFile,
+      savedTo,
+    };
   }
 }

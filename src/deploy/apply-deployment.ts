@@ -10,6 +10,7 @@ import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
+import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
 
 export interface AppliedDeployment {
   readonly summary: PlanSummary;
@@ -19,18 +20,28 @@ export interface AppliedDeployment {
   readonly record: ApplyRecord;
 }
 
+export interface ApplyOptions {
+  /** Apply the plan `bentoctl plan --out` saved in this folder instead of planning anew. */
+  readonly savedPlan?: string;
+}
+
 export async function applyDeployment(
   run: DeploymentRun,
   approval: Approval,
+  options: ApplyOptions = {},
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
+  const { savedPlan } = options;
   return withDeploymentLock(config.name, paths.lock, 'apply', async () => {
-    const { planFile, summary } = await runPlanSteps(run);
+    const { planFile, summary } =
+      savedPlan === undefined ? await runPlanSteps(run) : await loadSavedPlan(run, savedPlan);
     approval.review(summary);
     if (summary.hasChanges) {
       if (!(await approval.confirm(summary))) throw errors.confirmationDeclined('apply');
       run.progress('terraform apply');
-      await terraform.apply(paths.stack, planFile);
+      await terraform.apply(paths.stack, planFile).catch((error: unknown) => {
+        throw savedPlan === undefined ? error : savedPlanApplyError(error, savedPlan);
+      });
     }
     const outputs = await terraform.outputs(paths.stack);
     const build = readBuildRecord(paths.buildRecord);

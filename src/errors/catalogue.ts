@@ -94,6 +94,18 @@ export const ERROR_CATALOGUE = {
     kind: 'internal',
     fix: 'This bentoctl build lacks that step; run it with a bentoctl that has it, or do the step by hand.',
   },
+  SAVED_PLAN_INVALID: {
+    kind: 'usage',
+    fix: 'Point --plan at the folder `bentoctl plan --out <dir>` wrote (in CI, the artifact the plan job uploaded), complete.',
+  },
+  SAVED_PLAN_MISMATCH: {
+    kind: 'usage',
+    fix: 'Apply the plan with the config it was made from (-f), or make a new plan for this deployment with `bentoctl plan --out <dir>`.',
+  },
+  SAVED_PLAN_STALE: {
+    kind: 'external',
+    fix: 'Nothing was applied. Make a new plan (`bentoctl plan --out <dir>`; in CI, rerun the plan job), have it reviewed, and apply that one.',
+  },
   ENDPOINT_NOT_READY: {
     kind: 'external',
     fix: 'Check the service logs in the cloud console; raise --wait-timeout if it is still starting, or pass --no-wait.',
@@ -276,6 +288,18 @@ export const errors = {
     raise(
       'STEP_UNAVAILABLE',
       `${needed} needs the ${step} step, which this bentoctl build does not include.`,
+    ),
+  savedPlanInvalid: (dir: string, problem: string) =>
+    raise('SAVED_PLAN_INVALID', `${dir} is not a plan saved by bentoctl plan --out: ${problem}.`),
+  savedPlanMismatch: (dir: string, planned: string, given: string) =>
+    raise(
+      'SAVED_PLAN_MISMATCH',
+      `The plan in ${dir} is for ${planned}, and the config given is for ${given}.`,
+    ),
+  savedPlanStale: (dir: string) =>
+    raise(
+      'SAVED_PLAN_STALE',
+      `The plan in ${dir} is stale: the deployment's state changed after it was made (another apply ran), so terraform refused to apply it.`,
     ),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
