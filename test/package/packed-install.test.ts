@@ -227,11 +227,38 @@ describe('bentoctl installed from the packed tarball with --omit=dev', () => {
   describe('with a private Docker engine and registry', () => {
     const engines = useEngines();
 
-    it('GIVEN build --push THEN the image is built from the bundled runtime, pushed and recorded', async () => {
+    it('GIVEN build, then build --push THEN the image is built from the bundled runtime, named, pushed and recorded', async () => {
       writeFileSync(
         join(dir, 'build.yaml'),
         'api_version: v1\nname: iris-build\nbento: ./iris\ntarget: aws-ecs\nspec: { region: us-east-1 }\n',
       );
+      // Without --push it says where --push would send it: the PR template plans that image.
+      const local = ok(
+        await bentoctl(
+          [
+            'build',
+            '-f',
+            'build.yaml',
+            '--registry',
+            engines.registry.host,
+            '--base-image',
+            engines.baseImage,
+            '--json',
+          ],
+          { env: { DOCKER_HOST: engines.dockerHost }, timeoutMs: 240_000 },
+        ),
+      );
+      const unpushed = JSON.parse(local.stdout) as {
+        repository: string;
+        tag: string;
+        bento: { version: string };
+        push: null;
+      };
+      expect(unpushed).toMatchObject({
+        repository: `${engines.registry.host}/iris-build`,
+        tag: unpushed.bento.version,
+        push: null,
+      });
       const result = ok(
         await bentoctl(
           [
