@@ -8,10 +8,10 @@
 // (docs/benchmarks.md: bench:cli, bench:generate).
 //
 // What is bundled: our code, zod, yaml, fastest-levenshtein, and cdktf with constructs and the
-// provider classes. Our sources load cdktf through `requireCjs('<literal>')` (see
-// src/targets/require-cjs.ts), which esbuild cannot follow, so those calls are rewritten to
-// plain `require('<literal>')` here. cdktf's `archiver` (never called by bentoctl) becomes a
-// stand-in that loads the real one on first call, as require-cjs.ts does unbundled.
+// provider classes, which src/targets imports by deep path behind the lazy `import()` of each
+// target's stack. cdktf's `archiver` (with glob and readable-stream: 80-90 ms at start-up, for
+// a zip helper bentoctl never calls) becomes a stand-in that loads the real one on first call.
+// Unbundled runs (vitest) load the real archiver; only the shipped bundles are tuned.
 //
 // What stays out of the bundles:
 // - every other package: native or file-relative ones (onnxruntime-node, dockerode, esbuild,
@@ -20,7 +20,7 @@
 //   imports the tsc output in dist/runtime, so the import keeps its relative path, which is
 //   only valid in a command entry file (checked below).
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,9 +40,6 @@ const BUNDLED_PACKAGES = new Set([
   '@cdktf/provider-google',
   '@cdktf/provider-kubernetes',
 ]);
-
-/** `requireCjs('cdktf…')` as tsc emits it (type arguments erased). */
-const REQUIRE_CJS_CALL = /\brequireCjs\((['"])((?:cdktf|constructs|@cdktf\/)[^'"]*)\1\)/g;
 
 const LAZY_ARCHIVER = `
 const { createRequire } = require('node:module');
@@ -90,12 +87,6 @@ const boundaries = {
       contents: "export { default as en } from './en.js';",
       loader: 'js',
     }));
-    b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!args.path.startsWith(dist + sep)) return undefined;
-      const source = readFileSync(args.path, 'utf8');
-      if (!source.includes('requireCjs(')) return undefined;
-      return { contents: source.replace(REQUIRE_CJS_CALL, "require('$2')"), loader: 'js' };
-    });
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = join(args.resolveDir, args.path);
       if (!target.startsWith(join(dist, 'runtime') + sep)) return undefined;
@@ -134,16 +125,6 @@ const result = await build({
   write: false,
   logLevel: 'warning',
 });
-
-const leftover = result.outputFiles.filter(
-  (file) =>
-    file.path.endsWith('.js') && /\brequireCjs\((['"])(cdktf|constructs|@cdktf)/.test(file.text),
-);
-if (leftover.length > 0) {
-  throw new Error(
-    `requireCjs calls esbuild could not see in ${leftover.map((f) => relative(root, f.path)).join(', ')}: pass the module id as a string literal`,
-  );
-}
 
 for (const file of result.outputFiles) {
   mkdirSync(dirname(file.path), { recursive: true });

@@ -70,7 +70,10 @@ export async function readProtobufSignature(file: string): Promise<Omit<Declared
   const { onnx } = (await import('onnx-proto')).default;
   const model = onnx.ModelProto.decode(readFileSync(file));
   const graph = model.graph;
+  // A run of zero bytes decodes as an empty model: no graph, or a graph that computes nothing.
   if (graph === null || graph === undefined) throw new Error(`${file} has no graph`);
+  if ((graph.node ?? []).length === 0 || (graph.output ?? []).length === 0)
+    throw new Error(`${file} has a graph with no nodes or no outputs`);
   const initializers = new Set((graph.initializer ?? []).map((tensor) => tensor.name));
   const describe = (info: onnxTypes.IValueInfoProto): DeclaredTensor => {
     const tensorType = info.type?.tensorType;

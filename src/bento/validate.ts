@@ -1,7 +1,10 @@
 /**
- * `bento build`'s full check of a bento folder: the schema, the cross-references, and every
- * model loaded in onnxruntime with its signature resolved, each problem reported at the
- * file, line and field of bento.yaml it comes from.
+ * The full check of a bento folder: the schema, the cross-references, and every model read
+ * with its signature resolved against the APIs, each problem reported at the file, line and
+ * field of bento.yaml it comes from. `bento build`, `build` and `serve` load each model in
+ * onnxruntime; `validate` and `generate` read the ONNX protobuf only (tens of milliseconds
+ * instead of a session per model), which catches a corrupt or truncated file and a signature
+ * that does not fit the APIs, though not an operator onnxruntime cannot run.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,7 +13,7 @@ import { diagnosticsFromIssues } from '../config/zod-diagnostics.js';
 import { BentoctlError, errors, type Diagnostic } from '../errors/index.js';
 import { BENTO_FILE } from './bento-file.js';
 import { checkBento, formatField, manifestOf, type BentoManifest } from './manifest.js';
-import { readModelSignature } from './onnx-metadata.js';
+import { readModelSignature, readProtobufSignature } from './onnx-metadata.js';
 import { bentoSchema } from './schema.js';
 import { batchingProblem, resolveSignature, type ModelSignature } from './signature.js';
 
@@ -19,9 +22,23 @@ export interface ValidatedBento {
   readonly signatures: ReadonlyMap<string, ModelSignature>;
 }
 
-export async function validateBento(dir: string): Promise<ValidatedBento> {
+export interface ValidateBentoOptions {
+  /**
+   * How models are read: `onnxruntime` loads each one in a session (proving it runs there);
+   * `protobuf` decodes the file only.
+   * @default 'onnxruntime'
+   */
+  readonly models?: 'onnxruntime' | 'protobuf';
+}
+
+export async function validateBento(
+  dir: string,
+  options: ValidateBentoOptions = {},
+): Promise<ValidatedBento> {
+  const reader = options.models ?? 'onnxruntime';
   const root = resolve(dir);
   const file = join(root, BENTO_FILE);
+  if (!existsSync(root)) throw errors.bentoDirNotFound(root);
   if (!existsSync(file))
     throw errors.bentoInvalid(file, [
       {
@@ -57,11 +74,14 @@ export async function validateBento(dir: string): Promise<ValidatedBento> {
   for (const [index, model] of spec.models.entries()) {
     let declared;
     try {
-      declared = await readModelSignature(resolve(root, model.path));
+      declared =
+        reader === 'onnxruntime'
+          ? await readModelSignature(resolve(root, model.path))
+          : await readProtobufSignature(resolve(root, model.path));
     } catch (error) {
-      problems.push(
-        at(['models', index, 'path'], `onnxruntime cannot load ${model.path}: ${firstLine(error)}`),
-      );
+      const reading =
+        reader === 'onnxruntime' ? 'onnxruntime cannot load' : 'cannot read the ONNX model';
+      problems.push(at(['models', index, 'path'], `${reading} ${model.path}: ${firstLine(error)}`));
       continue;
     }
     const resolved = resolveSignature(declared, model);

@@ -1,6 +1,6 @@
 /**
- * The builder steps the terraform workflow (src/deploy/builder-steps.ts) calls:
- * `apply --build` builds, pushes and records the digest exactly as `bentoctl build --push`.
+ * `apply --build` (and `apply` without a build record) builds, pushes and records the digest
+ * exactly as `bentoctl build --push`.
  */
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { buildAndPushImage } from './build-and-push.js';

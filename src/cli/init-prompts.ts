@@ -3,7 +3,7 @@
  * attached, so CI and `--help` never pay for it.
  */
 import { input, number, search, select } from '@inquirer/prompts';
-import type { InitAsker } from '../config/new-config.js';
+import type { InitAsker, ProblemChoice } from '../config/new-config.js';
 import type { SpecField } from '../targets/describe-spec.js';
 import type { TargetDefinition } from '../targets/target.js';
 
@@ -23,12 +23,29 @@ export const terminalAsker: InitAsker = {
     return input({ message: question, default: defaultValue, validate: check });
   },
 
-  async specField(target, field, defaultValue) {
+  async problems(diagnostics) {
+    const listed = diagnostics.map((d) => `  ${d.field || '(file)'}: ${d.message}`).join('\n');
+    return select<ProblemChoice>({
+      message: `The answers together still have ${diagnostics.length} problem(s):\n${listed}\nWhat now?`,
+      choices: [
+        { value: 'fix', name: 'Fix them: ask those questions again' },
+        { value: 'write', name: 'Write the file anyway, with the problems listed at its top' },
+        { value: 'cancel', name: 'Cancel: write nothing' },
+      ],
+    });
+  },
+
+  async specField(target, field, defaultValue, checkAnswer) {
     const message = `${field.name}: ${field.description}`;
-    const check = (value: unknown): string | true => checkField(target, field, value);
+    // The field's own schema first (cheap, exact wording), then the whole config's rules.
+    const check = async (value: unknown): Promise<string | true> => {
+      const own = checkField(target, field, value);
+      return own === true ? checkAnswer(value) : own;
+    };
     if (field.values !== null && field.values.length > 10) {
       const values = field.values;
       return search({
+        validate: check,
         message,
         source: (term) =>
           values
@@ -38,20 +55,30 @@ export const terminalAsker: InitAsker = {
       });
     }
     if (field.values !== null) {
-      return select({
-        message,
-        default: defaultValue,
-        choices: field.values.map((value) => ({ value, name: String(value) })),
-      });
+      // select has no validate hook: a choice that breaks a rule between fields is asked again.
+      let choice = defaultValue;
+      for (;;) {
+        choice = await select({
+          message,
+          default: choice,
+          choices: (field.values ?? []).map((value) => ({ value, name: String(value) })),
+        });
+        const verdict = await check(choice);
+        if (verdict === true) return choice;
+        process.stderr.write(`> ${verdict}\n`);
+      }
     }
     if (field.type === 'integer' || field.type === 'number') {
-      return number({
+      const fallback = typeof defaultValue === 'number' ? defaultValue : undefined;
+      // A cleared answer means "the default", not "a number is required".
+      const answer = await number({
         message,
-        default: typeof defaultValue === 'number' ? defaultValue : undefined,
-        required: true,
+        default: fallback,
+        required: fallback === undefined,
         step: field.type === 'integer' ? 1 : 'any',
-        validate: check,
+        validate: (value) => check(value ?? fallback),
       });
+      return answer ?? fallback;
     }
     return input({
       message,

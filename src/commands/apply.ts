@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
-import { errors } from '../errors/index.js';
 import type { JsonValue } from '../terraform/plan-json.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
@@ -10,7 +9,6 @@ import { renderPlanText } from '../terraform/render-plan-text.js';
 import { waitForReady, type ReadyResult } from '../deploy/wait-ready.js';
 import { applyDeployment } from '../deploy/apply-deployment.js';
 import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
-import { loadBuilderSteps } from '../deploy/builder-steps.js';
 import { openRun } from '../deploy/open-run.js';
 
 export interface ApplyResult {
@@ -103,19 +101,17 @@ has changed since (SAVED_PLAN_STALE).`;
       review: (summary) =>
         this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`)),
     });
-    // Without --build, a missing build record also calls for a build when a builder exists;
-    // when none does, generate stops with IMAGE_NOT_RECORDED, which says what to run.
-    const { buildAndPush } = loadBuilderSteps();
+    // Without --build, a missing build record also calls for a build.
     if (
       flags.build ||
       (flags.generate &&
         flags.plan === undefined &&
         flags.image === undefined &&
-        !existsSync(run.paths.buildRecord) &&
-        buildAndPush !== undefined)
+        !existsSync(run.paths.buildRecord))
     ) {
-      if (buildAndPush === undefined) throw errors.stepUnavailable('image build', 'apply --build');
       say(`Building and pushing the image for ${config.name}`);
+      // dockerode and the registry clients load only when a build runs.
+      const { buildAndPush } = await import('../builders/workflow-steps.js');
       await buildAndPush(config);
     }
     const applied = await applyDeployment(

@@ -1,12 +1,9 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
-import { errors } from '../errors/index.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
-import { readBuildRecord } from '../targets/image-reference.js';
 import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
-import { loadBuilderSteps } from '../deploy/builder-steps.js';
 import { destroyDeployment } from '../deploy/destroy-deployment.js';
 import { openRun } from '../deploy/open-run.js';
 
@@ -16,8 +13,6 @@ export interface DestroyResult {
   /** False when the state held nothing to destroy. */
   readonly destroyed: boolean;
   readonly summary: PlanSummary;
-  /** The repository whose images were deleted (--delete-images). */
-  readonly deletedImagesFrom: string | null;
 }
 
 export default class Destroy extends BaseCommand {
@@ -26,22 +21,17 @@ export default class Destroy extends BaseCommand {
 
   static override description = `Plans the destruction of every resource in the deployment's state and shows it, asks you to
 type the deployment name (on a terminal; without one, --auto-approve is required), then applies
-that plan. It uses the stack generated last, since that configuration created the resources.
---delete-images first deletes the images in the deployment's repository, which a repository
-created by the stack needs before it can be removed.`;
+that plan. It uses the stack generated last, since that configuration created the resources.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
-    '<%= config.bin %> <%= command.id %> -f deploy/pr-123.yaml --auto-approve --delete-images',
+    '<%= config.bin %> <%= command.id %> -f deploy/pr-123.yaml --auto-approve',
   ];
 
   static override flags = {
     file: configFileFlag,
     'auto-approve': Flags.boolean({
       summary: 'Destroy without asking (required without a terminal).',
-    }),
-    'delete-images': Flags.boolean({
-      summary: "Also delete the images in the deployment's repository.",
     }),
   };
 
@@ -56,7 +46,7 @@ created by the stack needs before it can be removed.`;
       stream: shouldStream(json),
       progress: say,
     });
-    const { config, paths } = run;
+    const { config } = run;
     const approval = approvalFor({
       command: 'destroy',
       deployment: config.name,
@@ -65,23 +55,7 @@ created by the stack needs before it can be removed.`;
       review: (summary) =>
         this.log(renderPlanText(summary, `Destroy plan for ${config.name} (${config.target})`)),
     });
-    // Checked before anything is destroyed, so a missing step never leaves the job half done.
-    let deletedImagesFrom: string | null = null;
-    let beforeDestroy: (() => Promise<void>) | undefined;
-    if (flags['delete-images']) {
-      const steps = loadBuilderSteps();
-      const repository = config.image.repository ?? readBuildRecord(paths.buildRecord)?.repository;
-      if (steps.deleteImages === undefined)
-        throw errors.stepUnavailable('image deletion', 'destroy --delete-images');
-      if (repository === undefined) throw errors.imageNotRecorded(config.name, paths.buildRecord);
-      const remove = steps.deleteImages;
-      beforeDestroy = async () => {
-        say(`Deleting the images in ${repository}`);
-        await remove(config, repository);
-        deletedImagesFrom = repository;
-      };
-    }
-    const destroyed = await destroyDeployment(run, approval, { beforeDestroy });
+    const destroyed = await destroyDeployment(run, approval);
     this.log(
       destroyed.destroyed ? `Destroyed ${config.name}.` : `${config.name} has nothing to destroy.`,
     );
@@ -90,7 +64,6 @@ created by the stack needs before it can be removed.`;
       target: config.target,
       destroyed: destroyed.destroyed,
       summary: destroyed.summary,
-      deletedImagesFrom,
     };
   }
 }

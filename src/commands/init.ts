@@ -12,6 +12,8 @@ export interface InitResult {
   readonly name: string;
   readonly target: string;
   readonly bento: string;
+  /** Problems left in the file after choosing "write anyway" (0 when it validates). */
+  readonly problems: number;
 }
 
 export default class Init extends BaseCommand {
@@ -75,13 +77,18 @@ default, and passes \`bentoctl validate\`. An existing file is never overwritten
     );
     mkdirSync(dirname(planned.path), { recursive: true });
     writeFileSync(planned.path, planned.text);
-    this.log(`Wrote ${flags.output} (${planned.config.target}, name ${planned.config.name}).`);
-    this.log(`Next: bentoctl validate -f ${flags.output}`);
+    this.log(`Wrote ${flags.output} (${planned.target}, name ${planned.name}).`);
+    if (planned.problems.length > 0) {
+      this.warn(
+        `${flags.output} still has ${planned.problems.length} problem(s), listed at its top; fix them, then run bentoctl validate -f ${flags.output}`,
+      );
+    } else this.log(`Next: bentoctl validate -f ${flags.output}`);
     return {
       file: planned.path,
-      name: planned.config.name,
-      target: planned.config.target,
-      bento: planned.config.bento,
+      name: planned.name,
+      target: planned.target,
+      bento: planned.bento,
+      problems: planned.problems.length,
     };
   }
 }

@@ -10,6 +10,7 @@ import { locateBento } from '../bento/locate.js';
 import { errors, type Diagnostic } from '../errors/index.js';
 import { getTarget, isTargetName } from '../targets/registry.js';
 import { interpolateDocument } from './interpolate.js';
+import { parseWithTypedReferences } from './typed-references.js';
 import { parseYaml, readYamlFile, type YamlSource } from './read-yaml.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import { deploymentConfigSchema, type DeploymentConfigData } from './schema.js';
@@ -50,7 +51,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
     ]);
   }
 
-  const unresolved = interpolateDocument(document, options.env ?? process.env);
+  const { unresolved, whole } = interpolateDocument(document, options.env ?? process.env);
   if (unresolved.length > 0) {
     throw errors.envUnset(
       file,
@@ -69,8 +70,11 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
   const targetName = (written as { target?: unknown }).target;
   const target =
     typeof targetName === 'string' && isTargetName(targetName) ? getTarget(targetName) : undefined;
-  const data = withTargetRuntimeDefaults(withoutEmptySections(written), target?.defaultDevice);
-  const parsed = deploymentConfigSchema.safeParse(data);
+  const { data, result: parsed } = parseWithTypedReferences(
+    deploymentConfigSchema,
+    withTargetRuntimeDefaults(withoutEmptySections(written), target?.defaultDevice),
+    whole,
+  );
   const diagnostics: Diagnostic[] = [];
 
   if (!parsed.success) {
@@ -89,14 +93,15 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
   const rawSpec = (data as { spec?: unknown }).spec ?? {};
   let spec: Record<string, unknown> | undefined;
   if (target !== undefined) {
-    const specResult = target.specSchema.safeParse(rawSpec);
+    const typedSpec = parseWithTypedReferences(target.specSchema, rawSpec, whole, ['spec']);
+    const specResult = typedSpec.result;
     if (specResult.success) {
       spec = specResult.data;
     } else if (typeof rawSpec === 'object' && rawSpec !== null && !Array.isArray(rawSpec)) {
       diagnostics.push(
         ...diagnosticsFromIssues(specResult.error.issues, {
           schema: target.specSchema,
-          data: rawSpec,
+          data: typedSpec.data,
           locator,
           basePath: ['spec'],
         }),

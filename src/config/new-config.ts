@@ -5,8 +5,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { BENTO_FILE, STORE_REFERENCE } from '../bento/locate.js';
-import { BentoctlError, errors } from '../errors/index.js';
+import { bentoctlHome } from '../bento/home.js';
+import { BENTO_FILE, locateBento, STORE_REFERENCE } from '../bento/locate.js';
+import { validateBento } from '../bento/validate.js';
+import { BentoctlError, errors, type Diagnostic } from '../errors/index.js';
 import { describeSpec, type SpecField } from '../targets/describe-spec.js';
 import { TARGET_NAMES, type TargetName } from '../targets/names.js';
 import { getTarget, isTargetName, listTargets } from '../targets/registry.js';
@@ -31,21 +33,41 @@ export interface InitInputs {
   readonly cwd: string;
 }
 
+/** Checks one answer against everything `validate` checks; a string says what is wrong. */
+export type AnswerCheck<Value> = (value: Value) => Promise<string | true> | string | true;
+
+/** What to do when the answers, taken together, still fail validation. */
+export type ProblemChoice = 'fix' | 'write' | 'cancel';
+
 /** Interactive questions; absent when no terminal is attached. */
 export interface InitAsker {
   target(targets: readonly TargetDefinition[]): Promise<TargetName>;
   text(
     question: string,
     defaultValue: string | undefined,
-    check: (value: string) => string | true,
+    check: AnswerCheck<string>,
   ): Promise<string>;
-  specField(target: TargetDefinition, field: SpecField, defaultValue: unknown): Promise<unknown>;
+  specField(
+    target: TargetDefinition,
+    field: SpecField,
+    defaultValue: unknown,
+    check: AnswerCheck<unknown>,
+  ): Promise<unknown>;
+  /** Shown the problems left after the last answer: fix them in place, write anyway, or stop. */
+  problems(diagnostics: readonly Diagnostic[]): Promise<ProblemChoice>;
 }
 
 export interface NewConfigFile {
   readonly path: string;
   readonly text: string;
-  readonly config: ResolvedConfig;
+  readonly name: string;
+  readonly target: TargetName;
+  /** As written in the file (relative to it). */
+  readonly bento: string;
+  /** The validated config; undefined when the person chose to write it with its problems. */
+  readonly config: ResolvedConfig | undefined;
+  /** Problems written into the file's header (only after choosing "write anyway"). */
+  readonly problems: readonly Diagnostic[];
 }
 
 export async function planNewConfig(
@@ -57,27 +79,50 @@ export async function planNewConfig(
   if (existsSync(path) && !inputs.force) throw errors.outputExists(inputs.output);
   const missing: string[] = [];
   const interactive = asker !== undefined && !inputs.yes;
+  const home = loadOptions.home ?? bentoctlHome();
 
   const targetName = await chooseTarget(inputs, interactive ? asker : undefined, missing);
   const discovered = discoverBento(inputs.cwd);
+  const askBento = (defaultValue: string | undefined) =>
+    asker!.text('Bento (folder, archive or name:version)', defaultValue, (value) =>
+      checkBentoAnswer(value, inputs.cwd, home),
+    );
   let bento = inputs.bento;
   if (bento === undefined) {
-    if (interactive)
-      bento = await asker.text('Bento (folder, archive or name:version)', discovered, nonEmpty);
+    if (interactive) bento = await askBento(discovered);
     else if (inputs.yes && discovered !== undefined) bento = discovered;
     else missing.push('bento');
   }
   const suggestedName = deriveName(bento ?? discovered ?? '.', inputs.cwd);
+  const askName = (defaultValue: string) => asker!.text('Deployment name', defaultValue, checkName);
   let name = inputs.name;
   if (name === undefined) {
-    if (interactive) name = await asker.text('Deployment name', suggestedName, checkName);
+    if (interactive) name = await askName(suggestedName);
     else if (inputs.yes) name = suggestedName;
     else missing.push('name');
   }
 
   const spec: Record<string, unknown> = {};
-  if (targetName !== undefined) {
-    const target = getTarget(targetName);
+  const target = targetName === undefined ? undefined : getTarget(targetName);
+  const render = (values: Record<string, unknown>) =>
+    renderConfig({
+      name: name ?? suggestedName,
+      bento: relativeBento(bento ?? '.', inputs.cwd, dirname(path)),
+      target: target!,
+      spec: values,
+    });
+  // Each answer is checked with the answers so far and defaults for the rest, against the same
+  // schema and cloud rules as `validate`, so a bad value is asked again before the next question.
+  // A rule that ties this answer to a question still ahead (min_instances before
+  // max_instances) waits for that answer: the person may be about to fix it there.
+  const pending = new Set<string>(target?.initFields ?? []);
+  const askField = async (field: SpecField, defaultValue: unknown) => {
+    pending.delete(field.name);
+    return asker!.specField(target!, field, defaultValue, (value) =>
+      problemWith(field.name, render({ ...spec, [field.name]: value }), path, loadOptions, pending),
+    );
+  };
+  if (target !== undefined) {
     const given = givenSpecValues(target, inputs);
     const fields = describeSpec(target);
     for (const key of target.initFields) {
@@ -85,7 +130,7 @@ export async function planNewConfig(
       if (field === undefined) continue;
       const fallback = field.default;
       if (key in given) spec[key] = given[key];
-      else if (interactive) spec[key] = await asker.specField(target, field, fallback);
+      else if (interactive) spec[key] = await askField(field, fallback);
       else if (fallback === undefined || !inputs.yes) missing.push(flagFor(target, key));
       else spec[key] = fallback;
     }
@@ -93,29 +138,119 @@ export async function planNewConfig(
   }
 
   if (missing.length > 0) throw errors.initInputMissing(missing);
-  if (targetName === undefined || bento === undefined || name === undefined) {
+  if (target === undefined || bento === undefined || name === undefined) {
     throw errors.internal(new Error('init finished without a target, bento or name'));
   }
-  const text = renderConfig({
-    name,
-    bento: relativeBento(bento, inputs.cwd, dirname(path)),
-    target: getTarget(targetName),
-    spec,
-  });
-  try {
-    return { path, text, config: loadConfigText(path, text, loadOptions) };
-  } catch (error) {
-    if (error instanceof BentoctlError) {
-      throw new BentoctlError({
-        code: error.code,
-        kind: error.kind,
-        message: `${error.message} Nothing was written: the values came from flags or answers.`,
-        hint: error.hint,
-        diagnostics: error.diagnostics,
-      });
+  for (;;) {
+    const text = render(spec);
+    const attempt = tryLoad(path, text, loadOptions);
+    const written = {
+      path,
+      name,
+      target: target.name,
+      bento: relativeBento(bento, inputs.cwd, dirname(path)),
+    };
+    if (attempt.config !== undefined)
+      return { ...written, text, config: attempt.config, problems: [] };
+    const failure = attempt.error;
+    if (!interactive) throw nothingWritten(failure);
+    const choice = await asker.problems(failure.diagnostics);
+    if (choice === 'cancel') throw nothingWritten(failure);
+    if (choice === 'write') {
+      return {
+        ...written,
+        text: withProblems(text, failure),
+        config: undefined,
+        problems: failure.diagnostics,
+      };
     }
+    // Fix in place: ask again exactly the answers the problems point at, nothing else.
+    const fields = describeSpec(target);
+    for (const diagnostic of failure.diagnostics) {
+      const key = diagnostic.field.replace(/^spec\./, '').split(/[.[]/)[0] ?? '';
+      const field = fields.find((candidate) => candidate.name === key);
+      if (diagnostic.field.startsWith('spec.') && field !== undefined)
+        spec[key] = await askField(field, spec[key] ?? field.default);
+      else if (diagnostic.field === 'name') name = await askName(name);
+      else if (diagnostic.field === 'bento') bento = await askBento(bento);
+    }
+  }
+}
+
+function tryLoad(
+  path: string,
+  text: string,
+  loadOptions: LoadOptions,
+): { config: ResolvedConfig; error?: undefined } | { config?: undefined; error: BentoctlError } {
+  try {
+    return { config: loadConfigText(path, text, loadOptions) };
+  } catch (error) {
+    if (error instanceof BentoctlError) return { error };
     throw error;
   }
+}
+
+/**
+ * What is wrong with the answer to `key` in the config `text`: a problem reported on that
+ * field, or a rule between fields that names it (min_instances > max_instances).
+ */
+function problemWith(
+  key: string,
+  text: string,
+  path: string,
+  loadOptions: LoadOptions,
+  pending: ReadonlySet<string>,
+): string | true {
+  const attempt = tryLoad(path, text, loadOptions);
+  if (attempt.error === undefined) return true;
+  const field = `spec.${key}`;
+  const waitsForLater = (message: string) => [...pending].some((name) => message.includes(name));
+  const diagnostics = attempt.error.diagnostics.filter((d) => !waitsForLater(d.message));
+  const relevant =
+    diagnostics.find(
+      (d) =>
+        d.field === field || d.field.startsWith(`${field}.`) || d.field.startsWith(`${field}[`),
+    ) ?? diagnostics.find((d) => d.field.startsWith('spec.') && d.message.includes(key));
+  if (relevant === undefined) return true;
+  return relevant.suggestion === undefined
+    ? relevant.message
+    : `${relevant.message} (did you mean ${relevant.suggestion}?)`;
+}
+
+/** The bento answer must name a bento that loads: found, with a bento.yaml and models that parse. */
+async function checkBentoAnswer(value: string, cwd: string, home: string): Promise<string | true> {
+  if (value.trim() === '') return 'required';
+  const lookup = locateBento(value.trim(), cwd, home);
+  if (!lookup.found)
+    return lookup.suggestion ? `${lookup.problem} (${lookup.suggestion})` : lookup.problem;
+  if (lookup.reference.kind === 'archive') return true;
+  try {
+    await validateBento(lookup.reference.path, { models: 'protobuf' });
+    return true;
+  } catch (error) {
+    if (!(error instanceof BentoctlError)) throw error;
+    const first = error.diagnostics[0];
+    return first === undefined ? error.message : `${first.field}: ${first.message}`;
+  }
+}
+
+function nothingWritten(error: BentoctlError): BentoctlError {
+  return new BentoctlError({
+    code: error.code,
+    kind: error.kind,
+    message: `${error.message} Nothing was written: the values came from flags or answers.`,
+    hint: error.hint,
+    diagnostics: error.diagnostics,
+  });
+}
+
+/** The file as written after "write anyway": its problems first, as comments. */
+function withProblems(text: string, error: BentoctlError): string {
+  const lines = [
+    '# bentoctl init wrote this file with problems left to fix (`bentoctl validate -f` lists them):',
+    ...error.diagnostics.map((d) => `#   ${d.field || '(file)'}: ${d.message}`),
+  ];
+  return `${lines.join('\n')}\n${text}`;
 }
 
 async function chooseTarget(
@@ -180,10 +315,6 @@ function checkName(value: string): string | true {
   return DEPLOYMENT_NAME_PATTERN.test(value)
     ? true
     : '1-40 lowercase letters, digits or hyphens, starting with a letter';
-}
-
-function nonEmpty(value: string): string | true {
-  return value.trim() === '' ? 'required' : true;
 }
 
 /** Paths in a config are relative to the config file, not to where init ran. */

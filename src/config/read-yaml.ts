@@ -48,10 +48,9 @@ export function parseYaml(file: string, text: string): YamlSource {
   const problem = problems[0];
   if (problem !== undefined) {
     // Only the first: later YAML errors are mostly echoes of the first one.
-    const unterminated = /missing closing|must .*end with/i.test(problem.message);
-    const offset = unterminated ? (unterminatedOpening(text) ?? problem.pos[0]) : problem.pos[0];
+    const explained = explainSyntaxError(text, problem);
     throw errors.configSyntax(file, [
-      { location: locator.at(offset), field: '', message: firstLine(problem.message) },
+      { location: locator.at(explained.offset), field: '', message: explained.message },
     ]);
   }
   if (documents.length > 1) {
@@ -66,6 +65,64 @@ export function parseYaml(file: string, text: string): YamlSource {
   }
   if (isBlank(first)) throw emptyFile(locator);
   return { document: first, locator };
+}
+
+/**
+ * The YAML parser's words for the common mistakes, and the place a person would look: the
+ * parser reports an over-indented line at the value of the line above it, and an unquoted
+ * `${VAR}` in a flow mapping as an unexpected token.
+ */
+function explainSyntaxError(
+  text: string,
+  problem: { readonly code: string; readonly message: string; readonly pos: [number, number] },
+): { offset: number; message: string } {
+  const at = problem.pos[0];
+  if (/missing closing|must .*end with/i.test(problem.message)) {
+    return { offset: unterminatedOpening(text) ?? at, message: firstLine(problem.message) };
+  }
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  const lineEnd = text.indexOf('\n', at) === -1 ? text.length : text.indexOf('\n', at);
+  const line = text.slice(lineStart, lineEnd);
+  const reference = line.indexOf('${');
+  if (
+    problem.code === 'UNEXPECTED_TOKEN' &&
+    reference >= 0 &&
+    /[{[]/.test(line.slice(0, reference))
+  ) {
+    return {
+      offset: lineStart + reference,
+      message:
+        'a ${VAR} inside { } or [ ] must be quoted: write "${VAR}" (it is still read as a number where one is expected)',
+    };
+  }
+  if (problem.code === 'BLOCK_AS_IMPLICIT_KEY' || problem.code === 'BAD_INDENT') {
+    const next = overIndentedLineAfter(text, lineStart);
+    if (next !== undefined) {
+      return {
+        offset: next.offset,
+        message: `this line is indented more than the field above it (${next.above.trim()}); indent it like its sibling fields, or give that field no value of its own`,
+      };
+    }
+  }
+  return { offset: at, message: firstLine(problem.message) };
+}
+
+/** The first non-blank line after the one at `lineStart` that is indented deeper than it. */
+function overIndentedLineAfter(
+  text: string,
+  lineStart: number,
+): { offset: number; above: string } | undefined {
+  const lines = text.slice(lineStart).split('\n');
+  const above = lines[0] ?? '';
+  const indent = (line: string) => line.length - line.trimStart().length;
+  let offset = lineStart + above.length + 1;
+  for (const line of lines.slice(1)) {
+    if (line.trim() !== '' && !line.trimStart().startsWith('#')) {
+      return indent(line) > indent(above) ? { offset: offset + indent(line), above } : undefined;
+    }
+    offset += line.length + 1;
+  }
+  return undefined;
 }
 
 /**

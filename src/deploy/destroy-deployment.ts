@@ -19,15 +19,9 @@ export interface DestroyedDeployment {
   readonly destroyed: boolean;
 }
 
-export interface DestroyOptions {
-  /** Runs after confirmation, before terraform destroys anything (e.g. emptying a repository). */
-  readonly beforeDestroy?: () => Promise<void>;
-}
-
 export async function destroyDeployment(
   run: DeploymentRun,
   approval: Approval,
-  options: DestroyOptions = {},
 ): Promise<DestroyedDeployment> {
   const { config, paths, terraform } = run;
   return withDeploymentLock(config.name, paths.lock, 'destroy', async () => {
@@ -36,7 +30,6 @@ export async function destroyDeployment(
     approval.review(summary);
     if (summary.hasChanges) {
       if (!(await approval.confirm(summary))) throw errors.confirmationDeclined('destroy');
-      await options.beforeDestroy?.();
       run.progress('terraform apply (destroy plan)');
       await terraform.apply(paths.stack, planFile);
     }

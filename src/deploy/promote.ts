@@ -1,32 +1,32 @@
 /**
  * `bentoctl promote`: production runs the exact image staging was tested with. The digest
- * staging runs (its apply record; else its last build) becomes the production deployment's
- * build record, so the next `apply -f prod.yaml` pins it without a rebuild. When production
- * pulls from another repository, the image is copied there first (by digest, so it stays the
- * same image) through the builder's copier.
+ * staging runs (its apply record; else its last build) is copied into the repository the
+ * production deployment pushes to (its own, by default) and becomes its build record, so the
+ * next `apply -f prod.yaml` pins it without a rebuild. The copy keeps the digest, and the
+ * destination is checked to serve it.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import {
+  copyToDeployment,
+  type CopyToDeploymentInput,
+} from '../builders/registry-copy/copy-to-deployment.js';
+import type { CopyImageResult } from '../builders/registry-copy/copy-image.js';
 import { deploymentPaths } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { errors } from '../errors/index.js';
 import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
 import { readApplyRecord } from './apply-record.js';
 
-/** Copies an image by digest between repositories (the builder's job). */
-export type ImageCopier = (
-  source: { readonly repository: string; readonly digest: string },
-  toRepository: string,
-) => Promise<{ readonly digest: string }>;
-
 export interface PromoteInput {
   readonly from: ResolvedConfig;
   readonly to: ResolvedConfig;
-  /** Where the production image must be: its `image.repository`, or the builder's default. */
-  readonly toRepository: string;
-  readonly copier: ImageCopier | undefined;
   /** @default process.cwd() */
   readonly cwd?: string;
+  /** Registry clients and transfer settings of the copy; tests replace them. */
+  readonly registry?: Pick<CopyToDeploymentInput, 'providers' | 'fetch' | 'transfer'>;
+  /** One line per step of the copy. */
+  readonly onProgress?: (line: string) => void;
 }
 
 export interface PromoteResult {
@@ -38,6 +38,10 @@ export interface PromoteResult {
   readonly fromRepository: string;
   readonly toRepository: string;
   readonly copied: boolean;
+  /** What the copy did; null when both pull from the same repository. */
+  readonly copy: CopyImageResult | null;
+  /** Done on the way, e.g. the destination repository created. */
+  readonly notes: readonly string[];
   /** The production build record written. */
   readonly buildRecord: string;
 }
@@ -53,7 +57,8 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
   }
   const cwd = input.cwd ?? process.cwd();
   const fromPaths = deploymentPaths(from.name, cwd);
-  const applied = readApplyRecord(fromPaths)?.image ?? undefined;
+  const appliedRecord = readApplyRecord(fromPaths);
+  const applied = appliedRecord?.image ?? undefined;
   const built = readBuildRecord(fromPaths.buildRecord);
   const source =
     applied !== undefined && applied !== null
@@ -63,23 +68,25 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
         : { ...built, kind: 'build-record' as const };
   if (source === undefined) throw errors.imageNotRecorded(from.name, fromPaths.buildRecord);
 
-  let digest = source.digest;
-  const copied = source.repository !== input.toRepository;
-  if (copied) {
-    if (input.copier === undefined)
-      throw errors.imageCopyUnavailable(source.repository, input.toRepository);
-    ({ digest } = await input.copier(
-      { repository: source.repository, digest: source.digest },
-      input.toRepository,
-    ));
-  }
-  // Version and tag travel with the image when the build record describes the same digest.
+  // Version and tag travel with the image: from the build record when it describes the same
+  // digest, else from the apply record (builds tag images with their bento version). A tag
+  // matters: ECR's lifecycle policy expires untagged images after a few days.
   const sameBuild = built !== undefined && built.digest === source.digest ? built : undefined;
+  const appliedVersion =
+    source.kind === 'apply-record' ? (appliedRecord?.bento_version ?? undefined) : undefined;
+  const bentoVersion = sameBuild?.bento_version ?? appliedVersion;
+  const tag = sameBuild?.tag ?? appliedVersion;
+  const copied = await copyToDeployment({
+    image: { repository: source.repository, digest: source.digest, tag },
+    to,
+    ...input.registry,
+    ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
+  });
   const record: BuildRecord & { readonly promoted_from: string } = {
-    repository: input.toRepository,
-    digest,
-    ...(sameBuild?.tag !== undefined ? { tag: sameBuild.tag } : {}),
-    ...(sameBuild?.bento_version !== undefined ? { bento_version: sameBuild.bento_version } : {}),
+    repository: copied.repository,
+    digest: copied.digest,
+    ...(tag !== undefined ? { tag } : {}),
+    ...(bentoVersion !== undefined ? { bento_version: bentoVersion } : {}),
     promoted_from: from.name,
   };
   const file = deploymentPaths(to.name, cwd).buildRecord;
@@ -90,11 +97,13 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
   return {
     from: from.name,
     to: to.name,
-    digest,
+    digest: copied.digest,
     source: source.kind,
     fromRepository: source.repository,
-    toRepository: input.toRepository,
-    copied,
+    toRepository: copied.repository,
+    copied: copied.copy !== null,
+    copy: copied.copy,
+    notes: copied.notes,
     buildRecord: file,
   };
 }

@@ -32,6 +32,10 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Point `bento` at a folder with a bento.yaml, a bento archive, or name:version from `bentoctl bento list`.',
   },
+  BENTO_DIR_NOT_FOUND: {
+    kind: 'usage',
+    fix: 'Check the path: it must be a folder holding bento.yaml (`bentoctl bento list` shows stored bentos).',
+  },
   TARGET_UNKNOWN: { kind: 'usage', fix: 'Run `bentoctl targets list` for the valid names.' },
   OUTPUT_EXISTS: {
     kind: 'usage',
@@ -80,19 +84,11 @@ export const ERROR_CATALOGUE = {
   },
   IMAGE_NOT_RECORDED: {
     kind: 'usage',
-    fix: 'Run `bentoctl build -f <config>` (or `bentoctl apply --build`) so a pushed digest is recorded; `bentoctl generate` also takes --image <repository@sha256:...>.',
+    fix: 'Run `bentoctl build -f <config> --push` (or `bentoctl apply -f <config> --build`) so a pushed digest is recorded; `bentoctl generate -f <config> --image <repository@sha256:...>` names one instead.',
   },
   IMAGE_REFERENCE_INVALID: {
     kind: 'usage',
     fix: 'Pass repository:tag, repository@sha256:<64 hex> or both, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/iris:1a2b3c4d; in CI, check the step that produced the value.',
-  },
-  IMAGE_COPY_UNAVAILABLE: {
-    kind: 'usage',
-    fix: 'Use the same image.repository in both configs, or copy the image yourself (crane copy, skopeo copy) and rerun.',
-  },
-  STEP_UNAVAILABLE: {
-    kind: 'internal',
-    fix: 'This bentoctl build lacks that step; run it with a bentoctl that has it, or do the step by hand.',
   },
   SAVED_PLAN_INVALID: {
     kind: 'usage',
@@ -125,7 +121,11 @@ export const ERROR_CATALOGUE = {
   },
   SERVE_FAILED: {
     kind: 'usage',
-    fix: 'Read the cause above (port in use, bad setting, model failing to load) and rerun.',
+    fix: 'Read the cause above (bad setting, model failing to load) and rerun.',
+  },
+  PORT_IN_USE: {
+    kind: 'usage',
+    fix: 'Stop what listens there, or choose another port: `bentoctl serve <bento> --port <port>` (0 picks a free one).',
   },
   ENGINE_UNREACHABLE: {
     kind: 'external',
@@ -137,7 +137,7 @@ export const ERROR_CATALOGUE = {
   },
   IMAGE_BUILD_FAILED: {
     kind: 'external',
-    fix: 'Read the failing step and its output above; a custom base image must provide node >= 20 on PATH.',
+    fix: 'Read the failing step and its output above; a custom base image must provide node 22 or 24 on PATH.',
   },
   IMAGE_PUSH_FAILED: {
     kind: 'external',
@@ -162,6 +162,18 @@ export const ERROR_CATALOGUE = {
   REGISTRY_REPOSITORY_FAILED: {
     kind: 'external',
     fix: 'Check the permissions named in the message, or create the repository (or ACR registry) yourself and set image.repository.',
+  },
+  REGISTRY_REQUEST_FAILED: {
+    kind: 'external',
+    fix: 'Check that the registry is reachable and the image exists there, then rerun.',
+  },
+  REGISTRY_ACCESS_DENIED: {
+    kind: 'external',
+    fix: 'Give the credentials of that registry pull rights on the source repository and push rights on the destination, then rerun.',
+  },
+  IMAGE_DIGEST_MISMATCH: {
+    kind: 'external',
+    fix: 'The registry changed the image (a registry that converts manifests cannot keep digests); promote to an OCI-conformant registry or repository.',
   },
   AZURE_SUBSCRIPTION_UNSET: {
     kind: 'usage',
@@ -222,6 +234,8 @@ export const errors = {
     raise('BENTO_NOT_FOUND', `The bento named in ${file} cannot be found.`, {
       diagnostics: [diagnostic],
     }),
+  bentoDirNotFound: (dir: string) =>
+    raise('BENTO_DIR_NOT_FOUND', `There is no folder at ${dir}, so there is no bento to read.`),
   targetUnknown: (name: string, suggestion: string | undefined) =>
     raise('TARGET_UNKNOWN', `There is no target named "${name}".`, {
       hint: suggestion
@@ -279,16 +293,6 @@ export const errors = {
       'IMAGE_REFERENCE_INVALID',
       `--${flag} ${JSON.stringify(value)} is not an image reference: ${problem}.`,
     ),
-  imageCopyUnavailable: (from: string, to: string) =>
-    raise(
-      'IMAGE_COPY_UNAVAILABLE',
-      `Promoting needs the image copied from ${from} to ${to}, and this bentoctl has no image copier.`,
-    ),
-  stepUnavailable: (step: string, needed: string) =>
-    raise(
-      'STEP_UNAVAILABLE',
-      `${needed} needs the ${step} step, which this bentoctl build does not include.`,
-    ),
   savedPlanInvalid: (dir: string, problem: string) =>
     raise('SAVED_PLAN_INVALID', `${dir} is not a plan saved by bentoctl plan --out: ${problem}.`),
   savedPlanMismatch: (dir: string, planned: string, given: string) =>
@@ -319,7 +323,13 @@ export const errors = {
       { diagnostics },
     ),
   serveFailed: (what: string, cause: unknown) =>
-    raise('SERVE_FAILED', `The runtime could not start: ${what}: ${describe(cause)}.`, { cause }),
+    isErrnoCode(cause, 'EADDRINUSE')
+      ? raise('PORT_IN_USE', `The runtime could not start: ${what}: the port is already in use.`, {
+          cause,
+        })
+      : raise('SERVE_FAILED', `The runtime could not start: ${what}: ${describe(cause)}.`, {
+          cause,
+        }),
   engineUnreachable: (where: string, cause: unknown) =>
     raise('ENGINE_UNREACHABLE', `No Docker engine answered at ${where}: ${describe(cause)}.`, {
       cause,
@@ -338,6 +348,15 @@ export const errors = {
     raise('IMAGE_PUSH_FAILED', `Pushing ${reference} failed: ${detail}.`),
   registryRepositoryFailed: (repository: string, detail: string, hint?: string) =>
     raise('REGISTRY_REPOSITORY_FAILED', `Repository ${repository}: ${detail}.`, { hint }),
+  registryRequestFailed: (step: string, detail: string, hint?: string) =>
+    raise('REGISTRY_REQUEST_FAILED', `${step}: ${detail}.`, { hint }),
+  registryAccessDenied: (step: string, detail: string, hint?: string) =>
+    raise('REGISTRY_ACCESS_DENIED', `${step}: ${detail}.`, { hint }),
+  imageDigestMismatch: (where: string, expected: string, served: string) =>
+    raise(
+      'IMAGE_DIGEST_MISMATCH',
+      `${where} serves ${served} where the copied image is ${expected}: the copy is not the same image.`,
+    ),
   registryAuthFailed: (registry: string, detail: string, hint?: string) =>
     raise('REGISTRY_AUTH_FAILED', `No credentials for ${registry}: ${detail}.`, { hint }),
   bentoArchiveUnsupported: (path: string) =>
@@ -367,4 +386,8 @@ export const errors = {
 function describe(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return String(cause);
+}
+
+function isErrnoCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }

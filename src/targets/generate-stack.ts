@@ -5,6 +5,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deploymentPaths } from '../config/deployment-paths.js';
+import { checkConfigBento } from '../bento/check-config-bento.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { TargetName } from './names.js';
@@ -44,6 +45,8 @@ export interface GenerateResult {
 export async function generateStack(options: GenerateOptions): Promise<GenerateResult> {
   const cwd = options.cwd ?? process.cwd();
   const config = options.config ?? loadConfig(options.configFile, options);
+  // A corrupt model or one that does not fit its APIs fails here, before any image or plan.
+  await checkConfigBento(config);
   const paths = deploymentPaths(config.name, cwd);
   const resolved = resolveImage({
     flag: options.image,

@@ -8,7 +8,8 @@
  * Terraform addresses (`aws_lb.alb`) are readable and stay put as long as the ID does. Renaming
  * one replaces the cloud resource, which the snapshot tests make visible.
  */
-import { requireCjs } from './require-cjs.js';
+import { App, AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { ValidateProviderPresence } from 'cdktf/lib/validations/validate-provider-presence.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,13 +21,6 @@ import { getTarget } from './registry.js';
 import { stackLabels } from './stack-labels.js';
 import type { ImageReference } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { App, AzurermBackend, GcsBackend, LocalBackend, S3Backend, TerraformStack } =
-  requireCjs<typeof import('cdktf')>('cdktf');
-const { ValidateProviderPresence } = requireCjs<
-  typeof import('cdktf/lib/validations/validate-provider-presence.js')
->('cdktf/lib/validations/validate-provider-presence.js');
 
 export interface StackInput {
   readonly config: ResolvedConfig;

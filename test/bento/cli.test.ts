@@ -25,6 +25,15 @@ describe('bentoctl bento build / list', () => {
     expect(listed.stdout).toContain(result.reference);
   });
 
+  it('GIVEN a folder that does not exist WHEN built THEN exit 2 says so, citing no bento.yaml line', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'bentoctl-none-')), 'nothing');
+    const built = await runCli(['bento', 'build', missing]);
+    expect(built.status).toBe(2);
+    expect(built.stderr).toContain('Error [BENTO_DIR_NOT_FOUND]');
+    expect(built.stderr).toContain(`There is no folder at ${missing}`);
+    expect(built.stderr).not.toContain('bento.yaml:1:1');
+  });
+
   it('GIVEN a bento with a bad field WHEN built THEN exit 2 and file:line:column with the field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bentoctl-bad-'));
     await import('node:fs').then(({ writeFileSync }) =>
@@ -82,5 +91,27 @@ describe('bentoctl serve', () => {
     expect(await exited).toBe(0);
     clearTimeout(killer);
     expect(stdout).toContain('Stopped.');
+  });
+});
+
+describe('bentoctl serve on a busy port', () => {
+  it('GIVEN the port is taken WHEN serve starts THEN exit 2 PORT_IN_USE, and the fix names --port', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    // Below the ephemeral range, so no client socket can hold it by chance.
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    await new Promise<void>((resolve, reject) => {
+      blocker.once('error', reject);
+      blocker.listen(port, '127.0.0.1', resolve);
+    });
+    try {
+      const served = await runCli(['serve', 'examples/iris', '--port', String(port)]);
+      expect(served.status).toBe(2);
+      expect(served.stderr).toContain('Error [PORT_IN_USE]');
+      expect(served.stderr).toContain(`127.0.0.1:${port}`);
+      expect(served.stderr).toContain('--port <port>');
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -92,4 +92,28 @@ describe.skipIf(!hasScript)('bentoctl init with a terminal', () => {
       max_instances: 8,
     });
   }, 60_000);
+
+  it('GIVEN an answer that breaks a cloud rule THEN it is asked again at once, and a cleared number takes the default', async () => {
+    const cwd = makeBentoWorkspace();
+    const BACKSPACE = '\u007f';
+    const { code, screen } = await answerPrompts(cwd, [
+      ['Deployment target', `${DOWN}${ENTER}`],
+      ['Bento', ENTER],
+      ['Deployment name', `iris-eu${ENTER}`],
+      ['project:', `my-ml-project${ENTER}`],
+      ['region:', 'europe-west4'],
+      ['\u276f europe-west4', ENTER],
+      // Cloud Run has no 3-cpu size: said under the prompt, before the next question.
+      ['cpu:', `3${ENTER}`],
+      ['fractional cpu only up to 1', `${BACKSPACE}2${ENTER}`],
+      // Clearing the default (2048) and pressing enter keeps the default.
+      ['memory:', `${BACKSPACE.repeat(6)}${ENTER}`],
+      ['min_instances:', `${BACKSPACE}5${ENTER}`],
+      ['max_instances:', `${BACKSPACE.repeat(3)}2${ENTER}`],
+      ['larger than max_instances', `${BACKSPACE}9${ENTER}`],
+    ]);
+    expect(code, screen.slice(-1500)).toBe(0);
+    const config = loadConfig(join(cwd, 'deployment_config.yaml'), { env: {} });
+    expect(config.spec).toMatchObject({ cpu: 2, memory: 2048, min_instances: 5, max_instances: 9 });
+  }, 60_000);
 });

@@ -41,8 +41,24 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     name: 'bad indentation',
     yaml: 'api_version: v1\nname: iris\n  bento: ./iris\n',
     code: 'CONFIG_YAML_SYNTAX',
-    line: 2,
-    mentions: 'Nested mappings',
+    // The over-indented line itself, not the value above it where the parser stops.
+    line: 3,
+    mentions: 'indented more than the field above it (name: iris)',
+  },
+  {
+    name: 'over-indented spec field',
+    yaml: withLines('spec:\n  region: us-east-1\n    cpu: 1024'),
+    code: 'CONFIG_YAML_SYNTAX',
+    line: 7,
+    mentions: 'indented more than the field above it (region: us-east-1)',
+  },
+  {
+    name: 'unquoted ${VAR} in a flow mapping',
+    yaml: withLines('runtime: { port: ${PORT} }'),
+    env: { PORT: '8080' },
+    code: 'CONFIG_YAML_SYNTAX',
+    line: 5,
+    mentions: 'must be quoted: write "${VAR}"',
   },
   {
     name: 'unclosed quote',
@@ -303,7 +319,8 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     code: 'CONFIG_INVALID',
     field: 'spec.min_instances',
     line: 6,
-    mentions: 'larger than',
+    // Said as a fix, not "did you mean 2?": either bound may be the wrong one.
+    mentions: 'lower min_instances to 2 or less, or raise max_instances to 5 or more',
   },
   {
     name: 'aws region typo',

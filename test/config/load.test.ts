@@ -111,6 +111,46 @@ describe('${VAR} interpolation', () => {
     expect(config.env.BUILD).toBe('0042');
   });
 
+  it('GIVEN a quoted whole reference in a flow mapping THEN a number field reads it as a number', () => {
+    const config = load(
+      `${minimal}runtime:\n  batching: { max_batch_size: "\${MBS}", enabled: "\${ON}" }\n`,
+      {
+        MBS: '16',
+        ON: 'false',
+      },
+    );
+    expect(config.runtime.batching.max_batch_size).toBe(16);
+    expect(config.runtime.batching.enabled).toBe(false);
+  });
+
+  it('GIVEN a quoted whole reference in block style THEN spec numbers and booleans are typed', () => {
+    const config = load(
+      `${minimal}spec:\n  cpu: "\${CPU}"\n  memory: \${MEM}\n  min_instances: "\${MIN:-2}"\n`,
+      {
+        CPU: '2048',
+        MEM: '4096',
+      },
+    );
+    expect(config.spec).toMatchObject({ cpu: 2048, memory: 4096, min_instances: 2 });
+  });
+
+  it('GIVEN an unquoted number-like reference where the schema wants a string THEN it stays a string', () => {
+    const config = load(`${minimal}spec:\n  region: us-east-1\nenv:\n  BUILD: \${BUILD_ID}\n`, {
+      BUILD_ID: '0042',
+    });
+    expect(config.env.BUILD).toBe('0042');
+  });
+
+  it('GIVEN a reference holding a non-number where a number is expected THEN the error names the field', () => {
+    const error = failure(`${minimal}runtime:\n  batching: { max_batch_size: "\${MBS}" }\n`, {
+      MBS: 'lots',
+    });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.diagnostics.map((d) => [d.location.line, d.field])).toEqual([
+      [6, 'runtime.batching.max_batch_size'],
+    ]);
+  });
+
   it('GIVEN ${VAR:-default} and an unset VAR THEN the default is used', () => {
     const config = load(`${minimal}spec:\n  region: \${REGION:-eu-west-1}\n`);
     expect(config.spec.region).toBe('eu-west-1');

@@ -1,7 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planNewConfig, type InitAsker, type InitInputs } from '../../src/config/new-config.js';
+import {
+  planNewConfig,
+  type InitAsker,
+  type InitInputs,
+  type ProblemChoice,
+} from '../../src/config/new-config.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
 
@@ -29,6 +34,36 @@ function defaultsAsker(asked: string[]): InitAsker {
       asked.push(`spec.${field.name}`);
       return field.name === 'project' ? 'my-ml-project' : defaultValue;
     },
+    problems: async () => 'cancel',
+  };
+}
+
+/**
+ * A person typing scripted answers at a prompt that checks each one as inquirer does: an
+ * answer the check refuses is shown its message (recorded) and the next answer is typed.
+ */
+function scriptedAsker(
+  answers: Record<string, unknown[]>,
+  refused: string[],
+  onProblems: ProblemChoice[] = ['cancel'],
+): InitAsker {
+  const next = async (key: string, fallback: unknown, check?: (value: never) => unknown) => {
+    for (;;) {
+      const queue = answers[key] ?? [];
+      const value = queue.length > 0 ? queue.shift() : fallback;
+      const verdict = check === undefined ? true : await check(value as never);
+      if (verdict === true) return value;
+      refused.push(`${key}=${String(value)}: ${String(verdict)}`);
+      if (queue.length === 0)
+        throw new Error(`no answer left for ${key} after: ${String(verdict)}`);
+    }
+  };
+  return {
+    target: async () => (answers.target?.[0] as 'google-cloud-run') ?? 'google-cloud-run',
+    text: async (question, defaultValue, check) =>
+      String(await next(question.startsWith('Bento') ? 'bento' : 'name', defaultValue, check)),
+    specField: async (_target, field, defaultValue, check) => next(field.name, defaultValue, check),
+    problems: async () => onProblems.shift() ?? 'cancel',
   };
 }
 
@@ -58,7 +93,7 @@ describe('planning a new config', () => {
       undefined,
     );
     expect(planned.text).toContain('bento: ../../iris ');
-    expect(planned.config.bentoReference.path).toBe(join(cwd, 'iris'));
+    expect(planned.config?.bentoReference.path).toBe(join(cwd, 'iris'));
   });
 
   it('GIVEN a terminal THEN only what flags did not give is asked', async () => {
@@ -77,8 +112,11 @@ describe('planning a new config', () => {
       'spec.min_instances',
       'spec.max_instances',
     ]);
-    expect(planned.config.target).toBe('google-cloud-run');
-    expect(planned.config.spec).toMatchObject({ project: 'my-ml-project', region: 'europe-west1' });
+    expect(planned.config?.target).toBe('google-cloud-run');
+    expect(planned.config?.spec).toMatchObject({
+      project: 'my-ml-project',
+      region: 'europe-west1',
+    });
   });
 
   it('GIVEN no terminal and no --yes THEN every missing value is named', async () => {
@@ -148,7 +186,69 @@ describe('planning a new config', () => {
   it('GIVEN a bento in the current folder THEN --yes finds it and names the deployment after it', async () => {
     const cwd = join(makeBentoWorkspace(), 'iris');
     const planned = await planNewConfig(inputs(cwd, { yes: true, target: 'azure-aks' }), undefined);
-    expect(planned.config.bento).toBe('.');
-    expect(planned.config.name).toBe('iris');
+    expect(planned.config?.bento).toBe('.');
+    expect(planned.config?.name).toBe('iris');
+  });
+});
+
+describe('answers checked as they are given', () => {
+  it('GIVEN Cloud Run cpu 3 and min 5 / max 2 THEN each is asked again with the rule, and the file validates', async () => {
+    const cwd = makeBentoWorkspace();
+    const refused: string[] = [];
+    const planned = await planNewConfig(
+      inputs(cwd, { bento: './iris', name: 'iris', region: 'europe-west1' }),
+      scriptedAsker(
+        {
+          project: ['my-ml-project'],
+          cpu: [3, 2],
+          min_instances: [5],
+          max_instances: [2, 8],
+        },
+        refused,
+      ),
+    );
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toMatch(/^cpu=3: /);
+    expect(refused[1]).toMatch(/^max_instances=2: .*larger than max_instances/);
+    expect(planned.config?.spec).toMatchObject({ cpu: 2, min_instances: 5, max_instances: 8 });
+  });
+
+  it('GIVEN a bento path that does not exist THEN it is asked again before anything else', async () => {
+    const cwd = makeBentoWorkspace();
+    const refused: string[] = [];
+    const planned = await planNewConfig(
+      inputs(cwd, { target: 'aws-ecs', name: 'iris' }),
+      scriptedAsker({ bento: ['./nope', './iris'] }, refused),
+    );
+    expect(refused).toEqual([expect.stringMatching(/^bento=\.\/nope: /)]);
+    expect(planned.bento).toBe('./iris');
+  });
+
+  it('GIVEN problems left at the end THEN "write anyway" writes them at the top, and "fix" asks only those again', async () => {
+    const cwd = makeBentoWorkspace();
+    // A region flag the prompts never ask about; the check does not cover flags.
+    const written = await planNewConfig(
+      inputs(cwd, { bento: './iris', name: 'iris', target: 'aws-ecs', region: 'eu-west-9' }),
+      scriptedAsker({ target: ['aws-ecs'] }, [], ['write']),
+    );
+    expect(written.config).toBeUndefined();
+    expect(written.problems.map((d) => d.field)).toEqual(['spec.region']);
+    expect(written.text.split('\n')[1]).toMatch(/^# {3}spec\.region: /);
+
+    const asked: string[] = [];
+    const asker = scriptedAsker({ target: ['aws-ecs'], region: ['eu-west-1'] }, [], ['fix']);
+    const fixed = await planNewConfig(
+      inputs(cwd, { bento: './iris', name: 'iris', target: 'aws-ecs', region: 'eu-west-9' }),
+      {
+        ...asker,
+        specField: async (target, field, fallback, check) => {
+          asked.push(field.name);
+          return asker.specField(target, field, fallback, check);
+        },
+      },
+    );
+    // The four questions of a first run, then only the field the problem points at.
+    expect(asked).toEqual(['cpu', 'memory', 'min_instances', 'max_instances', 'region']);
+    expect(fixed.config?.spec).toMatchObject({ region: 'eu-west-1' });
   });
 });

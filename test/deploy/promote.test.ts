@@ -6,10 +6,10 @@ import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { writeApplyRecord } from '../../src/deploy/apply-record.js';
-import { promoteImage, type ImageCopier } from '../../src/deploy/promote.js';
+import { promoteImage } from '../../src/deploy/promote.js';
+import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
 
 const STAGING_REPO = '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris';
-const PROD_REPO = '210987654321.dkr.ecr.us-east-1.amazonaws.com/iris';
 const TESTED = `sha256:${'a'.repeat(64)}`;
 const NEWER = `sha256:${'b'.repeat(64)}`;
 
@@ -41,7 +41,7 @@ describe('promoteImage', () => {
       config_file: `${name}.yaml`,
       applied_at: '2025-01-01T00:00:00.000Z',
       terraform_version: '1.11.4',
-      bento_version: 'v-1234',
+      bento_version: 'v-applied',
       image: { repository: STAGING_REPO, digest, ref: `${STAGING_REPO}@${digest}` },
       outputs: {},
     });
@@ -60,21 +60,19 @@ describe('promoteImage', () => {
     recordBuild('iris-staging', NEWER);
     const prod = config('iris-prod', STAGING_REPO);
 
-    const result = await promoteImage({
-      from: staging,
-      to: prod,
-      toRepository: STAGING_REPO,
-      copier: undefined,
-      cwd: dir,
-    });
+    const result = await promoteImage({ from: staging, to: prod, cwd: dir });
 
     expect(result).toMatchObject({ digest: TESTED, source: 'apply-record', copied: false });
+    expect(result.copy).toBeNull();
     const written = JSON.parse(
       readFileSync(deploymentPaths('iris-prod', dir).buildRecord, 'utf8'),
     ) as Record<string, unknown>;
+    // The applied bento version, not the newer build's, and the tag builds give it.
     expect(written).toEqual({
       repository: STAGING_REPO,
       digest: TESTED,
+      tag: 'v-applied',
+      bento_version: 'v-applied',
       promoted_from: 'iris-staging',
     });
   });
@@ -84,9 +82,7 @@ describe('promoteImage', () => {
 
     const result = await promoteImage({
       from: staging,
-      to: config('iris-prod'),
-      toRepository: STAGING_REPO,
-      copier: undefined,
+      to: config('iris-prod', STAGING_REPO),
       cwd: dir,
     });
 
@@ -95,64 +91,41 @@ describe('promoteImage', () => {
     expect(written).toMatchObject({ digest: TESTED, tag: 'v-1234', bento_version: 'v-1234' });
   });
 
-  it('GIVEN prod pulls from another registry WHEN promoted THEN the image is copied by digest first', async () => {
+  it('GIVEN prod has its own default ECR repository and no AWS credentials WHEN promoted THEN it fails as an external error and writes nothing', async () => {
     recordApply('iris-staging', TESTED);
-    const copies: string[] = [];
-    const copier: ImageCopier = async (source, toRepository) => {
-      copies.push(`${source.repository}@${source.digest} -> ${toRepository}`);
-      return { digest: source.digest };
-    };
-
-    const result = await promoteImage({
-      from: staging,
-      to: config('iris-prod', PROD_REPO),
-      toRepository: PROD_REPO,
-      copier,
-      cwd: dir,
+    const ecrClient = async () => ({
+      send: async () => {
+        throw Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        });
+      },
     });
 
-    expect(copies).toEqual([`${STAGING_REPO}@${TESTED} -> ${PROD_REPO}`]);
-    expect(result).toMatchObject({ copied: true, toRepository: PROD_REPO, digest: TESTED });
-  });
-
-  it('GIVEN another registry and no copier WHEN promoted THEN it fails clearly and writes nothing', async () => {
-    recordApply('iris-staging', TESTED);
-
-    await expect(
+    const error = await bentoctlFailure(
       promoteImage({
         from: staging,
-        to: config('iris-prod', PROD_REPO),
-        toRepository: PROD_REPO,
-        copier: undefined,
+        to: config('iris-prod'),
         cwd: dir,
+        registry: { providers: { ecrClient } },
       }),
-    ).rejects.toMatchObject({ code: 'IMAGE_COPY_UNAVAILABLE' });
+    );
+
+    expect(error).toMatchObject({ code: 'REGISTRY_AUTH_FAILED', exitCode: 3 });
+    expect(error.message).toContain('ECR in us-east-1');
     expect(() => readFileSync(deploymentPaths('iris-prod', dir).buildRecord)).toThrow(/ENOENT/);
   });
 
   it('GIVEN staging has no image recorded WHEN promoted THEN it says to build first', async () => {
     await expect(
-      promoteImage({
-        from: staging,
-        to: config('iris-prod'),
-        toRepository: STAGING_REPO,
-        copier: undefined,
-        cwd: dir,
-      }),
+      promoteImage({ from: staging, to: config('iris-prod'), cwd: dir }),
     ).rejects.toMatchObject({ code: 'IMAGE_NOT_RECORDED' });
   });
 
   it('GIVEN the same deployment on both sides WHEN promoted THEN it is refused', async () => {
     recordApply('iris-staging', TESTED);
 
-    await expect(
-      promoteImage({
-        from: staging,
-        to: staging,
-        toRepository: STAGING_REPO,
-        copier: undefined,
-        cwd: dir,
-      }),
-    ).rejects.toMatchObject({ code: 'FLAG_INVALID' });
+    await expect(promoteImage({ from: staging, to: staging, cwd: dir })).rejects.toMatchObject({
+      code: 'FLAG_INVALID',
+    });
   });
 });

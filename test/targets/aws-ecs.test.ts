@@ -316,6 +316,53 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     expect(stack.json.import).toBeUndefined();
   });
 
+  describe('GIVEN which ECR repository the image is in', () => {
+    // A stack owns (declares and imports) only the deployment's own repository, so destroying
+    // one deployment never takes another one's images with it.
+    const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+    const synthWith = (repository: string, extra = '') =>
+      synthesizeStack({
+        config: loadTestConfig(makeWorkspace(), configText('aws-ecs', 'region: us-east-1', extra)),
+        image: imageReference(repository, DIGEST),
+        bentoVersion: '0123456789abcdef',
+        bentoName: 'iris_classifier',
+      });
+
+    it("WHEN it is the deployment's own THEN it is imported, guarded by the image's account", async () => {
+      const stack = await synthWith(`${ECR}/iris-prod`);
+      expect(stack.json.import).toEqual([
+        { id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' },
+      ]);
+      const repository = resource(stack, 'aws_ecr_repository', 'ecr_repository') as {
+        lifecycle?: { precondition?: { condition: string }[] };
+      };
+      expect(repository.lifecycle?.precondition?.[0]?.condition).toBe(
+        '${(data.aws_caller_identity.caller.account_id == "123456789012")}',
+      );
+    });
+
+    it("WHEN it is another deployment's (a shared image.repository) THEN the stack declares its own and imports nothing", async () => {
+      const stack = await synthWith(
+        `${ECR}/iris-staging`,
+        `image:\n  repository: ${ECR}/iris-staging\n`,
+      );
+      expect(Object.values(resourcesOf(stack, 'aws_ecr_repository'))).toEqual([
+        expect.objectContaining({ name: 'iris-prod' }),
+      ]);
+      expect(stack.json.import).toBeUndefined();
+      // The tasks still pull from where the image is.
+      expect(JSON.stringify(policy(stack, 'execution_role_policy'))).toContain(
+        'arn:aws:ecr:us-east-1:123456789012:repository/iris-staging',
+      );
+    });
+
+    it('WHEN it has the deployment name in another region THEN nothing is imported', async () => {
+      const stack = await synthWith('123456789012.dkr.ecr.eu-west-1.amazonaws.com/iris-prod');
+      expect(stack.json.import).toBeUndefined();
+      expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')?.lifecycle).toBeUndefined();
+    });
+  });
+
   it('GIVEN a secret that is not an ARN WHEN synthesized THEN it fails naming the variable', async () => {
     await expect(
       synth(

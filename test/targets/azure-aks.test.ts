@@ -434,6 +434,22 @@ describe('azure-aks synthesis', () => {
       expect(Object.keys(json.terraform ?? {})).toContain('required_providers');
     });
 
+    it("THEN an image in another deployment's own ACR is never adopted", () => {
+      const config = loadTestConfig(configText({}));
+      const staging = defaultAksImageRepository('iris-staging', config.spec as AzureAksSpec);
+      const image = {
+        repository: staging,
+        digest: TEST_IMAGE.digest,
+        ref: `${staging}@${TEST_IMAGE.digest ?? ''}`,
+      };
+      const json = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image) as WithImports;
+      expect(json.import).toBeUndefined();
+      // The stack's registry is its own, named after this deployment.
+      expect(onlyResource(json, 'azurerm_container_registry')).toMatchObject({
+        name: 'irisprodacr',
+      });
+    });
+
     it('THEN an image elsewhere, or a repository set in image:, imports nothing', () => {
       const elsewhere = synth() as WithImports;
       expect(elsewhere.import).toBeUndefined();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
@@ -9,13 +9,18 @@ import {
   parseImageReference,
   resolveImage,
 } from '../../src/targets/image-reference.js';
-import { runCli } from '../helpers/run-cli.js';
+import { repoRoot, runCli } from '../helpers/run-cli.js';
 import { DIGEST, ECR_REPOSITORY, configText, makeWorkspace } from './fixtures.js';
 
 const ECS_SPEC = 'region: us-east-1';
 
 function workspaceWithConfig(): { workspace: string; config: string } {
   const workspace = makeWorkspace();
+  // generate reads the models (the snapshot fixtures keep stable fake bytes; this needs a real one).
+  copyFileSync(
+    join(repoRoot, 'examples', 'iris', 'models', 'iris.onnx'),
+    join(workspace, 'bento', 'models', 'iris.onnx'),
+  );
   const config = join(workspace, 'deployment_config.yaml');
   writeFileSync(config, configText('aws-ecs', ECS_SPEC));
   return { workspace, config };
@@ -288,4 +293,37 @@ describe('bentoctl generate (CLI)', () => {
       expect(existsSync(join(workspace, '.bentoctl', 'iris-prod', 'stack'))).toBe(false);
     },
   );
+});
+
+describe('the bento checked by generate and validate', () => {
+  it('GIVEN a corrupt model WHEN generated THEN it exits 2 at the model path of bento.yaml', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    writeFileSync(
+      join(workspace, 'bento', 'models', 'iris.onnx'),
+      'not a real model, stable bytes',
+    );
+    const image = `${ECR_REPOSITORY}@${DIGEST}`;
+    for (const args of [
+      ['generate', '-f', config, '--image', image],
+      ['validate', '-f', config],
+    ]) {
+      const result = await runCli(args, { cwd: workspace });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('BENTO_INVALID');
+      expect(result.stderr).toMatch(
+        /bento\.yaml:\d+:\d+ {2}models\[0\]\.path: cannot read the ONNX model/,
+      );
+    }
+    expect(existsSync(join(workspace, '.bentoctl', 'iris-prod', 'stack'))).toBe(false);
+  });
+
+  it('GIVEN a valid model WHEN validated with --deep THEN onnxruntime loads it and --json says so', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const result = await runCli(['validate', '-f', config, '--deep', '--json'], { cwd: workspace });
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as { models: unknown }).models).toEqual({
+      checked: true,
+      models: 'onnxruntime',
+    });
+  });
 });

@@ -362,6 +362,36 @@ describe('google-cloud-run synthesis', () => {
     expect((synth() as { import?: unknown }).import).toBeUndefined();
   });
 
+  it("GIVEN the image is in another deployment's repository THEN the stack never adopts that repository", () => {
+    // promote into a shared image.repository, or --image from staging: staging's stack owns it.
+    const config = loadTestConfig(configText({}));
+    const spec = config.spec as CloudRunSpec;
+    const staging = defaultCloudRunImageRepository(spec, 'iris-staging');
+    const image = {
+      repository: staging,
+      digest: TEST_IMAGE.digest,
+      ref: `${staging}@${TEST_IMAGE.digest}`,
+    };
+    const own = synthesizeTarget<CloudRunSpec>(
+      synthesizeCloudRun,
+      config,
+      image,
+    ) as TerraformDocument & {
+      import?: unknown;
+    };
+    expect(own.import).toBeUndefined();
+    expect(onlyResource(own, 'google_artifact_registry_repository')).toMatchObject({
+      repository_id: cloudRunNames(config.name).repositoryId,
+    });
+    const shared = synthesizeTarget<CloudRunSpec>(
+      synthesizeCloudRun,
+      loadTestConfig(configText({ image: { repository: staging } })),
+      image,
+    ) as TerraformDocument & { import?: unknown };
+    expect(shared.import).toBeUndefined();
+    expect(resourcesOf(shared, 'google_artifact_registry_repository')).toEqual({});
+  });
+
   describe('determinism', () => {
     it('GIVEN the same config twice THEN the JSON is identical', () => {
       const parts: ConfigParts = { secrets: { A: 'a', B: 'b' }, env: { Z: '1', M: '2' } };

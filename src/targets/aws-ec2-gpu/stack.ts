@@ -3,10 +3,23 @@
  * max_instances is 1 (its address is the endpoint); otherwise a launch template, an Auto Scaling
  * group in the private subnets and an ALB.
  */
-import { requireCjs } from '../require-cjs.js';
+import { Fn, TerraformLocal, TerraformOutput } from 'cdktf';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
+import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js';
+import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { TerraformStack } from 'cdktf';
 import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrLocation, ecrRepositoryName } from '../common/aws-ecr.js';
+import { addEcrRepository, ecrLocation } from '../common/aws-ecr.js';
 import { assumeRolePolicy } from '../common/aws-iam.js';
 import { addAwsProvider } from '../common/aws-provider.js';
 import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
@@ -21,48 +34,6 @@ import { addAwsNetwork, type AwsNetwork } from '../common/aws-vpc.js';
 import type { SynthInput } from '../synthesizer.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 import { userDataScript } from './user-data.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { Fn, TerraformLocal, TerraformOutput } = requireCjs<typeof import('cdktf')>('cdktf');
-const { AutoscalingGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/autoscaling-group/index.js')
->('@cdktf/provider-aws/lib/autoscaling-group/index.js');
-const { AutoscalingPolicy } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/autoscaling-policy/index.js')
->('@cdktf/provider-aws/lib/autoscaling-policy/index.js');
-const { CloudwatchLogGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/cloudwatch-log-group/index.js')
->('@cdktf/provider-aws/lib/cloudwatch-log-group/index.js');
-const { DataAwsAmi } = requireCjs<typeof import('@cdktf/provider-aws/lib/data-aws-ami/index.js')>(
-  '@cdktf/provider-aws/lib/data-aws-ami/index.js',
-);
-const { DataAwsSsmParameter } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js')
->('@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js');
-const { Eip } = requireCjs<typeof import('@cdktf/provider-aws/lib/eip/index.js')>(
-  '@cdktf/provider-aws/lib/eip/index.js',
-);
-const { IamInstanceProfile } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/iam-instance-profile/index.js')
->('@cdktf/provider-aws/lib/iam-instance-profile/index.js');
-const { IamRolePolicyAttachment } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js')
->('@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js');
-const { IamRolePolicy } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/iam-role-policy/index.js')
->('@cdktf/provider-aws/lib/iam-role-policy/index.js');
-const { IamRole } = requireCjs<typeof import('@cdktf/provider-aws/lib/iam-role/index.js')>(
-  '@cdktf/provider-aws/lib/iam-role/index.js',
-);
-const { Instance } = requireCjs<typeof import('@cdktf/provider-aws/lib/instance/index.js')>(
-  '@cdktf/provider-aws/lib/instance/index.js',
-);
-const { LaunchTemplate } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/launch-template/index.js')
->('@cdktf/provider-aws/lib/launch-template/index.js');
-const { SecurityGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/security-group/index.js')
->('@cdktf/provider-aws/lib/security-group/index.js');
 
 /** The AWS Deep Learning Base GPU AMI (Ubuntu 22.04): NVIDIA driver, Docker, NVIDIA toolkit. */
 export const DLAMI_SSM_PARAMETER =
@@ -94,7 +65,12 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
+  const repository = addEcrRepository(stack, {
+    deployment: name,
+    region: spec.region,
+    image,
+    accountId: aws.accountId,
+  });
   const logGroup = new CloudwatchLogGroup(stack, 'log_group', {
     name: `/bentoctl/${name}`,
     retentionInDays: spec.log_retention_days,

@@ -2,9 +2,18 @@
  * aws-ecs: the bento on ECS Fargate in private subnets behind an ALB, with least-privilege
  * roles, deployment circuit breaker with rollback, and target-tracking autoscaling.
  */
-import { requireCjs } from '../require-cjs.js';
+import { TerraformOutput } from 'cdktf';
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy/index.js';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target/index.js';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { addAwsLoadBalancer } from '../common/aws-alb.js';
-import { addEcrRepository, ecrRepositoryName } from '../common/aws-ecr.js';
+import { addEcrRepository } from '../common/aws-ecr.js';
 import { assumeRolePolicy } from '../common/aws-iam.js';
 import { addAwsProvider } from '../common/aws-provider.js';
 import { runtimeStartPolicy } from '../common/aws-runtime-policy.js';
@@ -15,36 +24,6 @@ import { stableJsonLine } from '../stable-json.js';
 import type { SynthInput } from '../synthesizer.js';
 import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-definition.js';
 import type { AwsEcsSpec } from './spec.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { TerraformOutput } = requireCjs<typeof import('cdktf')>('cdktf');
-const { AppautoscalingPolicy } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/appautoscaling-policy/index.js')
->('@cdktf/provider-aws/lib/appautoscaling-policy/index.js');
-const { AppautoscalingTarget } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/appautoscaling-target/index.js')
->('@cdktf/provider-aws/lib/appautoscaling-target/index.js');
-const { CloudwatchLogGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/cloudwatch-log-group/index.js')
->('@cdktf/provider-aws/lib/cloudwatch-log-group/index.js');
-const { EcsCluster } = requireCjs<typeof import('@cdktf/provider-aws/lib/ecs-cluster/index.js')>(
-  '@cdktf/provider-aws/lib/ecs-cluster/index.js',
-);
-const { EcsService } = requireCjs<typeof import('@cdktf/provider-aws/lib/ecs-service/index.js')>(
-  '@cdktf/provider-aws/lib/ecs-service/index.js',
-);
-const { EcsTaskDefinition } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/ecs-task-definition/index.js')
->('@cdktf/provider-aws/lib/ecs-task-definition/index.js');
-const { IamRolePolicy } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/iam-role-policy/index.js')
->('@cdktf/provider-aws/lib/iam-role-policy/index.js');
-const { IamRole } = requireCjs<typeof import('@cdktf/provider-aws/lib/iam-role/index.js')>(
-  '@cdktf/provider-aws/lib/iam-role/index.js',
-);
-const { SecurityGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/security-group/index.js')
->('@cdktf/provider-aws/lib/security-group/index.js');
 
 /** Defaults of `scaling_target` per metric: % CPU, or ALB requests per task per minute. */
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
@@ -71,7 +50,12 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
   });
-  const repository = addEcrRepository(stack, ecrRepositoryName(image, name), image);
+  const repository = addEcrRepository(stack, {
+    deployment: name,
+    region: spec.region,
+    image,
+    accountId: aws.accountId,
+  });
 
   const taskSecurityGroup = new SecurityGroup(stack, 'task_security_group', {
     name: `${name}-tasks`,

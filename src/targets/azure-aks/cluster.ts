@@ -2,24 +2,13 @@
  * The Azure side of an AKS deployment: resource group, Log Analytics, the cluster with its
  * system node pool and, when asked, a tainted GPU node pool that only GPU pods tolerate.
  */
-import { requireCjs } from '../require-cjs.js';
+import { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js';
+import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js';
+import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
 import type { Construct } from 'constructs';
 import type { AksNames } from './names.js';
 import type { AzureAksSpec } from './spec.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { KubernetesCluster } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js')
->('@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js');
-const { KubernetesClusterNodePool } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js')
->('@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool/index.js');
-const { LogAnalyticsWorkspace } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js')
->('@cdktf/provider-azurerm/lib/log-analytics-workspace/index.js');
-const { ResourceGroup } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/resource-group/index.js')
->('@cdktf/provider-azurerm/lib/resource-group/index.js');
 
 /** Days Log Analytics keeps container logs: the workspace's free retention. */
 export const LOG_RETENTION_DAYS = 30;

@@ -3,15 +3,10 @@
  * scheduler. AKS installs the GPU driver on N-series nodes but not this plugin; without it GPU
  * pods stay Pending. Runs only on the GPU pool (its label) and tolerates the pool's taint.
  */
-import { requireCjs } from '../require-cjs.js';
+import { DaemonSetV1 } from '@cdktf/provider-kubernetes/lib/daemon-set-v1/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GPU_NODE_LABEL, GPU_TAINT } from './cluster.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { DaemonSetV1 } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/daemon-set-v1/index.js')
->('@cdktf/provider-kubernetes/lib/daemon-set-v1/index.js');
 
 /** Pinned so the plugin changes only when bentoctl changes it. */
 export const NVIDIA_DEVICE_PLUGIN_IMAGE = 'nvcr.io/nvidia/k8s-device-plugin:v0.17.0';

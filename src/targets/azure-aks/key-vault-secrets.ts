@@ -13,21 +13,12 @@
  * - a rotated secret reaches the pods at the next `bentoctl apply`, which restarts them through
  *   the `secret-versions` annotation.
  */
-import { requireCjs } from '../require-cjs.js';
+import { Fn } from 'cdktf';
+import { DataAzurermKeyVaultSecret } from '@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret/index.js';
+import { DataAzurermResources } from '@cdktf/provider-azurerm/lib/data-azurerm-resources/index.js';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
 import type { Construct } from 'constructs';
 import type { KeyVaultSecretReference } from './key-vault-reference.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { Fn } = requireCjs<typeof import('cdktf')>('cdktf');
-const { DataAzurermKeyVaultSecret } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret/index.js')
->('@cdktf/provider-azurerm/lib/data-azurerm-key-vault-secret/index.js');
-const { DataAzurermResources } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/data-azurerm-resources/index.js')
->('@cdktf/provider-azurerm/lib/data-azurerm-resources/index.js');
-const { SecretV1 } = requireCjs<typeof import('@cdktf/provider-kubernetes/lib/secret-v1/index.js')>(
-  '@cdktf/provider-kubernetes/lib/secret-v1/index.js',
-);
 
 export interface KeyVaultEnv {
   readonly name: string;

@@ -2,19 +2,12 @@
  * The container registry the image is pushed to, readable by the cluster's kubelet identity
  * (AcrPull) and nothing else: no admin user, no anonymous pulls.
  */
-import { requireCjs } from '../require-cjs.js';
+import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry/index.js';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment/index.js';
 import type { KubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster/index.js';
 import type { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group/index.js';
 import type { Construct } from 'constructs';
 import { ACR_SKU } from './registry-settings.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { ContainerRegistry } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/container-registry/index.js')
->('@cdktf/provider-azurerm/lib/container-registry/index.js');
-const { RoleAssignment } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/role-assignment/index.js')
->('@cdktf/provider-azurerm/lib/role-assignment/index.js');
 
 export interface AksRegistry {
   readonly registry: InstanceType<typeof ContainerRegistry>;

@@ -6,7 +6,10 @@
  * Kubernetes resources with unknown credentials on the first apply, which works for the typed
  * `kubernetes_*` resources used here (no `kubernetes_manifest`, which needs the API at plan).
  */
-import { requireCjs } from '../require-cjs.js';
+import { Fn, TerraformOutput } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider/index.js';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js';
+import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import { errors } from '../../errors/index.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
@@ -21,18 +24,6 @@ import { containerRegistryId, resourceGroupId } from './registry-settings.js';
 import type { AzureAksSpec } from './spec.js';
 import { literalTags } from './tags.js';
 import { addNamespace, addWorkload } from './workload.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { Fn, TerraformOutput } = requireCjs<typeof import('cdktf')>('cdktf');
-const { AzurermProvider } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/provider/index.js')
->('@cdktf/provider-azurerm/lib/provider/index.js');
-const { DataAzurermClientConfig } = requireCjs<
-  typeof import('@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js')
->('@cdktf/provider-azurerm/lib/data-azurerm-client-config/index.js');
-const { KubernetesProvider } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/provider/index.js')
->('@cdktf/provider-kubernetes/lib/provider/index.js');
 
 export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
   const { stack, config, spec } = input;

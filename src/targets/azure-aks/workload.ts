@@ -4,30 +4,17 @@
  * (the namespace enforces the "restricted" Pod Security Standard), are probed on the runtime's
  * health endpoints and get as much time to drain on shutdown as a request may take.
  */
-import { requireCjs } from '../require-cjs.js';
+import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1/index.js';
+import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1/index.js';
+import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js';
+import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1/index.js';
 import type { DeploymentV1SpecTemplateSpecContainerEnv } from '@cdktf/provider-kubernetes/lib/deployment-v1/index-structs/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GPU_NODE_LABEL, GPU_TAINT } from './cluster.js';
 import type { RuntimeSecret } from './key-vault-secrets.js';
 import type { AzureAksSpec } from './spec.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { DeploymentV1 } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/deployment-v1/index.js')
->('@cdktf/provider-kubernetes/lib/deployment-v1/index.js');
-const { HorizontalPodAutoscalerV2 } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js')
->('@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js');
-const { NamespaceV1 } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/namespace-v1/index.js')
->('@cdktf/provider-kubernetes/lib/namespace-v1/index.js');
-const { PodDisruptionBudgetV1 } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js')
->('@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js');
-const { ServiceV1 } = requireCjs<
-  typeof import('@cdktf/provider-kubernetes/lib/service-v1/index.js')
->('@cdktf/provider-kubernetes/lib/service-v1/index.js');
 
 /** The HPA adds pods above this average CPU use (percent of the request). */
 export const TARGET_CPU_UTILIZATION = 70;

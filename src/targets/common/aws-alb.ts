@@ -3,25 +3,14 @@
  * public subnets only when the spec says `public`, internal otherwise; open only on its listener
  * ports to the allowed CIDRs; HTTPS with an HTTP redirect when a certificate is given.
  */
-import { requireCjs } from '../require-cjs.js';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
+import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { TerraformStack } from 'cdktf';
 import { fitName } from './naming.js';
 import { allowFromCidrs, allowToGroup, type CidrSource } from './aws-security-rules.js';
 import type { AwsNetwork } from './aws-vpc.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { LbListener } = requireCjs<typeof import('@cdktf/provider-aws/lib/lb-listener/index.js')>(
-  '@cdktf/provider-aws/lib/lb-listener/index.js',
-);
-const { LbTargetGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/lb-target-group/index.js')
->('@cdktf/provider-aws/lib/lb-target-group/index.js');
-const { Lb } = requireCjs<typeof import('@cdktf/provider-aws/lib/lb/index.js')>(
-  '@cdktf/provider-aws/lib/lb/index.js',
-);
-const { SecurityGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/security-group/index.js')
->('@cdktf/provider-aws/lib/security-group/index.js');
 
 /** ALB and target group names: at most 32 letters, digits and hyphens. */
 const MAX_LB_NAME = 32;

@@ -1,19 +1,12 @@
 /**
- * The ECR repository a deployment's image lives in: tags are immutable (a tag always names the
+ * The deployment's own ECR repository: tags are immutable (a tag always names the
  * same bento version), every push is scanned, and a lifecycle policy bounds storage.
  */
-import { requireCjs } from '../require-cjs.js';
-import type { TerraformStack } from 'cdktf';
+import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
+import { Op, type TerraformStack } from 'cdktf';
 import type { ImageReference } from '../synthesizer.js';
 import { stableJsonLine } from '../stable-json.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { EcrLifecyclePolicy } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js')
->('@cdktf/provider-aws/lib/ecr-lifecycle-policy/index.js');
-const { EcrRepository } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/ecr-repository/index.js')
->('@cdktf/provider-aws/lib/ecr-repository/index.js');
 
 /** Images kept in the repository; older ones expire (roll back further by rebuilding). */
 export const ECR_IMAGES_KEPT = 30;
@@ -37,21 +30,32 @@ export function ecrLocation(repository: string): EcrLocation | undefined {
   return { accountId: match[1] ?? '', region: match[2] ?? '', name: repository.slice(slash + 1) };
 }
 
-/** The repository the stack manages: the image's own when it is in ECR, else the deployment's. */
-export function ecrRepositoryName(image: ImageReference, deployment: string): string {
-  return ecrLocation(image.repository)?.name ?? deployment;
+export interface EcrRepositoryProps {
+  /** The deployment's name, which is its repository's name. */
+  readonly deployment: string;
+  /** The stack's region (spec.region). */
+  readonly region: string;
+  readonly image: ImageReference;
+  /** The account the stack runs in (the caller identity), a token until apply. */
+  readonly accountId: string;
 }
 
 /**
- * Adds the repository. When the image already lives in it (`bentoctl build --push` creates a
- * missing ECR repository before pushing), the stack adopts it with an import block instead of
- * failing with "already exists"; once in state, the import is a no-op.
+ * Adds the deployment's own repository, named after it. When the image is in it (`bentoctl
+ * build --push` and `promote` create a missing one before pushing), the stack adopts it with an
+ * import block instead of failing with "already exists"; once in state, the import is a no-op.
+ * Only that repository is adopted: a repository named in image.repository that another
+ * deployment owns (another name, region or account) is never imported, so destroying this
+ * stack cannot take it away. The account is known only at plan time, so a precondition stops
+ * the plan before a same-named repository of another account would be adopted.
  */
 export function addEcrRepository(
   stack: TerraformStack,
-  name: string,
-  image: ImageReference,
+  props: EcrRepositoryProps,
 ): InstanceType<typeof EcrRepository> {
+  const { deployment: name } = props;
+  const location = ecrLocation(props.image.repository);
+  const own = location !== undefined && location.name === name && location.region === props.region;
   const repository = new EcrRepository(stack, 'ecr_repository', {
     name,
     imageTagMutability: 'IMMUTABLE',
@@ -59,8 +63,20 @@ export function addEcrRepository(
     encryptionConfiguration: [{ encryptionType: 'AES256' }],
     // Deleting a repository that still holds images is a decision, not a side effect of destroy.
     forceDelete: false,
+    ...(own
+      ? {
+          lifecycle: {
+            precondition: [
+              {
+                condition: Op.eq(props.accountId, location.accountId),
+                errorMessage: `The image is in account ${location.accountId}'s ECR repository ${name}, but this stack runs in another AWS account: it would adopt that account's repository of the same name. Run bentoctl build --push (or promote) and apply with the credentials of one account.`,
+              },
+            ],
+          },
+        }
+      : {}),
   });
-  if (ecrLocation(image.repository)?.name === name) repository.importFrom(name);
+  if (own) repository.importFrom(name);
   new EcrLifecyclePolicy(stack, 'ecr_lifecycle_policy', {
     repository: repository.name,
     policy: stableJsonLine({

@@ -3,19 +3,10 @@
  * tags (so every taggable resource carries them), and the account and partition the ARNs and
  * trust policies are built from (GovCloud and China use other partitions).
  */
-import { requireCjs } from '../require-cjs.js';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
 import type { TerraformStack } from 'cdktf';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { DataAwsCallerIdentity } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/data-aws-caller-identity/index.js')
->('@cdktf/provider-aws/lib/data-aws-caller-identity/index.js');
-const { DataAwsPartition } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/data-aws-partition/index.js')
->('@cdktf/provider-aws/lib/data-aws-partition/index.js');
-const { AwsProvider } = requireCjs<typeof import('@cdktf/provider-aws/lib/provider/index.js')>(
-  '@cdktf/provider-aws/lib/provider/index.js',
-);
 
 export interface AwsAccount {
   readonly accountId: string;

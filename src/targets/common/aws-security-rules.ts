@@ -3,16 +3,9 @@
  * recommends: each rule has its own address and description, and a change to one source shows
  * as one rule in the plan instead of a rewrite of the whole group.
  */
-import { requireCjs } from '../require-cjs.js';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import type { TerraformStack } from 'cdktf';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { VpcSecurityGroupEgressRule } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js')
->('@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js');
-const { VpcSecurityGroupIngressRule } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js')
->('@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js');
 
 export interface PortRule {
   /** Construct ID (Terraform name) of the rule. */

@@ -4,45 +4,20 @@
  * one NAT gateway per AZ (an AZ outage does not cut the other AZ's egress) and a default
  * security group stripped of its rules.
  */
-import { requireCjs } from '../require-cjs.js';
+import { Fn } from 'cdktf';
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones/index.js';
+import { DataAwsVpc } from '@cdktf/provider-aws/lib/data-aws-vpc/index.js';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group/index.js';
+import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway/index.js';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway/index.js';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association/index.js';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table/index.js';
+import { Route } from '@cdktf/provider-aws/lib/route/index.js';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet/index.js';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
 import type { TerraformStack } from 'cdktf';
 import { splitIpv4Cidr } from './ipv4-subnets.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { Fn } = requireCjs<typeof import('cdktf')>('cdktf');
-const { DataAwsAvailabilityZones } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/data-aws-availability-zones/index.js')
->('@cdktf/provider-aws/lib/data-aws-availability-zones/index.js');
-const { DataAwsVpc } = requireCjs<typeof import('@cdktf/provider-aws/lib/data-aws-vpc/index.js')>(
-  '@cdktf/provider-aws/lib/data-aws-vpc/index.js',
-);
-const { DefaultSecurityGroup } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/default-security-group/index.js')
->('@cdktf/provider-aws/lib/default-security-group/index.js');
-const { Eip } = requireCjs<typeof import('@cdktf/provider-aws/lib/eip/index.js')>(
-  '@cdktf/provider-aws/lib/eip/index.js',
-);
-const { InternetGateway } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/internet-gateway/index.js')
->('@cdktf/provider-aws/lib/internet-gateway/index.js');
-const { NatGateway } = requireCjs<typeof import('@cdktf/provider-aws/lib/nat-gateway/index.js')>(
-  '@cdktf/provider-aws/lib/nat-gateway/index.js',
-);
-const { RouteTableAssociation } = requireCjs<
-  typeof import('@cdktf/provider-aws/lib/route-table-association/index.js')
->('@cdktf/provider-aws/lib/route-table-association/index.js');
-const { RouteTable } = requireCjs<typeof import('@cdktf/provider-aws/lib/route-table/index.js')>(
-  '@cdktf/provider-aws/lib/route-table/index.js',
-);
-const { Route } = requireCjs<typeof import('@cdktf/provider-aws/lib/route/index.js')>(
-  '@cdktf/provider-aws/lib/route/index.js',
-);
-const { Subnet } = requireCjs<typeof import('@cdktf/provider-aws/lib/subnet/index.js')>(
-  '@cdktf/provider-aws/lib/subnet/index.js',
-);
-const { Vpc } = requireCjs<typeof import('@cdktf/provider-aws/lib/vpc/index.js')>(
-  '@cdktf/provider-aws/lib/vpc/index.js',
-);
 
 export interface AwsNetworkProps {
   /** Prefix of Name tags. */

@@ -42,8 +42,8 @@ export function checkInstanceBounds(spec: {
   return [
     {
       path: ['min_instances'],
-      message: `min_instances (${spec.min_instances}) is larger than max_instances (${spec.max_instances})`,
-      suggestion: String(spec.max_instances),
+      // A fix in words, not a "did you mean": either bound may be the one that is wrong.
+      message: `min_instances (${spec.min_instances}) is larger than max_instances (${spec.max_instances}): lower min_instances to ${spec.max_instances} or less, or raise max_instances to ${spec.min_instances} or more`,
     },
   ];
 }

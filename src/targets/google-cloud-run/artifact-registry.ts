@@ -1,11 +1,6 @@
-import { requireCjs } from '../require-cjs.js';
+import { ArtifactRegistryRepository } from '@cdktf/provider-google/lib/artifact-registry-repository/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { ArtifactRegistryRepository } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/artifact-registry-repository/index.js')
->('@cdktf/provider-google/lib/artifact-registry-repository/index.js');
 
 /** Image versions kept whatever their age: enough to roll back a few deploys. */
 export const KEEP_RECENT_VERSIONS = 10;

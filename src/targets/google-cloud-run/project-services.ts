@@ -1,10 +1,5 @@
-import { requireCjs } from '../require-cjs.js';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service/index.js';
 import type { Construct } from 'constructs';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { ProjectService } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/project-service/index.js')
->('@cdktf/provider-google/lib/project-service/index.js');
 
 /** The Google APIs a Cloud Run deployment uses, in a stable order. */
 export const CLOUD_RUN_PROJECT_SERVICES = [

@@ -3,18 +3,11 @@
  * container uses, granted on that secret rather than project-wide. It needs nothing to pull
  * the image: Cloud Run pulls with its service agent, which reads same-project repositories.
  */
-import { requireCjs } from '../require-cjs.js';
+import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js';
+import { ServiceAccount } from '@cdktf/provider-google/lib/service-account/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { secretResourceName, type SecretManagerReference } from './secret-reference.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { SecretManagerSecretIamMember } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js')
->('@cdktf/provider-google/lib/secret-manager-secret-iam-member/index.js');
-const { ServiceAccount } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/service-account/index.js')
->('@cdktf/provider-google/lib/service-account/index.js');
 
 export interface RuntimeIdentityProps {
   readonly project: string;

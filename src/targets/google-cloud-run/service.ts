@@ -2,16 +2,11 @@
  * The Cloud Run v2 service: one container, the runtime image by digest, sized, probed on the
  * runtime's health endpoints and scaled between the spec's bounds.
  */
-import { requireCjs } from '../require-cjs.js';
+import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service/index.js';
 import type { CloudRunV2ServiceTemplateContainersEnv } from '@cdktf/provider-google/lib/cloud-run-v2-service/index.js';
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { CloudRunSpec } from './spec.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { CloudRunV2Service } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/cloud-run-v2-service/index.js')
->('@cdktf/provider-google/lib/cloud-run-v2-service/index.js');
 
 /** spec.ingress → the API's enum. */
 export const CLOUD_RUN_INGRESS_SETTINGS: Readonly<Record<CloudRunSpec['ingress'], string>> = {

@@ -7,7 +7,9 @@
  * `roles/run.invoker` on it to your callers (a service account, a group, a load balancer's
  * identity). Everything here is GA in the google provider, so google-beta is not needed.
  */
-import { requireCjs } from '../require-cjs.js';
+import { TerraformOutput } from 'cdktf';
+import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { errors } from '../../errors/index.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
 import type { Synthesizer } from '../synthesizer.js';
@@ -22,15 +24,6 @@ import {
 } from './secret-reference.js';
 import { addCloudRunService, type SecretEnv } from './service.js';
 import type { CloudRunSpec } from './spec.js';
-
-// cdktf classes load with require, not import: see require-cjs.ts.
-const { TerraformOutput } = requireCjs<typeof import('cdktf')>('cdktf');
-const { CloudRunV2ServiceIamMember } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js')
->('@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js');
-const { GoogleProvider } = requireCjs<
-  typeof import('@cdktf/provider-google/lib/provider/index.js')
->('@cdktf/provider-google/lib/provider/index.js');
 
 export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
   const { stack, config, spec } = input;
