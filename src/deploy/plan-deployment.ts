@@ -63,7 +63,7 @@ export async function planDeployment(
     const savedTo =
       saveTo === undefined
         ? null
-        : (await import('./saved-plan.js')).savePlan(run, planned, saveTo);
+        : await (await import('./saved-plan.js')).savePlan(run, planned, saveTo);
     return { ...planned, savedTo };
   });
 }

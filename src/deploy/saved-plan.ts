@@ -1,13 +1,14 @@
 /**
  * A plan saved for a later apply, usually in another CI job: `bentoctl plan --out <dir>` writes
  * the terraform plan file with the stack it was made from, and `bentoctl apply --plan <dir>`
- * applies exactly that plan, so what runs is what the approver was shown. Terraform itself
- * refuses a plan whose state has changed since; bentoctl names that case (SAVED_PLAN_STALE).
+ * applies exactly that plan, so what runs is what the approver was shown. A plan whose state
+ * has changed since (another apply ran) is refused as SAVED_PLAN_STALE, by bentoctl comparing
+ * the state's lineage and serial, and by terraform itself.
  *
  * The folder:
  *
  * ```text
- * <dir>/bentoctl-plan.json   which deployment, target and config the plan is for, and when
+ * <dir>/bentoctl-plan.json   which deployment, target, config and state version it is for
  * <dir>/bentoctl.tfplan      terraform's plan file
  * <dir>/main.tf.json         the stack planned (plus .terraform.lock.hcl when init wrote one)
  * <dir>/build.json           the build record the stack's image came from, when there was one
@@ -18,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BentoctlError, errors } from '../errors/index.js';
 import { summarizePlan } from '../terraform/plan-summary.js';
+import type { StateVersion } from '../terraform/terraform.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { PLAN_FILE, type PlannedDeployment } from './plan-deployment.js';
@@ -34,13 +36,20 @@ const manifestSchema = z.object({
   config_file: z.string(),
   planned_at: z.string(),
   terraform_version: z.string(),
+  /** The state the plan was made against; null when there was none yet. */
+  state: z.object({ lineage: z.string(), serial: z.number().int() }).nullable(),
 });
 
 type SavedPlanManifest = z.output<typeof manifestSchema>;
 
 /** Copies the plan just made, its stack and build record into `dir`; returns the folder. */
-export function savePlan(run: DeploymentRun, planned: PlannedDeployment, dir: string): string {
+export async function savePlan(
+  run: DeploymentRun,
+  planned: PlannedDeployment,
+  dir: string,
+): Promise<string> {
   const { config, paths, terraform } = run;
+  const state = await terraform.stateVersion(paths.stack);
   const out = resolve(dir);
   mkdirSync(out, { recursive: true });
   copyFileSync(planned.planFile, join(out, PLAN_FILE));
@@ -55,6 +64,7 @@ export function savePlan(run: DeploymentRun, planned: PlannedDeployment, dir: st
     config_file: config.source.file,
     planned_at: new Date().toISOString(),
     terraform_version: terraform.binary.version,
+    state,
   };
   writeFileSync(join(out, SAVED_PLAN_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return out;
@@ -90,8 +100,16 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
   const planFile = join(from, PLAN_FILE);
   run.progress('terraform init');
   await terraform.init(paths.stack);
+  // Terraform refuses a stale plan too, but its reason is only on screen when it streams; this
+  // check says so in every mode, before anything is shown or confirmed.
+  const state = await terraform.stateVersion(paths.stack);
+  if (!sameState(state, manifest.state)) throw errors.savedPlanStale(from);
   const plan = await terraform.show(paths.stack, planFile);
   return { planFile, plan, summary: summarizePlan(plan) };
+}
+
+function sameState(a: StateVersion | null, b: StateVersion | null): boolean {
+  return a === null || b === null ? a === b : a.lineage === b.lineage && a.serial === b.serial;
 }
 
 /** Terraform's refusal of a stale saved plan, as SAVED_PLAN_STALE; other errors unchanged. */

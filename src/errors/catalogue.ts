@@ -303,7 +303,7 @@ export const errors = {
   savedPlanStale: (dir: string) =>
     raise(
       'SAVED_PLAN_STALE',
-      `The plan in ${dir} is stale: the deployment's state changed after it was made (another apply ran), so terraform refused to apply it.`,
+      `The plan in ${dir} is stale: the deployment's state changed after it was made (another apply ran), so it cannot be applied.`,
     ),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),

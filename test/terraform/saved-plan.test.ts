@@ -7,6 +7,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { savedPlanApplyError } from '../../src/deploy/saved-plan.js';
+import { errors } from '../../src/errors/index.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from './helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
@@ -73,6 +75,9 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Error [SAVED_PLAN_STALE]');
     expect(result.stderr).toContain(`The plan in ${join(workspace.dir, 'stale')} is stale`);
+    // Found by comparing the state's version, before the plan is shown or terraform applies.
+    expect(result.stderr).not.toContain('terraform apply');
+    expect(result.stdout).toBe('');
     expect(appliedInput('revision')).toBe('r3');
   });
 
@@ -96,5 +101,18 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Error [SAVED_PLAN_INVALID]');
     expect(result.stderr).toContain('bentoctl-plan.json is missing');
+  });
+});
+
+describe('savedPlanApplyError', () => {
+  it("GIVEN terraform's own refusal of a stale plan THEN SAVED_PLAN_STALE; any other error unchanged", () => {
+    const stale = errors.terraformFailed(
+      'apply',
+      'exit code 1 in /stack',
+      '  | Error: Saved plan is stale\n  | The given plan file can no longer be applied because the state was changed',
+    );
+    expect(savedPlanApplyError(stale, 'reviewed')).toMatchObject({ code: 'SAVED_PLAN_STALE' });
+    const other = errors.terraformFailed('apply', 'exit code 1 in /stack', '  | Error: quota');
+    expect(savedPlanApplyError(other, 'reviewed')).toBe(other);
   });
 });
