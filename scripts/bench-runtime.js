@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Pool } from 'undici';
 import { mlpModel } from './lib/onnx-graph.js';
+import { runtimeBuildOptions } from './lib/runtime-build-options.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -73,19 +74,7 @@ async function bundleRuntime() {
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(join(cache, 'bentoctl-bench-'));
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  await build({
-    entryPoints: [join(root, 'src/runtime/main.ts'), join(root, 'src/runtime/inference-worker.ts')],
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['onnxruntime-node'],
-    banner: {
-      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
-    },
-    logLevel: 'silent',
-  });
+  await build({ ...runtimeBuildOptions(join(root, 'src', 'runtime'), '.ts'), outdir });
   return join(outdir, 'main.js');
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a working bentoctl: install, build, write and validate a
 # deployment config for every target, synthesize each Terraform stack, then serve the example
-# bento locally and ask it for one prediction. Needs Node.js >= 20.9; no cloud account.
+# bento locally and ask it for one prediction. Needs Node.js 22 or 24; no cloud account.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -10,7 +10,7 @@ import { buildImage } from './build-image.js';
 import { contextEntries } from './build-context.js';
 import type { DockerProgressEvent } from './docker-stream.js';
 import { connectEngine } from './engine.js';
-import { describeDestination } from './image-destination.js';
+import { describeDestination, knownRepository } from './image-destination.js';
 import { planImage, type ImagePlan, type ImagePlanOptions } from './image-plan.js';
 import { pushImage } from './push-image.js';
 import type { ProgressPhase } from './progress.js';
@@ -48,6 +48,14 @@ export interface BuildResult {
   readonly runtimeBytes: number;
   readonly layers: readonly string[];
   readonly buildMs: number;
+  /**
+   * The repository the image is pushed to, or with no --push the one --push would send it to,
+   * so a pull-request plan can name the image it would deploy. Null only for the default ECR
+   * repository before a push: its account id comes from the ECR login.
+   */
+  readonly repository: string | null;
+  /** The tag the image gets there: the bento version. */
+  readonly tag: string;
   readonly push: PushSummary | null;
   readonly warnings: readonly string[];
 }
@@ -110,6 +118,8 @@ export async function buildAndPushImage(request: BuildRequest): Promise<BuildRes
     runtimeBytes: runtime.bytes,
     layers: built.layers,
     buildMs,
+    repository: push?.repository ?? knownRepository(plan.destination),
+    tag: push?.tag ?? plan.tag,
     push,
     warnings: runtime.warnings,
   };

@@ -127,3 +127,8 @@ export function describeDestination(destination: ImageDestination): string {
     ? destination.repository
     : `<aws-account-id>.dkr.ecr.${destination.region}.amazonaws.com/${destination.name}`;
 }
+
+/** The repository a push would go to, when it is known before logging in (not ECR's default). */
+export function knownRepository(destination: ImageDestination): string | null {
+  return destination.kind === 'repository' ? destination.repository : null;
+}

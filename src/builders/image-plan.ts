@@ -15,10 +15,11 @@ import { renderDockerfile, type DockerfileTemplate } from './dockerfile.js';
 import { imageDestination, type ImageDestination } from './image-destination.js';
 import { localImageTag } from './local-image.js';
 
-export const DEFAULT_CPU_BASE_IMAGE = 'node:20-bookworm-slim';
+/** Node 24, the newer of the two supported LTS lines (22 and 24). */
+export const DEFAULT_CPU_BASE_IMAGE = 'node:24-bookworm-slim';
 /** CUDA 12 + cuDNN 9: what onnxruntime 1.30's CUDA execution provider links against. */
 export const DEFAULT_CUDA_BASE_IMAGE = 'nvidia/cuda:12.8.1-cudnn-runtime-ubuntu22.04';
-/** Where the GPU image copies node from. */
+/** Where the GPU image copies node from: the CUDA image runs the same Node as the CPU one. */
 export const NODE_IMAGE = DEFAULT_CPU_BASE_IMAGE;
 export const IMAGE_PLATFORM = 'linux/amd64';
 /** Namespace of bentoctl's own image labels. */

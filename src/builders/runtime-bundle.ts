@@ -1,13 +1,14 @@
 /**
- * The runtime as the image carries it: the server and its inference-thread script bundled by
- * esbuild into two ESM files, plus only the parts of onnxruntime-node that linux-x64 loads (its
- * JS entry, onnxruntime-common's CommonJS build and the native binding with libonnxruntime),
- * and the few files of swagger-ui-dist that the runtime's documentation page serves.
+ * The runtime as the image carries it: the server and its inference-thread script, bundled into
+ * two ESM files by `npm run build` (scripts/bundle-runtime.js), plus only the parts of
+ * onnxruntime-node that linux-x64 loads (its JS entry, onnxruntime-common's CommonJS build and
+ * the native binding with libonnxruntime), and the few files of swagger-ui-dist that the
+ * runtime's documentation page serves.
  * The npm package is ~290 MB because it ships every platform; the image needs ~47 MB of it.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { errors } from '../errors/index.js';
 import { codeFolder, packageDirAbove, packageRoot as bentoctlRoot } from '../package-root.js';
 import { SWAGGER_ASSETS, SWAGGER_LICENSES, swaggerUiDir } from '../swagger-ui-files.js';
@@ -40,15 +41,11 @@ const ENTRY_POINTS = ['main', 'inference-worker'] as const;
 /** The file the image's ENTRYPOINT runs, relative to the runtime folder. */
 export const RUNTIME_MAIN = 'main.js';
 
-/**
- * Bundled CommonJS dependencies (prom-client, yaml) call require() for node builtins, which ESM
- * output lacks; this gives the bundle one.
- */
-const REQUIRE_BANNER =
-  "import { createRequire as __bentoctlCreateRequire } from 'node:module'; const require = __bentoctlCreateRequire(import.meta.url);";
+/** Where `npm run build` (scripts/bundle-runtime.js) writes the bundled runtime. */
+export const RUNTIME_BUNDLE_DIR = 'dist/runtime-bundle';
 
 export async function bundleRuntime(options: RuntimeBundleOptions): Promise<RuntimeBundle> {
-  const javascript = await bundleEntryPoints();
+  const javascript = bundledEntryPoints();
   const { files: ortFiles, warnings } = onnxruntimeFiles(options.device);
   const files = [...javascript, ...ortFiles, ...swaggerUiFiles()].sort((a, b) =>
     compare(a.path, b.path),
@@ -56,47 +53,47 @@ export async function bundleRuntime(options: RuntimeBundleOptions): Promise<Runt
   return { files, bytes: files.reduce((sum, file) => sum + file.size, 0), warnings };
 }
 
-async function bundleEntryPoints(): Promise<BundleFile[]> {
-  // esbuild is a build tool: loaded only when an image is built.
-  const { build } = await import('esbuild');
-  const entryPoints = ENTRY_POINTS.map((name) => ({ in: runtimeSource(name), out: name }));
-  const result = await build({
-    entryPoints,
-    // Relative paths in the output stay the same whichever folder bentoctl runs from.
-    absWorkingDir: bentoctlRoot(),
-    outdir: 'runtime-bundle',
-    write: false,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['onnxruntime-node'],
-    banner: { js: REQUIRE_BANNER },
-    // Whitespace and syntax only: identifiers stay readable in stack traces from the image.
-    minifyWhitespace: true,
-    minifySyntax: true,
-    legalComments: 'eof',
-    logLevel: 'silent',
-  });
-  return result.outputFiles.map((output) => {
-    const content = Buffer.from(output.contents);
-    return { path: posix.basename(output.path), mode: 0o644, size: content.length, content };
+/**
+ * The entry points bundled at package build time, so an installed bentoctl needs no esbuild.
+ * Read into memory: they are small, and the image layer must not change if the file does.
+ */
+function bundledEntryPoints(): BundleFile[] {
+  const dir = join(bentoctlRoot(), RUNTIME_BUNDLE_DIR);
+  const files = ENTRY_POINTS.map((name) => join(dir, `${name}.js`));
+  const missing = files.find((file) => !existsSync(file));
+  if (missing !== undefined) {
+    throw errors.internal(`the bundled runtime ${missing} is missing: rebuild with npm run build`);
+  }
+  if (codeFolder() === 'src') assertBundleFresh(files);
+  return files.map((file) => {
+    const content = readFileSync(file);
+    return { path: basename(file), mode: 0o644, size: content.length, content };
   });
 }
 
-/** The compiled entry point (dist/runtime), or its TypeScript source when tests run from src. */
-function runtimeSource(name: string): string {
-  const folder = codeFolder();
-  const file = join(
-    bentoctlRoot(),
-    folder,
-    'runtime',
-    `${name}${folder === 'src' ? '.ts' : '.js'}`,
-  );
-  if (!existsSync(file)) {
-    throw errors.internal(`the runtime entry point ${file} is missing: rebuild with npm run build`);
+/**
+ * Running from the sources (tests), an image must not get a runtime older than src/: the bundle
+ * is made from them by `npm run build`, so a source edited since then means a stale image.
+ */
+function assertBundleFresh(files: readonly string[]): void {
+  const built = Math.min(...files.map((file) => statSync(file).mtimeMs));
+  const newer = newestFile(join(bentoctlRoot(), 'src'));
+  if (newer !== undefined && newer.mtimeMs > built) {
+    throw errors.internal(
+      `${relative(bentoctlRoot(), newer.file)} is newer than the bundled runtime in ${RUNTIME_BUNDLE_DIR}: rebuild with npm run build`,
+    );
   }
-  return file;
+}
+
+function newestFile(dir: string): { file: string; mtimeMs: number } | undefined {
+  let newest: { file: string; mtimeMs: number } | undefined;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    const { mtimeMs } = statSync(file);
+    if (newest === undefined || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
+  }
+  return newest;
 }
 
 function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warnings: string[] } {

@@ -44,12 +44,17 @@ not merely from the old one still serving during a rollout; if the old one still
 An apply that changes what runs (image digest or config) records a release in the Terraform
 state: \`bentoctl releases\` lists them, \`bentoctl rollback\` restores one. Only one plan, apply
 or destroy runs at a time per deployment folder. Any failure exits non-zero and names the step
-that failed.`;
+that failed.
+
+--plan <dir> applies the plan \`bentoctl plan --out <dir>\` saved (e.g. in an earlier CI job, shown
+to an approver) instead of generating and planning anew; terraform refuses it when the state
+has changed since (SAVED_PLAN_STALE).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --auto-approve --wait-timeout 600',
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml --build --auto-approve --no-wait',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --plan prod-plan --auto-approve',
   ];
 
   static override flags = {
@@ -72,6 +77,12 @@ that failed.`;
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
       helpValue: '<ref>',
     }),
+    plan: Flags.string({
+      summary:
+        'Apply the plan saved by plan --out in this folder; nothing is generated or planned.',
+      helpValue: '<dir>',
+      exclusive: ['build', 'image'],
+    }),
     generate: Flags.boolean({
       summary:
         'Generate the stack first; --no-generate applies the stack already in .bentoctl/<name>/stack.',
@@ -90,7 +101,7 @@ that failed.`;
       const run = await openRun({
         configFile: flags.file,
         stream: shouldStream(json),
-        skipGenerate: !flags.generate,
+        skipGenerate: !flags.generate || flags.plan !== undefined,
         image: flags.image,
         progress: say,
         interrupts,
@@ -109,7 +120,10 @@ that failed.`;
       // Without --build, a missing build record also calls for a build.
       if (
         flags.build ||
-        (flags.generate && flags.image === undefined && !existsSync(run.paths.buildRecord))
+        (flags.generate &&
+          flags.plan === undefined &&
+          flags.image === undefined &&
+          !existsSync(run.paths.buildRecord))
       ) {
         say(`Building and pushing the image for ${config.name}`);
         interrupts.doing(`the image build of ${config.name}`, ['nothing was applied']);
@@ -119,7 +133,11 @@ that failed.`;
         await untilInterrupted(buildAndPush(config), interrupts);
         interrupts.doing(`apply of ${config.name}`);
       }
-      const applied = await applyDeployment(run, approval);
+      const applied = await applyDeployment(
+        run,
+        approval,
+        flags.plan === undefined ? {} : { savedPlan: flags.plan },
+      );
       const outputs = displayOutputs(applied.outputs);
       const endpoint = endpointOf(applied.outputs) ?? null;
       this.log(

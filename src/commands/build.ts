@@ -41,9 +41,9 @@ config's credentials), and the digest is recorded in .bentoctl/<name>/build.json
       helpValue: '<host[/path]>',
     }),
     'base-image': Flags.string({
-      summary: 'Base image; it must provide node >= 20 on PATH.',
+      summary: 'Base image; it must provide node 22 or 24 on PATH.',
       description:
-        'Default: image.base_image, else node:20-bookworm-slim (or a CUDA base for runtime.device: gpu).',
+        'Default: image.base_image, else node:24-bookworm-slim (or a CUDA base with node 24 for runtime.device: gpu).',
       helpValue: '<image>',
     }),
     platform: Flags.string({

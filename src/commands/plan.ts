@@ -23,6 +23,8 @@ export interface PlanResult {
   readonly markdownFile: string | null;
   /** The release this plan records when applied; null when what runs does not change. */
   readonly release: Release | null;
+  /** Where --out saved the plan for `apply --plan`. */
+  readonly savedTo: string | null;
 }
 
 export default class Plan extends BaseCommand {
@@ -35,12 +37,15 @@ replace and delete, one line per changed resource, and for updates the attribute
 (sensitive values masked, values known only after apply marked).
 
 --markdown writes the summary as a pull-request comment; --json prints it for machines.
+--out saves the plan file with the stack it was made from in a folder, for a later
+\`bentoctl apply --plan <dir>\` (e.g. in a CI job behind an approval) that applies exactly it.
 --detailed-exitcode exits as terraform plan -detailed-exitcode does: 0 when nothing would change, 1 on any error (a bad flag or config as well as a failed terraform step), 2 when something would change. An interrupt (Ctrl-C, SIGTERM) exits 130 either way. Any failure names the step.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --markdown plan.md --detailed-exitcode',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --json',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --out prod-plan --markdown prod-plan/summary.md',
   ];
 
   static override flags = {
@@ -51,6 +56,10 @@ replace and delete, one line per changed resource, and for updates the attribute
     }),
     'detailed-exitcode': Flags.boolean({
       summary: 'Exit 0 with no changes, 1 on any error, 2 with changes (as terraform does).',
+    }),
+    out: Flags.string({
+      summary: 'Save the plan and its stack in this folder, for apply --plan.',
+      helpValue: '<dir>',
     }),
     image: Flags.string({
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
@@ -86,7 +95,10 @@ replace and delete, one line per changed resource, and for updates the attribute
         interrupts,
       });
       interrupts.doing(`plan of ${run.config.name}`);
-      const { planFile, summary, releases } = await planDeployment(run);
+      const { planFile, summary, releases, savedTo } = await planDeployment(
+        run,
+        flags.out === undefined ? {} : { saveTo: flags.out },
+      );
       const { config } = run;
       this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
       let markdownFile: string | null = null;
@@ -98,6 +110,9 @@ replace and delete, one line per changed resource, and for updates the attribute
         );
         if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
       }
+      if (savedTo !== null && !json) {
+        this.logToStderr(`Saved the plan in ${flags.out}; apply it with bentoctl apply --plan`);
+      }
       // Set, not this.exit(): the --json document must still be printed after run() returns.
       if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
       return {
@@ -107,6 +122,7 @@ replace and delete, one line per changed resource, and for updates the attribute
         summary,
         markdownFile,
         release: releases?.added ?? null,
+        savedTo,
       };
     });
   }

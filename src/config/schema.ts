@@ -38,7 +38,8 @@ export const imageSchema = z
           "Repository to push to. @default - the target's registry, named after the deployment",
       }),
     base_image: z.string().min(1).optional().meta({
-      description: 'Base image. @default - node:20-bookworm-slim, or a CUDA base for device: gpu',
+      description:
+        'Base image. @default - node:24-bookworm-slim, or a CUDA base (with node 24) for device: gpu',
     }),
     platform: z.literal('linux/amd64').default('linux/amd64').meta({
       description: 'Image platform; ONNX Runtime native libraries are bundled for linux/amd64.',

@@ -11,7 +11,8 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
 import { currentRelease, type Release } from './release-history.js';
-import { withoutHistory } from './release-stack-file.js';
+import { historyFromOutputs, withoutHistory } from './release-stack-file.js';
+import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
 
 export interface AppliedDeployment {
   readonly summary: PlanSummary;
@@ -28,6 +29,8 @@ export interface AppliedDeployment {
 export interface ApplyOptions {
   /** Restore this earlier release's image and record a rollback. @default - a plain apply */
   readonly rollbackTo?: Release;
+  /** Apply the plan `bentoctl plan --out` saved in this folder instead of planning anew. */
+  readonly savedPlan?: string;
 }
 
 export async function applyDeployment(
@@ -37,16 +40,34 @@ export async function applyDeployment(
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
   const command = options.rollbackTo === undefined ? 'apply' : 'rollback';
+  const { savedPlan } = options;
   return withRunLock(run, command, async () => {
-    const { planFile, summary, releases } = await runPlanSteps(run, options);
+    // A saved plan (`apply --plan`) carries the release it records; it is read back below.
+    const { planFile, summary, releases } =
+      savedPlan === undefined
+        ? await runPlanSteps(run, options)
+        : await loadSavedPlan(run, savedPlan);
     approval.review(summary);
     if (summary.hasChanges) {
       if (!(await approval.confirm(summary))) throw errors.confirmationDeclined(command);
       run.progress('terraform apply');
-      await terraform.apply(paths.stack, planFile);
+      await terraform.apply(paths.stack, planFile).catch((error: unknown) => {
+        throw savedPlan === undefined ? error : savedPlanApplyError(error, savedPlan);
+      });
     }
-    const outputs = withoutHistory(await terraform.outputs(paths.stack));
-    const candidate = releases?.candidate;
+    const rawOutputs = await terraform.outputs(paths.stack);
+    const outputs = withoutHistory(rawOutputs);
+    const applied =
+      releases === undefined ? currentRelease(historyFromOutputs(rawOutputs)) : undefined;
+    const candidate =
+      releases?.candidate ??
+      (applied === undefined
+        ? undefined
+        : {
+            bentoVersion: applied.bento_version,
+            imageRepository: applied.image_repository,
+            imageDigest: applied.image_digest,
+          });
     const record: ApplyRecord = {
       deployment: config.name,
       target: config.target,
@@ -70,8 +91,10 @@ export async function applyDeployment(
       applied: summary.hasChanges,
       outputs,
       record,
-      release: releases === undefined ? undefined : currentRelease(releases.history),
-      released: summary.hasChanges && releases?.added !== undefined,
+      release: releases === undefined ? applied : currentRelease(releases.history),
+      released:
+        summary.hasChanges &&
+        (releases === undefined ? applied !== undefined : releases.added !== undefined),
     };
   });
 }

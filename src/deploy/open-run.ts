@@ -5,6 +5,7 @@
 import { deploymentPaths } from '../config/deployment-paths.js';
 import type { SignalSource } from '../terraform/runner.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
+import { imageFlag } from '../targets/image-reference.js';
 import { createTerraform } from '../terraform/terraform.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { generatedStackWriter } from './generated-stack.js';
@@ -25,6 +26,8 @@ export interface OpenRunOptions {
 }
 
 export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
+  // A malformed --image is the user's to fix before terraform or the config is looked at.
+  if (options.image !== undefined) imageFlag(options.image);
   // The version check runs `terraform version` in a child process; loading the config schemas
   // meanwhile takes it off the critical path (about 50 ms of every command).
   const terraform = createTerraform({ stream: options.stream, interrupts: options.interrupts });

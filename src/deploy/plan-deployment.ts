@@ -62,7 +62,24 @@ export async function runPlanSteps(
   return { planFile, plan, summary: summarizePlan(plan), releases };
 }
 
-/** `bentoctl plan`: the plan steps under the deployment lock. */
-export async function planDeployment(run: DeploymentRun): Promise<PlannedDeployment> {
-  return withRunLock(run, 'plan', () => runPlanSteps(run));
+export interface PlanDeploymentOptions {
+  /** Also save the plan with its stack in this folder, for `apply --plan` (saved-plan.ts). */
+  readonly saveTo?: string;
+}
+
+/** `bentoctl plan`: the plan steps (and saving the plan) under the deployment lock. */
+export async function planDeployment(
+  run: DeploymentRun,
+  options: PlanDeploymentOptions = {},
+): Promise<PlannedDeployment & { readonly savedTo: string | null }> {
+  return withRunLock(run, 'plan', async () => {
+    const planned = await runPlanSteps(run);
+    const { saveTo } = options;
+    // Loaded here only: most plans are not saved.
+    const savedTo =
+      saveTo === undefined
+        ? null
+        : await (await import('./saved-plan.js')).savePlan(run, planned, saveTo);
+    return { ...planned, savedTo };
+  });
 }

@@ -104,6 +104,22 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: "Push the image to a registry the target pulls from (leave image.repository out for the deployment's own), or give the target pull credentials (spec.image_pull_secret on aws-ecs, aws-ec2-gpu and azure-aks).",
   },
+  IMAGE_REFERENCE_INVALID: {
+    kind: 'usage',
+    fix: 'Pass repository:tag, repository@sha256:<64 hex> or both, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/iris:1a2b3c4d; in CI, check the step that produced the value.',
+  },
+  SAVED_PLAN_INVALID: {
+    kind: 'usage',
+    fix: 'Point --plan at the folder `bentoctl plan --out <dir>` wrote (in CI, the artifact the plan job uploaded), complete.',
+  },
+  SAVED_PLAN_MISMATCH: {
+    kind: 'usage',
+    fix: 'Apply the plan with the config it was made from (-f), or make a new plan for this deployment with `bentoctl plan --out <dir>`.',
+  },
+  SAVED_PLAN_STALE: {
+    kind: 'external',
+    fix: 'Nothing was applied. Make a new plan (`bentoctl plan --out <dir>`; in CI, rerun the plan job), have it reviewed, and apply that one.',
+  },
   ENDPOINT_NOT_READY: {
     kind: 'external',
     fix: 'Check the service logs in the cloud console; raise --wait-timeout if it is still starting, or pass --no-wait.',
@@ -151,7 +167,7 @@ export const ERROR_CATALOGUE = {
   },
   IMAGE_BUILD_FAILED: {
     kind: 'external',
-    fix: 'Read the failing step and its output above; a custom base image must provide node >= 20 on PATH.',
+    fix: 'Read the failing step and its output above; a custom base image must provide node 22 or 24 on PATH.',
   },
   IMAGE_PUSH_FAILED: {
     kind: 'external',
@@ -343,6 +359,23 @@ export const errors = {
     ),
   imageNotPullable: (image: string, target: string, problem: string) =>
     raise('IMAGE_NOT_PULLABLE', `${target} cannot run ${image}: ${problem}.`),
+  imageReferenceInvalid: (flag: string, value: string, problem: string) =>
+    raise(
+      'IMAGE_REFERENCE_INVALID',
+      `--${flag} ${JSON.stringify(value)} is not an image reference: ${problem}.`,
+    ),
+  savedPlanInvalid: (dir: string, problem: string) =>
+    raise('SAVED_PLAN_INVALID', `${dir} is not a plan saved by bentoctl plan --out: ${problem}.`),
+  savedPlanMismatch: (dir: string, planned: string, given: string) =>
+    raise(
+      'SAVED_PLAN_MISMATCH',
+      `The plan in ${dir} is for ${planned}, and the config given is for ${given}.`,
+    ),
+  savedPlanStale: (dir: string) =>
+    raise(
+      'SAVED_PLAN_STALE',
+      `The plan in ${dir} is stale: the deployment's state changed after it was made (another apply ran), so it cannot be applied.`,
+    ),
   endpointNotReady: (url: string, seconds: number, last: string) =>
     raise('ENDPOINT_NOT_READY', `${url} did not answer ready within ${seconds} s (last: ${last}).`),
   revisionNotServing: (url: string, seconds: number, served: string, expected: string) =>

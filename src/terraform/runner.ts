@@ -14,7 +14,15 @@ import type { TerraformBinary } from './binary.js';
 import { terraformEnvironment } from './terraform-env.js';
 
 /** The terraform commands bentoctl drives; errors name the one that failed. */
-export const TERRAFORM_STEPS = ['init', 'plan', 'show', 'apply', 'output', 'destroy'] as const;
+export const TERRAFORM_STEPS = [
+  'init',
+  'plan',
+  'show',
+  'apply',
+  'output',
+  'destroy',
+  'state pull',
+] as const;
 export type TerraformStep = (typeof TERRAFORM_STEPS)[number];
 
 /** Lines of terraform's output kept for an error message. */

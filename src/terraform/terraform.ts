@@ -3,11 +3,18 @@
  * (`-out`) and applied from the file, so what is applied is exactly what was reviewed.
  */
 import { join } from 'node:path';
+import { errors } from '../errors/index.js';
 import { checkStackVersion, discoverTerraform, type TerraformBinary } from './binary.js';
 import { parseOutputsJson, type TerraformOutputs } from './outputs.js';
 import { parsePlanJson, type TerraformPlanJson } from './plan-json.js';
 import { TerraformRunner, type TerraformRunnerOptions } from './runner.js';
 import { STACK_FILE } from './stack-writer.js';
+
+/** A state's identity (lineage) and write count (serial). */
+export interface StateVersion {
+  readonly lineage: string;
+  readonly serial: number;
+}
 
 export interface PlanOptions {
   /** Plan the destruction of everything in the state. @default false */
@@ -62,6 +69,30 @@ export class Terraform {
       cwd: stackDir,
       args: ['apply', '-input=false', planFile],
     });
+  }
+
+  /**
+   * Which version of the state the stack has (`terraform state pull`): its lineage and serial,
+   * which every write of the state changes; null before the first apply.
+   */
+  async stateVersion(stackDir: string): Promise<StateVersion | null> {
+    const result = await this.runner.run({
+      step: 'state pull',
+      cwd: stackDir,
+      args: ['state', 'pull'],
+      stdoutIsData: true,
+    });
+    if (result.stdout.trim() === '') return null;
+    let state: { lineage?: unknown; serial?: unknown };
+    try {
+      state = JSON.parse(result.stdout) as { lineage?: unknown; serial?: unknown };
+    } catch (cause) {
+      throw errors.terraformOutputInvalid('state pull', `not JSON (${String(cause)})`);
+    }
+    if (typeof state.lineage !== 'string' || typeof state.serial !== 'number') {
+      throw errors.terraformOutputInvalid('state pull', 'no lineage and serial in the state');
+    }
+    return { lineage: state.lineage, serial: state.serial };
   }
 
   /** The root module's outputs from the state. */

@@ -1,9 +1,25 @@
+import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bundleRuntime, ORT_NATIVE_DIR } from '../../src/builders/runtime-bundle.js';
+import { runtimeBuildOptions } from '../../scripts/lib/runtime-build-options.js';
+import {
+  bundleRuntime,
+  ORT_NATIVE_DIR,
+  RUNTIME_BUNDLE_DIR,
+} from '../../src/builders/runtime-bundle.js';
+import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
+import { repoRoot } from '../helpers/run-cli.js';
 import { makeTestBento } from '../runtime/helpers/models.js';
 
 describe('bundleRuntime', () => {
@@ -28,15 +44,21 @@ describe('bundleRuntime', () => {
     expect(bundle.warnings).toEqual([]);
   }, 60_000);
 
-  it('GIVEN the same sources WHEN bundled twice THEN byte-identical files (reproducible layers)', async () => {
-    const [a, b] = await Promise.all([
-      bundleRuntime({ device: 'cpu' }),
-      bundleRuntime({ device: 'cpu' }),
+  it('GIVEN the runtime sources WHEN bundled again with the build options THEN byte-identical to what npm run build wrote (reproducible layers)', async () => {
+    const { outputFiles } = await build({
+      ...runtimeBuildOptions(join(repoRoot, 'dist', 'runtime'), '.js'),
+      outdir: join(repoRoot, 'dist', 'runtime-bundle'),
+      write: false,
+    });
+    const bundle = await bundleRuntime({ device: 'cpu' });
+    const shipped = new Map(bundle.files.map((file) => [file.path, file.content]));
+    expect(outputFiles.map((file) => basename(file.path)).sort()).toEqual([
+      'inference-worker.js',
+      'main.js',
     ]);
-    const js = (bundle: typeof a) =>
-      bundle.files.filter((file) => Buffer.isBuffer(file.content)).map((file) => file.content);
-    expect(js(a)).toEqual(js(b));
-  }, 60_000);
+    for (const file of outputFiles)
+      expect(shipped.get(basename(file.path))).toEqual(Buffer.from(file.contents));
+  }, 120_000);
 
   it('GIVEN the bundle alone in a folder WHEN its main.js runs THEN it predicts and serves the Swagger UI page from its own files', async () => {
     const bundle = await bundleRuntime({ device: 'cpu' });
@@ -100,4 +122,19 @@ describe('bundleRuntime', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('GIVEN a source newer than the bundled runtime WHEN bundling from src THEN it says to rebuild', async () => {
+    const main = join(repoRoot, RUNTIME_BUNDLE_DIR, 'main.js');
+    const { atime, mtime } = statSync(main);
+    utimesSync(main, atime, new Date(0));
+    try {
+      const failure = await bentoctlFailure(bundleRuntime({ device: 'cpu' }));
+      expect(failure.code).toBe('INTERNAL');
+      expect(failure.message).toMatch(
+        /src\/.+ is newer than the bundled runtime in dist\/runtime-bundle: rebuild with npm run build/,
+      );
+    } finally {
+      utimesSync(main, atime, mtime);
+    }
+  });
 });

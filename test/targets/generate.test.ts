@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import { generateStack } from '../../src/targets/generate-stack.js';
-import { parseImageReference, resolveImage } from '../../src/targets/image-reference.js';
+import {
+  checkImageReference,
+  parseImageReference,
+  resolveImage,
+} from '../../src/targets/image-reference.js';
 import { runCli } from '../helpers/run-cli.js';
 import { DIGEST, ECR_REPOSITORY, configText, makeWorkspace } from './fixtures.js';
 
@@ -50,6 +54,27 @@ describe('image references', () => {
     ['empty tag', `${ECR_REPOSITORY}:`],
   ])('GIVEN %s WHEN parsed THEN it is rejected', (_name, value) => {
     expect(parseImageReference(value)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'jq output for missing fields',
+      'null:null',
+      '"null" stands where a repository or tag belongs',
+    ],
+    ['a lost tag', `${ECR_REPOSITORY}:null`, '"null" stands where'],
+    ['a lost registry', 'undefined/iris:v1', '"undefined" stands where'],
+    ['an empty string', '', 'it is empty'],
+    ['an empty repository', ':v1', 'the repository is empty'],
+    ['an empty tag', `${ECR_REPOSITORY}:`, 'the tag after : is empty'],
+    ['an empty digest', `${ECR_REPOSITORY}@`, 'the digest after @ is empty'],
+    ['a short digest', `${ECR_REPOSITORY}@sha256:abc`, 'is not sha256:<64 lowercase hex>'],
+    ['another algorithm', `${ECR_REPOSITORY}@md5:${'a'.repeat(32)}`, 'is not sha256:'],
+    ['an empty path part', 'registry.example.com//iris:v1', 'has an empty path part'],
+    ['no tag or digest', ECR_REPOSITORY, 'names neither a tag nor a digest'],
+  ])('GIVEN %s WHEN checked THEN the problem is named', (_name, value, problem) => {
+    const checked = checkImageReference(value);
+    expect(checked).toEqual({ problem: expect.stringContaining(problem) });
   });
 });
 
@@ -110,13 +135,15 @@ describe('resolveImage', () => {
     ).toThrow(expect.objectContaining({ code, kind: 'usage' }));
   });
 
-  it('GIVEN a malformed --image WHEN resolved THEN the error shows the expected form', () => {
+  it('GIVEN a malformed --image WHEN resolved THEN a usage error names the flag, the problem and the form', () => {
     expect(() =>
-      resolveImage({ flag: 'iris', buildRecordFile: '/nonexistent', deployment: 'iris-prod' }),
+      resolveImage({ flag: 'null:null', buildRecordFile: '/nonexistent', deployment: 'iris-prod' }),
     ).toThrow(
       expect.objectContaining({
-        code: 'FLAG_INVALID',
-        message: expect.stringContaining('repository[:tag][@sha256:'),
+        code: 'IMAGE_REFERENCE_INVALID',
+        kind: 'usage',
+        message: expect.stringMatching(/^--image "null:null" is not an image reference: "null"/),
+        hint: expect.stringContaining('repository@sha256:<64 hex>'),
       }),
     );
   });
@@ -309,6 +336,22 @@ describe('bentoctl generate (CLI)', () => {
     expect(result.stderr).toContain('--image');
     expect(existsSync(join(workspace, '.bentoctl', 'iris-prod', 'stack'))).toBe(false);
   });
+
+  it.each([['generate'], ['plan']])(
+    'GIVEN %s --image null:null WHEN run THEN it exits 2 naming --image and the fix',
+    async (command) => {
+      const { workspace, config } = workspaceWithConfig();
+      const result = await runCli([command, '-f', config, '--image', 'null:null'], {
+        cwd: workspace,
+        env: { BENTOCTL_HOME: workspace },
+      });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('IMAGE_REFERENCE_INVALID');
+      expect(result.stderr).toContain('--image "null:null"');
+      expect(result.stderr).toContain('repository@sha256:<64 hex>');
+      expect(existsSync(join(workspace, '.bentoctl', 'iris-prod', 'stack'))).toBe(false);
+    },
+  );
 });
 
 describe('the bento checked by generate and validate', () => {

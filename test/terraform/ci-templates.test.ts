@@ -3,9 +3,11 @@
  * the templates promise (build once, staging, smoke test, promote, production), and every
  * bentoctl flag they use exists on the command, so the templates cannot drift from the CLI.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { checkImageReference } from '../../src/targets/image-reference.js';
 
 interface Step {
   readonly name?: string;
@@ -21,12 +23,19 @@ interface Job {
 }
 interface Workflow {
   readonly name: string;
+  readonly env: Record<string, string>;
   readonly on: Record<string, unknown>;
   readonly permissions: Record<string, string>;
   readonly jobs: Record<string, Job>;
 }
 
 const TEMPLATES = new URL('../../templates/ci/github/', import.meta.url);
+const PACKAGE = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as {
+  version: string;
+  engines: { node: string };
+};
 
 function load(file: string): Workflow {
   return parse(readFileSync(new URL(file, TEMPLATES), 'utf8')) as Workflow;
@@ -57,6 +66,29 @@ describe.each(['bentoctl-pull-request.yml', 'bentoctl-main.yml'])('%s', (file) =
       job.steps.filter((step) => step.uses?.startsWith('hashicorp/setup-terraform')),
     );
     for (const setup of setups) expect(setup.with?.terraform_wrapper).toBe(false);
+  });
+
+  it('GIVEN the install step THEN it installs BENTOCTL_PACKAGE, by default this release, and says what else it may be', () => {
+    expect(workflow.env.BENTOCTL_PACKAGE).toBe(
+      `\${{ vars.BENTOCTL_PACKAGE || 'bentoctl@${PACKAGE.version}' }}`,
+    );
+    const installs = Object.values(workflow.jobs).flatMap((job) =>
+      job.steps.filter((step) => step.run?.includes('npm install')),
+    );
+    expect(installs.length).toBe(Object.keys(workflow.jobs).length);
+    for (const step of installs) expect(step.run).toBe('npm install --global "$BENTOCTL_PACKAGE"');
+    const text = readFileSync(new URL(file, TEMPLATES), 'utf8');
+    expect(text).toMatch(/a tarball \(\.\/tools\/bentoctl-[\d.]+\.tgz or an https URL/);
+    expect(text).toContain('a git ref (github:<owner>/bentoctl#<tag or commit>)');
+  });
+
+  it('GIVEN setup-node THEN every job runs a Node line that package.json engines supports', () => {
+    const lines = PACKAGE.engines.node.split('||').map((range) => /(\d+)\./.exec(range)?.[1]);
+    const setups = Object.values(workflow.jobs).flatMap((job) =>
+      job.steps.filter((step) => step.uses?.startsWith('actions/setup-node')),
+    );
+    expect(setups.length).toBeGreaterThan(0);
+    for (const setup of setups) expect(lines).toContain(String(setup.with?.['node-version']));
   });
 
   it('GIVEN each bentoctl command in the template THEN every flag it passes exists on that command', async () => {
@@ -97,14 +129,50 @@ describe('pull-request workflow', () => {
   });
 });
 
+describe('pull-request workflow: the image it plans', () => {
+  const workflow = load('bentoctl-pull-request.yml');
+  const build = workflow.jobs.plan!.steps.find((step) => step.run?.includes('bentoctl build'));
+  const expression = /jq -r '([^']+)' build\.json/.exec(build?.run ?? '')?.[1];
+
+  it.each([
+    [
+      'a repository known before the push',
+      {
+        repository: 'registry.example.com/ml/iris-prod',
+        tag: '1a2b3c4d',
+        image: 'bentoctl/iris-prod:1a2b3c4d',
+      },
+      'registry.example.com/ml/iris-prod:1a2b3c4d',
+    ],
+    [
+      'the default ECR repository (account known only after login)',
+      { repository: null, tag: '1a2b3c4d', image: 'bentoctl/iris-prod:1a2b3c4d' },
+      'bentoctl/iris-prod:1a2b3c4d',
+    ],
+  ])(
+    'GIVEN build --json output with %s THEN the plan gets a well-formed reference',
+    (_name, output, expected) => {
+      expect(expression).toBeDefined();
+      const image = execFileSync('jq', ['-r', expression!], { input: JSON.stringify(output) })
+        .toString()
+        .trim();
+      expect(image).toBe(expected);
+      expect(checkImageReference(image)).toHaveProperty('image');
+    },
+  );
+});
+
 describe('main-branch workflow', () => {
   const workflow = load('bentoctl-main.yml');
 
-  it('GIVEN a push to main THEN jobs run build → staging → production in that order', () => {
+  it('GIVEN a push to main THEN jobs run build → staging → production-plan → production in that order', () => {
     expect(workflow.on).toMatchObject({ push: { branches: ['main'] } });
     expect(workflow.jobs.staging?.needs).toBe('build');
-    expect(workflow.jobs.production?.needs).toBe('staging');
+    expect(workflow.jobs['production-plan']?.needs).toBe('staging');
+    expect(workflow.jobs.production?.needs).toBe('production-plan');
     expect(workflow.jobs.production?.environment).toBe('production');
+    // The plan is made and shown before the gate, so it is not behind it.
+    expect(workflow.jobs['production-plan']?.environment).toBeUndefined();
   });
 
   it('GIVEN the pipeline THEN the image is pushed once and production is never rebuilt', () => {
@@ -120,13 +188,32 @@ describe('main-branch workflow', () => {
     expect(staging).toMatch(/-X POST "\$endpoint\/\$SMOKE_API"/);
   });
 
-  it('GIVEN production THEN the staging digest is promoted, then applied with the second config', () => {
-    const production = scripts(workflow, 'production');
-    const promoteAt = production.indexOf(
-      'bentoctl promote --from "$STAGING_CONFIG" --to "$PROD_CONFIG"',
+  it('GIVEN production-plan THEN the staging digest is promoted, then planned, the plan shown in the job summary and uploaded', () => {
+    const job = workflow.jobs['production-plan']!;
+    const run = scripts(workflow, 'production-plan');
+    const promoteAt = run.indexOf('bentoctl promote --from "$STAGING_CONFIG" --to "$PROD_CONFIG"');
+    const planAt = run.indexOf(
+      'bentoctl plan -f "$PROD_CONFIG" --out prod-plan --markdown prod-plan/summary.md',
     );
-    const applyAt = production.indexOf('bentoctl apply -f "$PROD_CONFIG" --auto-approve');
     expect(promoteAt).toBeGreaterThanOrEqual(0);
-    expect(applyAt).toBeGreaterThan(promoteAt);
+    expect(planAt).toBeGreaterThan(promoteAt);
+    expect(run).toContain('cat prod-plan/summary.md >> "$GITHUB_STEP_SUMMARY"');
+    const upload = job.steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
+    expect(upload?.with).toMatchObject({
+      name: 'bentoctl-prod-plan',
+      path: 'prod-plan',
+      // .terraform.lock.hcl: the provider versions the plan was made with.
+      'include-hidden-files': true,
+    });
+  });
+
+  it('GIVEN the gated production job THEN it applies exactly the uploaded plan: no promote, generate or plan', () => {
+    const job = workflow.jobs.production!;
+    const download = job.steps.find((step) => step.uses?.startsWith('actions/download-artifact'));
+    expect(download?.with).toMatchObject({ name: 'bentoctl-prod-plan', path: 'prod-plan' });
+    const run = scripts(workflow, 'production');
+    expect(run).toMatch(/bentoctl apply -f "\$PROD_CONFIG" --plan prod-plan --auto-approve/);
+    expect(run).not.toMatch(/bentoctl (plan|promote|generate|build)\b/);
+    expect(run).not.toContain('--image');
   });
 });

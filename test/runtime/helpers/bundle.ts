@@ -1,13 +1,14 @@
 /**
- * Bundles the runtime the way the image builder does (esbuild, the two entry points named in
- * src/runtime/main.ts), so tests run the real worker-thread script and, for child-process
- * tests, the real entry point. Written under node_modules/.cache so `onnxruntime-node`
+ * Bundles the runtime from src/ with the build's esbuild options
+ * (scripts/lib/runtime-build-options.js), so tests run the real worker-thread script and, for
+ * child-process tests, the real entry point. Written under node_modules/.cache so `onnxruntime-node`
  * resolves from the repository's node_modules.
  */
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { runtimeBuildOptions } from '../../../scripts/lib/runtime-build-options.js';
 import { repoRoot } from '../../helpers/run-cli.js';
 
 export interface RuntimeBundle {
@@ -30,23 +31,7 @@ export function runtimeBundle(): Promise<RuntimeBundle> {
         rmSync(join(cache, entry), { recursive: true, force: true });
     }
     const outdir = join(cache, `bentoctl-runtime-${process.pid}-${threadId}`);
-    await build({
-      entryPoints: [
-        join(repoRoot, 'src/runtime/main.ts'),
-        join(repoRoot, 'src/runtime/inference-worker.ts'),
-      ],
-      outdir,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['onnxruntime-node'],
-      // Bundled CommonJS dependencies (prom-client) call require(); give ESM output one.
-      banner: {
-        js: "import { createRequire as __bentoctlRequire } from 'node:module'; const require = __bentoctlRequire(import.meta.url);",
-      },
-      logLevel: 'silent',
-    });
+    await build({ ...runtimeBuildOptions(join(repoRoot, 'src', 'runtime'), '.ts'), outdir });
     return { main: join(outdir, 'main.js'), worker: join(outdir, 'inference-worker.js') };
   })();
   return pending;
