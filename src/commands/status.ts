@@ -1,3 +1,4 @@
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { loadConfig } from '../config/load.js';
@@ -8,8 +9,9 @@ import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { JsonValue } from '../terraform/plan-json.js';
 import { createTerraform } from '../terraform/terraform.js';
 import { probeReady, readyzUrl, type Probe } from '../deploy/wait-ready.js';
+import { liveRows, liveSection, type LiveSection } from '../observe/live-section.js';
 
-export interface StatusResult extends DeploymentStatus {
+export interface StatusResult extends DeploymentStatus, LiveSection {
   /** Outputs read from the Terraform state now; null when the state could not be read. */
   readonly stateOutputs: Record<string, JsonValue> | null;
   /** Why the state could not be read. */
@@ -24,14 +26,29 @@ export default class Status extends BaseCommand {
 
   static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the
 outputs in the Terraform state (terraform output -json, so a remote backend needs its
-credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all deployments.`;
+credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all deployments.
+
+It also asks the cloud what runs now (the "live" rows and field): desired and running
+instances, each revision's image, bento version and traffic share, the rollout and the latest
+events, failures first (aws-ecs: ECS DescribeServices and DescribeTaskDefinition, ELBv2
+DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and
+DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which
+roles/run.viewer grants). When the cloud cannot be asked, the local records are shown, said so,
+and the exit status is 3.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --json',
   ];
 
-  static override flags = { file: configFileFlag };
+  static override flags = {
+    file: configFileFlag,
+    live: Flags.boolean({
+      summary: 'Ask the cloud what runs now; --no-live shows the local records and state only.',
+      default: true,
+      allowNo: true,
+    }),
+  };
 
   async run(): Promise<StatusResult> {
     const { flags } = await this.parse(Status);
@@ -53,7 +70,11 @@ credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all
       }
     }
     const health = endpoint === null ? null : await probeReady(readyzUrl(endpoint), 5_000);
+    const live: LiveSection = flags.live
+      ? await liveSection(config)
+      : { live: null, liveError: null, liveExitCode: 0 };
     const status: StatusResult = {
+      ...live,
       ...local,
       target: local.target ?? config.target,
       endpoint,
@@ -62,6 +83,11 @@ credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all
       health,
     };
     this.log(formatStatus(status));
+    if (status.liveExitCode !== 0) {
+      // The local records are printed, but a script must still learn the cloud did not answer.
+      if (this.jsonEnabled()) this.logJson(status);
+      this.exit(status.liveExitCode);
+    }
     return status;
   }
 }
@@ -90,6 +116,7 @@ function formatStatus(status: StatusResult): string {
     rows.push(['note', 'a newer image was built than the one applied; run apply']);
   if (status.stateError !== null)
     rows.push(['state', `not readable: ${status.stateError.split('\n')[0] ?? ''}`]);
+  rows.push(...liveRows(status));
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }

@@ -163,6 +163,22 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Set spec.subscription_id in the config, or export ARM_SUBSCRIPTION_ID (or AZURE_SUBSCRIPTION_ID).',
   },
+  CLOUD_CREDENTIALS_MISSING: {
+    kind: 'external',
+    fix: "Sign in to the deployment's cloud (aws sso login / gcloud auth application-default login / az login), or set its credential variables, then rerun.",
+  },
+  CLOUD_ACCESS_DENIED: {
+    kind: 'external',
+    fix: 'Grant the credentials the permission the message names (an IAM action, a Google role, an Azure role or a Kubernetes RBAC verb), then rerun.',
+  },
+  CLOUD_RESOURCE_NOT_FOUND: {
+    kind: 'external',
+    fix: 'Check the region (or project, subscription) in the config; if the deployment was never applied, run `bentoctl apply -f <config>` first.',
+  },
+  CLOUD_REQUEST_FAILED: {
+    kind: 'external',
+    fix: "Check network access to the cloud's API and the error it gave, then rerun.",
+  },
   INTERNAL: {
     kind: 'internal',
     fix: 'This is a bug in bentoctl: rerun with DEBUG=* and report the output.',
@@ -346,6 +362,16 @@ export const errors = {
         hint: `Set spec.subscription_id in the config, or export ${envVars.join(' or ')} (\`az account show --query id -o tsv\` prints the current one).`,
       },
     ),
+  cloudCredentialsMissing: (api: string, detail: string, hint?: string) =>
+    raise('CLOUD_CREDENTIALS_MISSING', `No credentials to call ${api}: ${detail}.`, { hint }),
+  cloudAccessDenied: (api: string, resource: string, permission: string, detail: string) =>
+    raise('CLOUD_ACCESS_DENIED', `${api} refused access to ${resource}: ${detail}.`, {
+      hint: `The credentials need ${permission}. Grant it, then rerun.`,
+    }),
+  cloudResourceNotFound: (api: string, resource: string, detail: string) =>
+    raise('CLOUD_RESOURCE_NOT_FOUND', `${api} has no ${resource}: ${detail}.`),
+  cloudRequestFailed: (api: string, detail: string, hint?: string) =>
+    raise('CLOUD_REQUEST_FAILED', `${api} failed: ${detail}.`, { hint }),
   internal: (cause: unknown) =>
     raise('INTERNAL', `Unexpected failure: ${describe(cause)}.`, { cause }),
 };

@@ -1,0 +1,103 @@
+import * as Flags from '@oclif/core/flags';
+import { BaseCommand } from '../cli/base-command.js';
+import { configFileFlag } from '../cli/config-flag.js';
+
+/** Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2). */
+const INTERRUPTED_EXIT = 130;
+
+export default class Logs extends BaseCommand {
+  static override summary = "Print the runtime's log lines from the cloud, or follow them.";
+
+  static override description = `Reads what the deployment's runtime wrote, from where its target keeps it: CloudWatch Logs
+(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>) or Cloud Logging
+(google-cloud-run: the service's stdout and stderr). Each line shows its time, severity,
+request id, status and latency, then the message; errors start with "!" (and are red on a
+terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the
+cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`:
+reading needs logs:FilterLogEvents on the log group (AWS) or roles/logging.viewer (Google).`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --since 2h',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --follow',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --since 2026-12-01T08:00:00Z --json',
+  ];
+
+  static override flags = {
+    file: configFileFlag,
+    follow: Flags.boolean({
+      summary: 'Keep polling for new lines until Ctrl-C (exits 130 then).',
+      default: false,
+    }),
+    since: Flags.string({
+      summary: 'Start this long ago (30s, 10m, 2h, 1d) or at this time (ISO 8601).',
+      default: '10m',
+    }),
+    revision: Flags.string({
+      summary: 'Only lines of this revision (google-cloud-run: a revision name).',
+      helpValue: '<revision>',
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Logs);
+    const [{ loadConfig }, { parseSince }, { observerFor }, { readLogs }, render] =
+      await Promise.all([
+        import('../config/load.js'),
+        import('../observe/since.js'),
+        import('../observe/observer.js'),
+        import('../observe/follow-logs.js'),
+        import('../observe/render-log.js'),
+      ]);
+    const config = loadConfig(flags.file);
+    const sinceMs = parseSince(flags.since);
+    const observer = await observerFor(config);
+    if (observer === undefined) {
+      const { errors } = await import('../errors/index.js');
+      throw errors.flagInvalid(
+        'file',
+        flags.file,
+        `a deployment on aws-ecs, aws-ec2-gpu or google-cloud-run (bentoctl does not read ${config.target} logs yet)`,
+      );
+    }
+    const source = await observer.logs();
+    const json = this.jsonEnabled();
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const printed: import('../observe/log-entry.js').LogEntry[] = [];
+    let result;
+    try {
+      if (!json)
+        this.logToStderr(
+          `${source.description}, since ${new Date(sinceMs).toISOString()}${flags.follow ? ' (following; Ctrl-C to stop)' : ''}`,
+        );
+      result = await readLogs(source, {
+        sinceMs,
+        revision: flags.revision,
+        follow: flags.follow,
+        signal: stop.signal,
+        onEntries: (entries) => {
+          if (!flags.follow) printed.push(...entries);
+          // --json is one object per line as lines arrive, so oclif's one-document output is not used.
+          process.stdout.write(
+            `${entries.map((entry) => (json ? render.jsonLogEntry(entry) : render.formatLogEntry(entry, { color }))).join('\n')}\n`,
+          );
+        },
+      });
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (stop.signal.aborted) this.exit(INTERRUPTED_EXIT);
+    if (!json && !flags.follow) {
+      this.logToStderr(render.summarizeEntries(printed));
+      if (result.truncated)
+        this.logToStderr(
+          'More lines were written than one read returns: narrow --since to see the rest.',
+        );
+    }
+  }
+}
