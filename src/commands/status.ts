@@ -83,11 +83,9 @@ and the exit status is 3.`;
       health,
     };
     this.log(formatStatus(status));
-    if (status.liveExitCode !== 0) {
-      // The local records are printed, but a script must still learn the cloud did not answer.
-      if (this.jsonEnabled()) this.logJson(status);
-      this.exit(status.liveExitCode);
-    }
+    // The local records are printed (or returned for --json), but a script must still learn
+    // that the cloud did not answer.
+    if (status.liveExitCode !== 0) process.exitCode = status.liveExitCode;
     return status;
   }
 }
