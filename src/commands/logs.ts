@@ -9,12 +9,15 @@ export default class Logs extends BaseCommand {
   static override summary = "Print the runtime's log lines from the cloud, or follow them.";
 
   static override description = `Reads what the deployment's runtime wrote, from where its target keeps it: CloudWatch Logs
-(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>) or Cloud Logging
-(google-cloud-run: the service's stdout and stderr). Each line shows its time, severity,
+(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>), Cloud Logging
+(google-cloud-run: the service's stdout and stderr) or the pods' logs through the cluster's
+Kubernetes API (azure-aks, with the kubeconfig ARM's listClusterUserCredential gives: live,
+where a Log Analytics query lags by minutes; pods already deleted are not read). Each line shows its time, severity,
 request id, status and latency, then the message; errors start with "!" (and are red on a
 terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the
 cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`:
-reading needs logs:FilterLogEvents on the log group (AWS) or roles/logging.viewer (Google).`;
+reading needs logs:FilterLogEvents on the log group (AWS), roles/logging.viewer (Google), or
+the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
@@ -34,7 +37,8 @@ reading needs logs:FilterLogEvents on the log group (AWS) or roles/logging.viewe
       default: '10m',
     }),
     revision: Flags.string({
-      summary: 'Only lines of this revision (google-cloud-run: a revision name).',
+      summary:
+        'Only lines of this revision: a Cloud Run revision name, or a Deployment revision number (azure-aks).',
       helpValue: '<revision>',
     }),
   };
@@ -51,16 +55,7 @@ reading needs logs:FilterLogEvents on the log group (AWS) or roles/logging.viewe
       ]);
     const config = loadConfig(flags.file);
     const sinceMs = parseSince(flags.since);
-    const observer = await observerFor(config);
-    if (observer === undefined) {
-      const { errors } = await import('../errors/index.js');
-      throw errors.flagInvalid(
-        'file',
-        flags.file,
-        `a deployment on aws-ecs, aws-ec2-gpu or google-cloud-run (bentoctl does not read ${config.target} logs yet)`,
-      );
-    }
-    const source = await observer.logs();
+    const source = await (await observerFor(config)).logs();
     const json = this.jsonEnabled();
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     const stop = new AbortController();

@@ -33,7 +33,8 @@ instances, each revision's image, bento version and traffic share, the rollout a
 events, failures first (aws-ecs: ECS DescribeServices and DescribeTaskDefinition, ELBv2
 DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and
 DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which
-roles/run.viewer grants). When the cloud cannot be asked, the local records are shown, said so,
+roles/run.viewer grants; azure-aks: the Deployment, its ReplicaSets, pods and events through
+the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives). When the cloud cannot be asked, the local records are shown, said so,
 and the exit status is 3.`;
 
   static override examples = [

@@ -10,7 +10,7 @@ import { observerFor, type ObserverDependencies } from './observer.js';
 export interface LiveSection {
   /** What the cloud says runs; null when it was not asked or did not answer. */
   readonly live: LiveStatus | null;
-  /** Why `live` is null: the error, or that the target's cloud is not read. */
+  /** Why `live` is null: the error the cloud (or its credentials) gave. */
   readonly liveError: {
     readonly code: string;
     readonly message: string;
@@ -24,19 +24,8 @@ export async function liveSection(
   config: ResolvedConfig,
   dependencies: ObserverDependencies = {},
 ): Promise<LiveSection> {
-  const observer = await observerFor(config, dependencies);
-  if (observer === undefined) {
-    return {
-      live: null,
-      liveError: {
-        code: 'NOT_READ',
-        message: `bentoctl does not read ${config.target} from the cloud yet`,
-        hint: null,
-      },
-      liveExitCode: 0,
-    };
-  }
   try {
+    const observer = await observerFor(config, dependencies);
     return { live: await observer.status(), liveError: null, liveExitCode: 0 };
   } catch (cause) {
     if (!(cause instanceof BentoctlError)) throw cause;
@@ -53,9 +42,7 @@ export function liveRows(section: LiveSection): [string, string][] {
   const { live, liveError } = section;
   if (live === null) {
     const why =
-      liveError === null
-        ? 'not asked (--no-live)'
-        : `${liveError.code === 'NOT_READ' ? '' : `[${liveError.code}] `}${liveError.message}`;
+      liveError === null ? 'not asked (--no-live)' : `[${liveError.code}] ${liveError.message}`;
     const rows: [string, string][] = [
       ['live', `unavailable: ${why}; bento version and image above are the local records'`],
     ];

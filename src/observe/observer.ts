@@ -23,13 +23,14 @@ export interface ObserverDependencies {
     readonly autoScaling?: import('./aws-errors.js').AwsClientLike;
   };
   readonly google?: import('./google-api.js').GoogleApiDependencies;
+  readonly azure?: import('./aks-observer.js').AzureDependencies;
 }
 
-/** The target's observer; undefined for a target whose cloud is not read yet (azure-aks). */
+/** The target's observer; its readers and their SDKs load only when asked. */
 export async function observerFor(
   config: ResolvedConfig,
   dependencies: ObserverDependencies = {},
-): Promise<CloudObserver | undefined> {
+): Promise<CloudObserver> {
   const target = config.target as TargetName;
   switch (target) {
     case 'aws-ecs':
@@ -41,8 +42,9 @@ export async function observerFor(
       const { cloudRunObserver } = await import('./cloud-run-observer.js');
       return cloudRunObserver(config, dependencies.google ?? {});
     }
-    case 'azure-aks':
-      // Not read yet: the cluster's pods are reached through a kubeconfig from ARM.
-      return undefined;
+    case 'azure-aks': {
+      const { aksObserver } = await import('./aks-observer.js');
+      return aksObserver(config, dependencies.azure ?? {});
+    }
   }
 }
