@@ -38,7 +38,7 @@ the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).
     }),
     revision: Flags.string({
       summary:
-        'Only lines of this revision: a Cloud Run revision name, or a Deployment revision number (azure-aks).',
+        'Only lines of this revision: an ECS task definition revision (7), a Cloud Run revision name, or a Deployment revision number (azure-aks).',
       helpValue: '<revision>',
     }),
   };

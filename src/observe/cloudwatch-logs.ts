@@ -32,11 +32,11 @@ export async function cloudWatchLogSource(options: CloudWatchLogsOptions): Promi
     description: `CloudWatch Logs, ${where}`,
     async read(window: LogWindow): Promise<LogPage> {
       if (window.revision !== undefined && options.streams === undefined) {
-        // The awslogs driver names streams after tasks or containers, not after revisions.
+        // On EC2 the awslogs driver names streams after containers, which name no revision.
         throw errors.flagInvalid(
           'revision',
           window.revision,
-          'no revision on this target: its CloudWatch log streams do not say which revision wrote them',
+          'no --revision on aws-ec2-gpu: its CloudWatch log streams do not say which revision wrote them',
         );
       }
       const streams = options.streams === undefined ? undefined : await options.streams(window);

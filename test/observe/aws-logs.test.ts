@@ -4,6 +4,9 @@
  * nextToken while more pages remain), and its AccessDeniedException.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { awsObserver } from '../../src/observe/aws-observer.js';
+import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BentoctlError } from '../../src/errors/index.js';
 import { cloudWatchLogSource } from '../../src/observe/cloudwatch-logs.js';
@@ -173,5 +176,59 @@ describe('CloudWatch Logs reader', () => {
 
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(server.calls[1]?.input.startTime).toBe(T0 + 5000 - 3000);
+  });
+
+  describe('--revision on aws-ecs', () => {
+    const config = {
+      name: 'iris-prod',
+      spec: { region: 'us-east-1' },
+    } as unknown as ResolvedConfig;
+    const task = (id: string, revision: number) => ({
+      taskArn: `arn:aws:ecs:us-east-1:123456789012:task/iris-prod/${id}`,
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/iris-prod:${revision}`,
+      lastStatus: 'RUNNING',
+    });
+
+    it('GIVEN tasks of revisions 6 and 7 WHEN read with --revision iris-prod:7 THEN only their streams are filtered', async () => {
+      server.script.set('ListTasks', [
+        { body: { taskArns: [task('t1', 7).taskArn, task('t2', 6).taskArn] } },
+        { body: { taskArns: [task('t3', 7).taskArn] } },
+      ]);
+      server.script.set('DescribeTasks', [
+        { body: { tasks: [task('t1', 7), task('t2', 6), task('t3', 7)], failures: [] } },
+      ]);
+      server.script.set('FilterLogEvents', [{ body: { events: [] } }]);
+      const observer = awsObserver(config, 'aws-ecs', {
+        logs: client,
+        ecs: new ECSClient(awsClientSettings(server)),
+      });
+
+      await (await observer.logs()).read({ startMs: T0, revision: 'iris-prod:7', limit: 10 });
+
+      expect(server.calls.map((call) => call.operation)).toEqual([
+        'ListTasks',
+        'ListTasks',
+        'DescribeTasks',
+        'FilterLogEvents',
+      ]);
+      expect(server.calls[0]?.input).toMatchObject({
+        serviceName: 'iris-prod',
+        desiredStatus: 'RUNNING',
+      });
+      expect(server.calls[3]?.input.logStreamNames).toEqual(['bento/bento/t1', 'bento/bento/t3']);
+    });
+
+    it('GIVEN a revision that is not a number WHEN read THEN FLAG_INVALID says the form', async () => {
+      const observer = awsObserver(config, 'aws-ecs', { logs: client });
+
+      const error = (await (
+        await observer.logs()
+      )
+        .read({ startMs: T0, revision: 'latest', limit: 10 })
+        .catch((e: unknown) => e)) as BentoctlError;
+
+      expect(error.code).toBe('FLAG_INVALID');
+      expect(error.message).toContain('a task definition revision: 7 or iris-prod:7');
+    });
   });
 });
