@@ -80,7 +80,9 @@ describe('Kubernetes API over TLS with a client certificate', () => {
         rejectUnauthorized: true,
       },
       (request, response) => {
-        clientSubject = (request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '';
+        clientSubject = String(
+          (request.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '',
+        );
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end('{"kind":"PodList","items":[]}');
       },
