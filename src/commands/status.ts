@@ -30,8 +30,8 @@ credentials) and one request to <endpoint>/readyz. Use \`bentoctl list\` for all
 
 It also asks the cloud what runs now (the "live" rows and field): desired and running
 instances, each revision's image, bento version and traffic share, the rollout and the latest
-events, failures first (aws-ecs: ECS DescribeServices and DescribeTaskDefinition, ELBv2
-DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and
+events, failures first (aws-ecs: ECS DescribeServices, DescribeTaskDefinition, and ListTasks
+with DescribeTasks for why tasks stopped, ELBv2 DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and
 DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which
 roles/run.viewer grants; azure-aks: the Deployment, its ReplicaSets, pods and events through
 the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives). When the cloud cannot be asked, the local records are shown, said so,

@@ -1,11 +1,14 @@
 /**
  * aws-ecs live status: ECS DescribeServices (counts, deployments with their rollout state,
- * service events), DescribeTaskDefinition per deployment (image and `bento-version` tag) and
+ * service events), DescribeTaskDefinition per deployment (image and `bento-version` tag),
+ * ListTasks and DescribeTasks for why recent tasks stopped, and
  * ELBv2 DescribeTargetHealth on the service's target group. The SDKs load only here.
  */
 import type {
   DescribeServicesCommandOutput,
   DescribeTaskDefinitionCommandOutput,
+  DescribeTasksCommandOutput,
+  ListTasksCommandOutput,
 } from '@aws-sdk/client-ecs';
 import type { DescribeTargetHealthCommandOutput } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { BentoctlError } from '../errors/index.js';
@@ -98,6 +101,13 @@ export async function ecsStatus(options: EcsStatusOptions): Promise<LiveStatus> 
     });
   }
 
+  try {
+    events.push(...(await stoppedTaskEvents(ecs, ecsSdk, options.names, resource)));
+  } catch (error) {
+    if (!(error instanceof BentoctlError)) throw error;
+    notes.push(`stopped tasks not read: ${error.message} ${error.hint ?? ''}`.trim());
+  }
+
   const instances: LiveInstance[] = [];
   const targetGroupArn = service.loadBalancers?.[0]?.targetGroupArn;
   if (targetGroupArn !== undefined) {
@@ -143,6 +153,56 @@ async function describeTaskDefinition(
       error,
     );
   }
+}
+
+/**
+ * Why recent tasks stopped (ECS keeps stopped tasks for about an hour): a failing image pull or
+ * a crashing container shows here before the service events say more than "unhealthy".
+ */
+async function stoppedTaskEvents(
+  ecs: AwsClientLike,
+  sdk: typeof import('@aws-sdk/client-ecs'),
+  names: AwsDeploymentNames,
+  resource: string,
+): Promise<LiveEvent[]> {
+  let taskArns: string[];
+  try {
+    const listed = (await ecs.send(
+      new sdk.ListTasksCommand({
+        cluster: names.cluster,
+        serviceName: names.service,
+        desiredStatus: 'STOPPED',
+        maxResults: 10,
+      }),
+    )) as ListTasksCommandOutput;
+    taskArns = listed.taskArns ?? [];
+  } catch (error) {
+    throw awsCallError({ api: 'ECS ListTasks', resource, action: 'ecs:ListTasks' }, error);
+  }
+  if (taskArns.length === 0) return [];
+  let described: DescribeTasksCommandOutput;
+  try {
+    described = (await ecs.send(
+      new sdk.DescribeTasksCommand({ cluster: names.cluster, tasks: taskArns }),
+    )) as DescribeTasksCommandOutput;
+  } catch (error) {
+    throw awsCallError({ api: 'ECS DescribeTasks', resource, action: 'ecs:DescribeTasks' }, error);
+  }
+  return (described.tasks ?? []).map((task) => {
+    const containers = (task.containers ?? [])
+      .filter((container) => container.exitCode !== undefined || container.reason !== undefined)
+      .map((container) =>
+        `container ${container.name ?? '?'} ${container.exitCode === undefined ? '' : `exit ${container.exitCode}`}${container.reason === undefined ? '' : ` (${container.reason})`}`.trim(),
+      );
+    const failed =
+      task.stopCode !== 'ServiceSchedulerInitiated' ||
+      (task.containers ?? []).some((container) => (container.exitCode ?? 0) !== 0);
+    return {
+      time: task.stoppedAt?.toISOString() ?? null,
+      severity: failed ? 'error' : 'info',
+      message: `task ${task.taskArn?.split('/').pop() ?? '?'} (${task.taskDefinitionArn?.split('/').pop() ?? '?'}) stopped: ${task.stoppedReason ?? task.stopCode ?? 'no reason given'}${containers.length > 0 ? `; ${containers.join('; ')}` : ''}`,
+    } satisfies LiveEvent;
+  });
 }
 
 /** ELBv2's verdict on each registered target; shared with aws-ec2-gpu. */

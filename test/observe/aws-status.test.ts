@@ -136,6 +136,48 @@ describe('live status on AWS', () => {
       ]);
     });
 
+    it('GIVEN a task stopped by a failing container WHEN asked THEN why is an error event', async () => {
+      server.script.set('DescribeServices', [{ body: ECS_ROLLOUT }]);
+      server.script.set('DescribeTaskDefinition', [taskDefinition(7, 'b', 'v7')]);
+      server.script.set('DescribeTargetHealth', [{ body: TARGET_HEALTH }]);
+      server.script.set('ListTasks', [
+        { body: { taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/iris-prod/0a1b2c'] } },
+      ]);
+      server.script.set('DescribeTasks', [
+        {
+          body: {
+            tasks: [
+              {
+                taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/iris-prod/0a1b2c',
+                taskDefinitionArn: TASK_DEF(7),
+                lastStatus: 'STOPPED',
+                stopCode: 'EssentialContainerExited',
+                stoppedReason: 'Essential container in task exited',
+                stoppedAt: 1_796_112_055,
+                containers: [{ name: 'bento', exitCode: 1, lastStatus: 'STOPPED' }],
+              },
+            ],
+            failures: [],
+          },
+        },
+      ]);
+
+      const live = await ecsStatus({ region: 'us-east-1', names, ...clients });
+
+      expect(server.calls.find((call) => call.operation === 'ListTasks')?.input).toEqual({
+        cluster: 'iris-prod',
+        serviceName: 'iris-prod',
+        desiredStatus: 'STOPPED',
+        maxResults: 10,
+      });
+      expect(live.events).toContainEqual({
+        time: '2026-12-01T08:00:55.000Z',
+        severity: 'error',
+        message:
+          'task 0a1b2c (iris-prod:7) stopped: Essential container in task exited; container bento exit 1',
+      });
+    });
+
     it('GIVEN a failed rollout WHEN asked THEN its reason is an error event', async () => {
       const failed = structuredClone(ECS_ROLLOUT);
       const primary = failed.services[0]!.deployments[0]!;
