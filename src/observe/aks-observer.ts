@@ -54,7 +54,7 @@ export function aksObserver(
     } catch (error) {
       throw errors.cloudCredentialsMissing(
         'Azure Resource Manager',
-        `DefaultAzureCredential gave no token: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        `DefaultAzureCredential gave no token: ${(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(/\.$/, '')}`,
         'Run `az login`, or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET.',
       );
     }

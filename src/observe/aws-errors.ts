@@ -37,7 +37,8 @@ export interface AwsCall {
 
 export function awsCallError(call: AwsCall, error: unknown) {
   const name = error instanceof Error ? error.name : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  // Our messages end with their own period.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
   const detail = `${name === undefined ? '' : `${name}: `}${message}`;
   if (name !== undefined && CREDENTIAL_ERRORS.has(name)) {
     return errors.cloudCredentialsMissing(call.api, detail, AWS_CREDENTIALS_HINT);

@@ -42,7 +42,7 @@ export function googleApi(dependencies: GoogleApiDependencies) {
     } catch (error) {
       throw errors.cloudCredentialsMissing(
         api,
-        `Application Default Credentials gave no access token: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+        `Application Default Credentials gave no access token: ${(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(/\.$/, '')}`,
         GOOGLE_HINT,
       );
     }

@@ -42,7 +42,9 @@ export function liveRows(section: LiveSection): [string, string][] {
   const { live, liveError } = section;
   if (live === null) {
     const why =
-      liveError === null ? 'not asked (--no-live)' : `[${liveError.code}] ${liveError.message}`;
+      liveError === null
+        ? 'not asked (--no-live)'
+        : `[${liveError.code}] ${liveError.message.replace(/\.$/, '')}`;
     const rows: [string, string][] = [
       ['live', `unavailable: ${why}; bento version and image above are the local records'`],
     ];
