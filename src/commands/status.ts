@@ -1,3 +1,4 @@
+import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { loadConfig } from '../config/load.js';
@@ -11,8 +12,9 @@ import { describeRevision, probeReady, readyzUrl, type Probe } from '../deploy/w
 import { readStateOutputs } from '../deploy/read-releases.js';
 import { currentRelease, type Release } from '../deploy/release-history.js';
 import { historyFromOutputs, withoutHistory } from '../deploy/release-stack-file.js';
+import { liveRows, liveSection, type LiveSection } from '../observe/live-section.js';
 
-export interface StatusResult extends DeploymentStatus {
+export interface StatusResult extends DeploymentStatus, LiveSection {
   /** Outputs read from the Terraform state now; null when the state could not be read. */
   readonly stateOutputs: Record<string, JsonValue> | null;
   /** Why the state could not be read. */
@@ -35,14 +37,30 @@ backend needs its credentials; from a folder without a generated stack, the rele
 read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz,
 which also says which revision answers. The release in the state wins over the local records;
 when there is none, the local records are shown and the output says so. Use \`bentoctl list\`
-for all deployments.`;
+for all deployments.
+
+It also asks the cloud what runs now (the "live" rows and field): desired and running
+instances, each revision's image, bento version and traffic share, the rollout and the latest
+events, failures first (aws-ecs: ECS DescribeServices, DescribeTaskDefinition, and ListTasks
+with DescribeTasks for why tasks stopped, ELBv2 DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and
+DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which
+roles/run.viewer grants; azure-aks: the Deployment, its ReplicaSets, pods and events through
+the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives). When the cloud cannot be asked, the local records are shown, said so,
+and the exit status is 3.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --json',
   ];
 
-  static override flags = { file: configFileFlag };
+  static override flags = {
+    file: configFileFlag,
+    live: Flags.boolean({
+      summary: 'Ask the cloud what runs now; --no-live shows the local records and state only.',
+      default: true,
+      allowNo: true,
+    }),
+  };
 
   async run(): Promise<StatusResult> {
     const { flags } = await this.parse(Status);
@@ -68,7 +86,11 @@ for all deployments.`;
       stateError = cause.message;
     }
     const health = endpoint === null ? null : await probeReady(readyzUrl(endpoint), 5_000);
+    const live: LiveSection = flags.live
+      ? await liveSection(config)
+      : { live: null, liveError: null, liveExitCode: 0 };
     const status: StatusResult = {
+      ...live,
       ...local,
       ...(release === undefined
         ? {}
@@ -89,6 +111,9 @@ for all deployments.`;
       source: release === undefined ? 'local-records' : 'release-history',
     };
     this.log(formatStatus(status));
+    // The local records are printed (or returned for --json), but a script must still learn
+    // that the cloud did not answer.
+    if (status.liveExitCode !== 0) process.exitCode = status.liveExitCode;
     return status;
   }
 }
@@ -127,6 +152,7 @@ function formatStatus(status: StatusResult): string {
     rows.push(['note', 'a newer image was built than the one applied; run apply']);
   if (status.stateError !== null)
     rows.push(['state', `not readable: ${status.stateError.split('\n')[0] ?? ''}`]);
+  rows.push(...liveRows(status));
   const width = Math.max(...rows.map(([label]) => label.length));
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
 }

@@ -221,6 +221,22 @@ export const ERROR_CATALOGUE = {
     kind: 'interrupted',
     fix: 'Rerun the command when you want to go on.',
   },
+  CLOUD_CREDENTIALS_MISSING: {
+    kind: 'external',
+    fix: "Sign in to the deployment's cloud (aws sso login / gcloud auth application-default login / az login), or set its credential variables, then rerun.",
+  },
+  CLOUD_ACCESS_DENIED: {
+    kind: 'external',
+    fix: 'Grant the credentials the permission the message names (an IAM action, a Google role, an Azure role or a Kubernetes RBAC verb), then rerun.',
+  },
+  CLOUD_RESOURCE_NOT_FOUND: {
+    kind: 'external',
+    fix: 'Check the region (or project, subscription) in the config; if the deployment was never applied, run `bentoctl apply -f <config>` first.',
+  },
+  CLOUD_REQUEST_FAILED: {
+    kind: 'external',
+    fix: "Check network access to the cloud's API and the error it gave, then rerun.",
+  },
   INTERNAL: {
     kind: 'internal',
     fix: 'This is a bug in bentoctl: rerun with DEBUG=* and report the output.',
@@ -472,6 +488,16 @@ export const errors = {
   interrupted: (parts: Omit<InterruptedParts, 'hint'> & { readonly hint?: string }) =>
     new InterruptedError({ ...parts, hint: parts.hint ?? ERROR_CATALOGUE.INTERRUPTED.fix }),
   cancelled: () => raise('CANCELLED', 'Cancelled at the prompt; nothing was changed.'),
+  cloudCredentialsMissing: (api: string, detail: string, hint?: string) =>
+    raise('CLOUD_CREDENTIALS_MISSING', `No credentials to call ${api}: ${detail}.`, { hint }),
+  cloudAccessDenied: (api: string, resource: string, permission: string, detail: string) =>
+    raise('CLOUD_ACCESS_DENIED', `${api} refused access to ${resource}: ${detail}.`, {
+      hint: `The credentials need ${permission}. Grant it, then rerun.`,
+    }),
+  cloudResourceNotFound: (api: string, resource: string, detail: string) =>
+    raise('CLOUD_RESOURCE_NOT_FOUND', `${api} has no ${resource}: ${detail}.`),
+  cloudRequestFailed: (api: string, detail: string, hint?: string) =>
+    raise('CLOUD_REQUEST_FAILED', `${api} failed: ${detail}.`, { hint }),
   internal: (cause: unknown) =>
     raise('INTERNAL', `Unexpected failure: ${describe(cause)}.`, { cause }),
 };

@@ -100,7 +100,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
 
   it('GIVEN the applied deployment WHEN listed and inspected THEN its target, endpoint and apply time show', async () => {
     const list = await cli('list', '--json');
-    const status = await cli('status', '--json');
+    const status = await cli('status', '--json', '--no-live');
 
     expect(list.code).toBe(0);
     const [row] = JSON.parse(list.stdout) as {

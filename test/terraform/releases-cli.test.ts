@@ -145,8 +145,8 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
   });
 
   it('GIVEN a fresh folder WHEN status runs THEN it shows the current release from the state', async () => {
-    const result = await cli(fresh, 'status', '--json');
-    const text = await cli(fresh, 'status');
+    const result = await cli(fresh, 'status', '--json', '--no-live');
+    const text = await cli(fresh, 'status', '--no-live');
 
     expect(text.stdout).toMatch(/^release\s+2 \(.*, by github:octocat\)$/m);
     expect(text.stdout).toContain(`serves bento bento-b, image ${digest('b')}`);

@@ -1,0 +1,323 @@
+/**
+ * azure-aks: ARM listClusterUserCredential (scripted) gives a kubeconfig pointing at a local
+ * HTTP server that answers as the Kubernetes API documents (Deployment, ReplicaSetList,
+ * PodList, EventList, pods/log with timestamps, a Forbidden Status).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BentoctlError } from '../../src/errors/index.js';
+import { aksKubeAccess } from '../../src/observe/aks-credentials.js';
+import { aksLogSource, aksStatus, type AksWorkload } from '../../src/observe/aks-workload.js';
+import { scriptedFetch } from '../helpers/scripted-fetch.js';
+
+const kubeconfig = (server: string) =>
+  Buffer.from(
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: iris-prod-aks`,
+      `  cluster: { server: "${server}", certificate-authority-data: ${Buffer.from('CA PEM').toString('base64')} }`,
+      'users:',
+      '- name: clusterUser_iris-prod-rg_iris-prod-aks',
+      `  user: { client-certificate-data: ${Buffer.from('CERT PEM').toString('base64')}, client-key-data: ${Buffer.from('KEY PEM').toString('base64')} }`,
+      'contexts: [{ name: iris-prod-aks, context: { cluster: iris-prod-aks, user: clusterUser_iris-prod-rg_iris-prod-aks } }]',
+      'current-context: iris-prod-aks',
+    ].join('\n'),
+  ).toString('base64');
+
+const labels = { 'app.kubernetes.io/name': 'iris-prod', 'app.kubernetes.io/instance': 'iris-prod' };
+const replicaSet = (
+  hash: string,
+  revision: string,
+  replicas: number,
+  ready: number,
+  version: string,
+) => ({
+  metadata: {
+    name: `iris-prod-${hash}`,
+    labels: { ...labels, 'pod-template-hash': hash },
+    annotations: { 'deployment.kubernetes.io/revision': revision },
+  },
+  spec: {
+    replicas,
+    template: {
+      metadata: { labels: { ...labels, 'bento-version': version } },
+      spec: {
+        containers: [
+          {
+            name: 'runtime',
+            image: `irisprodacr.azurecr.io/iris-prod@sha256:${version.repeat(32).slice(0, 64)}`,
+          },
+        ],
+      },
+    },
+  },
+  status: { replicas, readyReplicas: ready },
+});
+const pod = (name: string, hash: string, ready: boolean, waiting?: string) => ({
+  metadata: {
+    name,
+    labels: { ...labels, 'pod-template-hash': hash },
+    ownerReferences: [
+      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `iris-prod-${hash}`, controller: true },
+    ],
+  },
+  status: {
+    phase: 'Running',
+    containerStatuses: [
+      {
+        name: 'runtime',
+        ready,
+        restartCount: waiting === undefined ? 0 : 4,
+        state:
+          waiting === undefined
+            ? { running: {} }
+            : { waiting: { reason: waiting, message: 'back-off 40s restarting failed container' } },
+        lastState: waiting === undefined ? {} : { terminated: { exitCode: 1, reason: 'Error' } },
+      },
+    ],
+  },
+});
+
+const ROUTES: Record<string, unknown> = {
+  '/apis/apps/v1/namespaces/bento/deployments/iris-prod': {
+    kind: 'Deployment',
+    metadata: {
+      name: 'iris-prod',
+      generation: 4,
+      annotations: { 'deployment.kubernetes.io/revision': '4' },
+    },
+    spec: { replicas: 2 },
+    status: {
+      observedGeneration: 4,
+      replicas: 3,
+      updatedReplicas: 1,
+      readyReplicas: 2,
+      availableReplicas: 2,
+      unavailableReplicas: 1,
+      conditions: [
+        { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' },
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'ReplicaSetUpdated',
+          message: 'ReplicaSet "iris-prod-bbb" is progressing.',
+        },
+      ],
+    },
+  },
+  '/apis/apps/v1/namespaces/bento/replicasets': {
+    kind: 'ReplicaSetList',
+    items: [
+      replicaSet('aaa', '3', 2, 2, 'a1'),
+      replicaSet('bbb', '4', 1, 0, 'b2'),
+      replicaSet('zzz', '2', 0, 0, 'z0'),
+    ],
+  },
+  '/api/v1/namespaces/bento/pods': {
+    kind: 'PodList',
+    items: [
+      pod('iris-prod-aaa-1', 'aaa', true),
+      pod('iris-prod-aaa-2', 'aaa', true),
+      pod('iris-prod-bbb-1', 'bbb', false, 'CrashLoopBackOff'),
+    ],
+  },
+  '/api/v1/namespaces/bento/events': {
+    kind: 'EventList',
+    items: [
+      {
+        involvedObject: { kind: 'Pod', name: 'iris-prod-bbb-1' },
+        type: 'Warning',
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container runtime',
+        lastTimestamp: '2026-12-01T08:04:00Z',
+        count: 7,
+      },
+      {
+        involvedObject: { kind: 'Deployment', name: 'iris-prod' },
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message: 'Scaled up replica set iris-prod-bbb to 1',
+        lastTimestamp: '2026-12-01T08:00:00Z',
+      },
+      {
+        involvedObject: { kind: 'Pod', name: 'other-app-1' },
+        type: 'Warning',
+        reason: 'Failed',
+        lastTimestamp: '2026-12-01T08:05:00Z',
+      },
+    ],
+  },
+  '/api/v1/namespaces/bento/pods/iris-prod-aaa-1/log':
+    '2026-12-01T08:00:01.000000001Z {"time":"2026-12-01T08:00:01.000Z","severity":"INFO","message":"request","requestId":"r1","status":200,"latencyMs":2}\n',
+  '/api/v1/namespaces/bento/pods/iris-prod-aaa-2/log': '',
+  '/api/v1/namespaces/bento/pods/iris-prod-bbb-1/log':
+    '2026-12-01T08:00:02.500000000Z {"time":"2026-12-01T08:00:02.500Z","severity":"ERROR","message":"the models failed to load","error":"bad model"}\n',
+};
+
+describe('azure-aks through the Kubernetes API', () => {
+  let server: Server;
+  let url: string;
+  const requests: string[] = [];
+  let forbidden: string | undefined;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      requests.push(request.url ?? '');
+      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      if (forbidden !== undefined && path.endsWith(forbidden)) {
+        response.writeHead(403, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            message:
+              'pods is forbidden: User "clusterUser" cannot list resource "pods" in API group "" in the namespace "bento"',
+            reason: 'Forbidden',
+            details: { kind: 'pods' },
+            code: 403,
+          }),
+        );
+        return;
+      }
+      const body = ROUTES[path];
+      if (body === undefined) {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end('{"kind":"Status","code":404,"reason":"NotFound","message":"not found"}');
+        return;
+      }
+      response.writeHead(200, {
+        'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+      });
+      response.end(typeof body === 'string' ? body : JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(
+    async () =>
+      new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
+  );
+  beforeEach(() => {
+    requests.length = 0;
+    forbidden = undefined;
+  });
+
+  const workload = (): AksWorkload => ({
+    namespace: 'bento',
+    name: 'iris-prod',
+    access: async () => {
+      const { fetch } = scriptedFetch([
+        [200, { kubeconfigs: [{ name: 'clusterUser', value: kubeconfig(url) }] }],
+      ]);
+      return aksKubeAccess(
+        { subscriptionId: 'sub-1', resourceGroup: 'iris-prod-rg', name: 'iris-prod-aks' },
+        'arm-token',
+        fetch,
+      );
+    },
+  });
+
+  it('GIVEN listClusterUserCredential WHEN asked THEN the kubeconfig gives server, CA and client certificate', async () => {
+    const { fetch, calls } = scriptedFetch([
+      [200, { kubeconfigs: [{ name: 'clusterUser', value: kubeconfig(url) }] }],
+    ]);
+
+    const access = await aksKubeAccess(
+      { subscriptionId: 'sub-1', resourceGroup: 'iris-prod-rg', name: 'iris-prod-aks' },
+      'arm-token',
+      fetch,
+    );
+
+    expect(calls[0]).toMatchObject({
+      method: 'POST',
+      url: 'https://management.azure.com/subscriptions/sub-1/resourceGroups/iris-prod-rg/providers/Microsoft.ContainerService/managedClusters/iris-prod-aks/listClusterUserCredential?api-version=2024-05-01',
+      authorization: 'Bearer arm-token',
+    });
+    expect(access).toEqual({ server: url, ca: 'CA PEM', cert: 'CERT PEM', key: 'KEY PEM' });
+  });
+
+  it('GIVEN a 403 from ARM THEN CLOUD_ACCESS_DENIED names the Cluster User role', async () => {
+    const { fetch } = scriptedFetch([
+      [403, { error: { code: 'AuthorizationFailed', message: 'does not have authorization' } }],
+    ]);
+
+    const error = (await aksKubeAccess(
+      { subscriptionId: 's', resourceGroup: 'g', name: 'c' },
+      't',
+      fetch,
+    ).catch((e: unknown) => e)) as BentoctlError;
+
+    expect(error.code).toBe('CLOUD_ACCESS_DENIED');
+    expect(error.hint).toContain(
+      'listClusterUserCredential/action (the Azure Kubernetes Service Cluster User Role)',
+    );
+  });
+
+  it('GIVEN a rollout with a crashing new pod WHEN asked THEN revisions, pods and the warning show', async () => {
+    const live = await aksStatus(workload());
+
+    expect(live).toMatchObject({
+      found: true,
+      desired: 2,
+      running: 2,
+      rollout: 'in progress: 1 of 2 updated',
+    });
+    expect(live.revisions.map((r) => [r.id, r.role, r.running, r.desired, r.bentoVersion])).toEqual(
+      [
+        ['revision 4 (iris-prod-bbb)', 'current', 0, 1, 'b2'],
+        ['revision 3 (iris-prod-aaa)', 'old', 2, 2, 'a1'],
+      ],
+    );
+    expect(live.instances).toContainEqual({
+      id: 'iris-prod-bbb-1',
+      state: 'CrashLoopBackOff',
+      health: 'not ready, 4 restarts, last exit 1 (Error)',
+      revision: 'revision 4',
+    });
+    expect(live.events[0]).toMatchObject({
+      severity: 'error',
+      message: 'Pod iris-prod-bbb-1: BackOff Back-off restarting failed container runtime (x7)',
+    });
+    expect(live.events.map((event) => event.message).join('\n')).not.toContain('other-app');
+    expect(requests).toContain(
+      '/api/v1/namespaces/bento/pods?labelSelector=app.kubernetes.io%2Fname%3Diris-prod%2Capp.kubernetes.io%2Finstance%3Diris-prod',
+    );
+  });
+
+  it("GIVEN pod logs WHEN read for revision 4 THEN only that revision's pods are read, since the window start", async () => {
+    const source = aksLogSource(workload());
+
+    const all = await source.read({ startMs: Date.parse('2026-12-01T08:00:00.400Z'), limit: 100 });
+    requests.length = 0;
+    const four = await source.read({
+      startMs: Date.parse('2026-12-01T08:00:00Z'),
+      revision: '4',
+      limit: 100,
+    });
+
+    expect(all.entries.map((entry) => [entry.instance, entry.severity, entry.revision])).toEqual([
+      ['iris-prod-aaa-1', 'INFO', '3'],
+      ['iris-prod-bbb-1', 'ERROR', '4'],
+    ]);
+    expect(four.entries.map((entry) => entry.instance)).toEqual(['iris-prod-bbb-1']);
+    expect(requests.filter((path) => path.includes('/log'))).toEqual([
+      '/api/v1/namespaces/bento/pods/iris-prod-bbb-1/log?container=runtime&timestamps=true&sinceTime=2026-12-01T08%3A00%3A00Z&limitBytes=10485760',
+    ]);
+  });
+
+  it('GIVEN RBAC forbids listing pods WHEN logs are read THEN CLOUD_ACCESS_DENIED names the verb and resource', async () => {
+    forbidden = '/pods';
+
+    const error = (await aksLogSource(workload())
+      .read({ startMs: 0, limit: 10 })
+      .catch((e: unknown) => e)) as BentoctlError;
+
+    expect(error).toBeInstanceOf(BentoctlError);
+    expect(error.code).toBe('CLOUD_ACCESS_DENIED');
+    expect(error.hint).toContain('the RBAC verb `list` on pods in namespace bento');
+    expect(error.message).toContain('cannot list resource "pods"');
+  });
+});
