@@ -323,9 +323,14 @@ describe.skipIf(registrySkipReason({ auth: AUTH }) ?? registrySkipReason({ auth:
 
     function writeConfig(name: string, extra: string): string {
       const file = join(dir, `${name}.yaml`);
+      // ECS pulls from a registry outside ECR only with credentials (validate checks it).
+      const pull =
+        extra.includes('image:') && !extra.includes('spec:')
+          ? 'spec:\n  image_pull_secret: arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf\n'
+          : '';
       writeFileSync(
         file,
-        `api_version: v1\nname: ${name}\nbento: ./bento\ntarget: aws-ecs\n${extra}`,
+        `api_version: v1\nname: ${name}\nbento: ./bento\ntarget: aws-ecs\n${pull}${extra}`,
       );
       return file;
     }
