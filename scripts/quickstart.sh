@@ -27,7 +27,7 @@ for target in aws-ecs google-cloud-run azure-aks aws-ec2-gpu; do
   case "$target" in
     google-cloud-run) image="europe-west4-docker.pkg.dev/my-ml-project/iris-run/iris-run@$digest" ;;
     azure-aks) image="example.azurecr.io/iris-aks@$digest" ;;
-    *) image="registry.example.com/iris@$digest" ;;
+    *) image="123456789012.dkr.ecr.us-east-1.amazonaws.com/iris@$digest" ;;
   esac
   bentoctl validate -f "$out/$target.yaml" >/dev/null
   echo "ok: $out/$target.yaml is valid"
