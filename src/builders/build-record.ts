@@ -3,8 +3,7 @@
  * reader live in src/targets/image-reference.ts; the record is checked against that schema
  * before it is written, and replaced atomically so a reader never sees half a file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeJsonAtomic } from '../write-atomic.js';
 import { errors } from '../errors/index.js';
 import { buildRecordSchema, type BuildRecord } from '../targets/image-reference.js';
 
@@ -15,8 +14,5 @@ export function writeBuildRecord(file: string, record: BuildRecord): void {
       `the build record for ${record.repository} is not valid: ${parsed.error.message}`,
     );
   }
-  mkdirSync(dirname(file), { recursive: true });
-  const staging = `${file}.tmp-${process.pid}`;
-  writeFileSync(staging, `${JSON.stringify(parsed.data, null, 2)}\n`);
-  renameSync(staging, file);
+  writeJsonAtomic(file, parsed.data);
 }

@@ -3,10 +3,11 @@
  * successful apply and removed by destroy. `list` and `status` read it, and `promote` takes the
  * digest staging really runs from it, not merely the last one built.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DeploymentPaths } from '../config/deployment-paths.js';
+import { writeJsonAtomic } from '../write-atomic.js';
 
 export const applyRecordSchema = z.object({
   deployment: z.string(),
@@ -43,10 +44,7 @@ export function readApplyRecord(paths: DeploymentPaths): ApplyRecord | undefined
 /** Writes through a temporary file so a crash never leaves half a record. */
 export function writeApplyRecord(paths: DeploymentPaths, record: ApplyRecord): void {
   const file = applyRecordFile(paths);
-  mkdirSync(paths.root, { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(temporary, file);
+  writeJsonAtomic(file, record);
 }
 
 export function removeApplyRecord(paths: DeploymentPaths): void {

@@ -5,8 +5,6 @@
  * next `apply -f prod.yaml` pins it without a rebuild. The copy keeps the digest, and the
  * destination is checked to serve it.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   copyToDeployment,
   type CopyToDeploymentInput,
@@ -17,6 +15,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { errors } from '../errors/index.js';
 import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
 import { readApplyRecord } from './apply-record.js';
+import { writeJsonAtomic } from '../write-atomic.js';
 
 export interface PromoteInput {
   readonly from: ResolvedConfig;
@@ -90,10 +89,7 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
     promoted_from: from.name,
   };
   const file = deploymentPaths(to.name, cwd).buildRecord;
-  mkdirSync(dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(temporary, file);
+  writeJsonAtomic(file, record);
   return {
     from: from.name,
     to: to.name,

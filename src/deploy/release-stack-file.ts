@@ -17,13 +17,14 @@
  * layer writes this file after `terraform init`, before `terraform plan`; `generate` output stays
  * deterministic, and the provider-free test stacks get the same history as the real ones.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors } from '../errors/index.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import { stableJson } from '../targets/stable-json.js';
 import { releaseHistorySchema, type Release } from './release-history.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 export const RELEASE_FILE = 'bentoctl-release.tf.json';
 export const RELEASE_RESOURCE = 'terraform_data.bentoctl_release_history';
@@ -76,9 +77,7 @@ export function writeReleaseFile(stackDir: string, history: readonly Release[]):
     },
   };
   const file = join(stackDir, RELEASE_FILE);
-  const partial = `${file}.partial`;
-  writeFileSync(partial, stableJson(json));
-  renameSync(partial, file);
+  writeFileAtomic(file, stableJson(json));
   return file;
 }
 

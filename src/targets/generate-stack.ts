@@ -2,7 +2,6 @@
  * `bentoctl generate` as a library call: load and check the config, pick the image, synthesize
  * the stack and write `<out>/main.tf.json`. Loaded on demand: it pulls in cdktf.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { deploymentPaths } from '../config/deployment-paths.js';
 import { checkConfigBento } from '../bento/check-config-bento.js';
@@ -14,6 +13,7 @@ import { bentoIdentity } from './bento-identity.js';
 import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStack } from './synth-stack.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 /** The file terraform reads in the stack folder. */
 export const STACK_FILE = 'main.tf.json';
@@ -86,11 +86,8 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
 
   const out = options.out !== undefined ? resolve(cwd, options.out) : paths.stack;
   const file = join(out, STACK_FILE);
-  mkdirSync(out, { recursive: true });
-  // Write then rename: terraform never sees a half-written stack.
-  const partial = `${file}.partial`;
-  writeFileSync(partial, stack.text);
-  renameSync(partial, file);
+  // Written whole or not at all: terraform never sees a half-written stack.
+  writeFileAtomic(file, stack.text);
 
   return {
     out,

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -177,7 +177,7 @@ describe('generateStack', () => {
     expect(result.warnings).toEqual([expect.stringContaining('built from bento version old')]);
     const written = readFileSync(result.file, 'utf8');
     expect(written).toContain(`${ECR_REPOSITORY}@${DIGEST}`);
-    expect(existsSync(`${result.file}.partial`)).toBe(false);
+    expect(readdirSync(dirname(result.file)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
   it('GIVEN --out and --image WHEN generated THEN the stack is written there', async () => {
