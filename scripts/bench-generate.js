@@ -100,10 +100,12 @@ const { loadConfig } = await import(${JSON.stringify(dist('config/load.js'))});
 const { addDeploymentStack } = await import(${JSON.stringify(dist('targets/synth-stack.js'))});
 const { bentoIdentity } = await import(${JSON.stringify(dist('targets/bento-identity.js'))});
 const { parseImageReference } = await import(${JSON.stringify(dist('targets/image-reference.js'))});
+const { getTarget } = await import(${JSON.stringify(dist('targets/registry.js'))});
 const config = loadConfig(${JSON.stringify(configFile)});
 const bento = bentoIdentity(config.bentoReference, config.name);
 const app = new App();
-await addDeploymentStack(app, { config, image: parseImageReference(${JSON.stringify(image)}), bentoVersion: bento.version, bentoName: bento.name });
+const synthesize = await getTarget(config.target).loadSynthesizer();
+addDeploymentStack(app, { config, image: parseImageReference(${JSON.stringify(image)}), bentoVersion: bento.version, bentoName: bento.name }, synthesize);
 app.synth();
 `,
   );

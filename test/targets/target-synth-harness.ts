@@ -1,14 +1,13 @@
 /**
- * Synthesizes one target's stack the way `generate` does (a stack with the target's resources,
- * labels and runtime environment), without the generate command, so target tests stay small.
+ * Synthesizes one target's stack the way `generate` does (backend, the target's resources,
+ * labels, runtime environment and Terraform version), without the generate command, so target
+ * tests stay small.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { runtimeEnvironment } from '../../src/config/runtime-env.js';
-import { bentoLabels, deploymentLabels } from '../../src/targets/stack-labels.js';
+import { synthesizeStackWith } from '../../src/targets/synth-stack.js';
 import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
@@ -42,25 +41,14 @@ export function loadTestConfig(text: string): ResolvedConfig {
   }
 }
 
-/** Runs a synthesizer on a fresh stack and returns the stack's Terraform JSON. */
+/** Runs a synthesizer on the deployment's stack and returns the stack's Terraform JSON. */
 export function synthesizeTarget<Spec>(
   synthesize: Synthesizer<Spec>,
   config: ResolvedConfig,
   image: ImageReference = TEST_IMAGE,
 ): TerraformDocument {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, config.name);
-  synthesize({
-    stack,
-    config,
-    spec: config.spec as Spec,
-    image,
-    bentoVersion: TEST_BENTO_VERSION,
-    labels: deploymentLabels(config.name),
-    bentoLabels: bentoLabels({ bentoName: 'iris_classifier', bentoVersion: TEST_BENTO_VERSION }),
-    environment: runtimeEnvironment(config),
-  });
-  return withoutMetadata(JSON.parse(Testing.synth(stack))) as TerraformDocument;
+  const input = { config, image, bentoVersion: TEST_BENTO_VERSION, bentoName: 'iris_classifier' };
+  return synthesizeStackWith(input, synthesize).json as TerraformDocument;
 }
 
 /** Resources of one type, by logical name. */
@@ -76,17 +64,6 @@ export function onlyResource(json: TerraformDocument, type: string): Record<stri
   const all = Object.values(resourcesOf(json, type));
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0] as Record<string, unknown>;
-}
-
-/** cdktf's `//` metadata carries construct paths, not deployment content. */
-function withoutMetadata(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMetadata);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => key !== '//')
-      .map(([key, child]) => [key, withoutMetadata(child)]),
-  );
 }
 
 /** Every leaf of a JSON value as `path = value`, for counting what a change touched. */

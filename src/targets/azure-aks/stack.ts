@@ -80,7 +80,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     // stack adopts both instead of failing with "already exists"; once in state the imports
     // are no-ops. Without the push (another image) nothing was created and nothing is imported.
     if (input.image.repository === defaultAksImageRepository(config.name, spec)) {
-      const subscription = spec.subscription_id ?? clientSubscription(stack);
+      const subscription = spec.subscription_id ?? clientSubscription(input);
       resourceGroup.importFrom(resourceGroupId(subscription, names.resourceGroup));
       registry.importFrom(containerRegistryId(subscription, names.resourceGroup, names.registry));
     }
@@ -186,9 +186,9 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
  * which an import id needs; an id that is an expression needs Terraform 1.6, so the stack says
  * so instead of failing on 1.5 with a less clear error.
  */
-function clientSubscription(stack: Parameters<Synthesizer<AzureAksSpec>>[0]['stack']): string {
-  stack.addOverride('terraform.required_version', '>= 1.6.0');
-  return clientConfig(stack).subscriptionId;
+function clientSubscription(input: Parameters<Synthesizer<AzureAksSpec>>[0]): string {
+  input.requireTerraform('1.6.0');
+  return clientConfig(input.stack).subscriptionId;
 }
 
 /** The identity running Terraform, read once per stack. */
