@@ -21,6 +21,7 @@ const images = {
 };
 const cdktfBin = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
 const work = mkdtempSync(join(tmpdir(), 'bentoctl-bench-'));
+const { STACK_FILE } = await import(pathToFileURL(join(root, 'dist', 'stack-file.js')).href);
 
 // Every node process of a measured command (cdktf synth starts the app as a child) appends its
 // own peak RSS here on exit; NODE_OPTIONS carries the hook into children.
@@ -151,7 +152,7 @@ try {
     const viaCdktf = JSON.parse(
       readFileSync(join(appDir, 'cdktf.out', 'stacks', stackName, 'cdk.tf.json'), 'utf8'),
     );
-    const viaGenerate = JSON.parse(readFileSync(join(out, 'main.tf.json'), 'utf8'));
+    const viaGenerate = JSON.parse(readFileSync(join(out, STACK_FILE), 'utf8'));
     const same = JSON.stringify(normalized(viaCdktf)) === JSON.stringify(normalized(viaGenerate));
 
     rows.push({
