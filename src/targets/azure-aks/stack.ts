@@ -19,7 +19,7 @@ import type { Construct } from 'constructs';
 import { addPropagationWait } from '../common/propagation-wait.js';
 import { errors } from '../../errors/index.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
-import type { Synthesizer } from '../synthesizer.js';
+import type { SynthInput } from '../synthesizer.js';
 import { addAksCluster } from './cluster.js';
 import { addNvidiaDevicePlugin } from './gpu-device-plugin.js';
 import {
@@ -47,7 +47,8 @@ export const KUBELOGIN_EXEC = {
 /** How long the Kubernetes resources wait for a new cluster-admin role assignment. */
 export const ROLE_PROPAGATION_SECONDS = 120;
 
-export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
+/** The azure-aks `Synthesizer` (its definition loads it): providers, resources and outputs. */
+export function synthesizeAzureAks(input: SynthInput<AzureAksSpec>): void {
   const { stack, config, spec } = input;
   const names = aksNames(config.name, spec);
   const gpu = config.runtime.device === 'gpu' && spec.gpu_node_pool !== undefined;
@@ -178,7 +179,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     value: imageRepository,
     description: 'Repository the image is pushed to',
   });
-};
+}
 
 /**
  * The subscription the azurerm provider signs in to (ARM_SUBSCRIPTION_ID at apply time), for
@@ -186,7 +187,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
  * which an import id needs; an id that is an expression needs Terraform 1.6, so the stack says
  * so instead of failing on 1.5 with a less clear error.
  */
-function clientSubscription(input: Parameters<Synthesizer<AzureAksSpec>>[0]): string {
+function clientSubscription(input: SynthInput<AzureAksSpec>): string {
   input.requireTerraform('1.6.0');
   return clientConfig(input.stack).subscriptionId;
 }
