@@ -1,23 +1,30 @@
 /**
- * Synthesizes one target's stack the way `generate` does (backend, the target's resources,
- * labels, runtime environment and Terraform version), without the generate command, so target
- * tests stay small.
+ * The one way target tests synthesize a stack: through `synthesizeStackWith`, the function
+ * `generate` runs (backend, the target's resources, labels, runtime environment and Terraform
+ * version), with the target's synthesizer imported by the test and a config loaded by the real
+ * loader (schemas and preflight) next to a real bento.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { synthesizeStackWith } from '../../src/targets/synth-stack.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStackWith, type StackInput } from '../../src/targets/synth-stack.js';
 import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
-export const TEST_BENTO_VERSION = '3f2a9c0d7e6b5a41';
+export const TEST_BENTO_VERSION = '0123456789abcdef';
+export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
-export const TEST_IMAGE: ImageReference = {
-  repository: 'registry.example.com/iris/iris-prod',
-  digest: `sha256:${'ab'.repeat(32)}`,
-  ref: `registry.example.com/iris/iris-prod@sha256:${'ab'.repeat(32)}`,
-};
+/** An image in a registry no target treats as its own. */
+export const TEST_IMAGE: ImageReference = imageReference(
+  'registry.example.com/iris/iris-prod',
+  DIGEST,
+);
+
+export const ECR_REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod';
+/** The image `build --push` records for an AWS deployment named iris-prod in us-east-1. */
+export const ECR_IMAGE = imageReference(ECR_REPOSITORY, DIGEST, TEST_BENTO_VERSION);
 
 /** A Terraform JSON document: resource/data/output/provider blocks by type and name. */
 export interface TerraformDocument {
@@ -25,30 +32,55 @@ export interface TerraformDocument {
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
   readonly output?: Record<string, { value: unknown; description?: string }>;
+  readonly locals?: Record<string, unknown>;
+  readonly import?: { to: string; id: string }[];
   readonly terraform?: Record<string, unknown>;
 }
 
 /**
- * Loads a config text with a real bento next to it, through the same loader (schemas and
- * preflight) the CLI uses. Throws the loader's BentoctlError for invalid configs.
+ * A config YAML for `target` whose bento is the workspace's `./iris`: `spec` (one field a line)
+ * is indented under `spec:`, `extra` (top-level YAML) appended as it is.
  */
-export function loadTestConfig(text: string): ResolvedConfig {
-  const root = makeBentoWorkspace();
+export function configText(target: string, spec: string, extra = ''): string {
+  return `api_version: v1
+name: iris-prod
+bento: ./iris
+target: ${target}
+spec:
+${spec
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => `  ${line}`)
+  .join('\n')}
+${extra}`;
+}
+
+/**
+ * Loads a config text through the loader the CLI uses, as if the file sat in `workspace` (a
+ * `makeBentoWorkspace()` folder). Throws the loader's BentoctlError for invalid configs.
+ * @default workspace - a fresh one, removed once the config is loaded
+ */
+export function loadTestConfig(text: string, workspace?: string): ResolvedConfig {
+  const root = workspace ?? makeBentoWorkspace();
   try {
     return loadConfigText(join(root, 'deployment_config.yaml'), text, { env: {}, home: root });
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (workspace === undefined) rmSync(root, { recursive: true, force: true });
   }
 }
 
-/** Runs a synthesizer on the deployment's stack and returns the stack's Terraform JSON. */
+/** What `generate` hands synthesis for `config`, with the test bento's identity. */
+export function stackInput(config: ResolvedConfig, image: ImageReference = TEST_IMAGE): StackInput {
+  return { config, image, bentoVersion: TEST_BENTO_VERSION, bentoName: 'iris_classifier' };
+}
+
+/** Runs a target's synthesizer on the deployment's stack and returns its Terraform JSON. */
 export function synthesizeTarget<Spec>(
   synthesize: Synthesizer<Spec>,
   config: ResolvedConfig,
   image: ImageReference = TEST_IMAGE,
 ): TerraformDocument {
-  const input = { config, image, bentoVersion: TEST_BENTO_VERSION, bentoName: 'iris_classifier' };
-  return synthesizeStackWith(input, synthesize).json as TerraformDocument;
+  return synthesizeStackWith(stackInput(config, image), synthesize).json as TerraformDocument;
 }
 
 /** Resources of one type, by logical name. */
@@ -57,6 +89,24 @@ export function resourcesOf(
   type: string,
 ): Record<string, Record<string, unknown>> {
   return json.resource?.[type] ?? {};
+}
+
+/** `resource.<type>.<name>`, or undefined. */
+export function resource(
+  json: TerraformDocument,
+  type: string,
+  name: string,
+): Record<string, unknown> | undefined {
+  return resourcesOf(json, type)[name];
+}
+
+/** `data.<type>.<name>`, or undefined. */
+export function dataOf(
+  json: TerraformDocument,
+  type: string,
+  name: string,
+): Record<string, unknown> | undefined {
+  return json.data?.[type]?.[name];
 }
 
 /** The one resource of a type, failing the test when there are none or several. */
