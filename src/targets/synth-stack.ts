@@ -116,7 +116,9 @@ export function addDeploymentStack<Spec>(
     labels: deploymentLabels(config.name),
     bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
     environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
-    requireTerraform: (version) => floors.push(version),
+    requireTerraform: (version) => {
+      floors.push(version);
+    },
   });
   // Terraform refuses an older binary at init with this constraint; plan and apply read it from
   // the stack file and refuse first, with the reason (src/terraform/binary.ts).
