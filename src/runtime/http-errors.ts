@@ -87,6 +87,10 @@ export const HTTP_ERROR_CATALOGUE = {
     status: 503,
     fix: 'Retry after the Retry-After delay; the models are still loading (see /readyz).',
   },
+  DEVICE_UNAVAILABLE: {
+    status: 503,
+    fix: 'device is gpu but the CUDA execution provider did not load: run on an instance with a GPU, its driver and CUDA 12 + cuDNN 9 (the bentoctl CUDA image), or set runtime.device_fallback: cpu.',
+  },
   SHUTTING_DOWN: {
     status: 503,
     fix: 'Retry on another instance; this one is draining before it stops.',

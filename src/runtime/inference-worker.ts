@@ -48,8 +48,11 @@ async function main(): Promise<void> {
         });
         provider = 'cuda';
       } catch (error) {
+        // Serving on CPU what was meant for a GPU is slow enough to be an outage nobody sees;
+        // only an explicit setting allows it.
+        if (init.deviceFallback !== 'cpu') throw new DeviceUnavailable(model.name, error);
         notes.push(
-          `model ${model.name}: CUDA execution provider unavailable (${firstLine(error)}); running on CPU`,
+          `model ${model.name}: CUDA execution provider unavailable (${firstLine(error)}); running on CPU (device_fallback: cpu)`,
         );
         session = await ort.InferenceSession.create(model.file, {
           ...options,
@@ -138,9 +141,25 @@ function declared(meta: InferenceSession.ValueMetadata): DeclaredTensor {
   };
 }
 
+/** device gpu, the CUDA provider does not load, and no fallback to CPU is configured. */
+class DeviceUnavailable extends Error {
+  constructor(model: string, cause: unknown) {
+    super(
+      `model ${model}: device is gpu but the CUDA execution provider is unavailable (${firstLine(cause)}); give the instance a GPU with its driver and the CUDA 12 + cuDNN 9 libraries (the bentoctl CUDA image has them), or set runtime.device_fallback: cpu (BENTOCTL_DEVICE_FALLBACK=cpu) to serve on CPU`,
+    );
+    this.name = 'DeviceUnavailable';
+  }
+}
+
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
 }
 
-main().catch((error: unknown) => send({ type: 'load-failed', message: firstLine(error) }));
+main().catch((error: unknown) =>
+  send({
+    type: 'load-failed',
+    message: firstLine(error),
+    ...(error instanceof DeviceUnavailable ? { deviceUnavailable: true } : {}),
+  }),
+);

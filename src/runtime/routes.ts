@@ -23,6 +23,7 @@ import {
   readJsonBody,
 } from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
+import { DeviceUnavailableError } from './worker-pool.js';
 import type { RuntimeSettings } from './settings.js';
 import { matchTaskRoute } from './tasks/task-routes.js';
 import type { TaskStore } from './tasks/task-store.js';
@@ -100,7 +101,16 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
       return health(path, () => {
         requireReady(context);
         requireClusterReady(context);
-        return { status: 200, body: { status: 'ready', ...context.revision.fields } };
+        return {
+          status: 200,
+          body: {
+            status: 'ready',
+            ...context.revision.fields,
+            // Which onnxruntime execution provider each model runs on (device_fallback: cpu
+            // makes a gpu deployment serve on cpu; this says so).
+            execution_providers: executionProviders(context),
+          },
+        };
       });
     case '/metrics':
       return {
@@ -273,12 +283,19 @@ export function requireReady(context: RouteContext): void {
   if (state.crashed !== undefined)
     throw new HttpError('NOT_READY', `an inference thread crashed: ${state.crashed.message}`, 1);
   if (state.service === undefined) {
+    if (state.loadError instanceof DeviceUnavailableError)
+      throw new HttpError('DEVICE_UNAVAILABLE', state.loadError.message, 1);
     const why =
       state.loadError === undefined
         ? 'the models are still loading'
         : `the models failed to load: ${state.loadError.message}`;
     throw new HttpError('NOT_READY', why, 1);
   }
+}
+
+function executionProviders(context: RouteContext): Record<string, string> {
+  const models = context.state.service?.models.values() ?? [];
+  return Object.fromEntries([...models].map((model) => [model.name, model.provider]));
 }
 
 /** With worker processes, ready means every one of them is (so /readyz does not flap). */

@@ -53,6 +53,7 @@ export class InferenceService {
       models: manifest.models.map((model) => ({ name: model.name, file: model.file })),
       intraOpThreads: settings.intraOpThreads,
       device: settings.device,
+      deviceFallback: settings.deviceFallback,
     });
     for (const note of notes) logger.log('warn', note);
     try {

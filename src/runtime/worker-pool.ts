@@ -35,6 +35,14 @@ export class InferenceError extends Error {
   }
 }
 
+/** device gpu without the CUDA execution provider, and no fallback to CPU allowed. */
+export class DeviceUnavailableError extends InferenceError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeviceUnavailableError';
+  }
+}
+
 /** A job dropped before it started (WorkerPool.dropQueued). */
 export class DroppedJobError extends Error {
   constructor() {
@@ -139,7 +147,11 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
             resolve({ models: [...message.models], notes: [...message.notes] });
             break;
           case 'load-failed':
-            reject(new InferenceError(`loading the models failed: ${message.message}`));
+            reject(
+              message.deviceUnavailable === true
+                ? new DeviceUnavailableError(message.message)
+                : new InferenceError(`loading the models failed: ${message.message}`),
+            );
             break;
           case 'result':
           case 'run-failed':
