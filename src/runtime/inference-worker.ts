@@ -3,12 +3,15 @@
  * thread. session.run blocks its thread for the whole inference, which is why it lives here
  * and not on the thread that answers HTTP (health checks must answer while a batch runs).
  *
- * A separate bundle entry point: the runtime starts it with `new Worker(<this file>)`.
+ * A separate bundle entry point: the runtime starts it with `new Worker(<this file>)`. With
+ * `role: 'parse'` in its workerData it is the parse thread instead (src/runtime/body-decoder.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { DeclaredTensor } from '../bento/signature.js';
 import { DTYPES, type HostTensor, type TensorData } from './tensor.js';
+import type { ParseThreadInit } from './parse-thread-protocol.js';
+import { serveBodyParsing } from './parse-thread-worker.js';
 import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 // Set before onnxruntime loads: the runtime must make no outbound calls.
@@ -16,8 +19,11 @@ process.env.ORT_DISABLE_TELEMETRY = '1';
 
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run as a worker thread');
-const init = workerData as WorkerInit;
-const dropUpTo = new Int32Array(init.dropUpTo);
+const data = workerData as WorkerInit | ParseThreadInit;
+// The same script runs the parse thread (src/runtime/body-decoder.ts): one bundle entry point.
+const parsing = 'role' in data && data.role === 'parse';
+const init = data as WorkerInit;
+const dropUpTo = new Int32Array(parsing ? new SharedArrayBuffer(4) : init.dropUpTo);
 const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(message, transfer);
 
@@ -156,10 +162,12 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-main().catch((error: unknown) =>
-  send({
-    type: 'load-failed',
-    message: firstLine(error),
-    ...(error instanceof DeviceUnavailable ? { deviceUnavailable: true } : {}),
-  }),
-);
+if (parsing) serveBodyParsing(port, data as ParseThreadInit);
+else
+  main().catch((error: unknown) =>
+    send({
+      type: 'load-failed',
+      message: firstLine(error),
+      ...(error instanceof DeviceUnavailable ? { deviceUnavailable: true } : {}),
+    }),
+  );

@@ -115,13 +115,6 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
   });
 }
 
-export async function readJsonBody(
-  request: IncomingMessage,
-  limits: BodyLimits,
-): Promise<JsonBody> {
-  return parseJsonBody(await readBodyBytes(request, limits));
-}
-
 /** JSON from body bytes, with the runtime's INVALID_JSON messages. */
 export function parseJsonBody(buffer: Buffer): JsonBody {
   const text = { text: buffer.toString('utf8'), bytes: buffer.length };

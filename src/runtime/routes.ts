@@ -8,8 +8,8 @@ import type { BentoManifest } from '../bento/manifest.js';
 import type { Authenticator } from './auth.js';
 import { INFERENCE_HEADER, splitBinaryBody } from './binary-tensors.js';
 import type { ClusterReadiness } from './cluster-link.js';
-import { decodeApiBody } from './decode-input.js';
-import { decodeV2Body } from './decode-v2.js';
+import type { DecodedApiBody } from './decode-body.js';
+import { decodeV2Body, type V2Request } from './decode-v2.js';
 import { encodeV2Response } from './encode-v2.js';
 import { HttpError } from './http-errors.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -20,7 +20,6 @@ import {
   DRAIN_LINGER_MS,
   parseJsonBody,
   readBodyBytes,
-  readJsonBody,
 } from './read-body.js';
 import type { InferenceService, ServedApi } from './service.js';
 import { DeviceUnavailableError } from './worker-pool.js';
@@ -147,12 +146,7 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
       handle: async (request) => {
         context.auth?.(request.headers.authorization);
         const served = servedApi(context, api.name);
-        const body = await readBody(context, request);
-        const { tensors, rows } = decodeApiBody(
-          body.value,
-          served.model.signature.inputs,
-          body.bytes,
-        );
+        const { tensors, rows } = await readApiBody(context, request, api.name);
         const result = await served.batcher.submit(tensors, rows);
         const out = apiOutputBody(served, result.outputs);
         return { status: 200, body: out, rows, batchSizes: result.batchSizes };
@@ -217,9 +211,8 @@ function v2Route(
         context.auth?.(request.headers.authorization);
         requireReady(context);
         const served = context.state.service?.v2Apis.get(name) as ServedApi;
-        const { value, binary } = await readV2Body(context, request);
         const { signature } = served.model;
-        const decoded = decodeV2Body(value, signature.inputs, signature.outputs, binary);
+        const decoded = await readV2Body(context, request, name);
         const result = await served.batcher.submit(decoded.tensors, decoded.rows);
         const wanted = decoded.outputs ?? signature.outputs.map((output) => output.name);
         return {
@@ -318,24 +311,36 @@ function bodyLimits(context: RouteContext) {
   };
 }
 
-export async function readBody(context: RouteContext, request: IncomingMessage) {
+/** A `POST /<api>` body (or a task submit's) as tensors; large ones parse off this thread. */
+export async function readApiBody(
+  context: RouteContext,
+  request: IncomingMessage,
+  api: string,
+): Promise<DecodedApiBody> {
   checkJsonContentType(request);
-  return readJsonBody(request, bodyLimits(context));
+  const bytes = await readBodyBytes(request, bodyLimits(context));
+  return (context.state.service as InferenceService).bodies.decodeApi(api, bytes);
 }
 
 /** A v2 infer body: JSON, or a JSON header plus binary tensor data (any content type). */
 async function readV2Body(
   context: RouteContext,
   request: IncomingMessage,
-): Promise<{ readonly value: unknown; readonly binary: Buffer | undefined }> {
+  model: string,
+): Promise<V2Request> {
+  const service = context.state.service as InferenceService;
   const headerLength = request.headers[INFERENCE_HEADER];
-  if (typeof headerLength !== 'string')
-    return { ...(await readBody(context, request)), binary: undefined };
+  if (typeof headerLength !== 'string') {
+    checkJsonContentType(request);
+    return service.bodies.decodeV2(model, await readBodyBytes(request, bodyLimits(context)));
+  }
+  // The JSON part is a header (the tensors are the binary part): small, parsed here.
   const { json, binary } = splitBinaryBody(
     await readBodyBytes(request, bodyLimits(context)),
     headerLength,
   );
-  return { value: parseJsonBody(json).value, binary };
+  const { signature } = (service.v2Apis.get(model) as ServedApi).model;
+  return decodeV2Body(parseJsonBody(json).value, signature.inputs, signature.outputs, binary);
 }
 
 const cachedDocs = new WeakMap<InferenceService, unknown>();

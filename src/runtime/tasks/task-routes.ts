@@ -6,9 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { ApiSpec } from '../../bento/schema.js';
-import { decodeApiBody } from '../decode-input.js';
 import { HttpError } from '../http-errors.js';
-import { apiOutputBody, readBody, servedApi, type Route, type RouteContext } from '../routes.js';
+import { apiOutputBody, readApiBody, servedApi, type Route, type RouteContext } from '../routes.js';
 import type { HostTensor } from '../tensor.js';
 
 export const TASK_ACTIONS = ['submit', 'status', 'get', 'cancel'] as const;
@@ -32,12 +31,7 @@ export function matchTaskRoute(context: RouteContext, path: string): Route | und
         handle: async (request) => {
           context.auth?.(request.headers.authorization);
           const served = servedApi(context, api.name);
-          const body = await readBody(context, request);
-          const { tensors, rows } = decodeApiBody(
-            body.value,
-            served.model.signature.inputs,
-            body.bytes,
-          );
+          const { tensors, rows } = await readApiBody(context, request, api.name);
           // Refused now, as POST /<api> would be: the batcher would only refuse it later.
           if (rows > context.settings.maxQueueRows) {
             throw new HttpError(
