@@ -4,6 +4,7 @@
  * lists the same codes and a test keeps the two in sync.
  */
 import { STATUS_CODES } from 'node:http';
+import { RuntimeError } from './runtime-error.js';
 
 export const HTTP_ERROR_CATALOGUE = {
   NOT_FOUND: {
@@ -116,7 +117,7 @@ export const HTTP_ERROR_CATALOGUE = {
 export type HttpErrorCode = keyof typeof HTTP_ERROR_CATALOGUE;
 
 /** An error the runtime answers with on purpose. */
-export class HttpError extends Error {
+export class HttpError extends RuntimeError {
   readonly statusCode: number;
   constructor(
     readonly code: HttpErrorCode,
@@ -125,7 +126,6 @@ export class HttpError extends Error {
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
-    this.name = 'HttpError';
     this.statusCode = HTTP_ERROR_CATALOGUE[code].status;
   }
 }

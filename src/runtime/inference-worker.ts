@@ -13,6 +13,7 @@ import { DTYPES, type HostTensor, type TensorData } from './tensor.js';
 import type { ParseThreadInit } from './parse-thread-protocol.js';
 import { serveBodyParsing } from './parse-thread-worker.js';
 import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { RuntimeError } from './runtime-error.js';
 
 // Set before onnxruntime loads: the runtime must make no outbound calls.
 process.env.ORT_DISABLE_TELEMETRY = '1';
@@ -148,12 +149,11 @@ function declared(meta: InferenceSession.ValueMetadata): DeclaredTensor {
 }
 
 /** device gpu, the CUDA provider does not load, and no fallback to CPU is configured. */
-class DeviceUnavailable extends Error {
+class DeviceUnavailable extends RuntimeError {
   constructor(model: string, cause: unknown) {
     super(
       `model ${model}: device is gpu but the CUDA execution provider is unavailable (${firstLine(cause)}); give the instance a GPU with its driver and the CUDA 12 + cuDNN 9 libraries (the bentoctl CUDA image has them), or set runtime.device_fallback: cpu (BENTOCTL_DEVICE_FALLBACK=cpu) to serve on CPU`,
     );
-    this.name = 'DeviceUnavailable';
   }
 }
 

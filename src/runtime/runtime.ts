@@ -11,7 +11,7 @@ import { joinCluster, type WorkerLink } from './cluster-link.js';
 import { createLogger, type Logger } from './logger.js';
 import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
-import type { RuntimeState } from './routes.js';
+import type { RuntimeState } from './route-pipeline.js';
 import { registerBuildInfo, servedRevision } from './served-revision.js';
 import type { GrpcServer } from './grpc/grpc-server.js';
 import { DRAIN_LINGER_MS } from './read-body.js';

@@ -161,6 +161,20 @@ export class InferenceService {
     }
   }
 
+  /** The API named `name` (an API of the bento, or `v2:<model>`). */
+  api(name: string): ServedApi {
+    const api = this.apis.get(name);
+    if (api === undefined) throw new Error(`no API "${name}" is served`);
+    return api;
+  }
+
+  /** The API `POST /v2/models/<model>/infer` uses. */
+  v2Api(model: string): ServedApi {
+    const api = this.v2Apis.get(model);
+    if (api === undefined) throw new Error(`no model "${model}" is served`);
+    return api;
+  }
+
   get threads(): number {
     return this.pool.size;
   }

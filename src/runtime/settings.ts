@@ -12,6 +12,7 @@ import {
   runtimeSettingsSchema as settingsSchema,
   type RuntimeSettingKey as SettingKey,
 } from '../config/runtime-settings.js';
+import { RuntimeError } from './runtime-error.js';
 
 export { LOG_LEVELS } from '../config/runtime-schema.js';
 export type { LogLevel } from '../config/runtime-settings.js';
@@ -24,10 +25,9 @@ export type RuntimeSettings = Readonly<z.output<typeof settingsSchema>> & {
   readonly authToken: string | undefined;
 };
 
-export class RuntimeSettingsError extends Error {
+export class RuntimeSettingsError extends RuntimeError {
   constructor(readonly problems: readonly string[]) {
     super(`invalid runtime settings: ${problems.join('; ')}`);
-    this.name = 'RuntimeSettingsError';
   }
 }
 
