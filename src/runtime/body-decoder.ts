@@ -6,7 +6,7 @@
  * round trip to another thread would cost more than the parse.
  *
  * Not the inference threads, which exist already: a parse there would hold up the batches
- * every other request waits for (measured: docs/benchmarks.md, mixed load).
+ * every other request waits for (measured: docs/benchmarks.md, bench:runtime-mixed).
  */
 import { Worker } from 'node:worker_threads';
 import {
