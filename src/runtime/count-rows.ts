@@ -1,5 +1,6 @@
 /**
- * Counts the rows of a `POST /<api>` body from its bytes, without parsing it, so a body with more
+ * Counts the rows of a `POST /<api>` body (or, for `POST /v2/models/<model>/infer`, the first
+ * dimension each input's `shape` declares) from its bytes, without parsing it, so a body with more
  * rows than the queue holds is refused before JSON.parse spends 50-100 ms on it (4 MB). Exact for
  * every legal body: a row is an element of an input's outermost array, which is what the decoder
  * takes as the first dimension, so a legal request is refused here only if the batcher would have
@@ -81,12 +82,107 @@ export function countBodyRows(bytes: Uint8Array): BodyRows | undefined {
   }
 }
 
+/**
+ * The largest first dimension an input of a `POST /v2/models/<model>/infer` body declares
+ * (`inputs[i].shape[0]`), read from the bytes; 0 when none does, undefined when the bytes do
+ * not have the form of a body. Of a key given twice, the last counts, as in JSON.parse.
+ */
+export function countV2Rows(bytes: Uint8Array): number | undefined {
+  const start = skipSpace(bytes, 0);
+  if (bytes[start] !== OPEN_OBJECT) return undefined;
+  let inputs: readonly [number, number] | undefined;
+  const end = forEachEntry(bytes, start, (key, valueStart, valueEnd) => {
+    if (key === 'inputs')
+      inputs = bytes[valueStart] === OPEN_LIST ? [valueStart, valueEnd] : undefined;
+  });
+  if (end === undefined) return undefined;
+  if (inputs === undefined) return 0;
+  let most = 0;
+  const listed = forEachElement(bytes, inputs[0], (elementStart) => {
+    if (bytes[elementStart] !== OPEN_OBJECT) return;
+    let first = 0;
+    forEachEntry(bytes, elementStart, (key, valueStart) => {
+      if (key !== 'shape') return;
+      first = 0;
+      if (bytes[valueStart] !== OPEN_LIST) return;
+      let index = 0;
+      forEachElement(bytes, valueStart, (dimStart, dimEnd) => {
+        if (index++ === 0) first = numberAt(bytes, dimStart, dimEnd);
+      });
+    });
+    most = Math.max(most, first);
+  });
+  return listed === undefined ? undefined : most;
+}
+
 /** The most rows any input of `inputs` has in `counted` (0 when none is a list). */
 export function mostRows(counted: BodyRows, inputs: readonly TensorSpec[]): number {
   if (counted.kind === 'list') return inputs.length === 1 ? counted.rows : 0;
   let most = 0;
   for (const input of inputs) most = Math.max(most, counted.rows.get(input.name) ?? 0);
   return most;
+}
+
+/**
+ * Calls `visit` with each key of the object opening at `start` and its value's span; returns
+ * the index just past the object, or undefined when the bytes are not an object.
+ */
+function forEachEntry(
+  bytes: Uint8Array,
+  start: number,
+  visit: (key: string, valueStart: number, valueEnd: number) => void,
+): number | undefined {
+  let at = skipSpace(bytes, start + 1);
+  if (bytes[at] === CLOSE_OBJECT) return at + 1;
+  for (;;) {
+    if (bytes[at] !== QUOTE) return undefined;
+    const keyEnd = skipString(bytes, at);
+    if (keyEnd === undefined) return undefined;
+    const key = decodeKey(bytes, at, keyEnd);
+    if (key === undefined) return undefined;
+    at = skipSpace(bytes, keyEnd);
+    if (bytes[at] !== COLON) return undefined;
+    const valueStart = skipSpace(bytes, at + 1);
+    const valueEnd = skipValue(bytes, valueStart);
+    if (valueEnd === undefined) return undefined;
+    visit(key, valueStart, valueEnd);
+    at = skipSpace(bytes, valueEnd);
+    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
+    else if (bytes[at] === CLOSE_OBJECT) return at + 1;
+    else return undefined;
+  }
+}
+
+/** Calls `visit` with the span of each element of the list opening at `start`. */
+function forEachElement(
+  bytes: Uint8Array,
+  start: number,
+  visit: (elementStart: number, elementEnd: number) => void,
+): number | undefined {
+  let at = skipSpace(bytes, start + 1);
+  if (bytes[at] === CLOSE_LIST) return at + 1;
+  for (;;) {
+    const end = skipValue(bytes, at);
+    if (end === undefined) return undefined;
+    visit(at, end);
+    at = skipSpace(bytes, end);
+    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
+    else if (bytes[at] === CLOSE_LIST) return at + 1;
+    else return undefined;
+  }
+}
+
+function skipValue(bytes: Uint8Array, start: number): number | undefined {
+  const first = bytes[start];
+  return first === OPEN_LIST || first === OPEN_OBJECT
+    ? scanComposite(bytes, start)?.end
+    : skipScalar(bytes, start);
+}
+
+/** A JSON number between two indexes, 0 when it is not one. */
+function numberAt(bytes: Uint8Array, start: number, end: number): number {
+  const value = Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString());
+  return Number.isFinite(value) ? value : 0;
 }
 
 /**
@@ -134,13 +230,19 @@ function skipString(bytes: Uint8Array, start: number): number | undefined {
   return undefined;
 }
 
-/** A number, true, false or null: up to the next separator. */
+/** A string, number, true, false or null: up to the next separator. */
 function skipScalar(bytes: Uint8Array, start: number): number | undefined {
   if (bytes[start] === QUOTE) return skipString(bytes, start);
   let at = start;
   while (at < bytes.length) {
     const byte = bytes[at];
-    if (byte === COMMA || byte === CLOSE_OBJECT || byte === 0x20 || byte === 0x0a)
+    if (
+      byte === COMMA ||
+      byte === CLOSE_OBJECT ||
+      byte === CLOSE_LIST ||
+      byte === 0x20 ||
+      byte === 0x0a
+    )
       return at === start ? undefined : at;
     if (byte === 0x09 || byte === 0x0d) return at === start ? undefined : at;
     at += 1;

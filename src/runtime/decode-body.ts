@@ -4,7 +4,7 @@
  * then the input checks. The same on the HTTP thread (small bodies) and the parse thread.
  */
 import type { TensorSpec } from '../bento/signature.js';
-import { countBodyRows, maxRowsInBytes, mostRows } from './count-rows.js';
+import { countBodyRows, countV2Rows, maxRowsInBytes, mostRows } from './count-rows.js';
 import { decodeApiBody } from './decode-input.js';
 import { decodeV2Body, type V2Request } from './decode-v2.js';
 import { HttpError } from './http-errors.js';
@@ -48,5 +48,10 @@ export function decodeApiBytes(bytes: Buffer, target: DecodeTarget): DecodedApiB
 
 /** A JSON `POST /v2/models/<model>/infer` body (without binary tensor data). */
 export function decodeV2Bytes(bytes: Buffer, target: DecodeTarget): V2Request {
+  // `data` may be flat: the same bound holds (each element at least a byte and a separator).
+  if (maxRowsInBytes(bytes.length, target.inputs) > target.maxQueueRows) {
+    const rows = countV2Rows(bytes) ?? 0;
+    if (rows > target.maxQueueRows) throw tooManyRows(target.api, rows, target.maxQueueRows);
+  }
   return decodeV2Body(parseJsonBody(bytes).value, target.inputs, target.outputs);
 }

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TensorSpec } from '../../src/bento/signature.js';
-import { countBodyRows, maxRowsInBytes, mostRows } from '../../src/runtime/count-rows.js';
-import { decodeApiBytes } from '../../src/runtime/decode-body.js';
+import {
+  countBodyRows,
+  countV2Rows,
+  maxRowsInBytes,
+  mostRows,
+} from '../../src/runtime/count-rows.js';
+import { decodeApiBytes, decodeV2Bytes } from '../../src/runtime/decode-body.js';
 import { HttpError } from '../../src/runtime/http-errors.js';
 
 const iris: TensorSpec[] = [{ name: 'input', dtype: 'float32', dims: [null, 4] }];
@@ -81,5 +86,65 @@ describe('decoding a body', () => {
     const decoded = decodeApiBytes(bytes(`{"input": [${rows(100)}]}`), target);
     expect(decoded.rows).toBe(100);
     expect(decoded.tensors[0]?.dims).toEqual([100, 4]);
+  });
+});
+
+describe('counting rows of an Open Inference Protocol body from its bytes', () => {
+  const rowsOfV2 = (text: string) => countV2Rows(bytes(text));
+
+  it('GIVEN inputs with shapes THEN the largest first dimension, wherever "shape" sits in each input', () => {
+    expect(
+      rowsOfV2(
+        '{"inputs": [{"name": "a", "shape": [3, 4], "datatype": "FP32", "data": [1]}, {"data": [[1]], "shape": [7], "name": "b"}]}',
+      ),
+    ).toBe(7);
+    expect(rowsOfV2('{"id": "x", "inputs": []}')).toBe(0);
+    expect(rowsOfV2('{"outputs": [{"name": "y"}]}')).toBe(0);
+  });
+
+  it('GIVEN "shape" inside strings, parameters or another key THEN only an input\'s own shape counts, the last one given', () => {
+    expect(
+      rowsOfV2(
+        '{"note": "\\"shape\\": [9000]", "inputs": [{"name": "a", "parameters": {"shape": [9000]}, "shape": [2, 4], "data": [1]}], "shape": [9000]}',
+      ),
+    ).toBe(2);
+    expect(rowsOfV2('{"inputs": [{"shape": [9000, 4], "shape": [5, 4]}]}')).toBe(5);
+    expect(rowsOfV2('{"inputs": [{"shape": [9000]}], "inputs": [{"shape": [1]}]}')).toBe(1);
+  });
+
+  it('GIVEN random legal bodies THEN the count is what JSON.parse gives', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const space = () => [' ', '', '\n'][Math.floor(random() * 3)] as string;
+    for (let run = 0; run < 200; run += 1) {
+      const inputs = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, index) => {
+        const shape = [Math.floor(random() * 5000), 4];
+        const fields = [
+          `"name":${space()}"in${index}"`,
+          `"shape":${space()}[${shape.join(`,${space()}`)}]`,
+          `"datatype": "FP32"`,
+          `"data": [1.5, "]", [2]]`,
+          `"parameters": {"shape": [${Math.floor(random() * 9999)}]}`,
+        ].sort(() => random() - 0.5);
+        return `{${space()}${fields.join(`,${space()}`)}${space()}}`;
+      });
+      const text = `{"id": "r${run}",${space()}"inputs":${space()}[${inputs.join(',')}]}`;
+      const parsed = JSON.parse(text) as { inputs: { shape: number[] }[] };
+      const expected = Math.max(...parsed.inputs.map((input) => input.shape[0] ?? 0));
+      expect(rowsOfV2(text), text).toBe(expected);
+    }
+  });
+
+  it('GIVEN a v2 body declaring more rows than the queue holds THEN 413 TOO_MANY_ROWS before JSON.parse', () => {
+    const target = { api: 'v2:iris', inputs: iris, outputs: [], maxQueueRows: 100 };
+    const data = Array.from({ length: 101 * 4 }, () => '1.5').join(',');
+    const text = `{"inputs": [{"name": "input", "shape": [101, 4], "datatype": "FP32", "data": [${data}]}], "later": tru}`;
+    expect(() => JSON.parse(text)).toThrow();
+    expect(() => decodeV2Bytes(bytes(text), target)).toThrow(/the request has 101 rows/);
+    const legal = text
+      .replace('101, 4', '100, 4')
+      .replace(/(,1\.5){4}\]/, ']')
+      .replace(', "later": tru', '');
+    expect(decodeV2Bytes(bytes(legal), target).rows).toBe(100);
   });
 });

@@ -49,9 +49,15 @@ describe('large request bodies', () => {
     const response = await server.post('/classify', text);
     expect(response.status).toBe(413);
     expect(((await response.json()) as { code: string }).code).toBe('TOO_MANY_ROWS');
-    // The same for a task submit.
+    // The same for a task submit, and for the Open Inference Protocol (rows in `shape`).
     const submit = await server.post('/classify/submit', text);
     expect(submit.status).toBe(413);
+    const rows = MAX_QUEUE_ROWS + 1;
+    const data = Array.from({ length: rows }, () => row).flat();
+    const v2 = `{"inputs": [{"name": "input", "shape": [${rows}, 4], "datatype": "FP32", "data": ${JSON.stringify(data)}}], "later": tru}`;
+    const infer = await server.post('/v2/models/iris/infer', v2);
+    expect(infer.status).toBe(413);
+    expect(((await infer.json()) as { code: string }).code).toBe('TOO_MANY_ROWS');
   });
 
   it('GIVEN small requests keeping the queue busy THEN back-to-back maximal requests are all answered', async () => {
