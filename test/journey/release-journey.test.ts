@@ -160,6 +160,37 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
       return root;
     }
 
+    /** The environment of this machine's runner: installed bentoctl, the stand-in cloud. */
+    function machineEnv(run: number): Record<string, string> {
+      return {
+        PATH: [
+          install.binDir,
+          join(cloudDir, 'bin'),
+          dirname(process.execPath),
+          '/usr/bin',
+          '/bin',
+        ].join(':'),
+        HOME: join(dir, 'home'),
+        NO_COLOR: '1',
+        DOCKER_HOST: engines.dockerHost,
+        TF_CLI_CONFIG_FILE: '/dev/null',
+        JOURNEY_CLOUD_DIR: cloudDir,
+        JOURNEY_REAL_TERRAFORM: terraform!.path,
+        JOURNEY_PLATFORM_URL: platform.url,
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_REPOSITORY: 'octo/iris',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_RUN_ID: String(1000 + run),
+        // The global prefix of this runner's node (a fresh one), and npm kept offline-first.
+        npm_config_prefix: install.prefix,
+        npm_config_omit: 'dev',
+        // This machine's npm cache and settings (HOME is the runner's own, empty).
+        npm_config_cache: join(homedir(), '.npm'),
+        npm_config_userconfig: join(homedir(), '.npmrc'),
+        ...NPM_INSTALL_ENV,
+      };
+    }
+
     function workflowOptions(template: string, from: string): WorkflowRunOptions {
       runCount += 1;
       const runnerDir = join(dir, `run-${runCount}`);
@@ -182,33 +213,7 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
         displayName: template,
         repository: from,
         runnerDir,
-        env: {
-          PATH: [
-            install.binDir,
-            join(cloudDir, 'bin'),
-            dirname(process.execPath),
-            '/usr/bin',
-            '/bin',
-          ].join(':'),
-          HOME: join(dir, 'home'),
-          NO_COLOR: '1',
-          DOCKER_HOST: engines.dockerHost,
-          TF_CLI_CONFIG_FILE: '/dev/null',
-          JOURNEY_CLOUD_DIR: cloudDir,
-          JOURNEY_REAL_TERRAFORM: terraform!.path,
-          JOURNEY_PLATFORM_URL: platform.url,
-          GITHUB_ACTOR: 'octocat',
-          GITHUB_REPOSITORY: 'octo/iris',
-          GITHUB_SERVER_URL: 'https://github.com',
-          GITHUB_RUN_ID: String(1000 + runCount),
-          // The global prefix of this runner's node (a fresh one), and npm kept offline-first.
-          npm_config_prefix: install.prefix,
-          npm_config_omit: 'dev',
-          // This machine's npm cache and settings (HOME is the runner's own, empty).
-          npm_config_cache: join(homedir(), '.npm'),
-          npm_config_userconfig: join(homedir(), '.npmrc'),
-          ...NPM_INSTALL_ENV,
-        },
+        env: machineEnv(runCount),
         vars: {
           BENTOCTL_PACKAGE: install.tarball,
           AWS_REGION: 'us-east-1',
@@ -228,7 +233,7 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
           'actions/setup-node': `this machine's node ${process.version} is on PATH`,
           'hashicorp/setup-terraform': `terraform ${terraform!.version} is on PATH (through the cloud-boundary stand-in)`,
           'actions/github-script':
-            'the GitHub API (the pull-request comment) is out of reach; the comment body is plan.md, checked below',
+            'the GitHub API (the pull-request comment) is out of reach; the comment body is plan.md, which the test checks',
         },
         decide: (place: StepPlace, script: string) => {
           if (!script.includes('npm install --global')) return { run: true };
@@ -244,6 +249,8 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
             reason: `BENTOCTL_PACKAGE is installed on this runner already (by ${installedBy}; 40 s each)`,
           };
         },
+        // What promotion copied, what the smoke test's prediction answered, what was applied.
+        stdoutLines: (place) => (/^(Promote|Smoke test|Apply)/.test(place.step) ? 3 : 0),
         log,
         stepTimeoutMs: 180_000,
       };
@@ -358,7 +365,12 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
           /^127\.0\.0\.1:\d+\/iris-(staging|prod):[0-9a-f]+$/,
         );
         expect(run.outputs.plan?.changes).toBe('true');
-        expect(run.summary).toContain('<!-- bentoctl-plan:');
+        // The body the comment step would post, and the job summary, are the plan's Markdown.
+        const body = readFileSync(join(run.workspace, 'plan.md'), 'utf8');
+        expect(body).toMatch(/^<!-- bentoctl-plan: iris-(staging|prod) -->/);
+        expect(run.summary).toContain(body);
+        const counts = body.split('\n').find((line) => /\d+ to /.test(line));
+        log.line(`check: ${run.matrix}: plan.md ${counts?.trim() ?? '(no counts line)'}`);
       }
 
       const first = await releaseThroughMain(1);
@@ -372,7 +384,7 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
       const fresh = mkdtempSync(join(dir, 'fresh-'));
       cpSync(repository, fresh, { recursive: true });
       const env = {
-        ...workflowOptions(MAIN_TEMPLATE, repository).env,
+        ...machineEnv(runCount + 1),
         CI: 'true',
         GITHUB_ACTIONS: 'true',
       };

@@ -77,8 +77,8 @@ export interface WorkflowRunOptions {
   readonly logins: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Decides each `run:` step (the cloud boundary); default: run it. */
   readonly decide?: (place: StepPlace, script: string) => RunDecision;
-  /** Called after each step that ran, e.g. to check what it left in the workspace. */
-  readonly afterStep?: (place: StepPlace, workspace: string) => void | Promise<void>;
+  /** How many of a step's last stdout lines go into the log. @default 0 */
+  readonly stdoutLines?: (place: StepPlace) => number;
   /** `uses:` actions (before `@`) that are skipped, with why. */
   readonly skipped: Readonly<Record<string, string>>;
   readonly log: JourneyLog;
@@ -243,7 +243,10 @@ async function runJob(
     options.log.line(
       `  ${stepName}: ok (${seconds} s)${shown.length === 0 ? '' : `, outputs ${shown.join(', ')}`}${decision.note === undefined ? '' : `; ${decision.note}`}`,
     );
-    await options.afterStep?.(place, workspace);
+    const shownLines = options.stdoutLines?.(place) ?? 0;
+    if (shownLines > 0)
+      for (const line of result.stdout.trimEnd().split('\n').slice(-shownLines))
+        options.log.line(`      | ${line}`);
   }
   return {
     job: name,
@@ -402,6 +405,7 @@ function readKeyValues(file: string): Record<string, string> {
 
 interface ScriptResult {
   readonly exitCode: number | null;
+  readonly stdout: string;
   readonly stderr: string;
 }
 
@@ -423,9 +427,13 @@ function runScript(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child.pid!);
+    let stdout = '';
     let stderr = '';
     const log = `${options.scriptFile}.log`;
-    child.stdout.on('data', (chunk: Buffer) => appendFileSync(log, chunk));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      appendFileSync(log, chunk);
+    });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       appendFileSync(log, chunk);
@@ -441,6 +449,7 @@ function runScript(
       running.delete(child.pid!);
       resolvePromise({
         exitCode: code,
+        stdout,
         stderr: timedOut ? `${stderr}\n(killed after ${options.timeoutMs / 1000} s)` : stderr,
       });
     });
