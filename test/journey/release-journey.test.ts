@@ -61,6 +61,15 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
 
+/** One line of the stand-in terraform's log (test/journey/cloud/terraform.mjs). */
+interface StandInEntry {
+  readonly deployment: string;
+  readonly image: string;
+  readonly resources: number;
+  readonly kept: string;
+  readonly args: readonly string[];
+}
+
 interface ListedRelease {
   readonly number: number;
   readonly image: string;
@@ -83,6 +92,8 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
     /** Where the first install step ran; later ones find bentoctl installed on this runner. */
     let installedBy: string | undefined;
     let runCount = 0;
+    /** terraform.log entries already named in the journey log. */
+    let boundaryEntries = 0;
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'bentoctl-journey-'));
@@ -116,20 +127,17 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
 
     afterAll(async () => {
       stopRunningSteps();
+      // The log first: it is what a failed run leaves to read.
+      const keep = process.env.BENTOCTL_TEST_KEEP_ENGINES !== undefined;
+      if (log !== undefined) {
+        const kept = keep ? log.file : join(tmpdir(), `bentoctl-journey-${process.pid}.log`);
+        if (!keep) cpSync(log.file, kept);
+        console.log(`\nRelease journey log (also in ${kept}):\n${log.text()}\n`);
+      }
       await platform?.stop();
       await production?.stop();
-      if (log === undefined) return;
-      // The temp folder goes (unless BENTOCTL_TEST_KEEP_ENGINES is set); the log stays.
-      const kept =
-        process.env.BENTOCTL_TEST_KEEP_ENGINES === undefined
-          ? join(tmpdir(), `bentoctl-journey-${process.pid}.log`)
-          : log.file;
-      if (kept !== log.file) {
-        cpSync(log.file, kept);
-        rmSync(dir, { recursive: true, force: true });
-      }
-      console.log(`\nRelease journey log (also in ${kept}):\n${log.text()}\n`);
-    }, 60_000);
+      if (dir !== undefined && !keep) rmSync(dir, { recursive: true, force: true });
+    }, 180_000);
 
     /** A repository as the templates expect: deploy/staging.yaml, deploy/prod.yaml, a bento. */
     function writeRepository(root: string): string {
@@ -235,6 +243,19 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
           'actions/github-script':
             'the GitHub API (the pull-request comment) is out of reach; the comment body is plan.md, which the test checks',
         },
+        afterStep: () => {
+          // What the step handed the stand-in terraform: the cloud boundary, named in the log.
+          const entries = terraformLog();
+          const crossed = entries.slice(boundaryEntries);
+          boundaryEntries = entries.length;
+          if (crossed.length === 0) return undefined;
+          return crossed
+            .map(
+              (entry) =>
+                `cloud boundary: terraform ${entry.args[0]} got the provider-free stand-in for ${entry.deployment}'s generated stack (${entry.resources} resources, pins ${entry.image})`,
+            )
+            .join('; ');
+        },
         decide: (place: StepPlace, script: string) => {
           if (!script.includes('npm install --global')) return { run: true };
           if (installedBy === undefined) {
@@ -246,7 +267,7 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
           }
           return {
             run: false,
-            reason: `BENTOCTL_PACKAGE is installed on this runner already (by ${installedBy}; 40 s each)`,
+            reason: `BENTOCTL_PACKAGE is installed on this runner already (by ${installedBy}; about a minute each)`,
           };
         },
         // What promotion copied, what the smoke test's prediction answered, what was applied.
@@ -303,12 +324,23 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
       };
     }
 
-    /** The generated stacks the stand-in terraform kept for a deployment, oldest first. */
-    function generatedStacks(deployment: string): string[] {
-      return readFileSync(join(cloudDir, 'terraform.log'), 'utf8')
+    /** What the stand-in terraform swapped so far, oldest first. */
+    function terraformLog(): StandInEntry[] {
+      let text: string;
+      try {
+        text = readFileSync(join(cloudDir, 'terraform.log'), 'utf8');
+      } catch {
+        return [];
+      }
+      return text
         .split('\n')
         .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as { deployment: string; kept: string })
+        .map((line) => JSON.parse(line) as StandInEntry);
+    }
+
+    /** The generated stacks the stand-in terraform kept for a deployment, oldest first. */
+    function generatedStacks(deployment: string): string[] {
+      return terraformLog()
         .filter((entry) => entry.deployment === deployment)
         .map((entry) => readFileSync(entry.kept, 'utf8'));
     }
@@ -427,6 +459,12 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
         `${production.host}/iris-prod@${first}`,
       );
       expect(await servingDigest('iris-prod')).toBe(first);
+      // What the platform ran in production, in order: release 1, release 2, release 1.
+      expect(
+        platform.rollouts
+          .filter((rollout) => rollout.deployment === 'iris-prod')
+          .map((rollout) => rollout.image),
+      ).toEqual([first, second, first].map((digest) => `${production.host}/iris-prod@${digest}`));
       log.line(`check: release 3 (rollback) is current and production serves ${first} again`);
     }, 600_000);
 

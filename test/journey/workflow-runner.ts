@@ -79,6 +79,8 @@ export interface WorkflowRunOptions {
   readonly decide?: (place: StepPlace, script: string) => RunDecision;
   /** How many of a step's last stdout lines go into the log. @default 0 */
   readonly stdoutLines?: (place: StepPlace) => number;
+  /** After a `run:` step succeeded: a line for the log (e.g. what crossed the cloud boundary). */
+  readonly afterStep?: (place: StepPlace) => string | undefined;
   /** `uses:` actions (before `@`) that are skipped, with why. */
   readonly skipped: Readonly<Record<string, string>>;
   readonly log: JourneyLog;
@@ -243,6 +245,8 @@ async function runJob(
     options.log.line(
       `  ${stepName}: ok (${seconds} s)${shown.length === 0 ? '' : `, outputs ${shown.join(', ')}`}${decision.note === undefined ? '' : `; ${decision.note}`}`,
     );
+    const note = options.afterStep?.(place);
+    if (note !== undefined) options.log.line(`      ↳ ${note}`);
     const shownLines = options.stdoutLines?.(place) ?? 0;
     if (shownLines > 0)
       for (const line of result.stdout.trimEnd().split('\n').slice(-shownLines))
