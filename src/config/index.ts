@@ -3,3 +3,4 @@ export * from './resolved-config.js';
 export * from './schema.js';
 export * from './runtime-schema.js';
 export * from './state-schema.js';
+export * from './release-schema.js';
