@@ -951,6 +951,14 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'aws-ec2-gpu cannot do a canary release (weighted target groups',
   },
   {
+    name: 'ECS canary scaled on requests',
+    yaml: withLines('spec:\n  scaling_metric: requests\nrelease:\n  strategy: canary'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.scaling_metric',
+    line: 6,
+    mentions: 'moves the tasks between two; use cpu',
+  },
+  {
     name: 'canary on AKS (not built)',
     yaml: withLines(`${aks}release:\n  strategy: canary`, 'azure-aks'),
     code: 'CONFIG_INVALID',
