@@ -271,6 +271,18 @@ describe.skipIf(binary === undefined)(
       expect(again.code, again.stdout).toBe(0);
     });
 
+    it('GIVEN a new revision WHEN planned with --markdown THEN the PR comment says what share it gets, for how long, and what follows', async () => {
+      deploy('d');
+      const file = join(stateDir, 'plan.md');
+      const result = await cli(workspace, 'plan', '--no-generate', '--markdown', file);
+
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain(
+        `**Release:** canary: 10 % to bento bento-d for 15 min, then 100 % (or back). Traffic after this apply: ${revision('b')} 90 %, ${revision('d')} 10 % (tag candidate); then \`bentoctl release promote\` (or \`release abort\`).`,
+      );
+      deploy('c');
+    });
+
     it('GIVEN nothing in progress WHEN aborted again THEN it exits 2 saying so, before any plan', async () => {
       const result = await cli(fresh, 'release', 'abort', '--no-generate', '--auto-approve');
 
