@@ -7,6 +7,7 @@ import type { BentoctlError } from '../errors/index.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanMarkdown } from '../terraform/render-plan-markdown.js';
+import { releasePlanLine } from '../deploy/release-plan-line.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
 import { shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
@@ -106,7 +107,11 @@ replace and delete, one line per changed resource, and for updates the attribute
         markdownFile = resolve(flags.markdown);
         writeOutputFile(
           markdownFile,
-          renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
+          renderPlanMarkdown(summary, {
+            deployment: config.name,
+            target: config.target,
+            release: releasePlanLine(config, releases),
+          }),
         );
         if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
       }

@@ -11,8 +11,9 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
 import { currentRelease, type Release } from './release-history.js';
-import { historyFromOutputs, withoutHistory } from './release-stack-file.js';
+import { historyFromOutputs, trafficFromOutputs, withoutHistory } from './release-stack-file.js';
 import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
+import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface AppliedDeployment {
   readonly summary: PlanSummary;
@@ -24,6 +25,8 @@ export interface AppliedDeployment {
   readonly release: Release | undefined;
   /** True when this apply recorded `release` (what runs changed). */
   readonly released: boolean;
+  /** Who gets the traffic after this apply, where bentoctl moves it (canary, blue-green). */
+  readonly traffic: TrafficState | undefined;
 }
 
 export interface ApplyOptions {
@@ -31,6 +34,10 @@ export interface ApplyOptions {
   readonly rollbackTo?: Release;
   /** Apply the plan `bentoctl plan --out` saved in this folder instead of planning anew. */
   readonly savedPlan?: string;
+  /** `release promote` / `abort`: move the traffic. @default - follow the stack (apply) */
+  readonly traffic?: TrafficAction;
+  /** `release promote --skip-bake`. @default false */
+  readonly skipBake?: boolean;
 }
 
 export async function applyDeployment(
@@ -39,7 +46,14 @@ export async function applyDeployment(
   options: ApplyOptions = {},
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
-  const command = options.rollbackTo === undefined ? 'apply' : 'rollback';
+  const command =
+    options.rollbackTo !== undefined
+      ? 'rollback'
+      : options.traffic === 'promote'
+        ? 'release promote'
+        : options.traffic === 'abort'
+          ? 'release abort'
+          : 'apply';
   const { savedPlan } = options;
   return withRunLock(run, command, async () => {
     // A saved plan (`apply --plan`) carries the release it records; it is read back below.
@@ -92,6 +106,7 @@ export async function applyDeployment(
       outputs,
       record,
       release: releases === undefined ? applied : currentRelease(releases.history),
+      traffic: releases?.traffic ?? trafficFromOutputs(rawOutputs),
       released:
         summary.hasChanges &&
         (releases === undefined ? applied !== undefined : releases.added !== undefined),

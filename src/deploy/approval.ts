@@ -10,7 +10,7 @@ import type { Approval } from './deployment-run.js';
 
 export interface ApprovalOptions {
   /** rollback asks as apply does: it is an apply of an earlier image. */
-  readonly command: 'apply' | 'rollback' | 'destroy';
+  readonly command: 'apply' | 'rollback' | 'destroy' | 'release promote' | 'release abort';
   readonly deployment: string;
   readonly autoApprove: boolean;
   /** A person can answer: stdin and stdout are terminals and --json is off. */
@@ -19,6 +19,13 @@ export interface ApprovalOptions {
   /** Ends a pending question (a SIGTERM from CI must not leave it waiting for an answer). */
   readonly signal?: AbortSignal;
 }
+
+const QUESTIONS = {
+  apply: 'Apply',
+  rollback: 'Roll back with',
+  'release promote': 'Promote the candidate with',
+  'release abort': 'Abort the candidate with',
+} as const;
 
 /** Throws CONFIRMATION_REQUIRED when nobody can approve; else returns the Approval to use. */
 export function approvalFor(options: ApprovalOptions): Approval {
@@ -32,7 +39,7 @@ export function approvalFor(options: ApprovalOptions): Approval {
       if (options.command !== 'destroy') {
         return prompts.confirm(
           {
-            message: `${options.command === 'apply' ? 'Apply' : 'Roll back with'} these changes to ${options.deployment}?`,
+            message: `${QUESTIONS[options.command]} these changes to ${options.deployment}?`,
             default: false,
           },
           context,

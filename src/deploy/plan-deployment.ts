@@ -11,6 +11,7 @@ import { assertStackExists, type StackWritten } from '../terraform/stack-writer.
 import type { DeploymentRun } from './deployment-run.js';
 import { planRelease, type PlannedReleases } from './planned-release.js';
 import type { Release } from './release-history.js';
+import type { TrafficAction } from './traffic-state.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';
 
@@ -30,6 +31,10 @@ export interface PlanStepsOptions {
   readonly generate?: boolean;
   /** The release whose image this plan restores (`bentoctl rollback`). @default - none */
   readonly rollbackTo?: Release;
+  /** Move the traffic (`release promote` / `abort`) instead of following the stack. @default 'apply' */
+  readonly traffic?: TrafficAction;
+  /** `release promote --skip-bake`. @default false */
+  readonly skipBake?: boolean;
 }
 
 /** Runs the plan steps; the caller holds the deployment lock. */
@@ -55,6 +60,8 @@ export async function runPlanSteps(
       : await planRelease(run, {
           written,
           ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
+          ...(options.traffic === undefined ? {} : { traffic: options.traffic }),
+          ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
         });
   run.progress(options.destroy === true ? 'terraform plan -destroy' : 'terraform plan');
   await terraform.plan(paths.stack, planFile, { destroy: options.destroy });

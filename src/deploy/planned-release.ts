@@ -14,7 +14,9 @@ import {
   type Release,
   type ReleaseCandidate,
 } from './release-history.js';
-import { historyFromOutputs, writeReleaseFile } from './release-stack-file.js';
+import { historyFromOutputs, trafficFromOutputs, writeReleaseFile } from './release-stack-file.js';
+import { planTraffic } from './traffic-plan.js';
+import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface PlannedReleases {
   /** The history in the state before this plan. */
@@ -25,6 +27,9 @@ export interface PlannedReleases {
   readonly added: Release | undefined;
   /** What the plan deploys (also when no entry is added). */
   readonly candidate: ReleaseCandidate;
+  /** Who gets the traffic before and after this plan, where bentoctl moves it. */
+  readonly previousTraffic: TrafficState | undefined;
+  readonly traffic: TrafficState | undefined;
 }
 
 export interface PlanReleaseOptions {
@@ -32,6 +37,10 @@ export interface PlanReleaseOptions {
   readonly written: StackWritten | undefined;
   /** `bentoctl rollback`: the release whose image this plan restores. */
   readonly rollbackTo?: Release;
+  /** `release promote` / `abort` move the traffic; apply follows the stack. @default 'apply' */
+  readonly traffic?: TrafficAction;
+  /** `release promote --skip-bake`. @default false */
+  readonly skipBake?: boolean;
 }
 
 /** Reads the history (the stack is initialised) and writes the release file; the lock is held. */
@@ -40,16 +49,23 @@ export async function planRelease(
   options: PlanReleaseOptions,
 ): Promise<PlannedReleases> {
   const { paths, terraform } = run;
-  const previous = historyFromOutputs(await terraform.outputs(paths.stack));
+  const outputs = await terraform.outputs(paths.stack);
+  const previous = historyFromOutputs(outputs);
   const candidate = releaseCandidate(run, options);
   const { history, added } = nextHistory(previous, candidate, currentActor());
-  writeReleaseFile(paths.stack, history);
+  const previousTraffic = trafficFromOutputs(outputs);
+  const traffic = planTraffic(run, previousTraffic, {
+    action: options.traffic ?? 'apply',
+    currentRelease: currentRelease(history)?.number ?? null,
+    ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
+  });
+  writeReleaseFile(paths.stack, history, traffic);
   if (added !== undefined) {
     run.progress(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
-  return { previous, history, added, candidate };
+  return { previous, history, added, candidate, previousTraffic, traffic };
 }
 
 function current(previous: readonly Release[]): string {

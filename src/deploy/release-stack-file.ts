@@ -24,11 +24,17 @@ import type { TerraformOutputs } from '../terraform/outputs.js';
 import { STACK_FILE } from '../stack-file.js';
 import { stableJson } from '../targets/stable-json.js';
 import { releaseHistorySchema, type Release } from './release-history.js';
+import { trafficStateSchema, type TrafficState } from './traffic-state.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export const RELEASE_FILE = 'bentoctl-release.tf.json';
 export const RELEASE_RESOURCE = 'terraform_data.bentoctl_release_history';
 export const RELEASE_OUTPUT = 'bentoctl_releases';
+/** Canary and blue-green on a stack whose traffic bentoctl moves: who gets what (traffic-state.ts). */
+export const TRAFFIC_RESOURCE = 'terraform_data.bentoctl_release_traffic';
+export const TRAFFIC_OUTPUT = 'bentoctl_traffic';
+/** The split for the stack's `bentoctl_traffic` variable, which terraform reads by itself. */
+export const TRAFFIC_VARS_FILE = 'bentoctl-traffic.auto.tfvars.json';
 
 /** The history in the state's outputs; empty before the first apply that recorded one. */
 export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
@@ -45,28 +51,47 @@ export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
   return parsed.data;
 }
 
-/** The stack's own outputs, without the history (bentoctl's bookkeeping, not the user's). */
-export function withoutHistory(outputs: TerraformOutputs): TerraformOutputs {
-  return Object.fromEntries(Object.entries(outputs).filter(([name]) => name !== RELEASE_OUTPUT));
+/** The traffic state in the outputs; undefined when bentoctl does not move this traffic. */
+export function trafficFromOutputs(outputs: TerraformOutputs): TrafficState | undefined {
+  const output = outputs[TRAFFIC_OUTPUT];
+  if (output === undefined || output.value === null) return undefined;
+  const parsed = trafficStateSchema.safeParse(output.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw errors.releaseHistoryInvalid(
+      TRAFFIC_OUTPUT,
+      `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not a traffic state'}`,
+    );
+  }
+  return parsed.data;
 }
 
-/** Writes `<stackDir>/bentoctl-release.tf.json` holding `history`. */
-export function writeReleaseFile(stackDir: string, history: readonly Release[]): string {
+/** The stack's own outputs, without bentoctl's bookkeeping (history, traffic). */
+export function withoutHistory(outputs: TerraformOutputs): TerraformOutputs {
+  return Object.fromEntries(
+    Object.entries(outputs).filter(([name]) => name !== RELEASE_OUTPUT && name !== TRAFFIC_OUTPUT),
+  );
+}
+
+/**
+ * Writes `<stackDir>/bentoctl-release.tf.json` holding `history` and, when bentoctl moves the
+ * stack's traffic, its traffic state.
+ */
+export function writeReleaseFile(
+  stackDir: string,
+  history: readonly Release[],
+  traffic?: TrafficState,
+): string {
+  const dependsOn = stackResources(stackDir);
   const [type, name] = RELEASE_RESOURCE.split('.') as [string, string];
+  const [, trafficName] = TRAFFIC_RESOURCE.split('.') as [string, string];
   const json = {
     resource: {
       [type]: {
-        [name]: {
-          input: history.map((release) =>
-            Object.fromEntries(
-              Object.entries(release).map(([key, value]) => [
-                key,
-                typeof value === 'string' ? literal(value) : value,
-              ]),
-            ),
-          ),
-          depends_on: stackResources(stackDir),
-        },
+        [name]: { input: history.map(literals), depends_on: dependsOn },
+        ...(traffic === undefined
+          ? {}
+          : { [trafficName]: { input: literals(traffic), depends_on: dependsOn } }),
       },
     },
     output: {
@@ -74,11 +99,29 @@ export function writeReleaseFile(stackDir: string, history: readonly Release[]):
         description: 'bentoctl release history, oldest first (bentoctl releases -f <config>).',
         value: `\${${RELEASE_RESOURCE}.output}`,
       },
+      ...(traffic === undefined
+        ? {}
+        : {
+            [TRAFFIC_OUTPUT]: {
+              description: 'bentoctl traffic split state (bentoctl release status -f <config>).',
+              value: `\${${TRAFFIC_RESOURCE}.output}`,
+            },
+          }),
     },
   };
   const file = join(stackDir, RELEASE_FILE);
   writeFileAtomic(file, stableJson(json));
   return file;
+}
+
+/** An object with its strings kept literal. */
+function literals(entry: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entry).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? literal(value) : value,
+    ]),
+  );
 }
 
 /** `type.name` of every managed resource in the generated stack, sorted. */
@@ -88,7 +131,7 @@ function stackResources(stackDir: string): string[] {
   };
   return Object.entries(stack.resource ?? {})
     .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-    .filter((address) => address !== RELEASE_RESOURCE)
+    .filter((address) => address !== RELEASE_RESOURCE && address !== TRAFFIC_RESOURCE)
     .sort();
 }
 

@@ -431,6 +431,127 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
+  describe('release strategies', () => {
+    const spec = 'region: us-east-1';
+    const service = (stack: TerraformDocument) =>
+      resource(stack, 'aws_ecs_service', 'service') as {
+        deployment_configuration?: Record<string, unknown>;
+        load_balancer: { target_group_arn: string; advanced_configuration?: unknown }[];
+        alarms?: { alarm_names: string[]; enable: boolean; rollback: boolean };
+        timeouts?: { update: string };
+        depends_on: string[];
+      };
+
+    it('GIVEN rolling (the default) THEN the stack is the one without a release section', () => {
+      const rolling = synth(configText('aws-ecs', spec, 'release:\n  strategy: rolling\n'));
+      const none = synth(configText('aws-ecs', spec));
+
+      expect(stableJson(rolling)).toBe(stableJson(none));
+      expect(service(rolling).deployment_configuration).toBeUndefined();
+      expect(resourcesOf(rolling, 'aws_lb_listener_rule')).toEqual({});
+    });
+
+    it('GIVEN a canary WHEN synthesized THEN ECS runs CANARY with an alternate target group, the production rule, its role and rollback alarms', () => {
+      const stack = synth(
+        configText(
+          'aws-ecs',
+          spec,
+          'release:\n  strategy: canary\n  percent: 10\n  bake_minutes: 15\n',
+        ),
+      );
+      const ecs = service(stack);
+
+      expect(ecs.deployment_configuration).toEqual({
+        strategy: 'CANARY',
+        bake_time_in_minutes: '5',
+        canary_configuration: { canary_percent: 10, canary_bake_time_in_minutes: '15' },
+      });
+      expect(ecs.load_balancer[0]?.advanced_configuration).toEqual({
+        alternate_target_group_arn: '${aws_lb_target_group.alternate_target_group.arn}',
+        production_listener_rule: '${aws_lb_listener_rule.production_listener_rule.arn}',
+        role_arn: '${aws_iam_role.deployment_role.arn}',
+      });
+      expect(ecs.alarms).toEqual({
+        alarm_names: [
+          '${aws_cloudwatch_metric_alarm.primary_error_rate_alarm.alarm_name}',
+          '${aws_cloudwatch_metric_alarm.primary_latency_alarm.alarm_name}',
+          '${aws_cloudwatch_metric_alarm.alternate_error_rate_alarm.alarm_name}',
+          '${aws_cloudwatch_metric_alarm.alternate_latency_alarm.alarm_name}',
+        ],
+        enable: true,
+        rollback: true,
+      });
+      // 15 min canary + 5 min window + 30 min margin: terraform waits for the whole deployment.
+      expect(ecs.timeouts).toEqual({ update: '50m' });
+      expect(ecs.depends_on).toContain('aws_lb_listener_rule.production_listener_rule');
+
+      const rule = resource(stack, 'aws_lb_listener_rule', 'production_listener_rule') as {
+        action: { forward: { target_group: { arn: string; weight: number }[] } }[];
+        lifecycle: { ignore_changes: string[] };
+        listener_arn: string;
+      };
+      expect(rule.action[0]?.forward.target_group).toEqual([
+        { arn: '${aws_lb_target_group.target_group.arn}', weight: 100 },
+        { arn: '${aws_lb_target_group.alternate_target_group.arn}', weight: 0 },
+      ]);
+      expect(rule.lifecycle.ignore_changes).toEqual(['action']);
+      expect(rule.listener_arn).toBe('${aws_lb_listener.http_listener.arn}');
+      const primary = resource(stack, 'aws_lb_target_group', 'target_group');
+      const alternate = resource(stack, 'aws_lb_target_group', 'alternate_target_group');
+      expect(alternate).toEqual(primary);
+      expect(
+        resource(stack, 'aws_iam_role_policy_attachment', 'deployment_role_policy')?.policy_arn,
+      ).toBe(
+        'arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers',
+      );
+      expect(
+        JSON.parse(String(resource(stack, 'aws_iam_role', 'deployment_role')?.assume_role_policy))
+          .Statement[0].Principal,
+      ).toEqual({ Service: 'ecs.amazonaws.com' });
+
+      const errors = resource(
+        stack,
+        'aws_cloudwatch_metric_alarm',
+        'alternate_error_rate_alarm',
+      ) as {
+        threshold: number;
+        treat_missing_data: string;
+        metric_query: {
+          id: string;
+          expression?: string;
+          metric?: { metric_name: string; dimensions: Record<string, string> };
+        }[];
+      };
+      expect(errors.threshold).toBe(5);
+      expect(errors.treat_missing_data).toBe('notBreaching');
+      expect(
+        errors.metric_query.map((query) => query.metric?.metric_name ?? query.expression),
+      ).toEqual(['HTTPCode_Target_5XX_Count', 'RequestCount', '100 * errors / MAX([requests, 1])']);
+      expect(errors.metric_query[0]?.metric?.dimensions.TargetGroup).toBe(
+        '${aws_lb_target_group.alternate_target_group.arn_suffix}',
+      );
+      const latency = resource(stack, 'aws_cloudwatch_metric_alarm', 'primary_latency_alarm');
+      expect(latency).toMatchObject({
+        metric_name: 'TargetResponseTime',
+        extended_statistic: 'p99',
+        threshold: 2,
+      });
+    });
+
+    it('GIVEN blue-green WHEN synthesized THEN ECS runs BLUE_GREEN and keeps the old tasks bake_minutes', () => {
+      const stack = synth(
+        configText('aws-ecs', spec, 'release:\n  strategy: blue-green\n  bake_minutes: 20\n'),
+      );
+
+      expect(service(stack).deployment_configuration).toEqual({
+        strategy: 'BLUE_GREEN',
+        bake_time_in_minutes: '20',
+      });
+      expect(service(stack).timeouts).toEqual({ update: '50m' });
+      expect(resource(stack, 'aws_lb_target_group', 'alternate_target_group')).toBeDefined();
+    });
+  });
+
   it('GIVEN startup_grace_seconds WHEN synthesized THEN the service gives new tasks that long', () => {
     const stack = synth(configText('aws-ecs', 'startup_grace_seconds: 900'));
     expect(resource(stack, 'aws_ecs_service', 'service')?.health_check_grace_period_seconds).toBe(

@@ -24,6 +24,7 @@ interface ConfigParts {
   secrets?: Record<string, string>;
   env?: Record<string, string>;
   image?: Record<string, unknown>;
+  release?: Record<string, unknown>;
   name?: string;
 }
 
@@ -38,6 +39,7 @@ function configText(parts: ConfigParts = {}): string {
     ...(parts.secrets ? { secrets: parts.secrets } : {}),
     ...(parts.env ? { env: parts.env } : {}),
     ...(parts.image ? { image: parts.image } : {}),
+    ...(parts.release ? { release: parts.release } : {}),
   });
 }
 
@@ -561,6 +563,75 @@ describe('google-cloud-run synthesis', () => {
     ) as TerraformDocument & { import?: unknown };
     expect(shared.import).toBeUndefined();
     expect(resourcesOf(shared, 'google_artifact_registry_repository')).toEqual({});
+  });
+
+  describe('release strategies', () => {
+    const service = (json: TerraformDocument) =>
+      onlyResource(json, 'google_cloud_run_v2_service') as {
+        traffic?: unknown;
+        dynamic?: { traffic: { for_each: string; content: Record<string, unknown> } };
+        template: { revision?: string };
+      };
+    const traffic = (json: TerraformDocument) =>
+      (json as { variable?: Record<string, { default: unknown; type: string }> }).variable
+        ?.bentoctl_traffic;
+
+    it('GIVEN rolling (the default) THEN all traffic goes to LATEST, no revision name, no variable', () => {
+      const json = synth({ release: { strategy: 'rolling' } });
+
+      expect(service(json).traffic).toEqual([
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 },
+      ]);
+      expect(service(json).template.revision).toBeUndefined();
+      expect(traffic(json)).toBeUndefined();
+      expect(json.output?.candidate_endpoint).toBeUndefined();
+      expect(json).toEqual(synth());
+    });
+
+    it.each(['canary', 'blue-green'])(
+      'GIVEN %s THEN the revision is named, its traffic blocks come from bentoctl_traffic and it has a tagged URL',
+      (strategy) => {
+        const json = synth({ release: { strategy } });
+        const { template, dynamic } = service(json);
+
+        expect(template.revision).toMatch(/^iris-prod-[0-9a-f]{12}$/);
+        expect(service(json).traffic).toBeUndefined();
+        expect(dynamic?.traffic.for_each).toBe('${toset(var.bentoctl_traffic)}');
+        expect(dynamic?.traffic.content).toEqual({
+          type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+          revision: '${each.value.revision}',
+          percent: '${each.value.percent}',
+          tag: '${each.value.tag}',
+        });
+        // Planned by hand (no bentoctl), everything goes to this revision.
+        expect(traffic(json)?.default).toEqual([
+          { revision: template.revision, percent: 100, tag: 'candidate' },
+        ]);
+        expect(json.output?.candidate_endpoint?.value).toBe(
+          '${replace(google_cloud_run_v2_service.service.uri, "https://", "https://candidate---")}',
+        );
+      },
+    );
+
+    it('GIVEN a canary THEN the revision name changes with the image and the env, not with the release section', () => {
+      const name = (json: TerraformDocument) => service(json).template.revision;
+      const base = synth({ release: { strategy: 'canary' } });
+      const otherPercent = synth({ release: { strategy: 'canary', percent: 50 } });
+      const otherEnv = synth({ release: { strategy: 'canary' }, env: { LOG_FORMAT: 'json' } });
+      const otherImage = synthesizeTarget<CloudRunSpec>(
+        synthesizeGoogleCloudRun,
+        loadTestConfig(configText({ release: { strategy: 'canary' } })),
+        {
+          ...TEST_IMAGE,
+          digest: `sha256:${'cd'.repeat(32)}`,
+          ref: `${TEST_IMAGE.repository}@sha256:${'cd'.repeat(32)}`,
+        },
+      );
+
+      expect(name(otherPercent)).toBe(name(base));
+      expect(name(otherEnv)).not.toBe(name(base));
+      expect(name(otherImage)).not.toBe(name(base));
+    });
   });
 
   describe('determinism', () => {
