@@ -3,10 +3,8 @@ import { BaseCommand } from '../cli/base-command.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
-import { renderPlanText } from '../terraform/render-plan-text.js';
-import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
 import { destroyDeployment } from '../deploy/destroy-deployment.js';
-import { openRun } from '../deploy/open-run.js';
+import { openDeploymentRun } from '../deploy/open-run.js';
 
 export interface DestroyResult {
   readonly deployment: string;
@@ -39,28 +37,17 @@ that plan. It uses the stack generated last, since that configuration created th
   async run(): Promise<DestroyResult> {
     const { flags } = await this.parse(Destroy);
     return interruptible('destroy', async (interrupts) => {
-      const json = this.jsonEnabled();
-      const say = (line: string) => {
-        if (!json) this.logToStderr(line);
-      };
-      const run = await openRun({
+      const opened = await openDeploymentRun({
+        command: 'destroy',
         configFile: flags.file,
-        stream: shouldStream(json),
-        progress: say,
+        json: this.jsonEnabled(),
+        autoApprove: flags['auto-approve'],
+        progress: (line) => this.logToStderr(line),
+        log: (line) => this.log(line),
         interrupts,
       });
-      interrupts.doing(`destroy of ${run.config.name}`);
-      const { config } = run;
-      const approval = approvalFor({
-        command: 'destroy',
-        deployment: config.name,
-        autoApprove: flags['auto-approve'],
-        interactive: isInteractive(json),
-        signal: interrupts.signal,
-        review: (summary) =>
-          this.log(renderPlanText(summary, `Destroy plan for ${config.name} (${config.target})`)),
-      });
-      const destroyed = await destroyDeployment(run, approval);
+      const { config } = opened.run;
+      const destroyed = await destroyDeployment(opened.run, opened.approval);
       this.log(
         destroyed.destroyed
           ? `Destroyed ${config.name}.`

@@ -83,15 +83,12 @@ replace and delete, one line per changed resource, and for updates the attribute
   async run(): Promise<PlanResult> {
     const { flags } = await this.parse(Plan);
     return interruptible('plan', async (interrupts) => {
-      const json = this.jsonEnabled();
       const run = await openRun({
         configFile: flags.file,
-        stream: shouldStream(json),
+        stream: shouldStream(this.jsonEnabled()),
         skipGenerate: !flags.generate,
         image: flags.image,
-        progress: (line) => {
-          if (!json) this.logToStderr(line);
-        },
+        progress: (line) => this.logToStderr(line),
         interrupts,
       });
       interrupts.doing(`plan of ${run.config.name}`);
@@ -108,11 +105,10 @@ replace and delete, one line per changed resource, and for updates the attribute
           markdownFile,
           renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
         );
-        if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
+        this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
       }
-      if (savedTo !== null && !json) {
+      if (savedTo !== null)
         this.logToStderr(`Saved the plan in ${flags.out}; apply it with bentoctl apply --plan`);
-      }
       // Set, not this.exit(): the --json document must still be printed after run() returns.
       if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
       return {
