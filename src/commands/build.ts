@@ -36,9 +36,10 @@ config's credentials), and the digest is recorded in .bentoctl/<name>/build.json
     }),
     registry: Flags.string({
       summary: 'Push to <registry>/<name> using the Docker config credentials instead.',
-      description:
-        'A host with an optional path, e.g. registry.example.com:5000/team. Implies nothing without --push.',
+      description: 'A host with an optional path, e.g. registry.example.com:5000/team.',
       helpValue: '<host[/path]>',
+      // Where the image goes only matters when it goes somewhere, or is shown going there.
+      relationships: [{ type: 'some', flags: ['push', 'dry-run'] }],
     }),
     'base-image': Flags.string({
       summary: 'Base image; it must provide node 22 or 24 on PATH.',
@@ -61,58 +62,43 @@ config's credentials), and the digest is recorded in .bentoctl/<name>/build.json
     const { flags } = await this.parse(Build);
     const { loadConfig } = await import('../config/load.js');
     const config = loadConfig(flags.file);
-    const options = {
-      config,
-      ...(flags['base-image'] === undefined ? {} : { baseImage: flags['base-image'] }),
-      ...(flags.registry === undefined ? {} : { registry: flags.registry }),
-    };
+    const options = { baseImage: flags['base-image'], registry: flags.registry };
     if (flags['dry-run']) {
       const { dryRunBuild } = await import('../builders/build-and-push.js');
-      const plan = await dryRunBuild(options);
+      const plan = await dryRunBuild({ config, ...options });
       this.printDryRun(plan, flags.push);
       return plan;
     }
-    const [{ buildAndPushImage }, { isInteractive, progressReporter }] = await Promise.all([
-      import('../builders/build-and-push.js'),
-      import('../builders/progress.js'),
-    ]);
-    const progress = progressReporter({
-      interactive: isInteractive(),
-      write: (text) => process.stderr.write(text),
-    });
-    const result = await interruptible(`build of ${config.name}`, async (interrupts) => {
+    const { buildAndPush } = await import('../builders/workflow-steps.js');
+    const result = await interruptible(`build of ${config.name}`, (interrupts) => {
       interrupts.doing(`build of ${config.name}`, [`${config.name}'s build record is unchanged`]);
-      try {
-        return await buildAndPushImage({
-          ...options,
-          push: flags.push,
-          signal: interrupts.signal,
-          onProgress: (phase, event) => progress.event(phase, event),
-          onStage: (message) => {
-            progress.finish();
-            this.logToStderr(message);
-          },
-        });
-      } finally {
-        progress.finish();
-      }
+      return buildAndPush(config, {
+        ...options,
+        push: flags.push,
+        signal: interrupts.signal,
+        onStage: (message) => this.logToStderr(message),
+      });
     });
+    this.printBuilt(result, flags.file);
+    return result;
+  }
+
+  private printBuilt(result: BuildResult, file: string): void {
     for (const warning of result.warnings) this.warn(warning);
     this.log(
       `Built ${result.image} (${result.imageId.slice(7, 19)}, ${mb(result.sizeBytes)} MB, runtime ${mb(result.runtimeBytes)} MB) in ${(result.buildMs / 1000).toFixed(1)} s`,
     );
     if (result.push === null) {
-      this.log(`Next: bentoctl run -f ${flags.file}, or bentoctl build --push -f ${flags.file}`);
-    } else {
-      const { push } = result;
-      this.log(
-        `Pushed ${push.reference} (${push.layersPushed} layer${push.layersPushed === 1 ? '' : 's'} uploaded, ${push.layersExisting} already there)`,
-      );
-      this.log(
-        `Recorded in ${relative(process.cwd(), push.buildRecord)}; next: bentoctl generate -f ${flags.file}`,
-      );
+      this.log(`Next: bentoctl run -f ${file}, or bentoctl build --push -f ${file}`);
+      return;
     }
-    return result;
+    const { push } = result;
+    this.log(
+      `Pushed ${push.reference} (${push.layersPushed} layer${push.layersPushed === 1 ? '' : 's'} uploaded, ${push.layersExisting} already there)`,
+    );
+    this.log(
+      `Recorded in ${relative(process.cwd(), push.buildRecord)}; next: bentoctl generate -f ${file}`,
+    );
   }
 
   private printDryRun(plan: DryRunResult, push: boolean): void {

@@ -38,14 +38,11 @@ runner) with only the config and the backend's credentials. The newest is the cu
 
   async run(): Promise<ReleasesResult> {
     const { flags } = await this.parse(Releases);
-    const json = this.jsonEnabled();
     const config = loadConfig(flags.file);
     const history = await readReleases(config, deploymentPaths(config.name), {
       binary: await discoverTerraform(),
-      stream: shouldStream(json),
-      progress: (line) => {
-        if (!json) this.logToStderr(line);
-      },
+      stream: shouldStream(this.jsonEnabled()),
+      progress: (line) => this.logToStderr(line),
     });
     const newest = history.at(-1)?.number;
     const releases = [...history]
