@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { NO_WAIT } from '../cli/flag-relations.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { JsonValue } from '../terraform/plan-json.js';
@@ -69,6 +70,7 @@ has changed since (SAVED_PLAN_STALE).`;
       summary: 'Seconds to wait for the new revision to answer /readyz.',
       default: 300,
       min: 1,
+      relationships: [{ type: 'none', flags: [NO_WAIT] }],
     }),
     image: Flags.string({
       summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',

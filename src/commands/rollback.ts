@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { NO_WAIT } from '../cli/flag-relations.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyAndWait } from '../deploy/apply-and-wait.js';
@@ -57,6 +58,7 @@ the chosen one.`;
       summary: 'Seconds to wait for the restored image to answer /readyz.',
       default: 300,
       min: 1,
+      relationships: [{ type: 'none', flags: [NO_WAIT] }],
     }),
   };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BentoManifest } from '../bento/manifest.js';
 import { servableBento } from '../bento/servable-bento.js';
 import { BaseCommand } from '../cli/base-command.js';
+import { NO_BATCHING } from '../cli/flag-relations.js';
 import { interruptible } from '../cli/interrupts.js';
 import { textLogWriter } from '../cli/log-text.js';
 import { errors } from '../errors/index.js';
@@ -71,11 +72,13 @@ to stderr.`;
       description: 'Most rows per inference call.',
       min: 1,
       max: 4096,
+      relationships: [{ type: 'none', flags: [NO_BATCHING] }],
     }),
     'max-latency-ms': Flags.integer({
       description: 'Longest a request waits for its batch, in ms.',
       min: 1,
       max: 60000,
+      relationships: [{ type: 'none', flags: [NO_BATCHING] }],
     }),
     'log-level': Flags.string({
       description: 'Server log level.',
