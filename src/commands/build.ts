@@ -11,14 +11,14 @@ export default class Build extends BaseCommand {
   static override summary =
     "Build the deployment's image (runtime + bento) and optionally push it.";
 
-  static override description = `Bundles the bentoctl runtime (one JS file plus onnxruntime's linux-x64 libraries) and the
-bento's files (minus .bentoignore) into an image on the local Docker engine (DOCKER_HOST or the
-default socket). Layers go base -> runtime -> bento, so a model-only change rebuilds and pushes
+  static override description = `Bundles the bentoctl runtime (one JS file plus onnxruntime's linux-x64 libraries) and the \
+bento's files (minus .bentoignore) into an image on the local Docker engine (DOCKER_HOST or the \
+default socket). Layers go base -> runtime -> bento, so a model-only change rebuilds and pushes \
 only the last one. The image is tagged bentoctl/<name>:<bento version>.
 
-With --push it goes to the target's registry (ECR, Artifact Registry or ACR, named after the
-deployment; image.repository overrides; --registry pushes to any registry with the Docker
-config's credentials), and the digest is recorded in .bentoctl/<name>/build.json, which
+With --push it goes to the target's registry (ECR, Artifact Registry or ACR, named after the \
+deployment; image.repository overrides; --registry pushes to any registry with the Docker \
+config's credentials), and the digest is recorded in .bentoctl/<name>/build.json, which \
 \`bentoctl generate\` pins the deployment to.`;
 
   static override examples = [
@@ -36,10 +36,9 @@ config's credentials), and the digest is recorded in .bentoctl/<name>/build.json
     }),
     registry: Flags.string({
       summary: 'Push to <registry>/<name> using the Docker config credentials instead.',
-      description: 'A host with an optional path, e.g. registry.example.com:5000/team.',
+      description:
+        'A host with an optional path, e.g. registry.example.com:5000/team. Implies nothing without --push.',
       helpValue: '<host[/path]>',
-      // Where the image goes only matters when it goes somewhere, or is shown going there.
-      relationships: [{ type: 'some', flags: ['push', 'dry-run'] }],
     }),
     'base-image': Flags.string({
       summary: 'Base image; it must provide node 22 or 24 on PATH.',
