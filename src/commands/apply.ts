@@ -33,19 +33,19 @@ export default class Apply extends BaseCommand {
   static override summary =
     'Deploy: generate, plan, confirm, terraform apply, then wait until the new revision serves.';
 
-  static override description = `Builds and pushes the image first with --build. Then generates the stack, plans and shows
-the summary, asks for confirmation (on a terminal; without one, --auto-approve is required),
-applies exactly the plan shown, prints the outputs and waits until <endpoint>/readyz answers
-ready from the revision just applied (the runtime reports its image digest and bento version),
-not merely from the old one still serving during a rollout; if the old one still answers at
---wait-timeout, the platform may have rolled back and apply fails (--no-wait to skip).
-An apply that changes what runs (image digest or config) records a release in the Terraform
-state: \`bentoctl releases\` lists them, \`bentoctl rollback\` restores one. Only one plan, apply
-or destroy runs at a time per deployment folder. Any failure exits non-zero and names the step
+  static override description = `Builds and pushes the image first with --build. Then generates the stack, plans and shows \
+the summary, asks for confirmation (on a terminal; without one, --auto-approve is required), \
+applies exactly the plan shown, prints the outputs and waits until <endpoint>/readyz answers \
+ready from the revision just applied (the runtime reports its image digest and bento version), \
+not merely from the old one still serving during a rollout; if the old one still answers at \
+--wait-timeout, the platform may have rolled back and apply fails (--no-wait to skip). \
+An apply that changes what runs (image digest or config) records a release in the Terraform \
+state: \`bentoctl releases\` lists them, \`bentoctl rollback\` restores one. Only one plan, apply \
+or destroy runs at a time per deployment folder. Any failure exits non-zero and names the step \
 that failed.
 
---plan <dir> applies the plan \`bentoctl plan --out <dir>\` saved (e.g. in an earlier CI job, shown
-to an approver) instead of generating and planning anew; terraform refuses it when the state
+--plan <dir> applies the plan \`bentoctl plan --out <dir>\` saved (e.g. in an earlier CI job, shown \
+to an approver) instead of generating and planning anew; terraform refuses it when the state \
 has changed since (SAVED_PLAN_STALE).`;
 
   static override examples = [

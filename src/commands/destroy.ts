@@ -18,8 +18,8 @@ export default class Destroy extends BaseCommand {
   static override summary =
     'Delete everything a deployment created, after typing its name to confirm.';
 
-  static override description = `Plans the destruction of every resource in the deployment's state and shows it, asks you to
-type the deployment name (on a terminal; without one, --auto-approve is required), then applies
+  static override description = `Plans the destruction of every resource in the deployment's state and shows it, asks you to \
+type the deployment name (on a terminal; without one, --auto-approve is required), then applies \
 that plan. It uses the stack generated last, since that configuration created the resources.`;
 
   static override examples = [

@@ -10,15 +10,15 @@ const INTERRUPTED_EXIT = 130;
 export default class Logs extends BaseCommand {
   static override summary = "Print the runtime's log lines from the cloud, or follow them.";
 
-  static override description = `Reads what the deployment's runtime wrote, from where its target keeps it: CloudWatch Logs
-(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>), Cloud Logging
-(google-cloud-run: the service's stdout and stderr) or the pods' logs through the cluster's
-Kubernetes API (azure-aks, with the kubeconfig ARM's listClusterUserCredential gives: live,
-where a Log Analytics query lags by minutes; pods already deleted are not read). Each line shows its time, severity,
-request id, status and latency, then the message; errors start with "!" (and are red on a
-terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the
-cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`:
-reading needs logs:FilterLogEvents on the log group (AWS), roles/logging.viewer (Google), or
+  static override description = `Reads what the deployment's runtime wrote, from where its target keeps it: CloudWatch Logs \
+(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>), Cloud Logging \
+(google-cloud-run: the service's stdout and stderr) or the pods' logs through the cluster's \
+Kubernetes API (azure-aks, with the kubeconfig ARM's listClusterUserCredential gives: live, \
+where a Log Analytics query lags by minutes; pods already deleted are not read). Each line shows its time, severity, \
+request id, status and latency, then the message; errors start with "!" (and are red on a \
+terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the \
+cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`: \
+reading needs logs:FilterLogEvents on the log group (AWS), roles/logging.viewer (Google), or \
 the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).`;
 
   static override examples = [

@@ -31,14 +31,14 @@ export default class Plan extends BaseCommand {
   static override summary =
     'Show what apply would change: generate, terraform init, plan, and a summary.';
 
-  static override description = `Generates the deployment's Terraform stack, runs terraform init (with the configured state
-backend) and terraform plan -out, and summarizes the saved plan: counts of create, update,
-replace and delete, one line per changed resource, and for updates the attributes that change
+  static override description = `Generates the deployment's Terraform stack, runs terraform init (with the configured state \
+backend) and terraform plan -out, and summarizes the saved plan: counts of create, update, \
+replace and delete, one line per changed resource, and for updates the attributes that change \
 (sensitive values masked, values known only after apply marked).
 
---markdown writes the summary as a pull-request comment; --json prints it for machines.
---out saves the plan file with the stack it was made from in a folder, for a later
-\`bentoctl apply --plan <dir>\` (e.g. in a CI job behind an approval) that applies exactly it.
+--markdown writes the summary as a pull-request comment; --json prints it for machines. \
+--out saves the plan file with the stack it was made from in a folder, for a later \
+\`bentoctl apply --plan <dir>\` (e.g. in a CI job behind an approval) that applies exactly it. \
 --detailed-exitcode exits as terraform plan -detailed-exitcode does: 0 when nothing would change, 1 on any error (a bad flag or config as well as a failed terraform step), 2 when something would change. An interrupt (Ctrl-C, SIGTERM) exits 130 either way. Any failure names the step.`;
 
   static override examples = [

@@ -25,12 +25,12 @@ export interface RollbackResult {
 export default class Rollback extends BaseCommand {
   static override summary = "Deploy an earlier release's exact image digest again.";
 
-  static override description = `Reads the release history from the Terraform state (as \`bentoctl releases\` does, so it
-works from a fresh CI runner), picks --to <number> or, by default, the newest release before
-the current one that ran another image, then generates the stack pinned to that release's
-image digest with the config as it is now, and goes through the same plan, summary,
-confirmation (--auto-approve without a terminal) and apply as \`bentoctl apply\`, waiting until
-the endpoint serves that image. The new release records that it rolls back the current one to
+  static override description = `Reads the release history from the Terraform state (as \`bentoctl releases\` does, so it \
+works from a fresh CI runner), picks --to <number> or, by default, the newest release before \
+the current one that ran another image, then generates the stack pinned to that release's \
+image digest with the config as it is now, and goes through the same plan, summary, \
+confirmation (--auto-approve without a terminal) and apply as \`bentoctl apply\`, waiting until \
+the endpoint serves that image. The new release records that it rolls back the current one to \
 the chosen one.`;
 
   static override examples = [

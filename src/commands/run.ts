@@ -14,12 +14,12 @@ export interface RunResult {
 export default class Run extends BaseCommand {
   static override summary = "Run the deployment's built image on the local Docker engine.";
 
-  static override description = `Starts the image \`bentoctl build\` made for this config (bentoctl/<name>:<bento version>,
-or --image) with the config's runtime settings, waits until /readyz answers and prints the URL.
+  static override description = `Starts the image \`bentoctl build\` made for this config (bentoctl/<name>:<bento version>, \
+or --image) with the config's runtime settings, waits until /readyz answers and prints the URL. \
 Ctrl-C or SIGTERM stops the container with SIGTERM, so queued requests finish, then removes it.
 
-The container uses host networking by default (works on engines without a bridge network) and
-then listens on 127.0.0.1 only; --network bridge (or any other network) publishes the port on
+The container uses host networking by default (works on engines without a bridge network) and \
+then listens on 127.0.0.1 only; --network bridge (or any other network) publishes the port on \
 127.0.0.1 instead. Cloud secrets in \`secrets:\` are not fetched locally: export them yourself.`;
 
   static override examples = [

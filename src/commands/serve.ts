@@ -23,14 +23,14 @@ export interface ServeResult {
 export default class Serve extends BaseCommand {
   static override summary = 'Run a bento locally with the same runtime the images run.';
 
-  static override description = `Validates the bento, then serves it: POST /<api> per API, the Open Inference
-Protocol under /v2, /healthz /livez /readyz, /metrics and /docs.json. Stops on Ctrl-C or
-SIGTERM after finishing queued requests. Settings default to the container defaults and
+  static override description = `Validates the bento, then serves it: POST /<api> per API, the Open Inference \
+Protocol under /v2, /healthz /livez /readyz, /metrics and /docs.json. Stops on Ctrl-C or \
+SIGTERM after finishing queued requests. Settings default to the container defaults and \
 the BENTOCTL_* environment; flags override both.
 
-On a terminal the runtime's log lines print as text; piped, they stay JSON lines (one object
-each, as in the images). With --json, stdout gets one line when the models are ready,
-{"event":"ready","url":...,"service":...,"version":...,"apis":[...]}, and nothing else; logs go
+On a terminal the runtime's log lines print as text; piped, they stay JSON lines (one object \
+each, as in the images). With --json, stdout gets one line when the models are ready, \
+{"event":"ready","url":...,"service":...,"version":...,"apis":[...]}, and nothing else; logs go \
 to stderr.`;
 
   static override examples = [

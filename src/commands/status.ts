@@ -13,21 +13,21 @@ export default class Status extends BaseCommand {
   static override summary =
     'Show one deployment: what runs, where, since when, and whether it answers.';
 
-  static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the
-outputs and the current release in the Terraform state (terraform output -json, so a remote
-backend needs its credentials; from a folder without a generated stack, the release history is
-read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz,
-which also says which revision answers. The release in the state wins over the local records;
-when there is none, the local records are shown and the output says so. Use \`bentoctl list\`
+  static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the \
+outputs and the current release in the Terraform state (terraform output -json, so a remote \
+backend needs its credentials; from a folder without a generated stack, the release history is \
+read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz, \
+which also says which revision answers. The release in the state wins over the local records; \
+when there is none, the local records are shown and the output says so. Use \`bentoctl list\` \
 for all deployments.
 
-It also asks the cloud what runs now (the "live" rows and field): desired and running
-instances, each revision's image, bento version and traffic share, the rollout and the latest
-events, failures first (aws-ecs: ECS DescribeServices, DescribeTaskDefinition, and ListTasks
-with DescribeTasks for why tasks stopped, ELBv2 DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and
-DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which
-roles/run.viewer grants; azure-aks: the Deployment, its ReplicaSets, pods and events through
-the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives). When the cloud cannot be asked, the local records are shown, said so,
+It also asks the cloud what runs now (the "live" rows and field): desired and running \
+instances, each revision's image, bento version and traffic share, the rollout and the latest \
+events, failures first (aws-ecs: ECS DescribeServices, DescribeTaskDefinition, and ListTasks \
+with DescribeTasks for why tasks stopped, ELBv2 DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and \
+DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which \
+roles/run.viewer grants; azure-aks: the Deployment, its ReplicaSets, pods and events through \
+the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives). When the cloud cannot be asked, the local records are shown, said so, \
 and the exit status is 3.`;
 
   static override examples = [
