@@ -96,13 +96,11 @@ has changed since (SAVED_PLAN_STALE).`;
       const opened = await openDeploymentRun({
         command: 'apply',
         configFile: flags.file,
-        json: this.jsonEnabled(),
         autoApprove: flags['auto-approve'],
         skipGenerate: !flags.generate || flags.plan !== undefined,
         image: flags.image,
-        progress: (line) => this.logToStderr(line),
-        log: (line) => this.log(line),
         interrupts,
+        ...this.view(),
       });
       const { config } = opened.run;
       const applied = await applyAndWait(opened, {

@@ -40,11 +40,9 @@ that plan. It uses the stack generated last, since that configuration created th
       const opened = await openDeploymentRun({
         command: 'destroy',
         configFile: flags.file,
-        json: this.jsonEnabled(),
         autoApprove: flags['auto-approve'],
-        progress: (line) => this.logToStderr(line),
-        log: (line) => this.log(line),
         interrupts,
+        ...this.view(),
       });
       const { config } = opened.run;
       const destroyed = await destroyDeployment(opened.run, opened.approval);

@@ -69,11 +69,9 @@ the chosen one.`;
         await openDeploymentRun({
           command: 'rollback',
           configFile: flags.file,
-          json: this.jsonEnabled(),
           autoApprove: flags['auto-approve'],
-          progress: (line) => this.logToStderr(line),
-          log: (line) => this.log(line),
           interrupts,
+          ...this.view(),
         }),
         flags.to,
       );

@@ -5,10 +5,11 @@
  * yesterday's code. `npm run build` first.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { newestFile } from '../../src/newest-file.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The entry point users run; it loads the commands from dist/. */
@@ -53,7 +54,7 @@ export function assertCliBuilt(): void {
   const newer = newestFile(join(repoRoot, 'src'));
   if (newer !== undefined && newer.mtimeMs > builtMs) {
     throw new Error(
-      `${relative(repoRoot, newer.path)} changed after dist/ was built (${new Date(builtMs).toISOString()}): these tests spawn the built CLI, so run \`npm run build\` first`,
+      `${relative(repoRoot, newer.file)} changed after dist/ was built (${new Date(builtMs).toISOString()}): these tests spawn the built CLI, so run \`npm run build\` first`,
     );
   }
   checked = BUILT_MARKER;
@@ -104,15 +105,4 @@ export async function runCliMany(
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return results;
-}
-
-function newestFile(dir: string): { path: string; mtimeMs: number } | undefined {
-  let newest: { path: string; mtimeMs: number } | undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const { mtimeMs } = statSync(path);
-    if (newest === undefined || mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
-  }
-  return newest;
 }
