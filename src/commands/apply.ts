@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
-import { NO_WAIT } from '../cli/flag-relations.js';
+import { autoApproveFlag, deployImageFlag, generateFlag, waitFlags } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { JsonValue } from '../terraform/plan-json.js';
@@ -57,37 +57,17 @@ has changed since (SAVED_PLAN_STALE).`;
 
   static override flags = {
     file: configFileFlag,
-    'auto-approve': Flags.boolean({
-      summary: 'Apply without asking (required without a terminal).',
-    }),
+    'auto-approve': autoApproveFlag('Apply'),
     build: Flags.boolean({ summary: 'Build and push the image before generating the stack.' }),
-    wait: Flags.boolean({
-      summary: 'Wait until <endpoint>/readyz answers from the revision just applied.',
-      default: true,
-      allowNo: true,
-    }),
-    'wait-timeout': Flags.integer({
-      summary: 'Seconds to wait for the new revision to answer /readyz.',
-      default: 300,
-      min: 1,
-      relationships: [{ type: 'none', flags: [NO_WAIT] }],
-    }),
-    image: Flags.string({
-      summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
-      helpValue: '<ref>',
-    }),
+    ...waitFlags('the revision just applied'),
+    image: deployImageFlag,
     plan: Flags.string({
       summary:
         'Apply the plan saved by plan --out in this folder; nothing is generated or planned.',
       helpValue: '<dir>',
       exclusive: ['build', 'image'],
     }),
-    generate: Flags.boolean({
-      summary:
-        'Generate the stack first; --no-generate applies the stack already in .bentoctl/<name>/stack.',
-      default: true,
-      allowNo: true,
-    }),
+    generate: generateFlag('applies'),
   };
 
   async run(): Promise<ApplyResult> {

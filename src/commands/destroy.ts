@@ -1,5 +1,5 @@
-import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { autoApproveFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
@@ -29,9 +29,7 @@ that plan. It uses the stack generated last, since that configuration created th
 
   static override flags = {
     file: configFileFlag,
-    'auto-approve': Flags.boolean({
-      summary: 'Destroy without asking (required without a terminal).',
-    }),
+    'auto-approve': autoApproveFlag('Destroy'),
   };
 
   async run(): Promise<DestroyResult> {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { deployImageFlag, generateFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { writeOutputFile } from '../cli/output-file.js';
 import type { BentoctlError } from '../errors/index.js';
@@ -61,16 +62,8 @@ replace and delete, one line per changed resource, and for updates the attribute
       summary: 'Save the plan and its stack in this folder, for apply --plan.',
       helpValue: '<dir>',
     }),
-    image: Flags.string({
-      summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
-      helpValue: '<ref>',
-    }),
-    generate: Flags.boolean({
-      summary:
-        'Generate the stack first; --no-generate plans the stack already in .bentoctl/<name>/stack.',
-      default: true,
-      allowNo: true,
-    }),
+    image: deployImageFlag,
+    generate: generateFlag('plans'),
   };
 
   // Terraform's contract: with -detailed-exitcode, 2 means "changes", so no error may exit 2. The

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
-import { NO_WAIT } from '../cli/flag-relations.js';
+import { autoApproveFlag, waitFlags } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyAndWait } from '../deploy/apply-and-wait.js';
@@ -46,20 +46,8 @@ the chosen one.`;
       min: 1,
       helpValue: '<number>',
     }),
-    'auto-approve': Flags.boolean({
-      summary: 'Apply without asking (required without a terminal).',
-    }),
-    wait: Flags.boolean({
-      summary: 'Wait until <endpoint>/readyz answers from the restored image.',
-      default: true,
-      allowNo: true,
-    }),
-    'wait-timeout': Flags.integer({
-      summary: 'Seconds to wait for the restored image to answer /readyz.',
-      default: 300,
-      min: 1,
-      relationships: [{ type: 'none', flags: [NO_WAIT] }],
-    }),
+    'auto-approve': autoApproveFlag('Apply'),
+    ...waitFlags('the restored image'),
   };
 
   async run(): Promise<RollbackResult> {
