@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { errors } from '../errors/index.js';
+import { newestFile } from '../newest-file.js';
 import { codeFolder, packageDirAbove, packageRoot as bentoctlRoot } from '../package-root.js';
 import { SWAGGER_ASSETS, SWAGGER_LICENSES, swaggerUiDir } from '../swagger-ui-files.js';
 
@@ -83,17 +84,6 @@ function assertBundleFresh(files: readonly string[]): void {
       `${relative(bentoctlRoot(), newer.file)} is newer than the bundled runtime in ${RUNTIME_BUNDLE_DIR}: rebuild with npm run build`,
     );
   }
-}
-
-function newestFile(dir: string): { file: string; mtimeMs: number } | undefined {
-  let newest: { file: string; mtimeMs: number } | undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const file = join(entry.parentPath, entry.name);
-    const { mtimeMs } = statSync(file);
-    if (newest === undefined || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
-  }
-  return newest;
 }
 
 function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warnings: string[] } {

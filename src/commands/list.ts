@@ -5,8 +5,8 @@ import { listDeployments, type DeploymentStatus } from '../deploy/deployment-sta
 export default class List extends BaseCommand {
   static override summary = 'List the deployments managed from this folder.';
 
-  static override description = `One row per deployment under ./.bentoctl/: target, bento version, image digest, endpoint
-and last apply time, from the records apply and build leave there. Reads files only: no
+  static override description = `One row per deployment under ./.bentoctl/: target, bento version, image digest, endpoint \
+and last apply time, from the records apply and build leave there. Reads files only: no \
 terraform, no credentials. \`bentoctl status -f <config>\` also reads the state and checks health.`;
 
   static override examples = [
