@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
@@ -87,7 +87,7 @@ describe.skipIf(binary === undefined)(
       runCli(args, { cwd: from.dir, env: env(from) });
     const status = async (from: Workspace): Promise<Status> => {
       const result = await cli(from, 'release', 'status', '--json');
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       return JSON.parse(result.stdout) as Status;
     };
     /** The stack generate would write for the revision of image `hex`. */
@@ -152,7 +152,7 @@ describe.skipIf(binary === undefined)(
       deploy('a');
       const result = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
 
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       expect(result.stderr).toContain(
         `No earlier revision of traffic-cli is recorded under a canary release, so this one (${revision('a')}) takes all traffic`,
       );
@@ -167,7 +167,7 @@ describe.skipIf(binary === undefined)(
       newestHex = 'b';
       const result = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
 
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       expect(result.stderr).toContain(
         `Traffic after this plan: ${revision('a')} 90 %, ${revision('b')} 10 % (tag candidate)`,
       );
@@ -182,7 +182,7 @@ describe.skipIf(binary === undefined)(
         ],
       });
       const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.code, again.stdout).toBe(0);
+      expect(again.status, again.stdout).toBe(0);
     });
 
     it('GIVEN a canary WHEN status runs from a fresh folder THEN it shows the shares, their releases, health and bake left', async () => {
@@ -214,7 +214,7 @@ describe.skipIf(binary === undefined)(
 
     it('GIVEN a canary still baking WHEN promoted THEN it refuses with the minutes left, and --skip-bake promotes', async () => {
       const early = await cli(fresh, 'release', 'promote', '--no-generate', '--auto-approve');
-      expect(early.code).toBe(2);
+      expect(early.status).toBe(2);
       expect(early.stderr).toContain(
         'Error [RELEASE_BAKING]: The canary of traffic-cli (10 % of the traffic) bakes 15 more min',
       );
@@ -229,7 +229,7 @@ describe.skipIf(binary === undefined)(
         '--skip-bake',
       );
 
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain(
         `Promoted traffic-cli: revision ${revision('b')} (release 2) takes all traffic.`,
       );
@@ -250,11 +250,11 @@ describe.skipIf(binary === undefined)(
       deploy('c');
       newestHex = 'c';
       const started = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
-      expect(started.code, started.stderr).toBe(0);
+      expect(started.status, started.stderr).toBe(0);
 
       const result = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
 
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain(
         `Aborted the candidate of traffic-cli: revision ${revision('b')} (release 2) takes all traffic again.`,
       );
@@ -268,7 +268,7 @@ describe.skipIf(binary === undefined)(
       expect((await status(fresh)).phase).toBe('aborted');
       // The aborted state is what the state records: a plain re-plan changes nothing.
       const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.code, again.stdout).toBe(0);
+      expect(again.status, again.stdout).toBe(0);
     });
 
     it('GIVEN a new revision WHEN planned with --markdown THEN the PR comment says what share it gets, for how long, and what follows', async () => {
@@ -276,7 +276,7 @@ describe.skipIf(binary === undefined)(
       const file = join(stateDir, 'plan.md');
       const result = await cli(workspace, 'plan', '--no-generate', '--markdown', file);
 
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       expect(readFileSync(file, 'utf8')).toContain(
         `**Release:** canary: 10 % to bento bento-d for 15 min, then 100 % (or back). Traffic after this apply: ${revision('b')} 90 %, ${revision('d')} 10 % (tag candidate); then \`bentoctl release promote\` (or \`release abort\`).`,
       );
@@ -286,7 +286,7 @@ describe.skipIf(binary === undefined)(
     it('GIVEN nothing in progress WHEN aborted again THEN it exits 2 saying so, before any plan', async () => {
       const result = await cli(fresh, 'release', 'abort', '--no-generate', '--auto-approve');
 
-      expect(result.code).toBe(2);
+      expect(result.status).toBe(2);
       expect(result.stderr).toContain(
         'Error [RELEASE_NOT_IN_PROGRESS]: Cannot abort the release of traffic-cli: no candidate takes part of its traffic (the release is aborted).',
       );
@@ -308,11 +308,11 @@ describe.skipIf(binary === undefined)(
         const shown = await cli(ecs, 'release', 'status');
         const result = await cli(ecs, 'release', 'promote', '--auto-approve');
 
-        expect(shown.code, shown.stderr).toBe(0);
+        expect(shown.status, shown.stderr).toBe(0);
         expect(shown.stdout).toMatch(
           /^moved by {3}aws-ecs \(the platform shifts the traffic and its alarms roll back/m,
         );
-        expect(result.code).toBe(2);
+        expect(result.status).toBe(2);
         expect(result.stderr).toContain(
           'Error [RELEASE_MOVED_BY_PLATFORM]: On aws-ecs the platform moves the traffic of a canary release of traffic-ecs itself',
         );

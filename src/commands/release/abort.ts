@@ -8,13 +8,13 @@ export default class ReleaseAbort extends BaseCommand {
   static override summary =
     'Send all traffic of a canary or blue-green release back to the stable revision.';
 
-  static override description = `Reads the traffic state from the Terraform state, generates the stack from the candidate
-release's image and the config as it is, and goes through the same plan, summary, confirmation
-(--auto-approve without a terminal) and apply as \`bentoctl apply\`, changing only the traffic
-split: the stable revision gets 100 %, the candidate 0 % (it keeps its candidate tag and URL,
-for a look at what went wrong). Then waits until the endpoint answers from the stable
-revision. The next apply of a new revision starts a new candidate. On aws-ecs, ECS's alarms
-roll a canary back by themselves (RELEASE_MOVED_BY_PLATFORM); \`bentoctl rollback\` goes back
+  static override description = `Reads the traffic state from the Terraform state, generates the stack from the candidate \
+release's image and the config as it is, and goes through the same plan, summary, confirmation \
+(--auto-approve without a terminal) and apply as \`bentoctl apply\`, changing only the traffic \
+split: the stable revision gets 100 %, the candidate 0 % (it keeps its candidate tag and URL, \
+for a look at what went wrong). Then waits until the endpoint answers from the stable \
+revision. The next apply of a new revision starts a new candidate. On aws-ecs, ECS's alarms \
+roll a canary back by themselves (RELEASE_MOVED_BY_PLATFORM); \`bentoctl rollback\` goes back \
 after it finished.`;
 
   static override examples = [

@@ -9,12 +9,12 @@ export default class ReleasePromote extends BaseCommand {
   static override summary =
     'Give the candidate revision of a canary or blue-green release all traffic.';
 
-  static override description = `Reads the traffic state from the Terraform state (so it works from a fresh CI runner),
-generates the stack from the candidate release's image and the config as it is, and goes
-through the same plan, summary, confirmation (--auto-approve without a terminal) and apply as
-\`bentoctl apply\`, changing only the traffic split; then waits until the endpoint answers from
-the candidate. A canary is promoted only after its bake_minutes (--skip-bake to promote now).
-On aws-ecs, ECS moves the traffic itself and \`bentoctl apply\` waits while it does, so there is
+  static override description = `Reads the traffic state from the Terraform state (so it works from a fresh CI runner), \
+generates the stack from the candidate release's image and the config as it is, and goes \
+through the same plan, summary, confirmation (--auto-approve without a terminal) and apply as \
+\`bentoctl apply\`, changing only the traffic split; then waits until the endpoint answers from \
+the candidate. A canary is promoted only after its bake_minutes (--skip-bake to promote now). \
+On aws-ecs, ECS moves the traffic itself and \`bentoctl apply\` waits while it does, so there is \
 nothing to promote (RELEASE_MOVED_BY_PLATFORM).`;
 
   static override examples = [

@@ -11,10 +11,10 @@ export default class ReleaseStatusCommand extends BaseCommand {
   static override summary =
     'Show which revisions get what share of the traffic, whether they answer, and the bake time left.';
 
-  static override description = `Reads the release history and the traffic state from the deployment's Terraform state
-(as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL
-for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the stable one.
-Where the platform moves the traffic (aws-ecs canary and blue-green, any rolling release), it
+  static override description = `Reads the release history and the traffic state from the deployment's Terraform state \
+(as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL \
+for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the stable one. \
+Where the platform moves the traffic (aws-ecs canary and blue-green, any rolling release), it \
 says how; \`bentoctl status\` shows what the cloud runs.`;
 
   static override examples = [
