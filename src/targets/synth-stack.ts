@@ -23,6 +23,7 @@ import { getTarget } from './registry.js';
 import { bentoLabels, deploymentLabels } from './stack-labels.js';
 import type { ImageReference } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
+import { remoteStateOf, stackState } from './stack-state.js';
 
 export interface StackInput {
   readonly config: ResolvedConfig;
@@ -45,8 +46,24 @@ export interface SynthesizedStack {
   readonly outputs: readonly string[];
 }
 
+/** One stack of a deployment; `name` is undefined for a target with one stack. */
+export interface SynthesizedPart {
+  readonly name: string | undefined;
+  readonly stack: SynthesizedStack;
+}
+
+/** The deployment's one stack; a bug for a target with several (see `synthesizeStacks`). */
 export async function synthesizeStack(input: StackInput): Promise<SynthesizedStack> {
-  const { config } = input;
+  const parts = await synthesizeStacks(input);
+  const [only] = parts;
+  if (only === undefined || parts.length !== 1) {
+    throw new Error(`${input.config.target} has ${parts.length} stacks: use synthesizeStacks`);
+  }
+  return only.stack;
+}
+
+/** Every stack of the deployment, in apply order (`TargetDefinition.stacks`). */
+export async function synthesizeStacks(input: StackInput): Promise<readonly SynthesizedPart[]> {
   // cdktf's App insists on an output folder; a private temporary one keeps the caller's folder
   // untouched.
   const outdir = mkdtempSync(join(tmpdir(), 'bentoctl-synth-'));
@@ -56,20 +73,27 @@ export async function synthesizeStack(input: StackInput): Promise<SynthesizedSta
     // `generate` on a machine (a review job) without terraform. plan and apply check the
     // version themselves (src/terraform/binary.ts), so synthesis runs only the structural one.
     const app = new App({ outdir, stackTraces: false, skipValidation: true });
-    const stack = await addDeploymentStack(app, input);
-    const missing = new ValidateProviderPresence(stack).validate();
-    if (missing.length > 0) throw new Error(`stack ${config.name}: ${missing.join('; ')}`);
+    const stacks = await addDeploymentStacks(app, input);
+    for (const { stack } of stacks) {
+      const missing = new ValidateProviderPresence(stack).validate();
+      if (missing.length > 0) throw new Error(`stack ${stack.node.id}: ${missing.join('; ')}`);
+    }
     app.synth();
-    const raw: unknown = JSON.parse(
-      readFileSync(join(outdir, 'stacks', config.name, 'cdk.tf.json'), 'utf8'),
-    );
-    const json = withRequiredVersion(withoutMetadata(raw) as TerraformJson, config.state);
-    return {
-      json,
-      text: stableJson(json),
-      resources: countResources(json),
-      outputs: Object.keys((json.output ?? {}) as object).sort(),
-    };
+    return stacks.map(({ name, stack, state }) => {
+      const raw: unknown = JSON.parse(
+        readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
+      );
+      const json = withRequiredVersion(withoutMetadata(raw) as TerraformJson, state);
+      return {
+        name,
+        stack: {
+          json,
+          text: stableJson(json),
+          resources: countResources(json),
+          outputs: Object.keys((json.output ?? {}) as object).sort(),
+        },
+      };
+    });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
@@ -78,28 +102,62 @@ export async function synthesizeStack(input: StackInput): Promise<SynthesizedSta
 /**
  * Adds the deployment's stack (backend, labels, environment and the target's resources) to a
  * cdktf app. `synthesizeStack` drives it in memory; the benchmark drives the same function
- * through `cdktf synth` to compare the two.
+ * through `cdktf synth` to compare the two. A target with several stacks: the first of them
+ * (the benchmark's one-stack targets need no more).
  */
 export async function addDeploymentStack(app: CdktfApp, input: StackInput): Promise<CdktfStack> {
+  const [first] = await addDeploymentStacks(app, input);
+  if (first === undefined) throw new Error(`${input.config.target} declares no stacks`);
+  return first.stack;
+}
+
+/**
+ * One cdktf stack per stack of the target, each with its own backend (`stackState`), handed to
+ * the target's synthesizer with its name and a way to read the earlier stacks' outputs.
+ */
+async function addDeploymentStacks(
+  app: CdktfApp,
+  input: StackInput,
+): Promise<{ name: string | undefined; stack: CdktfStack; state: StateConfig }[]> {
   const { config } = input;
-  const synthesize = await getTarget(config.target).loadSynthesizer();
-  const stack = new TerraformStack(app, config.name);
-  addBackend(
-    stack,
-    config.state,
-    defaultStateFolder(config, getTarget(config.target).stateScope(config.spec)),
-  );
-  synthesize({
-    stack,
-    config,
-    spec: config.spec,
-    image: input.image,
-    bentoVersion: input.bentoVersion,
-    labels: deploymentLabels(config.name),
-    bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
-    environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
+  const target = getTarget(config.target);
+  const synthesize = await target.loadSynthesizer();
+  const folder = defaultStateFolder(config, target.stateScope(config.spec));
+  const parts: (string | undefined)[] =
+    target.stacks === undefined ? [undefined] : target.stacks.map((stack) => stack.name);
+  const stateOf = (part: string | undefined): StateConfig =>
+    part === undefined ? config.state : stackState(config.state, folder, part);
+  return parts.map((part) => {
+    const stack = new TerraformStack(
+      app,
+      part === undefined ? config.name : `${config.name}-${part}`,
+    );
+    const state = stateOf(part);
+    addBackend(stack, state, folder);
+    const earlier = parts.slice(0, parts.indexOf(part));
+    synthesize({
+      stack,
+      config,
+      spec: config.spec,
+      image: input.image,
+      bentoVersion: input.bentoVersion,
+      labels: deploymentLabels(config.name),
+      bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
+      environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
+      ...(part === undefined
+        ? {}
+        : {
+            part,
+            remoteState: (from: string, id: string) => {
+              if (!earlier.includes(from)) {
+                throw new Error(`stack ${part} reads ${from}, which is not applied before it`);
+              }
+              return remoteStateOf(stack, id, stateOf(from), from);
+            },
+          }),
+    });
+    return { name: part, stack, state };
   });
-  return stack;
 }
 
 /** `folder` is the default state folder, for configs built without `loadConfig`'s defaults. */

@@ -48,6 +48,17 @@ export interface PreflightContext {
   readonly image: { readonly repository?: string | undefined };
 }
 
+/**
+ * One of the stacks a target splits its Terraform into. Each has its own folder and state
+ * (`<state key>/<name>`); bentoctl plans and applies them in order and destroys them in reverse.
+ */
+export interface TargetStack {
+  /** Folder and state key segment, e.g. `cluster`. */
+  readonly name: string;
+  /** What it holds, for messages and the plan summary. */
+  readonly summary: string;
+}
+
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly name: TargetName;
   readonly cloud: Cloud;
@@ -58,6 +69,12 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly registry: RegistryKind;
   /** `runtime.device` when the config does not set it. @default 'cpu' */
   readonly defaultDevice?: 'cpu' | 'gpu';
+  /**
+   * The stacks, in apply order, when one is not enough (a provider configured from a resource
+   * the same plan may replace). The last one runs the bento: it declares `outputs` and carries
+   * the release history. @default - one stack
+   */
+  readonly stacks?: readonly TargetStack[];
   /** The stack's outputs: synthesis declares exactly these, with these descriptions. */
   readonly outputs: readonly TargetOutput[];
   /** The secret store's reference form (`secrets:` values, `runtime.auth.secret`). */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { synthesizeStacks, type SynthesizedStack } from '../../src/targets/synth-stack.js';
 
 export const BENTO_YAML = `service: iris_classifier
 models: [{name: iris, path: models/iris.onnx}]
@@ -56,13 +56,32 @@ export function loadTestConfig(workspace: string, text: string): ResolvedConfig 
   });
 }
 
+/**
+ * The deployment's stack; for a target with several, them all as one: the texts one after the
+ * other, the resource and data blocks of each (no two stacks of a target share a logical ID).
+ */
 export async function synth(workspace: string, text: string): Promise<SynthesizedStack> {
-  return synthesizeStack({
+  const parts = await synthesizeStacks({
     config: loadTestConfig(workspace, text),
     image: ECR_IMAGE,
     bentoVersion: '0123456789abcdef',
     bentoName: 'iris_classifier',
   });
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0].stack;
+  const blocks = (kind: string) =>
+    Object.fromEntries(
+      parts.flatMap(({ name, stack }) =>
+        Object.entries((stack.json[kind] ?? {}) as Record<string, Record<string, unknown>>).map(
+          ([type, byName]) => [`${name}:${type}`, byName],
+        ),
+      ),
+    );
+  return {
+    json: { resource: blocks('resource'), data: blocks('data') },
+    text: parts.map(({ stack }) => stack.text).join(''),
+    resources: parts.reduce((sum, { stack }) => sum + stack.resources, 0),
+    outputs: parts.flatMap(({ stack }) => stack.outputs),
+  };
 }
 
 type Blocks = Record<string, Record<string, Record<string, unknown>>>;

@@ -4,11 +4,12 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
+import { LocalBackend, Testing, TerraformStack } from 'cdktf';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { runtimeEnvironment } from '../../src/config/runtime-env.js';
 import { bentoLabels, deploymentLabels } from '../../src/targets/stack-labels.js';
+import { remoteStateOf } from '../../src/targets/stack-state.js';
 import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
@@ -61,6 +62,69 @@ export function synthesizeTarget<Spec>(
     environment: runtimeEnvironment(config),
   });
   return withoutMetadata(JSON.parse(Testing.synth(stack))) as TerraformDocument;
+}
+
+/**
+ * Runs a target's synthesizer for each of `parts` (its stacks, in apply order) in one app, each
+ * stack with a local backend in its own folder and the remote state reads the framework gives.
+ */
+export function synthesizeTargetStacks<Spec>(
+  synthesize: Synthesizer<Spec>,
+  config: ResolvedConfig,
+  parts: readonly string[],
+  image: ImageReference = TEST_IMAGE,
+): Record<string, TerraformDocument> {
+  const app = Testing.app();
+  const stacks = parts.map((part, index) => {
+    const stack = new TerraformStack(app, `${config.name}-${part}`);
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    synthesize({
+      stack,
+      config,
+      spec: config.spec as Spec,
+      image,
+      bentoVersion: TEST_BENTO_VERSION,
+      labels: deploymentLabels(config.name),
+      bentoLabels: bentoLabels({ bentoName: 'iris_classifier', bentoVersion: TEST_BENTO_VERSION }),
+      environment: runtimeEnvironment(config),
+      part,
+      remoteState: (from, id) => {
+        if (!parts.slice(0, index).includes(from)) throw new Error(`${part} reads ${from}`);
+        return remoteStateOf(stack, id, { backend: 'local' }, from);
+      },
+    });
+    return [part, stack] as const;
+  });
+  return Object.fromEntries(
+    stacks.map(([part, stack]) => [
+      part,
+      withoutMetadata(JSON.parse(Testing.synth(stack))) as TerraformDocument,
+    ]),
+  );
+}
+
+/** Several stacks' blocks in one document (a later stack's block of the same name wins). */
+export function mergeStacks(documents: readonly TerraformDocument[]): TerraformDocument {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const document of documents) {
+    for (const [kind, blocks] of Object.entries(document)) {
+      if (Array.isArray(blocks)) {
+        merged[kind] = [...((merged[kind] as unknown[] | undefined) ?? []), ...blocks] as never;
+        continue;
+      }
+      if (kind === 'terraform' || kind === 'provider' || kind === 'output') {
+        merged[kind] = { ...merged[kind], ...(blocks as Record<string, unknown>) };
+        continue;
+      }
+      const byType = (merged[kind] ??= {}) as Record<string, Record<string, unknown>>;
+      for (const [type, byName] of Object.entries(
+        blocks as Record<string, Record<string, unknown>>,
+      )) {
+        byType[type] = { ...byType[type], ...byName };
+      }
+    }
+  }
+  return merged as TerraformDocument;
 }
 
 /** Resources of one type, by logical name. */
