@@ -5,13 +5,16 @@ import { acrName, aksNames, defaultAksImageRepository } from '../../src/targets/
 import { allocatableMillicores, vmSizeVcpus } from '../../src/targets/azure-aks/node-capacity.js';
 import type { AzureAksSpec } from '../../src/targets/azure-aks/spec.js';
 import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
+import type { ResolvedConfig } from '../../src/config/resolved-config.js';
+import type { ImageReference } from '../../src/targets/synthesizer.js';
 import {
   changedLeaves,
   loadError,
   loadTestConfig,
   onlyResource,
   resourcesOf,
-  synthesizeTarget,
+  mergeStacks,
+  synthesizeTargetStacks,
   TEST_IMAGE,
   type TerraformDocument,
 } from './target-synth-harness.js';
@@ -40,8 +43,29 @@ function configText(parts: ConfigParts = {}): string {
   });
 }
 
+const STACKS = ['cluster', 'workload'] as const;
+
+/** Both stacks of a config, by name. */
+function synthStacks(
+  parts: ConfigParts = {},
+  image?: Parameters<typeof synthesizeTargetStacks>[3],
+): Record<(typeof STACKS)[number], TerraformDocument> {
+  return synthesizeTargetStacks<AzureAksSpec>(
+    synthesizeAzureAks,
+    loadTestConfig(configText(parts)),
+    STACKS,
+    image,
+  ) as Record<(typeof STACKS)[number], TerraformDocument>;
+}
+
+/** A config's two stacks as one document, for checks that do not depend on the split. */
+function synthesizeAks(config: ResolvedConfig, image?: ImageReference): TerraformDocument {
+  const stacks = synthesizeTargetStacks<AzureAksSpec>(synthesizeAzureAks, config, STACKS, image);
+  return mergeStacks(STACKS.map((name) => stacks[name] as TerraformDocument));
+}
+
 function synth(parts: ConfigParts = {}): TerraformDocument {
-  return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, loadTestConfig(configText(parts)));
+  return synthesizeAks(loadTestConfig(configText(parts)));
 }
 
 /** Two GPU pods at most: the pool (one T4 per node) autoscales from 1 to 2 nodes. */
@@ -146,7 +170,8 @@ describe('azure-aks synthesis', () => {
           principal_id: '${azurerm_kubernetes_cluster.cluster.kubelet_identity[0].object_id}',
         }),
       );
-      expect(deployment(json).depends_on).toContain('azurerm_role_assignment.acr_pull');
+      // The grant is in the cluster stack, which applies before the workload is planned.
+      expect(deployment(json).depends_on).toEqual([]);
     });
 
     it('THEN local accounts are off and the kubernetes provider signs in with Entra ID (kubelogin)', () => {
@@ -156,9 +181,9 @@ describe('azure-aks synthesis', () => {
       });
       expect(json.provider?.kubernetes).toEqual([
         {
-          host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
+          host: '${data.terraform_remote_state.cluster.outputs.kube_host}',
           cluster_ca_certificate:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}',
+            '${data.terraform_remote_state.cluster.outputs.kube_cluster_ca_certificate}',
           exec: [
             {
               api_version: 'client.authentication.k8s.io/v1beta1',
@@ -176,16 +201,18 @@ describe('azure-aks synthesis', () => {
       ]);
     });
 
-    it('THEN whoever runs Terraform is cluster admin through Azure RBAC, and the workload waits for it', () => {
+    it('THEN whoever runs Terraform is cluster admin through Azure RBAC, and the cluster stack waits for it', () => {
       expect(resourcesOf(json, 'azurerm_role_assignment').cluster_admin).toEqual({
         scope: '${azurerm_kubernetes_cluster.cluster.id}',
         role_definition_name: 'Azure Kubernetes Service RBAC Cluster Admin',
         principal_id: '${data.azurerm_client_config.client_config.object_id}',
       });
-      expect(onlyResource(json, 'kubernetes_namespace_v1').depends_on).toEqual([
-        'azurerm_role_assignment.cluster_admin',
-        'terraform_data.cluster_admin_propagation',
-      ]);
+      const { cluster, workload } = synthStacks();
+      expect(resourcesOf(cluster, 'terraform_data').cluster_admin_propagation).toMatchObject({
+        triggers_replace: { cluster_admin: '${azurerm_role_assignment.cluster_admin.id}' },
+      });
+      // The workload stack is applied only after the cluster stack (and so the wait) is done.
+      expect(onlyResource(workload, 'kubernetes_namespace_v1').depends_on).toBeUndefined();
     });
 
     it('THEN the API server admits only the authorized ranges, and Cilium enforces network policy', () => {
@@ -241,17 +268,21 @@ describe('azure-aks synthesis', () => {
       const open = synth({ spec: { local_accounts: true } });
       expect(onlyResource(open, 'azurerm_kubernetes_cluster').local_account_disabled).toBe(false);
       expect(resourcesOf(open, 'azurerm_role_assignment').cluster_admin).toBeUndefined();
+      const remote = (name: string) => `\${data.terraform_remote_state.cluster.outputs.${name}}`;
       expect(open.provider?.kubernetes).toEqual([
         {
-          host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
-          client_certificate:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_certificate)}',
-          client_key:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_key)}',
-          cluster_ca_certificate:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}',
+          host: remote('kube_host'),
+          client_certificate: remote('kube_client_certificate'),
+          client_key: remote('kube_client_key'),
+          cluster_ca_certificate: remote('kube_cluster_ca_certificate'),
         },
       ]);
+      const { cluster } = synthStacks({ spec: { local_accounts: true } });
+      expect(cluster.output?.kube_client_key).toEqual({
+        value: '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_key)}',
+        description: 'Read by the workload stack (bentoctl plumbing)',
+        sensitive: true,
+      });
     });
 
     it('THEN pods run the image by digest with requests = limits, probes and a locked-down context', () => {
@@ -349,13 +380,17 @@ describe('azure-aks synthesis', () => {
       expect(json.output?.endpoint?.value).toBe(
         'http://${kubernetes_service_v1.service.status[0].load_balancer[0].ingress[0].ip}',
       );
-      expect(json.output?.image_repository?.value).toBe(
+      const { cluster, workload } = synthStacks();
+      expect(cluster.output?.image_repository?.value).toBe(
         '${azurerm_container_registry.container_registry.login_server}/iris-prod',
+      );
+      expect(workload.output?.image_repository?.value).toBe(
+        '${data.terraform_remote_state.cluster.outputs.image_repository}',
       );
     });
 
-    it('THEN matches the reviewed snapshot', () => {
-      expect(json).toMatchSnapshot();
+    it('THEN matches the reviewed snapshot, stack by stack', () => {
+      expect(synthStacks()).toMatchSnapshot();
     });
   });
 
@@ -400,12 +435,10 @@ describe('azure-aks synthesis', () => {
       };
       expect(plugin.spec.template.spec.node_selector).toEqual({ accelerator: 'nvidia' });
       expect(plugin.spec.template.spec.toleration).toHaveLength(1);
-      expect(deployment(json).depends_on).toEqual(
-        expect.arrayContaining([
-          'azurerm_kubernetes_cluster_node_pool.gpu_node_pool',
-          'kubernetes_daemon_set_v1.nvidia_device_plugin',
-        ]),
-      );
+      // The pool is in the cluster stack, applied first; the plugin is in the workload's.
+      expect(deployment(json).depends_on).toEqual([
+        'kubernetes_daemon_set_v1.nvidia_device_plugin',
+      ]);
     });
   });
 
@@ -481,7 +514,9 @@ describe('azure-aks synthesis', () => {
     const json = synth({ image: { repository } });
     expect(resourcesOf(json, 'azurerm_container_registry')).toEqual({});
     expect(resourcesOf(json, 'azurerm_role_assignment').acr_pull).toBeUndefined();
-    expect(json.output?.image_repository?.value).toBe(repository);
+    expect(synthStacks({ image: { repository } }).cluster.output?.image_repository?.value).toBe(
+      repository,
+    );
   });
 
   describe("GIVEN the image was pushed to the deployment's own ACR", () => {
@@ -500,7 +535,7 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,
       };
-      return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image) as WithImports;
+      return synthesizeAks(config, image) as WithImports;
     }
 
     it('WITH spec.subscription_id THEN the group and the registry are adopted by literal ids', () => {
@@ -548,7 +583,7 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${staging}@${TEST_IMAGE.digest ?? ''}`,
       };
-      const json = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image) as WithImports;
+      const json = synthesizeAks(config, image) as WithImports;
       expect(json.import).toBeUndefined();
       // The stack's registry is its own, named after this deployment.
       expect(onlyResource(json, 'azurerm_container_registry')).toMatchObject({
@@ -568,7 +603,7 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${own}@${TEST_IMAGE.digest ?? ''}`,
       };
-      const given = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image);
+      const given = synthesizeAks(config, image);
       expect((given as WithImports).import).toBeUndefined();
     });
   });
@@ -664,7 +699,7 @@ describe('azure-aks access, scaling and pulls', () => {
     const config = loadTestConfig(
       configText({ image: { repository }, spec: { image_pull_secret: KV_TOKEN } }),
     );
-    const json = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, {
+    const json = synthesizeAks(config, {
       repository,
       digest: TEST_IMAGE.digest,
       ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,

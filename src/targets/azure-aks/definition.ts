@@ -11,6 +11,14 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   summary: 'Azure Kubernetes Service with ACR, HPA and an optional GPU node pool',
   specSchema: azureAksSpecSchema,
   registry: 'acr',
+  // Cluster first: the workload's kubernetes provider is configured from its state (stack.ts).
+  stacks: [
+    {
+      name: 'cluster',
+      summary: 'resource group, cluster, node pools, registry and role assignments',
+    },
+    { name: 'workload', summary: 'the Kubernetes resources that run the bento' },
+  ],
   outputs: [
     { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
