@@ -145,12 +145,19 @@ try {
     const name = JSON.parse(
       readFileSync(join(appDir, 'cdktf.out', 'manifest.json'), 'utf8'),
     ).stacks;
-    const stackName = Object.keys(name)[0];
-    const viaCdktf = JSON.parse(
-      readFileSync(join(appDir, 'cdktf.out', 'stacks', stackName, 'cdk.tf.json'), 'utf8'),
-    );
-    const viaGenerate = JSON.parse(readFileSync(join(out, 'main.tf.json'), 'utf8'));
-    const same = JSON.stringify(normalized(viaCdktf)) === JSON.stringify(normalized(viaGenerate));
+    // A target of several stacks (azure-aks) has a cdktf stack `<name>-<stack>` per folder.
+    const stackNames = Object.keys(name);
+    const same = stackNames.every((stackName) => {
+      const viaCdktf = JSON.parse(
+        readFileSync(join(appDir, 'cdktf.out', 'stacks', stackName, 'cdk.tf.json'), 'utf8'),
+      );
+      const file =
+        stackNames.length === 1
+          ? join(out, 'main.tf.json')
+          : join(out, stackName.slice(stackName.lastIndexOf('-') + 1), 'main.tf.json');
+      const viaGenerate = JSON.parse(readFileSync(file, 'utf8'));
+      return JSON.stringify(normalized(viaCdktf)) === JSON.stringify(normalized(viaGenerate));
+    });
 
     rows.push({
       target,
