@@ -448,49 +448,128 @@ describe('azure-aks synthesis', () => {
       runtime: { auth: { mode: 'bearer', secret: KV_TOKEN } },
     });
 
-    it('THEN each secret is read from its vault (looked up by name when only the URL is known)', () => {
-      const secrets = json.data?.azurerm_key_vault_secret ?? {};
-      expect(secrets).toEqual({
-        secret_bentoctl_auth_token: {
-          name: 'api-token',
-          key_vault_id: '${data.azurerm_resources.key_vault_ml_vault.resources[0].id}',
+    const { cluster, workload } = synthStacks({
+      secrets: { DB_PASSWORD: KV_DB },
+      runtime: { auth: { mode: 'bearer', secret: KV_TOKEN } },
+    });
+
+    it('THEN Terraform never reads a value: no Key Vault secret data source, no Kubernetes secret with data', () => {
+      expect(json.data?.azurerm_key_vault_secret).toBeUndefined();
+      expect(resourcesOf(json, 'kubernetes_secret_v1')).toEqual({});
+      expect(workload.provider).not.toHaveProperty('azurerm');
+    });
+
+    it('THEN the cluster runs the Key Vault CSI driver with workload identity', () => {
+      expect(onlyResource(cluster, 'azurerm_kubernetes_cluster')).toMatchObject({
+        key_vault_secrets_provider: {
+          secret_rotation_enabled: true,
+          secret_rotation_interval: '2m',
         },
-        secret_db_password: {
-          name: 'db-password',
-          key_vault_id:
-            '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault',
-        },
+        oidc_issuer_enabled: true,
+        workload_identity_enabled: true,
       });
-      expect(json.data?.azurerm_resources).toEqual({
+      expect(onlyResource(cluster, 'azurerm_federated_identity_credential')).toEqual({
+        name: 'iris-prod-workload',
+        resource_group_name: '${azurerm_resource_group.resource_group.name}',
+        parent_id: '${azurerm_user_assigned_identity.workload_identity.id}',
+        audience: ['api://AzureADTokenExchange'],
+        issuer: '${azurerm_kubernetes_cluster.cluster.oidc_issuer_url}',
+        subject: 'system:serviceaccount:bentoctl:iris-prod',
+      });
+    });
+
+    it('THEN the workload identity may read each vault (looked up by name when only the URL is known)', () => {
+      const roles = resourcesOf(cluster, 'azurerm_role_assignment');
+      expect(roles.key_vault_secrets_user_db_vault).toMatchObject({
+        scope:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault',
+        role_definition_name: 'Key Vault Secrets User',
+        principal_id: '${azurerm_user_assigned_identity.workload_identity.principal_id}',
+      });
+      expect(roles.key_vault_secrets_user_ml_vault?.scope).toBe(
+        '${data.azurerm_resources.key_vault_ml_vault.resources[0].id}',
+      );
+      expect(cluster.data?.azurerm_resources).toEqual({
         key_vault_ml_vault: { type: 'Microsoft.KeyVault/vaults', name: 'ml-vault' },
       });
     });
 
-    it('THEN the container reads them from one Kubernetes secret, never as plain values', () => {
-      const fromSecret = mainContainer(json).env.filter((entry) => entry.value_from !== undefined);
-      expect(fromSecret.map((entry) => [entry.name, entry.value_from?.secret_key_ref])).toEqual([
-        [
-          'BENTOCTL_AUTH_TOKEN',
-          {
-            name: '${kubernetes_secret_v1.runtime_secret.metadata[0].name}',
-            key: 'BENTOCTL_AUTH_TOKEN',
-          },
-        ],
-        [
-          'DB_PASSWORD',
-          { name: '${kubernetes_secret_v1.runtime_secret.metadata[0].name}', key: 'DB_PASSWORD' },
-        ],
+    it('THEN one SecretProviderClass per vault, signed in as the identity, syncing a Secret of its variables', () => {
+      const classes = resourcesOf(workload, 'kubernetes_manifest');
+      expect(Object.keys(classes)).toEqual([
+        'secret_provider_class_db_vault',
+        'secret_provider_class_ml_vault',
       ]);
-      expect(Object.keys(onlyResource(json, 'kubernetes_secret_v1').data as object)).toEqual([
-        'BENTOCTL_AUTH_TOKEN',
-        'DB_PASSWORD',
+      const db = classes.secret_provider_class_db_vault as {
+        manifest: {
+          kind: string;
+          spec: { parameters: Record<string, string>; secretObjects: unknown };
+        };
+      };
+      expect(db.manifest.kind).toBe('SecretProviderClass');
+      expect(db.manifest.spec.parameters).toEqual({
+        usePodIdentity: 'false',
+        clientID: '${data.terraform_remote_state.cluster.outputs.workload_identity_client_id}',
+        keyvaultName: 'db-vault',
+        tenantId: '${data.terraform_remote_state.cluster.outputs.workload_identity_tenant_id}',
+        objects:
+          'array:\n  - |\n    objectName: db-password\n    objectAlias: DB_PASSWORD\n    objectType: secret\n',
+      });
+      expect(db.manifest.spec.secretObjects).toEqual([
+        {
+          secretName: 'iris-prod-secrets-db-vault',
+          type: 'Opaque',
+          data: [{ objectName: 'DB_PASSWORD', key: 'DB_PASSWORD' }],
+        },
       ]);
     });
 
-    it('THEN a new secret version rolls the pods', () => {
-      expect(
-        deployment(json).spec.template.metadata.annotations?.['bentoctl.dev/secret-versions'],
-      ).toMatch(/^\$\{sha256\(join\(",", \[data\.azurerm_key_vault_secret\./);
+    it('THEN the pods mount each vault read-only, as the federated service account, and read the synced Secrets', () => {
+      const spec = pod(json) as PodSpec & {
+        service_account_name?: string;
+        volume: { name: string; csi?: unknown }[];
+      };
+      expect(spec.service_account_name).toBe(
+        '${kubernetes_service_account_v1.service_account.metadata[0].name}',
+      );
+      expect(onlyResource(workload, 'kubernetes_service_account_v1')).toMatchObject({
+        metadata: {
+          name: 'iris-prod',
+          annotations: {
+            'azure.workload.identity/client-id':
+              '${data.terraform_remote_state.cluster.outputs.workload_identity_client_id}',
+          },
+        },
+        automount_service_account_token: false,
+      });
+      expect(spec.volume.find((volume) => volume.name === 'secrets-db-vault')).toEqual({
+        name: 'secrets-db-vault',
+        csi: {
+          driver: 'secrets-store.csi.k8s.io',
+          read_only: true,
+          volume_attributes: { secretProviderClass: 'iris-prod-secrets-db-vault' },
+        },
+      });
+      const labels = (
+        deployment(json).spec.template.metadata as { labels?: Record<string, string> }
+      ).labels;
+      expect(labels?.['azure.workload.identity/use']).toBe('true');
+      const fromSecret = mainContainer(json).env.filter((entry) => entry.value_from !== undefined);
+      expect(fromSecret.map((entry) => [entry.name, entry.value_from?.secret_key_ref])).toEqual([
+        ['BENTOCTL_AUTH_TOKEN', { name: 'iris-prod-secrets-ml-vault', key: 'BENTOCTL_AUTH_TOKEN' }],
+        ['DB_PASSWORD', { name: 'iris-prod-secrets-db-vault', key: 'DB_PASSWORD' }],
+      ]);
+    });
+
+    it('THEN a changed reference rolls the pods', () => {
+      const annotation = (parts: ConfigParts) =>
+        deployment(synth(parts)).spec.template.metadata.annotations?.[
+          'bentoctl.dev/secret-versions'
+        ];
+      expect(annotation({ secrets: { DB_PASSWORD: KV_DB } })).toMatch(/^[0-9a-f]{64}$/);
+      expect(annotation({ secrets: { DB_PASSWORD: KV_DB } })).not.toBe(
+        annotation({ secrets: { DB_PASSWORD: `${KV_TOKEN}/${'a'.repeat(32)}` } }),
+      );
     });
   });
 

@@ -11,6 +11,9 @@ export const CLUSTER_OUTPUTS = {
   clientCertificate: 'kube_client_certificate',
   clientKey: 'kube_client_key',
   imageRepository: 'image_repository',
+  /** Only with Key Vault secrets: the identity the pods' CSI volumes sign in as. */
+  workloadClientId: 'workload_identity_client_id',
+  tenantId: 'workload_identity_tenant_id',
 } as const;
 
 /** The logical ID of the workload stack's `terraform_remote_state` on the cluster stack. */

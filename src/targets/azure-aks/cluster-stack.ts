@@ -11,6 +11,8 @@ import type { Construct } from 'constructs';
 import { addPropagationWait } from '../common/propagation-wait.js';
 import type { SynthInput } from '../synthesizer.js';
 import { addAksCluster } from './cluster.js';
+import { addKeyVaultIdentity } from './key-vault-identity.js';
+import { keyVaultEnv } from './secret-env.js';
 import { CLUSTER_OUTPUTS } from './cluster-outputs.js';
 import { aksNames, defaultAksImageRepository } from './names.js';
 import { addAksRegistry } from './registry.js';
@@ -27,7 +29,25 @@ export function synthesizeAksCluster(input: SynthInput<AzureAksSpec>): void {
 
   addAzurermProvider(stack, spec);
   const tags = { ...input.labels, ...literalTags(spec.tags) };
-  const { resourceGroup, cluster } = addAksCluster(stack, { spec, names, tags });
+  const secrets = keyVaultEnv(config);
+  const { resourceGroup, cluster } = addAksCluster(stack, {
+    spec,
+    names,
+    tags,
+    keyVaultSecrets: secrets.length > 0,
+  });
+  if (secrets.length > 0) {
+    const identity = addKeyVaultIdentity(stack, {
+      name: names.workloadIdentity,
+      resourceGroup,
+      cluster,
+      subject: `system:serviceaccount:${spec.namespace}:${names.serviceAccount}`,
+      references: secrets.map((secret) => secret.reference),
+      tags,
+    });
+    output(stack, CLUSTER_OUTPUTS.workloadClientId, identity.clientId, false);
+    output(stack, CLUSTER_OUTPUTS.tenantId, identity.tenantId, false);
+  }
 
   // A repository given in `image:` is the user's to manage (and to grant AcrPull on).
   let imageRepository = config.image.repository;

@@ -6,18 +6,13 @@
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider/index.js';
 import { TerraformOutput } from 'cdktf';
 import type { ITerraformDependable } from 'cdktf';
-import { errors } from '../../errors/index.js';
-import { secretEnvVars } from '../common/secret-env-vars.js';
 import type { SynthInput } from '../synthesizer.js';
 import { addAzurermProvider } from './cluster-stack.js';
 import { CLUSTER_OUTPUTS, CLUSTER_REMOTE_STATE } from './cluster-outputs.js';
 import { addNvidiaDevicePlugin } from './gpu-device-plugin.js';
-import {
-  KEY_VAULT_REFERENCE_FORM,
-  parseKeyVaultReference,
-  type KeyVaultSecretReference,
-} from './key-vault-reference.js';
-import { addImagePullSecret, addKeyVaultSecrets, type KeyVaultEnv } from './key-vault-secrets.js';
+import { addKeyVaultCsiSecrets } from './key-vault-csi.js';
+import { addImagePullSecret } from './key-vault-secrets.js';
+import { keyVaultEnv, keyVaultReference } from './secret-env.js';
 import { aksNames } from './names.js';
 import type { AzureAksSpec } from './spec.js';
 import { addNamespace, addWorkload } from './workload.js';
@@ -38,14 +33,12 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
     throw new Error('the workload stack reads the cluster stack');
   const names = aksNames(config.name, spec);
   const gpu = config.runtime.device === 'gpu' && spec.gpu_node_pool !== undefined;
-  const secretEnv: KeyVaultEnv[] = secretEnvVars(config).map(({ name, reference }) => ({
-    name,
-    reference: keyVaultReference(name, reference),
-  }));
+  const secretEnv = keyVaultEnv(config);
   const cluster = input.remoteState('cluster', CLUSTER_REMOTE_STATE);
 
-  // The Key Vault data sources read secrets through azurerm.
-  if (secretEnv.length > 0 || spec.image_pull_secret !== undefined) {
+  // The image pull secret is read through azurerm (key-vault-secrets.ts); the others are read
+  // by the CSI driver on the nodes.
+  if (spec.image_pull_secret !== undefined) {
     addAzurermProvider(stack, spec);
   }
   if (spec.local_accounts) {
@@ -74,10 +67,13 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
   if (gpu) gpuReady.push(addNvidiaDevicePlugin(stack, { labels, dependsOn: [] }));
 
   const namespace = addNamespace(stack, { name: spec.namespace, labels });
-  const secret = addKeyVaultSecrets(stack, {
+  const secret = addKeyVaultCsiSecrets(stack, {
     env: secretEnv,
     secretName: names.secret,
+    serviceAccountName: names.serviceAccount,
     namespace: namespace.metadata.name,
+    clientId: cluster.getString(CLUSTER_OUTPUTS.workloadClientId),
+    tenantId: cluster.getString(CLUSTER_OUTPUTS.tenantId),
     labels,
   });
   const pullSecret =
@@ -117,12 +113,4 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
     value: cluster.getString(CLUSTER_OUTPUTS.imageRepository),
     description: 'Repository the image is pushed to',
   });
-}
-
-function keyVaultReference(name: string, reference: string): KeyVaultSecretReference {
-  const parsed = parseKeyVaultReference(reference);
-  if (parsed === undefined) {
-    throw errors.secretReferenceInvalid(name, reference, KEY_VAULT_REFERENCE_FORM);
-  }
-  return parsed;
 }
