@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { withRunLock } from './run-lock.js';
 import { combineSummaries, changesOutputs } from '../terraform/combined-summary.js';
 import type { TerraformPlanJson } from '../terraform/plan-json.js';
-import { summarizePlan, type PlanSummary } from '../terraform/plan-summary.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
+import { summarizeStackPlan } from './stack-summary.js';
 import { STACK_FILE, type StackWritten } from '../terraform/stack-writer.js';
 import { errors } from '../errors/index.js';
 import { existsSync } from 'node:fs';
@@ -156,7 +157,10 @@ export async function planStack(
   );
   await terraform.plan(stack.dir, planFile, { destroy: options.destroy });
   const plan = await terraform.show(stack.dir, planFile);
-  return { planned: { stack, planFile, plan, summary: summarizePlan(plan) }, releases };
+  return {
+    planned: { stack, planFile, plan, summary: summarizeStackPlan(run.config, plan) },
+    releases,
+  };
 }
 
 export interface PlanDeploymentOptions {

@@ -24,7 +24,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BentoctlError, errors } from '../errors/index.js';
-import { summarizePlan } from '../terraform/plan-summary.js';
+import { summarizeStackPlan } from './stack-summary.js';
 import type { StateVersion } from '../terraform/terraform.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
@@ -169,7 +169,7 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
     const state = await stackTerraform.stateVersion(stack.dir);
     if (!sameState(state, entry.state)) throw errors.savedPlanStale(from);
     const plan = await stackTerraform.show(stack.dir, planFile);
-    planned.push({ stack, planFile, plan, summary: summarizePlan(plan) });
+    planned.push({ stack, planFile, plan, summary: summarizeStackPlan(config, plan) });
   }
   // The plan already holds the release it records (planned with it); apply reads it back after.
   return combinePlanned(planned, undefined);

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Cloud, RegistryKind, TargetName } from './names.js';
 import type { Synthesizer } from './synthesizer.js';
 
@@ -99,6 +100,11 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
    * @default - none
    */
   warnings?(config: ResolvedConfig): readonly string[];
+  /**
+   * What a reviewer of this plan must know that its resource list does not say (an outage, the
+   * rights an apply needs), shown under the plan summary. @default - none
+   */
+  planNotes?(summary: PlanSummary): readonly string[];
   /**
    * Loads the Terraform synthesis on demand: it pulls in cdktf and provider classes (deep
    * imports), which only `generate` and the commands built on it should pay for.

@@ -1,3 +1,4 @@
+import { aksPlanNotes } from './plan-notes.js';
 import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { aksImagePullProblem } from './image-source.js';
@@ -40,5 +41,6 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   preflight: (spec, context) => preflightAzureAks(spec, context),
   imagePullProblem: (repository, spec) => aksImagePullProblem(repository, spec),
   warnings: (config) => secretsInStateWarnings(config),
+  planNotes: (summary) => aksPlanNotes(summary),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };
