@@ -13,6 +13,7 @@ import { deploymentPaths, type DeploymentPaths } from '../../src/config/deployme
 import { loadConfig } from '../../src/config/load.js';
 import { applyDeployment } from '../../src/deploy/apply-deployment.js';
 import type { Approval, DeploymentRun } from '../../src/deploy/deployment-run.js';
+import { deploymentStacks } from '../../src/deploy/deployment-stacks.js';
 import { destroyDeployment } from '../../src/deploy/destroy-deployment.js';
 import { planDeployment } from '../../src/deploy/plan-deployment.js';
 import { readReleases } from '../../src/deploy/read-releases.js';
@@ -35,15 +36,28 @@ interface Shape {
   readonly replicas: number;
 }
 
-function writeStacks(paths: DeploymentPaths, shape: Shape): void {
+/** The state file bentoctl derives for each stack (`stackState`), as generate writes it. */
+function statePath(run: DeploymentRun, name: string): string {
+  const stack = deploymentStacks(run.config, run.paths).find((each) => each.name === name);
+  if (stack?.state.backend !== 'local' || stack.state.path === undefined) {
+    throw new Error(`no local state path for ${name}`);
+  }
+  return stack.state.path;
+}
+
+function writeStacks(run: DeploymentRun, shape: Shape): void {
+  const { paths } = run;
+  const backend = (name: string) => ({ backend: { local: { path: statePath(run, name) } } });
   const cluster = {
+    terraform: backend('cluster'),
     resource: { terraform_data: { cluster: { input: { host: shape.host } } } },
     output: { kube_host: { value: '${terraform_data.cluster.output.host}' } },
   };
   const workload = {
+    terraform: backend('workload'),
     data: {
       terraform_remote_state: {
-        cluster: { backend: 'local', config: { path: '../cluster/terraform.tfstate' } },
+        cluster: { backend: 'local', config: { path: statePath(run, 'cluster') } },
       },
     },
     resource: {
@@ -104,12 +118,17 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
         'spec:',
         '  location: westeurope',
         '  api_server_authorized_ip_ranges: [203.0.113.0/24]',
+        // One state path for the deployment: each stack gets its own file beside it, so the two
+        // backends differ, which a TF_DATA_DIR shared by the stacks would mix up.
+        'state:',
+        '  backend: local',
+        `  path: ${join(dir, 'state', 'demo.tfstate')}`,
         '',
       ].join('\n'),
     );
     paths = deploymentPaths('demo-aks', dir);
     const writer: StackWriter = async () => {
-      writeStacks(paths, shape);
+      writeStacks(run, shape);
       const [repository, digest] = IMAGE.split('@') as [string, string];
       return { warnings: [], image: { repository, digest } };
     };
@@ -185,9 +204,9 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
     expect(applied.outputs.endpoint?.value).toBe('http://https://cluster-1.example');
     // The history is in the workload stack, the one that runs the bento.
     expect(applied.release).toMatchObject({ number: 1, image_digest: IMAGE.split('@')[1] });
-    expect(existsSync(join(paths.stack, 'cluster', 'terraform.tfstate'))).toBe(true);
-    expect(existsSync(join(paths.stack, 'workload', 'terraform.tfstate'))).toBe(true);
-    expect(readFileSync(join(paths.stack, 'cluster', 'terraform.tfstate'), 'utf8')).not.toContain(
+    expect(statePath(run, 'cluster')).toBe(join(dir, 'state', 'demo', 'cluster.tfstate'));
+    expect(existsSync(join(dir, 'state', 'demo', 'workload.tfstate'))).toBe(true);
+    expect(readFileSync(statePath(run, 'cluster'), 'utf8')).not.toContain(
       'bentoctl_release_history',
     );
     const fresh = await readReleases(run.config, paths, { binary: binary!, env: process.env });
@@ -231,7 +250,7 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
     steps();
     // A change after the plan is not applied: the saved plans are.
     shape = { ...shape, replicas: 9 };
-    writeStacks(paths, shape);
+    writeStacks(run, shape);
     const noGenerate = { ...run, writeStack: undefined };
     const applied = await applyDeployment(noGenerate, recordingApproval(), { savedPlan: saveTo });
 
@@ -241,7 +260,7 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
       'terraform apply (workload)',
     ]);
     expect(applied.applied).toBe(true);
-    const state = readFileSync(join(paths.stack, 'workload', 'terraform.tfstate'), 'utf8');
+    const state = readFileSync(statePath(run, 'workload'), 'utf8');
     expect(state).toContain('"replicas": 3');
   });
 
@@ -282,9 +301,9 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
       ['cluster', 'terraform_data.cluster', 'delete'],
     ]);
     for (const stack of ['cluster', 'workload']) {
-      const state = JSON.parse(
-        readFileSync(join(paths.stack, stack, 'terraform.tfstate'), 'utf8'),
-      ) as { resources: unknown[] };
+      const state = JSON.parse(readFileSync(statePath(run, stack), 'utf8')) as {
+        resources: unknown[];
+      };
       expect(state.resources).toEqual([]);
     }
   });
