@@ -327,6 +327,27 @@ describe('bentoctl generate (CLI)', () => {
     expect(result.stdout).toContain('terraform -chdir=.bentoctl/iris-prod/stack init');
   });
 
+  it('GIVEN azure-aks WHEN run THEN it prints both stacks in apply order and points at bentoctl plan', async () => {
+    const workspace = makeWorkspace();
+    const config = join(workspace, 'deployment_config.yaml');
+    writeFileSync(
+      config,
+      configText(
+        'azure-aks',
+        'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]',
+      ),
+    );
+    const result = await runCli(
+      ['generate', '-f', config, '--image', `example.azurecr.io/iris@${DIGEST}`],
+      { cwd: workspace, env: { BENTOCTL_HOME: workspace } },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /Wrote \.bentoctl\/iris-prod\/stack\/cluster\/main\.tf\.json: \d+ resources\nWrote \.bentoctl\/iris-prod\/stack\/workload\/main\.tf\.json: \d+ resources\nazure-aks: 2 stacks applied in order, outputs endpoint, image_repository/,
+    );
+    expect(result.stdout).toContain(`Next: bentoctl plan -f ${config}`);
+  });
+
   it('GIVEN --json WHEN run THEN it returns the typed result', async () => {
     const { workspace, config } = workspaceWithConfig();
     const result = await runCli(
