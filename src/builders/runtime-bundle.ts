@@ -114,7 +114,7 @@ function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warning
   const warnings =
     device === 'gpu' && !natives.some((name) => GPU_PROVIDER_LIB.test(name))
       ? [
-          `onnxruntime-node in ${nodeRoot} has no CUDA provider library in ${ORT_NATIVE_DIR}: the GPU image will run on CPU. Reinstall it with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 to include it.`,
+          `onnxruntime-node in ${nodeRoot} has no CUDA provider library in ${ORT_NATIVE_DIR}: the GPU image cannot load the CUDA execution provider and will fail readiness (DEVICE_UNAVAILABLE), or serve on CPU with runtime.device_fallback: cpu. Reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 (npm rebuild onnxruntime-node) to include libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so.`,
         ]
       : [];
   const files = [

@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 import { checkConfigBento, type BentoCheck } from '../bento/check-config-bento.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 
 export interface ValidateResult {
   readonly valid: true;

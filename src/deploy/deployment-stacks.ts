@@ -13,7 +13,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { StateConfig } from '../config/state-schema.js';
 import { getTarget } from '../targets/registry.js';
 import { stackState } from '../targets/stack-state.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 import type { Terraform } from '../terraform/terraform.js';
 
 export interface DeploymentStack {

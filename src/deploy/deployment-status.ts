@@ -9,7 +9,7 @@ import { deploymentPaths } from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
 import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
 import { readApplyRecord } from './apply-record.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 
 export interface DeploymentStatus {
   readonly name: string;

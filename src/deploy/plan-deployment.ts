@@ -14,7 +14,8 @@ import { combineSummaries, changesOutputs } from '../terraform/combined-summary.
 import type { TerraformPlanJson } from '../terraform/plan-json.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { summarizeStackPlan } from './stack-summary.js';
-import { STACK_FILE, type StackWritten } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
+import type { StackWritten } from '../terraform/stack-writer.js';
 import { errors } from '../errors/index.js';
 import { existsSync } from 'node:fs';
 import type { DeploymentRun } from './deployment-run.js';

@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors } from '../errors/index.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 import { stableJson } from '../targets/stable-json.js';
 import { releaseHistorySchema, type Release } from './release-history.js';
 import { writeFileAtomic } from '../write-atomic.js';

@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { BentoctlError, errors } from '../errors/index.js';
 import { summarizeStackPlan } from './stack-summary.js';
 import type { StateVersion } from '../terraform/terraform.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { deploymentStacks, terraformFor, type DeploymentStack } from './deployment-stacks.js';
 import {

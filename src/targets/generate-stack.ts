@@ -14,10 +14,8 @@ import { bentoIdentity } from './bento-identity.js';
 import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStacks } from './synth-stack.js';
+import { STACK_FILE } from '../stack-file.js';
 import { writeFileAtomic } from '../write-atomic.js';
-
-/** The file terraform reads in the stack folder. */
-export const STACK_FILE = 'main.tf.json';
 
 export interface GenerateOptions extends LoadOptions {
   readonly configFile: string;

@@ -1,6 +1,7 @@
 /**
- * Synthesizes a deployment's Terraform JSON: one cdktf stack named after the deployment, its
- * backend from `state:`, the target's resources, rendered with sorted keys and no cdktf metadata
+ * Synthesizes a deployment's Terraform JSON: one cdktf stack named after the deployment (or one
+ * per stack of a target with several, `<name>-<stack>`), its backend from `state:`, the target's
+ * resources and the Terraform version they need, rendered with sorted keys and no cdktf metadata
  * so that the same inputs give the same bytes.
  *
  * Logical IDs: targets add every resource directly to the stack with a snake_case construct ID.
@@ -21,7 +22,7 @@ import type { StateConfig } from '../config/state-schema.js';
 import { compareVersions, MINIMUM_TERRAFORM_VERSION } from '../terraform/binary.js';
 import { getTarget } from './registry.js';
 import { bentoLabels, deploymentLabels } from './stack-labels.js';
-import type { ImageReference } from './synthesizer.js';
+import type { ImageReference, Synthesizer } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
 import { remoteStateOf, stackState } from './stack-state.js';
 
@@ -52,9 +53,23 @@ export interface SynthesizedPart {
   readonly stack: SynthesizedStack;
 }
 
-/** The deployment's one stack; a bug for a target with several (see `synthesizeStacks`). */
+/**
+ * Loads the target's synthesis (cdktf and its provider classes) and synthesizes the deployment's
+ * one stack; a bug for a target with several (see `synthesizeStacks`).
+ */
 export async function synthesizeStack(input: StackInput): Promise<SynthesizedStack> {
-  const parts = await synthesizeStacks(input);
+  return synthesizeStackWith(input, await getTarget(input.config.target).loadSynthesizer());
+}
+
+/**
+ * `synthesizeStack` with the target's synthesizer already loaded: the target tests hand it the
+ * synthesizer they import, and get what `generate` writes.
+ */
+export function synthesizeStackWith<Spec>(
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): SynthesizedStack {
+  const parts = synthesizeStacksWith(input, synthesize);
   const [only] = parts;
   if (only === undefined || parts.length !== 1) {
     throw new Error(`${input.config.target} has ${parts.length} stacks: use synthesizeStacks`);
@@ -62,8 +77,19 @@ export async function synthesizeStack(input: StackInput): Promise<SynthesizedSta
   return only.stack;
 }
 
-/** Every stack of the deployment, in apply order (`TargetDefinition.stacks`). */
+/** Loads the target's synthesis; every stack of the deployment, in apply order. */
 export async function synthesizeStacks(input: StackInput): Promise<readonly SynthesizedPart[]> {
+  return synthesizeStacksWith(input, await getTarget(input.config.target).loadSynthesizer());
+}
+
+/**
+ * Every stack of the deployment, in apply order (`TargetDefinition.stacks`), with the target's
+ * synthesizer already loaded.
+ */
+export function synthesizeStacksWith<Spec>(
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): readonly SynthesizedPart[] {
   // cdktf's App insists on an output folder; a private temporary one keeps the caller's folder
   // untouched.
   const outdir = mkdtempSync(join(tmpdir(), 'bentoctl-synth-'));
@@ -73,17 +99,17 @@ export async function synthesizeStacks(input: StackInput): Promise<readonly Synt
     // `generate` on a machine (a review job) without terraform. plan and apply check the
     // version themselves (src/terraform/binary.ts), so synthesis runs only the structural one.
     const app = new App({ outdir, stackTraces: false, skipValidation: true });
-    const stacks = await addDeploymentStacks(app, input);
+    const stacks = addDeploymentStacks(app, input, synthesize);
     for (const { stack } of stacks) {
       const missing = new ValidateProviderPresence(stack).validate();
       if (missing.length > 0) throw new Error(`stack ${stack.node.id}: ${missing.join('; ')}`);
     }
     app.synth();
-    return stacks.map(({ name, stack, state }) => {
+    return stacks.map(({ name, stack }) => {
       const raw: unknown = JSON.parse(
         readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
       );
-      const json = withRequiredVersion(withoutMetadata(raw) as TerraformJson, state);
+      const json = withoutMetadata(raw) as TerraformJson;
       return {
         name,
         stack: {
@@ -100,50 +126,67 @@ export async function synthesizeStacks(input: StackInput): Promise<readonly Synt
 }
 
 /**
- * Adds the deployment's stack (backend, labels, environment and the target's resources) to a
- * cdktf app. `synthesizeStack` drives it in memory; the benchmark drives the same function
- * through `cdktf synth` to compare the two. A target with several stacks: the first of them
- * (the benchmark's one-stack targets need no more).
+ * Adds the deployment's one stack to a cdktf app (see `addDeploymentStacks`); a bug for a target
+ * with several.
  */
-export async function addDeploymentStack(app: CdktfApp, input: StackInput): Promise<CdktfStack> {
-  const [first] = await addDeploymentStacks(app, input);
-  if (first === undefined) throw new Error(`${input.config.target} declares no stacks`);
-  return first.stack;
+export function addDeploymentStack<Spec>(
+  app: CdktfApp,
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): CdktfStack {
+  const stacks = addDeploymentStacks(app, input, synthesize);
+  const [only] = stacks;
+  if (only === undefined || stacks.length !== 1) {
+    throw new Error(`${input.config.target} has ${stacks.length} stacks: use addDeploymentStacks`);
+  }
+  return only.stack;
+}
+
+/** A cdktf stack added by `addDeploymentStacks`; `name` is undefined for a one-stack target. */
+export interface DeploymentStackConstruct {
+  readonly name: string | undefined;
+  readonly stack: CdktfStack;
 }
 
 /**
- * One cdktf stack per stack of the target, each with its own backend (`stackState`), handed to
- * the target's synthesizer with its name and a way to read the earlier stacks' outputs.
+ * Adds the deployment's stacks to a cdktf app, in apply order: one per stack of the target
+ * (`TargetDefinition.stacks`; else one named after the deployment), each with its backend
+ * (`stackState`), labels, environment, the target's resources and the Terraform version they
+ * need, and for a later stack a way to read the earlier stacks' outputs. `synthesizeStacks`
+ * drives it in memory; the benchmark drives the same function through `cdktf synth` to compare
+ * the two.
  */
-async function addDeploymentStacks(
+export function addDeploymentStacks<Spec>(
   app: CdktfApp,
   input: StackInput,
-): Promise<{ name: string | undefined; stack: CdktfStack; state: StateConfig }[]> {
+  synthesize: Synthesizer<Spec>,
+): readonly DeploymentStackConstruct[] {
   const { config } = input;
   const target = getTarget(config.target);
-  const synthesize = await target.loadSynthesizer();
   const folder = defaultStateFolder(config, target.stateScope(config.spec));
   const parts: (string | undefined)[] =
     target.stacks === undefined ? [undefined] : target.stacks.map((stack) => stack.name);
   const stateOf = (part: string | undefined): StateConfig =>
     part === undefined ? config.state : stackState(config.state, folder, part);
-  return parts.map((part) => {
+  return parts.map((part, index) => {
     const stack = new TerraformStack(
       app,
       part === undefined ? config.name : `${config.name}-${part}`,
     );
-    const state = stateOf(part);
-    addBackend(stack, state, folder);
-    const earlier = parts.slice(0, parts.indexOf(part));
+    const floors = [MINIMUM_TERRAFORM_VERSION, addBackend(stack, stateOf(part), folder)];
+    const earlier = parts.slice(0, index);
     synthesize({
       stack,
       config,
-      spec: config.spec,
+      spec: config.spec as Spec,
       image: input.image,
       bentoVersion: input.bentoVersion,
       labels: deploymentLabels(config.name),
       bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
       environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
+      requireTerraform: (version) => {
+        floors.push(version);
+      },
       ...(part === undefined
         ? {}
         : {
@@ -156,18 +199,28 @@ async function addDeploymentStacks(
             },
           }),
     });
-    return { name: part, stack, state };
+    // Terraform refuses an older binary at init with this constraint; plan and apply read it
+    // from the stack file and refuse first, with the reason (src/terraform/binary.ts). Each
+    // stack states its own: the newest of what its backend and its resources need.
+    stack.addOverride('terraform.required_version', `>= ${newestVersion(floors)}`);
+    return { name: part, stack };
   });
 }
 
-/** `folder` is the default state folder, for configs built without `loadConfig`'s defaults. */
-function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void {
+/** The S3 backend's `use_lockfile` (state locking without DynamoDB) exists from Terraform 1.10. */
+export const S3_LOCKFILE_TERRAFORM_VERSION = '1.10.0';
+
+/**
+ * Adds the backend; returns the oldest Terraform it works with. `folder` is the default state
+ * folder, for configs built without `loadConfig`'s defaults.
+ */
+function addBackend(stack: CdktfStack, state: StateConfig, folder: string): string {
   switch (state.backend) {
     case 'local':
       // cdktf's default is an absolute path under the current folder, which differs per machine;
       // a relative path is resolved by terraform in the stack folder it runs in.
       new LocalBackend(stack, { path: state.path ?? 'terraform.tfstate' });
-      return;
+      return MINIMUM_TERRAFORM_VERSION;
     case 's3': {
       // cdktf 0.21 predates `use_lockfile`; the backend writes every prop in snake_case, so
       // the extra prop reaches Terraform as it is.
@@ -180,14 +233,14 @@ function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void
         ...(state.dynamodb_table !== undefined ? { dynamodbTable: state.dynamodb_table } : {}),
       };
       new S3Backend(stack, props);
-      return;
+      return state.use_lockfile ? S3_LOCKFILE_TERRAFORM_VERSION : MINIMUM_TERRAFORM_VERSION;
     }
     case 'gcs':
       new GcsBackend(stack, {
         bucket: state.bucket,
         prefix: state.prefix ?? folder,
       });
-      return;
+      return MINIMUM_TERRAFORM_VERSION;
     case 'azurerm':
       new AzurermBackend(stack, {
         resourceGroupName: state.resource_group_name,
@@ -195,7 +248,7 @@ function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void
         containerName: state.container_name,
         key: state.key ?? `${folder}.tfstate`,
       });
-      return;
+      return MINIMUM_TERRAFORM_VERSION;
   }
 }
 
@@ -227,22 +280,9 @@ function withoutMetadata(value: unknown): unknown {
   );
 }
 
-/** The S3 backend's `use_lockfile` (state locking without DynamoDB) exists from Terraform 1.10. */
-export const S3_LOCKFILE_TERRAFORM_VERSION = '1.10.0';
-
-/**
- * States the oldest Terraform the stack runs on: bentoctl's own minimum, what the target asked
- * for (azure-aks: 1.6 for expression import ids) and what the backend needs. Terraform refuses
- * an older binary at init with this constraint; plan and apply check it first with the reason.
- */
-function withRequiredVersion(json: TerraformJson, state: StateConfig): TerraformJson {
-  const terraform = (json.terraform ?? {}) as Record<string, unknown>;
-  const floors = [MINIMUM_TERRAFORM_VERSION];
-  const asked = terraform.required_version;
-  if (typeof asked === 'string') floors.push(...(asked.match(/\d+\.\d+\.\d+/g) ?? []));
-  if (state.backend === 's3' && state.use_lockfile) floors.push(S3_LOCKFILE_TERRAFORM_VERSION);
-  const floor = floors.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
-  return { ...json, terraform: { ...terraform, required_version: `>= ${floor}` } };
+/** The newest of `x.y.z` versions. */
+function newestVersion(versions: readonly string[]): string {
+  return versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
 }
 
 function countResources(json: TerraformJson): number {

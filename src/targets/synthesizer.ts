@@ -46,6 +46,12 @@ export interface SynthInput<Spec> {
    * @default - absent for a target with one stack
    */
   readonly remoteState?: (part: string, id: string) => TerraformRemoteState;
+  /**
+   * Says the stack needs Terraform `version` (`x.y.z`) or newer, for a language feature it uses.
+   * The stack's `terraform.required_version` is the newest of these, the backend's and bentoctl's
+   * own minimum; `plan` and `apply` refuse an older binary with it.
+   */
+  requireTerraform(version: string): void;
 }
 
 /** Adds a target's providers, resources and outputs (at least `endpoint`) to the stack. */

@@ -711,6 +711,14 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'gpu',
   },
   {
+    name: 'unknown device fallback',
+    yaml: withLines('runtime:\n  device: gpu\n  device_fallback: tpu'),
+    code: 'CONFIG_INVALID',
+    field: 'runtime.device_fallback',
+    line: 7,
+    mentions: 'cpu',
+  },
+  {
     name: 'bearer auth without secret',
     yaml: withLines('runtime:\n  auth:\n    mode: bearer'),
     code: 'CONFIG_INVALID',

@@ -7,21 +7,18 @@ import { summarizeStackPlan } from '../../src/deploy/stack-summary.js';
 import type { TerraformPlanJson } from '../../src/terraform/plan-json.js';
 import { renderPlanMarkdown } from '../../src/terraform/render-plan-markdown.js';
 import { renderPlanText } from '../../src/terraform/render-plan-text.js';
-import { configText, loadTestConfig, makeWorkspace } from '../targets/fixtures.js';
+import { configText, loadTestConfig } from '../targets/target-synth-harness.js';
 
-const workspace = makeWorkspace();
 const AKS = loadTestConfig(
-  workspace,
   configText(
     'azure-aks',
     'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]',
   ),
 );
 const GPU = loadTestConfig(
-  workspace,
   configText('aws-ec2-gpu', 'region: us-east-1\nmax_instances: 1', 'runtime:\n  device: gpu\n'),
 );
-const ECS = loadTestConfig(workspace, configText('aws-ecs', 'region: us-east-1'));
+const ECS = loadTestConfig(configText('aws-ecs', 'region: us-east-1'));
 
 /** A plan JSON with one change per `[type, name, actions]`. */
 function plan(changes: [string, string, string[]][]): TerraformPlanJson {

@@ -221,6 +221,35 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
     );
   }, 60_000);
 
+  it('warns when a device: gpu image is built on a base without CUDA 12 and cuDNN 9', async () => {
+    const gpuConfig = join(workspace, 'gpu_config.yaml');
+    writeFileSync(
+      gpuConfig,
+      [
+        'api_version: v1',
+        'name: iris-gpu-build',
+        'bento: ./iris',
+        'target: aws-ec2-gpu',
+        'spec: { region: us-west-2, instance_type: g5.xlarge }',
+        'runtime: { device: gpu }',
+        '',
+      ].join('\n'),
+    );
+    // The test base image is the host's node and its libraries: no CUDA.
+    const result = await buildAndPushImage({
+      config: loadConfig(gpuConfig),
+      push: false,
+      baseImage: engines.baseImage,
+      docker: engines.docker,
+      cwd: workspace,
+      signal: AbortSignal.timeout(240_000),
+    });
+    const warning = result.warnings.find((text) => text.includes('the base image'));
+    expect(warning).toContain(engines.baseImage);
+    expect(warning).toContain('has no CUDA');
+    expect(warning).toContain('DEVICE_UNAVAILABLE');
+  }, 300_000);
+
   // Needs dist/ (npm run build), like every test that runs the CLI.
   it('`bentoctl run` serves the built image, prints the URL and stops cleanly on SIGTERM', async () => {
     const port = await freePort();

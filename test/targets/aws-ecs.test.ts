@@ -1,29 +1,33 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEcs } from '../../src/targets/aws-ecs/definition.js';
+import { synthesizeAwsEcs } from '../../src/targets/aws-ecs/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { stableJson } from '../../src/targets/stable-json.js';
 import {
   configText,
   dataOf,
   DIGEST,
+  ECR_IMAGE,
   loadTestConfig,
-  makeWorkspace,
   resource,
   resourcesOf,
-  synth,
-} from './fixtures.js';
+  synthesizeTarget,
+  type TerraformDocument,
+} from './target-synth-harness.js';
 
-const workspace = makeWorkspace();
+const synth = (text: string): TerraformDocument =>
+  synthesizeTarget(synthesizeAwsEcs, loadTestConfig(text), ECR_IMAGE);
+
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf';
 const TOKEN = 'arn:aws:ssm:us-east-1:123456789012:parameter/iris/token';
 const CERTIFICATE =
   'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
 
-function policy(stack: SynthesizedStack, name: string): { Statement: Record<string, unknown>[] } {
+function policy(stack: TerraformDocument, name: string): { Statement: Record<string, unknown>[] } {
   return JSON.parse(String(resource(stack, 'aws_iam_role_policy', name)?.policy));
 }
 
-function container(stack: SynthesizedStack): Record<string, unknown> {
+function container(stack: TerraformDocument): Record<string, unknown> {
   const definitions = resource(stack, 'aws_ecs_task_definition', 'task_definition');
   const [first] = JSON.parse(String(definitions?.container_definitions)) as Record<
     string,
@@ -34,10 +38,9 @@ function container(stack: SynthesizedStack): Record<string, unknown> {
 
 describe('aws-ecs stack', () => {
   describe('GIVEN the default spec (new VPC, internal ALB, CPU scaling)', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText('aws-ecs', 'region: us-east-1', `secrets:\n  DB_PASSWORD: ${SECRET}\n`),
       );
     });
@@ -202,14 +205,11 @@ describe('aws-ecs stack', () => {
     it('THEN the repository the image was pushed to is adopted with an import block', () => {
       // `bentoctl build --push` creates a missing ECR repository; without the import the first
       // apply would fail with RepositoryAlreadyExistsException.
-      expect(stack.json.import).toEqual([
-        { id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' },
-      ]);
+      expect(stack.import).toEqual([{ id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' }]);
     });
 
     it('THEN every resource is tagged with the deployment, and only the task definition and service with the bento', () => {
-      const [provider] = (stack.json.provider as { aws: { default_tags: { tags: object }[] }[] })
-        .aws;
+      const [provider] = (stack.provider as { aws: { default_tags: { tags: object }[] }[] }).aws;
       // A release changes the resources that run the bento, not the tags of every resource.
       expect(provider?.default_tags[0]?.tags).toEqual({
         deployment: 'iris-prod',
@@ -224,22 +224,23 @@ describe('aws-ecs stack', () => {
     });
 
     it('THEN it declares exactly the outputs of the target definition', () => {
-      expect(stack.outputs).toEqual(awsEcs.outputs.map((output) => output.name).sort());
-      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+      expect(Object.keys(stack.output ?? {}).sort()).toEqual(
+        awsEcs.outputs.map((output) => output.name).sort(),
+      );
+      expect((stack.output as Record<string, { value: string }>).endpoint?.value).toBe(
         'http://${aws_lb.alb.dns_name}',
       );
     });
 
     it('THEN it matches the reviewed snapshot', async () => {
-      await expect(stack.text).toMatchFileSnapshot('__snapshots__/aws-ecs.tf.json');
+      await expect(stableJson(stack)).toMatchFileSnapshot('__snapshots__/aws-ecs.tf.json');
     });
   });
 
   describe('GIVEN a public endpoint with a certificate, request scaling and an existing VPC', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText(
           'aws-ecs',
           `region: us-east-1
@@ -293,7 +294,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         '80 198.51.100.0/24',
         '80 203.0.113.0/24',
       ]);
-      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+      expect((stack.output as Record<string, { value: string }>).endpoint?.value).toBe(
         'https://${aws_lb.alb.dns_name}',
       );
     });
@@ -324,22 +325,23 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
   describe('GIVEN an image in a private registry outside ECR', () => {
     const PULL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf';
     const outside = (spec: string) =>
-      synthesizeStack({
-        config: loadTestConfig(workspace, configText('aws-ecs', spec)),
-        image: imageReference('registry.example.com/iris', DIGEST),
-        bentoVersion: '0123456789abcdef',
-        bentoName: 'iris_classifier',
-      });
+      synthesizeTarget(
+        synthesizeAwsEcs,
+        loadTestConfig(configText('aws-ecs', spec)),
+        imageReference('registry.example.com/iris', DIGEST),
+      );
 
-    it('WHEN no pull credentials are given THEN generate refuses the image and says what to do', async () => {
-      await expect(outside('region: us-east-1')).rejects.toMatchObject({
-        code: 'IMAGE_NOT_PULLABLE',
-        message: expect.stringContaining('spec.image_pull_secret'),
-      });
+    it('WHEN no pull credentials are given THEN generate refuses the image and says what to do', () => {
+      expect(() => outside('region: us-east-1')).toThrow(
+        expect.objectContaining({
+          code: 'IMAGE_NOT_PULLABLE',
+          message: expect.stringContaining('spec.image_pull_secret'),
+        }),
+      );
     });
 
-    it('WHEN image_pull_secret is given THEN the task pulls with it and only the execution role reads it', async () => {
-      const stack = await outside(`image_pull_secret: ${PULL}`);
+    it('WHEN image_pull_secret is given THEN the task pulls with it and only the execution role reads it', () => {
+      const stack = outside(`image_pull_secret: ${PULL}`);
       expect(container(stack).repositoryCredentials).toEqual({ credentialsParameter: PULL });
       expect(policy(stack, 'execution_role_policy').Statement).toContainEqual(
         expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [PULL] }),
@@ -349,7 +351,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         'ecr:BatchGetImage',
       );
       expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
-      expect(stack.json.import).toBeUndefined();
+      expect(stack.import).toBeUndefined();
     });
   });
 
@@ -358,18 +360,15 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     // one deployment never takes another one's images with it.
     const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
     const synthWith = (repository: string, extra = '') =>
-      synthesizeStack({
-        config: loadTestConfig(makeWorkspace(), configText('aws-ecs', 'region: us-east-1', extra)),
-        image: imageReference(repository, DIGEST),
-        bentoVersion: '0123456789abcdef',
-        bentoName: 'iris_classifier',
-      });
+      synthesizeTarget(
+        synthesizeAwsEcs,
+        loadTestConfig(configText('aws-ecs', 'region: us-east-1', extra)),
+        imageReference(repository, DIGEST),
+      );
 
-    it("WHEN it is the deployment's own THEN it is imported, guarded by the image's account", async () => {
-      const stack = await synthWith(`${ECR}/iris-prod`);
-      expect(stack.json.import).toEqual([
-        { id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' },
-      ]);
+    it("WHEN it is the deployment's own THEN it is imported, guarded by the image's account", () => {
+      const stack = synthWith(`${ECR}/iris-prod`);
+      expect(stack.import).toEqual([{ id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' }]);
       const repository = resource(stack, 'aws_ecr_repository', 'ecr_repository') as {
         lifecycle?: { precondition?: { condition: string }[] };
       };
@@ -378,37 +377,33 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       );
     });
 
-    it("WHEN it is another deployment's (a shared image.repository) THEN the stack declares its own and imports nothing", async () => {
-      const stack = await synthWith(
-        `${ECR}/iris-staging`,
-        `image:\n  repository: ${ECR}/iris-staging\n`,
-      );
+    it("WHEN it is another deployment's (a shared image.repository) THEN the stack declares its own and imports nothing", () => {
+      const stack = synthWith(`${ECR}/iris-staging`, `image:\n  repository: ${ECR}/iris-staging\n`);
       expect(Object.values(resourcesOf(stack, 'aws_ecr_repository'))).toEqual([
         expect.objectContaining({ name: 'iris-prod' }),
       ]);
-      expect(stack.json.import).toBeUndefined();
+      expect(stack.import).toBeUndefined();
       // The tasks still pull from where the image is.
       expect(JSON.stringify(policy(stack, 'execution_role_policy'))).toContain(
         'arn:aws:ecr:us-east-1:123456789012:repository/iris-staging',
       );
     });
 
-    it('WHEN it has the deployment name in another region THEN nothing is imported', async () => {
-      const stack = await synthWith('123456789012.dkr.ecr.eu-west-1.amazonaws.com/iris-prod');
-      expect(stack.json.import).toBeUndefined();
+    it('WHEN it has the deployment name in another region THEN nothing is imported', () => {
+      const stack = synthWith('123456789012.dkr.ecr.eu-west-1.amazonaws.com/iris-prod');
+      expect(stack.import).toBeUndefined();
       expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')?.lifecycle).toBeUndefined();
     });
   });
 
-  it('GIVEN an image in ECR WHEN synthesized THEN no registry credentials are set', async () => {
-    const stack = await synth(workspace, configText('aws-ecs', ''));
+  it('GIVEN an image in ECR WHEN synthesized THEN no registry credentials are set', () => {
+    const stack = synth(configText('aws-ecs', ''));
     expect(container(stack)).not.toHaveProperty('repositoryCredentials');
   });
 
   it('GIVEN a secret that is not an ARN WHEN validated THEN it fails naming the variable, before synthesis', () => {
     expect(() =>
       loadTestConfig(
-        workspace,
         configText('aws-ecs', 'region: us-east-1', 'secrets:\n  DB_PASSWORD: prod/db\n'),
       ),
     ).toThrow(
@@ -419,10 +414,9 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     );
   });
 
-  it('GIVEN a long deployment name WHEN synthesized THEN the ALB name fits 32 characters and the target group takes a prefix', async () => {
+  it('GIVEN a long deployment name WHEN synthesized THEN the ALB name fits 32 characters and the target group takes a prefix', () => {
     const longName = 'a-very-long-deployment-name-for-iris-01';
-    const stack = await synth(
-      workspace,
+    const stack = synth(
       configText('aws-ecs', 'region: us-east-1').replace('name: iris-prod', `name: ${longName}`),
     );
     const albName = String(resource(stack, 'aws_lb', 'alb')?.name);
@@ -437,17 +431,16 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN startup_grace_seconds WHEN synthesized THEN the service gives new tasks that long', async () => {
-    const stack = await synth(workspace, configText('aws-ecs', 'startup_grace_seconds: 900'));
+  it('GIVEN startup_grace_seconds WHEN synthesized THEN the service gives new tasks that long', () => {
+    const stack = synth(configText('aws-ecs', 'startup_grace_seconds: 900'));
     expect(resource(stack, 'aws_ecs_service', 'service')?.health_check_grace_period_seconds).toBe(
       900,
     );
   });
 
-  it('GIVEN secrets under a customer KMS key WHEN synthesized THEN the execution role may decrypt with it through the secret services only', async () => {
+  it('GIVEN secrets under a customer KMS key WHEN synthesized THEN the execution role may decrypt with it through the secret services only', () => {
     const key = 'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
-    const stack = await synth(
-      workspace,
+    const stack = synth(
       configText(
         'aws-ecs',
         `secrets_kms_key_arns: [${key}]`,
@@ -470,22 +463,21 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN one deployment name in two regions WHEN synthesized THEN its IAM roles do not collide', async () => {
-    const names = async (region: string) => {
-      const stack = await synth(workspace, configText('aws-ecs', `region: ${region}`));
+  it('GIVEN one deployment name in two regions WHEN synthesized THEN its IAM roles do not collide', () => {
+    const names = (region: string) => {
+      const stack = synth(configText('aws-ecs', `region: ${region}`));
       return Object.values(resourcesOf(stack, 'aws_iam_role')).map((role) => role.name);
     };
-    expect(await names('us-east-1')).toEqual([
+    expect(names('us-east-1')).toEqual([
       'iris-prod-us-east-1-execution',
       'iris-prod-us-east-1-task',
     ]);
-    const west = await names('eu-west-1');
+    const west = names('eu-west-1');
     expect(west).toEqual(['iris-prod-eu-west-1-execution', 'iris-prod-eu-west-1-task']);
   });
 
-  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that the load balancer and tasks span two zones', async () => {
-    const stack = await synth(
-      workspace,
+  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that the load balancer and tasks span two zones', () => {
+    const stack = synth(
       configText(
         'aws-ecs',
         `vpc_id: vpc-0123456789abcdef0
@@ -514,8 +506,8 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
 public_subnet_ids: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
 private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`;
 
-  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that every private subnet routes to the internet through a NAT', async () => {
-    const stack = await synth(workspace, configText('aws-ecs', EXISTING));
+  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that every private subnet routes to the internet through a NAT', () => {
+    const stack = synth(configText('aws-ecs', EXISTING));
     expect(dataOf(stack, 'aws_route_tables', 'private_subnet_2_route_tables')).toEqual({
       vpc_id: 'vpc-0123456789abcdef0',
       filter: [{ name: 'association.subnet-id', values: ['subnet-0bbbbbbbbbbbbbbb2'] }],
@@ -543,11 +535,8 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`;
     });
   });
 
-  it('GIVEN private_egress: vpc-endpoints THEN plan reads the ECR, S3 and Logs endpoints and checks they are available', async () => {
-    const stack = await synth(
-      workspace,
-      configText('aws-ecs', `${EXISTING}\nprivate_egress: vpc-endpoints`),
-    );
+  it('GIVEN private_egress: vpc-endpoints THEN plan reads the ECR, S3 and Logs endpoints and checks they are available', () => {
+    const stack = synth(configText('aws-ecs', `${EXISTING}\nprivate_egress: vpc-endpoints`));
     expect(dataOf(stack, 'aws_vpc_endpoint', 'vpc_endpoint_ecr_dkr')).toEqual({
       vpc_id: 'vpc-0123456789abcdef0',
       service_name: 'com.amazonaws.us-east-1.ecr.dkr',
@@ -564,9 +553,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`;
   });
 
   it('GIVEN private_egress without vpc_id THEN validate refuses it: the new VPC has NAT gateways', () => {
-    expect(() =>
-      loadTestConfig(workspace, configText('aws-ecs', 'private_egress: vpc-endpoints')),
-    ).toThrow(
+    expect(() => loadTestConfig(configText('aws-ecs', 'private_egress: vpc-endpoints'))).toThrow(
       expect.objectContaining({
         code: 'CONFIG_INVALID',
         diagnostics: [

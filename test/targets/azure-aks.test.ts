@@ -24,6 +24,7 @@ interface ConfigParts {
   runtime?: Record<string, unknown>;
   secrets?: Record<string, string>;
   image?: Record<string, unknown>;
+  state?: Record<string, unknown>;
 }
 
 function configText(parts: ConfigParts = {}): string {
@@ -40,28 +41,30 @@ function configText(parts: ConfigParts = {}): string {
     ...(parts.runtime ? { runtime: parts.runtime } : {}),
     ...(parts.secrets ? { secrets: parts.secrets } : {}),
     ...(parts.image ? { image: parts.image } : {}),
+    ...(parts.state ? { state: parts.state } : {}),
   });
 }
 
 const STACKS = ['cluster', 'workload'] as const;
 
+type AksStacks = Record<(typeof STACKS)[number], TerraformDocument>;
+
+/** Both stacks of a config, by name, as `generate` writes them. */
+function aksStacks(config: ResolvedConfig, image?: ImageReference): AksStacks {
+  const stacks = synthesizeTargetStacks<AzureAksSpec>(synthesizeAzureAks, config, image);
+  expect(Object.keys(stacks)).toEqual([...STACKS]);
+  return stacks as AksStacks;
+}
+
 /** Both stacks of a config, by name. */
-function synthStacks(
-  parts: ConfigParts = {},
-  image?: Parameters<typeof synthesizeTargetStacks>[3],
-): Record<(typeof STACKS)[number], TerraformDocument> {
-  return synthesizeTargetStacks<AzureAksSpec>(
-    synthesizeAzureAks,
-    loadTestConfig(configText(parts)),
-    STACKS,
-    image,
-  ) as Record<(typeof STACKS)[number], TerraformDocument>;
+function synthStacks(parts: ConfigParts = {}, image?: ImageReference): AksStacks {
+  return aksStacks(loadTestConfig(configText(parts)), image);
 }
 
 /** A config's two stacks as one document, for checks that do not depend on the split. */
 function synthesizeAks(config: ResolvedConfig, image?: ImageReference): TerraformDocument {
-  const stacks = synthesizeTargetStacks<AzureAksSpec>(synthesizeAzureAks, config, STACKS, image);
-  return mergeStacks(STACKS.map((name) => stacks[name] as TerraformDocument));
+  const stacks = aksStacks(config, image);
+  return mergeStacks(STACKS.map((name) => stacks[name]));
 }
 
 function synth(parts: ConfigParts = {}): TerraformDocument {
@@ -606,7 +609,7 @@ describe('azure-aks synthesis', () => {
       import?: { to: string; id: string }[];
       terraform?: { required_version?: string };
     };
-    function synthPushed(parts: ConfigParts = {}): WithImports {
+    function pushedStacks(parts: ConfigParts = {}): Record<keyof AksStacks, WithImports> {
       const config = loadTestConfig(configText(parts));
       const repository = defaultAksImageRepository(config.name, config.spec as AzureAksSpec);
       const image = {
@@ -614,7 +617,11 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,
       };
-      return synthesizeAks(config, image) as WithImports;
+      return aksStacks(config, image) as Record<keyof AksStacks, WithImports>;
+    }
+    /** The stack the imports are in: the cluster stack, which holds the registry. */
+    function synthPushed(parts: ConfigParts = {}): WithImports {
+      return pushedStacks(parts).cluster;
     }
 
     it('WITH spec.subscription_id THEN the group and the registry are adopted by literal ids', () => {
@@ -631,7 +638,7 @@ describe('azure-aks synthesis', () => {
       ]);
       // Literal ids work on Terraform 1.5. (The client config is read for the cluster admin
       // role, not for the ids.)
-      expect(json.terraform?.required_version).toBeUndefined();
+      expect(json.terraform?.required_version).toBe('>= 1.5.0');
     });
 
     it("WITHOUT spec.subscription_id THEN the ids use the provider's subscription, read at plan time", () => {
@@ -650,8 +657,35 @@ describe('azure-aks synthesis', () => {
       expect(json.data?.azurerm_client_config).toEqual({ client_config: {} });
       // An import id that is an expression needs Terraform 1.6.
       expect(json.terraform?.required_version).toBe('>= 1.6.0');
-      // The override adds to the terraform block; the providers stay.
-      expect(Object.keys(json.terraform ?? {})).toContain('required_providers');
+      // The constraint adds to the terraform block; the providers and the backend stay.
+      expect(Object.keys(json.terraform ?? {})).toEqual(
+        expect.arrayContaining(['backend', 'required_providers']),
+      );
+    });
+
+    it('WITHOUT spec.subscription_id THEN only the cluster stack, which imports, needs 1.6', () => {
+      const { cluster, workload } = pushedStacks({ spec: { resource_group: 'ml-prod' } });
+      expect(cluster.terraform?.required_version).toBe('>= 1.6.0');
+      expect(workload.import).toBeUndefined();
+      expect(workload.terraform?.required_version).toBe('>= 1.5.0');
+    });
+
+    it.each([
+      ['locked by its lock file', { use_lockfile: true }, '>= 1.10.0'],
+      ['locked by DynamoDB', { use_lockfile: false, dynamodb_table: 'locks' }, '>= 1.6.0'],
+    ])(
+      'WITH an S3 backend %s THEN the newer of its floor and 1.6 is required',
+      (_, lock, version) => {
+        const state = { backend: 's3', bucket: 'tf-state', region: 'eu-west-1', ...lock };
+        const json = synthPushed({ spec: { resource_group: 'ml-prod' }, state });
+        expect(json.terraform?.required_version).toBe(version);
+      },
+    );
+
+    it('WITH an S3 backend locked by its lock file THEN the workload stack needs 1.10 too', () => {
+      const state = { backend: 's3', bucket: 'tf-state', region: 'eu-west-1', use_lockfile: true };
+      const { workload } = pushedStacks({ spec: { resource_group: 'ml-prod' }, state });
+      expect(workload.terraform?.required_version).toBe('>= 1.10.0');
     });
 
     it("THEN an image in another deployment's own ACR is never adopted", () => {
@@ -673,7 +707,7 @@ describe('azure-aks synthesis', () => {
     it('THEN an image elsewhere, or a repository set in image:, imports nothing', () => {
       const elsewhere = synth() as WithImports;
       expect(elsewhere.import).toBeUndefined();
-      expect(elsewhere.terraform?.required_version).toBeUndefined();
+      expect((synthStacks().cluster as WithImports).terraform?.required_version).toBe('>= 1.5.0');
       // The same repository written in image: is the user's registry, not the stack's.
       const own = defaultAksImageRepository('iris-prod', {});
       const config = loadTestConfig(configText({ image: { repository: own } }));

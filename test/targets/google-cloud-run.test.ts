@@ -5,7 +5,7 @@ import {
   defaultCloudRunImageRepository,
 } from '../../src/targets/google-cloud-run/names.js';
 import { parseSecretManagerReference } from '../../src/targets/google-cloud-run/secret-reference.js';
-import { synthesizeCloudRun } from '../../src/targets/google-cloud-run/stack.js';
+import { synthesizeGoogleCloudRun } from '../../src/targets/google-cloud-run/stack.js';
 import type { CloudRunSpec } from '../../src/targets/google-cloud-run/spec.js';
 import {
   changedLeaves,
@@ -42,7 +42,10 @@ function configText(parts: ConfigParts = {}): string {
 }
 
 function synth(parts: ConfigParts = {}): TerraformDocument {
-  return synthesizeTarget<CloudRunSpec>(synthesizeCloudRun, loadTestConfig(configText(parts)));
+  return synthesizeTarget<CloudRunSpec>(
+    synthesizeGoogleCloudRun,
+    loadTestConfig(configText(parts)),
+  );
 }
 
 interface Container {
@@ -396,7 +399,7 @@ describe('google-cloud-run synthesis', () => {
     it("GIVEN an image in another project's repository THEN Cloud Run's service agent may read that repository", () => {
       const config = loadTestConfig(configText({ image: { repository: otherProject } }));
       const json = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         config,
         imageIn(otherProject),
       );
@@ -420,7 +423,7 @@ describe('google-cloud-run synthesis', () => {
     it('GIVEN an image in the deployment project THEN no grant is added (the agent reads it already)', () => {
       const own = 'us-central1-docker.pkg.dev/ml-project-123/iris-prod/iris-prod';
       const json = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         loadTestConfig(configText()),
         imageIn(own),
       );
@@ -429,7 +432,7 @@ describe('google-cloud-run synthesis', () => {
 
     it('GIVEN a gcr.io image of another project THEN the grant is on its gcr.io repository', () => {
       const json = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         loadTestConfig(configText()),
         imageIn('eu.gcr.io/shared-images/iris'),
       );
@@ -486,7 +489,7 @@ describe('google-cloud-run synthesis', () => {
       );
       // A release changes only the image: the wait's triggers stay as they are.
       const other = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         loadTestConfig(configText({ secrets: { DB_PASSWORD: 'db-password' } })),
         { ...TEST_IMAGE, ref: `${TEST_IMAGE.repository}@sha256:${'cd'.repeat(32)}` },
       );
@@ -517,7 +520,7 @@ describe('google-cloud-run synthesis', () => {
       digest: TEST_IMAGE.digest,
       ref: `${repository}@${TEST_IMAGE.digest}`,
     };
-    const json = synthesizeTarget<CloudRunSpec>(synthesizeCloudRun, config, image) as {
+    const json = synthesizeTarget<CloudRunSpec>(synthesizeGoogleCloudRun, config, image) as {
       import?: unknown;
     };
     expect(json.import).toEqual([
@@ -541,7 +544,7 @@ describe('google-cloud-run synthesis', () => {
       ref: `${staging}@${TEST_IMAGE.digest}`,
     };
     const own = synthesizeTarget<CloudRunSpec>(
-      synthesizeCloudRun,
+      synthesizeGoogleCloudRun,
       config,
       image,
     ) as TerraformDocument & {
@@ -552,7 +555,7 @@ describe('google-cloud-run synthesis', () => {
       repository_id: cloudRunNames(config.name).repositoryId,
     });
     const shared = synthesizeTarget<CloudRunSpec>(
-      synthesizeCloudRun,
+      synthesizeGoogleCloudRun,
       loadTestConfig(configText({ image: { repository: staging } })),
       image,
     ) as TerraformDocument & { import?: unknown };

@@ -5,19 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { stackState } from '../../src/targets/stack-state.js';
 import { synthesizeStacks } from '../../src/targets/synth-stack.js';
-import { configText, DIGEST, loadTestConfig, makeWorkspace } from './fixtures.js';
+import { configText, DIGEST, loadTestConfig, TEST_BENTO_VERSION } from './target-synth-harness.js';
 import { imageReference } from '../../src/targets/image-reference.js';
 
-const workspace = makeWorkspace();
 const AKS = 'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]';
 const AZURERM =
   'state:\n  backend: azurerm\n  resource_group_name: tfstate\n  storage_account_name: tfstate123\n  container_name: state\n';
 
 async function stacks(extra = '') {
   return synthesizeStacks({
-    config: loadTestConfig(workspace, configText('azure-aks', AKS, extra)),
+    config: loadTestConfig(configText('azure-aks', AKS, extra)),
     image: imageReference('example.azurecr.io/iris', DIGEST),
-    bentoVersion: '0123456789abcdef',
+    bentoVersion: TEST_BENTO_VERSION,
     bentoName: 'iris_classifier',
   });
 }

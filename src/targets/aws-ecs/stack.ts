@@ -25,6 +25,7 @@ const DEREGISTRATION_DELAY_SECONDS = 30;
 const SCALE_OUT_COOLDOWN_SECONDS = 60;
 const SCALE_IN_COOLDOWN_SECONDS = 300;
 
+/** The aws-ecs `Synthesizer` (its definition loads it): providers, resources and outputs. */
 export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;

@@ -23,6 +23,7 @@ import { literalTags } from './tags.js';
 /** How long the first workload plan waits for a new cluster-admin role assignment. */
 export const ROLE_PROPAGATION_SECONDS = 120;
 
+/** The cluster stack's providers, resources and outputs. */
 export function synthesizeAksCluster(input: SynthInput<AzureAksSpec>): void {
   const { stack, config, spec } = input;
   const names = aksNames(config.name, spec);
@@ -64,7 +65,7 @@ export function synthesizeAksCluster(input: SynthInput<AzureAksSpec>): void {
     // stack adopts both instead of failing with "already exists"; once in state the imports
     // are no-ops. Without the push (another image) nothing was created and nothing is imported.
     if (input.image.repository === defaultAksImageRepository(config.name, spec)) {
-      const subscription = spec.subscription_id ?? clientSubscription(stack);
+      const subscription = spec.subscription_id ?? clientSubscription(input);
       resourceGroup.importFrom(resourceGroupId(subscription, names.resourceGroup));
       registry.importFrom(containerRegistryId(subscription, names.resourceGroup, names.registry));
     }
@@ -126,9 +127,9 @@ function output(stack: TerraformStack, name: string, value: string, sensitive: b
  * which an import id needs; an id that is an expression needs Terraform 1.6, so the stack says
  * so instead of failing on 1.5 with a less clear error.
  */
-function clientSubscription(stack: TerraformStack): string {
-  stack.addOverride('terraform.required_version', '>= 1.6.0');
-  return clientConfig(stack).subscriptionId;
+function clientSubscription(input: SynthInput<AzureAksSpec>): string {
+  input.requireTerraform('1.6.0');
+  return clientConfig(input.stack).subscriptionId;
 }
 
 /** The identity running Terraform, read once per stack. */

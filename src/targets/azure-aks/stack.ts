@@ -12,12 +12,13 @@
  * workload is planned against a cluster that exists, and bentoctl plans it only after applying a
  * cluster plan that changes what the workload reads.
  */
-import type { Synthesizer } from '../synthesizer.js';
+import type { SynthInput } from '../synthesizer.js';
 import { synthesizeAksCluster } from './cluster-stack.js';
 import type { AzureAksSpec } from './spec.js';
 import { synthesizeAksWorkload } from './workload-stack.js';
 
-export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
+/** The azure-aks `Synthesizer` (its definition loads it): the stack named by `input.part`. */
+export function synthesizeAzureAks(input: SynthInput<AzureAksSpec>): void {
   switch (input.part) {
     case 'cluster':
       synthesizeAksCluster(input);
@@ -28,4 +29,4 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     default:
       throw new Error(`azure-aks has no stack ${String(input.part)}`);
   }
-};
+}

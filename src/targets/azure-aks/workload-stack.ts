@@ -27,6 +27,7 @@ export const KUBELOGIN_EXEC = {
   args: ['get-token', '--login', 'azurecli', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630'],
 } as const;
 
+/** The workload stack's providers, Kubernetes resources and the target's outputs. */
 export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
   const { stack, config, spec } = input;
   if (input.remoteState === undefined)

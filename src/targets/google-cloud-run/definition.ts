@@ -25,5 +25,5 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   stateScope: (spec) => `${spec.project}/${spec.region}`,
   preflight: (spec, context) => preflightCloudRun(spec, context),
   imagePullProblem: (repository) => cloudRunImagePullProblem(repository),
-  loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
+  loadSynthesizer: async () => (await import('./stack.js')).synthesizeGoogleCloudRun,
 };

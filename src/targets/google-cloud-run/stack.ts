@@ -15,7 +15,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { errors } from '../../errors/index.js';
 import { addPropagationWait } from '../common/propagation-wait.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
-import type { Synthesizer } from '../synthesizer.js';
+import type { SynthInput } from '../synthesizer.js';
 import { addArtifactRegistry } from './artifact-registry.js';
 import { addCrossProjectImageAccess } from './image-pull-access.js';
 import { cloudRunNames, defaultCloudRunImageRepository } from './names.js';
@@ -32,7 +32,8 @@ import type { CloudRunSpec } from './spec.js';
 /** How long the first revision waits after new grants or API enables. */
 export const IAM_PROPAGATION_SECONDS = 120;
 
-export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
+/** The google-cloud-run `Synthesizer` (its definition loads it): providers, resources and outputs. */
+export function synthesizeGoogleCloudRun(input: SynthInput<CloudRunSpec>): void {
   const { stack, config, spec } = input;
   const names = cloudRunNames(config.name);
   const labels = { ...input.labels, ...spec.labels };
@@ -143,4 +144,4 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
     value: imageRepository,
     description: 'Repository the image is pushed to',
   });
-};
+}
