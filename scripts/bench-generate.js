@@ -1,6 +1,6 @@
 // Benchmarks `bentoctl generate` per target against the same stack synthesized by `cdktf synth`
 // (cdktf-cli), in one run: wall time and peak RSS, medians over BENCH_RUNS runs (default 5).
-// Both sides run the same construct code (dist/targets/synth-stack.js addDeploymentStack); only
+// Both sides run the same construct code (dist/targets/synth-stack.js addDeploymentStacks); only
 // the driver differs. Needs a build first: `npm run build && node scripts/bench-generate.js`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,7 +98,7 @@ function cdktfApp(dir, configFile, image) {
     join(dir, 'app.mjs'),
     `import { App } from ${JSON.stringify(pathToFileURL(join(root, 'node_modules', 'cdktf', 'lib', 'index.js')).href)};
 const { loadConfig } = await import(${JSON.stringify(dist('config/load.js'))});
-const { addDeploymentStack } = await import(${JSON.stringify(dist('targets/synth-stack.js'))});
+const { addDeploymentStacks } = await import(${JSON.stringify(dist('targets/synth-stack.js'))});
 const { bentoIdentity } = await import(${JSON.stringify(dist('targets/bento-identity.js'))});
 const { parseImageReference } = await import(${JSON.stringify(dist('targets/image-reference.js'))});
 const { getTarget } = await import(${JSON.stringify(dist('targets/registry.js'))});
@@ -106,7 +106,7 @@ const config = loadConfig(${JSON.stringify(configFile)});
 const bento = bentoIdentity(config.bentoReference, config.name);
 const app = new App();
 const synthesize = await getTarget(config.target).loadSynthesizer();
-addDeploymentStack(app, { config, image: parseImageReference(${JSON.stringify(image)}), bentoVersion: bento.version, bentoName: bento.name }, synthesize);
+addDeploymentStacks(app, { config, image: parseImageReference(${JSON.stringify(image)}), bentoVersion: bento.version, bentoName: bento.name }, synthesize);
 app.synth();
 `,
   );
@@ -148,12 +148,21 @@ try {
     const name = JSON.parse(
       readFileSync(join(appDir, 'cdktf.out', 'manifest.json'), 'utf8'),
     ).stacks;
-    const stackName = Object.keys(name)[0];
-    const viaCdktf = JSON.parse(
-      readFileSync(join(appDir, 'cdktf.out', 'stacks', stackName, 'cdk.tf.json'), 'utf8'),
-    );
-    const viaGenerate = JSON.parse(readFileSync(join(out, STACK_FILE), 'utf8'));
-    const same = JSON.stringify(normalized(viaCdktf)) === JSON.stringify(normalized(viaGenerate));
+    // A target of several stacks (azure-aks) has a cdktf stack `<name>-<stack>` per folder.
+    const stackNames = Object.keys(name);
+    const sameByStack = stackNames.map((stackName) => {
+      const viaCdktf = JSON.parse(
+        readFileSync(join(appDir, 'cdktf.out', 'stacks', stackName, 'cdk.tf.json'), 'utf8'),
+      );
+      const part =
+        stackNames.length === 1 ? undefined : stackName.slice(stackName.lastIndexOf('-') + 1);
+      const file = part === undefined ? join(out, STACK_FILE) : join(out, part, STACK_FILE);
+      const viaGenerate = JSON.parse(readFileSync(file, 'utf8'));
+      const equal =
+        JSON.stringify(normalized(viaCdktf)) === JSON.stringify(normalized(viaGenerate));
+      return { part, equal };
+    });
+    const same = sameByStack.every((stack) => stack.equal);
 
     rows.push({
       target,
@@ -163,6 +172,7 @@ try {
       synthMb: median(synth.map((m) => m.peakMb)),
       synthSumMb: median(synth.map((m) => m.sumMb)),
       same,
+      sameByStack,
     });
   }
 } finally {
@@ -170,6 +180,12 @@ try {
 }
 
 const fmt = (value, digits = 0) => value.toFixed(digits);
+const yesNo = (equal) => (equal ? 'yes' : 'NO');
+// A target of several stacks: the verdict of each, so a mismatch names its stack.
+const sameText = (row) =>
+  row.sameByStack.length === 1
+    ? yesNo(row.same)
+    : `${yesNo(row.same)} (${row.sameByStack.map((stack) => `${stack.part} ${yesNo(stack.equal)}`).join(', ')})`;
 console.log(
   `bentoctl generate vs cdktf synth (cdktf-cli), median of ${runs} runs, node ${process.version}`,
 );
@@ -181,7 +197,7 @@ console.log(
 );
 for (const row of rows) {
   console.log(
-    `${row.target.padEnd(17)} ${fmt(row.generateMs).padStart(11)} ${fmt(row.generateMb).padStart(8)} | ${fmt(row.synthMs).padStart(14)} ${fmt(row.synthMb).padStart(8)} ${`(${fmt(row.synthSumMb)})`.padStart(11)} | ${`${fmt(row.synthMs / row.generateMs, 1)}x`.padStart(8)}  ${row.same ? 'yes' : 'NO'}`,
+    `${row.target.padEnd(17)} ${fmt(row.generateMs).padStart(11)} ${fmt(row.generateMb).padStart(8)} | ${fmt(row.synthMs).padStart(14)} ${fmt(row.synthMb).padStart(8)} ${`(${fmt(row.synthSumMb)})`.padStart(11)} | ${`${fmt(row.synthMs / row.generateMs, 1)}x`.padStart(8)}  ${sameText(row)}`,
   );
 }
 const slow = rows.filter((row) => row.generateMs >= 1000);

@@ -45,14 +45,28 @@ export default class Generate extends BaseCommand {
     });
     const shown = relative(process.cwd(), result.out) || '.';
     for (const warning of result.warnings) this.warn(warning);
-    this.log(
-      `Wrote ${relative(process.cwd(), result.file)}: ${result.target}, ${result.resources} resources, outputs ${result.outputs.join(', ')}`,
-    );
+    if (result.stacks.length === 0) {
+      this.log(
+        `Wrote ${relative(process.cwd(), result.file)}: ${result.target}, ${result.resources} resources, outputs ${result.outputs.join(', ')}`,
+      );
+    } else {
+      // Applied in this order (and destroyed in reverse) by bentoctl apply / destroy.
+      for (const stack of result.stacks) {
+        this.log(`Wrote ${relative(process.cwd(), stack.file)}: ${stack.resources} resources`);
+      }
+      this.log(
+        `${result.target}: ${result.stacks.length} stacks applied in order, outputs ${result.outputs.join(', ')}`,
+      );
+    }
     this.log(
       `Image: ${result.image} (${result.imageSource === 'flag' ? '--image' : 'build record'})`,
     );
     this.log('');
-    this.log(`Next: terraform -chdir=${shown} init && terraform -chdir=${shown} plan`);
+    this.log(
+      result.stacks.length === 0
+        ? `Next: terraform -chdir=${shown} init && terraform -chdir=${shown} plan`
+        : `Next: bentoctl plan -f ${flags.file} (it plans the stacks in order)`,
+    );
     return result;
   }
 }

@@ -25,7 +25,8 @@ export function defaultStateFolder(
   return `bentoctl/${config.target}/${scope}/${config.name}`;
 }
 
-function stateWithDefaults(state: StateConfig, folder: string): StateConfig {
+/** `state` with its default key (or prefix) in `folder`; a local state is unchanged. */
+export function stateWithDefaults(state: StateConfig, folder: string): StateConfig {
   switch (state.backend) {
     case 'local':
       return state;

@@ -9,7 +9,8 @@ import { withRunLock } from './run-lock.js';
 import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
-import { runPlanSteps } from './plan-deployment.js';
+import { releaseStack, terraformFor } from './deployment-stacks.js';
+import { combinePlanned, planStack, runPlanSteps, type PlannedStack } from './plan-deployment.js';
 import { currentRelease, type Release } from './release-history.js';
 import { historyFromOutputs, trafficFromOutputs, withoutHistory } from './release-stack-file.js';
 import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
@@ -57,19 +58,50 @@ export async function applyDeployment(
   const { savedPlan } = options;
   return withRunLock(run, command, async () => {
     // A saved plan (`apply --plan`) carries the release it records; it is read back below.
-    const { planFile, summary, releases } =
+    const planned =
       savedPlan === undefined
         ? await runPlanSteps(run, options)
         : await loadSavedPlan(run, savedPlan);
-    approval.review(summary);
-    if (summary.hasChanges) {
-      if (!(await approval.confirm(summary))) throw errors.confirmationDeclined(command);
-      run.progress('terraform apply');
-      await terraform.apply(paths.stack, planFile).catch((error: unknown) => {
-        throw savedPlan === undefined ? error : savedPlanApplyError(error, savedPlan);
-      });
+    approval.review(planned.summary);
+    if (planned.summary.hasChanges && !(await approval.confirm(planned.summary))) {
+      throw errors.confirmationDeclined(command);
     }
-    const rawOutputs = await terraform.outputs(paths.stack);
+    let { releases } = planned;
+    const done: PlannedStack[] = [];
+    for (const part of planned.stacks) {
+      let current = part;
+      if (current.summary === undefined) {
+        // Planned now that the stacks before it are applied; shown and confirmed on its own,
+        // since the go-ahead above did not see it.
+        const later = await planStack(run, part.stack, {
+          ...options,
+          generate: false,
+          written: planned.written,
+        });
+        releases ??= later.releases;
+        current = later.planned;
+        const summary = combinePlanned([current], undefined).summary;
+        approval.review(summary);
+        if (summary.hasChanges && !(await approval.confirm(summary))) {
+          throw errors.confirmationDeclined(command);
+        }
+      }
+      done.push(current);
+      if (current.summary?.hasChanges !== true) continue;
+      run.progress(
+        current.stack.name === undefined
+          ? 'terraform apply'
+          : `terraform apply (${current.stack.name})`,
+      );
+      await terraformFor(terraform, current.stack)
+        .apply(current.stack.dir, current.planFile)
+        .catch((error: unknown) => {
+          throw savedPlan === undefined ? error : savedPlanApplyError(error, savedPlan);
+        });
+    }
+    const { summary } = combinePlanned(done, releases);
+    const last = releaseStack(config, paths);
+    const rawOutputs = await terraformFor(terraform, last).outputs(last.dir);
     const outputs = withoutHistory(rawOutputs);
     const applied =
       releases === undefined ? currentRelease(historyFromOutputs(rawOutputs)) : undefined;

@@ -5,6 +5,7 @@
  */
 import { readBuildRecord } from '../targets/image-reference.js';
 import type { StackWritten } from '../terraform/stack-writer.js';
+import type { Terraform } from '../terraform/terraform.js';
 import type { DeploymentRun } from './deployment-run.js';
 import {
   configDigest,
@@ -33,6 +34,10 @@ export interface PlannedReleases {
 }
 
 export interface PlanReleaseOptions {
+  /** The folder of the stack that carries the history (initialised). */
+  readonly stackDir: string;
+  /** The terraform of that stack. */
+  readonly terraform: Terraform;
   /** The stack writer's answer; undefined when the stack was already there. */
   readonly written: StackWritten | undefined;
   /** `bentoctl rollback`: the release whose image this plan restores. */
@@ -48,18 +53,19 @@ export async function planRelease(
   run: DeploymentRun,
   options: PlanReleaseOptions,
 ): Promise<PlannedReleases> {
-  const { paths, terraform } = run;
-  const outputs = await terraform.outputs(paths.stack);
+  const { stackDir, terraform } = options;
+  const outputs = await terraform.outputs(stackDir);
   const previous = historyFromOutputs(outputs);
   const candidate = releaseCandidate(run, options);
   const { history, added } = nextHistory(previous, candidate, currentActor());
   const previousTraffic = trafficFromOutputs(outputs);
   const traffic = planTraffic(run, previousTraffic, {
+    stackDir,
     action: options.traffic ?? 'apply',
     currentRelease: currentRelease(history)?.number ?? null,
     ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
   });
-  writeReleaseFile(paths.stack, history, traffic);
+  writeReleaseFile(stackDir, history, traffic);
   if (added !== undefined) {
     run.progress(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,

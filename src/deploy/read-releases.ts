@@ -19,6 +19,7 @@ import { Terraform } from '../terraform/terraform.js';
 import { stableJson } from '../targets/stable-json.js';
 import type { Release } from './release-history.js';
 import { historyFromOutputs } from './release-stack-file.js';
+import { releaseStack } from './deployment-stacks.js';
 
 export interface ReadReleasesOptions {
   readonly binary: TerraformBinary;
@@ -48,9 +49,11 @@ export async function readStateOutputs(
 ): Promise<TerraformOutputs> {
   const dir = join(paths.root, 'state-reader');
   mkdirSync(dir, { recursive: true });
+  // Several stacks: the last one holds the history and the target's outputs.
+  const stack = releaseStack(config, paths);
   writeFileSync(
     join(dir, STACK_FILE),
-    stableJson({ terraform: { backend: backendBlock(config.name, config.state, paths.stack) } }),
+    stableJson({ terraform: { backend: backendBlock(config.name, stack.state, stack.dir) } }),
   );
   const terraform = new Terraform(
     new TerraformRunner({

@@ -6,11 +6,12 @@
  * terraform releases it when it stops gracefully.
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { errors, InterruptedError } from '../errors/index.js';
 import { TERRAFORM_NOT_STARTED } from '../terraform/runner.js';
 import { withDeploymentLock } from './deployment-lock.js';
 import type { DeploymentRun } from './deployment-run.js';
+import { deploymentStacks } from './deployment-stacks.js';
 
 /** Runs `task` holding the deployment's lock; an interrupted run is reported as said above. */
 export async function withRunLock<T>(
@@ -38,16 +39,19 @@ export async function withRunLock<T>(
 }
 
 function stateLockNotes(run: DeploymentRun, notes: readonly string[]): string[] {
-  const { state } = run.config;
-  if (state.backend !== 'local' || notes.includes(TERRAFORM_NOT_STARTED)) return [];
-  // The local backend locks `<state>` with `.<state file name>.lock.info` beside it.
-  const statePath = join(run.paths.stack, state.path ?? 'terraform.tfstate');
-  const lockInfo = join(dirname(statePath), `.${basename(statePath)}.lock.info`);
-  return [
-    existsSync(lockInfo)
-      ? `terraform's state lock is still held (${lockInfo})`
-      : "terraform's state lock is released",
-  ];
+  if (run.config.state.backend !== 'local' || notes.includes(TERRAFORM_NOT_STARTED)) return [];
+  return deploymentStacks(run.config, run.paths).map(({ name, dir, state }) => {
+    // The local backend locks `<state>` with `.<state file name>.lock.info` beside it.
+    const statePath = resolve(
+      dir,
+      state.backend === 'local' ? (state.path ?? 'terraform.tfstate') : '',
+    );
+    const lockInfo = join(dirname(statePath), `.${basename(statePath)}.lock.info`);
+    const which = name === undefined ? '' : ` of the ${name} stack`;
+    return existsSync(lockInfo)
+      ? `terraform's state lock${which} is still held (${lockInfo})`
+      : `terraform's state lock${which} is released`;
+  });
 }
 
 function deploymentLockNote(run: DeploymentRun): string {

@@ -13,22 +13,36 @@
  * <dir>/main.tf.json         the stack planned (plus .terraform.lock.hcl when init wrote one)
  * <dir>/build.json           the build record the stack's image came from, when there was one
  * ```
+ *
+ * A deployment of several stacks keeps the plan file, stack and lock file of each in
+ * `<dir>/<stack>/`, and the manifest lists each stack's state version. A stack that was not
+ * planned yet (it waits for an earlier one's outputs, see plan-deployment.ts) is saved without a
+ * plan file: `apply --plan` applies the saved plans, then plans that stack from its saved stack
+ * file and shows that plan before applying it.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BentoctlError, errors } from '../errors/index.js';
-import { summarizePlan } from '../terraform/plan-summary.js';
+import { summarizeStackPlan } from './stack-summary.js';
 import type { StateVersion } from '../terraform/terraform.js';
 import { STACK_FILE } from '../stack-file.js';
 import type { DeploymentRun } from './deployment-run.js';
-import { PLAN_FILE, type PlannedDeployment } from './plan-deployment.js';
+import { deploymentStacks, terraformFor, type DeploymentStack } from './deployment-stacks.js';
+import {
+  combinePlanned,
+  PLAN_FILE,
+  type PlannedDeployment,
+  type PlannedStack,
+} from './plan-deployment.js';
 
 /** The file that says which deployment a saved plan belongs to. */
 export const SAVED_PLAN_MANIFEST = 'bentoctl-plan.json';
 /** Written by `terraform init`: the provider versions and hashes the plan was made with. */
 const LOCK_FILE = '.terraform.lock.hcl';
 const BUILD_RECORD = 'build.json';
+
+const stateVersionSchema = z.object({ lineage: z.string(), serial: z.number().int() });
 
 const manifestSchema = z.object({
   deployment: z.string().min(1),
@@ -37,25 +51,44 @@ const manifestSchema = z.object({
   planned_at: z.string(),
   terraform_version: z.string(),
   /** The state the plan was made against; null when there was none yet. */
-  state: z.object({ lineage: z.string(), serial: z.number().int() }).nullable(),
+  state: stateVersionSchema.nullable(),
+  /** Per stack, for a deployment of several, in apply order. */
+  stacks: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        state: stateVersionSchema.nullable(),
+        planned: z.boolean(),
+      }),
+    )
+    .optional(),
 });
 
 type SavedPlanManifest = z.output<typeof manifestSchema>;
 
-/** Copies the plan just made, its stack and build record into `dir`; returns the folder. */
+/** Copies the plan just made, its stacks and build record into `dir`; returns the folder. */
 export async function savePlan(
   run: DeploymentRun,
   planned: PlannedDeployment,
   dir: string,
 ): Promise<string> {
   const { config, paths, terraform } = run;
-  const state = await terraform.stateVersion(paths.stack);
   const out = resolve(dir);
   mkdirSync(out, { recursive: true });
-  copyFileSync(planned.planFile, join(out, PLAN_FILE));
-  copyFileSync(join(paths.stack, STACK_FILE), join(out, STACK_FILE));
-  if (existsSync(join(paths.stack, LOCK_FILE))) {
-    copyFileSync(join(paths.stack, LOCK_FILE), join(out, LOCK_FILE));
+  const stacks: NonNullable<SavedPlanManifest['stacks']> = [];
+  let state: StateVersion | null = null;
+  for (const part of planned.stacks) {
+    const { stack } = part;
+    const to = stack.name === undefined ? out : join(out, stack.name);
+    mkdirSync(to, { recursive: true });
+    const version = await terraformFor(terraform, stack).stateVersion(stack.dir);
+    if (part.plan !== undefined) copyFileSync(part.planFile, join(to, PLAN_FILE));
+    copyFileSync(join(stack.dir, STACK_FILE), join(to, STACK_FILE));
+    if (existsSync(join(stack.dir, LOCK_FILE))) {
+      copyFileSync(join(stack.dir, LOCK_FILE), join(to, LOCK_FILE));
+    }
+    if (stack.name === undefined) state = version;
+    else stacks.push({ name: stack.name, state: version, planned: part.plan !== undefined });
   }
   if (existsSync(paths.buildRecord)) copyFileSync(paths.buildRecord, join(out, BUILD_RECORD));
   const manifest: SavedPlanManifest = {
@@ -65,14 +98,15 @@ export async function savePlan(
     planned_at: new Date().toISOString(),
     terraform_version: terraform.binary.version,
     state,
+    ...(stacks.length === 0 ? {} : { stacks }),
   };
   writeFileSync(join(out, SAVED_PLAN_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return out;
 }
 
 /**
- * Puts a saved plan's stack (and build record) back in the deployment's folder, runs terraform
- * init for its backend and providers, and reads the plan: the plan steps of a saved plan.
+ * Puts a saved plan's stacks (and build record) back in the deployment's folder, runs terraform
+ * init for their backends and providers, and reads the plans: the plan steps of a saved plan.
  * The caller holds the deployment lock.
  */
 export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<PlannedDeployment> {
@@ -86,27 +120,59 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
       `${config.name} (${config.target})`,
     );
   }
-  for (const file of [PLAN_FILE, STACK_FILE]) {
-    if (!existsSync(join(from, file))) throw errors.savedPlanInvalid(from, `${file} is missing`);
+  const stacks = deploymentStacks(config, paths);
+  const saved = (stack: DeploymentStack) =>
+    stack.name === undefined
+      ? { state: manifest.state, planned: true }
+      : manifest.stacks?.find((entry) => entry.name === stack.name);
+  for (const stack of stacks) {
+    const entry = saved(stack);
+    const folder = stack.name === undefined ? '' : `${stack.name}/`;
+    if (entry === undefined) {
+      throw errors.savedPlanInvalid(from, `${SAVED_PLAN_MANIFEST} lists no ${stack.name} stack`);
+    }
+    for (const file of entry.planned ? [PLAN_FILE, STACK_FILE] : [STACK_FILE]) {
+      if (!existsSync(join(from, folder, file))) {
+        throw errors.savedPlanInvalid(from, `${folder}${file} is missing`);
+      }
+    }
   }
   run.progress(`Using the plan saved in ${from} at ${manifest.planned_at}`);
-  mkdirSync(paths.stack, { recursive: true });
-  copyFileSync(join(from, STACK_FILE), join(paths.stack, STACK_FILE));
-  if (existsSync(join(from, LOCK_FILE))) {
-    copyFileSync(join(from, LOCK_FILE), join(paths.stack, LOCK_FILE));
-  }
   if (existsSync(join(from, BUILD_RECORD)))
     copyFileSync(join(from, BUILD_RECORD), paths.buildRecord);
-  const planFile = join(from, PLAN_FILE);
-  run.progress('terraform init');
-  await terraform.init(paths.stack);
-  // Terraform refuses a stale plan too, but its reason is only on screen when it streams; this
-  // check says so in every mode, before anything is shown or confirmed.
-  const state = await terraform.stateVersion(paths.stack);
-  if (!sameState(state, manifest.state)) throw errors.savedPlanStale(from);
-  const plan = await terraform.show(paths.stack, planFile);
+  const planned: PlannedStack[] = [];
+  for (const stack of stacks) {
+    const entry = saved(stack) as { state: StateVersion | null; planned: boolean };
+    const source = stack.name === undefined ? from : join(from, stack.name);
+    mkdirSync(stack.dir, { recursive: true });
+    copyFileSync(join(source, STACK_FILE), join(stack.dir, STACK_FILE));
+    if (existsSync(join(source, LOCK_FILE))) {
+      copyFileSync(join(source, LOCK_FILE), join(stack.dir, LOCK_FILE));
+    }
+    if (!entry.planned) {
+      planned.push({
+        stack,
+        planFile: join(stack.dir, PLAN_FILE),
+        plan: undefined,
+        summary: undefined,
+        deferredReason:
+          'planned after the stacks before it apply (the saved plan could not include it)',
+      });
+      continue;
+    }
+    const stackTerraform = terraformFor(terraform, stack);
+    const planFile = join(source, PLAN_FILE);
+    run.progress(stack.name === undefined ? 'terraform init' : `terraform init (${stack.name})`);
+    await stackTerraform.init(stack.dir);
+    // Terraform refuses a stale plan too, but its reason is only on screen when it streams; this
+    // check says so in every mode, before anything is shown or confirmed.
+    const state = await stackTerraform.stateVersion(stack.dir);
+    if (!sameState(state, entry.state)) throw errors.savedPlanStale(from);
+    const plan = await stackTerraform.show(stack.dir, planFile);
+    planned.push({ stack, planFile, plan, summary: summarizeStackPlan(config, plan) });
+  }
   // The plan already holds the release it records (planned with it); apply reads it back after.
-  return { planFile, plan, summary: summarizePlan(plan), releases: undefined };
+  return combinePlanned(planned, undefined);
 }
 
 function sameState(a: StateVersion | null, b: StateVersion | null): boolean {

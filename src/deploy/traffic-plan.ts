@@ -16,6 +16,8 @@ import { TRAFFIC_VARS_FILE } from './release-stack-file.js';
 import { nextTraffic, splitOf, type TrafficAction, type TrafficState } from './traffic-state.js';
 
 export interface TrafficPlanOptions {
+  /** The folder of the stack that carries the release history (and so the traffic split). */
+  readonly stackDir: string;
   readonly action: TrafficAction;
   /** The release the stack runs after this plan. */
   readonly currentRelease: number | null;
@@ -29,9 +31,9 @@ export function planTraffic(
   previous: TrafficState | undefined,
   options: TrafficPlanOptions,
 ): TrafficState | undefined {
-  const { config, paths } = run;
-  const varsFile = join(paths.stack, TRAFFIC_VARS_FILE);
-  const stackRevision = trafficRevision(paths.stack);
+  const { config } = run;
+  const varsFile = join(options.stackDir, TRAFFIC_VARS_FILE);
+  const stackRevision = trafficRevision(options.stackDir);
   const { release } = config;
   if (stackRevision === undefined || release.strategy === 'rolling') {
     rmSync(varsFile, { force: true });

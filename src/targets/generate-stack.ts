@@ -1,6 +1,7 @@
 /**
  * `bentoctl generate` as a library call: load and check the config, pick the image, synthesize
- * the stack and write `<out>/main.tf.json`. Loaded on demand: it pulls in cdktf.
+ * the stack and write `<out>/main.tf.json` (`<out>/<stack>/main.tf.json` per stack of a target
+ * with several). Loaded on demand: it pulls in cdktf.
  */
 import { join, resolve } from 'node:path';
 import { deploymentPaths } from '../config/deployment-paths.js';
@@ -12,7 +13,7 @@ import { errors } from '../errors/index.js';
 import { bentoIdentity } from './bento-identity.js';
 import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
-import { synthesizeStack } from './synth-stack.js';
+import { synthesizeStacks } from './synth-stack.js';
 import { STACK_FILE } from '../stack-file.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
@@ -28,10 +29,22 @@ export interface GenerateOptions extends LoadOptions {
   readonly config?: ResolvedConfig;
 }
 
-export interface GenerateResult {
-  /** The stack folder (terraform -chdir=<out>). */
+/** One stack written by generate, for a target with several (`TargetDefinition.stacks`). */
+export interface GeneratedPart {
+  readonly name: string;
+  /** `<out>/<name>`: the folder terraform runs in for this stack. */
   readonly out: string;
   readonly file: string;
+  readonly resources: number;
+}
+
+export interface GenerateResult {
+  /** The stack folder (terraform -chdir=<out>); holds a folder per stack when there are several. */
+  readonly out: string;
+  /** The stack file; with several stacks, the last one's (the one that runs the bento). */
+  readonly file: string;
+  /** The stacks in apply order; empty for a target with one stack. */
+  readonly stacks: readonly GeneratedPart[];
   readonly target: TargetName;
   readonly resources: number;
   readonly outputs: readonly string[];
@@ -75,7 +88,7 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     );
   }
 
-  const stack = await synthesizeStack({
+  const parts = await synthesizeStacks({
     config,
     image: resolved.image,
     bentoVersion: bento.version,
@@ -83,16 +96,24 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
   });
 
   const out = options.out !== undefined ? resolve(cwd, options.out) : paths.stack;
-  const file = join(out, STACK_FILE);
-  // Written whole or not at all: terraform never sees a half-written stack.
-  writeFileAtomic(file, stack.text);
+  const stacks: GeneratedPart[] = [];
+  let file = join(out, STACK_FILE);
+  for (const { name, stack } of parts) {
+    const dir = name === undefined ? out : join(out, name);
+    file = join(dir, STACK_FILE);
+    // Written whole or not at all: terraform never sees a half-written stack.
+    writeFileAtomic(file, stack.text);
+    if (name !== undefined) stacks.push({ name, out: dir, file, resources: stack.resources });
+  }
+  const last = parts[parts.length - 1]?.stack;
 
   return {
     out,
     file,
+    stacks,
     target: config.target,
-    resources: stack.resources,
-    outputs: stack.outputs,
+    resources: parts.reduce((sum, part) => sum + part.stack.resources, 0),
+    outputs: last?.outputs ?? [],
     image: resolved.image.ref,
     imageSource: resolved.source,
     bentoVersion: bento.version,

@@ -1,6 +1,7 @@
 /**
- * Synthesizes a deployment's Terraform JSON: one cdktf stack named after the deployment, its
- * backend from `state:`, the target's resources, rendered with sorted keys and no cdktf metadata
+ * Synthesizes a deployment's Terraform JSON: one cdktf stack named after the deployment (or one
+ * per stack of a target with several, `<name>-<stack>`), its backend from `state:`, the target's
+ * resources and the Terraform version they need, rendered with sorted keys and no cdktf metadata
  * so that the same inputs give the same bytes.
  *
  * Logical IDs: targets add every resource directly to the stack with a snake_case construct ID.
@@ -23,6 +24,7 @@ import { getTarget } from './registry.js';
 import { bentoLabels, deploymentLabels } from './stack-labels.js';
 import type { ImageReference, Synthesizer } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
+import { remoteStateOf, stackState } from './stack-state.js';
 
 export interface StackInput {
   readonly config: ResolvedConfig;
@@ -45,7 +47,16 @@ export interface SynthesizedStack {
   readonly outputs: readonly string[];
 }
 
-/** Loads the target's synthesis (cdktf and its provider classes) and synthesizes the stack. */
+/** One stack of a deployment; `name` is undefined for a target with one stack. */
+export interface SynthesizedPart {
+  readonly name: string | undefined;
+  readonly stack: SynthesizedStack;
+}
+
+/**
+ * Loads the target's synthesis (cdktf and its provider classes) and synthesizes the deployment's
+ * one stack; a bug for a target with several (see `synthesizeStacks`).
+ */
 export async function synthesizeStack(input: StackInput): Promise<SynthesizedStack> {
   return synthesizeStackWith(input, await getTarget(input.config.target).loadSynthesizer());
 }
@@ -58,7 +69,27 @@ export function synthesizeStackWith<Spec>(
   input: StackInput,
   synthesize: Synthesizer<Spec>,
 ): SynthesizedStack {
-  const { config } = input;
+  const parts = synthesizeStacksWith(input, synthesize);
+  const [only] = parts;
+  if (only === undefined || parts.length !== 1) {
+    throw new Error(`${input.config.target} has ${parts.length} stacks: use synthesizeStacks`);
+  }
+  return only.stack;
+}
+
+/** Loads the target's synthesis; every stack of the deployment, in apply order. */
+export async function synthesizeStacks(input: StackInput): Promise<readonly SynthesizedPart[]> {
+  return synthesizeStacksWith(input, await getTarget(input.config.target).loadSynthesizer());
+}
+
+/**
+ * Every stack of the deployment, in apply order (`TargetDefinition.stacks`), with the target's
+ * synthesizer already loaded.
+ */
+export function synthesizeStacksWith<Spec>(
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): readonly SynthesizedPart[] {
   // cdktf's App insists on an output folder; a private temporary one keeps the caller's folder
   // untouched.
   const outdir = mkdtempSync(join(tmpdir(), 'bentoctl-synth-'));
@@ -68,62 +99,112 @@ export function synthesizeStackWith<Spec>(
     // `generate` on a machine (a review job) without terraform. plan and apply check the
     // version themselves (src/terraform/binary.ts), so synthesis runs only the structural one.
     const app = new App({ outdir, stackTraces: false, skipValidation: true });
-    const stack = addDeploymentStack(app, input, synthesize);
-    const missing = new ValidateProviderPresence(stack).validate();
-    if (missing.length > 0) throw new Error(`stack ${config.name}: ${missing.join('; ')}`);
+    const stacks = addDeploymentStacks(app, input, synthesize);
+    for (const { stack } of stacks) {
+      const missing = new ValidateProviderPresence(stack).validate();
+      if (missing.length > 0) throw new Error(`stack ${stack.node.id}: ${missing.join('; ')}`);
+    }
     app.synth();
-    const raw: unknown = JSON.parse(
-      readFileSync(join(outdir, 'stacks', config.name, 'cdk.tf.json'), 'utf8'),
-    );
-    const json = withoutMetadata(raw) as TerraformJson;
-    return {
-      json,
-      text: stableJson(json),
-      resources: countResources(json),
-      outputs: Object.keys((json.output ?? {}) as object).sort(),
-    };
+    return stacks.map(({ name, stack }) => {
+      const raw: unknown = JSON.parse(
+        readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
+      );
+      const json = withoutMetadata(raw) as TerraformJson;
+      return {
+        name,
+        stack: {
+          json,
+          text: stableJson(json),
+          resources: countResources(json),
+          outputs: Object.keys((json.output ?? {}) as object).sort(),
+        },
+      };
+    });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
 /**
- * Adds the deployment's stack (backend, labels, environment, the target's resources and the
- * Terraform version they need) to a cdktf app. `synthesizeStack` drives it in memory; the
- * benchmark drives the same function through `cdktf synth` to compare the two.
+ * Adds the deployment's one stack to a cdktf app (see `addDeploymentStacks`); a bug for a target
+ * with several.
  */
 export function addDeploymentStack<Spec>(
   app: CdktfApp,
   input: StackInput,
   synthesize: Synthesizer<Spec>,
 ): CdktfStack {
+  const stacks = addDeploymentStacks(app, input, synthesize);
+  const [only] = stacks;
+  if (only === undefined || stacks.length !== 1) {
+    throw new Error(`${input.config.target} has ${stacks.length} stacks: use addDeploymentStacks`);
+  }
+  return only.stack;
+}
+
+/** A cdktf stack added by `addDeploymentStacks`; `name` is undefined for a one-stack target. */
+export interface DeploymentStackConstruct {
+  readonly name: string | undefined;
+  readonly stack: CdktfStack;
+}
+
+/**
+ * Adds the deployment's stacks to a cdktf app, in apply order: one per stack of the target
+ * (`TargetDefinition.stacks`; else one named after the deployment), each with its backend
+ * (`stackState`), labels, environment, the target's resources and the Terraform version they
+ * need, and for a later stack a way to read the earlier stacks' outputs. `synthesizeStacks`
+ * drives it in memory; the benchmark drives the same function through `cdktf synth` to compare
+ * the two.
+ */
+export function addDeploymentStacks<Spec>(
+  app: CdktfApp,
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): readonly DeploymentStackConstruct[] {
   const { config } = input;
-  const stack = new TerraformStack(app, config.name);
-  const floors = [
-    MINIMUM_TERRAFORM_VERSION,
-    addBackend(
+  const target = getTarget(config.target);
+  const folder = defaultStateFolder(config, target.stateScope(config.spec));
+  const parts: (string | undefined)[] =
+    target.stacks === undefined ? [undefined] : target.stacks.map((stack) => stack.name);
+  const stateOf = (part: string | undefined): StateConfig =>
+    part === undefined ? config.state : stackState(config.state, folder, part);
+  return parts.map((part, index) => {
+    const stack = new TerraformStack(
+      app,
+      part === undefined ? config.name : `${config.name}-${part}`,
+    );
+    const floors = [MINIMUM_TERRAFORM_VERSION, addBackend(stack, stateOf(part), folder)];
+    const earlier = parts.slice(0, index);
+    synthesize({
       stack,
-      config.state,
-      defaultStateFolder(config, getTarget(config.target).stateScope(config.spec)),
-    ),
-  ];
-  synthesize({
-    stack,
-    config,
-    spec: config.spec as Spec,
-    image: input.image,
-    bentoVersion: input.bentoVersion,
-    labels: deploymentLabels(config.name),
-    bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
-    environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
-    requireTerraform: (version) => {
-      floors.push(version);
-    },
+      config,
+      spec: config.spec as Spec,
+      image: input.image,
+      bentoVersion: input.bentoVersion,
+      labels: deploymentLabels(config.name),
+      bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
+      environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
+      requireTerraform: (version) => {
+        floors.push(version);
+      },
+      ...(part === undefined
+        ? {}
+        : {
+            part,
+            remoteState: (from: string, id: string) => {
+              if (!earlier.includes(from)) {
+                throw new Error(`stack ${part} reads ${from}, which is not applied before it`);
+              }
+              return remoteStateOf(stack, id, stateOf(from), from);
+            },
+          }),
+    });
+    // Terraform refuses an older binary at init with this constraint; plan and apply read it
+    // from the stack file and refuse first, with the reason (src/terraform/binary.ts). Each
+    // stack states its own: the newest of what its backend and its resources need.
+    stack.addOverride('terraform.required_version', `>= ${newestVersion(floors)}`);
+    return { name: part, stack };
   });
-  // Terraform refuses an older binary at init with this constraint; plan and apply read it from
-  // the stack file and refuse first, with the reason (src/terraform/binary.ts).
-  stack.addOverride('terraform.required_version', `>= ${newestVersion(floors)}`);
-  return stack;
 }
 
 /** The S3 backend's `use_lockfile` (state locking without DynamoDB) exists from Terraform 1.10. */

@@ -3,7 +3,7 @@
  * stack with its backend; a target adds providers, resources and outputs to it. Only types are
  * imported from cdktf here, so loading the target registry stays cheap.
  */
-import type { TerraformStack } from 'cdktf';
+import type { TerraformRemoteState, TerraformStack } from 'cdktf';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 
 /** The image the deployment runs. */
@@ -38,6 +38,14 @@ export interface SynthInput<Spec> {
    * are already escaped for Terraform's template syntax (`$${`), so put them in strings as is.
    */
   readonly environment: Readonly<Record<string, string>>;
+  /** The stack being synthesized, for a target with `stacks`. @default - the only stack */
+  readonly part?: string;
+  /**
+   * A `terraform_remote_state` data source, in `stack`, on the state of an earlier stack of the
+   * same deployment (`id` is its logical ID): how a later stack reads what an earlier one made.
+   * @default - absent for a target with one stack
+   */
+  readonly remoteState?: (part: string, id: string) => TerraformRemoteState;
   /**
    * Says the stack needs Terraform `version` (`x.y.z`) or newer, for a language feature it uses.
    * The stack's `terraform.required_version` is the newest of these, the backend's and bentoctl's

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ReleaseConfig, ReleaseStrategy } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Cloud, RegistryKind, TargetName } from './names.js';
 import type { Synthesizer } from './synthesizer.js';
 
@@ -51,6 +52,17 @@ export interface PreflightContext {
   readonly release: ReleaseConfig;
 }
 
+/**
+ * One of the stacks a target splits its Terraform into. Each has its own folder and state
+ * (`<state key>/<name>`); bentoctl plans and applies them in order and destroys them in reverse.
+ */
+export interface TargetStack {
+  /** Folder and state key segment, e.g. `cluster`. */
+  readonly name: string;
+  /** What it holds, for messages and the plan summary. */
+  readonly summary: string;
+}
+
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly name: TargetName;
   readonly cloud: Cloud;
@@ -61,6 +73,12 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly registry: RegistryKind;
   /** `runtime.device` when the config does not set it. @default 'cpu' */
   readonly defaultDevice?: 'cpu' | 'gpu';
+  /**
+   * The stacks, in apply order, when one is not enough (a provider configured from a resource
+   * the same plan may replace). The last one runs the bento: it declares `outputs` and carries
+   * the release history. @default - one stack
+   */
+  readonly stacks?: readonly TargetStack[];
   /** The stack's outputs: synthesis declares exactly these, with these descriptions. */
   readonly outputs: readonly TargetOutput[];
   /**
@@ -92,6 +110,11 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
    * @default - none
    */
   warnings?(config: ResolvedConfig): readonly string[];
+  /**
+   * What a reviewer of this plan must know that its resource list does not say (an outage, the
+   * rights an apply needs), shown under the plan summary. @default - none
+   */
+  planNotes?(summary: PlanSummary): readonly string[];
   /**
    * Loads the Terraform synthesis on demand: it pulls in cdktf and provider classes (deep
    * imports), which only `generate` and the commands built on it should pay for.

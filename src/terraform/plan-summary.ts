@@ -30,6 +30,8 @@ export const SUMMARY_ACTIONS = [
 export type SummaryAction = (typeof SUMMARY_ACTIONS)[number];
 
 export interface ResourceSummary {
+  /** The stack it is in, for a deployment of several stacks. @default - the only stack */
+  readonly stack?: string;
   readonly address: string;
   readonly type: string;
   readonly action: SummaryAction;
@@ -42,6 +44,8 @@ export interface ResourceSummary {
 }
 
 export interface OutputSummary {
+  /** The stack it is in, for a deployment of several stacks. @default - the only stack */
+  readonly stack?: string;
   readonly name: string;
   readonly action: SummaryAction;
   readonly before: string;
@@ -59,6 +63,23 @@ export interface PlanSummary {
   readonly hasChanges: boolean;
   /** Something is deleted or replaced: reviewers should look twice. */
   readonly destructive: boolean;
+  /**
+   * A deployment of several stacks: each one in the order they apply (destroy: reverse).
+   * @default - one stack
+   */
+  readonly stacks?: readonly StackPlanStatus[];
+  /** What a reviewer must know that the resource list does not say. @default - nothing */
+  readonly notes?: readonly string[];
+}
+
+/** One stack of a combined plan. */
+export interface StackPlanStatus {
+  readonly name: string;
+  /** False: it is planned only after the stacks before it apply (see `deferredReason`). */
+  readonly planned: boolean;
+  readonly hasChanges: boolean;
+  /** Why it was not planned yet. */
+  readonly deferredReason?: string;
 }
 
 const REASONS: Readonly<Record<string, string>> = {

@@ -6,6 +6,7 @@
  */
 import { ACTION_SYMBOLS, countsLine } from './plan-symbols.js';
 import { isChange, type PlanSummary, type ResourceSummary } from './plan-summary.js';
+import { displayAddress, pendingStackLines } from './render-plan-text.js';
 
 export interface MarkdownPlanOptions {
   readonly deployment: string;
@@ -48,13 +49,20 @@ export function renderPlanMarkdown(summary: PlanSummary, options: MarkdownPlanOp
   if (summary.outputs.length > 0) {
     const rows = summary.outputs.map(
       (output) =>
-        `| ${output.action} | ${code(output.name)} | ${code(output.before)} | ${code(output.after)} |`,
+        `| ${output.action} | ${code(output.stack === undefined ? output.name : `${output.stack}: ${output.name}`)} | ${code(output.before)} | ${code(output.after)} |`,
     );
     blocks.push(
       details(
         `Outputs (${summary.outputs.length})`,
         ['| Action | Output | Before | After |', '|---|---|---|---|', ...rows].join('\n'),
       ),
+    );
+  }
+  const pending = pendingStackLines(summary);
+  if (pending.length > 0) blocks.push(pending.map((line) => `- ${escapeHtml(line)}`).join('\n'));
+  if (summary.notes !== undefined && summary.notes.length > 0) {
+    blocks.push(
+      ['> [!NOTE]', ...summary.notes.map((note) => `> - ${escapeHtml(note)}`)].join('\n'),
     );
   }
   return `${blocks.join('\n\n')}\n`;
@@ -71,7 +79,7 @@ function destructiveBanner(summary: PlanSummary): string | undefined {
   ].filter((part) => part !== undefined);
   const addresses = summary.resources
     .filter((resource) => resource.action === 'delete' || resource.action === 'replace')
-    .map((resource) => `${code(resource.address)} (${resource.action})`);
+    .map((resource) => `${code(displayAddress(resource))} (${resource.action})`);
   return [
     '> [!WARNING]',
     `> This plan ${parts.join(' and ')}. Anything they hold is lost and they are unavailable while recreated:`,
@@ -89,7 +97,7 @@ function resourceTable(resources: readonly ResourceSummary[]): string {
     ]
       .filter((note) => note !== undefined)
       .join('; ');
-    return `| ${code(ACTION_SYMBOLS[resource.action])} | ${resource.action} | ${code(resource.address)} | ${notes} |`;
+    return `| ${code(ACTION_SYMBOLS[resource.action])} | ${resource.action} | ${code(displayAddress(resource))} | ${notes} |`;
   });
   return ['| | Action | Resource | Note |', '|---|---|---|---|', ...rows].join('\n');
 }
@@ -100,7 +108,7 @@ function attributeTable(resource: ResourceSummary): string {
     return `| ${code(change.path)}${forces} | ${code(change.before)} | ${code(change.after)} |`;
   });
   return [
-    `${code(resource.address)} (${resource.action})`,
+    `${code(displayAddress(resource))} (${resource.action})`,
     '',
     '| Attribute | Before | After |',
     '|---|---|---|',

@@ -74,13 +74,20 @@ export class TerraformRunner {
   private readonly sink: NodeJS.WritableStream;
   private readonly env: Record<string, string>;
   private readonly interrupts: SignalSource | undefined;
+  private readonly options: TerraformRunnerOptions;
 
   constructor(options: TerraformRunnerOptions) {
+    this.options = options;
     this.binary = options.binary;
     this.streaming = options.stream ?? false;
     this.sink = options.sink ?? process.stderr;
     this.env = terraformEnvironment(options.env);
     this.interrupts = options.interrupts;
+  }
+
+  /** The same runner with `variables` added to terraform's environment. */
+  withEnv(variables: Readonly<Record<string, string>>): TerraformRunner {
+    return new TerraformRunner({ ...this.options, env: { ...this.env, ...variables } });
   }
 
   /**

@@ -28,6 +28,14 @@ export class Terraform {
     return this.runner.binary;
   }
 
+  /**
+   * This terraform with its working data (backend settings, providers) in `dir`: stacks with
+   * different backends must not share one, which a TF_DATA_DIR in the environment would do.
+   */
+  withDataDir(dir: string): Terraform {
+    return new Terraform(this.runner.withEnv({ TF_DATA_DIR: dir }));
+  }
+
   /** Installs providers and configures the backend written in the stack. */
   async init(stackDir: string): Promise<void> {
     checkStackVersion(this.binary, join(stackDir, STACK_FILE));

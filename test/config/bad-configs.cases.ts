@@ -375,6 +375,22 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'without vpc_id',
   },
   {
+    name: 'private_egress without vpc_id',
+    yaml: withLines('spec:\n  private_egress: vpc-endpoints'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.private_egress',
+    line: 6,
+    mentions: 'no vpc_id is given',
+  },
+  {
+    name: 'private_egress not one of its values',
+    yaml: withLines('spec:\n  private_egress: proxy'),
+    code: 'CONFIG_INVALID',
+    field: 'spec.private_egress',
+    line: 6,
+  },
+
+  {
     name: 'bad vpc id',
     yaml: withLines('spec:\n  vpc_id: my-vpc'),
     code: 'CONFIG_INVALID',

@@ -134,10 +134,17 @@ describe('bentoctl installed from the packed tarball with --omit=dev', () => {
       );
       ok(await bentoctl(['validate', '-f', file]));
       ok(await bentoctl(['generate', '-f', file, '--image', PULLABLE[target!] ?? '']));
-      const stack = JSON.parse(
-        readFileSync(join(dir, '.bentoctl', `iris-${target}`, 'stack', 'main.tf.json'), 'utf8'),
-      ) as { resource: Record<string, unknown> };
-      expect(Object.keys(stack.resource).length, target).toBeGreaterThan(0);
+      // azure-aks writes a cluster and a workload stack, each in its own folder.
+      const folders = target === 'azure-aks' ? ['cluster', 'workload'] : [''];
+      for (const folder of folders) {
+        const stack = JSON.parse(
+          readFileSync(
+            join(dir, '.bentoctl', `iris-${target}`, 'stack', folder, 'main.tf.json'),
+            'utf8',
+          ),
+        ) as { resource: Record<string, unknown> };
+        expect(Object.keys(stack.resource).length, `${target} ${folder}`).toBeGreaterThan(0);
+      }
     }
   }, 120_000);
 

@@ -367,6 +367,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       expect(lifecycle.precondition.map((check) => check.error_message)).toEqual([
         expect.stringContaining('root_volume_gib'),
         'None of spec.private_subnet_ids is in an availability zone that offers g5.xlarge; add a subnet of an offering zone, or pick another instance_type.',
+        expect.stringMatching(/^Every private subnet \(spec.private_subnet_ids\) must reach ECR/),
       ]);
       expect(lifecycle).not.toHaveProperty('ignore_changes');
     });

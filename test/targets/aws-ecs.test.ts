@@ -616,7 +616,76 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     };
     expect(resource(stack, 'aws_lb', 'alb')?.lifecycle).toEqual({ precondition: [twoZones] });
     expect(resource(stack, 'aws_ecs_service', 'service')?.lifecycle).toMatchObject({
-      precondition: [twoZones],
+      precondition: [
+        twoZones,
+        expect.objectContaining({ error_message: expect.stringContaining('NAT') }),
+      ],
     });
+  });
+
+  const EXISTING = `vpc_id: vpc-0123456789abcdef0
+public_subnet_ids: [subnet-0aaaaaaaaaaaaaaa1, subnet-0aaaaaaaaaaaaaaa2]
+private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`;
+
+  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that every private subnet routes to the internet through a NAT', () => {
+    const stack = synth(configText('aws-ecs', EXISTING));
+    expect(dataOf(stack, 'aws_route_tables', 'private_subnet_2_route_tables')).toEqual({
+      vpc_id: 'vpc-0123456789abcdef0',
+      filter: [{ name: 'association.subnet-id', values: ['subnet-0bbbbbbbbbbbbbbb2'] }],
+    });
+    expect(dataOf(stack, 'aws_route_tables', 'private_main_route_table')).toEqual({
+      vpc_id: 'vpc-0123456789abcdef0',
+      filter: [{ name: 'association.main', values: ['true'] }],
+    });
+    // A subnet without its own association uses the main table.
+    expect(dataOf(stack, 'aws_route_table', 'private_subnet_1_route_table')).toEqual({
+      route_table_id:
+        '${concat(data.aws_route_tables.private_subnet_1_route_tables.ids, data.aws_route_tables.private_main_route_table.ids)[0]}',
+    });
+    const checks = (
+      resource(stack, 'aws_ecs_service', 'service')?.lifecycle as {
+        precondition: { condition: string; error_message: string }[];
+      }
+    ).precondition;
+    expect(checks[1]).toEqual({
+      condition:
+        '${alltrue([for table in [data.aws_route_table.private_subnet_1_route_table, data.aws_route_table.private_subnet_2_route_table] : anytrue([for route in table.routes : route.cidr_block == "0.0.0.0/0" && (route.nat_gateway_id != "" || route.transit_gateway_id != "" || route.network_interface_id != "")])])}',
+      error_message: expect.stringMatching(
+        /^Every private subnet \(spec.private_subnet_ids\) must reach ECR, S3 and CloudWatch Logs: .*NAT gateway.*private_egress: vpc-endpoints/,
+      ),
+    });
+  });
+
+  it('GIVEN private_egress: vpc-endpoints THEN plan reads the ECR, S3 and Logs endpoints and checks they are available', () => {
+    const stack = synth(configText('aws-ecs', `${EXISTING}\nprivate_egress: vpc-endpoints`));
+    expect(dataOf(stack, 'aws_vpc_endpoint', 'vpc_endpoint_ecr_dkr')).toEqual({
+      vpc_id: 'vpc-0123456789abcdef0',
+      service_name: 'com.amazonaws.us-east-1.ecr.dkr',
+    });
+    expect(dataOf(stack, 'aws_route_table', 'private_subnet_1_route_table')).toBeUndefined();
+    const checks = (
+      resource(stack, 'aws_ecs_service', 'service')?.lifecycle as {
+        precondition: { condition: string }[];
+      }
+    ).precondition;
+    expect(checks[1]?.condition).toBe(
+      '${alltrue([for endpoint in [data.aws_vpc_endpoint.vpc_endpoint_ecr_api, data.aws_vpc_endpoint.vpc_endpoint_ecr_dkr, data.aws_vpc_endpoint.vpc_endpoint_s3, data.aws_vpc_endpoint.vpc_endpoint_logs] : endpoint.state == "available"])}',
+    );
+  });
+
+  it('GIVEN private_egress without vpc_id THEN validate refuses it: the new VPC has NAT gateways', () => {
+    expect(() => loadTestConfig(configText('aws-ecs', 'private_egress: vpc-endpoints'))).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        diagnostics: [
+          expect.objectContaining({
+            field: 'spec.private_egress',
+            message: expect.stringContaining(
+              'private_egress vpc-endpoints describes an existing VPC',
+            ),
+          }),
+        ],
+      }),
+    );
   });
 });

@@ -5,13 +5,16 @@ import { acrName, aksNames, defaultAksImageRepository } from '../../src/targets/
 import { allocatableMillicores, vmSizeVcpus } from '../../src/targets/azure-aks/node-capacity.js';
 import type { AzureAksSpec } from '../../src/targets/azure-aks/spec.js';
 import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
+import type { ResolvedConfig } from '../../src/config/resolved-config.js';
+import type { ImageReference } from '../../src/targets/synthesizer.js';
 import {
   changedLeaves,
   loadError,
   loadTestConfig,
   onlyResource,
   resourcesOf,
-  synthesizeTarget,
+  mergeStacks,
+  synthesizeTargetStacks,
   TEST_IMAGE,
   type TerraformDocument,
 } from './target-synth-harness.js';
@@ -42,8 +45,30 @@ function configText(parts: ConfigParts = {}): string {
   });
 }
 
+const STACKS = ['cluster', 'workload'] as const;
+
+type AksStacks = Record<(typeof STACKS)[number], TerraformDocument>;
+
+/** Both stacks of a config, by name, as `generate` writes them. */
+function aksStacks(config: ResolvedConfig, image?: ImageReference): AksStacks {
+  const stacks = synthesizeTargetStacks<AzureAksSpec>(synthesizeAzureAks, config, image);
+  expect(Object.keys(stacks)).toEqual([...STACKS]);
+  return stacks as AksStacks;
+}
+
+/** Both stacks of a config, by name. */
+function synthStacks(parts: ConfigParts = {}, image?: ImageReference): AksStacks {
+  return aksStacks(loadTestConfig(configText(parts)), image);
+}
+
+/** A config's two stacks as one document, for checks that do not depend on the split. */
+function synthesizeAks(config: ResolvedConfig, image?: ImageReference): TerraformDocument {
+  const stacks = aksStacks(config, image);
+  return mergeStacks(STACKS.map((name) => stacks[name]));
+}
+
 function synth(parts: ConfigParts = {}): TerraformDocument {
-  return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, loadTestConfig(configText(parts)));
+  return synthesizeAks(loadTestConfig(configText(parts)));
 }
 
 /** Two GPU pods at most: the pool (one T4 per node) autoscales from 1 to 2 nodes. */
@@ -148,7 +173,8 @@ describe('azure-aks synthesis', () => {
           principal_id: '${azurerm_kubernetes_cluster.cluster.kubelet_identity[0].object_id}',
         }),
       );
-      expect(deployment(json).depends_on).toContain('azurerm_role_assignment.acr_pull');
+      // The grant is in the cluster stack, which applies before the workload is planned.
+      expect(deployment(json).depends_on).toEqual([]);
     });
 
     it('THEN local accounts are off and the kubernetes provider signs in with Entra ID (kubelogin)', () => {
@@ -158,9 +184,9 @@ describe('azure-aks synthesis', () => {
       });
       expect(json.provider?.kubernetes).toEqual([
         {
-          host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
+          host: '${data.terraform_remote_state.cluster.outputs.kube_host}',
           cluster_ca_certificate:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}',
+            '${data.terraform_remote_state.cluster.outputs.kube_cluster_ca_certificate}',
           exec: [
             {
               api_version: 'client.authentication.k8s.io/v1beta1',
@@ -178,16 +204,18 @@ describe('azure-aks synthesis', () => {
       ]);
     });
 
-    it('THEN whoever runs Terraform is cluster admin through Azure RBAC, and the workload waits for it', () => {
+    it('THEN whoever runs Terraform is cluster admin through Azure RBAC, and the cluster stack waits for it', () => {
       expect(resourcesOf(json, 'azurerm_role_assignment').cluster_admin).toEqual({
         scope: '${azurerm_kubernetes_cluster.cluster.id}',
         role_definition_name: 'Azure Kubernetes Service RBAC Cluster Admin',
         principal_id: '${data.azurerm_client_config.client_config.object_id}',
       });
-      expect(onlyResource(json, 'kubernetes_namespace_v1').depends_on).toEqual([
-        'azurerm_role_assignment.cluster_admin',
-        'terraform_data.cluster_admin_propagation',
-      ]);
+      const { cluster, workload } = synthStacks();
+      expect(resourcesOf(cluster, 'terraform_data').cluster_admin_propagation).toMatchObject({
+        triggers_replace: { cluster_admin: '${azurerm_role_assignment.cluster_admin.id}' },
+      });
+      // The workload stack is applied only after the cluster stack (and so the wait) is done.
+      expect(onlyResource(workload, 'kubernetes_namespace_v1').depends_on).toBeUndefined();
     });
 
     it('THEN the API server admits only the authorized ranges, and Cilium enforces network policy', () => {
@@ -243,17 +271,21 @@ describe('azure-aks synthesis', () => {
       const open = synth({ spec: { local_accounts: true } });
       expect(onlyResource(open, 'azurerm_kubernetes_cluster').local_account_disabled).toBe(false);
       expect(resourcesOf(open, 'azurerm_role_assignment').cluster_admin).toBeUndefined();
+      const remote = (name: string) => `\${data.terraform_remote_state.cluster.outputs.${name}}`;
       expect(open.provider?.kubernetes).toEqual([
         {
-          host: '${azurerm_kubernetes_cluster.cluster.kube_config[0].host}',
-          client_certificate:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_certificate)}',
-          client_key:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_key)}',
-          cluster_ca_certificate:
-            '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].cluster_ca_certificate)}',
+          host: remote('kube_host'),
+          client_certificate: remote('kube_client_certificate'),
+          client_key: remote('kube_client_key'),
+          cluster_ca_certificate: remote('kube_cluster_ca_certificate'),
         },
       ]);
+      const { cluster } = synthStacks({ spec: { local_accounts: true } });
+      expect(cluster.output?.kube_client_key).toEqual({
+        value: '${base64decode(azurerm_kubernetes_cluster.cluster.kube_config[0].client_key)}',
+        description: 'Read by the workload stack (bentoctl plumbing)',
+        sensitive: true,
+      });
     });
 
     it('THEN pods run the image by digest with requests = limits, probes and a locked-down context', () => {
@@ -351,13 +383,17 @@ describe('azure-aks synthesis', () => {
       expect(json.output?.endpoint?.value).toBe(
         'http://${kubernetes_service_v1.service.status[0].load_balancer[0].ingress[0].ip}',
       );
-      expect(json.output?.image_repository?.value).toBe(
+      const { cluster, workload } = synthStacks();
+      expect(cluster.output?.image_repository?.value).toBe(
         '${azurerm_container_registry.container_registry.login_server}/iris-prod',
+      );
+      expect(workload.output?.image_repository?.value).toBe(
+        '${data.terraform_remote_state.cluster.outputs.image_repository}',
       );
     });
 
-    it('THEN matches the reviewed snapshot', () => {
-      expect(json).toMatchSnapshot();
+    it('THEN matches the reviewed snapshot, stack by stack', () => {
+      expect(synthStacks()).toMatchSnapshot();
     });
   });
 
@@ -402,12 +438,10 @@ describe('azure-aks synthesis', () => {
       };
       expect(plugin.spec.template.spec.node_selector).toEqual({ accelerator: 'nvidia' });
       expect(plugin.spec.template.spec.toleration).toHaveLength(1);
-      expect(deployment(json).depends_on).toEqual(
-        expect.arrayContaining([
-          'azurerm_kubernetes_cluster_node_pool.gpu_node_pool',
-          'kubernetes_daemon_set_v1.nvidia_device_plugin',
-        ]),
-      );
+      // The pool is in the cluster stack, applied first; the plugin is in the workload's.
+      expect(deployment(json).depends_on).toEqual([
+        'kubernetes_daemon_set_v1.nvidia_device_plugin',
+      ]);
     });
   });
 
@@ -417,49 +451,128 @@ describe('azure-aks synthesis', () => {
       runtime: { auth: { mode: 'bearer', secret: KV_TOKEN } },
     });
 
-    it('THEN each secret is read from its vault (looked up by name when only the URL is known)', () => {
-      const secrets = json.data?.azurerm_key_vault_secret ?? {};
-      expect(secrets).toEqual({
-        secret_bentoctl_auth_token: {
-          name: 'api-token',
-          key_vault_id: '${data.azurerm_resources.key_vault_ml_vault.resources[0].id}',
+    const { cluster, workload } = synthStacks({
+      secrets: { DB_PASSWORD: KV_DB },
+      runtime: { auth: { mode: 'bearer', secret: KV_TOKEN } },
+    });
+
+    it('THEN Terraform never reads a value: no Key Vault secret data source, no Kubernetes secret with data', () => {
+      expect(json.data?.azurerm_key_vault_secret).toBeUndefined();
+      expect(resourcesOf(json, 'kubernetes_secret_v1')).toEqual({});
+      expect(workload.provider).not.toHaveProperty('azurerm');
+    });
+
+    it('THEN the cluster runs the Key Vault CSI driver with workload identity', () => {
+      expect(onlyResource(cluster, 'azurerm_kubernetes_cluster')).toMatchObject({
+        key_vault_secrets_provider: {
+          secret_rotation_enabled: true,
+          secret_rotation_interval: '2m',
         },
-        secret_db_password: {
-          name: 'db-password',
-          key_vault_id:
-            '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault',
-        },
+        oidc_issuer_enabled: true,
+        workload_identity_enabled: true,
       });
-      expect(json.data?.azurerm_resources).toEqual({
+      expect(onlyResource(cluster, 'azurerm_federated_identity_credential')).toEqual({
+        name: 'iris-prod-workload',
+        resource_group_name: '${azurerm_resource_group.resource_group.name}',
+        parent_id: '${azurerm_user_assigned_identity.workload_identity.id}',
+        audience: ['api://AzureADTokenExchange'],
+        issuer: '${azurerm_kubernetes_cluster.cluster.oidc_issuer_url}',
+        subject: 'system:serviceaccount:bentoctl:iris-prod',
+      });
+    });
+
+    it('THEN the workload identity may read each vault (looked up by name when only the URL is known)', () => {
+      const roles = resourcesOf(cluster, 'azurerm_role_assignment');
+      expect(roles.key_vault_secrets_user_db_vault).toMatchObject({
+        scope:
+          '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/secrets-rg/providers/Microsoft.KeyVault/vaults/db-vault',
+        role_definition_name: 'Key Vault Secrets User',
+        principal_id: '${azurerm_user_assigned_identity.workload_identity.principal_id}',
+      });
+      expect(roles.key_vault_secrets_user_ml_vault?.scope).toBe(
+        '${data.azurerm_resources.key_vault_ml_vault.resources[0].id}',
+      );
+      expect(cluster.data?.azurerm_resources).toEqual({
         key_vault_ml_vault: { type: 'Microsoft.KeyVault/vaults', name: 'ml-vault' },
       });
     });
 
-    it('THEN the container reads them from one Kubernetes secret, never as plain values', () => {
-      const fromSecret = mainContainer(json).env.filter((entry) => entry.value_from !== undefined);
-      expect(fromSecret.map((entry) => [entry.name, entry.value_from?.secret_key_ref])).toEqual([
-        [
-          'BENTOCTL_AUTH_TOKEN',
-          {
-            name: '${kubernetes_secret_v1.runtime_secret.metadata[0].name}',
-            key: 'BENTOCTL_AUTH_TOKEN',
-          },
-        ],
-        [
-          'DB_PASSWORD',
-          { name: '${kubernetes_secret_v1.runtime_secret.metadata[0].name}', key: 'DB_PASSWORD' },
-        ],
+    it('THEN one SecretProviderClass per vault, signed in as the identity, syncing a Secret of its variables', () => {
+      const classes = resourcesOf(workload, 'kubernetes_manifest');
+      expect(Object.keys(classes)).toEqual([
+        'secret_provider_class_db_vault',
+        'secret_provider_class_ml_vault',
       ]);
-      expect(Object.keys(onlyResource(json, 'kubernetes_secret_v1').data as object)).toEqual([
-        'BENTOCTL_AUTH_TOKEN',
-        'DB_PASSWORD',
+      const db = classes.secret_provider_class_db_vault as {
+        manifest: {
+          kind: string;
+          spec: { parameters: Record<string, string>; secretObjects: unknown };
+        };
+      };
+      expect(db.manifest.kind).toBe('SecretProviderClass');
+      expect(db.manifest.spec.parameters).toEqual({
+        usePodIdentity: 'false',
+        clientID: '${data.terraform_remote_state.cluster.outputs.workload_identity_client_id}',
+        keyvaultName: 'db-vault',
+        tenantId: '${data.terraform_remote_state.cluster.outputs.workload_identity_tenant_id}',
+        objects:
+          'array:\n  - |\n    objectName: db-password\n    objectAlias: DB_PASSWORD\n    objectType: secret\n',
+      });
+      expect(db.manifest.spec.secretObjects).toEqual([
+        {
+          secretName: 'iris-prod-secrets-db-vault',
+          type: 'Opaque',
+          data: [{ objectName: 'DB_PASSWORD', key: 'DB_PASSWORD' }],
+        },
       ]);
     });
 
-    it('THEN a new secret version rolls the pods', () => {
-      expect(
-        deployment(json).spec.template.metadata.annotations?.['bentoctl.dev/secret-versions'],
-      ).toMatch(/^\$\{sha256\(join\(",", \[data\.azurerm_key_vault_secret\./);
+    it('THEN the pods mount each vault read-only, as the federated service account, and read the synced Secrets', () => {
+      const spec = pod(json) as PodSpec & {
+        service_account_name?: string;
+        volume: { name: string; csi?: unknown }[];
+      };
+      expect(spec.service_account_name).toBe(
+        '${kubernetes_service_account_v1.service_account.metadata[0].name}',
+      );
+      expect(onlyResource(workload, 'kubernetes_service_account_v1')).toMatchObject({
+        metadata: {
+          name: 'iris-prod',
+          annotations: {
+            'azure.workload.identity/client-id':
+              '${data.terraform_remote_state.cluster.outputs.workload_identity_client_id}',
+          },
+        },
+        automount_service_account_token: false,
+      });
+      expect(spec.volume.find((volume) => volume.name === 'secrets-db-vault')).toEqual({
+        name: 'secrets-db-vault',
+        csi: {
+          driver: 'secrets-store.csi.k8s.io',
+          read_only: true,
+          volume_attributes: { secretProviderClass: 'iris-prod-secrets-db-vault' },
+        },
+      });
+      const labels = (
+        deployment(json).spec.template.metadata as { labels?: Record<string, string> }
+      ).labels;
+      expect(labels?.['azure.workload.identity/use']).toBe('true');
+      const fromSecret = mainContainer(json).env.filter((entry) => entry.value_from !== undefined);
+      expect(fromSecret.map((entry) => [entry.name, entry.value_from?.secret_key_ref])).toEqual([
+        ['BENTOCTL_AUTH_TOKEN', { name: 'iris-prod-secrets-ml-vault', key: 'BENTOCTL_AUTH_TOKEN' }],
+        ['DB_PASSWORD', { name: 'iris-prod-secrets-db-vault', key: 'DB_PASSWORD' }],
+      ]);
+    });
+
+    it('THEN a changed reference rolls the pods', () => {
+      const annotation = (parts: ConfigParts) =>
+        deployment(synth(parts)).spec.template.metadata.annotations?.[
+          'bentoctl.dev/secret-versions'
+        ];
+      expect(annotation({ secrets: { DB_PASSWORD: KV_DB } })).toMatch(/^[0-9a-f]{64}$/);
+      expect(annotation({ secrets: { DB_PASSWORD: KV_DB } })).not.toBe(
+        annotation({ secrets: { DB_PASSWORD: `${KV_TOKEN}/${'a'.repeat(32)}` } }),
+      );
     });
   });
 
@@ -483,7 +596,9 @@ describe('azure-aks synthesis', () => {
     const json = synth({ image: { repository } });
     expect(resourcesOf(json, 'azurerm_container_registry')).toEqual({});
     expect(resourcesOf(json, 'azurerm_role_assignment').acr_pull).toBeUndefined();
-    expect(json.output?.image_repository?.value).toBe(repository);
+    expect(synthStacks({ image: { repository } }).cluster.output?.image_repository?.value).toBe(
+      repository,
+    );
   });
 
   describe("GIVEN the image was pushed to the deployment's own ACR", () => {
@@ -494,7 +609,7 @@ describe('azure-aks synthesis', () => {
       import?: { to: string; id: string }[];
       terraform?: { required_version?: string };
     };
-    function synthPushed(parts: ConfigParts = {}): WithImports {
+    function pushedStacks(parts: ConfigParts = {}): Record<keyof AksStacks, WithImports> {
       const config = loadTestConfig(configText(parts));
       const repository = defaultAksImageRepository(config.name, config.spec as AzureAksSpec);
       const image = {
@@ -502,7 +617,11 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,
       };
-      return synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image) as WithImports;
+      return aksStacks(config, image) as Record<keyof AksStacks, WithImports>;
+    }
+    /** The stack the imports are in: the cluster stack, which holds the registry. */
+    function synthPushed(parts: ConfigParts = {}): WithImports {
+      return pushedStacks(parts).cluster;
     }
 
     it('WITH spec.subscription_id THEN the group and the registry are adopted by literal ids', () => {
@@ -544,6 +663,13 @@ describe('azure-aks synthesis', () => {
       );
     });
 
+    it('WITHOUT spec.subscription_id THEN only the cluster stack, which imports, needs 1.6', () => {
+      const { cluster, workload } = pushedStacks({ spec: { resource_group: 'ml-prod' } });
+      expect(cluster.terraform?.required_version).toBe('>= 1.6.0');
+      expect(workload.import).toBeUndefined();
+      expect(workload.terraform?.required_version).toBe('>= 1.5.0');
+    });
+
     it.each([
       ['locked by its lock file', { use_lockfile: true }, '>= 1.10.0'],
       ['locked by DynamoDB', { use_lockfile: false, dynamodb_table: 'locks' }, '>= 1.6.0'],
@@ -556,6 +682,12 @@ describe('azure-aks synthesis', () => {
       },
     );
 
+    it('WITH an S3 backend locked by its lock file THEN the workload stack needs 1.10 too', () => {
+      const state = { backend: 's3', bucket: 'tf-state', region: 'eu-west-1', use_lockfile: true };
+      const { workload } = pushedStacks({ spec: { resource_group: 'ml-prod' }, state });
+      expect(workload.terraform?.required_version).toBe('>= 1.10.0');
+    });
+
     it("THEN an image in another deployment's own ACR is never adopted", () => {
       const config = loadTestConfig(configText({}));
       const staging = defaultAksImageRepository('iris-staging', config.spec as AzureAksSpec);
@@ -564,7 +696,7 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${staging}@${TEST_IMAGE.digest ?? ''}`,
       };
-      const json = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image) as WithImports;
+      const json = synthesizeAks(config, image) as WithImports;
       expect(json.import).toBeUndefined();
       // The stack's registry is its own, named after this deployment.
       expect(onlyResource(json, 'azurerm_container_registry')).toMatchObject({
@@ -575,7 +707,7 @@ describe('azure-aks synthesis', () => {
     it('THEN an image elsewhere, or a repository set in image:, imports nothing', () => {
       const elsewhere = synth() as WithImports;
       expect(elsewhere.import).toBeUndefined();
-      expect(elsewhere.terraform?.required_version).toBe('>= 1.5.0');
+      expect((synthStacks().cluster as WithImports).terraform?.required_version).toBe('>= 1.5.0');
       // The same repository written in image: is the user's registry, not the stack's.
       const own = defaultAksImageRepository('iris-prod', {});
       const config = loadTestConfig(configText({ image: { repository: own } }));
@@ -584,7 +716,7 @@ describe('azure-aks synthesis', () => {
         digest: TEST_IMAGE.digest,
         ref: `${own}@${TEST_IMAGE.digest ?? ''}`,
       };
-      const given = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, image);
+      const given = synthesizeAks(config, image);
       expect((given as WithImports).import).toBeUndefined();
     });
   });
@@ -680,7 +812,7 @@ describe('azure-aks access, scaling and pulls', () => {
     const config = loadTestConfig(
       configText({ image: { repository }, spec: { image_pull_secret: KV_TOKEN } }),
     );
-    const json = synthesizeTarget<AzureAksSpec>(synthesizeAzureAks, config, {
+    const json = synthesizeAks(config, {
       repository,
       digest: TEST_IMAGE.digest,
       ref: `${repository}@${TEST_IMAGE.digest ?? ''}`,

@@ -259,19 +259,53 @@ describe('generateStack: AKS secrets in a local state', () => {
     });
   };
 
-  it('GIVEN Key Vault secrets and the local backend WHEN generated THEN a warning says they land in the state file', async () => {
+  it('GIVEN Key Vault secrets and the local backend WHEN generated THEN no warning: the CSI driver reads them, not Terraform', async () => {
     const result = await generate(secrets);
+    expect(result.warnings).toEqual([]);
+    expect(result.stacks.map((stack) => stack.name)).toEqual(['cluster', 'workload']);
+  });
+
+  const withPullSecret = (extra: string) =>
+    configText(
+      'azure-aks',
+      `${aks}\nimage_pull_secret: https://ml-vault.vault.azure.net/secrets/ghcr`,
+      extra,
+    );
+
+  it('GIVEN an image pull secret and the local backend WHEN generated THEN a warning says it lands in the state file', async () => {
+    const workspace = makeBentoWorkspace();
+    const config = join(workspace, 'deployment_config.yaml');
+    writeFileSync(config, withPullSecret(''));
+    const result = await generateStack({
+      configFile: config,
+      cwd: workspace,
+      image: `ghcr.io/acme/iris@${DIGEST}`,
+      env: {},
+      home: workspace,
+    });
     expect(result.warnings).toEqual([
       expect.stringMatching(
-        /DB_PASSWORD are copied into the Terraform state.*azurerm state backend/,
+        /spec.image_pull_secret is copied into the Terraform state.*azurerm state backend/,
       ),
     ]);
   });
 
-  it('GIVEN the same secrets with an azurerm backend WHEN generated THEN no warning', async () => {
-    const result = await generate(
-      `${secrets}state: { backend: azurerm, resource_group_name: tf, storage_account_name: tfstate, container_name: tfstate }\n`,
+  it('GIVEN the image pull secret with an azurerm backend WHEN generated THEN no warning', async () => {
+    const workspace = makeBentoWorkspace();
+    const config = join(workspace, 'deployment_config.yaml');
+    writeFileSync(
+      config,
+      withPullSecret(
+        'state: { backend: azurerm, resource_group_name: tf, storage_account_name: tfstate, container_name: tfstate }\n',
+      ),
     );
+    const result = await generateStack({
+      configFile: config,
+      cwd: workspace,
+      image: `ghcr.io/acme/iris@${DIGEST}`,
+      env: {},
+      home: workspace,
+    });
     expect(result.warnings).toEqual([]);
   });
 });
@@ -292,6 +326,27 @@ describe('bentoctl generate (CLI)', () => {
       /Wrote \.bentoctl\/iris-prod\/stack\/main\.tf\.json: aws-ecs, \d+ resources/,
     );
     expect(result.stdout).toContain('terraform -chdir=.bentoctl/iris-prod/stack init');
+  });
+
+  it('GIVEN azure-aks WHEN run THEN it prints both stacks in apply order and points at bentoctl plan', async () => {
+    const workspace = makeBentoWorkspace();
+    const config = join(workspace, 'deployment_config.yaml');
+    writeFileSync(
+      config,
+      configText(
+        'azure-aks',
+        'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]',
+      ),
+    );
+    const result = await runCli(
+      ['generate', '-f', config, '--image', `example.azurecr.io/iris@${DIGEST}`],
+      { cwd: workspace, env: { BENTOCTL_HOME: workspace } },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /Wrote \.bentoctl\/iris-prod\/stack\/cluster\/main\.tf\.json: \d+ resources\nWrote \.bentoctl\/iris-prod\/stack\/workload\/main\.tf\.json: \d+ resources\nazure-aks: 2 stacks applied in order, outputs endpoint, image_repository/,
+    );
+    expect(result.stdout).toContain(`Next: bentoctl plan -f ${config}`);
   });
 
   it('GIVEN --json WHEN run THEN it returns the typed result', async () => {

@@ -1,15 +1,19 @@
 /**
- * The one way target tests synthesize a stack: through `synthesizeStackWith`, the function
- * `generate` runs (backend, the target's resources, labels, runtime environment and Terraform
- * version), with the target's synthesizer imported by the test and a config loaded by the real
- * loader (schemas and preflight) next to a real bento.
+ * The one way target tests synthesize a stack: through `synthesizeStackWith` (a target's several
+ * stacks: `synthesizeStacksWith`), the function `generate` runs (backend, the target's resources,
+ * labels, runtime environment and Terraform version), with the target's synthesizer imported by
+ * the test and a config loaded by the real loader (schemas and preflight) next to a real bento.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { synthesizeStackWith, type StackInput } from '../../src/targets/synth-stack.js';
+import {
+  synthesizeStacksWith,
+  synthesizeStackWith,
+  type StackInput,
+} from '../../src/targets/synth-stack.js';
 import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
@@ -81,6 +85,49 @@ export function synthesizeTarget<Spec>(
   image: ImageReference = TEST_IMAGE,
 ): TerraformDocument {
   return synthesizeStackWith(stackInput(config, image), synthesize).json as TerraformDocument;
+}
+
+/**
+ * Runs a target's synthesizer on each of the deployment's stacks (`TargetDefinition.stacks`)
+ * through `synthesizeStacksWith`, as `generate` writes them (each stack's backend, the remote
+ * state reads between them, each one's Terraform version), and returns their JSON by name.
+ */
+export function synthesizeTargetStacks<Spec>(
+  synthesize: Synthesizer<Spec>,
+  config: ResolvedConfig,
+  image: ImageReference = TEST_IMAGE,
+): Record<string, TerraformDocument> {
+  return Object.fromEntries(
+    synthesizeStacksWith(stackInput(config, image), synthesize).map(({ name, stack }) => {
+      if (name === undefined)
+        throw new Error(`${config.target} has one stack: use synthesizeTarget`);
+      return [name, stack.json as TerraformDocument];
+    }),
+  );
+}
+
+/** Several stacks' blocks in one document (a later stack's block of the same name wins). */
+export function mergeStacks(documents: readonly TerraformDocument[]): TerraformDocument {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const document of documents) {
+    for (const [kind, blocks] of Object.entries(document)) {
+      if (Array.isArray(blocks)) {
+        merged[kind] = [...((merged[kind] as unknown[] | undefined) ?? []), ...blocks] as never;
+        continue;
+      }
+      if (kind === 'terraform' || kind === 'provider' || kind === 'output') {
+        merged[kind] = { ...merged[kind], ...(blocks as Record<string, unknown>) };
+        continue;
+      }
+      const byType = (merged[kind] ??= {}) as Record<string, Record<string, unknown>>;
+      for (const [type, byName] of Object.entries(
+        blocks as Record<string, Record<string, unknown>>,
+      )) {
+        byType[type] = { ...byType[type], ...byName };
+      }
+    }
+  }
+  return merged as TerraformDocument;
 }
 
 /** Resources of one type, by logical name. */

@@ -1,3 +1,4 @@
+import { ec2GpuPlanNotes } from './plan-notes.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEc2Gpu } from './preflight.js';
@@ -29,5 +30,6 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEc2Gpu(spec, context),
+  planNotes: (summary) => ec2GpuPlanNotes(summary),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEc2Gpu,
 };

@@ -211,6 +211,10 @@ function addSingleInstance(
       precondition: [
         shape.rootDevice.precondition,
         ...(placement.precondition !== undefined ? [placement.precondition] : []),
+        // A private instance pulls from ECR and logs to CloudWatch through its subnet.
+        ...(!spec.public && network.privateEgressCheck !== undefined
+          ? [network.privateEgressCheck]
+          : []),
       ],
     },
   });
@@ -269,6 +273,16 @@ function addAutoScalingGroup(
       precondition: [shape.rootDevice.precondition],
     },
   });
+  const groupChecks = [
+    ...(placement.precondition !== undefined
+      ? [
+          placement.precondition,
+          spansTwoZones(network, 'private', "The instances' private subnets"),
+        ]
+      : []),
+    // The instances pull from ECR and log to CloudWatch through the private subnets.
+    ...(network.privateEgressCheck !== undefined ? [network.privateEgressCheck] : []),
+  ];
   const group = new AutoscalingGroup(stack, 'autoscaling_group', {
     name: config.name,
     minSize: spec.min_instances,
@@ -295,14 +309,7 @@ function addAutoScalingGroup(
     },
     lifecycle: {
       ignoreChanges: ['desired_capacity'],
-      ...(placement.precondition !== undefined
-        ? {
-            precondition: [
-              placement.precondition,
-              spansTwoZones(network, 'private', "The instances' private subnets"),
-            ],
-          }
-        : {}),
+      ...(groupChecks.length > 0 ? { precondition: groupChecks } : {}),
     },
   });
   new AutoscalingPolicy(stack, 'autoscaling_policy', {

@@ -105,6 +105,14 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
           balancer,
           targetGroup: { ...targetGroup, name, network, targetPort: port },
         });
+
+  const serviceChecks = [
+    ...(network.zonesMayRepeat
+      ? [spansTwoZones(network, 'private', "The tasks' private subnets")]
+      : []),
+    // The tasks pull from ECR and log to CloudWatch through the private subnets.
+    ...(network.privateEgressCheck !== undefined ? [network.privateEgressCheck] : []),
+  ];
   const service = new EcsService(stack, 'service', {
     name,
     cluster: cluster.id,
@@ -147,11 +155,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     // Autoscaling owns the task count once the service exists.
     lifecycle: {
       ignoreChanges: ['desired_count'],
-      ...(network.zonesMayRepeat
-        ? {
-            precondition: [spansTwoZones(network, 'private', "The tasks' private subnets")],
-          }
-        : {}),
+      ...(serviceChecks.length > 0 ? { precondition: serviceChecks } : {}),
     },
     // A target group must be attached to a load balancer before a service can register in it.
     // The execution role's policy must exist before the first task starts (IAM propagates

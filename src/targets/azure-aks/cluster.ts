@@ -16,6 +16,9 @@ import type { AzureAksSpec } from './spec.js';
 /** Days Log Analytics keeps container logs: the workspace's free retention. */
 export const LOG_RETENTION_DAYS = 30;
 
+/** How often the CSI driver refreshes mounted Key Vault secrets (the add-on's default). */
+export const SECRET_ROTATION_INTERVAL = '2m';
+
 /** GPU nodes carry this taint, so only pods that ask for a GPU land on them. */
 export const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' } as const;
 /** GPU nodes carry this label; GPU pods and the NVIDIA device plugin select it. */
@@ -29,7 +32,13 @@ export interface AksCluster {
 
 export function addAksCluster(
   scope: Construct,
-  props: { spec: AzureAksSpec; names: AksNames; tags: Readonly<Record<string, string>> },
+  props: {
+    spec: AzureAksSpec;
+    names: AksNames;
+    tags: Readonly<Record<string, string>>;
+    /** Turn on the Key Vault CSI driver and workload identity (key-vault-csi.ts). @default false */
+    keyVaultSecrets?: boolean;
+  },
 ): AksCluster {
   const { spec, names } = props;
   const tags = { ...props.tags };
@@ -93,6 +102,18 @@ export function addAksCluster(
         : {}),
     },
     omsAgent: { logAnalyticsWorkspaceId: logs.id, msiAuthForMonitoringEnabled: true },
+    // Secrets reach the pods through the Key Vault CSI driver, signed in with workload identity
+    // (federated with the cluster's OIDC issuer), so their values never pass through Terraform.
+    ...(props.keyVaultSecrets === true
+      ? {
+          keyVaultSecretsProvider: {
+            secretRotationEnabled: true,
+            secretRotationInterval: SECRET_ROTATION_INTERVAL,
+          },
+          oidcIssuerEnabled: true,
+          workloadIdentityEnabled: true,
+        }
+      : {}),
     tags,
   });
   addContainerInsights(scope, {

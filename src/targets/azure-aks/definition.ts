@@ -1,3 +1,4 @@
+import { aksPlanNotes } from './plan-notes.js';
 import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { aksImagePullProblem } from './image-source.js';
@@ -11,6 +12,14 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   summary: 'Azure Kubernetes Service with ACR, HPA and an optional GPU node pool',
   specSchema: azureAksSpecSchema,
   registry: 'acr',
+  // Cluster first: the workload's kubernetes provider is configured from its state (stack.ts).
+  stacks: [
+    {
+      name: 'cluster',
+      summary: 'resource group, cluster, node pools, registry and role assignments',
+    },
+    { name: 'workload', summary: 'the Kubernetes resources that run the bento' },
+  ],
   outputs: [
     { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
@@ -40,5 +49,6 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   preflight: (spec, context) => preflightAzureAks(spec, context),
   imagePullProblem: (repository, spec) => aksImagePullProblem(repository, spec),
   warnings: (config) => secretsInStateWarnings(config),
+  planNotes: (summary) => aksPlanNotes(summary),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAzureAks,
 };

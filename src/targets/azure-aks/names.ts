@@ -20,8 +20,12 @@ export interface AksNames {
   readonly registry: string;
   /** Deployment, Service, HPA and PDB share the deployment name. */
   readonly workload: string;
+  /** Prefix of each vault's SecretProviderClass and synced Secret. */
   readonly secret: string;
   readonly imagePullSecret: string;
+  /** The pods' service account and the identity federated with it (Key Vault secrets). */
+  readonly serviceAccount: string;
+  readonly workloadIdentity: string;
 }
 
 /** What the default registry name depends on besides the deployment name. */
@@ -39,6 +43,8 @@ export function aksNames(deployment: string, spec: AcrNameSpec): AksNames {
     workload: deployment,
     secret: `${deployment}-secrets`,
     imagePullSecret: `${deployment}-image-pull`,
+    serviceAccount: deployment,
+    workloadIdentity: `${deployment}-workload`,
   };
 }
 

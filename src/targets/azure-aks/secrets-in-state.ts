@@ -1,20 +1,16 @@
 /**
- * On AKS, Key Vault values reach the pods through Terraform (a data source and a Kubernetes
- * Secret; see key-vault-secrets.ts), so they are in the Terraform state in plain text. The Key
- * Vault CSI driver with workload identity would keep them out, but its SecretProviderClass is a
- * custom resource that Terraform can plan only against a running cluster, which this one-stack
- * deployment cannot guarantee. Until the cluster and the workload are separate stacks, bentoctl
- * says so wherever the state is least protected: a local file.
+ * On AKS, `secrets:` and the bearer token reach the pods through the Key Vault CSI driver and
+ * never enter the Terraform state (key-vault-csi.ts). The one exception is
+ * `spec.image_pull_secret`, which the kubelet needs before any volume exists, so Terraform reads
+ * it and writes it into a Kubernetes Secret (key-vault-secrets.ts): in the state in plain text.
+ * bentoctl says so wherever the state is least protected: a local file.
  */
 import type { ResolvedConfig } from '../../config/resolved-config.js';
-import { secretEnvVars } from '../common/secret-env-vars.js';
 
 export function secretsInStateWarnings(config: ResolvedConfig): string[] {
   if (config.state.backend !== 'local') return [];
-  const names = secretEnvVars(config).map((secret) => secret.name);
-  if (config.spec.image_pull_secret !== undefined) names.push('spec.image_pull_secret');
-  if (names.length === 0) return [];
+  if (config.spec.image_pull_secret === undefined) return [];
   return [
-    `the Key Vault values of ${names.join(', ')} are copied into the Terraform state, which is a local file (${config.state.path ?? 'terraform.tfstate'}) in plain text; use an azurerm state backend (private, encrypted) for a deployment with secrets`,
+    `the Key Vault value of spec.image_pull_secret is copied into the Terraform state, which is a local file (${config.state.path ?? 'terraform.tfstate'}) in plain text; use an azurerm state backend (private, encrypted) for a deployment with an image pull secret`,
   ];
 }

@@ -14,7 +14,11 @@ import type { DeploymentV1SpecTemplateSpecContainerEnv } from '@cdktf/provider-k
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { GPU_NODE_LABEL, GPU_TAINT } from './cluster.js';
-import type { RuntimeSecret } from './key-vault-secrets.js';
+import {
+  SECRETS_STORE_DRIVER,
+  WORKLOAD_IDENTITY_LABEL,
+  type RuntimeSecret,
+} from './key-vault-csi.js';
 import type { AzureAksSpec } from './spec.js';
 
 /** The HPA adds pods above this average CPU use (percent of the request). */
@@ -160,7 +164,13 @@ function addDeployment(
       },
       template: {
         metadata: {
-          labels: { ...props.labels, ...props.bentoLabels, ...props.selector },
+          labels: {
+            ...props.labels,
+            ...props.bentoLabels,
+            ...props.selector,
+            // The workload identity webhook gives these pods the token the CSI volume signs in with.
+            ...(secret !== undefined ? { [WORKLOAD_IDENTITY_LABEL]: 'true' } : {}),
+          },
           ...(secret !== undefined
             ? { annotations: { 'bentoctl.dev/secret-versions': secret.versionsHash } }
             : {}),
@@ -168,6 +178,7 @@ function addDeployment(
         spec: {
           // The runtime never calls the Kubernetes API.
           automountServiceAccountToken: false,
+          ...(secret !== undefined ? { serviceAccountName: secret.serviceAccountName } : {}),
           ...(props.imagePullSecret !== undefined
             ? { imagePullSecrets: [{ name: props.imagePullSecret }] }
             : {}),
@@ -211,10 +222,28 @@ function addDeployment(
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ['ALL'] },
               },
-              volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMount: [
+                { name: 'tmp', mountPath: '/tmp' },
+                ...(secret?.volumes ?? []).map((volume) => ({
+                  name: volume.name,
+                  mountPath: volume.mountPath,
+                  readOnly: true,
+                })),
+              ],
             },
           ],
-          volume: [{ name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } }],
+          volume: [
+            { name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
+            // Key Vault secrets, mounted (and synced into their Secrets) by the CSI driver.
+            ...(secret?.volumes ?? []).map((volume) => ({
+              name: volume.name,
+              csi: {
+                driver: SECRETS_STORE_DRIVER,
+                readOnly: true,
+                volumeAttributes: { secretProviderClass: volume.secretProviderClass },
+              },
+            })),
+          ],
         },
       },
     },
@@ -229,9 +258,9 @@ function containerEnv(
   secret: RuntimeSecret | undefined,
 ): DeploymentV1SpecTemplateSpecContainerEnv[] {
   const plain = Object.entries(environment).map(([name, value]) => ({ name, value }));
-  const fromSecret = (secret?.keys ?? []).map((key) => ({
-    name: key,
-    valueFrom: { secretKeyRef: { name: secret?.secretName, key } },
+  const fromSecret = (secret?.env ?? []).map(({ name, secretName }) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: secretName, key: name } },
   }));
   return [...plain, ...fromSecret].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { cidrSchema } from './cidr.js';
 import type { SpecIssue } from '../target.js';
+import { PRIVATE_EGRESS } from './aws-private-egress.js';
 
 const subnetIds = z.array(
   z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must look like subnet-0abc1234'),
@@ -30,6 +31,10 @@ export const awsNetworkFields = {
   private_subnet_ids: subnetIds
     .optional()
     .meta({ description: 'Private subnets (instances/tasks) of vpc_id, in at least 2 AZs.' }),
+  private_egress: z.enum(PRIVATE_EGRESS).default('nat').meta({
+    description:
+      'How the private subnets of vpc_id reach ECR, S3 and CloudWatch Logs: nat (a default route through a NAT or transit gateway) or vpc-endpoints (endpoints for ecr.api, ecr.dkr, s3 and logs). Checked at plan.',
+  }),
   vpc_cidr: cidrSchema
     .default('10.0.0.0/16')
     .meta({ description: 'CIDR of the VPC bentoctl creates when vpc_id is not given.' }),
@@ -39,6 +44,7 @@ interface AwsNetworkSpec {
   vpc_id?: string | undefined;
   public_subnet_ids?: readonly string[] | undefined;
   private_subnet_ids?: readonly string[] | undefined;
+  private_egress: string;
   vpc_cidr: string;
 }
 
@@ -63,6 +69,13 @@ export function checkAwsNetwork(spec: AwsNetworkSpec): SpecIssue[] {
       if (spec[key] !== undefined) {
         issues.push({ path: [key], message: `${key} is given without vpc_id; set vpc_id too` });
       }
+    }
+    if (spec.private_egress !== 'nat') {
+      issues.push({
+        path: ['private_egress'],
+        message: `private_egress ${spec.private_egress} describes an existing VPC, but no vpc_id is given: the VPC bentoctl creates has a NAT gateway per zone; drop private_egress or set vpc_id`,
+        suggestion: 'nat',
+      });
     }
     return issues;
   }

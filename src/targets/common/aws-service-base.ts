@@ -27,6 +27,7 @@ import {
   endpointSources,
   type CidrSource,
 } from './aws-security-rules.js';
+import type { PrivateEgress } from './aws-private-egress.js';
 import { addAwsNetwork, type AwsNetwork } from './aws-vpc.js';
 
 /** The spec fields both AWS targets share. */
@@ -35,6 +36,7 @@ export interface AwsServiceSpec {
   readonly vpc_id?: string | undefined;
   readonly public_subnet_ids?: readonly string[] | undefined;
   readonly private_subnet_ids?: readonly string[] | undefined;
+  readonly private_egress: PrivateEgress;
   readonly vpc_cidr: string;
   readonly public: boolean;
   readonly allowed_cidrs: readonly string[];
@@ -126,6 +128,8 @@ export function addAwsServiceBase(
     publicSubnetIds: spec.public_subnet_ids,
     privateSubnetIds: spec.private_subnet_ids,
     vpcCidr: spec.vpc_cidr,
+    privateEgress: spec.private_egress,
+    region: spec.region,
     ...(props.offeredZones !== undefined ? { offeredZones: props.offeredZones } : {}),
   });
   // The stack declares only the deployment's own repository (named after it), which goes with

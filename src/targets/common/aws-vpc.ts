@@ -18,6 +18,7 @@ import { Route } from '@cdktf/provider-aws/lib/route/index.js';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet/index.js';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
 import type { TerraformStack } from 'cdktf';
+import { privateEgressPrecondition, type PrivateEgress } from './aws-private-egress.js';
 import { splitIpv4Cidr } from './ipv4-subnets.js';
 
 export interface AwsNetworkProps {
@@ -29,6 +30,9 @@ export interface AwsNetworkProps {
   readonly privateSubnetIds?: readonly string[] | undefined;
   /** CIDR of the VPC created when vpcId is not given. */
   readonly vpcCidr: string;
+  /** How an existing VPC's private subnets reach AWS services (aws-private-egress.ts). */
+  readonly privateEgress: PrivateEgress;
+  readonly region: string;
   /**
    * Zones a new VPC may use (a Terraform list, e.g. where an instance type is offered).
    * @default - every available zone of the region
@@ -55,6 +59,11 @@ export interface AwsNetwork {
   readonly zonesMayRepeat: boolean;
   /** What to do when a zone precondition fails, for its message. */
   readonly zoneFix: (tier: 'public' | 'private') => string;
+  /**
+   * For an existing VPC: that its private subnets reach ECR, S3 and CloudWatch Logs, on every
+   * resource that runs in them. @default - none: a new VPC has NAT gateways
+   */
+  readonly privateEgressCheck?: Precondition;
 }
 
 /**
@@ -96,6 +105,12 @@ export function addAwsNetwork(stack: TerraformStack, props: AwsNetworkProps): Aw
       privateSubnetZones: zonesOf('private', privateSubnetIds),
       zonesMayRepeat: true,
       zoneFix: (tier) => `list subnets of two zones or more in spec.${tier}_subnet_ids`,
+      privateEgressCheck: privateEgressPrecondition(stack, {
+        vpcId: props.vpcId,
+        region: props.region,
+        privateSubnetIds,
+        egress: props.privateEgress,
+      }),
     };
   }
 
