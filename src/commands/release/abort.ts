@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { interruptible } from '../../cli/interrupts.js';
-import { releaseMoveFlags } from '../../cli/release-flags.js';
+import { releaseMoveFlags, releaseMoveOptions } from '../../cli/release-flags.js';
 import { runReleaseMove, type ReleaseMoveResult } from '../../deploy/release-command.js';
 import { renderPlanText } from '../../terraform/render-plan-text.js';
 
@@ -27,22 +27,11 @@ after it finished.`;
   async run(): Promise<ReleaseMoveResult> {
     const { flags } = await this.parse(ReleaseAbort);
     return interruptible('release abort', async (interrupts) => {
-      const json = this.jsonEnabled();
-      const result = await runReleaseMove({
-        action: 'abort',
-        configFile: flags.file,
-        autoApprove: flags['auto-approve'],
-        wait: flags.wait,
-        waitTimeoutSeconds: flags['wait-timeout'],
-        generate: flags.generate,
-        json,
-        interrupts,
-        say: (line) => {
-          if (!json) this.logToStderr(line);
-        },
-        log: (line) => this.log(line),
-        review: (summary, title) => this.log(renderPlanText(summary, title)),
-      });
+      const result = await runReleaseMove(
+        releaseMoveOptions('abort', flags, this.view(), interrupts, (summary, title) =>
+          this.log(renderPlanText(summary, title)),
+        ),
+      );
       this.log(
         `Aborted the candidate of ${result.deployment}: revision ${result.before.stable_revision}${result.serving === null ? '' : ` (release ${result.serving.number})`} takes all traffic again.`,
       );

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../../cli/base-command.js';
 import { interruptible } from '../../cli/interrupts.js';
-import { releaseMoveFlags } from '../../cli/release-flags.js';
+import { releaseMoveFlags, releaseMoveOptions } from '../../cli/release-flags.js';
 import { runReleaseMove, type ReleaseMoveResult } from '../../deploy/release-command.js';
 import { renderPlanText } from '../../terraform/render-plan-text.js';
 
@@ -32,22 +32,11 @@ nothing to promote (RELEASE_MOVED_BY_PLATFORM).`;
   async run(): Promise<ReleaseMoveResult> {
     const { flags } = await this.parse(ReleasePromote);
     return interruptible('release promote', async (interrupts) => {
-      const json = this.jsonEnabled();
       const result = await runReleaseMove({
-        action: 'promote',
-        configFile: flags.file,
-        autoApprove: flags['auto-approve'],
-        wait: flags.wait,
-        waitTimeoutSeconds: flags['wait-timeout'],
-        generate: flags.generate,
+        ...releaseMoveOptions('promote', flags, this.view(), interrupts, (summary, title) =>
+          this.log(renderPlanText(summary, title)),
+        ),
         skipBake: flags['skip-bake'],
-        json,
-        interrupts,
-        say: (line) => {
-          if (!json) this.logToStderr(line);
-        },
-        log: (line) => this.log(line),
-        review: (summary, title) => this.log(renderPlanText(summary, title)),
       });
       this.log(
         `Promoted ${result.deployment}: revision ${result.before.candidate_revision ?? '?'}${result.serving === null ? '' : ` (release ${result.serving.number})`} takes all traffic.`,
