@@ -22,64 +22,36 @@
  * large request answered. The HTTP thread's event-loop delay during the mixed phase comes from
  * the runtime's own `nodejs_eventloop_lag_*` metrics (prom-client resets them per scrape).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'undici';
-import { mlpModel } from './lib/onnx-graph.js';
-import { runtimeBuildOptions } from './lib/runtime-build-options.js';
+import {
+  CLIENT_CPU,
+  SECONDS,
+  SERVER_CPU,
+  bundleRuntime,
+  machine,
+  median,
+  pinSelfToClientCpu,
+  postJson,
+  round,
+  runWrk,
+  startRuntime,
+  tempDir,
+  writeMlpBento,
+  writeWrkPostScript,
+} from './lib/bench-kit.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '1';
-const CLIENT_CPU = process.env.BENCH_CLIENT_CPU ?? '0';
-const CONNECTIONS = 64;
 const LARGE_ROWS = 900;
 const WIDTH = 256;
 
-if (process.env.BENCH_PINNED !== '1') {
-  const result = spawnSync(
-    'taskset',
-    ['-c', CLIENT_CPU, process.execPath, ...process.argv.slice(1)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_PINNED: '1' },
-    },
-  );
-  process.exit(result.status ?? 1);
-}
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
-const round = (value, digits = 1) => Number(value.toFixed(digits));
-
-async function bundleRuntime() {
-  const cache = join(root, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const outdir = mkdtempSync(join(cache, 'bentoctl-bench-mixed-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  await build({ ...runtimeBuildOptions(join(root, 'src', 'runtime'), '.ts'), outdir });
-  return join(outdir, 'main.js');
-}
+pinSelfToClientCpu();
 
 function makeBento() {
-  const dir = mkdtempSync(join(tmpdir(), 'bentoctl-bench-mixed-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'models'));
-  writeFileSync(
-    join(dir, 'models', 'mlp.onnx'),
-    mlpModel({ name: 'mlp', layers: [WIDTH, 1024, 1024, 10], seed: 7 }),
-  );
-  writeFileSync(
-    join(dir, 'bento.yaml'),
-    'service: mlp\nmodels:\n  - name: mlp\n    path: models/mlp.onnx\napis:\n  - name: predict\n    model: mlp\n',
-  );
+  const dir = tempDir('bentoctl-bench-mixed-');
+  writeMlpBento(dir, WIDTH);
   const small = JSON.stringify({ input: [Array.from({ length: WIDTH }, (_, i) => (i % 7) / 7)] });
   // Values of 13 decimals (15-16 characters with the separator): 900 rows x 256 come to about
   // 3.7 MB, under the default 4 MB body limit.
@@ -90,89 +62,14 @@ function makeBento() {
     ),
   });
   const script = join(dir, 'post.lua');
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(small)}\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
+  writeWrkPostScript(script, small);
   return { dir, script, large: Buffer.from(large) };
-}
-
-let nextPort = 20000 + Math.floor(Math.random() * 5000);
-
-async function startRuntime(main, bentoDir, env) {
-  const port = nextPort++;
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn('taskset', ['-c', SERVER_CPU, process.execPath, main], {
-    env: {
-      ...process.env,
-      BENTOCTL_BENTO_DIR: bentoDir,
-      BENTOCTL_HOST: '127.0.0.1',
-      PORT: String(port),
-      BENTOCTL_LOG_LEVEL: 'error',
-      BENTOCTL_INTRA_OP_THREADS: '1',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  while (
-    (await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    )) !== 200
-  ) {
-    if (Date.now() > deadline) throw new Error('the runtime did not start');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const stop = () =>
-    new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', done);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-    });
-  return { url, stop };
 }
 
 /** wrk, pinned to the client core: small requests answered per second, refused, latency. */
 function wrk(url, script, seconds) {
-  const result = spawnSync(
-    'taskset',
-    [
-      '-c',
-      CLIENT_CPU,
-      'wrk',
-      '-t1',
-      `-c${CONNECTIONS}`,
-      `-d${seconds}s`,
-      '--latency',
-      '-s',
-      script,
-      `${url}/predict`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
-  const out = result.stdout;
-  const number = (pattern) => Number(pattern.exec(out)?.[1] ?? 0);
-  const ms = (text) => {
-    const match = /([\d.]+)(us|ms|s)/.exec(text ?? '');
-    if (!match) return NaN;
-    const value = Number(match[1]);
-    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
-  };
-  const total = number(/(\d+) requests in/);
-  const non2xx = number(/Non-2xx or 3xx responses: (\d+)/);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  const elapsed = ms(/requests in ([\d.]+(?:us|ms|s))/.exec(out)?.[1]);
-  return {
-    goodput: ((total - non2xx) * 1000) / elapsed,
-    requests: total,
-    refused: non2xx + errors,
-    p50: ms(/ 50%\s+(\S+)/.exec(out)?.[1]),
-    p99: ms(/ 99%\s+(\S+)/.exec(out)?.[1]),
-  };
+  const { rowsPerSec, ...rest } = runWrk(`${url}/predict`, script, { seconds });
+  return { goodput: rowsPerSec, ...rest };
 }
 
 /** The large client: 900-row requests back to back on one connection until stopped. */
@@ -184,20 +81,7 @@ function largeClient(url, body) {
   const done = (async () => {
     while (!stopped) {
       const started = performance.now();
-      const status = await pool
-        .request({
-          path: '/predict',
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        })
-        .then(
-          async (response) => {
-            await response.body.dump();
-            return response.statusCode;
-          },
-          () => 0,
-        );
+      const status = await postJson(pool, '/predict', body);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       if (status === 200) latencies.push(performance.now() - started);
     }
@@ -315,12 +199,11 @@ async function measure(main, bento, modes) {
 }
 
 async function main() {
-  const bundle = await bundleRuntime();
+  const bundle = await bundleRuntime('bentoctl-bench-mixed-');
   const bento = makeBento();
+  const host = machine();
   console.log(
-    `# bench:runtime-mixed  ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, runtime on cpu ${SERVER_CPU}, wrk and the large client on cpu ${CLIENT_CPU}; node ${process.version}; ${LARGE_ROWS}-row bodies of ${round(bento.large.length / 1e6, 2)} MB; seconds=${SECONDS} runs=${RUNS}; load average ${loadavg()
-      .map((v) => v.toFixed(1))
-      .join(' ')}`,
+    `# bench:runtime-mixed  ${host.cpu}, runtime on cpu ${SERVER_CPU}, wrk and the large client on cpu ${CLIENT_CPU}; node ${process.version}; ${LARGE_ROWS}-row bodies of ${round(bento.large.length / 1e6, 2)} MB; seconds=${SECONDS} runs=${RUNS}; load average ${host.load}`,
   );
   const modes = [
     { name: 'parse thread (default)', env: {} },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global performance, fetch, setTimeout */
+/* global performance, setTimeout */
 /**
  * `npm run bench:runtime`: the runtime on ONE pinned core, the way a 1-vCPU container
  * (Fargate `cpu: 1024`) runs it, against what that core can do at best. Not a test: it prints
@@ -24,73 +24,48 @@
  * BENCH_RUNS (runs per figure, median taken, 3), BENCH_SERVER_CPU, BENCH_CLIENT_CPU,
  * BENCH_MODELS (only models whose name contains it: `mlp`, `iris`).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'undici';
-import { mlpModel } from './lib/onnx-graph.js';
-import { runtimeBuildOptions } from './lib/runtime-build-options.js';
+import {
+  CLIENT_CPU,
+  CONNECTIONS,
+  SECONDS,
+  SERVER_CPU,
+  bundleRuntime,
+  machine,
+  median,
+  pinSelfToClientCpu,
+  postJson,
+  root,
+  round,
+  runWrk,
+  startPinnedServer,
+  startRuntime,
+  takePort,
+  tempDir,
+  writeMlpBento,
+  writeWrkPostScript,
+} from './lib/bench-kit.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SERVER_CPU = process.env.BENCH_SERVER_CPU ?? '1';
-const CLIENT_CPU = process.env.BENCH_CLIENT_CPU ?? '0';
-const CONNECTIONS = 64;
 const MAX_BATCH = Number(process.env.BENTOCTL_MAX_BATCH_SIZE ?? 32);
 const MAX_LATENCY_MS = Number(process.env.BENTOCTL_MAX_LATENCY_MS ?? 10);
 const SERVERS = join(root, 'scripts', 'lib', 'bench-servers.js');
 
-if (process.env.BENCH_PINNED !== '1') {
-  const result = spawnSync(
-    'taskset',
-    ['-c', CLIENT_CPU, process.execPath, ...process.argv.slice(1)],
-    {
-      stdio: 'inherit',
-      env: { ...process.env, BENCH_PINNED: '1' },
-    },
-  );
-  process.exit(result.status ?? 1);
-}
+pinSelfToClientCpu();
 process.env.ORT_DISABLE_TELEMETRY = '1';
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-};
-const round = (value, digits = 1) => Number(value.toFixed(digits));
-let nextPort = 20000 + Math.floor(Math.random() * 5000);
 
 function percentile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-async function bundleRuntime() {
-  const cache = join(root, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const outdir = mkdtempSync(join(cache, 'bentoctl-bench-'));
-  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
-  await build({ ...runtimeBuildOptions(join(root, 'src', 'runtime'), '.ts'), outdir });
-  return join(outdir, 'main.js');
-}
-
 function makeBentos() {
-  const dir = mkdtempSync(join(tmpdir(), 'bentoctl-bench-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('bentoctl-bench-');
   const mlp = join(dir, 'mlp');
-  mkdirSync(join(mlp, 'models'), { recursive: true });
-  writeFileSync(
-    join(mlp, 'models', 'mlp.onnx'),
-    mlpModel({ name: 'mlp', layers: [256, 1024, 1024, 10], seed: 7 }),
-  );
-  writeFileSync(
-    join(mlp, 'bento.yaml'),
-    'service: mlp\nmodels:\n  - name: mlp\n    path: models/mlp.onnx\napis:\n  - name: predict\n    model: mlp\n',
-  );
+  const mlpFile = writeMlpBento(mlp, 256);
   const iris = join(dir, 'iris');
   const tmp = dir;
   cpSync(join(root, 'examples', 'iris'), iris, { recursive: true });
@@ -98,7 +73,7 @@ function makeBentos() {
     {
       name: 'mlp 256-1024-1024-10',
       dir: mlp,
-      file: join(mlp, 'models', 'mlp.onnx'),
+      file: mlpFile,
       api: 'predict',
       input: 'input',
       width: 256,
@@ -146,25 +121,11 @@ async function openLoop(url, model, rate, seconds = SECONDS) {
       const fire = (index) => {
         const scheduled = start + (index * 1000) / rate;
         maxLagMs = Math.max(maxLagMs, performance.now() - scheduled);
-        pool
-          .request({
-            path: `/${model.api}`,
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-          })
-          .then(
-            async (res) => {
-              await res.body.dump();
-              if (res.statusCode === 200) latencies.push(performance.now() - scheduled);
-              else refused += 1;
-              settle();
-            },
-            () => {
-              refused += 1;
-              settle();
-            },
-          );
+        postJson(pool, `/${model.api}`, body).then((status) => {
+          if (status === 200) latencies.push(performance.now() - scheduled);
+          else refused += 1;
+          settle();
+        });
       };
       const tick = () => {
         const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
@@ -188,55 +149,10 @@ async function openLoop(url, model, rate, seconds = SECONDS) {
   }
 }
 
-/** Starts `args` pinned to the server core; resolves once `url` + `probe` answers 200. */
-async function startServer(args, env, url, probe) {
-  const started = performance.now();
-  const child = spawn('taskset', ['-c', SERVER_CPU, process.execPath, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const status = await fetch(`${url}${probe.path}`, probe.init).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    if (Date.now() > deadline) throw new Error(`${args.join(' ')} did not start`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  const readyMs = performance.now() - started;
-  const stop = () =>
-    new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', done);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
-    });
-  return { url, readyMs, stop };
-}
-
-function startRuntime(main, model, env) {
-  const port = nextPort++;
-  return startServer(
-    [main],
-    {
-      BENTOCTL_BENTO_DIR: model.dir,
-      BENTOCTL_HOST: '127.0.0.1',
-      PORT: String(port),
-      BENTOCTL_LOG_LEVEL: 'error',
-      BENTOCTL_INTRA_OP_THREADS: '1',
-      ...env,
-    },
-    `http://127.0.0.1:${port}`,
-    { path: '/readyz' },
-  );
-}
-
 function startComparison(kind, model) {
-  const port = nextPort++;
+  const port = takePort();
   const body = JSON.stringify({ [model.input]: [model.row] });
-  return startServer(
+  return startPinnedServer(
     [SERVERS, kind, String(port), model.file, model.input],
     {},
     `http://127.0.0.1:${port}`,
@@ -267,52 +183,10 @@ function rawOrt(model, rows) {
 }
 
 /** wrk, pinned to the client core, closed loop; returns rows/s (1 row per request) and more. */
-function wrk(url, model, { seconds = SECONDS, connections = CONNECTIONS } = {}) {
+function wrk(url, model, options) {
   const script = join(model.tmp, 'post.lua');
-  const body = JSON.stringify({ [model.input]: [model.row] });
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = ${JSON.stringify(body)}\nwrk.headers["Content-Type"] = "application/json"\n`,
-  );
-  const result = spawnSync(
-    'taskset',
-    [
-      '-c',
-      CLIENT_CPU,
-      'wrk',
-      '-t1',
-      `-c${connections}`,
-      `-d${seconds}s`,
-      '--latency',
-      '-s',
-      script,
-      url,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(`wrk failed: ${result.stderr}`);
-  const out = result.stdout;
-  const number = (pattern) => Number(pattern.exec(out)?.[1] ?? 0);
-  const ms = (text) => {
-    const match = /([\d.]+)(us|ms|s)/.exec(text ?? '');
-    if (!match) return NaN;
-    const value = Number(match[1]);
-    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
-  };
-  const total = number(/(\d+) requests in/);
-  const non2xx = number(/Non-2xx or 3xx responses: (\d+)/);
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
-    out,
-  );
-  const errors = socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-  const elapsed = ms(/requests in ([\d.]+(?:us|ms|s))/.exec(out)?.[1]);
-  return {
-    rowsPerSec: ((total - non2xx) * 1000) / elapsed,
-    requests: total,
-    refused: non2xx + errors,
-    p50: ms(/ 50%\s+(\S+)/.exec(out)?.[1]),
-    p99: ms(/ 99%\s+(\S+)/.exec(out)?.[1]),
-  };
+  writeWrkPostScript(script, JSON.stringify({ [model.input]: [model.row] }));
+  return runWrk(url, script, options);
 }
 
 /** Warm-up, then RUNS closed-loop runs: medians of rows/s and latency, refusals summed. */
@@ -337,13 +211,13 @@ async function measureModel(bundle, model) {
   const naiveServer = await startComparison('naive', model);
   const naive = closedLoopFigures(`${naiveServer.url}/`, model);
   await naiveServer.stop();
-  const on = await startRuntime(bundle, model, {});
+  const on = await startRuntime(bundle, model.dir, {});
   const batching = closedLoopFigures(`${on.url}/${model.api}`, model);
   const at512 = closedLoopFigures(`${on.url}/${model.api}`, model, { connections: 512 });
   const halfRate = Math.max(1, Math.round(batching.rowsPerSec / 2));
   const half = await openLoop(on.url, model, halfRate);
   await on.stop();
-  const off = await startRuntime(bundle, model, { BENTOCTL_BATCHING: 'false' });
+  const off = await startRuntime(bundle, model.dir, { BENTOCTL_BATCHING: 'false' });
   const unbatched = closedLoopFigures(`${off.url}/${model.api}`, model);
   await off.stop();
   const bound = 1 / (1 / aN.rowsPerSec + 1 / ceiling.rowsPerSec);
@@ -365,16 +239,12 @@ async function measureModel(bundle, model) {
 }
 
 async function main() {
-  const bundle = await bundleRuntime();
+  const bundle = await bundleRuntime('bentoctl-bench-');
   const only = process.env.BENCH_MODELS;
   const models = makeBentos().filter((model) => only === undefined || model.name.includes(only));
+  const host = machine();
   console.log(
-    `# bench:runtime  ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, server on cpu ${SERVER_CPU}, wrk and this script on cpu ${CLIENT_CPU}; node ${process.version}; max_batch_size=${MAX_BATCH} max_latency_ms=${MAX_LATENCY_MS} seconds=${SECONDS} runs=${RUNS}; load average ${(
-      await import('node:os')
-    )
-      .loadavg()
-      .map((v) => v.toFixed(1))
-      .join(' ')}`,
+    `# bench:runtime  ${host.cpu}, server on cpu ${SERVER_CPU}, wrk and this script on cpu ${CLIENT_CPU}; node ${process.version}; max_batch_size=${MAX_BATCH} max_latency_ms=${MAX_LATENCY_MS} seconds=${SECONDS} runs=${RUNS}; load average ${host.load}`,
   );
   const results = [];
   for (const model of models) {

@@ -1,6 +1,7 @@
 // The esbuild options of the runtime (src/runtime, the program inside every image), in one
 // place: `npm run build` bundles dist/runtime with them (scripts/bundle-runtime.js), and the
-// runtime tests (test/runtime/helpers/bundle.ts) and bench:runtime bundle src/runtime with them.
+// runtime tests (test/runtime/helpers/bundle.ts) and the runtime benchmarks (bench-kit.js) bundle
+// src/runtime with them.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
