@@ -1,7 +1,7 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { formatTable } from '../cli/table.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { loadConfig } from '../config/load.js';
 import { shouldStream } from '../deploy/approval.js';
 import { readReleases } from '../deploy/read-releases.js';
@@ -40,7 +40,7 @@ runner) with only the config and the backend's credentials. The newest is the cu
     const { flags } = await this.parse(Releases);
     const json = this.jsonEnabled();
     const config = loadConfig(flags.file);
-    const history = await readReleases(config, deploymentPaths(config.name), {
+    const history = await readReleases(config, deploymentPathsOf(config), {
       binary: await discoverTerraform(),
       stream: shouldStream(json),
       progress: (line) => {

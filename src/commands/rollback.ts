@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { interruptible, untilInterrupted } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { loadConfig } from '../config/load.js';
 import { applyDeployment } from '../deploy/apply-deployment.js';
 import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
@@ -86,7 +86,7 @@ the chosen one.`;
           this.log(renderPlanText(summary, `Rollback plan for ${config.name} (${config.target})`)),
       });
       interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
-      const history = await readReleases(config, deploymentPaths(config.name), {
+      const history = await readReleases(config, deploymentPathsOf(config), {
         binary: await discoverTerraform(),
         stream: shouldStream(json),
         progress: say,

@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { loadConfig } from '../config/load.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
 import { deploymentStatus, type DeploymentStatus } from '../deploy/deployment-status.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
@@ -31,7 +31,7 @@ export default class Status extends BaseCommand {
   static override summary =
     'Show one deployment: what runs, where, since when, and whether it answers.';
 
-  static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the
+  static override description = `Combines the local records (.bentoctl/<name>/ beside the config: last apply, last pushed image) with the
 outputs and the current release in the Terraform state (terraform output -json, so a remote
 backend needs its credentials; from a folder without a generated stack, the release history is
 read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz,
@@ -65,12 +65,12 @@ and the exit status is 3.`;
   async run(): Promise<StatusResult> {
     const { flags } = await this.parse(Status);
     const config = loadConfig(flags.file);
-    const local = deploymentStatus(config.name);
+    const paths = deploymentPathsOf(config);
+    const local = deploymentStatus(config.name, paths);
     let stateOutputs: Record<string, JsonValue> | null = null;
     let stateError: string | null = null;
     let endpoint = local.endpoint;
     let release: Release | undefined;
-    const paths = deploymentPaths(config.name);
     try {
       const terraform = await createTerraform();
       // Without a generated stack (a fresh runner), the state is read through its backend alone.
@@ -137,7 +137,7 @@ function formatStatus(status: StatusResult): string {
     [
       'last apply',
       status.lastAppliedAt ??
-        (status.source === 'release-history' ? '-' : 'never (from this folder)'),
+        (status.source === 'release-history' ? '-' : 'never (no apply record beside the config)'),
     ],
     [
       'health',

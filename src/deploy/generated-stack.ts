@@ -2,7 +2,6 @@
  * The real stack writer: `generate`'s library call, writing `<stack>/main.tf.json` with the image
  * from the build record (or the one given). cdktf loads only when this runs.
  */
-import { dirname } from 'node:path';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { parseImageReference } from '../targets/image-reference.js';
 
@@ -16,8 +15,8 @@ export function generatedStackWriter(image?: string): StackWriter {
       config,
       out: paths.stack,
       image,
-      // generate finds the build record under <cwd>/.bentoctl/<name>, next to the stack.
-      cwd: dirname(dirname(paths.root)),
+      // The run located the deployment folder already: the build record is next to the stack.
+      paths,
     });
     const pinned = parseImageReference(result.image);
     return {

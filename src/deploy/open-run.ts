@@ -2,7 +2,7 @@
  * Builds a DeploymentRun for a command: the config, its paths, a checked terraform that streams
  * on a terminal and captures otherwise, and the stack writer.
  */
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import type { SignalSource } from '../terraform/runner.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { imageFlag } from '../targets/image-reference.js';
@@ -36,7 +36,7 @@ export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
   const config = loadConfig(options.configFile);
   return {
     config,
-    paths: deploymentPaths(config.name),
+    paths: deploymentPathsOf(config),
     terraform: await terraform,
     writeStack:
       options.skipGenerate === true

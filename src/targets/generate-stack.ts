@@ -3,7 +3,7 @@
  * the stack and write `<out>/main.tf.json`. Loaded on demand: it pulls in cdktf.
  */
 import { join, resolve } from 'node:path';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf, type DeploymentPaths } from '../config/deployment-paths.js';
 import { checkConfigBento } from '../bento/check-config-bento.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
@@ -20,12 +20,14 @@ export const STACK_FILE = 'main.tf.json';
 
 export interface GenerateOptions extends LoadOptions {
   readonly configFile: string;
-  /** @default - `.bentoctl/<name>/stack` under cwd */
+  /** Relative to cwd. @default - the deployment folder's `stack/` (`.bentoctl/<name>/` beside the config) */
   readonly out?: string | undefined;
   /** `repository[:tag][@sha256:...]` @default - the build record of the deployment */
   readonly image?: string | undefined;
-  /** @default process.cwd() */
+  /** What a relative `out` is resolved from. @default process.cwd() */
   readonly cwd?: string;
+  /** The deployment folder (build record, stack). @default - beside the config */
+  readonly paths?: DeploymentPaths;
   /** The config, when the caller has already loaded it. @default - loaded from configFile */
   readonly config?: ResolvedConfig;
 }
@@ -49,7 +51,7 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
   const config = options.config ?? loadConfig(options.configFile, options);
   // A corrupt model or one that does not fit its APIs fails here, before any image or plan.
   await checkConfigBento(config);
-  const paths = deploymentPaths(config.name, cwd);
+  const paths = options.paths ?? deploymentPathsOf(config, { cwd });
   const resolved = resolveImage({
     flag: options.image,
     buildRecordFile: paths.buildRecord,

@@ -60,7 +60,7 @@ describe('promoteImage', () => {
     recordBuild('iris-staging', NEWER);
     const prod = config('iris-prod', STAGING_REPO);
 
-    const result = await promoteImage({ from: staging, to: prod, cwd: dir });
+    const result = await promoteImage({ from: staging, to: prod });
 
     expect(result).toMatchObject({ digest: TESTED, source: 'apply-record', copied: false });
     expect(result.copy).toBeNull();
@@ -83,7 +83,6 @@ describe('promoteImage', () => {
     const result = await promoteImage({
       from: staging,
       to: config('iris-prod', STAGING_REPO),
-      cwd: dir,
     });
 
     expect(result.source).toBe('build-record');
@@ -105,7 +104,6 @@ describe('promoteImage', () => {
       promoteImage({
         from: staging,
         to: config('iris-prod'),
-        cwd: dir,
         registry: { providers: { ecrClient } },
       }),
     );
@@ -116,15 +114,15 @@ describe('promoteImage', () => {
   });
 
   it('GIVEN staging has no image recorded WHEN promoted THEN it says to build first', async () => {
-    await expect(
-      promoteImage({ from: staging, to: config('iris-prod'), cwd: dir }),
-    ).rejects.toMatchObject({ code: 'IMAGE_NOT_RECORDED' });
+    await expect(promoteImage({ from: staging, to: config('iris-prod') })).rejects.toMatchObject({
+      code: 'IMAGE_NOT_RECORDED',
+    });
   });
 
   it('GIVEN the same deployment on both sides WHEN promoted THEN it is refused', async () => {
     recordApply('iris-staging', TESTED);
 
-    await expect(promoteImage({ from: staging, to: staging, cwd: dir })).rejects.toMatchObject({
+    await expect(promoteImage({ from: staging, to: staging })).rejects.toMatchObject({
       code: 'FLAG_INVALID',
     });
   });

@@ -71,7 +71,6 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
       registry: engines.registry.host,
       baseImage: engines.baseImage,
       docker: engines.docker,
-      cwd: workspace,
       signal: AbortSignal.timeout(240_000),
     });
 
@@ -210,7 +209,6 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
       push: false,
       baseImage: '127.0.0.1:1/bentoctl/missing-base:1',
       docker: engines.docker,
-      cwd: workspace,
     });
     await expect(failing).rejects.toMatchObject({
       code: 'BASE_IMAGE_UNAVAILABLE',
@@ -228,7 +226,6 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
       process.execPath,
       [join(repoRoot, 'bin', 'run.js'), 'run', '-f', configFile, '--port', String(port)],
       {
-        cwd: workspace,
         env: { ...process.env, DOCKER_HOST: engines.dockerHost, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 150_000,
