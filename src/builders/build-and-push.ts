@@ -5,7 +5,7 @@
 import type Dockerode from 'dockerode';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { deploymentPathsOf } from '../config/deployment-paths.js';
-import { writeBuildRecord } from './build-record.js';
+import { writeBuildRecord } from '../deploy/deployment-records.js';
 import { buildImage } from './build-image.js';
 import { contextEntries } from './build-context.js';
 import type { DockerProgressEvent } from './docker-stream.js';

@@ -9,7 +9,7 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
 import { waitUntilServing } from '../deploy/wait-serving.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import { applyDeployment } from '../deploy/apply-deployment.js';
 import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';

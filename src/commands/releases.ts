@@ -5,7 +5,7 @@ import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { loadConfig } from '../config/load.js';
 import { shouldStream } from '../deploy/approval.js';
 import { readReleases } from '../deploy/read-releases.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import { discoverTerraform } from '../terraform/binary.js';
 
 export interface ListedRelease extends Release {

@@ -8,7 +8,7 @@ import { applyDeployment } from '../deploy/apply-deployment.js';
 import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
 import { readReleases } from '../deploy/read-releases.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import { chooseRollback, releaseImage } from '../deploy/rollback.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
 import { waitUntilServing } from '../deploy/wait-serving.js';

@@ -10,7 +10,8 @@ import type { JsonValue } from '../terraform/plan-json.js';
 import { createTerraform } from '../terraform/terraform.js';
 import { describeRevision, probeReady, readyzUrl, type Probe } from '../deploy/wait-ready.js';
 import { readStateOutputs } from '../deploy/read-releases.js';
-import { currentRelease, type Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
+import { currentRelease } from '../deploy/release-history.js';
 import { historyFromOutputs, withoutHistory } from '../deploy/release-stack-file.js';
 import { liveRows, liveSection, type LiveSection } from '../observe/live-section.js';
 

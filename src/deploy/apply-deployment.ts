@@ -4,13 +4,13 @@
  * interleave. The release entry is part of the plan itself (planned-release.ts).
  */
 import { errors } from '../errors/index.js';
-import { writeApplyRecord, type ApplyRecord } from './apply-record.js';
+import { writeApplyRecord, type ApplyRecord, type Release } from './deployment-records.js';
 import { withRunLock } from './run-lock.js';
 import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
-import { currentRelease, type Release } from './release-history.js';
+import { currentRelease } from './release-history.js';
 import { historyFromOutputs, withoutHistory } from './release-stack-file.js';
 import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
 

@@ -13,8 +13,7 @@ import {
   type LocateOptions,
 } from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
-import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
-import { readApplyRecord } from './apply-record.js';
+import { readApplyRecord, readBuildRecord, type BuildRecord } from './deployment-records.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 
 export interface DeploymentStatus {

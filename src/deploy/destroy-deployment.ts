@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors } from '../errors/index.js';
-import { removeApplyRecord } from './apply-record.js';
+import { removeApplyRecord } from './deployment-records.js';
 import { withRunLock } from './run-lock.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';

@@ -10,7 +10,7 @@ import { summarizePlan, type PlanSummary } from '../terraform/plan-summary.js';
 import { assertStackExists, type StackWritten } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { planRelease, type PlannedReleases } from './planned-release.js';
-import type { Release } from './release-history.js';
+import type { Release } from './deployment-records.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';
 

@@ -3,7 +3,7 @@
  * the state, decide whether this plan makes a new release (what runs changed) and write the
  * release file for `terraform plan` to include. See release-stack-file.ts for where it lives.
  */
-import { readBuildRecord } from '../targets/image-reference.js';
+import { readBuildRecord, type Release } from './deployment-records.js';
 import type { StackWritten } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
 import {
@@ -11,7 +11,6 @@ import {
   currentActor,
   currentRelease,
   nextHistory,
-  type Release,
   type ReleaseCandidate,
 } from './release-history.js';
 import { historyFromOutputs, writeReleaseFile } from './release-stack-file.js';

@@ -13,9 +13,7 @@ import type { CopyImageResult } from '../builders/registry-copy/copy-image.js';
 import { deploymentPathsOf } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { errors } from '../errors/index.js';
-import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
-import { readApplyRecord } from './apply-record.js';
-import { writeJsonAtomic } from '../write-atomic.js';
+import { readApplyRecord, readBuildRecord, writeBuildRecord } from './deployment-records.js';
 
 export interface PromoteInput {
   readonly from: ResolvedConfig;
@@ -80,15 +78,14 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
     ...input.registry,
     ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
   });
-  const record: BuildRecord & { readonly promoted_from: string } = {
+  const file = toPaths.buildRecord;
+  writeBuildRecord(file, {
     repository: copied.repository,
     digest: copied.digest,
     ...(tag !== undefined ? { tag } : {}),
     ...(bentoVersion !== undefined ? { bento_version: bentoVersion } : {}),
     promoted_from: from.name,
-  };
-  const file = toPaths.buildRecord;
-  writeJsonAtomic(file, record);
+  });
   return {
     from: from.name,
     to: to.name,

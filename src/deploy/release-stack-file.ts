@@ -19,11 +19,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors } from '../errors/index.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import { stableJson } from '../targets/stable-json.js';
-import { releaseHistorySchema, type Release } from './release-history.js';
+import { parseReleaseHistory, type Release } from './deployment-records.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export const RELEASE_FILE = 'bentoctl-release.tf.json';
@@ -34,15 +33,7 @@ export const RELEASE_OUTPUT = 'bentoctl_releases';
 export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
   const output = outputs[RELEASE_OUTPUT];
   if (output === undefined || output.value === null) return [];
-  const parsed = releaseHistorySchema.safeParse(output.value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw errors.releaseHistoryInvalid(
-      RELEASE_OUTPUT,
-      `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not a release list'}`,
-    );
-  }
-  return parsed.data;
+  return parseReleaseHistory(output.value, RELEASE_OUTPUT);
 }
 
 /** The stack's own outputs, without the history (bentoctl's bookkeeping, not the user's). */

@@ -4,7 +4,8 @@
  * release's exact image digest and today's config, recorded as a rollback (apply-deployment.ts).
  */
 import { errors } from '../errors/index.js';
-import { currentRelease, type Release } from './release-history.js';
+import type { Release } from './deployment-records.js';
+import { currentRelease } from './release-history.js';
 
 /**
  * `--to <number>`, else the newest release before the current one that ran another image

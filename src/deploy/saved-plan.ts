@@ -22,13 +22,13 @@ import { summarizePlan } from '../terraform/plan-summary.js';
 import type { StateVersion } from '../terraform/terraform.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import type { DeploymentRun } from './deployment-run.js';
+import { BUILD_RECORD_FILE } from './deployment-records.js';
 import { PLAN_FILE, type PlannedDeployment } from './plan-deployment.js';
 
 /** The file that says which deployment a saved plan belongs to. */
 export const SAVED_PLAN_MANIFEST = 'bentoctl-plan.json';
 /** Written by `terraform init`: the provider versions and hashes the plan was made with. */
 const LOCK_FILE = '.terraform.lock.hcl';
-const BUILD_RECORD = 'build.json';
 
 const manifestSchema = z.object({
   deployment: z.string().min(1),
@@ -57,7 +57,7 @@ export async function savePlan(
   if (existsSync(join(paths.stack, LOCK_FILE))) {
     copyFileSync(join(paths.stack, LOCK_FILE), join(out, LOCK_FILE));
   }
-  if (existsSync(paths.buildRecord)) copyFileSync(paths.buildRecord, join(out, BUILD_RECORD));
+  if (existsSync(paths.buildRecord)) copyFileSync(paths.buildRecord, join(out, BUILD_RECORD_FILE));
   const manifest: SavedPlanManifest = {
     deployment: config.name,
     target: config.target,
@@ -95,8 +95,8 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
   if (existsSync(join(from, LOCK_FILE))) {
     copyFileSync(join(from, LOCK_FILE), join(paths.stack, LOCK_FILE));
   }
-  if (existsSync(join(from, BUILD_RECORD)))
-    copyFileSync(join(from, BUILD_RECORD), paths.buildRecord);
+  if (existsSync(join(from, BUILD_RECORD_FILE)))
+    copyFileSync(join(from, BUILD_RECORD_FILE), paths.buildRecord);
   const planFile = join(from, PLAN_FILE);
   run.progress('terraform init');
   await terraform.init(paths.stack);

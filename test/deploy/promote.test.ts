@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { writeApplyRecord } from '../../src/deploy/apply-record.js';
+import { writeApplyRecord } from '../../src/deploy/deployment-records.js';
 import { promoteImage } from '../../src/deploy/promote.js';
 import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
 

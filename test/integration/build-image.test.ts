@@ -17,7 +17,7 @@ import { runImage } from '../../src/builders/run-image.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runtimeEnvironment } from '../../src/config/runtime-env.js';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
-import { readBuildRecord } from '../../src/targets/image-reference.js';
+import { readBuildRecord } from '../../src/deploy/deployment-records.js';
 import { BASE_IMAGE_USER } from '../helpers/base-image.js';
 import { useEngines } from '../helpers/engines.js';
 import { freePort } from '../helpers/registry.js';
