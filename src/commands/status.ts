@@ -14,6 +14,12 @@ import type { Release } from '../deploy/deployment-records.js';
 import { currentRelease } from '../deploy/release-history.js';
 import { historyFromOutputs, withoutHistory } from '../deploy/release-stack-file.js';
 import { liveRows, liveSection, type LiveSection } from '../observe/live-section.js';
+import {
+  lifecycleFromOutputs,
+  lifecycleOf,
+  type LifecycleRecord,
+  type LifecycleState,
+} from '../deploy/lifecycle-state.js';
 
 export interface StatusResult extends DeploymentStatus, LiveSection {
   /** Outputs read from the Terraform state now; null when the state could not be read. */
@@ -26,6 +32,10 @@ export interface StatusResult extends DeploymentStatus, LiveSection {
   readonly release: Release | null;
   /** Where bento version and image come from: the state's history, else the local records. */
   readonly source: 'release-history' | 'local-records';
+  /** running or terminated, from the Terraform state; null when the state could not be read. */
+  readonly lifecycle: LifecycleState | null;
+  /** When and by whom it entered that state; null for a deployment never terminated. */
+  readonly lifecycleRecord: LifecycleRecord | null;
 }
 
 export default class Status extends BaseCommand {
@@ -72,6 +82,8 @@ and the exit status is 3.`;
     let stateError: string | null = null;
     let endpoint = local.endpoint;
     let release: Release | undefined;
+    let lifecycle: LifecycleRecord | undefined;
+    let stateRead = false;
     try {
       const terraform = await createTerraform();
       // Without a generated stack (a fresh runner), the state is read through its backend alone.
@@ -81,6 +93,8 @@ and the exit status is 3.`;
       stateOutputs = displayOutputs(withoutHistory(outputs));
       endpoint = endpointOf(outputs) ?? endpoint;
       release = currentRelease(historyFromOutputs(outputs));
+      lifecycle = lifecycleFromOutputs(outputs);
+      stateRead = true;
     } catch (cause) {
       // The local records still say something useful; report the state problem beside them.
       if (!(cause instanceof BentoctlError)) throw cause;
@@ -110,6 +124,8 @@ and the exit status is 3.`;
       health,
       release: release ?? null,
       source: release === undefined ? 'local-records' : 'release-history',
+      lifecycle: stateRead ? lifecycleOf(lifecycle) : null,
+      lifecycleRecord: lifecycle ?? null,
     };
     this.log(formatStatus(status));
     // The local records are printed (or returned for --json), but a script must still learn
@@ -133,6 +149,14 @@ function formatStatus(status: StatusResult): string {
       status.release === null
         ? '- (no release history in the state; bento version and image from the local records)'
         : describeRelease(status.release),
+    ],
+    [
+      'lifecycle',
+      status.lifecycle === null
+        ? '- (the state could not be read)'
+        : status.lifecycleRecord === null
+          ? status.lifecycle
+          : `${status.lifecycle} (since ${status.lifecycleRecord.since}, by ${status.lifecycleRecord.by})`,
     ],
     ['endpoint', status.endpoint ?? '-'],
     [

@@ -13,6 +13,11 @@ import { runPlanSteps } from './plan-deployment.js';
 import { currentRelease } from './release-history.js';
 import { historyFromOutputs, withoutHistory } from './release-stack-file.js';
 import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
+import {
+  lifecycleFromOutputs,
+  type LifecycleIntent,
+  type LifecycleRecord,
+} from './lifecycle-state.js';
 
 export interface AppliedDeployment {
   readonly summary: PlanSummary;
@@ -24,6 +29,8 @@ export interface AppliedDeployment {
   readonly release: Release | undefined;
   /** True when this apply recorded `release` (what runs changed). */
   readonly released: boolean;
+  /** The lifecycle record in the state after this apply; undefined when never terminated. */
+  readonly lifecycle: LifecycleRecord | undefined;
 }
 
 export interface ApplyOptions {
@@ -31,6 +38,8 @@ export interface ApplyOptions {
   readonly rollbackTo?: Release;
   /** Apply the plan `bentoctl plan --out` saved in this folder instead of planning anew. */
   readonly savedPlan?: string;
+  /** `terminate` or `restore` the deployment (lifecycle-state.ts). @default 'keep' */
+  readonly lifecycle?: LifecycleIntent;
 }
 
 export async function applyDeployment(
@@ -39,7 +48,12 @@ export async function applyDeployment(
   options: ApplyOptions = {},
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
-  const command = options.rollbackTo === undefined ? 'apply' : 'rollback';
+  const command =
+    options.lifecycle === 'terminate' || options.lifecycle === 'restore'
+      ? options.lifecycle
+      : options.rollbackTo === undefined
+        ? 'apply'
+        : 'rollback';
   const { savedPlan } = options;
   return withRunLock(run, command, async () => {
     // A saved plan (`apply --plan`) carries the release it records; it is read back below.
@@ -95,6 +109,7 @@ export async function applyDeployment(
       released:
         summary.hasChanges &&
         (releases === undefined ? applied !== undefined : releases.added !== undefined),
+      lifecycle: lifecycleFromOutputs(rawOutputs),
     };
   });
 }

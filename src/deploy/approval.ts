@@ -9,8 +9,8 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval } from './deployment-run.js';
 
 export interface ApprovalOptions {
-  /** rollback asks as apply does: it is an apply of an earlier image. */
-  readonly command: 'apply' | 'rollback' | 'destroy';
+  /** rollback, terminate and restore ask as apply does: each is an apply. */
+  readonly command: 'apply' | 'rollback' | 'terminate' | 'restore' | 'destroy';
   readonly deployment: string;
   readonly autoApprove: boolean;
   /** A person can answer: stdin and stdout are terminals and --json is off. */
@@ -19,6 +19,13 @@ export interface ApprovalOptions {
   /** Ends a pending question (a SIGTERM from CI must not leave it waiting for an answer). */
   readonly signal?: AbortSignal;
 }
+
+const CONFIRM_VERB = {
+  apply: 'Apply these changes to',
+  rollback: 'Roll back with these changes to',
+  terminate: 'Terminate (scale to zero, endpoint off)',
+  restore: 'Restore',
+} as const;
 
 /** Throws CONFIRMATION_REQUIRED when nobody can approve; else returns the Approval to use. */
 export function approvalFor(options: ApprovalOptions): Approval {
@@ -32,7 +39,7 @@ export function approvalFor(options: ApprovalOptions): Approval {
       if (options.command !== 'destroy') {
         return prompts.confirm(
           {
-            message: `${options.command === 'apply' ? 'Apply' : 'Roll back with'} these changes to ${options.deployment}?`,
+            message: `${CONFIRM_VERB[options.command]} ${options.deployment}?`,
             default: false,
           },
           context,

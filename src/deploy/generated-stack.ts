@@ -4,9 +4,13 @@
  */
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { parseImageReference } from '../targets/image-reference.js';
+import type { StackLifecycle } from '../targets/synthesizer.js';
 
-/** A writer for `generate` with an optional image override (`repository[:tag][@digest]`). */
-export function generatedStackWriter(image?: string): StackWriter {
+/**
+ * A writer for `generate` with an optional image override (`repository[:tag][@digest]`) and
+ * lifecycle shape (terminate, restore).
+ */
+export function generatedStackWriter(image?: string, lifecycle?: StackLifecycle): StackWriter {
   return async (config, paths) => {
     const { generateStack } = await import('../targets/generate-stack.js');
     // The run has loaded and checked the config already: generate reuses it.
@@ -17,6 +21,7 @@ export function generatedStackWriter(image?: string): StackWriter {
       image,
       // The run located the deployment folder already: the build record is next to the stack.
       paths,
+      ...(lifecycle === undefined ? {} : { lifecycle }),
     });
     const pinned = parseImageReference(result.image);
     return {

@@ -6,6 +6,7 @@ import { deploymentPathsOf } from '../config/deployment-paths.js';
 import type { SignalSource } from '../terraform/runner.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { imageFlag } from '../targets/image-reference.js';
+import type { StackLifecycle } from '../targets/synthesizer.js';
 import { createTerraform } from '../terraform/terraform.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { generatedStackWriter } from './generated-stack.js';
@@ -18,6 +19,8 @@ export interface OpenRunOptions {
   readonly skipGenerate?: boolean;
   /** Image for generate instead of the build record's: `repository[:tag][@sha256:...]`. */
   readonly image?: string;
+  /** The shape generate renders (terminate, restore). @default - running */
+  readonly lifecycle?: StackLifecycle;
   /** @default generate's writer */
   readonly writeStack?: StackWriter;
   readonly progress: (line: string) => void;
@@ -41,7 +44,7 @@ export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
     writeStack:
       options.skipGenerate === true
         ? undefined
-        : (options.writeStack ?? generatedStackWriter(options.image)),
+        : (options.writeStack ?? generatedStackWriter(options.image, options.lifecycle)),
     progress: options.progress,
     interrupts: options.interrupts,
   };

@@ -11,6 +11,7 @@ import { assertStackExists, type StackWritten } from '../terraform/stack-writer.
 import type { DeploymentRun } from './deployment-run.js';
 import { planRelease, type PlannedReleases } from './planned-release.js';
 import type { Release } from './deployment-records.js';
+import type { LifecycleIntent } from './lifecycle-state.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';
 
@@ -30,6 +31,8 @@ export interface PlanStepsOptions {
   readonly generate?: boolean;
   /** The release whose image this plan restores (`bentoctl rollback`). @default - none */
   readonly rollbackTo?: Release;
+  /** `terminate` or `restore` (lifecycle-state.ts). @default 'keep' */
+  readonly lifecycle?: LifecycleIntent;
 }
 
 /** Runs the plan steps; the caller holds the deployment lock. */
@@ -55,6 +58,7 @@ export async function runPlanSteps(
       : await planRelease(run, {
           written,
           ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
+          ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
         });
   run.progress(options.destroy === true ? 'terraform plan -destroy' : 'terraform plan');
   await terraform.plan(paths.stack, planFile, { destroy: options.destroy });

@@ -14,6 +14,12 @@ import {
   type ReleaseCandidate,
 } from './release-history.js';
 import { historyFromOutputs, writeReleaseFile } from './release-stack-file.js';
+import {
+  lifecycleFromOutputs,
+  nextLifecycle,
+  type LifecycleIntent,
+  type LifecycleRecord,
+} from './lifecycle-state.js';
 
 export interface PlannedReleases {
   /** The history in the state before this plan. */
@@ -24,6 +30,8 @@ export interface PlannedReleases {
   readonly added: Release | undefined;
   /** What the plan deploys (also when no entry is added). */
   readonly candidate: ReleaseCandidate;
+  /** The lifecycle record this plan writes; undefined for a deployment never terminated. */
+  readonly lifecycle: LifecycleRecord | undefined;
 }
 
 export interface PlanReleaseOptions {
@@ -31,6 +39,8 @@ export interface PlanReleaseOptions {
   readonly written: StackWritten | undefined;
   /** `bentoctl rollback`: the release whose image this plan restores. */
   readonly rollbackTo?: Release;
+  /** `terminate` or `restore`; else the lifecycle is kept, and a terminated one refused. @default 'keep' */
+  readonly lifecycle?: LifecycleIntent;
 }
 
 /** Reads the history (the stack is initialised) and writes the release file; the lock is held. */
@@ -39,16 +49,25 @@ export async function planRelease(
   options: PlanReleaseOptions,
 ): Promise<PlannedReleases> {
   const { paths, terraform } = run;
-  const previous = historyFromOutputs(await terraform.outputs(paths.stack));
+  const outputs = await terraform.outputs(paths.stack);
+  const previous = historyFromOutputs(outputs);
+  const actor = currentActor();
+  // Before anything is planned: a terminated deployment is not brought back by a plain apply.
+  const lifecycle = nextLifecycle(
+    run.config.name,
+    lifecycleFromOutputs(outputs),
+    options.lifecycle ?? 'keep',
+    actor.by,
+  );
   const candidate = releaseCandidate(run, options);
-  const { history, added } = nextHistory(previous, candidate, currentActor());
-  writeReleaseFile(paths.stack, history);
+  const { history, added } = nextHistory(previous, candidate, actor);
+  writeReleaseFile(paths.stack, history, lifecycle);
   if (added !== undefined) {
     run.progress(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
-  return { previous, history, added, candidate };
+  return { previous, history, added, candidate, lifecycle };
 }
 
 function current(previous: readonly Release[]): string {

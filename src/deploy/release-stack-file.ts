@@ -23,6 +23,7 @@ import type { TerraformOutputs } from '../terraform/outputs.js';
 import { STACK_FILE } from '../terraform/stack-writer.js';
 import { stableJson } from '../targets/stable-json.js';
 import { parseReleaseHistory, type Release } from './deployment-records.js';
+import { LIFECYCLE_OUTPUT, LIFECYCLE_RESOURCE, type LifecycleRecord } from './lifecycle-state.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export const RELEASE_FILE = 'bentoctl-release.tf.json';
@@ -36,28 +37,34 @@ export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
   return parseReleaseHistory(output.value, RELEASE_OUTPUT);
 }
 
-/** The stack's own outputs, without the history (bentoctl's bookkeeping, not the user's). */
+/** The stack's own outputs, without the history and lifecycle (bentoctl's bookkeeping). */
 export function withoutHistory(outputs: TerraformOutputs): TerraformOutputs {
-  return Object.fromEntries(Object.entries(outputs).filter(([name]) => name !== RELEASE_OUTPUT));
+  return Object.fromEntries(
+    Object.entries(outputs).filter(
+      ([name]) => name !== RELEASE_OUTPUT && name !== LIFECYCLE_OUTPUT,
+    ),
+  );
 }
 
-/** Writes `<stackDir>/bentoctl-release.tf.json` holding `history`. */
-export function writeReleaseFile(stackDir: string, history: readonly Release[]): string {
+/**
+ * Writes `<stackDir>/bentoctl-release.tf.json` holding `history`, and the lifecycle record once
+ * there is one (a deployment never terminated has none, so its plans stay as they were).
+ */
+export function writeReleaseFile(
+  stackDir: string,
+  history: readonly Release[],
+  lifecycle?: LifecycleRecord,
+): string {
+  const dependsOn = stackResources(stackDir);
   const [type, name] = RELEASE_RESOURCE.split('.') as [string, string];
+  const [, lifecycleName] = LIFECYCLE_RESOURCE.split('.') as [string, string];
   const json = {
     resource: {
       [type]: {
-        [name]: {
-          input: history.map((release) =>
-            Object.fromEntries(
-              Object.entries(release).map(([key, value]) => [
-                key,
-                typeof value === 'string' ? literal(value) : value,
-              ]),
-            ),
-          ),
-          depends_on: stackResources(stackDir),
-        },
+        [name]: { input: history.map(literalStrings), depends_on: dependsOn },
+        ...(lifecycle === undefined
+          ? {}
+          : { [lifecycleName]: { input: literalStrings(lifecycle), depends_on: dependsOn } }),
       },
     },
     output: {
@@ -65,6 +72,14 @@ export function writeReleaseFile(stackDir: string, history: readonly Release[]):
         description: 'bentoctl release history, oldest first (bentoctl releases -f <config>).',
         value: `\${${RELEASE_RESOURCE}.output}`,
       },
+      ...(lifecycle === undefined
+        ? {}
+        : {
+            [LIFECYCLE_OUTPUT]: {
+              description: 'bentoctl lifecycle state: running or terminated (bentoctl status).',
+              value: `\${${LIFECYCLE_RESOURCE}.output}`,
+            },
+          }),
     },
   };
   const file = join(stackDir, RELEASE_FILE);
@@ -79,8 +94,17 @@ function stackResources(stackDir: string): string[] {
   };
   return Object.entries(stack.resource ?? {})
     .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-    .filter((address) => address !== RELEASE_RESOURCE)
+    .filter((address) => address !== RELEASE_RESOURCE && address !== LIFECYCLE_RESOURCE)
     .sort();
+}
+
+function literalStrings(entry: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entry).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? literal(value) : value,
+    ]),
+  );
 }
 
 /** Terraform reads JSON strings as templates; doubled sigils keep `${` and `%{` literal. */

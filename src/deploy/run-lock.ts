@@ -15,7 +15,7 @@ import type { DeploymentRun } from './deployment-run.js';
 /** Runs `task` holding the deployment's lock; an interrupted run is reported as said above. */
 export async function withRunLock<T>(
   run: DeploymentRun,
-  command: 'plan' | 'apply' | 'rollback' | 'destroy',
+  command: 'plan' | 'apply' | 'rollback' | 'terminate' | 'restore' | 'destroy',
   task: () => Promise<T>,
 ): Promise<T> {
   const { config, paths } = run;

@@ -105,6 +105,14 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Move the folder beside the config (`mv .bentoctl/<name> <config folder>/.bentoctl/`), or set BENTOCTL_STATE_DIR=.bentoctl to keep the deployment folders in the current directory.',
   },
+  DEPLOYMENT_TERMINATED: {
+    kind: 'usage',
+    fix: 'Run `bentoctl restore -f <config>` to bring it back at its recorded size and revision (then apply as usual), or `bentoctl destroy -f <config>` to delete it.',
+  },
+  DEPLOYMENT_NOT_TERMINATED: {
+    kind: 'usage',
+    fix: 'Nothing to restore: `bentoctl apply -f <config>` deploys changes, `bentoctl status -f <config>` shows its state.',
+  },
   IMAGE_NOT_PULLABLE: {
     kind: 'usage',
     fix: "Push the image to a registry the target pulls from (leave image.repository out for the deployment's own), or give the target pull credentials (spec.image_pull_secret on aws-ecs, aws-ec2-gpu and azure-aks).",
@@ -385,6 +393,16 @@ export const errors = {
       {
         hint: `Move it there (mkdir -p ${dirname(expected)} && mv ${found} ${dirname(expected)}/), or set BENTOCTL_STATE_DIR=${dirname(found)} to keep using the current directory's.`,
       },
+    ),
+  deploymentTerminated: (name: string, since: string, by: string) =>
+    raise(
+      'DEPLOYMENT_TERMINATED',
+      `Deployment ${name} is terminated (since ${since}, by ${by}; its Terraform state says so): a plain apply would bring it back unasked, so nothing was planned.`,
+    ),
+  deploymentNotTerminated: (name: string) =>
+    raise(
+      'DEPLOYMENT_NOT_TERMINATED',
+      `Deployment ${name} is not terminated (its Terraform state records it running), so there is nothing to restore.`,
     ),
   imageNotPullable: (image: string, target: string, problem: string) =>
     raise('IMAGE_NOT_PULLABLE', `${target} cannot run ${image}: ${problem}.`),

@@ -13,6 +13,7 @@ import { bentoIdentity } from './bento-identity.js';
 import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStack } from './synth-stack.js';
+import type { StackLifecycle } from './synthesizer.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 /** The file terraform reads in the stack folder. */
@@ -30,6 +31,8 @@ export interface GenerateOptions extends LoadOptions {
   readonly paths?: DeploymentPaths;
   /** The config, when the caller has already loaded it. @default - loaded from configFile */
   readonly config?: ResolvedConfig;
+  /** The terminated shape (`bentoctl terminate`) or a restore. @default RUNNING */
+  readonly lifecycle?: StackLifecycle;
 }
 
 export interface GenerateResult {
@@ -84,6 +87,7 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     image: resolved.image,
     bentoVersion: bento.version,
     bentoName: bento.name,
+    ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
   });
 
   const out = options.out !== undefined ? resolve(cwd, options.out) : paths.stack;

@@ -21,7 +21,7 @@ import type { StateConfig } from '../config/state-schema.js';
 import { compareVersions, MINIMUM_TERRAFORM_VERSION } from '../terraform/binary.js';
 import { getTarget } from './registry.js';
 import { bentoLabels, deploymentLabels } from './stack-labels.js';
-import type { ImageReference } from './synthesizer.js';
+import { RUNNING, type ImageReference, type StackLifecycle } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
 
 export interface StackInput {
@@ -31,6 +31,8 @@ export interface StackInput {
   readonly bentoVersion: string;
   /** `service` of the bento. */
   readonly bentoName: string;
+  /** @default RUNNING */
+  readonly lifecycle?: StackLifecycle;
 }
 
 /** Terraform JSON as an object: `terraform`, `provider`, `resource`, `data`, `output`… */
@@ -98,6 +100,7 @@ export async function addDeploymentStack(app: CdktfApp, input: StackInput): Prom
     labels: deploymentLabels(config.name),
     bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
     environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
+    lifecycle: input.lifecycle ?? RUNNING,
   });
   return stack;
 }

@@ -17,6 +17,23 @@ export interface ImageReference {
   readonly ref: string;
 }
 
+/**
+ * The lifecycle shape a stack renders (src/deploy/lifecycle-state.ts keeps the state): serving,
+ * or terminated (compute at zero, the endpoint closed; repository, images and config stay).
+ */
+export interface StackLifecycle {
+  /** Render the terminated shape. */
+  readonly terminated: boolean;
+  /**
+   * This apply brings a terminated deployment back: instance counts are set outright, also where
+   * a running stack leaves them to an autoscaler (AKS's Deployment replicas).
+   */
+  readonly restoring: boolean;
+}
+
+/** A deployment that serves: what `generate` renders unless told otherwise. */
+export const RUNNING: StackLifecycle = { terminated: false, restoring: false };
+
 export interface SynthInput<Spec> {
   /** The stack to add to; its backend is already configured from `state:`. */
   readonly stack: TerraformStack;
@@ -38,6 +55,8 @@ export interface SynthInput<Spec> {
    * are already escaped for Terraform's template syntax (`$${`), so put them in strings as is.
    */
   readonly environment: Readonly<Record<string, string>>;
+  /** Terminated or running (and restoring). */
+  readonly lifecycle: StackLifecycle;
 }
 
 /** Adds a target's providers, resources and outputs (at least `endpoint`) to the stack. */

@@ -9,7 +9,12 @@ import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { runtimeEnvironment } from '../../src/config/runtime-env.js';
 import { bentoLabels, deploymentLabels } from '../../src/targets/stack-labels.js';
-import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
+import {
+  RUNNING,
+  type ImageReference,
+  type StackLifecycle,
+  type Synthesizer,
+} from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
 export const TEST_BENTO_VERSION = '3f2a9c0d7e6b5a41';
@@ -47,6 +52,7 @@ export function synthesizeTarget<Spec>(
   synthesize: Synthesizer<Spec>,
   config: ResolvedConfig,
   image: ImageReference = TEST_IMAGE,
+  lifecycle: StackLifecycle = RUNNING,
 ): TerraformDocument {
   const app = Testing.app();
   const stack = new TerraformStack(app, config.name);
@@ -59,6 +65,7 @@ export function synthesizeTarget<Spec>(
     labels: deploymentLabels(config.name),
     bentoLabels: bentoLabels({ bentoName: 'iris_classifier', bentoVersion: TEST_BENTO_VERSION }),
     environment: runtimeEnvironment(config),
+    lifecycle,
   });
   return withoutMetadata(JSON.parse(Testing.synth(stack))) as TerraformDocument;
 }

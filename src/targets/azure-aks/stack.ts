@@ -164,6 +164,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     bentoLabels: input.bentoLabels,
     selector,
     dependsOn: [...pullRights, ...gpuReady],
+    lifecycle: input.lifecycle,
   });
 
   const ip = service.status.get(0).loadBalancer.get(0).ingress.get(0).ip;

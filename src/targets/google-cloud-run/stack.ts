@@ -112,6 +112,7 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
     // Cloud Run checks secret and image access when it creates a revision, so the grants
     // come first, and have had time to take effect.
     dependsOn: [...apis, ...grants, ...(propagated !== undefined ? [propagated] : [])],
+    lifecycle: input.lifecycle,
   });
 
   // A public service under invoker_iam_disabled needs no binding (and an org policy that
