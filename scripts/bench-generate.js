@@ -21,6 +21,7 @@ const images = {
 };
 const cdktfBin = join(root, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
 const work = mkdtempSync(join(tmpdir(), 'bentoctl-bench-'));
+const { STACK_FILE } = await import(pathToFileURL(join(root, 'dist', 'stack-file.js')).href);
 
 // Every node process of a measured command (cdktf synth starts the app as a child) appends its
 // own peak RSS here on exit; NODE_OPTIONS carries the hook into children.
@@ -100,10 +101,12 @@ const { loadConfig } = await import(${JSON.stringify(dist('config/load.js'))});
 const { addDeploymentStack } = await import(${JSON.stringify(dist('targets/synth-stack.js'))});
 const { bentoIdentity } = await import(${JSON.stringify(dist('targets/bento-identity.js'))});
 const { parseImageReference } = await import(${JSON.stringify(dist('targets/image-reference.js'))});
+const { getTarget } = await import(${JSON.stringify(dist('targets/registry.js'))});
 const config = loadConfig(${JSON.stringify(configFile)});
 const bento = bentoIdentity(config.bentoReference, config.name);
 const app = new App();
-await addDeploymentStack(app, { config, image: parseImageReference(${JSON.stringify(image)}), bentoVersion: bento.version, bentoName: bento.name });
+const synthesize = await getTarget(config.target).loadSynthesizer();
+addDeploymentStack(app, { config, image: parseImageReference(${JSON.stringify(image)}), bentoVersion: bento.version, bentoName: bento.name }, synthesize);
 app.synth();
 `,
   );
@@ -149,7 +152,7 @@ try {
     const viaCdktf = JSON.parse(
       readFileSync(join(appDir, 'cdktf.out', 'stacks', stackName, 'cdk.tf.json'), 'utf8'),
     );
-    const viaGenerate = JSON.parse(readFileSync(join(out, 'main.tf.json'), 'utf8'));
+    const viaGenerate = JSON.parse(readFileSync(join(out, STACK_FILE), 'utf8'));
     const same = JSON.stringify(normalized(viaCdktf)) === JSON.stringify(normalized(viaGenerate));
 
     rows.push({

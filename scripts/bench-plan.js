@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.env.BENCH_RUNS ?? 9);
@@ -18,6 +18,7 @@ if (!existsSync(join(root, 'dist', 'commands', 'plan.js'))) {
   console.error('dist/ is missing: run `npm run build` first.');
   process.exit(1);
 }
+const { STACK_FILE } = await import(pathToFileURL(join(root, 'dist', 'stack-file.js')).href);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,7 +58,7 @@ for (let i = 0; i < 12; i++) {
   };
 }
 writeFileSync(
-  join(stack, 'main.tf.json'),
+  join(stack, STACK_FILE),
   JSON.stringify({
     resource: { terraform_data: resources },
     output: { endpoint: { value: 'http://127.0.0.1:9' } },

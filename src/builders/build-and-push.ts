@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { writeBuildRecord } from '../deploy/deployment-records.js';
 import { buildImage } from './build-image.js';
+import { cudaImageWarnings } from './cuda-image-check.js';
 import { contextEntries } from './build-context.js';
 import type { DockerProgressEvent } from './docker-stream.js';
 import { connectEngine } from './engine.js';
@@ -119,7 +120,11 @@ export async function buildAndPushImage(request: BuildRequest): Promise<BuildRes
     repository: push?.repository ?? knownRepository(plan.destination),
     tag: push?.tag ?? plan.tag,
     push,
-    warnings: runtime.warnings,
+    // The built image's environment includes its base's, which says whether CUDA is there.
+    warnings: [
+      ...runtime.warnings,
+      ...(plan.device === 'gpu' ? cudaImageWarnings(plan.baseImage, built.env) : []),
+    ],
   };
 }
 

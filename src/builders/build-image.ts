@@ -31,6 +31,8 @@ export interface BuiltImage {
   /** Layer diff ids, base first: the runtime and bento layers are the last two. */
   readonly layers: readonly string[];
   readonly sizeBytes: number;
+  /** The image's environment (`NAME=value`), its base's included. */
+  readonly env: readonly string[];
 }
 
 const STEP_LINE = /^Step (\d+\/\d+) : (.*)$/;
@@ -94,6 +96,7 @@ export async function buildImage(input: BuildImageInput): Promise<BuiltImage> {
     localImage: plan.localImage,
     layers: inspected.RootFS.Layers ?? [],
     sizeBytes: inspected.Size,
+    env: inspected.Config?.Env ?? [],
   };
 }
 

@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { errors } from '../errors/index.js';
+import { newestFile } from '../newest-file.js';
 import { codeFolder, packageDirAbove, packageRoot as bentoctlRoot } from '../package-root.js';
 import { SWAGGER_ASSETS, SWAGGER_LICENSES, swaggerUiDir } from '../swagger-ui-files.js';
 
@@ -85,17 +86,6 @@ function assertBundleFresh(files: readonly string[]): void {
   }
 }
 
-function newestFile(dir: string): { file: string; mtimeMs: number } | undefined {
-  let newest: { file: string; mtimeMs: number } | undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const file = join(entry.parentPath, entry.name);
-    const { mtimeMs } = statSync(file);
-    if (newest === undefined || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
-  }
-  return newest;
-}
-
 function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warnings: string[] } {
   const require = createRequire(import.meta.url);
   const nodeRoot = dirname(require.resolve('onnxruntime-node/package.json'));
@@ -114,7 +104,7 @@ function onnxruntimeFiles(device: 'cpu' | 'gpu'): { files: BundleFile[]; warning
   const warnings =
     device === 'gpu' && !natives.some((name) => GPU_PROVIDER_LIB.test(name))
       ? [
-          `onnxruntime-node in ${nodeRoot} has no CUDA provider library in ${ORT_NATIVE_DIR}: the GPU image will run on CPU. Reinstall it with ONNXRUNTIME_NODE_INSTALL_CUDA=v12 to include it.`,
+          `onnxruntime-node in ${nodeRoot} has no CUDA provider library in ${ORT_NATIVE_DIR}: the GPU image cannot load the CUDA execution provider and will fail readiness (DEVICE_UNAVAILABLE), or serve on CPU with runtime.device_fallback: cpu. Reinstall it with ONNXRUNTIME_NODE_INSTALL=cuda12 (npm rebuild onnxruntime-node) to include libonnxruntime_providers_cuda.so and libonnxruntime_providers_shared.so.`,
         ]
       : [];
   const files = [

@@ -39,8 +39,26 @@ const ENVIRONMENT_ERRNOS = new Set([
   'EIO',
 ]);
 
+/** How a command prints, chosen once: oclif drops both under `--json`, which prints the result. */
+export interface CommandView {
+  readonly json: boolean;
+  /** Progress lines, to stderr. */
+  readonly progress: (line: string) => void;
+  /** Result lines, to stdout. */
+  readonly log: (line: string) => void;
+}
+
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true;
+
+  /** The command's view, for library calls that report as they go. */
+  protected view(): CommandView {
+    return {
+      json: this.jsonEnabled(),
+      progress: (line) => this.logToStderr(line),
+      log: (line) => this.log(line),
+    };
+  }
 
   protected override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
     // `this.exit()` ends a command through an ExitError that carries its status.

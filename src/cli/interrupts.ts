@@ -73,7 +73,10 @@ export async function interruptible<T>(
  * `promise`, or a rejection at the first stop signal, for waits that cannot be cancelled and
  * need not finish (polling an endpoint): the process ends soon after, and the wait with it.
  */
-export function untilInterrupted<T>(promise: Promise<T>, interrupts: Interrupts): Promise<T> {
+export function untilInterrupted<T>(
+  promise: Promise<T>,
+  interrupts: Pick<Interrupts, 'signal'>,
+): Promise<T> {
   if (interrupts.signal.aborted) return Promise.reject(new Error('interrupted'));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new Error('interrupted'));

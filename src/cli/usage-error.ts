@@ -52,7 +52,9 @@ export function usageError(error: Errors.CLIError, command: CommandShape): Bento
         .map((line) =>
           line
             .trim()
-            .replace(/^Missing required flag (\w[\w-]*)$/, 'missing the required flag --$1'),
+            .replace(/^Missing required flag (\w[\w-]*)$/, 'missing the required flag --$1')
+            // A `none` relation on a negated boolean (flag-relations.ts) reads as typed.
+            .replace(/--(\w[\w-]*)=false\b/g, '--no-$1'),
         )
         .filter((line) => line !== '');
       const text = reasons.join('; ') || detail;

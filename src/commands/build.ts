@@ -11,14 +11,14 @@ export default class Build extends BaseCommand {
   static override summary =
     "Build the deployment's image (runtime + bento) and optionally push it.";
 
-  static override description = `Bundles the bentoctl runtime (one JS file plus onnxruntime's linux-x64 libraries) and the
-bento's files (minus .bentoignore) into an image on the local Docker engine (DOCKER_HOST or the
-default socket). Layers go base -> runtime -> bento, so a model-only change rebuilds and pushes
+  static override description = `Bundles the bentoctl runtime (one JS file plus onnxruntime's linux-x64 libraries) and the \
+bento's files (minus .bentoignore) into an image on the local Docker engine (DOCKER_HOST or the \
+default socket). Layers go base -> runtime -> bento, so a model-only change rebuilds and pushes \
 only the last one. The image is tagged bentoctl/<name>:<bento version>.
 
-With --push it goes to the target's registry (ECR, Artifact Registry or ACR, named after the
-deployment; image.repository overrides; --registry pushes to any registry with the Docker
-config's credentials), and the digest is recorded in .bentoctl/<name>/build.json, which
+With --push it goes to the target's registry (ECR, Artifact Registry or ACR, named after the \
+deployment; image.repository overrides; --registry pushes to any registry with the Docker \
+config's credentials), and the digest is recorded in .bentoctl/<name>/build.json, which \
 \`bentoctl generate\` pins the deployment to.`;
 
   static override examples = [
@@ -61,58 +61,43 @@ config's credentials), and the digest is recorded in .bentoctl/<name>/build.json
     const { flags } = await this.parse(Build);
     const { loadConfig } = await import('../config/load.js');
     const config = loadConfig(flags.file);
-    const options = {
-      config,
-      ...(flags['base-image'] === undefined ? {} : { baseImage: flags['base-image'] }),
-      ...(flags.registry === undefined ? {} : { registry: flags.registry }),
-    };
+    const options = { baseImage: flags['base-image'], registry: flags.registry };
     if (flags['dry-run']) {
       const { dryRunBuild } = await import('../builders/build-and-push.js');
-      const plan = await dryRunBuild(options);
+      const plan = await dryRunBuild({ config, ...options });
       this.printDryRun(plan, flags.push);
       return plan;
     }
-    const [{ buildAndPushImage }, { isInteractive, progressReporter }] = await Promise.all([
-      import('../builders/build-and-push.js'),
-      import('../builders/progress.js'),
-    ]);
-    const progress = progressReporter({
-      interactive: isInteractive(),
-      write: (text) => process.stderr.write(text),
-    });
-    const result = await interruptible(`build of ${config.name}`, async (interrupts) => {
+    const { buildAndPush } = await import('../builders/workflow-steps.js');
+    const result = await interruptible(`build of ${config.name}`, (interrupts) => {
       interrupts.doing(`build of ${config.name}`, [`${config.name}'s build record is unchanged`]);
-      try {
-        return await buildAndPushImage({
-          ...options,
-          push: flags.push,
-          signal: interrupts.signal,
-          onProgress: (phase, event) => progress.event(phase, event),
-          onStage: (message) => {
-            progress.finish();
-            this.logToStderr(message);
-          },
-        });
-      } finally {
-        progress.finish();
-      }
+      return buildAndPush(config, {
+        ...options,
+        push: flags.push,
+        signal: interrupts.signal,
+        onStage: (message) => this.logToStderr(message),
+      });
     });
+    this.printBuilt(result, flags.file);
+    return result;
+  }
+
+  private printBuilt(result: BuildResult, file: string): void {
     for (const warning of result.warnings) this.warn(warning);
     this.log(
       `Built ${result.image} (${result.imageId.slice(7, 19)}, ${mb(result.sizeBytes)} MB, runtime ${mb(result.runtimeBytes)} MB) in ${(result.buildMs / 1000).toFixed(1)} s`,
     );
     if (result.push === null) {
-      this.log(`Next: bentoctl run -f ${flags.file}, or bentoctl build --push -f ${flags.file}`);
-    } else {
-      const { push } = result;
-      this.log(
-        `Pushed ${push.reference} (${push.layersPushed} layer${push.layersPushed === 1 ? '' : 's'} uploaded, ${push.layersExisting} already there)`,
-      );
-      this.log(
-        `Recorded in ${relative(process.cwd(), push.buildRecord)}; next: bentoctl generate -f ${flags.file}`,
-      );
+      this.log(`Next: bentoctl run -f ${file}, or bentoctl build --push -f ${file}`);
+      return;
     }
-    return result;
+    const { push } = result;
+    this.log(
+      `Pushed ${push.reference} (${push.layersPushed} layer${push.layersPushed === 1 ? '' : 's'} uploaded, ${push.layersExisting} already there)`,
+    );
+    this.log(
+      `Recorded in ${relative(process.cwd(), push.buildRecord)}; next: bentoctl generate -f ${file}`,
+    );
   }
 
   private printDryRun(plan: DryRunResult, push: boolean): void {

@@ -1,12 +1,10 @@
-import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { autoApproveFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
-import { renderPlanText } from '../terraform/render-plan-text.js';
-import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
 import { destroyDeployment } from '../deploy/destroy-deployment.js';
-import { openRun } from '../deploy/open-run.js';
+import { openDeploymentRun } from '../deploy/open-run.js';
 
 export interface DestroyResult {
   readonly deployment: string;
@@ -20,8 +18,8 @@ export default class Destroy extends BaseCommand {
   static override summary =
     'Delete everything a deployment created, after typing its name to confirm.';
 
-  static override description = `Plans the destruction of every resource in the deployment's state and shows it, asks you to
-type the deployment name (on a terminal; without one, --auto-approve is required), then applies
+  static override description = `Plans the destruction of every resource in the deployment's state and shows it, asks you to \
+type the deployment name (on a terminal; without one, --auto-approve is required), then applies \
 that plan. It uses the stack generated last, since that configuration created the resources.`;
 
   // BentoCloud calls it Delete; the same command, with the same typed confirmation.
@@ -34,36 +32,21 @@ that plan. It uses the stack generated last, since that configuration created th
 
   static override flags = {
     file: configFileFlag,
-    'auto-approve': Flags.boolean({
-      summary: 'Destroy without asking (required without a terminal).',
-    }),
+    'auto-approve': autoApproveFlag('Destroy'),
   };
 
   async run(): Promise<DestroyResult> {
     const { flags } = await this.parse(Destroy);
     return interruptible('destroy', async (interrupts) => {
-      const json = this.jsonEnabled();
-      const say = (line: string) => {
-        if (!json) this.logToStderr(line);
-      };
-      const run = await openRun({
-        configFile: flags.file,
-        stream: shouldStream(json),
-        progress: say,
-        interrupts,
-      });
-      interrupts.doing(`destroy of ${run.config.name}`);
-      const { config } = run;
-      const approval = approvalFor({
+      const opened = await openDeploymentRun({
         command: 'destroy',
-        deployment: config.name,
+        configFile: flags.file,
         autoApprove: flags['auto-approve'],
-        interactive: isInteractive(json),
-        signal: interrupts.signal,
-        review: (summary) =>
-          this.log(renderPlanText(summary, `Destroy plan for ${config.name} (${config.target})`)),
+        interrupts,
+        ...this.view(),
       });
-      const destroyed = await destroyDeployment(run, approval);
+      const { config } = opened.run;
+      const destroyed = await destroyDeployment(opened.run, opened.approval);
       this.log(
         destroyed.destroyed
           ? `Destroyed ${config.name}.`

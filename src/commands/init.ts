@@ -18,9 +18,9 @@ export interface InitResult {
 export default class Init extends BaseCommand {
   static override summary = 'Create a deployment config, asking for what is not given as flags.';
 
-  static override description = `With a terminal attached, asks for the target, name, bento, region and sizes, showing the
-defaults. Without one (CI), nothing is asked: pass the values as flags and --yes to accept
-the defaults of the rest. The file written is commented, lists every other field with its
+  static override description = `With a terminal attached, asks for the target, name, bento, region and sizes, showing the \
+defaults. Without one (CI), nothing is asked: pass the values as flags and --yes to accept \
+the defaults of the rest. The file written is commented, lists every other field with its \
 default, and passes \`bentoctl validate\`. An existing file is never overwritten without --force.`;
 
   static override examples = [

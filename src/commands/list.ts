@@ -5,9 +5,9 @@ import { listDeployments, type DeploymentStatus } from '../deploy/deployment-sta
 export default class List extends BaseCommand {
   static override summary = 'List the deployments whose configs are in this folder.';
 
-  static override description = `One row per deployment under ./.bentoctl/ (where the configs in this folder keep their records;
-$BENTOCTL_STATE_DIR when set): target, bento version, image digest, endpoint
-and last apply time, from the records apply and build leave there. Reads files only: no
+  static override description = `One row per deployment under ./.bentoctl/ (where the configs in this folder keep their records; \
+$BENTOCTL_STATE_DIR when set): target, bento version, image digest, endpoint \
+and last apply time, from the records apply and build leave there. Reads files only: no \
 terraform, no credentials. \`bentoctl status -f <config>\` also reads the state and checks health.`;
 
   static override examples = [

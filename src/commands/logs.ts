@@ -1,6 +1,8 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
+import { interruptible } from '../cli/interrupts.js';
+import type { LogEntry } from '../observe/log-entry.js';
 
 /** Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2). */
 const INTERRUPTED_EXIT = 130;
@@ -8,15 +10,15 @@ const INTERRUPTED_EXIT = 130;
 export default class Logs extends BaseCommand {
   static override summary = "Print the runtime's log lines from the cloud, or follow them.";
 
-  static override description = `Reads what the deployment's runtime wrote, from where its target keeps it: CloudWatch Logs
-(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>), Cloud Logging
-(google-cloud-run: the service's stdout and stderr) or the pods' logs through the cluster's
-Kubernetes API (azure-aks, with the kubeconfig ARM's listClusterUserCredential gives: live,
-where a Log Analytics query lags by minutes; pods already deleted are not read). Each line shows its time, severity,
-request id, status and latency, then the message; errors start with "!" (and are red on a
-terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the
-cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`:
-reading needs logs:FilterLogEvents on the log group (AWS), roles/logging.viewer (Google), or
+  static override description = `Reads what the deployment's runtime wrote, from where its target keeps it: CloudWatch Logs \
+(aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>), Cloud Logging \
+(google-cloud-run: the service's stdout and stderr) or the pods' logs through the cluster's \
+Kubernetes API (azure-aks, with the kubeconfig ARM's listClusterUserCredential gives: live, \
+where a Log Analytics query lags by minutes; pods already deleted are not read). Each line shows its time, severity, \
+request id, status and latency, then the message; errors start with "!" (and are red on a \
+terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the \
+cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`: \
+reading needs logs:FilterLogEvents on the log group (AWS), roles/logging.viewer (Google), or \
 the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).`;
 
   static override examples = [
@@ -58,22 +60,17 @@ the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).
     const source = await (await observerFor(config)).logs();
     const json = this.jsonEnabled();
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const stop = new AbortController();
-    const onSignal = (): void => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const printed: import('../observe/log-entry.js').LogEntry[] = [];
-    let result;
-    try {
-      if (!json)
-        this.logToStderr(
-          `${source.description}, since ${new Date(sinceMs).toISOString()}${flags.follow ? ' (following; Ctrl-C to stop)' : ''}`,
-        );
-      result = await readLogs(source, {
+    this.logToStderr(
+      `${source.description}, since ${new Date(sinceMs).toISOString()}${flags.follow ? ' (following; Ctrl-C to stop)' : ''}`,
+    );
+    const printed: LogEntry[] = [];
+    // A stop signal ends the read (and --follow): what was read is printed, and the exit says so.
+    const { result, stopped } = await interruptible('logs', async (interrupts) => ({
+      result: await readLogs(source, {
         sinceMs,
         revision: flags.revision,
         follow: flags.follow,
-        signal: stop.signal,
+        signal: interrupts.signal,
         onEntries: (entries) => {
           if (!flags.follow) printed.push(...entries);
           // --json is one object per line as lines arrive, so oclif's one-document output is not used.
@@ -81,18 +78,15 @@ the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).
             `${entries.map((entry) => (json ? render.jsonLogEntry(entry) : render.formatLogEntry(entry, { color }))).join('\n')}\n`,
           );
         },
-      });
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    if (stop.signal.aborted) this.exit(INTERRUPTED_EXIT);
-    if (!json && !flags.follow) {
-      this.logToStderr(render.summarizeEntries(printed));
-      if (result.truncated)
-        this.logToStderr(
-          'More lines were written than one read returns: narrow --since to see the rest.',
-        );
-    }
+      }),
+      stopped: interrupts.signal.aborted,
+    }));
+    if (stopped) this.exit(INTERRUPTED_EXIT);
+    if (flags.follow) return;
+    this.logToStderr(render.summarizeEntries(printed));
+    if (result.truncated)
+      this.logToStderr(
+        'More lines were written than one read returns: narrow --since to see the rest.',
+      );
   }
 }

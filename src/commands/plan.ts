@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
+import { deployImageFlag, generateFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { writeOutputFile } from '../cli/output-file.js';
 import type { BentoctlError } from '../errors/index.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { renderPlanMarkdown } from '../terraform/render-plan-markdown.js';
+import { releasePlanLine } from '../deploy/release-plan-line.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
 import { shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
@@ -31,14 +33,14 @@ export default class Plan extends BaseCommand {
   static override summary =
     'Show what apply would change: generate, terraform init, plan, and a summary.';
 
-  static override description = `Generates the deployment's Terraform stack, runs terraform init (with the configured state
-backend) and terraform plan -out, and summarizes the saved plan: counts of create, update,
-replace and delete, one line per changed resource, and for updates the attributes that change
+  static override description = `Generates the deployment's Terraform stack, runs terraform init (with the configured state \
+backend) and terraform plan -out, and summarizes the saved plan: counts of create, update, \
+replace and delete, one line per changed resource, and for updates the attributes that change \
 (sensitive values masked, values known only after apply marked).
 
---markdown writes the summary as a pull-request comment; --json prints it for machines.
---out saves the plan file with the stack it was made from in a folder, for a later
-\`bentoctl apply --plan <dir>\` (e.g. in a CI job behind an approval) that applies exactly it.
+--markdown writes the summary as a pull-request comment; --json prints it for machines. \
+--out saves the plan file with the stack it was made from in a folder, for a later \
+\`bentoctl apply --plan <dir>\` (e.g. in a CI job behind an approval) that applies exactly it. \
 --detailed-exitcode exits as terraform plan -detailed-exitcode does: 0 when nothing would change, 1 on any error (a bad flag or config as well as a failed terraform step), 2 when something would change. An interrupt (Ctrl-C, SIGTERM) exits 130 either way. Any failure names the step.`;
 
   static override examples = [
@@ -61,16 +63,8 @@ replace and delete, one line per changed resource, and for updates the attribute
       summary: 'Save the plan and its stack in this folder, for apply --plan.',
       helpValue: '<dir>',
     }),
-    image: Flags.string({
-      summary: 'Image to deploy instead of the recorded one: repository[:tag][@sha256:<digest>].',
-      helpValue: '<ref>',
-    }),
-    generate: Flags.boolean({
-      summary:
-        'Generate the stack first; --no-generate plans the stack already in .bentoctl/<name>/stack.',
-      default: true,
-      allowNo: true,
-    }),
+    image: deployImageFlag,
+    generate: generateFlag('plans'),
   };
 
   // Terraform's contract: with -detailed-exitcode, 2 means "changes", so no error may exit 2. The
@@ -83,15 +77,12 @@ replace and delete, one line per changed resource, and for updates the attribute
   async run(): Promise<PlanResult> {
     const { flags } = await this.parse(Plan);
     return interruptible('plan', async (interrupts) => {
-      const json = this.jsonEnabled();
       const run = await openRun({
         configFile: flags.file,
-        stream: shouldStream(json),
+        stream: shouldStream(this.jsonEnabled()),
         skipGenerate: !flags.generate,
         image: flags.image,
-        progress: (line) => {
-          if (!json) this.logToStderr(line);
-        },
+        progress: (line) => this.logToStderr(line),
         interrupts,
       });
       interrupts.doing(`plan of ${run.config.name}`);
@@ -106,13 +97,16 @@ replace and delete, one line per changed resource, and for updates the attribute
         markdownFile = resolve(flags.markdown);
         writeOutputFile(
           markdownFile,
-          renderPlanMarkdown(summary, { deployment: config.name, target: config.target }),
+          renderPlanMarkdown(summary, {
+            deployment: config.name,
+            target: config.target,
+            release: releasePlanLine(config, releases),
+          }),
         );
-        if (!json) this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
+        this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
       }
-      if (savedTo !== null && !json) {
+      if (savedTo !== null)
         this.logToStderr(`Saved the plan in ${flags.out}; apply it with bentoctl apply --plan`);
-      }
       // Set, not this.exit(): the --json document must still be printed after run() returns.
       if (flags['detailed-exitcode'] && summary.hasChanges) process.exitCode = 2;
       return {

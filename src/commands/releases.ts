@@ -22,11 +22,11 @@ export interface ReleasesResult {
 export default class Releases extends BaseCommand {
   static override summary = "List a deployment's releases, newest first, from its Terraform state.";
 
-  static override description = `Every apply that changed what runs (the image digest or the config) recorded a release in
-the deployment's Terraform state: its number, time, bento version, image digest, config digest,
-and who applied it (the CI actor and run URL, or the OS user). This reads them from the state
-backend with terraform init and terraform output, so it works from a fresh folder (a new CI
-runner) with only the config and the backend's credentials. The newest is the current one;
+  static override description = `Every apply that changed what runs (the image digest or the config) recorded a release in \
+the deployment's Terraform state: its number, time, bento version, image digest, config digest, \
+and who applied it (the CI actor and run URL, or the OS user). This reads them from the state \
+backend with terraform init and terraform output, so it works from a fresh folder (a new CI \
+runner) with only the config and the backend's credentials. The newest is the current one; \
 \`bentoctl rollback -f <config> [--to <number>]\` restores an earlier one.`;
 
   static override examples = [
@@ -38,14 +38,11 @@ runner) with only the config and the backend's credentials. The newest is the cu
 
   async run(): Promise<ReleasesResult> {
     const { flags } = await this.parse(Releases);
-    const json = this.jsonEnabled();
     const config = loadConfig(flags.file);
     const history = await readReleases(config, deploymentPathsOf(config), {
       binary: await discoverTerraform(),
-      stream: shouldStream(json),
-      progress: (line) => {
-        if (!json) this.logToStderr(line);
-      },
+      stream: shouldStream(this.jsonEnabled()),
+      progress: (line) => this.logToStderr(line),
     });
     const newest = history.at(-1)?.number;
     const releases = [...history]

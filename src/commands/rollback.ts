@@ -1,20 +1,14 @@
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
-import { interruptible, untilInterrupted } from '../cli/interrupts.js';
+import { autoApproveFlag, waitFlags } from '../cli/deploy-flags.js';
+import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
-import { deploymentPathsOf } from '../config/deployment-paths.js';
-import { loadConfig } from '../config/load.js';
-import { applyDeployment } from '../deploy/apply-deployment.js';
-import { approvalFor, isInteractive, shouldStream } from '../deploy/approval.js';
-import { openRun } from '../deploy/open-run.js';
-import { readReleases } from '../deploy/read-releases.js';
+import { applyAndWait } from '../deploy/apply-and-wait.js';
+import { openDeploymentRun } from '../deploy/open-run.js';
 import type { Release } from '../deploy/deployment-records.js';
-import { chooseRollback, releaseImage } from '../deploy/rollback.js';
+import { prepareRollback } from '../deploy/rollback.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
-import { waitUntilServing } from '../deploy/wait-serving.js';
-import { discoverTerraform } from '../terraform/binary.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
-import { renderPlanText } from '../terraform/render-plan-text.js';
 
 export interface RollbackResult {
   readonly deployment: string;
@@ -31,12 +25,12 @@ export interface RollbackResult {
 export default class Rollback extends BaseCommand {
   static override summary = "Deploy an earlier release's exact image digest again.";
 
-  static override description = `Reads the release history from the Terraform state (as \`bentoctl releases\` does, so it
-works from a fresh CI runner), picks --to <number> or, by default, the newest release before
-the current one that ran another image, then generates the stack pinned to that release's
-image digest with the config as it is now, and goes through the same plan, summary,
-confirmation (--auto-approve without a terminal) and apply as \`bentoctl apply\`, waiting until
-the endpoint serves that image. The new release records that it rolls back the current one to
+  static override description = `Reads the release history from the Terraform state (as \`bentoctl releases\` does, so it \
+works from a fresh CI runner), picks --to <number> or, by default, the newest release before \
+the current one that ran another image, then generates the stack pinned to that release's \
+image digest with the config as it is now, and goes through the same plan, summary, \
+confirmation (--auto-approve without a terminal) and apply as \`bentoctl apply\`, waiting until \
+the endpoint serves that image. The new release records that it rolls back the current one to \
 the chosen one.`;
 
   static override examples = [
@@ -52,85 +46,42 @@ the chosen one.`;
       min: 1,
       helpValue: '<number>',
     }),
-    'auto-approve': Flags.boolean({
-      summary: 'Apply without asking (required without a terminal).',
-    }),
-    wait: Flags.boolean({
-      summary: 'Wait until <endpoint>/readyz answers from the restored image.',
-      default: true,
-      allowNo: true,
-    }),
-    'wait-timeout': Flags.integer({
-      summary: 'Seconds to wait for the restored image to answer /readyz.',
-      default: 300,
-      min: 1,
-    }),
+    'auto-approve': autoApproveFlag('Apply'),
+    ...waitFlags('the restored image'),
   };
 
   async run(): Promise<RollbackResult> {
     const { flags } = await this.parse(Rollback);
     return interruptible('rollback', async (interrupts) => {
-      const json = this.jsonEnabled();
-      const say = (line: string) => {
-        if (!json) this.logToStderr(line);
-      };
-      const config = loadConfig(flags.file);
-      // Checked before reading the state, so CI without --auto-approve fails at once.
-      const approval = approvalFor({
-        command: 'rollback',
-        deployment: config.name,
-        autoApprove: flags['auto-approve'],
-        interactive: isInteractive(json),
-        signal: interrupts.signal,
-        review: (summary) =>
-          this.log(renderPlanText(summary, `Rollback plan for ${config.name} (${config.target})`)),
-      });
-      interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
-      const history = await readReleases(config, deploymentPathsOf(config), {
-        binary: await discoverTerraform(),
-        stream: shouldStream(json),
-        progress: say,
-        interrupts,
-      });
-      const to = chooseRollback(config.name, history, flags.to);
-      say(
-        `Rolling ${config.name} back to release ${to.number} (${to.recorded_at}, bento ${to.bento_version ?? 'unknown'}): ${releaseImage(to)}`,
-      );
-      const run = await openRun({
-        configFile: flags.file,
-        stream: shouldStream(json),
-        image: releaseImage(to),
-        progress: say,
-        interrupts,
-      });
-      interrupts.doing(`rollback of ${config.name}`);
-      const applied = await applyDeployment(run, approval, { rollbackTo: to });
-      this.log(
-        applied.applied
-          ? `Rolled ${config.name} back to release ${to.number}${applied.released && applied.release !== undefined ? ` (recorded as release ${applied.release.number})` : ''}.`
-          : `${config.name} already runs the image of release ${to.number}; nothing applied.`,
-      );
-      let ready: ReadyResult | null = null;
-      if (flags.wait) {
-        interrupts.doing(`the wait for ${config.name} to serve release ${to.number}`, [
-          `${config.name} is applied; \`bentoctl status -f ${flags.file}\` shows whether it serves`,
-        ]);
-        ready = await untilInterrupted(
-          waitUntilServing(applied, {
-            timeoutSeconds: flags['wait-timeout'],
-            progress: say,
-            log: (line) => this.log(line),
-          }),
+      const { to, opened } = await prepareRollback(
+        await openDeploymentRun({
+          command: 'rollback',
+          configFile: flags.file,
+          autoApprove: flags['auto-approve'],
           interrupts,
-        );
-      }
+          ...this.view(),
+        }),
+        flags.to,
+      );
+      const name = opened.run.config.name;
+      const applied = await applyAndWait(opened, {
+        rollbackTo: to,
+        wait: flags.wait,
+        waitTimeoutSeconds: flags['wait-timeout'],
+        report: (done) =>
+          this.log(
+            done.applied
+              ? `Rolled ${name} back to release ${to.number}${done.released && done.release !== undefined ? ` (recorded as release ${done.release.number})` : ''}.`
+              : `${name} already runs the image of release ${to.number}; nothing applied.`,
+          ),
+      });
       return {
-        deployment: config.name,
+        deployment: name,
         to,
         applied: applied.applied,
         summary: applied.summary,
         release: applied.release ?? null,
-        ready,
+        ready: applied.ready,
       };
     });
   }

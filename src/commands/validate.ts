@@ -3,7 +3,8 @@ import { stringify } from 'yaml';
 import { checkConfigBento, type BentoCheck } from '../bento/check-config-bento.js';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
-import { loadConfig, type ResolvedConfig } from '../config/index.js';
+import { loadConfig } from '../config/load.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
 
 export interface ValidateResult {
   readonly valid: true;
@@ -16,11 +17,11 @@ export interface ValidateResult {
 export default class Validate extends BaseCommand {
   static override summary = 'Check a deployment config and print it with every default filled in.';
 
-  static override description = `Reads the config, fills \${VAR} references from the environment, checks every field
-against the schema of the config and of its target (types, allowed values, cloud limits such
-as Fargate CPU/memory pairs) and checks the bento: its bento.yaml, and every ONNX model decoded
-with its inputs and outputs matched to the APIs (--deep also loads each model in onnxruntime,
-as build and serve do). Every problem is reported with file:line:column and the field path.
+  static override description = `Reads the config, fills \${VAR} references from the environment, checks every field \
+against the schema of the config and of its target (types, allowed values, cloud limits such \
+as Fargate CPU/memory pairs) and checks the bento: its bento.yaml, and every ONNX model decoded \
+with its inputs and outputs matched to the APIs (--deep also loads each model in onnxruntime, \
+as build and serve do). Every problem is reported with file:line:column and the field path. \
 Exits 2 when the config or the bento is invalid.`;
 
   static override examples = [

@@ -112,8 +112,28 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
 
   if (parsed.success && spec !== undefined && target !== undefined) {
     const config = parsed.data;
-    const context = { name: config.name, runtime: config.runtime, image: config.image };
-    for (const issue of target.preflight(spec, context)) {
+    const context = {
+      name: config.name,
+      runtime: config.runtime,
+      image: config.image,
+      release: config.release,
+    };
+    const preflightIssues = target.preflight(spec, context);
+    const strategy = config.release.strategy;
+    // A target's own reason (aws-ec2-gpu: a single instance has no load balancer) says more
+    // than "cannot do", so the generic line is for strategies nothing else explained.
+    const explained = preflightIssues.some(
+      (issue) => issue.scope === 'config' && issue.path[0] === 'release',
+    );
+    if (!explained && target.releaseStrategies[strategy] === undefined) {
+      diagnostics.push({
+        location: locator.value(['release', 'strategy']),
+        field: 'release.strategy',
+        message: `${target.name} cannot do a ${strategy} release${target.releaseGaps?.[strategy] === undefined ? '' : ` (${target.releaseGaps[strategy]})`}; it can do ${Object.keys(target.releaseStrategies).join(', ')}`,
+        suggestion: 'rolling',
+      });
+    }
+    for (const issue of preflightIssues) {
       const path = issue.scope === 'config' ? [...issue.path] : ['spec', ...issue.path];
       diagnostics.push({
         location: locator.value(path),
@@ -161,7 +181,7 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
 }
 
 /** Sections whose every line is commented out (`spec:` alone) read as null: treat as absent. */
-const SECTIONS = ['spec', 'runtime', 'image', 'state', 'env', 'secrets'] as const;
+const SECTIONS = ['spec', 'runtime', 'image', 'release', 'state', 'env', 'secrets'] as const;
 
 function withoutEmptySections(data: unknown): unknown {
   if (!isPlainObject(data)) return data;

@@ -4,34 +4,11 @@
  * setting means the same on every cloud and locally.
  */
 import type { ResolvedConfig } from './resolved-config.js';
+import { RUNTIME_ENV } from './runtime-settings.js';
 
-export const RUNTIME_ENV = {
-  port: 'PORT',
-  workers: 'BENTOCTL_WORKERS',
-  intraOpThreads: 'BENTOCTL_INTRA_OP_THREADS',
-  device: 'BENTOCTL_DEVICE',
-  maxBodyMb: 'BENTOCTL_MAX_BODY_MB',
-  logLevel: 'BENTOCTL_LOG_LEVEL',
-  batching: 'BENTOCTL_BATCHING',
-  maxBatchSize: 'BENTOCTL_MAX_BATCH_SIZE',
-  maxLatencyMs: 'BENTOCTL_MAX_LATENCY_MS',
-  authMode: 'BENTOCTL_AUTH_MODE',
-  authTokenEnv: 'BENTOCTL_AUTH_TOKEN_ENV',
-  // Read by the runtime with defaults (src/runtime/settings.ts); the image sets bentoDir.
-  bentoDir: 'BENTOCTL_BENTO_DIR',
-  host: 'BENTOCTL_HOST',
-  inferenceThreads: 'BENTOCTL_INFERENCE_THREADS',
-  maxQueueRows: 'BENTOCTL_MAX_QUEUE_ROWS',
-  shutdownGraceMs: 'BENTOCTL_SHUTDOWN_GRACE_MS',
-  bodyTimeoutMs: 'BENTOCTL_BODY_TIMEOUT_MS',
-  // Set by the stack from the digest it pins, so the runtime can say which image it is.
-  imageDigest: 'BENTOCTL_IMAGE_DIGEST',
-  grpc: 'BENTOCTL_GRPC',
-  grpcPort: 'BENTOCTL_GRPC_PORT',
-  taskMaxCount: 'BENTOCTL_TASK_MAX_COUNT',
-  taskMaxMb: 'BENTOCTL_TASK_MAX_MB',
-  taskTtlS: 'BENTOCTL_TASK_TTL_S',
-} as const;
+// Declared with the runtime's settings (src/config/runtime-settings.ts), so the names the runtime
+// reads and the names the stacks set are one list.
+export { RUNTIME_ENV };
 
 /**
  * Response headers on every runtime answer naming the revision that answered, so `apply` can
@@ -66,6 +43,11 @@ export function runtimeEnvironment(
     [RUNTIME_ENV.maxLatencyMs]: String(runtime.batching.max_latency_ms),
     [RUNTIME_ENV.authMode]: runtime.auth.mode,
     [RUNTIME_ENV.authTokenEnv]: runtime.auth.token_env,
+    // Only when set: the runtime's default is the same, and stacks that do not use it stay as
+    // they were.
+    ...(runtime.device_fallback === 'none'
+      ? {}
+      : { [RUNTIME_ENV.deviceFallback]: runtime.device_fallback }),
     // ONNX Runtime 1.30 otherwise phones home; the runtime must make no outbound calls.
     ORT_DISABLE_TELEMETRY: '1',
     ...(served.imageDigest === undefined ? {} : { [RUNTIME_ENV.imageDigest]: served.imageDigest }),

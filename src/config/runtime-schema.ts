@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export const DEVICES = ['cpu', 'gpu'] as const;
+/** What `device: gpu` does without a CUDA execution provider: fail readiness, or serve on CPU. */
+export const DEVICE_FALLBACKS = ['none', 'cpu'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export const AUTH_MODES = ['none', 'bearer'] as const;
 
@@ -66,6 +68,10 @@ export const runtimeSchema = z
     device: z.enum(DEVICES).default('cpu').meta({
       description:
         'cpu, or gpu for the CUDA execution provider and a CUDA base image. @default - cpu; gpu on aws-ec2-gpu',
+    }),
+    device_fallback: z.enum(DEVICE_FALLBACKS).default('none').meta({
+      description:
+        'With device gpu, what to do when the CUDA execution provider cannot load (no GPU, driver or CUDA libraries): none fails readiness (the instance never serves), cpu serves on CPU and reports it (log, /readyz, the bentoctl_execution_provider metric).',
     }),
     max_body_mb: z
       .number()

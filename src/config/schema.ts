@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { TARGET_NAMES } from '../targets/names.js';
+import { releaseSchema } from './release-schema.js';
 import { runtimeSchema } from './runtime-schema.js';
 import { stateSchema } from './state-schema.js';
 
@@ -68,6 +69,10 @@ export const deploymentConfigSchema = z.strictObject({
     description: 'Inference server settings, the same on every target.',
   }),
   image: imageSchema.meta({ description: 'Image overrides.' }),
+  release: releaseSchema.meta({
+    description:
+      'How a new revision takes traffic: rolling, canary or blue-green. @default - rolling',
+  }),
   state: stateSchema.meta({ description: 'Terraform state backend. @default - local' }),
   env: z
     .record(envName, envValue)

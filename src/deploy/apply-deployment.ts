@@ -11,13 +11,14 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
 import { currentRelease } from './release-history.js';
-import { historyFromOutputs, withoutHistory } from './release-stack-file.js';
+import { historyFromOutputs, trafficFromOutputs, withoutHistory } from './release-stack-file.js';
 import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
 import {
   lifecycleFromOutputs,
   type LifecycleIntent,
   type LifecycleRecord,
 } from './lifecycle-state.js';
+import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface AppliedDeployment {
   readonly summary: PlanSummary;
@@ -31,6 +32,8 @@ export interface AppliedDeployment {
   readonly released: boolean;
   /** The lifecycle record in the state after this apply; undefined when never terminated. */
   readonly lifecycle: LifecycleRecord | undefined;
+  /** Who gets the traffic after this apply, where bentoctl moves it (canary, blue-green). */
+  readonly traffic: TrafficState | undefined;
 }
 
 export interface ApplyOptions {
@@ -40,6 +43,10 @@ export interface ApplyOptions {
   readonly savedPlan?: string;
   /** `terminate` or `restore` the deployment (lifecycle-state.ts). @default 'keep' */
   readonly lifecycle?: LifecycleIntent;
+  /** `release promote` / `abort`: move the traffic. @default - follow the stack (apply) */
+  readonly traffic?: TrafficAction;
+  /** `release promote --skip-bake`. @default false */
+  readonly skipBake?: boolean;
 }
 
 export async function applyDeployment(
@@ -51,9 +58,13 @@ export async function applyDeployment(
   const command =
     options.lifecycle === 'terminate' || options.lifecycle === 'restore'
       ? options.lifecycle
-      : options.rollbackTo === undefined
-        ? 'apply'
-        : 'rollback';
+      : options.rollbackTo !== undefined
+        ? 'rollback'
+        : options.traffic === 'promote'
+          ? 'release promote'
+          : options.traffic === 'abort'
+            ? 'release abort'
+            : 'apply';
   const { savedPlan } = options;
   return withRunLock(run, command, async () => {
     // A saved plan (`apply --plan`) carries the release it records; it is read back below.
@@ -106,6 +117,7 @@ export async function applyDeployment(
       outputs,
       record,
       release: releases === undefined ? applied : currentRelease(releases.history),
+      traffic: releases?.traffic ?? trafficFromOutputs(rawOutputs),
       released:
         summary.hasChanges &&
         (releases === undefined ? applied !== undefined : releases.added !== undefined),

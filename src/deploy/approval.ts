@@ -9,8 +9,15 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval } from './deployment-run.js';
 
 export interface ApprovalOptions {
-  /** rollback, terminate and restore ask as apply does: each is an apply. */
-  readonly command: 'apply' | 'rollback' | 'terminate' | 'restore' | 'destroy';
+  /** rollback, terminate, restore and the release moves ask as apply does: each is an apply. */
+  readonly command:
+    | 'apply'
+    | 'rollback'
+    | 'terminate'
+    | 'restore'
+    | 'destroy'
+    | 'release promote'
+    | 'release abort';
   readonly deployment: string;
   readonly autoApprove: boolean;
   /** A person can answer: stdin and stdout are terminals and --json is off. */
@@ -25,6 +32,8 @@ const CONFIRM_VERB = {
   rollback: 'Roll back with these changes to',
   terminate: 'Terminate (scale to zero, endpoint off)',
   restore: 'Restore',
+  'release promote': 'Promote the candidate with these changes to',
+  'release abort': 'Abort the candidate with these changes to',
 } as const;
 
 /** Throws CONFIRMATION_REQUIRED when nobody can approve; else returns the Approval to use. */

@@ -14,7 +14,7 @@ import {
 } from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
 import { readApplyRecord, readBuildRecord, type BuildRecord } from './deployment-records.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 
 export interface DeploymentStatus {
   readonly name: string;

@@ -9,7 +9,7 @@ import { errors } from '../errors/index.js';
 import { removeApplyRecord } from './deployment-records.js';
 import { withRunLock } from './run-lock.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { runPlanSteps } from './plan-deployment.js';
 

@@ -1,69 +1,64 @@
 /**
- * `bentoctl terminate` and `restore` as library calls. Each is an apply (the same plan, summary,
- * confirmation and lock) of the stack generated in its lifecycle shape and pinned to the image
- * of the current release, so a terminate never ships a newer build and a restore brings back
- * exactly what ran; the plan also writes the lifecycle record into the state
+ * `bentoctl terminate` and `restore` after the run is opened. Each is an apply (the same plan,
+ * summary, confirmation and lock) of the stack generated in its lifecycle shape and pinned to the
+ * image of the current release, so a terminate never ships a newer build and a restore brings
+ * back exactly what ran; the plan also writes the lifecycle record into the state
  * (lifecycle-state.ts), which is what makes a later plain apply refuse.
  */
-import type { SignalSource } from '../terraform/runner.js';
-import { discoverTerraform } from '../terraform/binary.js';
-import type { Approval } from './deployment-run.js';
-import { deploymentPathsOf } from '../config/deployment-paths.js';
-import type { ResolvedConfig } from '../config/resolved-config.js';
-import { applyDeployment, type AppliedDeployment } from './apply-deployment.js';
 import type { Release } from './deployment-records.js';
-import type { LifecycleRecord } from './lifecycle-state.js';
-import { openRun } from './open-run.js';
+import { generatedStackWriter } from './generated-stack.js';
+import type { OpenedRun } from './open-run.js';
 import { readReleases } from './read-releases.js';
 import { currentRelease } from './release-history.js';
 import { releaseImage } from './rollback.js';
 
-export interface LifecycleChangeOptions {
-  readonly config: ResolvedConfig;
-  readonly change: 'terminate' | 'restore';
-  /** Decides from the plan shown; built by the command (approval.ts). */
-  readonly approval: Approval;
-  /** Stream terraform's output. */
-  readonly stream: boolean;
-  /** Generate the stack in its lifecycle shape first. @default true */
-  readonly generate?: boolean;
-  readonly progress: (line: string) => void;
-  readonly interrupts?: SignalSource;
-}
+export type LifecycleChange = 'terminate' | 'restore';
 
-export interface LifecycleChanged {
-  readonly applied: AppliedDeployment;
+export interface LifecycleRun {
   /** The release whose image the stack pins; undefined when none is recorded (the build record's). */
   readonly release: Release | undefined;
-  /** The lifecycle record now in the state. */
-  readonly lifecycle: LifecycleRecord | undefined;
+  /** The run, now generating the stack in the lifecycle shape, pinned to that image. */
+  readonly opened: OpenedRun;
 }
 
-export async function changeLifecycle(options: LifecycleChangeOptions): Promise<LifecycleChanged> {
-  const { config, change, progress } = options;
-  const history = await readReleases(config, deploymentPathsOf(config), {
-    binary: await discoverTerraform(),
-    stream: options.stream,
-    progress,
-    ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
+/**
+ * Reads the release history from the state (so a fresh CI runner can terminate or restore) and
+ * points the run's stack writer at the current release's image, in `change`'s shape.
+ * With --no-generate the stack already generated is applied as it is.
+ */
+export async function prepareLifecycleChange(
+  opened: OpenedRun,
+  change: LifecycleChange,
+): Promise<LifecycleRun> {
+  const { run, interrupts } = opened;
+  const { config } = run;
+  interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
+  const history = await readReleases(config, run.paths, {
+    binary: run.terraform.binary,
+    stream: opened.stream,
+    progress: run.progress,
+    interrupts,
   });
   const release = currentRelease(history);
   const pinned =
     release?.image_digest != null && release.image_repository !== null
       ? releaseImage(release)
-      : undefined;
-  progress(
+      : opened.image;
+  run.progress(
     `${change === 'terminate' ? 'Terminating' : 'Restoring'} ${config.name}${release === undefined ? '' : ` at release ${release.number}`}${pinned === undefined ? '' : `: ${pinned}`}`,
   );
-  const run = await openRun({
-    configFile: config.source.file,
-    stream: options.stream,
-    skipGenerate: options.generate === false,
-    ...(pinned === undefined ? {} : { image: pinned }),
-    lifecycle: { terminated: change === 'terminate', restoring: change === 'restore' },
-    progress,
-    ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
-  });
-  const applied = await applyDeployment(run, options.approval, { lifecycle: change });
-  return { applied, release, lifecycle: applied.lifecycle };
+  interrupts.doing(`${change} of ${config.name}`);
+  const lifecycle = { terminated: change === 'terminate', restoring: change === 'restore' };
+  return {
+    release,
+    opened: {
+      ...opened,
+      image: pinned,
+      run: {
+        ...run,
+        writeStack:
+          run.writeStack === undefined ? undefined : generatedStackWriter(pinned, lifecycle),
+      },
+    },
+  };
 }

@@ -12,6 +12,7 @@ import type { DeploymentRun } from './deployment-run.js';
 import { planRelease, type PlannedReleases } from './planned-release.js';
 import type { Release } from './deployment-records.js';
 import type { LifecycleIntent } from './lifecycle-state.js';
+import type { TrafficAction } from './traffic-state.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';
 
@@ -33,6 +34,10 @@ export interface PlanStepsOptions {
   readonly rollbackTo?: Release;
   /** `terminate` or `restore` (lifecycle-state.ts). @default 'keep' */
   readonly lifecycle?: LifecycleIntent;
+  /** Move the traffic (`release promote` / `abort`) instead of following the stack. @default 'apply' */
+  readonly traffic?: TrafficAction;
+  /** `release promote --skip-bake`. @default false */
+  readonly skipBake?: boolean;
 }
 
 /** Runs the plan steps; the caller holds the deployment lock. */
@@ -59,6 +64,8 @@ export async function runPlanSteps(
           written,
           ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
           ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
+          ...(options.traffic === undefined ? {} : { traffic: options.traffic }),
+          ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
         });
   run.progress(options.destroy === true ? 'terraform plan -destroy' : 'terraform plan');
   await terraform.plan(paths.stack, planFile, { destroy: options.destroy });

@@ -13,13 +13,15 @@ import {
   nextHistory,
   type ReleaseCandidate,
 } from './release-history.js';
-import { historyFromOutputs, writeReleaseFile } from './release-stack-file.js';
+import { historyFromOutputs, trafficFromOutputs, writeReleaseFile } from './release-stack-file.js';
 import {
   lifecycleFromOutputs,
   nextLifecycle,
   type LifecycleIntent,
   type LifecycleRecord,
 } from './lifecycle-state.js';
+import { planTraffic } from './traffic-plan.js';
+import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface PlannedReleases {
   /** The history in the state before this plan. */
@@ -32,6 +34,9 @@ export interface PlannedReleases {
   readonly candidate: ReleaseCandidate;
   /** The lifecycle record this plan writes; undefined for a deployment never terminated. */
   readonly lifecycle: LifecycleRecord | undefined;
+  /** Who gets the traffic before and after this plan, where bentoctl moves it. */
+  readonly previousTraffic: TrafficState | undefined;
+  readonly traffic: TrafficState | undefined;
 }
 
 export interface PlanReleaseOptions {
@@ -39,8 +44,15 @@ export interface PlanReleaseOptions {
   readonly written: StackWritten | undefined;
   /** `bentoctl rollback`: the release whose image this plan restores. */
   readonly rollbackTo?: Release;
-  /** `terminate` or `restore`; else the lifecycle is kept, and a terminated one refused. @default 'keep' */
+  /**
+   * `terminate` or `restore`; else the lifecycle is kept, and a terminated one refused (also
+   * `release promote` / `abort`). @default 'keep'
+   */
   readonly lifecycle?: LifecycleIntent;
+  /** `release promote` / `abort` move the traffic; apply follows the stack. @default 'apply' */
+  readonly traffic?: TrafficAction;
+  /** `release promote --skip-bake`. @default false */
+  readonly skipBake?: boolean;
 }
 
 /** Reads the history (the stack is initialised) and writes the release file; the lock is held. */
@@ -52,7 +64,8 @@ export async function planRelease(
   const outputs = await terraform.outputs(paths.stack);
   const previous = historyFromOutputs(outputs);
   const actor = currentActor();
-  // Before anything is planned: a terminated deployment is not brought back by a plain apply.
+  // Before anything is planned: a terminated deployment is not brought back by a plain apply,
+  // nor its traffic moved by release promote / abort.
   const lifecycle = nextLifecycle(
     run.config.name,
     lifecycleFromOutputs(outputs),
@@ -61,13 +74,22 @@ export async function planRelease(
   );
   const candidate = releaseCandidate(run, options);
   const { history, added } = nextHistory(previous, candidate, actor);
-  writeReleaseFile(paths.stack, history, lifecycle);
+  const previousTraffic = trafficFromOutputs(outputs);
+  const traffic = planTraffic(run, previousTraffic, {
+    action: options.traffic ?? 'apply',
+    currentRelease: currentRelease(history)?.number ?? null,
+    ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
+  });
+  writeReleaseFile(paths.stack, history, {
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+    ...(traffic === undefined ? {} : { traffic }),
+  });
   if (added !== undefined) {
     run.progress(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
-  return { previous, history, added, candidate, lifecycle };
+  return { previous, history, added, candidate, lifecycle, previousTraffic, traffic };
 }
 
 function current(previous: readonly Release[]): string {

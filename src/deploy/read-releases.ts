@@ -11,6 +11,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { DeploymentPaths } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { StateConfig } from '../config/state-schema.js';
+import { STACK_FILE } from '../stack-file.js';
 import type { TerraformBinary } from '../terraform/binary.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
 import { TerraformRunner, type SignalSource } from '../terraform/runner.js';
@@ -48,7 +49,7 @@ export async function readStateOutputs(
   const dir = join(paths.root, 'state-reader');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    join(dir, 'main.tf.json'),
+    join(dir, STACK_FILE),
     stableJson({ terraform: { backend: backendBlock(config.name, config.state, paths.stack) } }),
   );
   const terraform = new Terraform(

@@ -72,7 +72,10 @@ export function nextHistory(
  * the file was read from is left out: a fresh CI checkout in another folder is the same config.
  */
 export function configDigest(config: ResolvedConfig): string {
-  const { source: _source, bentoReference: _reference, ...content } = config;
+  const { source: _source, bentoReference: _reference, release, ...rest } = config;
+  // The default strategy is left out so that configs written before `release:` existed keep
+  // their digest (and a re-plan of them records no release).
+  const content = release.strategy === 'rolling' ? rest : { ...rest, release };
   return `sha256:${createHash('sha256').update(stableJsonLine(content)).digest('hex')}`;
 }
 

@@ -20,15 +20,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TerraformOutputs } from '../terraform/outputs.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 import { stableJson } from '../targets/stable-json.js';
+import { errors } from '../errors/index.js';
 import { parseReleaseHistory, type Release } from './deployment-records.js';
 import { LIFECYCLE_OUTPUT, LIFECYCLE_RESOURCE, type LifecycleRecord } from './lifecycle-state.js';
+import { trafficStateSchema, type TrafficState } from './traffic-state.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export const RELEASE_FILE = 'bentoctl-release.tf.json';
 export const RELEASE_RESOURCE = 'terraform_data.bentoctl_release_history';
 export const RELEASE_OUTPUT = 'bentoctl_releases';
+/** Canary and blue-green on a stack whose traffic bentoctl moves: who gets what (traffic-state.ts). */
+export const TRAFFIC_RESOURCE = 'terraform_data.bentoctl_release_traffic';
+export const TRAFFIC_OUTPUT = 'bentoctl_traffic';
+/** The split for the stack's `bentoctl_traffic` variable, which terraform reads by itself. */
+export const TRAFFIC_VARS_FILE = 'bentoctl-traffic.auto.tfvars.json';
 
 /** The history in the state's outputs; empty before the first apply that recorded one. */
 export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
@@ -37,34 +44,68 @@ export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
   return parseReleaseHistory(output.value, RELEASE_OUTPUT);
 }
 
-/** The stack's own outputs, without the history and lifecycle (bentoctl's bookkeeping). */
+/** The traffic state in the outputs; undefined when bentoctl does not move this traffic. */
+export function trafficFromOutputs(outputs: TerraformOutputs): TrafficState | undefined {
+  const output = outputs[TRAFFIC_OUTPUT];
+  if (output === undefined || output.value === null) return undefined;
+  const parsed = trafficStateSchema.safeParse(output.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw errors.releaseHistoryInvalid(
+      TRAFFIC_OUTPUT,
+      `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not a traffic state'}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** bentoctl's own outputs: the history, the lifecycle and the traffic state. */
+const BOOKKEEPING_OUTPUTS: ReadonlySet<string> = new Set([
+  RELEASE_OUTPUT,
+  LIFECYCLE_OUTPUT,
+  TRAFFIC_OUTPUT,
+]);
+
+/** The stack's own outputs, without bentoctl's bookkeeping (history, lifecycle, traffic). */
 export function withoutHistory(outputs: TerraformOutputs): TerraformOutputs {
   return Object.fromEntries(
-    Object.entries(outputs).filter(
-      ([name]) => name !== RELEASE_OUTPUT && name !== LIFECYCLE_OUTPUT,
-    ),
+    Object.entries(outputs).filter(([name]) => !BOOKKEEPING_OUTPUTS.has(name)),
   );
 }
 
+/** What the release file holds beside the history. */
+export interface ReleaseFileExtras {
+  /** The lifecycle record once there is one (a deployment never terminated has none). */
+  readonly lifecycle?: LifecycleRecord;
+  /** When bentoctl moves the stack's traffic (canary, blue-green): its traffic state. */
+  readonly traffic?: TrafficState;
+}
+
 /**
- * Writes `<stackDir>/bentoctl-release.tf.json` holding `history`, and the lifecycle record once
- * there is one (a deployment never terminated has none, so its plans stay as they were).
+ * Writes `<stackDir>/bentoctl-release.tf.json` holding `history`, the lifecycle record once there
+ * is one (so the plans of a deployment never terminated stay as they were) and, when bentoctl
+ * moves the stack's traffic, its traffic state.
  */
 export function writeReleaseFile(
   stackDir: string,
   history: readonly Release[],
-  lifecycle?: LifecycleRecord,
+  extras: ReleaseFileExtras = {},
 ): string {
+  const { lifecycle, traffic } = extras;
   const dependsOn = stackResources(stackDir);
   const [type, name] = RELEASE_RESOURCE.split('.') as [string, string];
   const [, lifecycleName] = LIFECYCLE_RESOURCE.split('.') as [string, string];
+  const [, trafficName] = TRAFFIC_RESOURCE.split('.') as [string, string];
   const json = {
     resource: {
       [type]: {
-        [name]: { input: history.map(literalStrings), depends_on: dependsOn },
+        [name]: { input: history.map(literals), depends_on: dependsOn },
         ...(lifecycle === undefined
           ? {}
-          : { [lifecycleName]: { input: literalStrings(lifecycle), depends_on: dependsOn } }),
+          : { [lifecycleName]: { input: literals(lifecycle), depends_on: dependsOn } }),
+        ...(traffic === undefined
+          ? {}
+          : { [trafficName]: { input: literals(traffic), depends_on: dependsOn } }),
       },
     },
     output: {
@@ -80,11 +121,29 @@ export function writeReleaseFile(
               value: `\${${LIFECYCLE_RESOURCE}.output}`,
             },
           }),
+      ...(traffic === undefined
+        ? {}
+        : {
+            [TRAFFIC_OUTPUT]: {
+              description: 'bentoctl traffic split state (bentoctl release status -f <config>).',
+              value: `\${${TRAFFIC_RESOURCE}.output}`,
+            },
+          }),
     },
   };
   const file = join(stackDir, RELEASE_FILE);
   writeFileAtomic(file, stableJson(json));
   return file;
+}
+
+/** An object with its strings kept literal. */
+function literals(entry: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entry).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? literal(value) : value,
+    ]),
+  );
 }
 
 /** `type.name` of every managed resource in the generated stack, sorted. */
@@ -94,17 +153,13 @@ function stackResources(stackDir: string): string[] {
   };
   return Object.entries(stack.resource ?? {})
     .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-    .filter((address) => address !== RELEASE_RESOURCE && address !== LIFECYCLE_RESOURCE)
+    .filter(
+      (address) =>
+        address !== RELEASE_RESOURCE &&
+        address !== LIFECYCLE_RESOURCE &&
+        address !== TRAFFIC_RESOURCE,
+    )
     .sort();
-}
-
-function literalStrings(entry: object): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(entry).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? literal(value) : value,
-    ]),
-  );
 }
 
 /** Terraform reads JSON strings as templates; doubled sigils keep `${` and `%{` literal. */

@@ -5,7 +5,43 @@
  */
 import { errors } from '../errors/index.js';
 import type { Release } from './deployment-records.js';
+import { generatedStackWriter } from './generated-stack.js';
+import type { OpenedRun } from './open-run.js';
+import { readReleases } from './read-releases.js';
 import { currentRelease } from './release-history.js';
+
+export interface RollbackRun {
+  /** The release whose image is restored. */
+  readonly to: Release;
+  /** The run, now generating the stack pinned to that image. */
+  readonly opened: OpenedRun;
+}
+
+/**
+ * Reads the release history from the state (so a fresh CI runner can roll back), chooses the
+ * release (chooseRollback) and points the run's stack writer at its exact image.
+ */
+export async function prepareRollback(opened: OpenedRun, to?: number): Promise<RollbackRun> {
+  const { run, interrupts } = opened;
+  const { config } = run;
+  interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
+  const history = await readReleases(config, run.paths, {
+    binary: run.terraform.binary,
+    stream: opened.stream,
+    progress: run.progress,
+    interrupts,
+  });
+  const release = chooseRollback(config.name, history, to);
+  const image = releaseImage(release);
+  run.progress(
+    `Rolling ${config.name} back to release ${release.number} (${release.recorded_at}, bento ${release.bento_version ?? 'unknown'}): ${image}`,
+  );
+  interrupts.doing(`rollback of ${config.name}`);
+  return {
+    to: release,
+    opened: { ...opened, image, run: { ...run, writeStack: generatedStackWriter(image) } },
+  };
+}
 
 /**
  * `--to <number>`, else the newest release before the current one that ran another image

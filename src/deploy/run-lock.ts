@@ -15,7 +15,15 @@ import type { DeploymentRun } from './deployment-run.js';
 /** Runs `task` holding the deployment's lock; an interrupted run is reported as said above. */
 export async function withRunLock<T>(
   run: DeploymentRun,
-  command: 'plan' | 'apply' | 'rollback' | 'terminate' | 'restore' | 'destroy',
+  command:
+    | 'plan'
+    | 'apply'
+    | 'rollback'
+    | 'terminate'
+    | 'restore'
+    | 'destroy'
+    | 'release promote'
+    | 'release abort',
   task: () => Promise<T>,
 ): Promise<T> {
   const { config, paths } = run;

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { BentoctlError, errors } from '../errors/index.js';
 import { summarizePlan } from '../terraform/plan-summary.js';
 import type { StateVersion } from '../terraform/terraform.js';
-import { STACK_FILE } from '../terraform/stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { BUILD_RECORD_FILE } from './deployment-records.js';
 import { PLAN_FILE, type PlannedDeployment } from './plan-deployment.js';

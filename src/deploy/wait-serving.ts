@@ -3,7 +3,8 @@
  * the apply record names), with a progress line per attempt. Shared by both commands so they
  * report the same way.
  */
-import { endpointOf } from '../terraform/outputs.js';
+import { endpointOf, type TerraformOutputs } from '../terraform/outputs.js';
+import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import type { AppliedDeployment } from './apply-deployment.js';
 import {
   describeRevision,
@@ -19,6 +20,14 @@ export interface WaitServingOptions {
   readonly progress: (line: string) => void;
   /** The result line (stdout). */
   readonly log: (line: string) => void;
+  /**
+   * Which URL to wait on: `candidate` is the newest revision's own URL (canary and blue-green on
+   * a stack with a `candidate_endpoint` output), where the revision just applied answers even
+   * while it has little or no traffic. @default 'candidate' when the stack has one, else 'endpoint'
+   */
+  readonly url?: 'endpoint' | 'candidate';
+  /** What must answer. @default - what the apply deployed */
+  readonly expected?: ExpectedRevision;
 }
 
 /** The revision the apply deployed: its image digest and bento version, where known. */
@@ -35,9 +44,9 @@ export async function waitUntilServing(
   applied: AppliedDeployment,
   options: WaitServingOptions,
 ): Promise<ReadyResult | null> {
-  const endpoint = endpointOf(applied.outputs);
+  const endpoint = waitUrl(applied.outputs, options.url);
   if (endpoint === undefined) return null;
-  const expected = expectedRevision(applied);
+  const expected = options.expected ?? expectedRevision(applied);
   const checked = expected.imageDigest !== undefined || expected.bentoVersion !== undefined;
   options.progress(
     checked
@@ -57,4 +66,10 @@ export async function waitUntilServing(
         : `${ready.url} is ready.`,
   );
   return ready;
+}
+
+function waitUrl(outputs: TerraformOutputs, url: WaitServingOptions['url']): string | undefined {
+  const candidate = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
+  if (url !== 'endpoint' && typeof candidate === 'string' && candidate !== '') return candidate;
+  return endpointOf(outputs);
 }

@@ -170,6 +170,22 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Run `bentoctl releases -f <config>` for the release numbers, then pass one with --to.',
   },
+  RELEASE_NOT_IN_PROGRESS: {
+    kind: 'usage',
+    fix: '`bentoctl release status -f <config>` shows the phase; promote and abort act on a canary or blue-green candidate that an apply started.',
+  },
+  RELEASE_CANDIDATE_CHANGED: {
+    kind: 'usage',
+    fix: 'Apply the change first (`bentoctl apply` makes it the candidate), or promote from the config and image that made the candidate.',
+  },
+  RELEASE_BAKING: {
+    kind: 'usage',
+    fix: 'Wait until the bake time is over (`bentoctl release status` shows what is left), or pass --skip-bake to promote now.',
+  },
+  RELEASE_MOVED_BY_PLATFORM: {
+    kind: 'usage',
+    fix: 'Nothing to move: on aws-ecs, ECS shifts the traffic and its alarms roll back; `bentoctl apply` waits for it. Use `bentoctl rollback` to go back after it finished.',
+  },
   ENGINE_UNREACHABLE: {
     kind: 'external',
     fix: 'Start Docker (or another Docker-API engine) or point DOCKER_HOST at it, e.g. unix:///var/run/docker.sock or tcp://host:2376.',
@@ -437,6 +453,33 @@ export const errors = {
     ),
   releaseNotFound: (deployment: string, problem: string) =>
     raise('RELEASE_NOT_FOUND', `Cannot roll ${deployment} back: ${problem}.`),
+  releaseNotInProgress: (deployment: string, action: string, phase: string) =>
+    raise(
+      'RELEASE_NOT_IN_PROGRESS',
+      `Cannot ${action} the release of ${deployment}: no candidate takes part of its traffic (the release is ${phase}).`,
+    ),
+  releaseCandidateChanged: (
+    deployment: string,
+    action: string,
+    candidate: string,
+    generated: string,
+  ) =>
+    raise(
+      'RELEASE_CANDIDATE_CHANGED',
+      `Cannot ${action} the release of ${deployment}: the candidate is revision ${candidate}, but the config and image now make revision ${generated}.`,
+    ),
+  releaseBaking: (deployment: string, percent: number, minutesLeft: number) =>
+    raise(
+      'RELEASE_BAKING',
+      `The canary of ${deployment} (${percent} % of the traffic) bakes ${minutesLeft} more min before it may take all of it.`,
+    ),
+  releaseMovedByPlatform: (deployment: string, target: string, strategy: string) =>
+    raise(
+      'RELEASE_MOVED_BY_PLATFORM',
+      strategy === 'rolling'
+        ? `${deployment} releases rolling (release.strategy), so no candidate holds part of its traffic for bentoctl to move.`
+        : `On ${target} the platform moves the traffic of a ${strategy} release of ${deployment} itself (bentoctl apply waited while it did), so bentoctl has none to move.`,
+    ),
   buildRecordInvalid: (file: string, problem: string) =>
     raise('BUILD_RECORD_INVALID', `The build record ${file} is not valid: ${problem}.`),
   secretReferenceInvalid: (name: string, value: string, expected: string) =>

@@ -6,6 +6,7 @@
  * batches and put back together in order; each caller gets exactly its own rows back.
  */
 import { CostModel } from './cost-model.js';
+import { tooManyRows } from './decode-body.js';
 import { HttpError } from './http-errors.js';
 import { concatRows, sliceRows, type HostTensor } from './tensor.js';
 import { DroppedJobError, type RunResult } from './worker-pool.js';
@@ -123,12 +124,7 @@ export class Batcher {
   submit(tensors: readonly HostTensor[], rows: number): Promise<BatchedResult> {
     const { maxQueueRows } = this.options;
     if (rows > maxQueueRows) {
-      return Promise.reject(
-        new HttpError(
-          'TOO_MANY_ROWS',
-          `the request has ${rows} rows; at most ${maxQueueRows} rows fit in the queue of "${this.options.api}"`,
-        ),
-      );
+      return Promise.reject(tooManyRows(this.options.api, rows, maxQueueRows));
     }
     // Full means full before this request: a large request is admitted whenever a small one
     // would be (the queue may overshoot by one request), else it could only ever get into an

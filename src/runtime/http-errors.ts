@@ -4,6 +4,7 @@
  * lists the same codes and a test keeps the two in sync.
  */
 import { STATUS_CODES } from 'node:http';
+import { RuntimeError } from './runtime-error.js';
 
 export const HTTP_ERROR_CATALOGUE = {
   NOT_FOUND: {
@@ -87,6 +88,10 @@ export const HTTP_ERROR_CATALOGUE = {
     status: 503,
     fix: 'Retry after the Retry-After delay; the models are still loading (see /readyz).',
   },
+  DEVICE_UNAVAILABLE: {
+    status: 503,
+    fix: 'device is gpu but the CUDA execution provider did not load: run on an instance with a GPU, its driver and CUDA 12 + cuDNN 9 (the bentoctl CUDA image), or set runtime.device_fallback: cpu.',
+  },
   SHUTTING_DOWN: {
     status: 503,
     fix: 'Retry on another instance; this one is draining before it stops.',
@@ -112,7 +117,7 @@ export const HTTP_ERROR_CATALOGUE = {
 export type HttpErrorCode = keyof typeof HTTP_ERROR_CATALOGUE;
 
 /** An error the runtime answers with on purpose. */
-export class HttpError extends Error {
+export class HttpError extends RuntimeError {
   readonly statusCode: number;
   constructor(
     readonly code: HttpErrorCode,
@@ -121,7 +126,6 @@ export class HttpError extends Error {
     readonly retryAfterSeconds?: number,
   ) {
     super(message);
-    this.name = 'HttpError';
     this.statusCode = HTTP_ERROR_CATALOGUE[code].status;
   }
 }

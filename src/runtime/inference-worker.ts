@@ -3,21 +3,28 @@
  * thread. session.run blocks its thread for the whole inference, which is why it lives here
  * and not on the thread that answers HTTP (health checks must answer while a batch runs).
  *
- * A separate bundle entry point: the runtime starts it with `new Worker(<this file>)`.
+ * A separate bundle entry point: the runtime starts it with `new Worker(<this file>)`. With
+ * `role: 'parse'` in its workerData it is the parse thread instead (src/runtime/body-decoder.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { DeclaredTensor } from '../bento/signature.js';
 import { DTYPES, type HostTensor, type TensorData } from './tensor.js';
+import type { ParseThreadInit } from './parse-thread-protocol.js';
+import { serveBodyParsing } from './parse-thread-worker.js';
 import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { RuntimeError } from './runtime-error.js';
 
 // Set before onnxruntime loads: the runtime must make no outbound calls.
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
 const port = parentPort;
 if (port === null) throw new Error('inference-worker must run as a worker thread');
-const init = workerData as WorkerInit;
-const dropUpTo = new Int32Array(init.dropUpTo);
+const data = workerData as WorkerInit | ParseThreadInit;
+// The same script runs the parse thread (src/runtime/body-decoder.ts): one bundle entry point.
+const parsing = 'role' in data && data.role === 'parse';
+const init = data as WorkerInit;
+const dropUpTo = new Int32Array(parsing ? new SharedArrayBuffer(4) : init.dropUpTo);
 const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(message, transfer);
 
@@ -48,8 +55,11 @@ async function main(): Promise<void> {
         });
         provider = 'cuda';
       } catch (error) {
+        // Serving on CPU what was meant for a GPU is slow enough to be an outage nobody sees;
+        // only an explicit setting allows it.
+        if (init.deviceFallback !== 'cpu') throw new DeviceUnavailable(model.name, error);
         notes.push(
-          `model ${model.name}: CUDA execution provider unavailable (${firstLine(error)}); running on CPU`,
+          `model ${model.name}: CUDA execution provider unavailable (${firstLine(error)}); running on CPU (device_fallback: cpu)`,
         );
         session = await ort.InferenceSession.create(model.file, {
           ...options,
@@ -138,9 +148,26 @@ function declared(meta: InferenceSession.ValueMetadata): DeclaredTensor {
   };
 }
 
+/** device gpu, the CUDA provider does not load, and no fallback to CPU is configured. */
+class DeviceUnavailable extends RuntimeError {
+  constructor(model: string, cause: unknown) {
+    super(
+      `model ${model}: device is gpu but the CUDA execution provider is unavailable (${firstLine(cause)}); give the instance a GPU with its driver and the CUDA 12 + cuDNN 9 libraries (the bentoctl CUDA image has them), or set runtime.device_fallback: cpu (BENTOCTL_DEVICE_FALLBACK=cpu) to serve on CPU`,
+    );
+  }
+}
+
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? text;
 }
 
-main().catch((error: unknown) => send({ type: 'load-failed', message: firstLine(error) }));
+if (parsing) serveBodyParsing(port, data as ParseThreadInit);
+else
+  main().catch((error: unknown) =>
+    send({
+      type: 'load-failed',
+      message: firstLine(error),
+      ...(error instanceof DeviceUnavailable ? { deviceUnavailable: true } : {}),
+    }),
+  );

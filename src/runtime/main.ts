@@ -1,6 +1,6 @@
 /**
  * The runtime's entry point: `node main.js` starts the server from the environment
- * (RUNTIME_ENV in src/config/runtime-env.ts; defaults in settings.ts).
+ * (each setting, its variable and default declared once in src/config/runtime-settings.ts).
  *
  * Bundling (the image builder, issue 5): esbuild needs TWO entry points, written side by side
  * in the same folder, ESM format, platform node:

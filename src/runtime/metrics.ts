@@ -16,6 +16,10 @@ export interface RuntimeMetrics {
   readonly busyThreads: Gauge;
   readonly batchSize: Histogram<'api'>;
   readonly inferenceDuration: Histogram<'model'>;
+  /** 1 per model, labelled with the execution provider its sessions run on (cpu or cuda). */
+  readonly executionProvider: Gauge<'model' | 'provider'>;
+  /** Request bodies parsed, by the thread that parsed them (`http` or `parse`). */
+  readonly bodiesParsed: Counter<'thread'>;
 }
 
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -81,6 +85,18 @@ export function createMetrics(
       help: 'Time inside onnxruntime per inference call, by model.',
       labelNames: ['model'],
       buckets: LATENCY_BUCKETS_S,
+      registers: [registry],
+    }),
+    executionProvider: new Gauge({
+      name: 'bentoctl_execution_provider',
+      help: 'Always 1 per model; the provider label is the onnxruntime execution provider it runs on.',
+      labelNames: ['model', 'provider'],
+      registers: [registry],
+    }),
+    bodiesParsed: new Counter({
+      name: 'bentoctl_request_bodies_parsed_total',
+      help: 'JSON request bodies parsed, by thread: http (small bodies) or parse (large ones, off the HTTP thread).',
+      labelNames: ['thread'],
       registers: [registry],
     }),
   };

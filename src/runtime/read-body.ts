@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-errors.js';
+import { RuntimeError } from './runtime-error.js';
 
 export interface BodyLimits {
   readonly maxBytes: number;
@@ -24,10 +25,9 @@ export interface BodyLimits {
 export const DRAIN_LINGER_MS = 1_000;
 
 /** The client went away before its body arrived: nobody to answer (logged as 499). */
-export class ClientClosedError extends Error {
+export class ClientClosedError extends RuntimeError {
   constructor() {
     super('the client closed the connection before sending its whole body');
-    this.name = 'ClientClosedError';
   }
 }
 
@@ -113,13 +113,6 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
     request.on('end', onEnd);
     request.on('error', onError);
   });
-}
-
-export async function readJsonBody(
-  request: IncomingMessage,
-  limits: BodyLimits,
-): Promise<JsonBody> {
-  return parseJsonBody(await readBodyBytes(request, limits));
 }
 
 /** JSON from body bytes, with the runtime's INVALID_JSON messages. */

@@ -1,92 +1,58 @@
 /**
- * What each path does. Inference paths decode and check the body, queue it on the API's
- * batcher and encode the outputs; health, metrics and docs paths answer from memory, so they
- * stay fast while batches run on the inference threads.
+ * What each path does, as a table of declared routes (route-pipeline.ts runs their guards in
+ * one fixed order). Inference paths decode and check the body, queue it on the API's batcher
+ * and encode the outputs; health, metrics and docs paths answer from memory, so they stay fast
+ * while batches run on the inference threads.
  */
 import type { IncomingMessage } from 'node:http';
-import type { BentoManifest } from '../bento/manifest.js';
-import type { Authenticator } from './auth.js';
 import { INFERENCE_HEADER, splitBinaryBody } from './binary-tensors.js';
-import type { ClusterReadiness } from './cluster-link.js';
-import { decodeApiBody } from './decode-input.js';
-import { decodeV2Body } from './decode-v2.js';
+import type { DecodedApiBody } from './decode-body.js';
+import { decodeV2Body, type V2Request } from './decode-v2.js';
 import { encodeV2Response } from './encode-v2.js';
 import { HttpError } from './http-errors.js';
-import type { RuntimeMetrics } from './metrics.js';
-import type { ServedRevision } from './served-revision.js';
 import { openApiDocument } from './openapi.js';
 import {
   checkJsonContentType,
   DRAIN_LINGER_MS,
   parseJsonBody,
   readBodyBytes,
-  readJsonBody,
 } from './read-body.js';
+import {
+  defineRoute,
+  readyService,
+  type Route,
+  type RouteContext,
+  type RouteDeclaration,
+  type RouteResult,
+} from './route-pipeline.js';
 import type { InferenceService, ServedApi } from './service.js';
-import type { RuntimeSettings } from './settings.js';
-import { matchTaskRoute } from './tasks/task-routes.js';
-import type { TaskStore } from './tasks/task-store.js';
 import { matchSwaggerRoute } from './swagger-page.js';
+import { matchTaskRoute } from './tasks/task-routes.js';
 import { DTYPES, nestedValues, type HostTensor } from './tensor.js';
 
-/** Mutable state shared by the routes: the service once loaded, and the draining flag. */
-export interface RuntimeState {
-  service: InferenceService | undefined;
-  loadError: Error | undefined;
-  /** Set when an inference thread died: liveness fails so the orchestrator restarts us. */
-  crashed: Error | undefined;
-  draining: boolean;
-  /** Aborted when draining starts: bodies still arriving get a short last chance. */
-  readonly drainSignal: AbortSignal;
-  /** With cluster workers: how many serve, as the primary reports (undefined otherwise). */
-  cluster: ClusterReadiness | undefined;
-}
+export type { Route, RouteContext, RouteResult, RuntimeState } from './route-pipeline.js';
 
-export interface RouteContext {
-  readonly manifest: BentoManifest;
-  readonly settings: RuntimeSettings;
-  readonly metrics: RuntimeMetrics;
-  readonly auth: Authenticator | undefined;
-  readonly state: RuntimeState;
-  readonly tasks: TaskStore;
-  readonly revision: ServedRevision;
-}
+/** A route without guards (probes, metrics, the page) that answers from memory. */
+const open = (
+  context: RouteContext,
+  label: string,
+  methods: readonly string[],
+  answer: () => RouteResult | Promise<RouteResult>,
+): Route => defineRoute(context, { label, methods, auth: false, ready: false, handle: answer });
 
-export interface RouteResult {
-  readonly status: number;
-  readonly body: unknown;
-  /** Set for text or binary bodies (metrics, binary tensors); JSON otherwise. */
-  readonly contentType?: string;
-  /** Extra response headers. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Filled by inference routes for the request log. */
-  readonly rows?: number;
-  readonly batchSizes?: readonly number[];
-}
-
-export interface Route {
-  /** Bounded label for metrics: the API name, `v2:<model>` or the endpoint. */
-  readonly label: string;
-  readonly methods: readonly string[];
-  readonly handle: (request: IncomingMessage) => Promise<RouteResult>;
-}
-
+/** The route of `path`, its guards declared with it; undefined when no route has it. */
 export function matchRoute(context: RouteContext, path: string): Route | undefined {
   const page = matchSwaggerRoute(path, {
     name: context.manifest.service,
     version: context.manifest.version,
   });
-  if (page !== undefined) return page;
-  const health = (label: string, handle: () => RouteResult): Route => ({
-    label,
-    methods: ['GET', 'HEAD'],
-    handle: () => Promise.resolve(handle()),
-  });
+  if (page !== undefined) return open(context, page.label, page.methods, page.answer);
+  const probe = ['GET', 'HEAD'];
   switch (path) {
     case '/healthz':
     case '/livez':
     case '/v2/health/live':
-      return health(path, () => {
+      return open(context, path, probe, () => {
         if (context.state.crashed !== undefined) {
           throw new HttpError(
             'INTERNAL',
@@ -97,25 +63,39 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
       });
     case '/readyz':
     case '/v2/health/ready':
-      return health(path, () => {
-        requireReady(context);
+      // Readiness is what this route reports, so it checks it in its answer, not as a guard.
+      return open(context, path, probe, () => {
+        const service = readyService(context);
         requireClusterReady(context);
-        return { status: 200, body: { status: 'ready', ...context.revision.fields } };
+        return {
+          status: 200,
+          body: {
+            status: 'ready',
+            ...context.revision.fields,
+            // Which onnxruntime execution provider each model runs on (device_fallback: cpu
+            // makes a gpu deployment serve on cpu; this says so).
+            execution_providers: Object.fromEntries(
+              [...service.models.values()].map((model) => [model.name, model.provider]),
+            ),
+          },
+        };
       });
     case '/metrics':
-      return {
-        label: path,
-        methods: ['GET'],
-        handle: async () => ({
-          status: 200,
-          body: await context.metrics.render(),
-          contentType: context.metrics.registry.contentType,
-        }),
-      };
+      return open(context, path, ['GET'], async () => ({
+        status: 200,
+        body: await context.metrics.render(),
+        contentType: context.metrics.registry.contentType,
+      }));
     case '/docs.json':
-      return health(path, () => ({ status: 200, body: docs(context) }));
+      return defineRoute(context, {
+        label: path,
+        methods: probe,
+        auth: false,
+        ready: true,
+        handle: ({ service }) => ({ status: 200, body: docs(context, service) }),
+      });
     case '/v2':
-      return health(path, () => ({
+      return open(context, path, probe, () => ({
         status: 200,
         body: {
           name: context.manifest.service,
@@ -130,26 +110,20 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
   const v2 = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/.exec(path);
   if (v2 !== null) return v2Route(context, decodeURIComponent(v2[1] ?? ''), v2[2], v2[3]);
   const api = context.manifest.apis.find((candidate) => `/${candidate.name}` === path);
-  if (api !== undefined) {
-    return {
-      label: api.name,
-      methods: ['POST'],
-      handle: async (request) => {
-        context.auth?.(request.headers.authorization);
-        const served = servedApi(context, api.name);
-        const body = await readBody(context, request);
-        const { tensors, rows } = decodeApiBody(
-          body.value,
-          served.model.signature.inputs,
-          body.bytes,
-        );
-        const result = await served.batcher.submit(tensors, rows);
-        const out = apiOutputBody(served, result.outputs);
-        return { status: 200, body: out, rows, batchSizes: result.batchSizes };
-      },
-    };
-  }
-  return matchTaskRoute(context, path);
+  if (api === undefined) return matchTaskRoute(context, path);
+  return defineRoute(context, {
+    label: api.name,
+    methods: ['POST'],
+    auth: true,
+    ready: true,
+    body: (request, service) => readApiBody(context, request, service, api.name),
+    handle: async ({ service, body: { tensors, rows } }) => {
+      const served = service.api(api.name);
+      const result = await served.batcher.submit(tensors, rows);
+      const out = apiOutputBody(served, result.outputs);
+      return { status: 200, body: out, rows, batchSizes: result.batchSizes };
+    },
+  } satisfies RouteDeclaration<true, DecodedApiBody>);
 }
 
 /** The answer of `POST /<api>`: each output by name, as nested arrays. */
@@ -171,54 +145,54 @@ function v2Route(
   version: string | undefined,
   action: string | undefined,
 ): Route {
-  const known = context.manifest.models.some((model) => model.name === name);
-  const label = known ? `v2:${name}` : 'none';
-  const check = (): void => {
-    if (!known) {
+  const { manifest } = context;
+  const methods = action === '/infer' ? ['POST'] : ['GET'];
+  // An unknown model or version is 404 whoever asks: before the token is checked.
+  if (!manifest.models.some((model) => model.name === name)) {
+    return open(context, 'none', methods, () => {
       throw new HttpError(
         'MODEL_NOT_FOUND',
-        `there is no model "${name.slice(0, 60)}"; models: ${context.manifest.models.map((m) => `"${m.name}"`).join(', ')}`,
+        `there is no model "${name.slice(0, 60)}"; models: ${manifest.models.map((m) => `"${m.name}"`).join(', ')}`,
       );
-    }
-    if (version !== undefined && version !== context.manifest.version) {
+    });
+  }
+  const label = `v2:${name}`;
+  if (version !== undefined && version !== manifest.version) {
+    return open(context, label, methods, () => {
       throw new HttpError(
         'MODEL_NOT_FOUND',
-        `model "${name}" has no version "${version.slice(0, 40)}"; it is ${context.manifest.version}`,
+        `model "${name}" has no version "${version.slice(0, 40)}"; it is ${manifest.version}`,
       );
-    }
-  };
+    });
+  }
   if (action === '/ready') {
-    return {
+    return defineRoute(context, {
       label,
-      methods: ['GET'],
-      handle: () => {
-        check();
-        requireReady(context);
-        return Promise.resolve({ status: 200, body: { name, ready: true } });
-      },
-    };
+      methods,
+      auth: false,
+      ready: true,
+      handle: () => ({ status: 200, body: { name, ready: true } }),
+    });
   }
   if (action === '/infer') {
-    return {
+    return defineRoute(context, {
       label,
-      methods: ['POST'],
-      handle: async (request) => {
-        check();
-        context.auth?.(request.headers.authorization);
-        requireReady(context);
-        const served = context.state.service?.v2Apis.get(name) as ServedApi;
-        const { value, binary } = await readV2Body(context, request);
-        const { signature } = served.model;
-        const decoded = decodeV2Body(value, signature.inputs, signature.outputs, binary);
+      methods,
+      auth: true,
+      ready: true,
+      body: (request, service) => readV2Body(context, request, service, name),
+      handle: async ({ service, body: decoded }) => {
+        const served = service.v2Api(name);
         const result = await served.batcher.submit(decoded.tensors, decoded.rows);
-        const wanted = decoded.outputs ?? signature.outputs.map((output) => output.name);
+        const wanted =
+          decoded.outputs ?? served.model.signature.outputs.map((output) => output.name);
         return {
           status: 200,
           rows: decoded.rows,
           batchSizes: result.batchSizes,
           ...encodeV2Response({
             modelName: name,
-            modelVersion: context.manifest.version,
+            modelVersion: manifest.version,
             id: decoded.id,
             outputs: wanted.flatMap((outputName) => {
               const tensor = result.outputs[outputName];
@@ -228,16 +202,15 @@ function v2Route(
           }),
         };
       },
-    };
+    } satisfies RouteDeclaration<true, V2Request>);
   }
-  return {
+  return defineRoute(context, {
     label,
-    methods: ['GET'],
-    handle: (request) => {
-      check();
-      context.auth?.(request.headers.authorization);
-      requireReady(context);
-      const model = context.state.service?.models.get(name);
+    methods,
+    auth: true,
+    ready: true,
+    handle: ({ service }) => {
+      const model = service.v2Api(name).model;
       const describe = (tensor: {
         name: string;
         dtype: keyof typeof DTYPES;
@@ -247,38 +220,18 @@ function v2Route(
         datatype: DTYPES[tensor.dtype].v2,
         shape: tensor.dims.map((dim) => dim ?? -1),
       });
-      return Promise.resolve({
+      return {
         status: 200,
         body: {
           name,
-          versions: [context.manifest.version],
+          versions: [manifest.version],
           platform: 'onnxruntime_onnx',
-          inputs: model?.signature.inputs.map(describe) ?? [],
-          outputs: model?.signature.outputs.map(describe) ?? [],
+          inputs: model.signature.inputs.map(describe),
+          outputs: model.signature.outputs.map(describe),
         },
-      });
+      };
     },
-  };
-}
-
-export function servedApi(context: RouteContext, name: string): ServedApi {
-  requireReady(context);
-  return context.state.service?.apis.get(name) as ServedApi;
-}
-
-/** Throws 503 unless the models are loaded and the server is neither draining nor crashed. */
-export function requireReady(context: RouteContext): void {
-  const { state } = context;
-  if (state.draining) throw new HttpError('SHUTTING_DOWN', 'the server is shutting down', 1);
-  if (state.crashed !== undefined)
-    throw new HttpError('NOT_READY', `an inference thread crashed: ${state.crashed.message}`, 1);
-  if (state.service === undefined) {
-    const why =
-      state.loadError === undefined
-        ? 'the models are still loading'
-        : `the models failed to load: ${state.loadError.message}`;
-    throw new HttpError('NOT_READY', why, 1);
-  }
+  });
 }
 
 /** With worker processes, ready means every one of them is (so /readyz does not flap). */
@@ -301,32 +254,43 @@ function bodyLimits(context: RouteContext) {
   };
 }
 
-export async function readBody(context: RouteContext, request: IncomingMessage) {
+/** A `POST /<api>` body (or a task submit's) as tensors; large ones parse off this thread. */
+export async function readApiBody(
+  context: RouteContext,
+  request: IncomingMessage,
+  service: InferenceService,
+  api: string,
+): Promise<DecodedApiBody> {
   checkJsonContentType(request);
-  return readJsonBody(request, bodyLimits(context));
+  const bytes = await readBodyBytes(request, bodyLimits(context));
+  return service.bodies.decodeApi(api, bytes);
 }
 
 /** A v2 infer body: JSON, or a JSON header plus binary tensor data (any content type). */
 async function readV2Body(
   context: RouteContext,
   request: IncomingMessage,
-): Promise<{ readonly value: unknown; readonly binary: Buffer | undefined }> {
+  service: InferenceService,
+  model: string,
+): Promise<V2Request> {
   const headerLength = request.headers[INFERENCE_HEADER];
-  if (typeof headerLength !== 'string')
-    return { ...(await readBody(context, request)), binary: undefined };
+  if (typeof headerLength !== 'string') {
+    checkJsonContentType(request);
+    return service.bodies.decodeV2(model, await readBodyBytes(request, bodyLimits(context)));
+  }
+  // The JSON part is a header (the tensors are the binary part): small, parsed here.
   const { json, binary } = splitBinaryBody(
     await readBodyBytes(request, bodyLimits(context)),
     headerLength,
   );
-  return { value: parseJsonBody(json).value, binary };
+  const { signature } = service.v2Api(model).model;
+  return decodeV2Body(parseJsonBody(json).value, signature.inputs, signature.outputs, binary);
 }
 
 const cachedDocs = new WeakMap<InferenceService, unknown>();
 
-function docs(context: RouteContext): unknown {
-  requireReady(context);
-  const ready = context.state.service as InferenceService;
-  const cached = cachedDocs.get(ready);
+function docs(context: RouteContext, service: InferenceService): unknown {
+  const cached = cachedDocs.get(service);
   if (cached !== undefined) return cached;
   const doc = openApiDocument({
     service: context.manifest.service,
@@ -334,7 +298,7 @@ function docs(context: RouteContext): unknown {
     description: context.manifest.description,
     auth: context.auth !== undefined,
     apis: context.manifest.apis.map((api) => {
-      const served = ready.apis.get(api.name) as ServedApi;
+      const served = service.api(api.name);
       return {
         name: api.name,
         model: api.model,
@@ -345,6 +309,6 @@ function docs(context: RouteContext): unknown {
       };
     }),
   });
-  cachedDocs.set(ready, doc);
+  cachedDocs.set(service, doc);
   return doc;
 }

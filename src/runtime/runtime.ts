@@ -11,7 +11,7 @@ import { joinCluster, type WorkerLink } from './cluster-link.js';
 import { createLogger, type Logger } from './logger.js';
 import { HttpError } from './http-errors.js';
 import { createMetrics } from './metrics.js';
-import type { RuntimeState } from './routes.js';
+import type { RuntimeState } from './route-pipeline.js';
 import { registerBuildInfo, servedRevision } from './served-revision.js';
 import type { GrpcServer } from './grpc/grpc-server.js';
 import { DRAIN_LINGER_MS } from './read-body.js';
@@ -20,6 +20,7 @@ import { InferenceService } from './service.js';
 import type { RuntimeSettings } from './settings.js';
 import { registerTaskMetrics } from './tasks/task-metrics.js';
 import { TaskStore } from './tasks/task-store.js';
+import { DeviceUnavailableError } from './worker-pool.js';
 
 export interface StartOptions {
   readonly settings: RuntimeSettings;
@@ -161,6 +162,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
           { error: error.message },
         );
       });
+      for (const model of service.models.values())
+        metrics.executionProvider.set({ model: model.name, provider: model.provider }, 1);
       logger.log('info', 'ready', {
         loadMs: Math.round(performance.now() - started),
         threads: service.threads,
@@ -173,7 +176,12 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     },
     (error: unknown) => {
       state.loadError = error instanceof Error ? error : new Error(String(error));
-      logger.log('error', 'the models failed to load', { error: state.loadError.message });
+      logger.log('error', 'the models failed to load', {
+        ...(state.loadError instanceof DeviceUnavailableError
+          ? { code: 'DEVICE_UNAVAILABLE' }
+          : {}),
+        error: state.loadError.message,
+      });
       throw state.loadError;
     },
   );

@@ -15,7 +15,8 @@ import { Server as NetServer, type Socket } from 'node:net';
 import { ClientClosedError, DRAIN_LINGER_MS } from './read-body.js';
 import { HttpError, errorBody, v2ErrorBody } from './http-errors.js';
 import { createLogSampler, type Logger } from './logger.js';
-import { matchRoute, type RouteContext, type RouteResult } from './routes.js';
+import type { RouteContext, RouteResult } from './route-pipeline.js';
+import { matchRoute } from './routes.js';
 import { parseTraceparent } from './trace-context.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -7,6 +7,8 @@ import type { BentoManifest } from '../bento/manifest.js';
 import type { ApiSpec } from '../bento/schema.js';
 import { batchingProblem, resolveSignature, type ModelSignature } from '../bento/signature.js';
 import { Batcher } from './batcher.js';
+import { BodyDecoder } from './body-decoder.js';
+import type { DecodeTarget } from './decode-body.js';
 import { HttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import type { RuntimeMetrics } from './metrics.js';
@@ -34,6 +36,8 @@ export class InferenceService {
     readonly apis: ReadonlyMap<string, ServedApi>,
     /** The batcher `POST /v2/models/<name>/infer` uses for each model. */
     readonly v2Apis: ReadonlyMap<string, ServedApi>,
+    /** Request bodies to tensors: large ones on the parse thread. */
+    readonly bodies: BodyDecoder,
     private readonly pool: WorkerPool,
   ) {}
 
@@ -53,6 +57,7 @@ export class InferenceService {
       models: manifest.models.map((model) => ({ name: model.name, file: model.file })),
       intraOpThreads: settings.intraOpThreads,
       device: settings.device,
+      deviceFallback: settings.deviceFallback,
     });
     for (const note of notes) logger.log('warn', note);
     try {
@@ -130,13 +135,44 @@ export class InferenceService {
           );
         }
       });
-      const service = new InferenceService(models, apis, v2Apis, pool);
+      const target = (api: ServedApi): DecodeTarget => ({
+        api: api.name,
+        inputs: api.model.signature.inputs,
+        outputs: api.model.signature.outputs,
+        maxQueueRows: settings.maxQueueRows,
+      });
+      const bodies = new BodyDecoder({
+        script: options.workerScript,
+        apis: Object.fromEntries([...apis].map(([name, api]) => [name, target(api)])),
+        models: Object.fromEntries([...v2Apis].map(([name, api]) => [name, target(api)])),
+        minBytes: Math.round(settings.parseThreadMinKb * 1024),
+        onParsed: (thread) => metrics.bodiesParsed.inc({ thread }),
+        onCrash: (error) =>
+          logger.log('error', 'the parse thread died; bodies now parse on the HTTP thread', {
+            error: error.message,
+          }),
+      });
+      const service = new InferenceService(models, apis, v2Apis, bodies, pool);
       await service.warmUp(logger);
       return service;
     } catch (error) {
       await pool.close();
       throw error;
     }
+  }
+
+  /** The API named `name` (an API of the bento, or `v2:<model>`). */
+  api(name: string): ServedApi {
+    const api = this.apis.get(name);
+    if (api === undefined) throw new Error(`no API "${name}" is served`);
+    return api;
+  }
+
+  /** The API `POST /v2/models/<model>/infer` uses. */
+  v2Api(model: string): ServedApi {
+    const api = this.v2Apis.get(model);
+    if (api === undefined) throw new Error(`no model "${model}" is served`);
+    return api;
   }
 
   get threads(): number {
@@ -172,7 +208,7 @@ export class InferenceService {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all([this.pool.close(), this.bodies.close()]);
   }
 
   /**

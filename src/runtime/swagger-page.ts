@@ -7,7 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SWAGGER_ASSETS, swaggerUiDir } from '../swagger-ui-files.js';
-import type { Route, RouteResult } from './routes.js';
+import type { RouteResult } from './route-pipeline.js';
+
+/** A page route: no guards (the page, like /docs.json, never needs the token). */
+export interface SwaggerRoute {
+  readonly label: string;
+  readonly methods: readonly string[];
+  readonly answer: () => RouteResult;
+}
 
 // Swagger UI's defaults would fetch a validator badge from validator.swagger.io; null turns it off.
 const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
@@ -55,11 +62,11 @@ function page(title: string): string {
 export function matchSwaggerRoute(
   path: string,
   service: { readonly name: string; readonly version: string },
-): Route | undefined {
-  const answer = (result: () => RouteResult): Route => ({
+): SwaggerRoute | undefined {
+  const answer = (result: () => RouteResult): SwaggerRoute => ({
     label: '/docs',
     methods: ['GET', 'HEAD'],
-    handle: () => Promise.resolve(result()),
+    answer: result,
   });
   if (path === '/' || path === '/docs') {
     return answer(() => ({

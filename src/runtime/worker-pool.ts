@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { HostTensor } from './tensor.js';
 import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { RuntimeError } from './runtime-error.js';
 
 export interface RunResult {
   readonly outputs: Readonly<Record<string, HostTensor>>;
@@ -28,18 +29,16 @@ interface Slot {
   >;
 }
 
-export class InferenceError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InferenceError';
-  }
-}
+/** onnxruntime or an inference thread failed. */
+export class InferenceError extends RuntimeError {}
+
+/** device gpu without the CUDA execution provider, and no fallback to CPU allowed. */
+export class DeviceUnavailableError extends InferenceError {}
 
 /** A job dropped before it started (WorkerPool.dropQueued). */
-export class DroppedJobError extends Error {
+export class DroppedJobError extends RuntimeError {
   constructor() {
     super('the job was dropped before it started');
-    this.name = 'DroppedJobError';
   }
 }
 
@@ -139,7 +138,11 @@ export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
             resolve({ models: [...message.models], notes: [...message.notes] });
             break;
           case 'load-failed':
-            reject(new InferenceError(`loading the models failed: ${message.message}`));
+            reject(
+              message.deviceUnavailable === true
+                ? new DeviceUnavailableError(message.message)
+                : new InferenceError(`loading the models failed: ${message.message}`),
+            );
             break;
           case 'result':
           case 'run-failed':

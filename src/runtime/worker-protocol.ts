@@ -12,6 +12,8 @@ export interface WorkerInit {
   readonly models: readonly WorkerModel[];
   readonly intraOpThreads: number;
   readonly device: 'cpu' | 'gpu';
+  /** device gpu without the CUDA provider: `none` fails the load, `cpu` runs on CPU. */
+  readonly deviceFallback: 'none' | 'cpu';
   /**
    * One Int32 shared with the HTTP thread: jobs with an id up to it that have not started are
    * dropped (after the shutdown grace period), without waiting for a message to be read.
@@ -40,7 +42,12 @@ export type WorkerMessage =
       readonly models: readonly LoadedModel[];
       readonly notes: readonly string[];
     }
-  | { readonly type: 'load-failed'; readonly message: string }
+  | {
+      readonly type: 'load-failed';
+      readonly message: string;
+      /** Set when device gpu found no CUDA provider and no fallback was allowed. */
+      readonly deviceUnavailable?: boolean;
+    }
   | {
       readonly type: 'result';
       readonly id: number;

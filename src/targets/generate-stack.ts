@@ -14,10 +14,8 @@ import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStack } from './synth-stack.js';
 import type { StackLifecycle } from './synthesizer.js';
+import { STACK_FILE } from '../stack-file.js';
 import { writeFileAtomic } from '../write-atomic.js';
-
-/** The file terraform reads in the stack folder. */
-export const STACK_FILE = 'main.tf.json';
 
 export interface GenerateOptions extends LoadOptions {
   readonly configFile: string;

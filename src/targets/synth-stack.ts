@@ -21,7 +21,12 @@ import type { StateConfig } from '../config/state-schema.js';
 import { compareVersions, MINIMUM_TERRAFORM_VERSION } from '../terraform/binary.js';
 import { getTarget } from './registry.js';
 import { bentoLabels, deploymentLabels } from './stack-labels.js';
-import { RUNNING, type ImageReference, type StackLifecycle } from './synthesizer.js';
+import {
+  RUNNING,
+  type ImageReference,
+  type StackLifecycle,
+  type Synthesizer,
+} from './synthesizer.js';
 import { stableJson } from './stable-json.js';
 
 export interface StackInput {
@@ -47,7 +52,19 @@ export interface SynthesizedStack {
   readonly outputs: readonly string[];
 }
 
+/** Loads the target's synthesis (cdktf and its provider classes) and synthesizes the stack. */
 export async function synthesizeStack(input: StackInput): Promise<SynthesizedStack> {
+  return synthesizeStackWith(input, await getTarget(input.config.target).loadSynthesizer());
+}
+
+/**
+ * `synthesizeStack` with the target's synthesizer already loaded: the target tests hand it the
+ * synthesizer they import, and get what `generate` writes.
+ */
+export function synthesizeStackWith<Spec>(
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): SynthesizedStack {
   const { config } = input;
   // cdktf's App insists on an output folder; a private temporary one keeps the caller's folder
   // untouched.
@@ -58,14 +75,14 @@ export async function synthesizeStack(input: StackInput): Promise<SynthesizedSta
     // `generate` on a machine (a review job) without terraform. plan and apply check the
     // version themselves (src/terraform/binary.ts), so synthesis runs only the structural one.
     const app = new App({ outdir, stackTraces: false, skipValidation: true });
-    const stack = await addDeploymentStack(app, input);
+    const stack = addDeploymentStack(app, input, synthesize);
     const missing = new ValidateProviderPresence(stack).validate();
     if (missing.length > 0) throw new Error(`stack ${config.name}: ${missing.join('; ')}`);
     app.synth();
     const raw: unknown = JSON.parse(
       readFileSync(join(outdir, 'stacks', config.name, 'cdk.tf.json'), 'utf8'),
     );
-    const json = withRequiredVersion(withoutMetadata(raw) as TerraformJson, config.state);
+    const json = withoutMetadata(raw) as TerraformJson;
     return {
       json,
       text: stableJson(json),
@@ -78,41 +95,59 @@ export async function synthesizeStack(input: StackInput): Promise<SynthesizedSta
 }
 
 /**
- * Adds the deployment's stack (backend, labels, environment and the target's resources) to a
- * cdktf app. `synthesizeStack` drives it in memory; the benchmark drives the same function
- * through `cdktf synth` to compare the two.
+ * Adds the deployment's stack (backend, labels, environment, the target's resources and the
+ * Terraform version they need) to a cdktf app. `synthesizeStack` drives it in memory; the
+ * benchmark drives the same function through `cdktf synth` to compare the two.
  */
-export async function addDeploymentStack(app: CdktfApp, input: StackInput): Promise<CdktfStack> {
+export function addDeploymentStack<Spec>(
+  app: CdktfApp,
+  input: StackInput,
+  synthesize: Synthesizer<Spec>,
+): CdktfStack {
   const { config } = input;
-  const synthesize = await getTarget(config.target).loadSynthesizer();
   const stack = new TerraformStack(app, config.name);
-  addBackend(
-    stack,
-    config.state,
-    defaultStateFolder(config, getTarget(config.target).stateScope(config.spec)),
-  );
+  const floors = [
+    MINIMUM_TERRAFORM_VERSION,
+    addBackend(
+      stack,
+      config.state,
+      defaultStateFolder(config, getTarget(config.target).stateScope(config.spec)),
+    ),
+  ];
   synthesize({
     stack,
     config,
-    spec: config.spec,
+    spec: config.spec as Spec,
     image: input.image,
     bentoVersion: input.bentoVersion,
     labels: deploymentLabels(config.name),
     bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
     environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
     lifecycle: input.lifecycle ?? RUNNING,
+    requireTerraform: (version) => {
+      floors.push(version);
+    },
   });
+  // Terraform refuses an older binary at init with this constraint; plan and apply read it from
+  // the stack file and refuse first, with the reason (src/terraform/binary.ts).
+  stack.addOverride('terraform.required_version', `>= ${newestVersion(floors)}`);
   return stack;
 }
 
-/** `folder` is the default state folder, for configs built without `loadConfig`'s defaults. */
-function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void {
+/** The S3 backend's `use_lockfile` (state locking without DynamoDB) exists from Terraform 1.10. */
+export const S3_LOCKFILE_TERRAFORM_VERSION = '1.10.0';
+
+/**
+ * Adds the backend; returns the oldest Terraform it works with. `folder` is the default state
+ * folder, for configs built without `loadConfig`'s defaults.
+ */
+function addBackend(stack: CdktfStack, state: StateConfig, folder: string): string {
   switch (state.backend) {
     case 'local':
       // cdktf's default is an absolute path under the current folder, which differs per machine;
       // a relative path is resolved by terraform in the stack folder it runs in.
       new LocalBackend(stack, { path: state.path ?? 'terraform.tfstate' });
-      return;
+      return MINIMUM_TERRAFORM_VERSION;
     case 's3': {
       // cdktf 0.21 predates `use_lockfile`; the backend writes every prop in snake_case, so
       // the extra prop reaches Terraform as it is.
@@ -125,14 +160,14 @@ function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void
         ...(state.dynamodb_table !== undefined ? { dynamodbTable: state.dynamodb_table } : {}),
       };
       new S3Backend(stack, props);
-      return;
+      return state.use_lockfile ? S3_LOCKFILE_TERRAFORM_VERSION : MINIMUM_TERRAFORM_VERSION;
     }
     case 'gcs':
       new GcsBackend(stack, {
         bucket: state.bucket,
         prefix: state.prefix ?? folder,
       });
-      return;
+      return MINIMUM_TERRAFORM_VERSION;
     case 'azurerm':
       new AzurermBackend(stack, {
         resourceGroupName: state.resource_group_name,
@@ -140,7 +175,7 @@ function addBackend(stack: CdktfStack, state: StateConfig, folder: string): void
         containerName: state.container_name,
         key: state.key ?? `${folder}.tfstate`,
       });
-      return;
+      return MINIMUM_TERRAFORM_VERSION;
   }
 }
 
@@ -172,22 +207,9 @@ function withoutMetadata(value: unknown): unknown {
   );
 }
 
-/** The S3 backend's `use_lockfile` (state locking without DynamoDB) exists from Terraform 1.10. */
-export const S3_LOCKFILE_TERRAFORM_VERSION = '1.10.0';
-
-/**
- * States the oldest Terraform the stack runs on: bentoctl's own minimum, what the target asked
- * for (azure-aks: 1.6 for expression import ids) and what the backend needs. Terraform refuses
- * an older binary at init with this constraint; plan and apply check it first with the reason.
- */
-function withRequiredVersion(json: TerraformJson, state: StateConfig): TerraformJson {
-  const terraform = (json.terraform ?? {}) as Record<string, unknown>;
-  const floors = [MINIMUM_TERRAFORM_VERSION];
-  const asked = terraform.required_version;
-  if (typeof asked === 'string') floors.push(...(asked.match(/\d+\.\d+\.\d+/g) ?? []));
-  if (state.backend === 's3' && state.use_lockfile) floors.push(S3_LOCKFILE_TERRAFORM_VERSION);
-  const floor = floors.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
-  return { ...json, terraform: { ...terraform, required_version: `>= ${floor}` } };
+/** The newest of `x.y.z` versions. */
+function newestVersion(versions: readonly string[]): string {
+  return versions.reduce((a, b) => (compareVersions(a, b) >= 0 ? a : b));
 }
 
 function countResources(json: TerraformJson): number {

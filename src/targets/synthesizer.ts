@@ -57,6 +57,12 @@ export interface SynthInput<Spec> {
   readonly environment: Readonly<Record<string, string>>;
   /** Terminated or running (and restoring). */
   readonly lifecycle: StackLifecycle;
+  /**
+   * Says the stack needs Terraform `version` (`x.y.z`) or newer, for a language feature it uses.
+   * The stack's `terraform.required_version` is the newest of these, the backend's and bentoctl's
+   * own minimum; `plan` and `apply` refuse an older binary with it.
+   */
+  requireTerraform(version: string): void;
 }
 
 /** Adds a target's providers, resources and outputs (at least `endpoint`) to the stack. */

@@ -4,6 +4,7 @@
  * Targets never import each other; the registry in `registry.ts` is the only place that knows all.
  */
 import type { z } from 'zod';
+import type { ReleaseConfig, ReleaseStrategy } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { Cloud, RegistryKind, TargetName } from './names.js';
 import type { Synthesizer } from './synthesizer.js';
@@ -46,6 +47,8 @@ export interface PreflightContext {
   };
   /** The config's `image:` section; `repository` is absent when the target's default is used. */
   readonly image: { readonly repository?: string | undefined };
+  /** The config's `release:` section (a strategy the target lists in `releaseStrategies`). */
+  readonly release: ReleaseConfig;
 }
 
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
@@ -60,6 +63,13 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly defaultDevice?: 'cpu' | 'gpu';
   /** The stack's outputs: synthesis declares exactly these, with these descriptions. */
   readonly outputs: readonly TargetOutput[];
+  /**
+   * The `release.strategy` values this target can do, each on its cloud's own mechanism, with
+   * one line on how (shown by `bentoctl targets show`). `validate` refuses the others.
+   */
+  readonly releaseStrategies: Readonly<Partial<Record<ReleaseStrategy, string>>>;
+  /** Why a strategy it cannot do is missing, for the validate error. @default - none given */
+  readonly releaseGaps?: Readonly<Partial<Record<ReleaseStrategy, string>>>;
   /** The secret store's reference form (`secrets:` values, `runtime.auth.secret`). */
   readonly secretReference: SecretReferenceForm;
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */

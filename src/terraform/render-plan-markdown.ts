@@ -10,6 +10,8 @@ import { isChange, type PlanSummary, type ResourceSummary } from './plan-summary
 export interface MarkdownPlanOptions {
   readonly deployment: string;
   readonly target: string;
+  /** The release strategy and the traffic after the apply, one line. @default - not shown */
+  readonly release?: string | undefined;
 }
 
 /** The marker CI looks for to update its earlier comment instead of adding a new one. */
@@ -31,6 +33,7 @@ export function renderPlanMarkdown(summary: PlanSummary, options: MarkdownPlanOp
   const banner = destructiveBanner(summary);
   if (banner !== undefined) blocks.push(banner);
   blocks.push(`**${countsLine(summary)}**`);
+  if (options.release !== undefined) blocks.push(`**Release:** ${escapeHtml(options.release)}`);
   const changed = summary.resources.filter((resource) => isChange(resource.action));
   if (changed.length > 0) blocks.push(resourceTable(changed));
   const detailed = changed.filter((resource) => resource.changes.length > 0);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { DeploymentPaths } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { errors } from '../errors/index.js';
+import { STACK_FILE } from '../stack-file.js';
 
 /** What writing the stack had to say. */
 export interface StackWritten {
@@ -19,8 +20,6 @@ export interface StackWritten {
 
 /** Writes `<paths.stack>/main.tf.json` for `config`. */
 export type StackWriter = (config: ResolvedConfig, paths: DeploymentPaths) => Promise<StackWritten>;
-
-export const STACK_FILE = 'main.tf.json';
 
 /** Throws STACK_NOT_GENERATED unless the stack folder has a main.tf.json. */
 export function assertStackExists(name: string, paths: DeploymentPaths): void {

@@ -8,7 +8,7 @@ import { checkStackVersion, discoverTerraform, type TerraformBinary } from './bi
 import { parseOutputsJson, type TerraformOutputs } from './outputs.js';
 import { parsePlanJson, type TerraformPlanJson } from './plan-json.js';
 import { TerraformRunner, type TerraformRunnerOptions } from './runner.js';
-import { STACK_FILE } from './stack-writer.js';
+import { STACK_FILE } from '../stack-file.js';
 
 /** A state's identity (lineage) and write count (serial). */
 export interface StateVersion {

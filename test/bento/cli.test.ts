@@ -1,10 +1,9 @@
 /** `bentoctl bento build|list` and `bentoctl serve`, run as users run them (needs `npm run build`). */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
 
 describe('bentoctl bento build / list', () => {
   it('GIVEN examples/iris WHEN built with --json THEN it is stored and listed as service:version', async () => {
@@ -55,24 +54,9 @@ describe('bentoctl serve', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'GIVEN examples/iris WHEN served on port 0 THEN it prints the URL, answers, and stops cleanly on %s',
     async (signal) => {
-      const child = spawn(
-        process.execPath,
-        [
-          join(repoRoot, 'bin/run.js'),
-          'serve',
-          'examples/iris',
-          '--port',
-          '0',
-          '--log-level',
-          'warn',
-        ],
-        {
-          cwd: repoRoot,
-          env: { ...process.env, NO_COLOR: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
-      const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      const { child } = startCli(['serve', 'examples/iris', '--port', '0', '--log-level', 'warn'], {
+        timeoutMs: 45_000,
+      });
       let stdout = '';
       const url = await new Promise<string>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => {
@@ -91,7 +75,6 @@ describe('bentoctl serve', () => {
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill(signal);
       expect(await exited).toBe(0);
-      clearTimeout(killer);
       expect(stdout).toContain('Stopped.');
     },
   );
@@ -99,12 +82,9 @@ describe('bentoctl serve', () => {
 
 describe('bentoctl serve --json', () => {
   it('GIVEN --json WHEN ready THEN stdout is one JSON line with the URL and version, logs go to stderr', async () => {
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, 'bin/run.js'), 'serve', 'examples/iris', '--port', '0', '--json'],
-      { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const { child } = startCli(['serve', 'examples/iris', '--port', '0', '--json'], {
+      timeoutMs: 45_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -133,7 +113,6 @@ describe('bentoctl serve --json', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    clearTimeout(killer);
     // Nothing but the ready line on stdout, before or after the shutdown.
     expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     expect(stderr).toContain('"severity":"INFO"');

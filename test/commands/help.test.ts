@@ -8,7 +8,19 @@ interface ManifestCommand {
   description?: string;
   examples?: string[];
   pluginType: string;
-  flags: Record<string, { char?: string; allowNo?: boolean }>;
+  flags: Record<
+    string,
+    { char?: string; allowNo?: boolean; summary?: string; description?: string }
+  >;
+}
+
+/**
+ * The lines of `text` that are hard-wrapped: oclif wraps each paragraph to the terminal itself,
+ * so a newline inside a paragraph (anything but a blank line between paragraphs) comes out as a
+ * short ragged line at every width but the one it was written for.
+ */
+function hardWrapped(text: string | undefined): string[] {
+  return (text ?? '').split('\n\n').filter((paragraph) => paragraph.includes('\n'));
 }
 
 /** The flags an example line passes to its own command (not to a command chained after `&&`). */
@@ -30,6 +42,35 @@ describe('help', () => {
       expect(command.description, id).toBeTruthy();
       expect(command.examples?.length, id).toBeGreaterThan(0);
     }
+  });
+
+  it('GIVEN every description and flag text THEN it is paragraphs, not hard-wrapped lines', () => {
+    const wrapped: string[] = [];
+    for (const [id, command] of Object.entries(manifest.commands)) {
+      for (const paragraph of [
+        ...hardWrapped(command.summary),
+        ...hardWrapped(command.description),
+      ])
+        wrapped.push(`${id}: ${paragraph.slice(0, 60)}...`);
+      for (const [name, flag] of Object.entries(command.flags))
+        for (const paragraph of [...hardWrapped(flag.summary), ...hardWrapped(flag.description)])
+          wrapped.push(`${id} --${name}: ${paragraph.slice(0, 60)}...`);
+    }
+    expect(wrapped).toEqual([]);
+  });
+
+  it('GIVEN a long description THEN --help wraps it to the terminal width, no ragged short lines', async () => {
+    const result = await runCli(['apply', '--help'], { env: { COLUMNS: '100' } });
+    expect(result.status).toBe(0);
+    const description = result.stdout.split('DESCRIPTION\n')[1]?.split('\nEXAMPLES')[0] ?? '';
+    const lines = description.split('\n');
+    // Every line but a paragraph's last reaches most of the width: oclif filled it.
+    const ragged = lines.filter(
+      (line, index) =>
+        line.trim() !== '' && (lines[index + 1] ?? '').trim() !== '' && line.length < 60,
+    );
+    expect(description.length).toBeGreaterThan(200);
+    expect(ragged).toEqual([]);
   });
 
   it('GIVEN every example THEN each flag it shows exists on its command', () => {

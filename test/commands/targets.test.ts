@@ -51,6 +51,22 @@ describe('bentoctl targets', () => {
     expect(result.stdout).toMatch(/^gpu\.type\s+/m);
   });
 
+  it('GIVEN show for each target THEN it lists the release strategies it can do and why not the others', async () => {
+    const run = await runCli(['targets', 'show', 'google-cloud-run']);
+    const aks = await runCli(['targets', 'show', 'azure-aks', '--json']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Release strategies \(release\.strategy\):$/m);
+    expect(run.stdout).toMatch(/^ {2}canary {2}revision traffic split: .*tagged candidate/m);
+    expect(run.stdout).toMatch(/^ {2}blue-green {2}the new revision gets 0 %/m);
+    const details = JSON.parse(aks.stdout) as {
+      releaseStrategies: Record<string, string>;
+      releaseGaps: Record<string, string>;
+    };
+    expect(Object.keys(details.releaseStrategies)).toEqual(['rolling']);
+    expect(details.releaseGaps.canary).toContain('ingress controller or Gateway API');
+  });
+
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);
     expect(result.status).toBe(2);

@@ -71,6 +71,55 @@ describe('usage errors from the command line parser', () => {
   });
 });
 
+describe('flag relations declared on the flags (oclif relationships)', () => {
+  it.each([
+    [['apply', '--no-wait', '--wait-timeout', '5'], '--no-wait', '--wait-timeout'],
+    [['rollback', '--no-wait', '--wait-timeout', '5'], '--no-wait', '--wait-timeout'],
+    [
+      ['serve', 'examples/iris', '--no-batching', '--max-batch-size', '8'],
+      '--no-batching',
+      '--max-batch-size',
+    ],
+    [
+      ['apply', '--plan', 'prod-plan', '--image', 'registry.example.com/iris:1'],
+      '--image',
+      '--plan',
+    ],
+  ] as const)(
+    'GIVEN `bentoctl %j` THEN it exits 2 with FLAG_CONFLICT naming both flags, in text and in --json',
+    async (argv, other, flag) => {
+      const [text, json] = await runCliMany([{ args: argv }, { args: [...argv, '--json'] }], 2);
+
+      expect(text?.status, text?.stderr).toBe(2);
+      expect(text?.stderr).toMatch(/^Error \[FLAG_CONFLICT\]: /);
+      expect(text?.stderr).toContain(other);
+      expect(text?.stderr).toContain(flag);
+      expect(text?.stderr).toContain(`Fix: `);
+      expect(json?.status, json?.stdout).toBe(2);
+      const error = errorDocument(json?.stdout ?? '');
+      expect(error).toMatchObject({ code: 'FLAG_CONFLICT', kind: 'usage' });
+      expect(error.message).toContain(other);
+      expect(error.hint).toContain(`bentoctl ${argv[0]} --help`);
+    },
+  );
+
+  it('GIVEN the flags without the conflict THEN parsing passes (a later step fails instead)', async () => {
+    const results = await runCliMany(
+      [
+        { args: ['apply', '--no-wait', '-f', 'no-such.yaml'] },
+        { args: ['apply', '--wait', '--wait-timeout', '5', '-f', 'no-such.yaml'] },
+        { args: ['serve', 'no-such-bento', '--batching', '--max-batch-size', '8'] },
+      ],
+      3,
+    );
+    for (const result of results) {
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).not.toContain('FLAG_CONFLICT');
+      expect(result.stderr).toMatch(/Error \[(CONFIG_NOT_FOUND|SERVE_FAILED)\]/);
+    }
+  });
+});
+
 describe('plan --detailed-exitcode', () => {
   it.each([
     ['a missing config', ['-f', 'no-such.yaml'], 'CONFIG_NOT_FOUND'],

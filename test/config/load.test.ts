@@ -31,6 +31,7 @@ describe('loading a valid config', () => {
       workers: 1,
       intra_op_threads: 0,
       device: 'cpu',
+      device_fallback: 'none',
       max_body_mb: 4,
       log_level: 'info',
       batching: { enabled: true, max_batch_size: 32, max_latency_ms: 10 },

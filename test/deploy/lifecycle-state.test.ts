@@ -76,7 +76,7 @@ describe('release file with a lifecycle record', () => {
   });
 
   it('GIVEN a record THEN it is a terraform_data input after every stack resource, with an output bentoctl hides', () => {
-    const file = writeReleaseFile(dir, [], TERMINATED);
+    const file = writeReleaseFile(dir, [], { lifecycle: TERMINATED });
     const json = JSON.parse(readFileSync(file, 'utf8')) as {
       resource: { terraform_data: Record<string, { input: unknown; depends_on: string[] }> };
       output: Record<string, { value: string }>;

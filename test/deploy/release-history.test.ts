@@ -16,7 +16,14 @@ import {
   type ReleaseCandidate,
 } from '../../src/deploy/release-history.js';
 import { historyFromOutputs, writeReleaseFile } from '../../src/deploy/release-stack-file.js';
-import { configText, loadTestConfig, makeWorkspace, synth } from '../targets/fixtures.js';
+import { synthesizeAwsEcs } from '../../src/targets/aws-ecs/stack.js';
+import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
+import {
+  configText,
+  ECR_IMAGE,
+  loadTestConfig,
+  synthesizeTarget,
+} from '../targets/target-synth-harness.js';
 
 const ACTOR = { by: 'ci@runner', runUrl: null };
 const candidate = (digest: string, config = 'sha256:config'): ReleaseCandidate => ({
@@ -72,8 +79,8 @@ describe('nextHistory', () => {
 });
 
 describe('configDigest', () => {
-  const one = makeWorkspace();
-  const two = makeWorkspace();
+  const one = makeBentoWorkspace();
+  const two = makeBentoWorkspace();
   afterAll(() => {
     rmSync(one, { recursive: true, force: true });
     rmSync(two, { recursive: true, force: true });
@@ -82,9 +89,9 @@ describe('configDigest', () => {
   it('GIVEN the same config in two folders THEN the digest is the same; another value changes it', () => {
     const text = configText('aws-ecs', 'region: us-east-1');
 
-    const here = configDigest(loadTestConfig(one, text));
-    const there = configDigest(loadTestConfig(two, text));
-    const changed = configDigest(loadTestConfig(one, `${text}env: { LOG_FORMAT: json }\n`));
+    const here = configDigest(loadTestConfig(text, one));
+    const there = configDigest(loadTestConfig(text, two));
+    const changed = configDigest(loadTestConfig(`${text}env: { LOG_FORMAT: json }\n`, one));
 
     expect(here).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(there).toBe(here);
@@ -122,7 +129,7 @@ describe('currentActor', () => {
 });
 
 describe('the release file', () => {
-  const dir = makeWorkspace();
+  const dir = makeBentoWorkspace();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('GIVEN a value with a template sigil THEN it is written literally, and a bad output is refused', () => {
@@ -151,9 +158,6 @@ describe('the release file', () => {
 });
 
 describe('backendBlock', () => {
-  const workspace = makeWorkspace();
-  afterAll(() => rmSync(workspace, { recursive: true, force: true }));
-
   it.each([
     [
       's3',
@@ -165,19 +169,18 @@ describe('backendBlock', () => {
       'state:\n  backend: azurerm\n  resource_group_name: tfstate\n  storage_account_name: tfstate123\n  container_name: state\n',
     ],
     ['local, absolute', 'state:\n  backend: local\n  path: /srv/state/iris.tfstate\n'],
-  ])('GIVEN %s THEN the reader uses the backend generate writes', async (_name, state) => {
+  ])('GIVEN %s THEN the reader uses the backend generate writes', (_name, state) => {
     const text = configText('aws-ecs', 'region: us-east-1', state);
-    const stack = await synth(workspace, text);
-    const config = loadTestConfig(workspace, text);
+    const config = loadTestConfig(text);
+    const stack = synthesizeTarget(synthesizeAwsEcs, config, ECR_IMAGE);
 
     expect(backendBlock(config.name, config.state, '/anywhere/stack')).toEqual(
-      (stack.json.terraform as { backend: unknown }).backend,
+      (stack.terraform as { backend: unknown }).backend,
     );
   });
 
   it('GIVEN a relative local path THEN it is resolved from the stack folder', () => {
     const config = loadTestConfig(
-      workspace,
       configText(
         'aws-ecs',
         'region: us-east-1',

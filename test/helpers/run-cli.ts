@@ -1,47 +1,97 @@
 /**
  * Runs the real CLI (`node bin/run.js`) as a child process, the way users and CI do, so tests
- * see true exit codes and stderr. Commands load from dist: `npm run build` first.
+ * see true exit codes and stderr. Commands load from dist/, so every start first checks that
+ * dist/ is built and no older than src/ (assertCliBuilt): a suite must not pass or fail on
+ * yesterday's code. `npm run build` first.
  */
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { newestFile } from '../../src/newest-file.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = join(repoRoot, 'bin', 'run.js');
+/** The entry point users run; it loads the commands from dist/. */
+export const cliBin = join(repoRoot, 'bin', 'run.js');
+/** Written by `npm run build` after tsc, so its time is the build's. */
+const BUILT_MARKER = join(repoRoot, 'dist', 'commands', 'plan.js');
 
 export interface CliResult {
+  /** The exit status; null when a signal ended the process. */
   readonly status: number | null;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-export function runCli(
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, NO_COLOR: '1', DEBUG: '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 30_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
+export interface CliOptions {
+  /** @default the repository root */
+  readonly cwd?: string;
+  /** Added to this process's environment (with NO_COLOR=1 and DEBUG unset). */
+  readonly env?: Record<string, string | undefined>;
+  /** SIGKILL after this long. @default 60_000 */
+  readonly timeoutMs?: number;
+  /** Lead its own process group, as a shell job does. @default false */
+  readonly detached?: boolean;
+}
+
+export interface StartedCli {
+  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  /** What it printed so far. */
+  output(): { readonly stdout: string; readonly stderr: string };
+  /** Resolves when it exits. */
+  readonly exited: Promise<CliResult>;
+}
+
+let checked: string | undefined;
+
+/** Throws when dist/ is missing or a file under src/ changed after the last build. */
+export function assertCliBuilt(): void {
+  if (checked === BUILT_MARKER) return;
+  if (!existsSync(BUILT_MARKER))
+    throw new Error('dist/ is not built: run `npm run build` before the suites that spawn the CLI');
+  const builtMs = statSync(BUILT_MARKER).mtimeMs;
+  const newer = newestFile(join(repoRoot, 'src'));
+  if (newer !== undefined && newer.mtimeMs > builtMs) {
+    throw new Error(
+      `${relative(repoRoot, newer.file)} changed after dist/ was built (${new Date(builtMs).toISOString()}): these tests spawn the built CLI, so run \`npm run build\` first`,
+    );
+  }
+  checked = BUILT_MARKER;
+}
+
+/** Starts the CLI; for tests that read its output as it comes or send it signals. */
+export function startCli(args: readonly string[], options: CliOptions = {}): StartedCli {
+  assertCliBuilt();
+  const child = spawn(process.execPath, [cliBin, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, NO_COLOR: '1', DEBUG: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached === true,
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(killer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+/** Runs the CLI to its end. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).exited;
 }
 
 /** Runs many CLI calls with bounded parallelism (two cores here). */
 export async function runCliMany(
-  calls: readonly {
-    args: readonly string[];
-    cwd?: string;
-    env?: Record<string, string | undefined>;
-  }[],
+  calls: readonly ({ readonly args: readonly string[] } & CliOptions)[],
   parallel = 3,
 ): Promise<CliResult[]> {
   const results: CliResult[] = new Array<CliResult>(calls.length);

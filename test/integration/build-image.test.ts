@@ -4,7 +4,6 @@
  * check the image's contract (labels, user, health check, drain on SIGTERM), then rebuild after
  * a model-only change and check that only the bento layer changed and was uploaded.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { readBuildRecord } from '../../src/deploy/deployment-records.js';
 import { BASE_IMAGE_USER } from '../helpers/base-image.js';
 import { useEngines } from '../helpers/engines.js';
 import { freePort } from '../helpers/registry.js';
-import { repoRoot } from '../helpers/run-cli.js';
+import { repoRoot, startCli } from '../helpers/run-cli.js';
 
 const ROWS = [
   [5.1, 3.5, 1.4, 0.2],
@@ -219,33 +218,58 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
     );
   }, 60_000);
 
+  it('warns when a device: gpu image is built on a base without CUDA 12 and cuDNN 9', async () => {
+    const gpuConfig = join(workspace, 'gpu_config.yaml');
+    writeFileSync(
+      gpuConfig,
+      [
+        'api_version: v1',
+        'name: iris-gpu-build',
+        'bento: ./iris',
+        'target: aws-ec2-gpu',
+        'spec: { region: us-west-2, instance_type: g5.xlarge }',
+        'runtime: { device: gpu }',
+        '',
+      ].join('\n'),
+    );
+    // The test base image is the host's node and its libraries: no CUDA.
+    const result = await buildAndPushImage({
+      config: loadConfig(gpuConfig),
+      push: false,
+      baseImage: engines.baseImage,
+      docker: engines.docker,
+      signal: AbortSignal.timeout(240_000),
+    });
+    const warning = result.warnings.find((text) => text.includes('the base image'));
+    expect(warning).toContain(engines.baseImage);
+    expect(warning).toContain('has no CUDA');
+    expect(warning).toContain('DEVICE_UNAVAILABLE');
+  }, 300_000);
+
   // Needs dist/ (npm run build), like every test that runs the CLI.
   it('`bentoctl run` serves the built image, prints the URL and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [join(repoRoot, 'bin', 'run.js'), 'run', '-f', configFile, '--port', String(port)],
-      {
-        env: { ...process.env, DOCKER_HOST: engines.dockerHost, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 150_000,
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const cli = startCli(['run', '-f', configFile, '--port', String(port)], {
+      cwd: workspace,
+      env: { DOCKER_HOST: engines.dockerHost },
+      timeoutMs: 150_000,
+    });
+    const { child } = cli;
+    const stdoutOf = () => cli.output().stdout;
     try {
-      await waitFor(async () => stdout.includes('Serving '), 120_000).catch((error: unknown) => {
-        throw new Error(`${String(error)}\nstdout: ${stdout}\nstderr: ${stderr}`);
-      });
-      expect(stdout).toContain(`at http://127.0.0.1:${port}`);
+      await waitFor(async () => stdoutOf().includes('Serving '), 120_000).catch(
+        (error: unknown) => {
+          const { stdout, stderr } = cli.output();
+          throw new Error(`${String(error)}\nstdout: ${stdout}\nstderr: ${stderr}`);
+        },
+      );
+      expect(stdoutOf()).toContain(`at http://127.0.0.1:${port}`);
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(200);
       child.kill('SIGTERM');
-      expect(await closed, stderr).toBe(0);
-      expect(stdout).toMatch(/Stopped bentoctl\/iris-build:[0-9a-f]+ \(exit 0\)/);
+      const closed = await cli.exited;
+      expect(closed.status, closed.stderr).toBe(0);
+      expect(closed.stdout).toMatch(/Stopped bentoctl\/iris-build:[0-9a-f]+ \(exit 0\)/);
       const containers = await engines.docker.listContainers({
         all: true,
         filters: { label: ['io.bentoctl.deployment=iris-build'] },

@@ -3,7 +3,6 @@
  * the real AWS SDK clients pointed at a scripted local endpoint through AWS_ENDPOINT_URL (which
  * SDK v3 honours), with static test credentials.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import {
   startAwsScriptedServerLowPort,
   type AwsScriptedServer,
 } from '../helpers/aws-scripted-server.js';
-import { repoRoot, runCli } from '../helpers/run-cli.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
 import { ECS_ROLLOUT } from './aws-fixtures.js';
 
 const T0 = Date.now() - 60_000;
@@ -134,16 +133,8 @@ describe('logs and status against a scripted AWS endpoint', () => {
       { body: { events: [event('e1', 0, REQUEST_OK), event('e2', 1000, REQUEST_FAILED)] } },
       { body: { events: [] } },
     ]);
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'run.js'), 'logs', '--follow'], {
-      cwd: dir,
-      env: { ...process.env, ...env, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
-    });
+    const { child, exited } = startCli(['logs', '--follow'], { cwd: dir, env, timeoutMs: 30_000 });
     let stdout = '';
-    const exited = new Promise<number | null>((resolve) =>
-      child.on('close', (code) => resolve(code)),
-    );
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
@@ -153,7 +144,7 @@ describe('logs and status against a scripted AWS endpoint', () => {
     });
     child.kill('SIGINT');
 
-    expect(await exited).toBe(130);
+    expect((await exited).status).toBe(130);
     expect(stdout.match(/req-ok/g)).toHaveLength(1);
     expect(stdout).toContain('req-bad');
   });

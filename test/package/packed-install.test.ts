@@ -5,10 +5,10 @@
  * the tarball lacks, fails here and nowhere else: the other suites run from the repository,
  * where node_modules has everything.
  *
- * Needs `npm run build` first (the tarball is made from dist/). npm installs from its local
- * cache (--prefer-offline) and the registry for anything missing.
+ * Needs `npm run build` first (the tarball is made from dist/); test/helpers/packed-install.ts
+ * packs and installs it.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -20,14 +20,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngines } from '../helpers/engines.js';
+import { INSTALL_TIMEOUT_MS, packAndInstall } from '../helpers/packed-install.js';
 import { repoRoot, type CliResult } from '../helpers/run-cli.js';
 import { stackJson, DEFAULT_SHAPE } from '../terraform/helpers/workspace.js';
 
-const exec = promisify(execFile);
-const INSTALL_TIMEOUT_MS = 300_000;
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 /** An image each target can pull (generate refuses one it cannot). */
 const PULLABLE: Readonly<Record<string, string>> = {
@@ -71,36 +69,7 @@ function ok(result: CliResult): CliResult {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bentoctl-pack-'));
-  const { stdout } = await exec(
-    'npm',
-    ['pack', '--json', '--pack-destination', dir, '--loglevel', 'error'],
-    { cwd: repoRoot, timeout: INSTALL_TIMEOUT_MS },
-  );
-  const [packed] = JSON.parse(stdout) as { filename: string }[];
-  const prefix = join(dir, 'prefix');
-  await exec(
-    'npm',
-    [
-      'install',
-      '--global',
-      '--prefix',
-      prefix,
-      '--omit=dev',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel',
-      'error',
-      join(dir, packed!.filename),
-    ],
-    {
-      cwd: dir,
-      timeout: INSTALL_TIMEOUT_MS,
-      env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' },
-    },
-  );
-  bin = join(prefix, 'bin', 'bentoctl');
-  installed = join(prefix, 'lib', 'node_modules', 'bentoctl');
+  ({ bin, installed } = await packAndInstall(dir));
   env = {
     // Only the system folders and this node: nothing from the repository's node_modules/.bin.
     PATH: [dirname(process.execPath), dirname(terraformBinary()), '/usr/bin', '/bin'].join(':'),

@@ -6,12 +6,18 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 const MAX_BODY_MB = 0.05;
 
-describe('bad requests', () => {
+// Twice: bodies parsed on the HTTP thread (all of these are under the default 64 KiB), and
+// every body on the parse thread, which must refuse each one exactly alike.
+describe.each([
+  { where: 'on the HTTP thread', parseThreadMinKb: 64 },
+  { where: 'on the parse thread', parseThreadMinKb: 0.001 },
+])('bad requests, parsed $where', ({ parseThreadMinKb }) => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer(makeTestBento({ slowLayers: 1 }), {
       maxBodyMb: MAX_BODY_MB,
       bodyTimeoutMs: 300,
+      parseThreadMinKb,
     });
   });
   afterAll(async () => {
@@ -77,6 +83,12 @@ describe('bad requests', () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     const serverErrors = server.logs.filter((line) => /"status":5\d\d/.test(line));
     expect(serverErrors).toEqual([]);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const parsed = /bentoctl_request_bodies_parsed_total\{thread="(\w+)"\} (\d+)/g;
+    const threads = new Set([...metrics.matchAll(parsed)].map((match) => match[1]));
+    // (Empty bodies, 0 bytes, always parse on the HTTP thread.)
+    expect(threads.has('parse')).toBe(parseThreadMinKb < 1);
+    expect(threads.has('http')).toBe(true);
   });
 
   it('GIVEN a body over the limit (declared or streamed) THEN 413 BODY_TOO_LARGE', async () => {

@@ -263,6 +263,19 @@ describe('runtime bearer auth', () => {
     expect((await fetch(`${server.url}/v2/models/iris`)).status).toBe(401);
   });
 
+  it('GIVEN bearer mode THEN every route checks the token before it reads the body, and an unknown model is 404 before either', async () => {
+    for (const path of ['/classify', '/classify/submit', '/v2/models/iris/infer']) {
+      const response = await server.post(path, 'not json at all');
+      expect(response.status, path).toBe(401);
+    }
+    const withToken = await server.post('/classify', 'not json at all', {
+      authorization: `Bearer ${token}`,
+    });
+    expect(withToken.status).toBe(400);
+    expect((await server.post('/v2/models/nope/infer', 'not json')).status).toBe(404);
+    expect((await fetch(`${server.url}/classify/status?task_id=x`)).status).toBe(401);
+  });
+
   it('GIVEN bearer mode THEN health, metrics and docs stay open, and docs declare the scheme', async () => {
     for (const path of [
       '/healthz',

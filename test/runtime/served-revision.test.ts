@@ -40,7 +40,11 @@ describe('the served revision', () => {
     >;
     const v2 = (await (await fetch(`${server.url}/v2`)).json()) as Record<string, unknown>;
 
-    expect(readyz).toEqual({ status: 'ready', bento_version: bentoVersion, image_digest: DIGEST });
+    expect(readyz).toMatchObject({
+      status: 'ready',
+      bento_version: bentoVersion,
+      image_digest: DIGEST,
+    });
     expect(healthz).toMatchObject({ status: 'ok', bento_version: bentoVersion });
     expect(v2).toMatchObject({
       name: 'test_bento',

@@ -1,29 +1,32 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
-import { DLAMI_SSM_PARAMETER } from '../../src/targets/aws-ec2-gpu/stack.js';
+import { DLAMI_SSM_PARAMETER, synthesizeAwsEc2Gpu } from '../../src/targets/aws-ec2-gpu/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { stableJson } from '../../src/targets/stable-json.js';
 import {
   DIGEST,
   configText,
   dataOf,
+  ECR_IMAGE,
   loadTestConfig,
-  makeWorkspace,
   resource,
   resourcesOf,
-  synth,
-} from './fixtures.js';
+  synthesizeTarget,
+  type TerraformDocument,
+} from './target-synth-harness.js';
 
-const workspace = makeWorkspace();
+const synth = (text: string): TerraformDocument =>
+  synthesizeTarget(synthesizeAwsEc2Gpu, loadTestConfig(text), ECR_IMAGE);
+
 const GPU_RUNTIME = 'runtime:\n  device: gpu\n';
 const SECRET_KEY = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf:password::';
 
-function userData(stack: SynthesizedStack): string {
-  return String((stack.json.locals as Record<string, unknown>).user_data);
+function userData(stack: TerraformDocument): string {
+  return String((stack.locals as Record<string, unknown>).user_data);
 }
 
-function ingressRules(stack: SynthesizedStack): Record<string, unknown>[] {
+function ingressRules(stack: TerraformDocument): Record<string, unknown>[] {
   return Object.values(resourcesOf(stack, 'aws_vpc_security_group_ingress_rule')).filter(
     (rule) => rule.security_group_id === '${aws_security_group.instance_security_group.id}',
   );
@@ -31,10 +34,9 @@ function ingressRules(stack: SynthesizedStack): Record<string, unknown>[] {
 
 describe('aws-ec2-gpu stack', () => {
   describe('GIVEN one instance with the defaults (private, DLAMI, no SSH)', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText(
           'aws-ec2-gpu',
           'region: us-east-1',
@@ -164,7 +166,7 @@ describe('aws-ec2-gpu stack', () => {
         location_type: 'availability-zone',
         filter: [{ name: 'instance-type', values: ['g5.xlarge'] }],
       });
-      expect((stack.json.locals as Record<string, unknown>).offered_zones).toBe(
+      expect((stack.locals as Record<string, unknown>).offered_zones).toBe(
         '${sort(setintersection(data.aws_availability_zones.availability_zones.names, data.aws_ec2_instance_type_offerings.instance_type_zones.locations))}',
       );
       expect(resource(stack, 'aws_subnet', 'private_subnet_a')?.availability_zone).toBe(
@@ -181,18 +183,19 @@ describe('aws-ec2-gpu stack', () => {
     });
 
     it('THEN the endpoint is the private address and the outputs match the definition', () => {
-      expect(stack.outputs).toEqual(awsEc2Gpu.outputs.map((output) => output.name).sort());
-      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+      expect(Object.keys(stack.output ?? {}).sort()).toEqual(
+        awsEc2Gpu.outputs.map((output) => output.name).sort(),
+      );
+      expect((stack.output as Record<string, { value: string }>).endpoint?.value).toBe(
         'http://${aws_instance.instance.private_ip}:3000',
       );
     });
   });
 
   describe('GIVEN a public instance with SSH and a pinned AMI', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText(
           'aws-ec2-gpu',
           `region: us-east-1
@@ -220,7 +223,7 @@ ssh_cidr: 198.51.100.7/32`,
       expect(resource(stack, 'aws_eip', 'instance_eip')).toMatchObject({
         instance: '${aws_instance.instance.id}',
       });
-      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+      expect((stack.output as Record<string, { value: string }>).endpoint?.value).toBe(
         'http://${aws_eip.instance_eip.public_ip}:3000',
       );
     });
@@ -236,10 +239,9 @@ ssh_cidr: 198.51.100.7/32`,
   });
 
   describe('GIVEN max_instances 3 (Auto Scaling group behind an ALB)', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText(
           'aws-ec2-gpu',
           'region: us-east-1\nmin_instances: 2\nmax_instances: 3',
@@ -336,15 +338,14 @@ ssh_cidr: 198.51.100.7/32`,
     });
 
     it('THEN it matches the reviewed snapshot', async () => {
-      await expect(stack.text).toMatchFileSnapshot('__snapshots__/aws-ec2-gpu.tf.json');
+      await expect(stableJson(stack)).toMatchFileSnapshot('__snapshots__/aws-ec2-gpu.tf.json');
     });
   });
 
   describe('GIVEN an existing VPC and a pinned AMI', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText(
           'aws-ec2-gpu',
           `ami_id: ami-0123456789abcdef0
@@ -371,17 +372,13 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN an image in another registry with pull credentials THEN the boot script logs in with them for the pull only', async () => {
+  it('GIVEN an image in another registry with pull credentials THEN the boot script logs in with them for the pull only', () => {
     const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ghcr-AbCdEf';
-    const stack = await synthesizeStack({
-      config: loadTestConfig(
-        workspace,
-        configText('aws-ec2-gpu', `image_pull_secret: ${secret}`, GPU_RUNTIME),
-      ),
-      image: imageReference('ghcr.io/acme/iris', DIGEST),
-      bentoVersion: '0123456789abcdef',
-      bentoName: 'iris_classifier',
-    });
+    const stack = synthesizeTarget(
+      synthesizeAwsEc2Gpu,
+      loadTestConfig(configText('aws-ec2-gpu', `image_pull_secret: ${secret}`, GPU_RUNTIME)),
+      imageReference('ghcr.io/acme/iris', DIGEST),
+    );
     const script = userData(stack);
     expect(script).not.toContain('aws ecr get-login-password');
     expect(script).toContain(`--secret-id '${secret}'`);

@@ -1,29 +1,33 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEcs } from '../../src/targets/aws-ecs/definition.js';
+import { synthesizeAwsEcs } from '../../src/targets/aws-ecs/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
+import { stableJson } from '../../src/targets/stable-json.js';
 import {
   configText,
   dataOf,
   DIGEST,
+  ECR_IMAGE,
   loadTestConfig,
-  makeWorkspace,
   resource,
   resourcesOf,
-  synth,
-} from './fixtures.js';
+  synthesizeTarget,
+  type TerraformDocument,
+} from './target-synth-harness.js';
 
-const workspace = makeWorkspace();
+const synth = (text: string): TerraformDocument =>
+  synthesizeTarget(synthesizeAwsEcs, loadTestConfig(text), ECR_IMAGE);
+
 const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:iris-db-AbCdEf';
 const TOKEN = 'arn:aws:ssm:us-east-1:123456789012:parameter/iris/token';
 const CERTIFICATE =
   'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
 
-function policy(stack: SynthesizedStack, name: string): { Statement: Record<string, unknown>[] } {
+function policy(stack: TerraformDocument, name: string): { Statement: Record<string, unknown>[] } {
   return JSON.parse(String(resource(stack, 'aws_iam_role_policy', name)?.policy));
 }
 
-function container(stack: SynthesizedStack): Record<string, unknown> {
+function container(stack: TerraformDocument): Record<string, unknown> {
   const definitions = resource(stack, 'aws_ecs_task_definition', 'task_definition');
   const [first] = JSON.parse(String(definitions?.container_definitions)) as Record<
     string,
@@ -34,10 +38,9 @@ function container(stack: SynthesizedStack): Record<string, unknown> {
 
 describe('aws-ecs stack', () => {
   describe('GIVEN the default spec (new VPC, internal ALB, CPU scaling)', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText('aws-ecs', 'region: us-east-1', `secrets:\n  DB_PASSWORD: ${SECRET}\n`),
       );
     });
@@ -202,14 +205,11 @@ describe('aws-ecs stack', () => {
     it('THEN the repository the image was pushed to is adopted with an import block', () => {
       // `bentoctl build --push` creates a missing ECR repository; without the import the first
       // apply would fail with RepositoryAlreadyExistsException.
-      expect(stack.json.import).toEqual([
-        { id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' },
-      ]);
+      expect(stack.import).toEqual([{ id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' }]);
     });
 
     it('THEN every resource is tagged with the deployment, and only the task definition and service with the bento', () => {
-      const [provider] = (stack.json.provider as { aws: { default_tags: { tags: object }[] }[] })
-        .aws;
+      const [provider] = (stack.provider as { aws: { default_tags: { tags: object }[] }[] }).aws;
       // A release changes the resources that run the bento, not the tags of every resource.
       expect(provider?.default_tags[0]?.tags).toEqual({
         deployment: 'iris-prod',
@@ -224,22 +224,23 @@ describe('aws-ecs stack', () => {
     });
 
     it('THEN it declares exactly the outputs of the target definition', () => {
-      expect(stack.outputs).toEqual(awsEcs.outputs.map((output) => output.name).sort());
-      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+      expect(Object.keys(stack.output ?? {}).sort()).toEqual(
+        awsEcs.outputs.map((output) => output.name).sort(),
+      );
+      expect((stack.output as Record<string, { value: string }>).endpoint?.value).toBe(
         'http://${aws_lb.alb.dns_name}',
       );
     });
 
     it('THEN it matches the reviewed snapshot', async () => {
-      await expect(stack.text).toMatchFileSnapshot('__snapshots__/aws-ecs.tf.json');
+      await expect(stableJson(stack)).toMatchFileSnapshot('__snapshots__/aws-ecs.tf.json');
     });
   });
 
   describe('GIVEN a public endpoint with a certificate, request scaling and an existing VPC', () => {
-    let stack: SynthesizedStack;
-    beforeAll(async () => {
-      stack = await synth(
-        workspace,
+    let stack: TerraformDocument;
+    beforeAll(() => {
+      stack = synth(
         configText(
           'aws-ecs',
           `region: us-east-1
@@ -293,7 +294,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         '80 198.51.100.0/24',
         '80 203.0.113.0/24',
       ]);
-      expect((stack.json.output as Record<string, { value: string }>).endpoint?.value).toBe(
+      expect((stack.output as Record<string, { value: string }>).endpoint?.value).toBe(
         'https://${aws_lb.alb.dns_name}',
       );
     });
@@ -324,22 +325,23 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
   describe('GIVEN an image in a private registry outside ECR', () => {
     const PULL = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf';
     const outside = (spec: string) =>
-      synthesizeStack({
-        config: loadTestConfig(workspace, configText('aws-ecs', spec)),
-        image: imageReference('registry.example.com/iris', DIGEST),
-        bentoVersion: '0123456789abcdef',
-        bentoName: 'iris_classifier',
-      });
+      synthesizeTarget(
+        synthesizeAwsEcs,
+        loadTestConfig(configText('aws-ecs', spec)),
+        imageReference('registry.example.com/iris', DIGEST),
+      );
 
-    it('WHEN no pull credentials are given THEN generate refuses the image and says what to do', async () => {
-      await expect(outside('region: us-east-1')).rejects.toMatchObject({
-        code: 'IMAGE_NOT_PULLABLE',
-        message: expect.stringContaining('spec.image_pull_secret'),
-      });
+    it('WHEN no pull credentials are given THEN generate refuses the image and says what to do', () => {
+      expect(() => outside('region: us-east-1')).toThrow(
+        expect.objectContaining({
+          code: 'IMAGE_NOT_PULLABLE',
+          message: expect.stringContaining('spec.image_pull_secret'),
+        }),
+      );
     });
 
-    it('WHEN image_pull_secret is given THEN the task pulls with it and only the execution role reads it', async () => {
-      const stack = await outside(`image_pull_secret: ${PULL}`);
+    it('WHEN image_pull_secret is given THEN the task pulls with it and only the execution role reads it', () => {
+      const stack = outside(`image_pull_secret: ${PULL}`);
       expect(container(stack).repositoryCredentials).toEqual({ credentialsParameter: PULL });
       expect(policy(stack, 'execution_role_policy').Statement).toContainEqual(
         expect.objectContaining({ Action: ['secretsmanager:GetSecretValue'], Resource: [PULL] }),
@@ -349,7 +351,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         'ecr:BatchGetImage',
       );
       expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')).toBeDefined();
-      expect(stack.json.import).toBeUndefined();
+      expect(stack.import).toBeUndefined();
     });
   });
 
@@ -358,18 +360,15 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     // one deployment never takes another one's images with it.
     const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
     const synthWith = (repository: string, extra = '') =>
-      synthesizeStack({
-        config: loadTestConfig(makeWorkspace(), configText('aws-ecs', 'region: us-east-1', extra)),
-        image: imageReference(repository, DIGEST),
-        bentoVersion: '0123456789abcdef',
-        bentoName: 'iris_classifier',
-      });
+      synthesizeTarget(
+        synthesizeAwsEcs,
+        loadTestConfig(configText('aws-ecs', 'region: us-east-1', extra)),
+        imageReference(repository, DIGEST),
+      );
 
-    it("WHEN it is the deployment's own THEN it is imported, guarded by the image's account", async () => {
-      const stack = await synthWith(`${ECR}/iris-prod`);
-      expect(stack.json.import).toEqual([
-        { id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' },
-      ]);
+    it("WHEN it is the deployment's own THEN it is imported, guarded by the image's account", () => {
+      const stack = synthWith(`${ECR}/iris-prod`);
+      expect(stack.import).toEqual([{ id: 'iris-prod', to: 'aws_ecr_repository.ecr_repository' }]);
       const repository = resource(stack, 'aws_ecr_repository', 'ecr_repository') as {
         lifecycle?: { precondition?: { condition: string }[] };
       };
@@ -378,37 +377,33 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       );
     });
 
-    it("WHEN it is another deployment's (a shared image.repository) THEN the stack declares its own and imports nothing", async () => {
-      const stack = await synthWith(
-        `${ECR}/iris-staging`,
-        `image:\n  repository: ${ECR}/iris-staging\n`,
-      );
+    it("WHEN it is another deployment's (a shared image.repository) THEN the stack declares its own and imports nothing", () => {
+      const stack = synthWith(`${ECR}/iris-staging`, `image:\n  repository: ${ECR}/iris-staging\n`);
       expect(Object.values(resourcesOf(stack, 'aws_ecr_repository'))).toEqual([
         expect.objectContaining({ name: 'iris-prod' }),
       ]);
-      expect(stack.json.import).toBeUndefined();
+      expect(stack.import).toBeUndefined();
       // The tasks still pull from where the image is.
       expect(JSON.stringify(policy(stack, 'execution_role_policy'))).toContain(
         'arn:aws:ecr:us-east-1:123456789012:repository/iris-staging',
       );
     });
 
-    it('WHEN it has the deployment name in another region THEN nothing is imported', async () => {
-      const stack = await synthWith('123456789012.dkr.ecr.eu-west-1.amazonaws.com/iris-prod');
-      expect(stack.json.import).toBeUndefined();
+    it('WHEN it has the deployment name in another region THEN nothing is imported', () => {
+      const stack = synthWith('123456789012.dkr.ecr.eu-west-1.amazonaws.com/iris-prod');
+      expect(stack.import).toBeUndefined();
       expect(resource(stack, 'aws_ecr_repository', 'ecr_repository')?.lifecycle).toBeUndefined();
     });
   });
 
-  it('GIVEN an image in ECR WHEN synthesized THEN no registry credentials are set', async () => {
-    const stack = await synth(workspace, configText('aws-ecs', ''));
+  it('GIVEN an image in ECR WHEN synthesized THEN no registry credentials are set', () => {
+    const stack = synth(configText('aws-ecs', ''));
     expect(container(stack)).not.toHaveProperty('repositoryCredentials');
   });
 
   it('GIVEN a secret that is not an ARN WHEN validated THEN it fails naming the variable, before synthesis', () => {
     expect(() =>
       loadTestConfig(
-        workspace,
         configText('aws-ecs', 'region: us-east-1', 'secrets:\n  DB_PASSWORD: prod/db\n'),
       ),
     ).toThrow(
@@ -419,10 +414,9 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     );
   });
 
-  it('GIVEN a long deployment name WHEN synthesized THEN the ALB name fits 32 characters and the target group takes a prefix', async () => {
+  it('GIVEN a long deployment name WHEN synthesized THEN the ALB name fits 32 characters and the target group takes a prefix', () => {
     const longName = 'a-very-long-deployment-name-for-iris-01';
-    const stack = await synth(
-      workspace,
+    const stack = synth(
       configText('aws-ecs', 'region: us-east-1').replace('name: iris-prod', `name: ${longName}`),
     );
     const albName = String(resource(stack, 'aws_lb', 'alb')?.name);
@@ -437,17 +431,137 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN startup_grace_seconds WHEN synthesized THEN the service gives new tasks that long', async () => {
-    const stack = await synth(workspace, configText('aws-ecs', 'startup_grace_seconds: 900'));
+  describe('release strategies', () => {
+    const spec = 'region: us-east-1';
+    const service = (stack: TerraformDocument) =>
+      resource(stack, 'aws_ecs_service', 'service') as {
+        deployment_configuration?: Record<string, unknown>;
+        load_balancer: { target_group_arn: string; advanced_configuration?: unknown }[];
+        alarms?: { alarm_names: string[]; enable: boolean; rollback: boolean };
+        timeouts?: { update: string };
+        depends_on: string[];
+      };
+
+    it('GIVEN rolling (the default) THEN the stack is the one without a release section', () => {
+      const rolling = synth(configText('aws-ecs', spec, 'release:\n  strategy: rolling\n'));
+      const none = synth(configText('aws-ecs', spec));
+
+      expect(stableJson(rolling)).toBe(stableJson(none));
+      expect(service(rolling).deployment_configuration).toBeUndefined();
+      expect(resourcesOf(rolling, 'aws_lb_listener_rule')).toEqual({});
+    });
+
+    it('GIVEN a canary WHEN synthesized THEN ECS runs CANARY with an alternate target group, the production rule, its role and rollback alarms', () => {
+      const stack = synth(
+        configText(
+          'aws-ecs',
+          spec,
+          'release:\n  strategy: canary\n  percent: 10\n  bake_minutes: 15\n',
+        ),
+      );
+      const ecs = service(stack);
+
+      expect(ecs.deployment_configuration).toEqual({
+        strategy: 'CANARY',
+        bake_time_in_minutes: '5',
+        canary_configuration: { canary_percent: 10, canary_bake_time_in_minutes: '15' },
+      });
+      expect(ecs.load_balancer[0]?.advanced_configuration).toEqual({
+        alternate_target_group_arn: '${aws_lb_target_group.alternate_target_group.arn}',
+        production_listener_rule: '${aws_lb_listener_rule.production_listener_rule.arn}',
+        role_arn: '${aws_iam_role.deployment_role.arn}',
+      });
+      expect(ecs.alarms).toEqual({
+        alarm_names: [
+          '${aws_cloudwatch_metric_alarm.primary_error_rate_alarm.alarm_name}',
+          '${aws_cloudwatch_metric_alarm.primary_latency_alarm.alarm_name}',
+          '${aws_cloudwatch_metric_alarm.alternate_error_rate_alarm.alarm_name}',
+          '${aws_cloudwatch_metric_alarm.alternate_latency_alarm.alarm_name}',
+        ],
+        enable: true,
+        rollback: true,
+      });
+      // 15 min canary + 5 min window + 30 min margin: terraform waits for the whole deployment.
+      expect(ecs.timeouts).toEqual({ update: '50m' });
+      expect(ecs.depends_on).toContain('aws_lb_listener_rule.production_listener_rule');
+
+      const rule = resource(stack, 'aws_lb_listener_rule', 'production_listener_rule') as {
+        action: { forward: { target_group: { arn: string; weight: number }[] } }[];
+        lifecycle: { ignore_changes: string[] };
+        listener_arn: string;
+      };
+      expect(rule.action[0]?.forward.target_group).toEqual([
+        { arn: '${aws_lb_target_group.target_group.arn}', weight: 100 },
+        { arn: '${aws_lb_target_group.alternate_target_group.arn}', weight: 0 },
+      ]);
+      expect(rule.lifecycle.ignore_changes).toEqual(['action']);
+      expect(rule.listener_arn).toBe('${aws_lb_listener.http_listener.arn}');
+      const primary = resource(stack, 'aws_lb_target_group', 'target_group');
+      const alternate = resource(stack, 'aws_lb_target_group', 'alternate_target_group');
+      expect(alternate).toEqual(primary);
+      expect(
+        resource(stack, 'aws_iam_role_policy_attachment', 'deployment_role_policy')?.policy_arn,
+      ).toBe(
+        'arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers',
+      );
+      expect(
+        JSON.parse(String(resource(stack, 'aws_iam_role', 'deployment_role')?.assume_role_policy))
+          .Statement[0].Principal,
+      ).toEqual({ Service: 'ecs.amazonaws.com' });
+
+      const errors = resource(
+        stack,
+        'aws_cloudwatch_metric_alarm',
+        'alternate_error_rate_alarm',
+      ) as {
+        threshold: number;
+        treat_missing_data: string;
+        metric_query: {
+          id: string;
+          expression?: string;
+          metric?: { metric_name: string; dimensions: Record<string, string> };
+        }[];
+      };
+      expect(errors.threshold).toBe(5);
+      expect(errors.treat_missing_data).toBe('notBreaching');
+      expect(
+        errors.metric_query.map((query) => query.metric?.metric_name ?? query.expression),
+      ).toEqual(['HTTPCode_Target_5XX_Count', 'RequestCount', '100 * errors / MAX([requests, 1])']);
+      expect(errors.metric_query[0]?.metric?.dimensions.TargetGroup).toBe(
+        '${aws_lb_target_group.alternate_target_group.arn_suffix}',
+      );
+      const latency = resource(stack, 'aws_cloudwatch_metric_alarm', 'primary_latency_alarm');
+      expect(latency).toMatchObject({
+        metric_name: 'TargetResponseTime',
+        extended_statistic: 'p99',
+        threshold: 2,
+      });
+    });
+
+    it('GIVEN blue-green WHEN synthesized THEN ECS runs BLUE_GREEN and keeps the old tasks bake_minutes', () => {
+      const stack = synth(
+        configText('aws-ecs', spec, 'release:\n  strategy: blue-green\n  bake_minutes: 20\n'),
+      );
+
+      expect(service(stack).deployment_configuration).toEqual({
+        strategy: 'BLUE_GREEN',
+        bake_time_in_minutes: '20',
+      });
+      expect(service(stack).timeouts).toEqual({ update: '50m' });
+      expect(resource(stack, 'aws_lb_target_group', 'alternate_target_group')).toBeDefined();
+    });
+  });
+
+  it('GIVEN startup_grace_seconds WHEN synthesized THEN the service gives new tasks that long', () => {
+    const stack = synth(configText('aws-ecs', 'startup_grace_seconds: 900'));
     expect(resource(stack, 'aws_ecs_service', 'service')?.health_check_grace_period_seconds).toBe(
       900,
     );
   });
 
-  it('GIVEN secrets under a customer KMS key WHEN synthesized THEN the execution role may decrypt with it through the secret services only', async () => {
+  it('GIVEN secrets under a customer KMS key WHEN synthesized THEN the execution role may decrypt with it through the secret services only', () => {
     const key = 'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
-    const stack = await synth(
-      workspace,
+    const stack = synth(
       configText(
         'aws-ecs',
         `secrets_kms_key_arns: [${key}]`,
@@ -470,22 +584,21 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
     });
   });
 
-  it('GIVEN one deployment name in two regions WHEN synthesized THEN its IAM roles do not collide', async () => {
-    const names = async (region: string) => {
-      const stack = await synth(workspace, configText('aws-ecs', `region: ${region}`));
+  it('GIVEN one deployment name in two regions WHEN synthesized THEN its IAM roles do not collide', () => {
+    const names = (region: string) => {
+      const stack = synth(configText('aws-ecs', `region: ${region}`));
       return Object.values(resourcesOf(stack, 'aws_iam_role')).map((role) => role.name);
     };
-    expect(await names('us-east-1')).toEqual([
+    expect(names('us-east-1')).toEqual([
       'iris-prod-us-east-1-execution',
       'iris-prod-us-east-1-task',
     ]);
-    const west = await names('eu-west-1');
+    const west = names('eu-west-1');
     expect(west).toEqual(['iris-prod-eu-west-1-execution', 'iris-prod-eu-west-1-task']);
   });
 
-  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that the load balancer and tasks span two zones', async () => {
-    const stack = await synth(
-      workspace,
+  it('GIVEN an existing VPC WHEN synthesized THEN plan checks that the load balancer and tasks span two zones', () => {
+    const stack = synth(
       configText(
         'aws-ecs',
         `vpc_id: vpc-0123456789abcdef0

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BentoctlError } from '../../src/errors/index.js';
-import { configText, loadTestConfig, makeWorkspace } from './fixtures.js';
+import { configText, loadTestConfig } from './target-synth-harness.js';
 
-const workspace = makeWorkspace();
 const GPU = 'runtime:\n  device: gpu\n';
 const CERT_WEST =
   'arn:aws:acm:us-west-2:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789012';
@@ -228,10 +227,7 @@ describe('valid AWS image repositories', () => {
     ],
   ])('GIVEN %s WHEN loaded THEN it passes', (_name, repository, spec) => {
     expect(() =>
-      loadTestConfig(
-        workspace,
-        configText('aws-ecs', spec, `image:\n  repository: ${repository}\n`),
-      ),
+      loadTestConfig(configText('aws-ecs', spec, `image:\n  repository: ${repository}\n`)),
     ).not.toThrow();
   });
 });
@@ -244,7 +240,6 @@ describe('invalid AWS specs', () => {
       try {
         const text = configText(target, spec, extra);
         loadTestConfig(
-          workspace,
           name_ !== undefined ? text.replace('name: iris-prod', `name: ${name_}`) : text,
         );
       } catch (error) {

@@ -21,6 +21,7 @@ interface ConfigParts {
   runtime?: Record<string, unknown>;
   secrets?: Record<string, string>;
   image?: Record<string, unknown>;
+  state?: Record<string, unknown>;
 }
 
 function configText(parts: ConfigParts = {}): string {
@@ -37,6 +38,7 @@ function configText(parts: ConfigParts = {}): string {
     ...(parts.runtime ? { runtime: parts.runtime } : {}),
     ...(parts.secrets ? { secrets: parts.secrets } : {}),
     ...(parts.image ? { image: parts.image } : {}),
+    ...(parts.state ? { state: parts.state } : {}),
   });
 }
 
@@ -517,7 +519,7 @@ describe('azure-aks synthesis', () => {
       ]);
       // Literal ids work on Terraform 1.5. (The client config is read for the cluster admin
       // role, not for the ids.)
-      expect(json.terraform?.required_version).toBeUndefined();
+      expect(json.terraform?.required_version).toBe('>= 1.5.0');
     });
 
     it("WITHOUT spec.subscription_id THEN the ids use the provider's subscription, read at plan time", () => {
@@ -536,9 +538,23 @@ describe('azure-aks synthesis', () => {
       expect(json.data?.azurerm_client_config).toEqual({ client_config: {} });
       // An import id that is an expression needs Terraform 1.6.
       expect(json.terraform?.required_version).toBe('>= 1.6.0');
-      // The override adds to the terraform block; the providers stay.
-      expect(Object.keys(json.terraform ?? {})).toContain('required_providers');
+      // The constraint adds to the terraform block; the providers and the backend stay.
+      expect(Object.keys(json.terraform ?? {})).toEqual(
+        expect.arrayContaining(['backend', 'required_providers']),
+      );
     });
+
+    it.each([
+      ['locked by its lock file', { use_lockfile: true }, '>= 1.10.0'],
+      ['locked by DynamoDB', { use_lockfile: false, dynamodb_table: 'locks' }, '>= 1.6.0'],
+    ])(
+      'WITH an S3 backend %s THEN the newer of its floor and 1.6 is required',
+      (_, lock, version) => {
+        const state = { backend: 's3', bucket: 'tf-state', region: 'eu-west-1', ...lock };
+        const json = synthPushed({ spec: { resource_group: 'ml-prod' }, state });
+        expect(json.terraform?.required_version).toBe(version);
+      },
+    );
 
     it("THEN an image in another deployment's own ACR is never adopted", () => {
       const config = loadTestConfig(configText({}));
@@ -559,7 +575,7 @@ describe('azure-aks synthesis', () => {
     it('THEN an image elsewhere, or a repository set in image:, imports nothing', () => {
       const elsewhere = synth() as WithImports;
       expect(elsewhere.import).toBeUndefined();
-      expect(elsewhere.terraform?.required_version).toBeUndefined();
+      expect(elsewhere.terraform?.required_version).toBe('>= 1.5.0');
       // The same repository written in image: is the user's registry, not the stack's.
       const own = defaultAksImageRepository('iris-prod', {});
       const config = loadTestConfig(configText({ image: { repository: own } }));

@@ -1,11 +1,33 @@
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { labelValue, stackLabels } from '../../src/targets/stack-labels.js';
 import { stableJson } from '../../src/targets/stable-json.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { synthesizeStack, type TerraformJson } from '../../src/targets/synth-stack.js';
-import { configText, ECR_REPOSITORY, loadTestConfig, makeWorkspace, synth } from './fixtures.js';
+import { Testing } from 'cdktf';
+import type { TargetName } from '../../src/targets/names.js';
+import { getTarget } from '../../src/targets/registry.js';
+import {
+  addDeploymentStack,
+  synthesizeStack,
+  type SynthesizedStack,
+  type TerraformJson,
+} from '../../src/targets/synth-stack.js';
+import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
+import {
+  configText,
+  ECR_IMAGE,
+  ECR_REPOSITORY,
+  loadTestConfig,
+  stackInput,
+} from './target-synth-harness.js';
 
-const workspace = makeWorkspace();
+// One workspace for the file, so that the checks below can look for its path in the output.
+const workspace = makeBentoWorkspace();
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+/** What `generate` writes for a config text, bytes and all. */
+const synth = (text: string): Promise<SynthesizedStack> =>
+  synthesizeStack(stackInput(loadTestConfig(text, workspace), ECR_IMAGE));
 
 /**
  * Per target: a config that synthesizes with its defaults, a one-field edit of it, and a floor
@@ -62,10 +84,10 @@ function changedLines(before: string, after: string): number {
 describe('deterministic synthesis', () => {
   describe.each(Object.entries(CASES))(
     'GIVEN the %s target',
-    (_target, { text, edit, minBlocks }) => {
+    (target, { text, edit, minBlocks }) => {
       it('WHEN synthesized twice THEN the bytes are identical and free of machine-specific paths', async () => {
-        const first = await synth(workspace, text);
-        const second = await synth(workspace, text);
+        const first = await synth(text);
+        const second = await synth(text);
         expect(second.text).toBe(first.text);
         expect(first.text).not.toContain(workspace);
         expect(first.text).not.toContain(process.cwd());
@@ -73,14 +95,20 @@ describe('deterministic synthesis', () => {
       });
 
       it('WHEN one field changes THEN only a few lines change', async () => {
-        const before = await synth(workspace, text);
-        const after = await synth(workspace, text.replace(edit[0], edit[1]));
+        const before = await synth(text);
+        const after = await synth(text.replace(edit[0], edit[1]));
         expect(after.text).not.toBe(before.text);
         expect(changedLines(before.text, after.text)).toBeLessThanOrEqual(2);
       });
 
+      it("THEN the stack's outputs are the ones its definition declares", async () => {
+        const stack = await synth(text);
+        const declared = getTarget(target as TargetName).outputs.map((output) => output.name);
+        expect(stack.outputs).toEqual([...declared].sort());
+      });
+
       it('THEN every logical ID is the readable construct ID, without a cdktf hash suffix', async () => {
-        const stack = await synth(workspace, text);
+        const stack = await synth(text);
         const blocks = ['resource', 'data'].flatMap((kind) =>
           Object.values(
             (stack.json[kind] ?? {}) as Record<string, Record<string, unknown>>,
@@ -141,7 +169,7 @@ describe('state backends', () => {
   ])(
     'GIVEN %s WHEN synthesized THEN terraform.backend is configured from state:',
     async (_name, state, backend) => {
-      const stack = await synth(workspace, configText('aws-ecs', 'region: us-east-1', state));
+      const stack = await synth(configText('aws-ecs', 'region: us-east-1', state));
       expect((stack.json.terraform as { backend: unknown }).backend).toEqual(backend);
     },
   );
@@ -171,7 +199,7 @@ describe('a release touches what changed', () => {
   ])(
     'GIVEN %s WHEN only the bento changes THEN only what runs it changes',
     async (target, extra, expected) => {
-      const config = loadTestConfig(workspace, configText(target, 'region: us-east-1', extra));
+      const config = loadTestConfig(configText(target, 'region: us-east-1', extra), workspace);
       const release = (version: string) =>
         synthesizeStack({
           config,
@@ -190,7 +218,7 @@ describe('a release touches what changed', () => {
 describe('state keys and Terraform version', () => {
   const S3 = 'state:\n  backend: s3\n  bucket: my-state\n  region: eu-west-1\n';
   const key = async (target: string, spec: string, extra = '') => {
-    const stack = await synth(workspace, configText(target, spec, `${extra}${S3}`));
+    const stack = await synth(configText(target, spec, `${extra}${S3}`));
     return (stack.json.terraform as { backend: { s3: { key: string } } }).backend.s3.key;
   };
 
@@ -216,8 +244,18 @@ describe('state keys and Terraform version', () => {
     ],
     ['local state', '', '>= 1.5.0'],
   ])('GIVEN %s THEN the stack states the Terraform it needs', async (_name, state, version) => {
-    const stack = await synth(workspace, configText('aws-ecs', 'region: us-east-1', state));
+    const stack = await synth(configText('aws-ecs', 'region: us-east-1', state));
     expect((stack.json.terraform as { required_version: string }).required_version).toBe(version);
+  });
+
+  it('GIVEN the stack synthesized by cdktf itself (as `cdktf synth` does) THEN it states the same version', async () => {
+    // The constraint is part of the construct tree, not a patch on generate's output, so the
+    // benchmark's `cdktf synth` of the same constructs writes the same JSON.
+    const config = loadTestConfig(configText('aws-ecs', 'region: us-east-1', S3), workspace);
+    const synthesize = await getTarget('aws-ecs').loadSynthesizer();
+    const stack = addDeploymentStack(Testing.app(), stackInput(config, ECR_IMAGE), synthesize);
+    const json = JSON.parse(Testing.synth(stack)) as { terraform: { required_version: string } };
+    expect(json.terraform.required_version).toBe('>= 1.10.0');
   });
 });
 

@@ -10,12 +10,13 @@ import {
   resolveImage,
 } from '../../src/targets/image-reference.js';
 import { runCli } from '../helpers/run-cli.js';
-import { DIGEST, ECR_REPOSITORY, configText, makeWorkspace } from './fixtures.js';
+import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
+import { DIGEST, ECR_REPOSITORY, configText } from './target-synth-harness.js';
 
 const ECS_SPEC = 'region: us-east-1';
 
 function workspaceWithConfig(): { workspace: string; config: string } {
-  const workspace = makeWorkspace();
+  const workspace = makeBentoWorkspace();
   const config = join(workspace, 'deployment_config.yaml');
   writeFileSync(config, configText('aws-ecs', ECS_SPEC));
   return { workspace, config };
@@ -222,7 +223,7 @@ describe('generateStack: the image must be pullable by the target', () => {
   ])(
     'GIVEN %s and --image in a registry it cannot pull from WHEN generated THEN IMAGE_NOT_PULLABLE and nothing is written',
     async (target, spec, repository) => {
-      const workspace = makeWorkspace();
+      const workspace = makeBentoWorkspace();
       const config = join(workspace, 'deployment_config.yaml');
       writeFileSync(config, configText(target, spec));
       await expect(
@@ -246,7 +247,7 @@ describe('generateStack: AKS secrets in a local state', () => {
   const aks = 'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]';
   const secrets = 'secrets:\n  DB_PASSWORD: https://ml-vault.vault.azure.net/secrets/db-password\n';
   const generate = async (extra: string) => {
-    const workspace = makeWorkspace();
+    const workspace = makeBentoWorkspace();
     const config = join(workspace, 'deployment_config.yaml');
     writeFileSync(config, configText('azure-aks', aks, extra));
     return generateStack({
@@ -357,10 +358,7 @@ describe('bentoctl generate (CLI)', () => {
 describe('the bento checked by generate and validate', () => {
   it('GIVEN a corrupt model WHEN generated THEN it exits 2 at the model path of bento.yaml', async () => {
     const { workspace, config } = workspaceWithConfig();
-    writeFileSync(
-      join(workspace, 'bento', 'models', 'iris.onnx'),
-      'not a real model, stable bytes',
-    );
+    writeFileSync(join(workspace, 'iris', 'models', 'iris.onnx'), 'not a real model, stable bytes');
     const image = `${ECR_REPOSITORY}@${DIGEST}`;
     for (const args of [
       ['generate', '-f', config, '--image', image],

@@ -5,7 +5,7 @@ import {
   defaultCloudRunImageRepository,
 } from '../../src/targets/google-cloud-run/names.js';
 import { parseSecretManagerReference } from '../../src/targets/google-cloud-run/secret-reference.js';
-import { synthesizeCloudRun } from '../../src/targets/google-cloud-run/stack.js';
+import { synthesizeGoogleCloudRun } from '../../src/targets/google-cloud-run/stack.js';
 import type { CloudRunSpec } from '../../src/targets/google-cloud-run/spec.js';
 import {
   changedLeaves,
@@ -24,6 +24,7 @@ interface ConfigParts {
   secrets?: Record<string, string>;
   env?: Record<string, string>;
   image?: Record<string, unknown>;
+  release?: Record<string, unknown>;
   name?: string;
 }
 
@@ -38,11 +39,15 @@ function configText(parts: ConfigParts = {}): string {
     ...(parts.secrets ? { secrets: parts.secrets } : {}),
     ...(parts.env ? { env: parts.env } : {}),
     ...(parts.image ? { image: parts.image } : {}),
+    ...(parts.release ? { release: parts.release } : {}),
   });
 }
 
 function synth(parts: ConfigParts = {}): TerraformDocument {
-  return synthesizeTarget<CloudRunSpec>(synthesizeCloudRun, loadTestConfig(configText(parts)));
+  return synthesizeTarget<CloudRunSpec>(
+    synthesizeGoogleCloudRun,
+    loadTestConfig(configText(parts)),
+  );
 }
 
 interface Container {
@@ -396,7 +401,7 @@ describe('google-cloud-run synthesis', () => {
     it("GIVEN an image in another project's repository THEN Cloud Run's service agent may read that repository", () => {
       const config = loadTestConfig(configText({ image: { repository: otherProject } }));
       const json = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         config,
         imageIn(otherProject),
       );
@@ -420,7 +425,7 @@ describe('google-cloud-run synthesis', () => {
     it('GIVEN an image in the deployment project THEN no grant is added (the agent reads it already)', () => {
       const own = 'us-central1-docker.pkg.dev/ml-project-123/iris-prod/iris-prod';
       const json = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         loadTestConfig(configText()),
         imageIn(own),
       );
@@ -429,7 +434,7 @@ describe('google-cloud-run synthesis', () => {
 
     it('GIVEN a gcr.io image of another project THEN the grant is on its gcr.io repository', () => {
       const json = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         loadTestConfig(configText()),
         imageIn('eu.gcr.io/shared-images/iris'),
       );
@@ -486,7 +491,7 @@ describe('google-cloud-run synthesis', () => {
       );
       // A release changes only the image: the wait's triggers stay as they are.
       const other = synthesizeTarget<CloudRunSpec>(
-        synthesizeCloudRun,
+        synthesizeGoogleCloudRun,
         loadTestConfig(configText({ secrets: { DB_PASSWORD: 'db-password' } })),
         { ...TEST_IMAGE, ref: `${TEST_IMAGE.repository}@sha256:${'cd'.repeat(32)}` },
       );
@@ -517,7 +522,7 @@ describe('google-cloud-run synthesis', () => {
       digest: TEST_IMAGE.digest,
       ref: `${repository}@${TEST_IMAGE.digest}`,
     };
-    const json = synthesizeTarget<CloudRunSpec>(synthesizeCloudRun, config, image) as {
+    const json = synthesizeTarget<CloudRunSpec>(synthesizeGoogleCloudRun, config, image) as {
       import?: unknown;
     };
     expect(json.import).toEqual([
@@ -541,7 +546,7 @@ describe('google-cloud-run synthesis', () => {
       ref: `${staging}@${TEST_IMAGE.digest}`,
     };
     const own = synthesizeTarget<CloudRunSpec>(
-      synthesizeCloudRun,
+      synthesizeGoogleCloudRun,
       config,
       image,
     ) as TerraformDocument & {
@@ -552,12 +557,81 @@ describe('google-cloud-run synthesis', () => {
       repository_id: cloudRunNames(config.name).repositoryId,
     });
     const shared = synthesizeTarget<CloudRunSpec>(
-      synthesizeCloudRun,
+      synthesizeGoogleCloudRun,
       loadTestConfig(configText({ image: { repository: staging } })),
       image,
     ) as TerraformDocument & { import?: unknown };
     expect(shared.import).toBeUndefined();
     expect(resourcesOf(shared, 'google_artifact_registry_repository')).toEqual({});
+  });
+
+  describe('release strategies', () => {
+    const service = (json: TerraformDocument) =>
+      onlyResource(json, 'google_cloud_run_v2_service') as {
+        traffic?: unknown;
+        dynamic?: { traffic: { for_each: string; content: Record<string, unknown> } };
+        template: { revision?: string };
+      };
+    const traffic = (json: TerraformDocument) =>
+      (json as { variable?: Record<string, { default: unknown; type: string }> }).variable
+        ?.bentoctl_traffic;
+
+    it('GIVEN rolling (the default) THEN all traffic goes to LATEST, no revision name, no variable', () => {
+      const json = synth({ release: { strategy: 'rolling' } });
+
+      expect(service(json).traffic).toEqual([
+        { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 },
+      ]);
+      expect(service(json).template.revision).toBeUndefined();
+      expect(traffic(json)).toBeUndefined();
+      expect(json.output?.candidate_endpoint).toBeUndefined();
+      expect(json).toEqual(synth());
+    });
+
+    it.each(['canary', 'blue-green'])(
+      'GIVEN %s THEN the revision is named, its traffic blocks come from bentoctl_traffic and it has a tagged URL',
+      (strategy) => {
+        const json = synth({ release: { strategy } });
+        const { template, dynamic } = service(json);
+
+        expect(template.revision).toMatch(/^iris-prod-[0-9a-f]{12}$/);
+        expect(service(json).traffic).toBeUndefined();
+        expect(dynamic?.traffic.for_each).toBe('${toset(var.bentoctl_traffic)}');
+        expect(dynamic?.traffic.content).toEqual({
+          type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+          revision: '${each.value.revision}',
+          percent: '${each.value.percent}',
+          tag: '${each.value.tag}',
+        });
+        // Planned by hand (no bentoctl), everything goes to this revision.
+        expect(traffic(json)?.default).toEqual([
+          { revision: template.revision, percent: 100, tag: 'candidate' },
+        ]);
+        expect(json.output?.candidate_endpoint?.value).toBe(
+          '${replace(google_cloud_run_v2_service.service.uri, "https://", "https://candidate---")}',
+        );
+      },
+    );
+
+    it('GIVEN a canary THEN the revision name changes with the image and the env, not with the release section', () => {
+      const name = (json: TerraformDocument) => service(json).template.revision;
+      const base = synth({ release: { strategy: 'canary' } });
+      const otherPercent = synth({ release: { strategy: 'canary', percent: 50 } });
+      const otherEnv = synth({ release: { strategy: 'canary' }, env: { LOG_FORMAT: 'json' } });
+      const otherImage = synthesizeTarget<CloudRunSpec>(
+        synthesizeGoogleCloudRun,
+        loadTestConfig(configText({ release: { strategy: 'canary' } })),
+        {
+          ...TEST_IMAGE,
+          digest: `sha256:${'cd'.repeat(32)}`,
+          ref: `${TEST_IMAGE.repository}@sha256:${'cd'.repeat(32)}`,
+        },
+      );
+
+      expect(name(otherPercent)).toBe(name(base));
+      expect(name(otherEnv)).not.toBe(name(base));
+      expect(name(otherImage)).not.toBe(name(base));
+    });
   });
 
   describe('determinism', () => {

@@ -10,9 +10,10 @@ import type { JsonValue, ResourceChange } from '../../src/terraform/plan-json.js
 import { renderPlanText } from '../../src/terraform/render-plan-text.js';
 import { synthesizeStack, type SynthesizedStack } from '../../src/targets/synth-stack.js';
 import { RUNNING, type StackLifecycle } from '../../src/targets/synthesizer.js';
-import { configText, ECR_IMAGE, loadTestConfig, makeWorkspace } from './fixtures.js';
+import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
+import { configText, ECR_IMAGE, loadTestConfig } from './target-synth-harness.js';
 
-const workspace = makeWorkspace();
+const workspace = makeBentoWorkspace();
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 const TERMINATED: StackLifecycle = { terminated: true, restoring: false };
@@ -31,7 +32,7 @@ const SPECS = {
 async function stackOf(name: keyof typeof SPECS, lifecycle: StackLifecycle) {
   const target = name.split(' ')[0]!;
   return synthesizeStack({
-    config: loadTestConfig(workspace, configText(target, SPECS[name])),
+    config: loadTestConfig(configText(target, SPECS[name]), workspace),
     image: ECR_IMAGE,
     bentoVersion: '0123456789abcdef',
     bentoName: 'iris_classifier',

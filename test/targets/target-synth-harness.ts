@@ -1,14 +1,15 @@
 /**
- * Synthesizes one target's stack the way `generate` does (a stack with the target's resources,
- * labels and runtime environment), without the generate command, so target tests stay small.
+ * The one way target tests synthesize a stack: through `synthesizeStackWith`, the function
+ * `generate` runs (backend, the target's resources, labels, runtime environment and Terraform
+ * version), with the target's synthesizer imported by the test and a config loaded by the real
+ * loader (schemas and preflight) next to a real bento.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Testing, TerraformStack } from 'cdktf';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { runtimeEnvironment } from '../../src/config/runtime-env.js';
-import { bentoLabels, deploymentLabels } from '../../src/targets/stack-labels.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeStackWith, type StackInput } from '../../src/targets/synth-stack.js';
 import {
   RUNNING,
   type ImageReference,
@@ -17,13 +18,18 @@ import {
 } from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
-export const TEST_BENTO_VERSION = '3f2a9c0d7e6b5a41';
+export const TEST_BENTO_VERSION = '0123456789abcdef';
+export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
-export const TEST_IMAGE: ImageReference = {
-  repository: 'registry.example.com/iris/iris-prod',
-  digest: `sha256:${'ab'.repeat(32)}`,
-  ref: `registry.example.com/iris/iris-prod@sha256:${'ab'.repeat(32)}`,
-};
+/** An image in a registry no target treats as its own. */
+export const TEST_IMAGE: ImageReference = imageReference(
+  'registry.example.com/iris/iris-prod',
+  DIGEST,
+);
+
+export const ECR_REPOSITORY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod';
+/** The image `build --push` records for an AWS deployment named iris-prod in us-east-1. */
+export const ECR_IMAGE = imageReference(ECR_REPOSITORY, DIGEST, TEST_BENTO_VERSION);
 
 /** A Terraform JSON document: resource/data/output/provider blocks by type and name. */
 export interface TerraformDocument {
@@ -31,43 +37,57 @@ export interface TerraformDocument {
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
   readonly output?: Record<string, { value: unknown; description?: string }>;
+  readonly locals?: Record<string, unknown>;
+  readonly import?: { to: string; id: string }[];
   readonly terraform?: Record<string, unknown>;
 }
 
 /**
- * Loads a config text with a real bento next to it, through the same loader (schemas and
- * preflight) the CLI uses. Throws the loader's BentoctlError for invalid configs.
+ * A config YAML for `target` whose bento is the workspace's `./iris`: `spec` (one field a line)
+ * is indented under `spec:`, `extra` (top-level YAML) appended as it is.
  */
-export function loadTestConfig(text: string): ResolvedConfig {
-  const root = makeBentoWorkspace();
+export function configText(target: string, spec: string, extra = ''): string {
+  return `api_version: v1
+name: iris-prod
+bento: ./iris
+target: ${target}
+spec:
+${spec
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => `  ${line}`)
+  .join('\n')}
+${extra}`;
+}
+
+/**
+ * Loads a config text through the loader the CLI uses, as if the file sat in `workspace` (a
+ * `makeBentoWorkspace()` folder). Throws the loader's BentoctlError for invalid configs.
+ * @default workspace - a fresh one, removed once the config is loaded
+ */
+export function loadTestConfig(text: string, workspace?: string): ResolvedConfig {
+  const root = workspace ?? makeBentoWorkspace();
   try {
     return loadConfigText(join(root, 'deployment_config.yaml'), text, { env: {}, home: root });
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    if (workspace === undefined) rmSync(root, { recursive: true, force: true });
   }
 }
 
-/** Runs a synthesizer on a fresh stack and returns the stack's Terraform JSON. */
+/** What `generate` hands synthesis for `config`, with the test bento's identity. */
+export function stackInput(config: ResolvedConfig, image: ImageReference = TEST_IMAGE): StackInput {
+  return { config, image, bentoVersion: TEST_BENTO_VERSION, bentoName: 'iris_classifier' };
+}
+
+/** Runs a target's synthesizer on the deployment's stack and returns its Terraform JSON. */
 export function synthesizeTarget<Spec>(
   synthesize: Synthesizer<Spec>,
   config: ResolvedConfig,
   image: ImageReference = TEST_IMAGE,
   lifecycle: StackLifecycle = RUNNING,
 ): TerraformDocument {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, config.name);
-  synthesize({
-    stack,
-    config,
-    spec: config.spec as Spec,
-    image,
-    bentoVersion: TEST_BENTO_VERSION,
-    labels: deploymentLabels(config.name),
-    bentoLabels: bentoLabels({ bentoName: 'iris_classifier', bentoVersion: TEST_BENTO_VERSION }),
-    environment: runtimeEnvironment(config),
-    lifecycle,
-  });
-  return withoutMetadata(JSON.parse(Testing.synth(stack))) as TerraformDocument;
+  return synthesizeStackWith({ ...stackInput(config, image), lifecycle }, synthesize)
+    .json as TerraformDocument;
 }
 
 /** Resources of one type, by logical name. */
@@ -78,22 +98,29 @@ export function resourcesOf(
   return json.resource?.[type] ?? {};
 }
 
+/** `resource.<type>.<name>`, or undefined. */
+export function resource(
+  json: TerraformDocument,
+  type: string,
+  name: string,
+): Record<string, unknown> | undefined {
+  return resourcesOf(json, type)[name];
+}
+
+/** `data.<type>.<name>`, or undefined. */
+export function dataOf(
+  json: TerraformDocument,
+  type: string,
+  name: string,
+): Record<string, unknown> | undefined {
+  return json.data?.[type]?.[name];
+}
+
 /** The one resource of a type, failing the test when there are none or several. */
 export function onlyResource(json: TerraformDocument, type: string): Record<string, unknown> {
   const all = Object.values(resourcesOf(json, type));
   if (all.length !== 1) throw new Error(`expected one ${type}, found ${all.length}`);
   return all[0] as Record<string, unknown>;
-}
-
-/** cdktf's `//` metadata carries construct paths, not deployment content. */
-function withoutMetadata(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutMetadata);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([key]) => key !== '//')
-      .map(([key, child]) => [key, withoutMetadata(child)]),
-  );
 }
 
 /** Every leaf of a JSON value as `path = value`, for counting what a change touched. */

@@ -187,6 +187,8 @@ describe('main-branch workflow', () => {
     const staging = scripts(workflow, 'staging');
     expect(staging).toMatch(/bentoctl apply -f "\$STAGING_CONFIG" --auto-approve/);
     expect(staging).toContain('"$endpoint/readyz"');
+    // The endpoint from the state alone: the smoke test must not fail on the cloud's describe APIs.
+    expect(staging).toContain('bentoctl status -f "$STAGING_CONFIG" --no-live --json');
     expect(staging).toMatch(/-X POST "\$endpoint\/\$SMOKE_API"/);
   });
 

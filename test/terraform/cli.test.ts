@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
@@ -50,7 +50,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
       'plan.md',
     );
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stdout).toContain(
       'Plan for cli-svc (aws-ecs): 3 to create, 0 to update, 0 to replace, 0 to delete.',
     );
@@ -62,7 +62,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
   it('GIVEN --json WHEN planned THEN stdout is only the JSON result', async () => {
     const result = await cli('plan', '--no-generate', '--json');
 
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     const parsed = JSON.parse(result.stdout) as {
       deployment: string;
       summary: { counts: Record<string, number> };
@@ -76,7 +76,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
   it('GIVEN no terminal WHEN applying without --auto-approve THEN it refuses before running terraform', async () => {
     const result = await cli('apply', '--no-generate');
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('Error [CONFIRMATION_REQUIRED]');
     expect(existsSync(join(workspace.paths.stack, 'terraform.tfstate'))).toBe(false);
   });
@@ -84,7 +84,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
   it('GIVEN --auto-approve WHEN applied THEN it prints the endpoint and waits until /readyz answers', async () => {
     const result = await cli('apply', '--no-generate', '--auto-approve', '--wait-timeout', '30');
 
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain(`endpoint = "${endpoint}"`);
     expect(result.stdout).toContain('api_token = "(sensitive)"');
     expect(result.stdout).toContain(`${endpoint}/readyz is ready.`);
@@ -94,7 +94,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
   it('GIVEN the applied deployment WHEN planned with --detailed-exitcode THEN it exits 0', async () => {
     const result = await cli('plan', '--no-generate', '--detailed-exitcode');
 
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('no changes');
   });
 
@@ -102,7 +102,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
     const list = await cli('list', '--json');
     const status = await cli('status', '--json', '--no-live');
 
-    expect(list.code).toBe(0);
+    expect(list.status).toBe(0);
     const [row] = JSON.parse(list.stdout) as {
       name: string;
       target: string;
@@ -111,7 +111,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
     }[];
     expect(row).toMatchObject({ name: 'cli-svc', target: 'aws-ecs', endpoint });
     expect(Number.isNaN(Date.parse(row?.lastAppliedAt ?? ''))).toBe(false);
-    expect(status.code).toBe(0);
+    expect(status.status).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({
       name: 'cli-svc',
       stateOutputs: { endpoint, api_token: '(sensitive)' },
@@ -123,7 +123,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
     workspace.writeStack({ ...DEFAULT_SHAPE, endpoint, failOnApply: true });
     const result = await cli('apply', '--no-generate', '--auto-approve', '--no-wait');
 
-    expect(result.code).toBe(3);
+    expect(result.status).toBe(3);
     expect(result.stderr).toContain(
       'Error [TERRAFORM_FAILED]: terraform apply failed (exit code 1',
     );
@@ -133,7 +133,7 @@ describe.skipIf(binary === undefined)('bentoctl plan/apply/destroy against real 
   it('GIVEN the deployment WHEN destroyed with --auto-approve THEN everything is deleted', async () => {
     const result = await cli('destroy', '--auto-approve');
 
-    expect(result.code).toBe(0);
+    expect(result.status).toBe(0);
     expect(result.stdout).toContain('Destroyed cli-svc.');
     const after = await cli('list', '--json');
     expect(JSON.parse(after.stdout)).toMatchObject([{ name: 'cli-svc', lastAppliedAt: null }]);
@@ -154,7 +154,7 @@ describe('terraform discovery through the CLI', () => {
       env: { ...workspace.env, TERRAFORM_BIN: join(workspace.dir, 'no-such-terraform') },
     });
 
-    expect(result.code).toBe(3);
+    expect(result.status).toBe(3);
     expect(result.stderr).toContain('Error [TERRAFORM_NOT_FOUND]');
     expect(result.stderr).toContain('https://developer.hashicorp.com/terraform/install');
   });
@@ -171,7 +171,7 @@ describe('terraform discovery through the CLI', () => {
       env: { ...workspace.env, TERRAFORM_BIN: fake },
     });
 
-    expect(result.code).toBe(3);
+    expect(result.status).toBe(3);
     expect(result.stderr).toContain('Error [TERRAFORM_TOO_OLD]');
     expect(result.stderr).toContain('is Terraform 1.4.7; bentoctl needs 1.5.0 or newer');
   });

@@ -6,50 +6,17 @@
  * Ctrl-C (SIGINT to the whole process group) reaches terraform once, and a second signal is
  * forwarded again.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, cliBin, runCli, startCli, type CliResult } from '../helpers/run-cli.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
 
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 const binary = await findTerraformForTests();
 const hasScript = spawnSync('script', ['--version']).status === 0;
-
-interface Exited {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The CLI as a child we can signal; `group` makes it lead its own process group, as a shell job. */
-function startCli(
-  args: readonly string[],
-  options: { cwd: string; env: Record<string, string | undefined>; group?: boolean },
-): { child: ChildProcess; exited: Promise<Exited> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...options.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.group === true,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const exited = new Promise<Exited>((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  return { child, exited };
-}
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -95,7 +62,7 @@ describe.skipIf(binary === undefined)('interrupting plan/apply with the real ter
   afterAll(() => workspace?.remove());
 
   /** Starts `apply` without a terminal (CI), waits for the provisioner, sends `signal`. */
-  async function interruptApply(signal: NodeJS.Signals): Promise<Exited> {
+  async function interruptApply(signal: NodeJS.Signals): Promise<CliResult> {
     rmSync(marker, { force: true });
     const { child, exited } = startCli(['apply', '--no-generate', '--auto-approve', '--no-wait'], {
       cwd: workspace.dir,
@@ -111,7 +78,7 @@ describe.skipIf(binary === undefined)('interrupting plan/apply with the real ter
     async () => {
       const child = spawn(
         'script',
-        ['-q', '-e', '-c', `${process.execPath} ${BIN} apply --no-generate`, '/dev/null'],
+        ['-q', '-e', '-c', `${process.execPath} ${cliBin} apply --no-generate`, '/dev/null'],
         { cwd: workspace.dir, env: { ...workspace.env, NO_COLOR: '1', TERM: 'xterm' } },
       );
       let screen = '';
@@ -141,7 +108,7 @@ describe.skipIf(binary === undefined)('interrupting plan/apply with the real ter
     async (signal) => {
       const result = await interruptApply(signal);
 
-      expect(result.code, result.stderr).toBe(130);
+      expect(result.status, result.stderr).toBe(130);
       expect(result.stderr).toContain(
         `Interrupted terraform apply of intr-svc (${signal}); terraform stopped gracefully; terraform's state lock is released; the deployment lock is released.`,
       );
@@ -162,7 +129,7 @@ describe.skipIf(binary === undefined)('interrupting plan/apply with the real ter
       env: { ...workspace.env, CI: 'true', SLEEP: '0' },
     });
 
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('Applied intr-svc.');
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
       resources: { name: string; instances: { status?: string }[] }[];
@@ -240,7 +207,7 @@ describe('signals reaching terraform', () => {
     const { child, exited } = startCli(['plan', '--no-generate'], {
       cwd: workspace.dir,
       env,
-      group: true,
+      detached: true,
     });
     await waitFor(() => existsSync(log), 'terraform plan to start');
     process.kill(-(child.pid ?? 0), 'SIGINT');
@@ -252,7 +219,7 @@ describe('signals reaching terraform', () => {
     const [own, parent] = readFileSync(`${log}.groups`, 'utf8').split(' ');
     expect(own).not.toBe(parent);
     expect(logged()).toEqual(['SIGINT']);
-    expect(result.code, result.stderr).toBe(130);
+    expect(result.status, result.stderr).toBe(130);
     expect(result.stderr).toContain(
       'Interrupted terraform plan of sig-svc (SIGINT); terraform stopped gracefully;',
     );
@@ -269,7 +236,7 @@ describe('signals reaching terraform', () => {
     const result = await exited;
 
     expect(logged()).toEqual(['SIGTERM', 'SIGINT']);
-    expect(result.code, result.stderr).toBe(130);
+    expect(result.status, result.stderr).toBe(130);
     expect(result.stderr).toContain(
       'Interrupted terraform plan of sig-svc (SIGTERM); terraform got 2 signals and exited at once',
     );

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
@@ -50,7 +50,7 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
     workspace.writeBuildRecord(image, 'bento-d');
     workspace.writeStack({ ...DEFAULT_SHAPE, image, endpoint });
     const applied = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
-    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.status, applied.stderr).toBe(0);
   });
   afterAll(async () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -61,7 +61,7 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
 
   it('GIVEN a running deployment WHEN terminated THEN the state says so, also to a fresh folder', async () => {
     const terminated = await cli(workspace, 'terminate', '--no-generate', '--auto-approve');
-    expect(terminated.code, terminated.stderr).toBe(0);
+    expect(terminated.status, terminated.stderr).toBe(0);
     expect(terminated.stdout).toContain('life-cli is terminated');
     expect(terminated.stdout).toContain('terraform_data.bentoctl_lifecycle');
 
@@ -80,36 +80,36 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
     // A CI runner generates the same stack in its own checkout.
     fresh.writeStack({ ...DEFAULT_SHAPE, image, endpoint });
     const applied = await cli(fresh, 'apply', '--no-generate', '--auto-approve');
-    expect(applied.code, applied.stderr).toBe(2);
+    expect(applied.status, applied.stderr).toBe(2);
     expect(applied.stderr).toContain('DEPLOYMENT_TERMINATED');
     expect(applied.stderr).toContain('bentoctl restore -f <config>');
     const planned = await cli(workspace, 'plan', '--no-generate');
-    expect(planned.code).toBe(2);
+    expect(planned.status).toBe(2);
     expect(planned.stderr).toContain('DEPLOYMENT_TERMINATED');
   });
 
   it('GIVEN a terminated deployment WHEN restored THEN it waits until the recorded image serves, and apply works again', async () => {
     requests = 0;
     const restored = await cli(workspace, 'restore', '--no-generate', '--auto-approve');
-    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.status, restored.stderr).toBe(0);
     expect(restored.stdout).toContain(`is ready and serves bento bento-d, image ${digest}`);
     expect(requests).toBeGreaterThan(0);
 
     const status = await cli(fresh, 'status', '--no-live', '--json');
     expect((JSON.parse(status.stdout) as { lifecycle: string }).lifecycle).toBe('running');
     const applied = await cli(workspace, 'apply', '--no-generate', '--auto-approve', '--no-wait');
-    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.status, applied.stderr).toBe(0);
     const again = await cli(workspace, 'restore', '--no-generate', '--auto-approve');
-    expect(again.code).toBe(2);
+    expect(again.status).toBe(2);
     expect(again.stderr).toContain('DEPLOYMENT_NOT_TERMINATED');
   });
 
   it('GIVEN delete THEN it is destroy: the typed confirmation is required, then everything goes', async () => {
     const unconfirmed = await cli(workspace, 'delete');
-    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.status).toBe(2);
     expect(unconfirmed.stderr).toContain('CONFIRMATION_REQUIRED');
     const deleted = await cli(workspace, 'delete', '--auto-approve');
-    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.status, deleted.stderr).toBe(0);
     expect(deleted.stdout).toContain('Destroyed life-cli.');
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
@@ -81,7 +81,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     serving = ['a'];
     hits = 0;
     const first = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
-    expect(first.code, first.stderr).toBe(0);
+    expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain('Recorded release 1.');
 
     deploy('b');
@@ -89,7 +89,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     hits = 0;
     const second = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
 
-    expect(second.code, second.stderr).toBe(0);
+    expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).toContain(
       `Waiting up to 300 s for ${endpoint}/readyz to answer ready from bento bento-b, image ${digest('b')}`,
     );
@@ -101,7 +101,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     );
     expect(hits).toBe(3);
     const listed = await cli(workspace, 'releases', '--json');
-    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.status, listed.stderr).toBe(0);
     const { releases } = JSON.parse(listed.stdout) as { releases: ListedRelease[] };
     expect(
       releases.map((release) => [release.number, release.image_digest, release.current]),
@@ -115,7 +115,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
   it('GIVEN the applied deployment WHEN re-planned with --detailed-exitcode THEN nothing changes and it exits 0', async () => {
     const result = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
 
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('no changes');
   });
 
@@ -123,7 +123,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     const text = await cli(fresh, 'releases');
     const listed = await cli(fresh, 'releases', '--json');
 
-    expect(text.code, text.stderr).toBe(0);
+    expect(text.status, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^2 .*sha256:bbbbbbbbbbbb.*github:octocat.*current$/m);
     expect(text.stdout).toMatch(/^1 .*sha256:aaaaaaaaaaaa.*github:octocat\s*$/m);
     const { releases } = JSON.parse(listed.stdout) as { releases: ListedRelease[] };
@@ -135,7 +135,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     try {
       const result = await cli(other, 'releases');
 
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain(
         'never-applied has no recorded release yet: `bentoctl apply` records one.',
       );
@@ -150,7 +150,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
 
     expect(text.stdout).toMatch(/^release\s+2 \(.*, by github:octocat\)$/m);
     expect(text.stdout).toContain(`serves bento bento-b, image ${digest('b')}`);
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
       source: 'release-history',
       release: { number: 2 },
@@ -174,7 +174,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
       '2',
     );
 
-    expect(result.code).toBe(3);
+    expect(result.status).toBe(3);
     expect(result.stderr).toContain(
       `Error [REVISION_NOT_SERVING]: ${endpoint}/readyz still answers from bento bento-b, image ${digest('b')} after 2 s, not from the one just applied: bento bento-c, image ${digest('c')}.`,
     );
@@ -185,7 +185,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
   it('GIVEN no terminal WHEN rolling back without --auto-approve THEN it refuses before touching terraform', async () => {
     const result = await cli(fresh, 'rollback');
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       'Error [CONFIRMATION_REQUIRED]: bentoctl rollback changes infrastructure',
     );
@@ -194,7 +194,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
   it('GIVEN --to naming no release WHEN rolling back THEN it exits 2 listing the releases there are', async () => {
     const result = await cli(fresh, 'rollback', '--to', '9', '--auto-approve');
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       'Error [RELEASE_NOT_FOUND]: Cannot roll rel-cli back: release 9 is not in its history, which holds 1, 2, 3.',
     );
@@ -228,7 +228,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
     const stack = readFileSync(join(fresh.paths.stack, 'main.tf.json'), 'utf8');
     expect(stack).toContain(image('b'));
     expect(stack).toContain(`BENTOCTL_IMAGE_DIGEST\\",\\"value\\":\\"${digest('b')}`);
-    expect(result.code).toBe(3);
+    expect(result.status).toBe(3);
     expect(result.stderr).toContain('Error [TERRAFORM_FAILED]: terraform init failed');
     const listed = await cli(fresh, 'releases', '--json');
     expect((JSON.parse(listed.stdout) as { releases: ListedRelease[] }).releases).toHaveLength(3);

@@ -9,6 +9,7 @@ import { parsePlanJson } from '../../src/terraform/plan-json.js';
 import { summarizePlan, type PlanSummary } from '../../src/terraform/plan-summary.js';
 import { planCommentMarker, renderPlanMarkdown } from '../../src/terraform/render-plan-markdown.js';
 import { renderPlanText } from '../../src/terraform/render-plan-text.js';
+import { countsLine } from '../../src/terraform/plan-symbols.js';
 import { TARGET_NAMES } from '../../src/targets/names.js';
 
 function summaryOf(target: string): PlanSummary {
@@ -66,6 +67,17 @@ describe('terminal rendering', () => {
     expect(text).toMatch(/container_definitions\[0\]\.image: .*# forces replacement$/m);
     expect(text).not.toContain('aws_lb.alb');
     await expect(text).toMatchFileSnapshot('./__snapshots__/plan-aws-ecs.txt');
+  });
+
+  it('GIVEN a canary release line THEN the comment shows it under the counts, and without one nothing', () => {
+    const summary = summaryOf('aws-ecs');
+    const release = 'canary: 10 % to bento v2 for 15 min, then 100 % (or back)';
+    const withLine = renderPlanMarkdown(summary, { deployment: 'x', target: 'aws-ecs', release });
+    const without = renderPlanMarkdown(summary, { deployment: 'x', target: 'aws-ecs' });
+
+    expect(withLine).toContain(`\n\n**Release:** ${release}\n\n`);
+    expect(withLine.indexOf('**Release:**')).toBeGreaterThan(withLine.indexOf(countsLine(summary)));
+    expect(without).not.toContain('Release:');
   });
 
   it('GIVEN a plan without changes THEN it says so in one line', () => {

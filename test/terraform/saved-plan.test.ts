@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savedPlanApplyError } from '../../src/deploy/saved-plan.js';
 import { errors } from '../../src/errors/index.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
@@ -43,7 +43,7 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
   it('GIVEN plan --out WHEN the stack changes before apply --plan THEN exactly the saved plan is applied', async () => {
     workspace.writeStack({ ...DEFAULT_SHAPE, replicas: 1 });
     const planned = await cli('plan', '--no-generate', '--out', 'reviewed', '--json');
-    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.status, planned.stderr).toBe(0);
     const saved = join(workspace.dir, 'reviewed');
     expect((JSON.parse(planned.stdout) as { savedTo: string }).savedTo).toBe(saved);
     for (const file of ['bentoctl-plan.json', 'bentoctl.tfplan', 'main.tf.json'])
@@ -53,7 +53,7 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
     workspace.writeStack({ ...DEFAULT_SHAPE, replicas: 5 });
     const applied = await cli('apply', '--plan', 'reviewed', '--auto-approve', '--no-wait');
 
-    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.status, applied.stderr).toBe(0);
     expect(applied.stderr).toContain(`Using the plan saved in ${saved}`);
     // The stack's two resources and the release history bentoctl records with them.
     expect(applied.stdout).toContain('3 to create');
@@ -66,14 +66,14 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
   it('GIVEN a saved plan WHEN another apply changes the state first THEN apply --plan exits 3 with SAVED_PLAN_STALE and applies nothing', async () => {
     workspace.writeStack({ ...DEFAULT_SHAPE, revision: 'r2' });
     const planned = await cli('plan', '--no-generate', '--out', 'stale');
-    expect(planned.code, planned.stderr).toBe(0);
+    expect(planned.status, planned.stderr).toBe(0);
     workspace.writeStack({ ...DEFAULT_SHAPE, revision: 'r3' });
     const other = await cli('apply', '--no-generate', '--auto-approve', '--no-wait');
-    expect(other.code, other.stderr).toBe(0);
+    expect(other.status, other.stderr).toBe(0);
 
     const result = await cli('apply', '--plan', 'stale', '--auto-approve', '--no-wait');
 
-    expect(result.code).toBe(3);
+    expect(result.status).toBe(3);
     expect(result.stderr).toContain('Error [SAVED_PLAN_STALE]');
     expect(result.stderr).toContain(`The plan in ${join(workspace.dir, 'stale')} is stale`);
     // Found by comparing the state's version, before the plan is shown or terraform applies.
@@ -89,7 +89,7 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
     );
     const result = await cli('apply', '-f', 'other.yaml', '--plan', 'reviewed', '--auto-approve');
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('Error [SAVED_PLAN_MISMATCH]');
     expect(result.stderr).toContain(
       'is for saved-svc (aws-ecs), and the config given is for other-svc (aws-ecs)',
@@ -99,7 +99,7 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
   it('GIVEN a folder that is not a saved plan WHEN applied THEN exit 2 SAVED_PLAN_INVALID', async () => {
     const result = await cli('apply', '--plan', 'nowhere', '--auto-approve');
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('Error [SAVED_PLAN_INVALID]');
     expect(result.stderr).toContain('bentoctl-plan.json is missing');
   });

@@ -10,9 +10,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
-import { DIGEST, ECR_REPOSITORY, configText, makeWorkspace } from '../targets/fixtures.js';
+import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
+import { DIGEST, ECR_REPOSITORY, configText } from '../targets/target-synth-harness.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from './helpers/run-cli.js';
+import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
@@ -32,18 +33,18 @@ describe('deployment folder beside the config (CLI)', () => {
 
   beforeAll(() => {
     assertCliBuilt();
-    root = makeWorkspace();
+    root = makeBentoWorkspace();
     // The configs and their bento live in deploy/; the commands run from other folders.
     deploy = join(root, 'deploy');
     elsewhere = join(root, 'elsewhere');
     mkdirSync(elsewhere);
     mkdirSync(deploy);
-    rmSync(join(deploy, 'bento'), { recursive: true, force: true });
+    rmSync(join(deploy, 'iris'), { recursive: true, force: true });
     // Both pull from one repository, so promote copies nothing and needs no registry.
     const config = (name: string) =>
       configText('aws-ecs', 'region: us-east-1')
         .replace('iris-prod', name)
-        .replace('./bento', '../bento')
+        .replace('./iris', '../iris')
         .concat(`image:\n  repository: ${STAGING_REPOSITORY}\n`);
     writeFileSync(join(deploy, 'prod.yaml'), config('iris-prod'));
     writeFileSync(join(deploy, 'staging.yaml'), config('iris-staging'));
@@ -64,7 +65,7 @@ describe('deployment folder beside the config (CLI)', () => {
       ['promote', '--from', '../deploy/staging.yaml', '--to', '../deploy/prod.yaml', '--json'],
       { cwd: elsewhere, env: env() },
     );
-    expect(promoted.code, promoted.stdout).toBe(0);
+    expect(promoted.status, promoted.stdout).toBe(0);
     const prod = deploymentPaths('iris-prod', deploy, { env: {} });
     expect(JSON.parse(promoted.stdout)).toMatchObject({
       digest: DIGEST,
@@ -77,7 +78,7 @@ describe('deployment folder beside the config (CLI)', () => {
       env: env(),
     });
 
-    expect(generated.code, generated.stderr + generated.stdout).toBe(0);
+    expect(generated.status, generated.stderr + generated.stdout).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({
       imageSource: 'build-record',
       image: `${STAGING_REPOSITORY}@${DIGEST}`,
@@ -90,7 +91,7 @@ describe('deployment folder beside the config (CLI)', () => {
   it('GIVEN the configs folder WHEN list runs there THEN it shows both deployments and the recorded digest', async () => {
     const listed = await runCli(['list', '--json'], { cwd: deploy, env: env() });
 
-    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.status, listed.stderr).toBe(0);
     const rows = JSON.parse(listed.stdout) as { name: string; builtDigest: string | null }[];
     expect(rows.map((row) => [row.name, row.builtDigest])).toEqual([
       ['iris-prod', DIGEST],
@@ -104,7 +105,7 @@ describe('deployment folder beside the config (CLI)', () => {
       cwd: root,
       env: env({ BENTOCTL_STATE_DIR: 'ci-state' }),
     });
-    expect(missing.code).toBe(2);
+    expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('IMAGE_NOT_RECORDED');
     expect(missing.stderr).toContain(join(state, 'iris-prod', 'build.json'));
 
@@ -112,7 +113,7 @@ describe('deployment folder beside the config (CLI)', () => {
       ['generate', '-f', '../deploy/prod.yaml', '--image', `${ECR_REPOSITORY}@${DIGEST}`, '--json'],
       { cwd: elsewhere, env: env({ BENTOCTL_STATE_DIR: state }) },
     );
-    expect(generated.code, generated.stderr + generated.stdout).toBe(0);
+    expect(generated.status, generated.stderr + generated.stdout).toBe(0);
     expect(JSON.parse(generated.stdout)).toMatchObject({
       out: join(state, 'iris-prod', 'stack'),
     });
@@ -135,7 +136,7 @@ describe('deployment folder beside the config (CLI)', () => {
       env: env(),
     });
 
-    expect(result.code).toBe(2);
+    expect(result.status).toBe(2);
     expect(result.stderr).toContain('DEPLOYMENT_DIR_ELSEWHERE');
     expect(result.stderr).toContain(legacy);
     expect(result.stderr).toContain(join(deploy, '.bentoctl', 'iris-legacy'));
@@ -146,7 +147,7 @@ describe('deployment folder beside the config (CLI)', () => {
       cwd: elsewhere,
       env: env({ BENTOCTL_STATE_DIR: '.bentoctl' }),
     });
-    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.status, kept.stderr).toBe(0);
     expect(JSON.parse(kept.stdout)).toMatchObject({ imageSource: 'build-record' });
   });
 });
@@ -174,10 +175,10 @@ describe.skipIf(binary === undefined)('apply and releases from other folders', (
       });
 
     const applied = await cli('apply', '--no-generate', '--auto-approve', '--no-wait');
-    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.status, applied.stderr).toBe(0);
     const releases = await cli('releases', '--json');
 
-    expect(releases.code, releases.stderr).toBe(0);
+    expect(releases.status, releases.stderr).toBe(0);
     const { releases: listed } = JSON.parse(releases.stdout) as {
       releases: { image_digest: string }[];
     };

@@ -15,10 +15,10 @@ export default class BentoBuild extends BaseCommand {
   static override summary =
     'Check a bento folder and store it, versioned, in the local bento store.';
 
-  static override description = `Validates bento.yaml (schema, API to model references), loads every model in
-onnxruntime and reads its inputs and outputs (names, element types, shapes), applies the
-overrides of bento.yaml, then copies the bento to $BENTOCTL_HOME/bentos/<service>/<version>/.
-The version is a content hash (files named in .bentoignore excluded), so the same bento
+  static override description = `Validates bento.yaml (schema, API to model references), loads every model in \
+onnxruntime and reads its inputs and outputs (names, element types, shapes), applies the \
+overrides of bento.yaml, then copies the bento to $BENTOCTL_HOME/bentos/<service>/<version>/. \
+The version is a content hash (files named in .bentoignore excluded), so the same bento \
 always gets the same version. Deployment configs can then name it as service:version.`;
 
   static override examples = [

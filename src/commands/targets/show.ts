@@ -16,6 +16,9 @@ export interface TargetDetails {
   readonly summary: string;
   readonly fields: readonly SpecField[];
   readonly outputs: readonly TargetOutput[];
+  /** `release.strategy` values it can do, with how, and the ones it cannot, with why. */
+  readonly releaseStrategies: Readonly<Record<string, string>>;
+  readonly releaseGaps: Readonly<Record<string, string>>;
 }
 
 export default class TargetsShow extends BaseCommand {
@@ -64,6 +67,14 @@ export default class TargetsShow extends BaseCommand {
     this.log('');
     this.log('Outputs:');
     for (const output of target.outputs) this.log(`  ${output.name}  ${output.description}`);
+    this.log('');
+    this.log('Release strategies (release.strategy):');
+    for (const [strategy, how] of Object.entries(target.releaseStrategies)) {
+      this.log(`  ${strategy}  ${how}`);
+    }
+    for (const [strategy, why] of Object.entries(target.releaseGaps ?? {})) {
+      this.log(`  ${strategy}  not available: ${why}`);
+    }
     return {
       name: target.name,
       cloud: target.cloud,
@@ -71,6 +82,8 @@ export default class TargetsShow extends BaseCommand {
       summary: target.summary,
       fields,
       outputs: target.outputs,
+      releaseStrategies: { ...target.releaseStrategies },
+      releaseGaps: { ...target.releaseGaps },
     };
   }
 }

@@ -11,7 +11,7 @@ import { Counter } from 'prom-client';
 import { decodeV2Body } from '../decode-v2.js';
 import { HttpError } from '../http-errors.js';
 import type { Logger } from '../logger.js';
-import { requireReady, type RouteContext } from '../routes.js';
+import { readyService, type RouteContext } from '../route-pipeline.js';
 import type { ServedApi } from '../service.js';
 import { DTYPES } from '../tensor.js';
 import { grpcOutput, grpcToV2, type GrpcInferRequest } from './grpc-tensors.js';
@@ -77,12 +77,11 @@ export async function startGrpcServer(
         `model "${name}" has no version "${version.slice(0, 40)}"; it is ${manifest.version}`,
       );
     }
-    requireReady(context);
-    return state.service?.v2Apis.get(name) as ServedApi;
+    return readyService(context).v2Api(name);
   };
   const ready = (): boolean => {
     try {
-      requireReady(context);
+      readyService(context);
       return true;
     } catch {
       return false;

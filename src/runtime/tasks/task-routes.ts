@@ -4,11 +4,10 @@
  * /<api>/cancel`, each with `?task_id=`. The input is checked at submit, so a bad body is a
  * 400 now rather than a failed task later.
  */
-import type { IncomingMessage } from 'node:http';
 import type { ApiSpec } from '../../bento/schema.js';
-import { decodeApiBody } from '../decode-input.js';
 import { HttpError } from '../http-errors.js';
-import { apiOutputBody, readBody, servedApi, type Route, type RouteContext } from '../routes.js';
+import { defineRoute, type Route, type RouteContext, type RouteResult } from '../route-pipeline.js';
+import { apiOutputBody, readApiBody } from '../routes.js';
 import type { HostTensor } from '../tensor.js';
 
 export const TASK_ACTIONS = ['submit', 'status', 'get', 'cancel'] as const;
@@ -26,25 +25,14 @@ export function matchTaskRoute(context: RouteContext, path: string): Route | und
   const { tasks } = context;
   switch (action) {
     case 'submit':
-      return {
+      return defineRoute(context, {
         label,
         methods: ['POST'],
-        handle: async (request) => {
-          context.auth?.(request.headers.authorization);
-          const served = servedApi(context, api.name);
-          const body = await readBody(context, request);
-          const { tensors, rows } = decodeApiBody(
-            body.value,
-            served.model.signature.inputs,
-            body.bytes,
-          );
-          // Refused now, as POST /<api> would be: the batcher would only refuse it later.
-          if (rows > context.settings.maxQueueRows) {
-            throw new HttpError(
-              'TOO_MANY_ROWS',
-              `the task has ${rows} rows; at most ${context.settings.maxQueueRows} rows fit in the queue of "${api.name}"`,
-            );
-          }
+        auth: true,
+        ready: true,
+        body: (request, service) => readApiBody(context, request, service, api.name),
+        handle: ({ service, body: { tensors, rows } }) => {
+          const served = service.api(api.name);
           const task = tasks.submit(api.name, served.batcher.maxBatchSize, {
             rows,
             bytes: tensors.reduce((sum, tensor) => sum + tensor.data.byteLength, 0),
@@ -62,7 +50,7 @@ export function matchTaskRoute(context: RouteContext, path: string): Route | und
             headers: { location: `/${api.name}/status?task_id=${task.task_id}` },
           };
         },
-      };
+      });
     case 'status':
       return taskQuery(context, api, label, ['GET'], (id) => ({
         status: 200,
@@ -87,13 +75,14 @@ function taskQuery(
   api: ApiSpec,
   label: string,
   methods: readonly string[],
-  answer: (id: string) => Awaited<ReturnType<Route['handle']>>,
+  answer: (id: string) => RouteResult,
 ): Route {
-  return {
+  return defineRoute(context, {
     label,
     methods,
-    handle: (request: IncomingMessage) => {
-      context.auth?.(request.headers.authorization);
+    auth: true,
+    ready: false,
+    handle: ({ request }) => {
       const id = new URL(request.url ?? '/', 'http://localhost').searchParams.get('task_id');
       if (id === null || id === '') {
         throw new HttpError(
@@ -101,9 +90,9 @@ function taskQuery(
           `/${label} needs ?task_id=<id>, the id POST /${api.name}/submit answered`,
         );
       }
-      return Promise.resolve(answer(id));
+      return answer(id);
     },
-  };
+  });
 }
 
 function copyTensor(tensor: HostTensor): HostTensor {

@@ -15,6 +15,16 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
     { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
   ],
+  releaseStrategies: {
+    rolling:
+      'instance refresh (launch before terminate, rollback on failure), or create-before-destroy of the single instance',
+  },
+  releaseGaps: {
+    canary:
+      'weighted target groups across two instance groups are not built yet; a canary would cost at least one more GPU instance for the bake',
+    'blue-green':
+      'a second instance group behind the load balancer is not built yet; it would double the GPU instances during the switch',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,

@@ -10,7 +10,8 @@ import type { AwsEc2GpuSpec } from './spec.js';
 /** GPU families only, SSH only with both a key and a CIDR, and the shared AWS rules. */
 export function preflightAwsEc2Gpu(
   spec: AwsEc2GpuSpec,
-  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'> &
+    Partial<Pick<PreflightContext, 'release'>>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [
     ...checkInstanceBounds(spec),
@@ -24,6 +25,16 @@ export function preflightAwsEc2Gpu(
       path: ['certificate_arn'],
       message:
         'certificate_arn needs the load balancer, which exists only when max_instances > 1; raise max_instances or drop the certificate',
+    });
+  }
+  const strategy = context.release?.strategy ?? 'rolling';
+  if (strategy !== 'rolling' && spec.max_instances === 1) {
+    // Said before "not built yet": even when it is, one instance has nothing to split across.
+    issues.push({
+      path: ['release', 'strategy'],
+      scope: 'config',
+      message: `a ${strategy} release needs a load balancer in front of two groups of instances, and a single instance (max_instances: 1) has none; use rolling, or max_instances of at least 2 (and a GPU quota for the extra instances)`,
+      suggestion: 'rolling',
     });
   }
   const family = instanceFamily(spec.instance_type);

@@ -44,6 +44,7 @@ interface InstanceShape {
   readonly userData: string;
 }
 
+/** The aws-ec2-gpu `Synthesizer` (its definition loads it): providers, resources and outputs. */
 export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;

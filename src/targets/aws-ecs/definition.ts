@@ -13,6 +13,13 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
   ],
+  releaseStrategies: {
+    rolling: 'ECS rolling update with the deployment circuit breaker (rollback on failure)',
+    canary:
+      'ECS native CANARY: the new tasks in an alternate target group get percent of the listener for bake_minutes, then all; CloudWatch alarms on their 5xx rate and p99 latency roll it back',
+    'blue-green':
+      'ECS native BLUE_GREEN: the new tasks in an alternate target group get all traffic once healthy, the old ones stay bake_minutes; the same alarms roll it back',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,

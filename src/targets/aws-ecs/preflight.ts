@@ -9,7 +9,8 @@ import type { AwsEcsSpec } from './spec.js';
 /** Fargate size pairs and network consistency; the schema has already checked each field. */
 export function preflightAwsEcs(
   spec: AwsEcsSpec,
-  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'>,
+  context: Pick<PreflightContext, 'name' | 'runtime' | 'image'> &
+    Partial<Pick<PreflightContext, 'release'>>,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [
     ...checkInstanceBounds(spec),
@@ -34,6 +35,16 @@ export function preflightAwsEcs(
       path: ['scaling_target'],
       message: `scaling_target ${spec.scaling_target} is a CPU percentage here (scaling_metric: cpu) and cannot exceed 100`,
       suggestion: '60',
+    });
+  }
+  const strategy = context.release?.strategy ?? 'rolling';
+  if (strategy !== 'rolling' && spec.scaling_metric === 'requests') {
+    // ALBRequestCountPerTarget names one target group, and ECS moves the tasks to the other
+    // one on every canary or blue-green deployment.
+    issues.push({
+      path: ['scaling_metric'],
+      message: `scaling_metric requests counts the requests of one target group, but a ${strategy} release moves the tasks between two; use cpu`,
+      suggestion: 'cpu',
     });
   }
   if (!fargateMemoryOptions(spec.cpu).includes(spec.memory)) {

@@ -16,6 +16,7 @@ import type { SynthInput } from '../synthesizer.js';
 import { awsEcs } from './definition.js';
 import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-definition.js';
 import type { AwsEcsSpec } from './spec.js';
+import { addTrafficShift } from './traffic-shift.js';
 
 /** Defaults of `scaling_target` per metric: % CPU, or ALB requests per task per minute. */
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
@@ -25,6 +26,7 @@ const DEREGISTRATION_DELAY_SECONDS = 30;
 const SCALE_OUT_COOLDOWN_SECONDS = 60;
 const SCALE_IN_COOLDOWN_SECONDS = 300;
 
+/** The aws-ecs `Synthesizer` (its definition loads it): providers, resources and outputs. */
 export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   const { stack, config, spec, image } = input;
   // Terminated: no tasks (autoscaling held at 0..0, which also stops the service's tasks),
@@ -53,11 +55,12 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
       sourceAccount: true,
     },
   });
-  const balancer = base.addLoadBalancer({
+  const targetGroup = {
     targetType: 'ip',
     deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
     healthCheckIntervalSeconds: 15,
-  });
+  } as const;
+  const balancer = base.addLoadBalancer(targetGroup);
   const { network, logGroup, secrets, securityGroup: taskSecurityGroup } = base;
 
   const cluster = new EcsCluster(stack, 'cluster', {
@@ -96,6 +99,18 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     ]),
   });
 
+  const { release } = config;
+  const shift =
+    release.strategy === 'rolling'
+      ? undefined
+      : addTrafficShift(stack, {
+          name,
+          region: spec.region,
+          account: base.account,
+          release,
+          balancer,
+          targetGroup: { ...targetGroup, name, network, targetPort: port },
+        });
   const service = new EcsService(stack, 'service', {
     name,
     cluster: cluster.id,
@@ -104,6 +119,13 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     platformVersion: 'LATEST',
     desiredCount: instances.min,
     deploymentCircuitBreaker: { enable: true, rollback: true },
+    ...(shift === undefined
+      ? {}
+      : {
+          deploymentConfiguration: shift.deploymentConfiguration,
+          alarms: shift.alarms,
+          timeouts: { update: shift.updateTimeout },
+        }),
     // terraform apply waits for the rollout to finish, so a circuit-breaker rollback fails the
     // apply instead of leaving the old tasks serving behind a reported success.
     waitForSteadyState: true,
@@ -120,6 +142,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
         targetGroupArn: balancer.targetGroup.arn,
         containerName: CONTAINER_NAME,
         containerPort: port,
+        ...(shift === undefined ? {} : { advancedConfiguration: shift.advancedConfiguration }),
       },
     ],
     enableExecuteCommand: false,
@@ -139,7 +162,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     // A target group must be attached to a load balancer before a service can register in it.
     // The execution role's policy must exist before the first task starts (IAM propagates
     // slowly) and outlive the draining tasks at destroy, which only a dependency orders.
-    dependsOn: [balancer.forwardingListener, base.rolePolicy],
+    dependsOn: [balancer.forwardingListener, base.rolePolicy, ...(shift?.dependsOn ?? [])],
   });
 
   const scalable = new AppautoscalingTarget(stack, 'autoscaling_target', {

@@ -15,6 +15,14 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
   ],
+  releaseStrategies: {
+    rolling: 'Kubernetes rolling update of the Deployment (maxUnavailable 0)',
+  },
+  releaseGaps: {
+    canary:
+      'weighted routing needs an ingress controller or Gateway API in the cluster, which the stack does not install yet',
+    'blue-green': 'a switch between two Deployments behind one Service is not built yet',
+  },
   secretReference: {
     form: KEY_VAULT_REFERENCE_FORM,
     isValid: (reference) => parseKeyVaultReference(reference) !== undefined,

@@ -19,7 +19,7 @@ import type { Construct } from 'constructs';
 import { addPropagationWait } from '../common/propagation-wait.js';
 import { errors } from '../../errors/index.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
-import type { Synthesizer } from '../synthesizer.js';
+import type { SynthInput } from '../synthesizer.js';
 import { addAksCluster } from './cluster.js';
 import { addNvidiaDevicePlugin } from './gpu-device-plugin.js';
 import {
@@ -47,7 +47,8 @@ export const KUBELOGIN_EXEC = {
 /** How long the Kubernetes resources wait for a new cluster-admin role assignment. */
 export const ROLE_PROPAGATION_SECONDS = 120;
 
-export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
+/** The azure-aks `Synthesizer` (its definition loads it): providers, resources and outputs. */
+export function synthesizeAzureAks(input: SynthInput<AzureAksSpec>): void {
   const { stack, config, spec } = input;
   const names = aksNames(config.name, spec);
   const gpu = config.runtime.device === 'gpu' && spec.gpu_node_pool !== undefined;
@@ -80,7 +81,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     // stack adopts both instead of failing with "already exists"; once in state the imports
     // are no-ops. Without the push (another image) nothing was created and nothing is imported.
     if (input.image.repository === defaultAksImageRepository(config.name, spec)) {
-      const subscription = spec.subscription_id ?? clientSubscription(stack);
+      const subscription = spec.subscription_id ?? clientSubscription(input);
       resourceGroup.importFrom(resourceGroupId(subscription, names.resourceGroup));
       registry.importFrom(containerRegistryId(subscription, names.resourceGroup, names.registry));
     }
@@ -179,7 +180,7 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
     value: imageRepository,
     description: 'Repository the image is pushed to',
   });
-};
+}
 
 /**
  * The subscription the azurerm provider signs in to (ARM_SUBSCRIPTION_ID at apply time), for
@@ -187,9 +188,9 @@ export const synthesizeAzureAks: Synthesizer<AzureAksSpec> = (input) => {
  * which an import id needs; an id that is an expression needs Terraform 1.6, so the stack says
  * so instead of failing on 1.5 with a less clear error.
  */
-function clientSubscription(stack: Parameters<Synthesizer<AzureAksSpec>>[0]['stack']): string {
-  stack.addOverride('terraform.required_version', '>= 1.6.0');
-  return clientConfig(stack).subscriptionId;
+function clientSubscription(input: SynthInput<AzureAksSpec>): string {
+  input.requireTerraform('1.6.0');
+  return clientConfig(input.stack).subscriptionId;
 }
 
 /** The identity running Terraform, read once per stack. */

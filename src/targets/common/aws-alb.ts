@@ -106,28 +106,7 @@ export function addAwsLoadBalancer(
     enableDeletionProtection: false,
   });
 
-  const targetGroup = new LbTargetGroup(stack, 'target_group', {
-    // A change of port, target type or VPC replaces the group, created before the old one
-    // (still referenced by the listener) is destroyed: a fixed name would collide with itself.
-    namePrefix: targetGroupNamePrefix(props.name),
-    port: props.targetPort,
-    protocol: 'HTTP',
-    targetType: props.targetType,
-    vpcId: props.network.vpcId,
-    deregistrationDelay: String(props.deregistrationDelaySeconds),
-    healthCheck: {
-      enabled: true,
-      path: READINESS_PATH,
-      matcher: '200',
-      protocol: 'HTTP',
-      port: 'traffic-port',
-      interval: props.healthCheckIntervalSeconds,
-      timeout: 5,
-      healthyThreshold: 2,
-      unhealthyThreshold: 3,
-    },
-    lifecycle: { createBeforeDestroy: true },
-  });
+  const targetGroup = addTargetGroup(stack, 'target_group', props);
 
   const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
   const httpListener = new LbListener(stack, 'http_listener', {
@@ -161,6 +140,47 @@ export function addAwsLoadBalancer(
     forwardingListener,
     endpoint: `${https ? 'https' : 'http'}://${loadBalancer.dnsName}`,
   };
+}
+
+/**
+ * A target group for the runtime, health-checked on /readyz. aws-ecs's canary and blue-green add
+ * a second one (`alternate_target_group`) with the same settings for ECS to swap with.
+ */
+export function addTargetGroup(
+  stack: TerraformStack,
+  id: string,
+  props: Pick<
+    AwsLoadBalancerProps,
+    | 'name'
+    | 'network'
+    | 'targetPort'
+    | 'targetType'
+    | 'deregistrationDelaySeconds'
+    | 'healthCheckIntervalSeconds'
+  >,
+): InstanceType<typeof LbTargetGroup> {
+  return new LbTargetGroup(stack, id, {
+    // A change of port, target type or VPC replaces the group, created before the old one
+    // (still referenced by the listener) is destroyed: a fixed name would collide with itself.
+    namePrefix: targetGroupNamePrefix(props.name),
+    port: props.targetPort,
+    protocol: 'HTTP',
+    targetType: props.targetType,
+    vpcId: props.network.vpcId,
+    deregistrationDelay: String(props.deregistrationDelaySeconds),
+    healthCheck: {
+      enabled: true,
+      path: READINESS_PATH,
+      matcher: '200',
+      protocol: 'HTTP',
+      port: 'traffic-port',
+      interval: props.healthCheckIntervalSeconds,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    lifecycle: { createBeforeDestroy: true },
+  });
 }
 
 /** AWS refuses ALB names that start with `internal-` (it uses the prefix for internal ALBs). */

@@ -17,6 +17,13 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
       description: 'Artifact Registry repository the image is pushed to',
     },
   ],
+  releaseStrategies: {
+    rolling: 'all traffic to the latest revision once it is ready',
+    canary:
+      'revision traffic split: the new revision (tagged candidate, with its own URL) gets percent, the previous one the rest, until `bentoctl release promote` or `abort`',
+    'blue-green':
+      'the new revision gets 0 % and the candidate tag (its own URL for a smoke test) until `bentoctl release promote` moves all traffic',
+  },
   secretReference: {
     form: SECRET_MANAGER_REFERENCE_FORM,
     isValid: (reference) => parseSecretManagerReference(reference) !== undefined,
@@ -25,5 +32,5 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   stateScope: (spec) => `${spec.project}/${spec.region}`,
   preflight: (spec, context) => preflightCloudRun(spec, context),
   imagePullProblem: (repository) => cloudRunImagePullProblem(repository),
-  loadSynthesizer: async () => (await import('./stack.js')).synthesizeCloudRun,
+  loadSynthesizer: async () => (await import('./stack.js')).synthesizeGoogleCloudRun,
 };

@@ -4,7 +4,7 @@
  */
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service/index.js';
 import type { CloudRunV2ServiceTemplateContainersEnv } from '@cdktf/provider-google/lib/cloud-run-v2-service/index.js';
-import type { ITerraformDependable } from 'cdktf';
+import type { IResolvable, ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { cloudRunExecutionEnvironment } from './limits.js';
 import type { CloudRunSpec } from './spec.js';
@@ -48,6 +48,14 @@ export interface CloudRunServiceProps {
   readonly dependsOn: readonly ITerraformDependable[];
   /** Terminated, or restoring from it (see below). */
   readonly lifecycle: StackLifecycle;
+  /**
+   * Canary and blue-green: the revision's own name and the traffic split, which bentoctl moves
+   * (src/targets/traffic-split.ts). @default - all traffic to the latest revision (rolling)
+   */
+  readonly traffic?: {
+    readonly revision: string;
+    readonly split: IResolvable;
+  };
 }
 
 export function addCloudRunService(
@@ -77,8 +85,11 @@ export function addCloudRunService(
     // Only for a public service whose org policy refuses allUsers: nobody's identity is checked.
     ...(spec.public && spec.invoker_iam_disabled ? { invokerIamDisabled: true } : {}),
     labels: { ...props.labels },
-    traffic: [{ type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 }],
+    traffic: props.traffic?.split ?? [
+      { type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST', percent: 100 },
+    ],
     template: {
+      ...(props.traffic === undefined ? {} : { revision: props.traffic.revision }),
       labels: { ...props.labels },
       serviceAccount: props.serviceAccountEmail,
       // Gen2 gives ONNX Runtime a full Linux kernel interface and is required for GPUs, but

@@ -9,13 +9,21 @@
  * with `invoker_iam_disabled`, turns the invoker check off. Everything here is GA in the google
  * provider, so google-beta is not needed.
  */
-import { TerraformOutput } from 'cdktf';
+import { Fn, TerraformIterator, TerraformOutput, TerraformVariable } from 'cdktf';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member/index.js';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider/index.js';
 import { errors } from '../../errors/index.js';
 import { addPropagationWait } from '../common/propagation-wait.js';
 import { secretEnvVars } from '../common/secret-env-vars.js';
-import type { Synthesizer } from '../synthesizer.js';
+import type { SynthInput } from '../synthesizer.js';
+import {
+  CANDIDATE_ENDPOINT_OUTPUT,
+  CANDIDATE_TAG,
+  revisionName,
+  settledSplit,
+  TRAFFIC_VARIABLE,
+  TRAFFIC_VARIABLE_TYPE,
+} from '../traffic-split.js';
 import { addArtifactRegistry } from './artifact-registry.js';
 import { addCrossProjectImageAccess } from './image-pull-access.js';
 import { cloudRunNames, defaultCloudRunImageRepository } from './names.js';
@@ -32,7 +40,8 @@ import type { CloudRunSpec } from './spec.js';
 /** How long the first revision waits after new grants or API enables. */
 export const IAM_PROPAGATION_SECONDS = 120;
 
-export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
+/** The google-cloud-run `Synthesizer` (its definition loads it): providers, resources and outputs. */
+export function synthesizeGoogleCloudRun(input: SynthInput<CloudRunSpec>): void {
   const { stack, config, spec } = input;
   const names = cloudRunNames(config.name);
   const labels = { ...input.labels, ...spec.labels };
@@ -99,7 +108,9 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
     seconds: IAM_PROPAGATION_SECONDS,
     after: [...apis, ...grants],
   });
+  const traffic = config.release.strategy === 'rolling' ? undefined : trafficSplit(input);
   const service = addCloudRunService(stack, {
+    ...(traffic === undefined ? {} : { traffic }),
     spec,
     name: names.service,
     image: input.image.ref,
@@ -140,8 +151,53 @@ export const synthesizeCloudRun: Synthesizer<CloudRunSpec> = (input) => {
       ? 'URL of the Cloud Run service (public)'
       : 'URL of the Cloud Run service; callers need roles/run.invoker and an identity token',
   });
+  if (traffic !== undefined) {
+    new TerraformOutput(stack, CANDIDATE_ENDPOINT_OUTPUT, {
+      // Cloud Run gives a tagged revision the service's host with `<tag>---` in front.
+      value: Fn.replace(service.uri, 'https://', `https://${CANDIDATE_TAG}---`),
+      description: `URL of the newest revision alone (traffic tag ${CANDIDATE_TAG}), for a smoke test before it takes traffic`,
+    });
+  }
   new TerraformOutput(stack, 'image_repository', {
     value: imageRepository,
     description: 'Repository the image is pushed to',
   });
-};
+}
+
+/**
+ * Canary and blue-green: the revision is named after what it runs, and its traffic blocks come
+ * from the `bentoctl_traffic` variable, one block per entry, which bentoctl sets at plan time
+ * from the state (the previous revision keeps the rest during a canary).
+ */
+function trafficSplit(input: SynthInput<CloudRunSpec>) {
+  const { stack, config } = input;
+  const {
+    source: _source,
+    bentoReference: _bento,
+    release: _release,
+    state: _state,
+    ...runs
+  } = config;
+  const revision = revisionName(cloudRunNames(config.name).service, {
+    image: input.image.ref,
+    environment: input.environment,
+    bento: input.bentoLabels,
+    config: runs,
+  });
+  const variable = new TerraformVariable(stack, TRAFFIC_VARIABLE, {
+    type: TRAFFIC_VARIABLE_TYPE,
+    default: settledSplit(revision),
+    description:
+      "Each revision's share of the requests; bentoctl sets it at plan time (bentoctl release status).",
+  });
+  const entries = TerraformIterator.fromList(variable.listValue);
+  return {
+    revision,
+    split: entries.dynamic({
+      type: 'TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION',
+      revision: entries.getString('revision'),
+      percent: entries.getNumber('percent'),
+      tag: entries.getString('tag'),
+    }),
+  };
+}

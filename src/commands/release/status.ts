@@ -1,0 +1,77 @@
+import { BaseCommand } from '../../cli/base-command.js';
+import { configFileFlag } from '../../cli/config-flag.js';
+import { deploymentPathsOf } from '../../config/deployment-paths.js';
+import { loadConfig } from '../../config/load.js';
+import { shouldStream } from '../../deploy/approval.js';
+import { releaseStatus, type ReleaseStatus } from '../../deploy/release-status.js';
+import { describeRevision } from '../../deploy/wait-ready.js';
+import { discoverTerraform } from '../../terraform/binary.js';
+
+export default class ReleaseStatusCommand extends BaseCommand {
+  static override summary =
+    'Show which revisions get what share of the traffic, whether they answer, and the bake time left.';
+
+  static override description = `Reads the release history and the traffic state from the deployment's Terraform state \
+(as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL \
+for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the stable one. \
+Where the platform moves the traffic (aws-ecs canary and blue-green, any rolling release), it \
+says how; \`bentoctl status\` shows what the cloud runs.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
+    '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml --json',
+  ];
+
+  static override flags = { file: configFileFlag };
+
+  async run(): Promise<ReleaseStatus> {
+    const { flags } = await this.parse(ReleaseStatusCommand);
+    const json = this.jsonEnabled();
+    const config = loadConfig(flags.file);
+    const status = await releaseStatus(config, deploymentPathsOf(config), {
+      binary: await discoverTerraform(),
+      stream: shouldStream(json),
+      progress: (line) => {
+        if (!json) this.logToStderr(line);
+      },
+    });
+    for (const [label, value] of rows(status)) this.log(`${label.padEnd(10)} ${value}`);
+    return status;
+  }
+}
+
+function rows(status: ReleaseStatus): [string, string][] {
+  const out: [string, string][] = [['release', status.plan]];
+  if (status.movedBy === 'platform') {
+    out.push([
+      'moved by',
+      status.strategy === 'rolling'
+        ? `${status.target} (a rolling release replaces the old revision as the platform rolls)`
+        : `${status.target} (the platform shifts the traffic and its alarms roll back; bentoctl apply waits while it does; \`bentoctl status\` shows its deployments)`,
+    ]);
+  } else {
+    out.push(['moved by', 'bentoctl (`bentoctl release promote` / `release abort`)']);
+    out.push([
+      'phase',
+      `${status.phase ?? 'unknown'}${status.bakeMinutesLeft === null ? '' : status.bakeMinutesLeft > 0 ? `, ${status.bakeMinutesLeft} min of bake left` : ', baked: ready to promote'}`,
+    ]);
+  }
+  for (const share of status.shares) {
+    const release =
+      share.release === null
+        ? 'no recorded release'
+        : `release ${share.release.number} (bento ${share.release.bento_version ?? 'unknown'})`;
+    const health =
+      share.health === null
+        ? 'not asked'
+        : share.health.up
+          ? `up${share.health.revision === undefined ? '' : `, serves ${describeRevision(share.health.revision)}`}`
+          : `down (${share.health.detail})`;
+    out.push([
+      'revision',
+      `${share.revision} ${share.percent} % ${share.role}${share.tag === null ? '' : ` (tag ${share.tag})`}: ${release}; ${share.url ?? 'no URL'} ${health}`,
+    ]);
+  }
+  if (status.current === null) out.push(['current', 'no release recorded yet']);
+  return out;
+}

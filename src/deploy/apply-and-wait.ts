@@ -1,0 +1,85 @@
+/**
+ * `bentoctl apply`, `rollback` and `restore` after the run is opened: build first when asked or when there
+ * is nothing to deploy yet, apply (apply-deployment.ts), report, then wait until the endpoint
+ * serves the revision just applied (wait-serving.ts). One sequence, so both commands build,
+ * report and wait the same way and an interrupt names the same steps.
+ */
+import { existsSync } from 'node:fs';
+import { untilInterrupted } from '../cli/interrupts.js';
+import { endpointOf } from '../terraform/outputs.js';
+import { applyDeployment, type AppliedDeployment, type ApplyOptions } from './apply-deployment.js';
+import type { OpenedRun } from './open-run.js';
+import { readyzUrl, type ReadyResult } from './wait-ready.js';
+import { waitUntilServing } from './wait-serving.js';
+
+export interface ApplyAndWaitOptions extends ApplyOptions {
+  /**
+   * `--build`: build and push the image before generating the stack.
+   * @default false - built only when generate would need the build record and there is none
+   */
+  readonly build?: boolean;
+  /** `--no-wait` is false. */
+  readonly wait: boolean;
+  readonly waitTimeoutSeconds: number;
+  /** Prints what the apply did, before the wait starts. */
+  readonly report: (applied: AppliedDeployment) => void;
+}
+
+export interface AppliedAndReady extends AppliedDeployment {
+  /** The /readyz check; null with --no-wait or without an endpoint output. */
+  readonly ready: ReadyResult | null;
+}
+
+/** Builds when buildFirst says so, applies, reports, waits; see the file comment. */
+export async function applyAndWait(
+  opened: OpenedRun,
+  options: ApplyAndWaitOptions,
+): Promise<AppliedAndReady> {
+  const { run, approval, interrupts } = opened;
+  const { config } = run;
+  if (buildFirst(opened, options)) {
+    run.progress(`Building and pushing the image for ${config.name}`);
+    interrupts.doing(`the image build of ${config.name}`, ['nothing was applied']);
+    // The build takes no signal here; a Ctrl-C ends the wait, and the process with it.
+    // dockerode and the registry clients load only when a build runs.
+    const { buildAndPush } = await import('../builders/workflow-steps.js');
+    await untilInterrupted(buildAndPush(config), interrupts);
+    interrupts.doing(`${opened.command} of ${config.name}`);
+  }
+  const applied = await applyDeployment(run, approval, {
+    ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
+    ...(options.savedPlan === undefined ? {} : { savedPlan: options.savedPlan }),
+    ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
+  });
+  options.report(applied);
+  const endpoint = endpointOf(applied.outputs);
+  if (!options.wait || endpoint === undefined) return { ...applied, ready: null };
+  interrupts.doing(`the wait for ${readyzUrl(endpoint)}`, [
+    `${config.name} is applied; \`bentoctl status -f ${opened.configFile}\` shows whether it serves`,
+  ]);
+  const ready = await untilInterrupted(
+    waitUntilServing(applied, {
+      timeoutSeconds: options.waitTimeoutSeconds,
+      progress: run.progress,
+      log: opened.log,
+    }),
+    interrupts,
+  );
+  return { ...applied, ready };
+}
+
+/**
+ * `--build`, or a run that would generate from the build record when none exists yet (no
+ * --image, no saved plan, no --no-generate): there is nothing to deploy without a build.
+ */
+export function buildFirst(opened: OpenedRun, options: ApplyAndWaitOptions): boolean {
+  if (options.build === true) return true;
+  return (
+    opened.run.writeStack !== undefined &&
+    options.savedPlan === undefined &&
+    options.rollbackTo === undefined &&
+    options.lifecycle === undefined &&
+    opened.image === undefined &&
+    !existsSync(opened.run.paths.buildRecord)
+  );
+}

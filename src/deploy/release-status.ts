@@ -1,0 +1,90 @@
+/**
+ * `bentoctl release status`: from the state (any runner), which revisions get what share, the
+ * release each runs, whether each answers, and the bake time left. Where the platform moves the
+ * traffic (aws-ecs under canary or blue-green, every rolling release) it says so and how.
+ */
+import type { DeploymentPaths } from '../config/deployment-paths.js';
+import { describeRelease, type ReleaseStrategy } from '../config/release-schema.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { endpointOf } from '../terraform/outputs.js';
+import { CANDIDATE_ENDPOINT_OUTPUT, type TrafficTarget } from '../targets/traffic-split.js';
+import { readStateOutputs, type ReadReleasesOptions } from './read-releases.js';
+import type { Release } from './deployment-records.js';
+import { currentRelease } from './release-history.js';
+import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js';
+import { bakeMinutesLeft, splitOf, type TrafficState } from './traffic-state.js';
+import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
+
+/** One revision's share, with the release it runs and whether it answers. */
+export interface RevisionShare extends TrafficTarget {
+  readonly role: 'stable' | 'candidate';
+  readonly release: Release | null;
+  /** Its own URL (the candidate tag), or the endpoint for the stable one; null when unknown. */
+  readonly url: string | null;
+  readonly health: Probe | null;
+}
+
+export interface ReleaseStatus {
+  readonly deployment: string;
+  readonly target: string;
+  readonly strategy: ReleaseStrategy;
+  /** "canary: 10 % to the new revision for 15 min, then 100 % (or back)" */
+  readonly plan: string;
+  /** bentoctl moves the traffic (release promote / abort), or the platform does. */
+  readonly movedBy: 'bentoctl' | 'platform';
+  readonly phase: TrafficState['phase'] | null;
+  readonly shares: readonly RevisionShare[];
+  /** Minutes before a canary may take all traffic; null outside a canary. */
+  readonly bakeMinutesLeft: number | null;
+  readonly current: Release | null;
+}
+
+export interface ReleaseStatusOptions extends ReadReleasesOptions {
+  /** Ask each revision's URL for /readyz. @default true */
+  readonly probe?: boolean;
+  readonly now?: Date;
+}
+
+export async function releaseStatus(
+  config: ResolvedConfig,
+  paths: DeploymentPaths,
+  options: ReleaseStatusOptions,
+): Promise<ReleaseStatus> {
+  const outputs = await readStateOutputs(config, paths, options);
+  const history = historyFromOutputs(outputs);
+  const traffic = trafficFromOutputs(outputs);
+  const endpoint = endpointOf(outputs) ?? null;
+  const candidateOutput = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
+  const candidateUrl = typeof candidateOutput === 'string' ? candidateOutput : null;
+  const byNumber = (number: number | null) =>
+    number === null ? null : (history.find((release) => release.number === number) ?? null);
+  const probe = async (url: string | null) =>
+    url === null || options.probe === false ? null : probeReady(readyzUrl(url), 5_000);
+
+  const shares: RevisionShare[] = [];
+  if (traffic !== undefined && config.release.strategy !== 'rolling') {
+    for (const target of splitOf(traffic)) {
+      const role = target.revision === traffic.stable_revision ? 'stable' : 'candidate';
+      const url = role === 'stable' && traffic.phase !== 'settled' ? endpoint : candidateUrl;
+      shares.push({
+        ...target,
+        role,
+        release: byNumber(role === 'stable' ? traffic.stable_release : traffic.candidate_release),
+        url,
+        health: await probe(url),
+      });
+    }
+  }
+  return {
+    deployment: config.name,
+    target: config.target,
+    strategy: config.release.strategy,
+    plan: describeRelease(config.release),
+    movedBy: traffic === undefined ? 'platform' : 'bentoctl',
+    phase: traffic?.phase ?? null,
+    shares,
+    bakeMinutesLeft:
+      traffic?.phase === 'canary' ? bakeMinutesLeft(traffic, options.now ?? new Date()) : null,
+    current: currentRelease(history) ?? null,
+  };
+}

@@ -1,4 +1,0 @@
-export * from './definition.js';
-export * from './spec.js';
-export * from './limits.js';
-export * from './names.js';

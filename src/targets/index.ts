@@ -1,3 +1,0 @@
-export * from './names.js';
-export * from './target.js';
-export * from './registry.js';

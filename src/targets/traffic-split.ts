@@ -1,0 +1,43 @@
+/**
+ * The contract between a stack whose traffic bentoctl moves (google-cloud-run under canary or
+ * blue-green) and the deploy layer. Such a stack names its own revision and takes the split as a
+ * Terraform variable, `bentoctl_traffic`, whose default sends everything to that revision; at
+ * plan time bentoctl writes the split it decided from the state into
+ * `bentoctl-traffic.auto.tfvars.json` beside the stack (src/deploy/traffic-plan.ts). So
+ * `generate` stays byte-identical for identical inputs, and the state decides who gets what.
+ */
+import { createHash } from 'node:crypto';
+
+export const TRAFFIC_VARIABLE = 'bentoctl_traffic';
+/** The tag on the newest revision: its own URL (`https://candidate---<host>`) for smoke tests. */
+export const CANDIDATE_TAG = 'candidate';
+/** The output with the candidate's own URL, which `apply` waits on instead of the endpoint. */
+export const CANDIDATE_ENDPOINT_OUTPUT = 'candidate_endpoint';
+
+/** One revision's share of the requests. */
+export interface TrafficTarget {
+  readonly revision: string;
+  /** 0-100; the shares of a split add up to 100. */
+  readonly percent: number;
+  /** A traffic tag (its own URL), or null. */
+  readonly tag: string | null;
+}
+
+/** The variable's Terraform type. */
+export const TRAFFIC_VARIABLE_TYPE =
+  'list(object({ revision = string, percent = number, tag = optional(string) }))';
+
+/** All traffic to `revision`, which keeps the candidate tag: the variable's default. */
+export function settledSplit(revision: string): TrafficTarget[] {
+  return [{ revision, percent: 100, tag: CANDIDATE_TAG }];
+}
+
+/**
+ * `<service>-<12 hex>`: a revision name that changes exactly when what the revision runs does
+ * (the image and the config, the release section and the state backend aside), so a re-plan of
+ * the same inputs names the same revision and any change names a new one, as Cloud Run requires.
+ */
+export function revisionName(service: string, content: unknown): string {
+  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
+  return `${service}-${hash}`;
+}

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bakeMinutesLeft,
+  nextTraffic,
+  splitOf,
+  type TrafficInput,
+  type TrafficState,
+} from '../../src/deploy/traffic-state.js';
+
+const canary = { strategy: 'canary', percent: 20, bake_minutes: 10 } as const;
+const blueGreen = { strategy: 'blue-green', bake_minutes: 0 } as const;
+const at = new Date('2026-12-01T10:00:00.000Z');
+const input = (over: Partial<TrafficInput>): TrafficInput => ({
+  stackRevision: 'svc-a',
+  release: canary,
+  action: 'apply',
+  currentRelease: 1,
+  deployment: 'svc',
+  now: at,
+  ...over,
+});
+
+describe('traffic state', () => {
+  const settled = nextTraffic(undefined, input({}));
+  const started = nextTraffic(settled, input({ stackRevision: 'svc-b', currentRelease: 2 }));
+
+  it('GIVEN a canary WHEN a new revision is applied THEN it gets percent and the stable one the rest', () => {
+    expect(splitOf(settled)).toEqual([{ revision: 'svc-a', percent: 100, tag: 'candidate' }]);
+    expect(started).toMatchObject({ phase: 'canary', stable_release: 1, candidate_release: 2 });
+    expect(splitOf(started)).toEqual([
+      { revision: 'svc-a', percent: 80, tag: null },
+      { revision: 'svc-b', percent: 20, tag: 'candidate' },
+    ]);
+    expect(nextTraffic(started, input({ stackRevision: 'svc-b' }))).toBe(started);
+  });
+
+  it('GIVEN a canary in progress WHEN another revision replaces the candidate THEN the stable one stays and the bake restarts', () => {
+    const later = new Date(at.getTime() + 8 * 60_000);
+    const replaced = nextTraffic(started, input({ stackRevision: 'svc-c', now: later }));
+
+    expect(replaced).toMatchObject({ stable_revision: 'svc-a', candidate_revision: 'svc-c' });
+    expect(bakeMinutesLeft(started, later)).toBe(2);
+    expect(bakeMinutesLeft(replaced, later)).toBe(10);
+  });
+
+  it('GIVEN a canary WHEN the stack is back at the stable revision THEN the candidate is dropped', () => {
+    const back = nextTraffic(started, input({ stackRevision: 'svc-a' }));
+
+    expect(back).toMatchObject({
+      phase: 'settled',
+      stable_revision: 'svc-a',
+      candidate_revision: null,
+    });
+  });
+
+  it('GIVEN blue-green THEN the candidate waits at 0 % and promote needs no bake', () => {
+    const waiting = nextTraffic(settled, input({ release: blueGreen, stackRevision: 'svc-b' }));
+    const promoted = nextTraffic(
+      waiting,
+      input({ release: blueGreen, stackRevision: 'svc-b', action: 'promote' }),
+    );
+
+    expect(waiting).toMatchObject({ phase: 'waiting', percent: 0 });
+    expect(splitOf(promoted)).toEqual([{ revision: 'svc-b', percent: 100, tag: 'candidate' }]);
+  });
+
+  it('GIVEN promote or abort THEN they refuse a baking canary, a changed candidate and a settled release', () => {
+    const promote =
+      (state: TrafficState | undefined, over: Partial<TrafficInput> = {}) =>
+      () =>
+        nextTraffic(state, input({ stackRevision: 'svc-b', action: 'promote', ...over }));
+
+    expect(promote(started)).toThrow(/bakes 10 more min/);
+    expect(promote(started, { skipBake: true })()).toMatchObject({
+      phase: 'settled',
+      stable_revision: 'svc-b',
+    });
+    expect(promote(started, { stackRevision: 'svc-z' })).toThrow(
+      /the candidate is revision svc-b, but the config and image now make revision svc-z/,
+    );
+    expect(promote(settled)).toThrow(/the release is settled/);
+    expect(nextTraffic(started, input({ stackRevision: 'svc-b', action: 'abort' }))).toMatchObject({
+      phase: 'aborted',
+      percent: 0,
+    });
+  });
+});
