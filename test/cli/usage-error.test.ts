@@ -34,7 +34,7 @@ describe('usageError', () => {
     const known = usageError(error, shape);
     expect(known).toMatchObject({ code: 'FLAG_CONFLICT', kind: 'usage', exitCode: 2 });
     expect(known.message).toBe(
-      'bentoctl demo cmd: --generate=false cannot also be provided when using --image.',
+      'bentoctl demo cmd: --no-generate cannot also be provided when using --image.',
     );
     expect(known.hint).toContain('bentoctl demo cmd --help');
   });
