@@ -4,8 +4,8 @@
  */
 import type Dockerode from 'dockerode';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
-import { writeBuildRecord } from './build-record.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
+import { writeBuildRecord } from '../deploy/deployment-records.js';
 import { buildImage } from './build-image.js';
 import { cudaImageWarnings } from './cuda-image-check.js';
 import { contextEntries } from './build-context.js';
@@ -33,8 +33,6 @@ export interface BuildRequest extends ImagePlanOptions {
   /** One line per stage ("Building ...", "Pushing ..."). */
   readonly onStage?: (message: string) => void;
   readonly signal?: AbortSignal;
-  /** The folder `.bentoctl/<name>/` is under. @default process.cwd() */
-  readonly cwd?: string;
 }
 
 export interface BuildResult {
@@ -151,7 +149,7 @@ async function pushBuilt(
       : { onEvent: (event: DockerProgressEvent) => onProgress('push', event) }),
     ...(signal === undefined ? {} : { signal }),
   });
-  const buildRecord = deploymentPaths(plan.deployment, request.cwd).buildRecord;
+  const buildRecord = deploymentPathsOf(request.config).buildRecord;
   writeBuildRecord(buildRecord, {
     repository: pushed.repository,
     digest: pushed.digest,

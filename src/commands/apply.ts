@@ -7,7 +7,7 @@ import type { JsonValue } from '../terraform/plan-json.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import type { AppliedDeployment } from '../deploy/apply-deployment.js';
 import { applyAndWait } from '../deploy/apply-and-wait.js';
 import { openDeploymentRun } from '../deploy/open-run.js';

@@ -22,6 +22,9 @@ export default class Destroy extends BaseCommand {
 type the deployment name (on a terminal; without one, --auto-approve is required), then applies \
 that plan. It uses the stack generated last, since that configuration created the resources.`;
 
+  // BentoCloud calls it Delete; the same command, with the same typed confirmation.
+  static override aliases = ['delete'];
+
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
     '<%= config.bin %> <%= command.id %> -f deploy/pr-123.yaml --auto-approve',

@@ -24,7 +24,8 @@ export default class Generate extends BaseCommand {
     out: Flags.string({
       char: 'o',
       summary: 'Folder to write main.tf.json to.',
-      description: 'Default: .bentoctl/<name>/stack under the current folder.',
+      description:
+        'Default: .bentoctl/<name>/stack beside the config ($BENTOCTL_STATE_DIR/<name>/stack when set).',
       helpValue: '<dir>',
     }),
     image: Flags.string({

@@ -3,9 +3,10 @@ import { formatTable } from '../cli/table.js';
 import { listDeployments, type DeploymentStatus } from '../deploy/deployment-status.js';
 
 export default class List extends BaseCommand {
-  static override summary = 'List the deployments managed from this folder.';
+  static override summary = 'List the deployments whose configs are in this folder.';
 
-  static override description = `One row per deployment under ./.bentoctl/: target, bento version, image digest, endpoint \
+  static override description = `One row per deployment under ./.bentoctl/ (where the configs in this folder keep their records; \
+$BENTOCTL_STATE_DIR when set): target, bento version, image digest, endpoint \
 and last apply time, from the records apply and build leave there. Reads files only: no \
 terraform, no credentials. \`bentoctl status -f <config>\` also reads the state and checks health.`;
 
@@ -18,7 +19,9 @@ terraform, no credentials. \`bentoctl status -f <config>\` also reads the state 
     await this.parse(List);
     const deployments = listDeployments();
     if (deployments.length === 0) {
-      this.log('No deployments in ./.bentoctl/ yet: run `bentoctl apply -f <config>`.');
+      this.log(
+        'No deployments recorded for the configs in this folder (./.bentoctl/) yet: run `bentoctl apply -f <config>`.',
+      );
       return deployments;
     }
     this.log(

@@ -13,7 +13,7 @@ import { renderPlanText } from '../terraform/render-plan-text.js';
 import { shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 
 export interface PlanResult {
   readonly deployment: string;

@@ -1,11 +1,11 @@
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { formatTable } from '../cli/table.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { loadConfig } from '../config/load.js';
 import { shouldStream } from '../deploy/approval.js';
 import { readReleases } from '../deploy/read-releases.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import { discoverTerraform } from '../terraform/binary.js';
 
 export interface ListedRelease extends Release {
@@ -39,7 +39,7 @@ runner) with only the config and the backend's credentials. The newest is the cu
   async run(): Promise<ReleasesResult> {
     const { flags } = await this.parse(Releases);
     const config = loadConfig(flags.file);
-    const history = await readReleases(config, deploymentPaths(config.name), {
+    const history = await readReleases(config, deploymentPathsOf(config), {
       binary: await discoverTerraform(),
       stream: shouldStream(this.jsonEnabled()),
       progress: (line) => this.logToStderr(line),

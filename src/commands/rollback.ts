@@ -5,7 +5,7 @@ import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyAndWait } from '../deploy/apply-and-wait.js';
 import { openDeploymentRun } from '../deploy/open-run.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import { prepareRollback } from '../deploy/rollback.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';

@@ -3,8 +3,9 @@ import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { loadConfig } from '../config/load.js';
 import { describeRevision } from '../deploy/wait-ready.js';
-import type { Release } from '../deploy/release-history.js';
+import type { Release } from '../deploy/deployment-records.js';
 import { statusNow, type StatusResult } from '../deploy/status-now.js';
+import { splitOf, type TrafficState } from '../deploy/traffic-state.js';
 import { liveRows } from '../observe/live-section.js';
 
 export type { StatusResult };
@@ -13,10 +14,11 @@ export default class Status extends BaseCommand {
   static override summary =
     'Show one deployment: what runs, where, since when, and whether it answers.';
 
-  static override description = `Combines the local records (.bentoctl/<name>/: last apply, last pushed image) with the \
-outputs and the current release in the Terraform state (terraform output -json, so a remote \
-backend needs its credentials; from a folder without a generated stack, the release history is \
-read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz, \
+  static override description = `Combines the local records (.bentoctl/<name>/ beside the config: last apply, last pushed image) with the \
+outputs, the current release, the lifecycle (running or terminated) and, where bentoctl moves \
+the traffic (canary, blue-green), each revision's share in the Terraform state (terraform output \
+-json, so a remote backend needs its credentials; from a folder without a generated stack, the \
+state is read through the backend as \`bentoctl releases\` does) and one request to <endpoint>/readyz, \
 which also says which revision answers. The release in the state wins over the local records; \
 when there is none, the local records are shown and the output says so. Use \`bentoctl list\` \
 for all deployments.
@@ -70,11 +72,22 @@ function formatStatus(status: StatusResult): string {
         ? '- (no release history in the state; bento version and image from the local records)'
         : describeRelease(status.release),
     ],
+    [
+      'lifecycle',
+      status.lifecycle === null
+        ? '- (the state could not be read)'
+        : status.lifecycleRecord === null
+          ? status.lifecycle
+          : `${status.lifecycle} (since ${status.lifecycleRecord.since}, by ${status.lifecycleRecord.by})`,
+    ],
+    ...(status.traffic === null
+      ? []
+      : [['traffic', describeTraffic(status.traffic)] as [string, string]]),
     ['endpoint', status.endpoint ?? '-'],
     [
       'last apply',
       status.lastAppliedAt ??
-        (status.source === 'release-history' ? '-' : 'never (from this folder)'),
+        (status.source === 'release-history' ? '-' : 'never (no apply record beside the config)'),
     ],
     [
       'health',
@@ -100,4 +113,17 @@ function describeRelease(release: Release): string {
       ? `, rollback of ${release.rollback_of ?? '?'} to ${release.rollback_to ?? '?'}`
       : '';
   return `${release.number} (${release.recorded_at}, by ${release.by}${rollback})`;
+}
+
+/** "canary (canary): 90 % rev-a (release 3), 10 % rev-b (release 4)": phase (strategy): shares */
+function describeTraffic(traffic: TrafficState): string {
+  const releaseOf = (revision: string) => {
+    const number =
+      revision === traffic.stable_revision ? traffic.stable_release : traffic.candidate_release;
+    return number === null ? '' : ` (release ${number})`;
+  };
+  const shares = splitOf(traffic).map(
+    (share) => `${share.percent} % ${share.revision}${releaseOf(share.revision)}`,
+  );
+  return `${traffic.phase} (${traffic.strategy}): ${shares.join(', ')}`;
 }

@@ -1,5 +1,5 @@
 /**
- * `bentoctl apply` and `rollback` after the run is opened: build first when asked or when there
+ * `bentoctl apply`, `rollback` and `restore` after the run is opened: build first when asked or when there
  * is nothing to deploy yet, apply (apply-deployment.ts), report, then wait until the endpoint
  * serves the revision just applied (wait-serving.ts). One sequence, so both commands build,
  * report and wait the same way and an interrupt names the same steps.
@@ -49,6 +49,7 @@ export async function applyAndWait(
   const applied = await applyDeployment(run, approval, {
     ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
     ...(options.savedPlan === undefined ? {} : { savedPlan: options.savedPlan }),
+    ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
   });
   options.report(applied);
   const endpoint = endpointOf(applied.outputs);
@@ -77,6 +78,7 @@ export function buildFirst(opened: OpenedRun, options: ApplyAndWaitOptions): boo
     opened.run.writeStack !== undefined &&
     options.savedPlan === undefined &&
     options.rollbackTo === undefined &&
+    options.lifecycle === undefined &&
     opened.image === undefined &&
     !existsSync(opened.run.paths.buildRecord)
   );

@@ -4,16 +4,21 @@
  * interleave. The release entry is part of the plan itself (planned-release.ts).
  */
 import { errors } from '../errors/index.js';
-import { writeApplyRecord, type ApplyRecord } from './apply-record.js';
+import { writeApplyRecord, type ApplyRecord, type Release } from './deployment-records.js';
 import { withRunLock } from './run-lock.js';
 import { displayOutputs, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
 import { releaseStack, terraformFor } from './deployment-stacks.js';
 import { combinePlanned, planStack, runPlanSteps, type PlannedStack } from './plan-deployment.js';
-import { currentRelease, type Release } from './release-history.js';
+import { currentRelease } from './release-history.js';
 import { historyFromOutputs, trafficFromOutputs, withoutHistory } from './release-stack-file.js';
 import { loadSavedPlan, savedPlanApplyError } from './saved-plan.js';
+import {
+  lifecycleFromOutputs,
+  type LifecycleIntent,
+  type LifecycleRecord,
+} from './lifecycle-state.js';
 import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface AppliedDeployment {
@@ -26,6 +31,8 @@ export interface AppliedDeployment {
   readonly release: Release | undefined;
   /** True when this apply recorded `release` (what runs changed). */
   readonly released: boolean;
+  /** The lifecycle record in the state after this apply; undefined when never terminated. */
+  readonly lifecycle: LifecycleRecord | undefined;
   /** Who gets the traffic after this apply, where bentoctl moves it (canary, blue-green). */
   readonly traffic: TrafficState | undefined;
 }
@@ -35,6 +42,8 @@ export interface ApplyOptions {
   readonly rollbackTo?: Release;
   /** Apply the plan `bentoctl plan --out` saved in this folder instead of planning anew. */
   readonly savedPlan?: string;
+  /** `terminate` or `restore` the deployment (lifecycle-state.ts). @default 'keep' */
+  readonly lifecycle?: LifecycleIntent;
   /** `release promote` / `abort`: move the traffic. @default - follow the stack (apply) */
   readonly traffic?: TrafficAction;
   /** `release promote --skip-bake`. @default false */
@@ -48,13 +57,15 @@ export async function applyDeployment(
 ): Promise<AppliedDeployment> {
   const { config, paths, terraform } = run;
   const command =
-    options.rollbackTo !== undefined
-      ? 'rollback'
-      : options.traffic === 'promote'
-        ? 'release promote'
-        : options.traffic === 'abort'
-          ? 'release abort'
-          : 'apply';
+    options.lifecycle === 'terminate' || options.lifecycle === 'restore'
+      ? options.lifecycle
+      : options.rollbackTo !== undefined
+        ? 'rollback'
+        : options.traffic === 'promote'
+          ? 'release promote'
+          : options.traffic === 'abort'
+            ? 'release abort'
+            : 'apply';
   const { savedPlan } = options;
   return withRunLock(run, command, async () => {
     // A saved plan (`apply --plan`) carries the release it records; it is read back below.
@@ -142,6 +153,7 @@ export async function applyDeployment(
       released:
         summary.hasChanges &&
         (releases === undefined ? applied !== undefined : releases.added !== undefined),
+      lifecycle: lifecycleFromOutputs(rawOutputs),
     };
   });
 }

@@ -9,8 +9,15 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval } from './deployment-run.js';
 
 export interface ApprovalOptions {
-  /** rollback asks as apply does: it is an apply of an earlier image. */
-  readonly command: 'apply' | 'rollback' | 'destroy' | 'release promote' | 'release abort';
+  /** rollback, terminate, restore and the release moves ask as apply does: each is an apply. */
+  readonly command:
+    | 'apply'
+    | 'rollback'
+    | 'terminate'
+    | 'restore'
+    | 'destroy'
+    | 'release promote'
+    | 'release abort';
   readonly deployment: string;
   readonly autoApprove: boolean;
   /** A person can answer: stdin and stdout are terminals and --json is off. */
@@ -20,11 +27,13 @@ export interface ApprovalOptions {
   readonly signal?: AbortSignal;
 }
 
-const QUESTIONS = {
-  apply: 'Apply',
-  rollback: 'Roll back with',
-  'release promote': 'Promote the candidate with',
-  'release abort': 'Abort the candidate with',
+const CONFIRM_VERB = {
+  apply: 'Apply these changes to',
+  rollback: 'Roll back with these changes to',
+  terminate: 'Terminate (scale to zero, endpoint off)',
+  restore: 'Restore',
+  'release promote': 'Promote the candidate with these changes to',
+  'release abort': 'Abort the candidate with these changes to',
 } as const;
 
 /** Throws CONFIRMATION_REQUIRED when nobody can approve; else returns the Approval to use. */
@@ -39,7 +48,7 @@ export function approvalFor(options: ApprovalOptions): Approval {
       if (options.command !== 'destroy') {
         return prompts.confirm(
           {
-            message: `${QUESTIONS[options.command]} these changes to ${options.deployment}?`,
+            message: `${CONFIRM_VERB[options.command]} ${options.deployment}?`,
             default: false,
           },
           context,

@@ -1,14 +1,19 @@
 /**
- * What is known locally about each deployment under `./.bentoctl/`: the last apply (target,
+ * What is known locally about each deployment folder (`.bentoctl/<name>/` beside its config, or
+ * `$BENTOCTL_STATE_DIR/<name>/`): the last apply (target,
  * endpoint, time), the last pushed image (build record) and whether a stack was generated.
  * Reading files only, so `bentoctl list` needs no terraform and no credentials.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { join } from 'node:path';
+import {
+  deploymentPaths,
+  stateRoot,
+  type DeploymentPaths,
+  type LocateOptions,
+} from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
-import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
-import { readApplyRecord } from './apply-record.js';
+import { readApplyRecord, readBuildRecord, type BuildRecord } from './deployment-records.js';
 import { STACK_FILE } from '../stack-file.js';
 
 export interface DeploymentStatus {
@@ -30,18 +35,24 @@ export interface DeploymentStatus {
   readonly configFile: string | null;
 }
 
-/** Every deployment folder under `<cwd>/.bentoctl/`, sorted by name. */
-export function listDeployments(cwd: string = process.cwd()): DeploymentStatus[] {
-  const root = resolve(cwd, '.bentoctl');
+/**
+ * Every deployment folder of the configs in `configDir` (`<configDir>/.bentoctl/`, or
+ * `$BENTOCTL_STATE_DIR`), sorted by name.
+ */
+export function listDeployments(
+  configDir: string = process.cwd(),
+  options: LocateOptions = {},
+): DeploymentStatus[] {
+  const root = stateRoot(configDir, options);
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
-    .map((entry) => deploymentStatus(entry.name, cwd))
+    .map((entry) => deploymentStatus(entry.name, deploymentPaths(entry.name, configDir, options)))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export function deploymentStatus(name: string, cwd: string = process.cwd()): DeploymentStatus {
-  const paths = deploymentPaths(name, cwd);
+/** What the deployment folder `paths` records about deployment `name`. */
+export function deploymentStatus(name: string, paths: DeploymentPaths): DeploymentStatus {
   const applied = readApplyRecord(paths);
   const built = tryReadBuildRecord(paths.buildRecord);
   const endpoint = applied?.outputs.endpoint;

@@ -5,7 +5,7 @@
  * Several stacks are destroyed in reverse apply order, after one confirmation of them all.
  */
 import { errors } from '../errors/index.js';
-import { removeApplyRecord } from './apply-record.js';
+import { removeApplyRecord } from './deployment-records.js';
 import { withRunLock } from './run-lock.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';

@@ -2,12 +2,15 @@
  * The real stack writer: `generate`'s library call, writing `<stack>/main.tf.json` with the image
  * from the build record (or the one given). cdktf loads only when this runs.
  */
-import { dirname } from 'node:path';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { parseImageReference } from '../targets/image-reference.js';
+import type { StackLifecycle } from '../targets/synthesizer.js';
 
-/** A writer for `generate` with an optional image override (`repository[:tag][@digest]`). */
-export function generatedStackWriter(image?: string): StackWriter {
+/**
+ * A writer for `generate` with an optional image override (`repository[:tag][@digest]`) and
+ * lifecycle shape (terminate, restore).
+ */
+export function generatedStackWriter(image?: string, lifecycle?: StackLifecycle): StackWriter {
   return async (config, paths) => {
     const { generateStack } = await import('../targets/generate-stack.js');
     // The run has loaded and checked the config already: generate reuses it.
@@ -16,8 +19,9 @@ export function generatedStackWriter(image?: string): StackWriter {
       config,
       out: paths.stack,
       image,
-      // generate finds the build record under <cwd>/.bentoctl/<name>, next to the stack.
-      cwd: dirname(dirname(paths.root)),
+      // The run located the deployment folder already: the build record is next to the stack.
+      paths,
+      ...(lifecycle === undefined ? {} : { lifecycle }),
     });
     const pinned = parseImageReference(result.image);
     return {

@@ -7,15 +7,16 @@
  * plan runs.
  */
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { errors } from '../errors/index.js';
 import type { TerraformBinary } from '../terraform/binary.js';
 import type { SignalSource } from '../terraform/runner.js';
 import { applyDeployment, type AppliedDeployment } from './apply-deployment.js';
 import type { Approval } from './deployment-run.js';
+import { lifecycleFromOutputs, lifecycleOf } from './lifecycle-state.js';
 import { openRun } from './open-run.js';
 import { readStateOutputs } from './read-releases.js';
-import type { Release } from './release-history.js';
+import type { Release } from './deployment-records.js';
 import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js';
 import { releaseImage } from './rollback.js';
 import { bakeMinutesLeft, type TrafficState } from './traffic-state.js';
@@ -48,12 +49,17 @@ export interface MovedTraffic {
 
 export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTraffic> {
   const { config, action } = options;
-  const outputs = await readStateOutputs(config, deploymentPaths(config.name), {
+  const outputs = await readStateOutputs(config, deploymentPathsOf(config), {
     binary: options.binary,
     stream: options.stream,
     progress: options.progress,
     ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   });
+  // A terminated deployment serves nothing to move; restore brings it back first.
+  const lifecycle = lifecycleFromOutputs(outputs);
+  if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
+    throw errors.deploymentTerminated(config.name, lifecycle.since, lifecycle.by);
+  }
   const before = trafficFromOutputs(outputs);
   if (before === undefined || config.release.strategy === 'rolling') {
     throw errors.releaseMovedByPlatform(config.name, config.target, config.release.strategy);

@@ -3,11 +3,12 @@
  * on a terminal and captures otherwise, the stack writer and, for the commands that change
  * something (apply, rollback, destroy), the go-ahead that shows the plan and asks.
  */
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import type { SignalSource } from '../terraform/runner.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import { imageFlag } from '../targets/image-reference.js';
+import type { StackLifecycle } from '../targets/synthesizer.js';
 import { createTerraform } from '../terraform/terraform.js';
 import { approvalFor, isInteractive, shouldStream } from './approval.js';
 import type { Approval, DeploymentRun } from './deployment-run.js';
@@ -21,6 +22,8 @@ export interface OpenRunOptions {
   readonly skipGenerate?: boolean;
   /** Image for generate instead of the build record's: `repository[:tag][@sha256:...]`. */
   readonly image?: string;
+  /** The shape generate renders (terminate, restore). @default - running */
+  readonly lifecycle?: StackLifecycle;
   /** @default generate's writer */
   readonly writeStack?: StackWriter;
   readonly progress: (line: string) => void;
@@ -39,19 +42,19 @@ export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
   const config = loadConfig(options.configFile);
   return {
     config,
-    paths: deploymentPaths(config.name),
+    paths: deploymentPathsOf(config),
     terraform: await terraform,
     writeStack:
       options.skipGenerate === true
         ? undefined
-        : (options.writeStack ?? generatedStackWriter(options.image)),
+        : (options.writeStack ?? generatedStackWriter(options.image, options.lifecycle)),
     progress: options.progress,
     interrupts: options.interrupts,
   };
 }
 
 /** The commands that change a deployment after showing its plan. */
-export type ChangingCommand = 'apply' | 'rollback' | 'destroy';
+export type ChangingCommand = 'apply' | 'rollback' | 'terminate' | 'restore' | 'destroy';
 
 /** The signals a run stops on, and what it names as running when one comes (cli/interrupts.ts). */
 export interface RunInterrupts extends SignalSource {
@@ -93,6 +96,8 @@ export interface OpenedRun {
 const REVIEW_TITLES: Readonly<Record<ChangingCommand, string>> = {
   apply: 'Plan',
   rollback: 'Rollback plan',
+  terminate: 'Terminate plan',
+  restore: 'Restore plan',
   destroy: 'Destroy plan',
 };
 

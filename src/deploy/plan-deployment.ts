@@ -21,7 +21,8 @@ import { existsSync } from 'node:fs';
 import type { DeploymentRun } from './deployment-run.js';
 import { deploymentStacks, terraformFor, type DeploymentStack } from './deployment-stacks.js';
 import { planRelease, type PlannedReleases } from './planned-release.js';
-import type { Release } from './release-history.js';
+import type { Release } from './deployment-records.js';
+import type { LifecycleIntent } from './lifecycle-state.js';
 import type { TrafficAction } from './traffic-state.js';
 
 export const PLAN_FILE = 'bentoctl.tfplan';
@@ -58,6 +59,8 @@ export interface PlanStepsOptions {
   readonly generate?: boolean;
   /** The release whose image this plan restores (`bentoctl rollback`). @default - none */
   readonly rollbackTo?: Release;
+  /** `terminate` or `restore` (lifecycle-state.ts). @default 'keep' */
+  readonly lifecycle?: LifecycleIntent;
   /** Move the traffic (`release promote` / `abort`) instead of following the stack. @default 'apply' */
   readonly traffic?: TrafficAction;
   /** `release promote --skip-bake`. @default false */
@@ -157,6 +160,7 @@ export async function planStack(
           terraform,
           written: options.written,
           ...(options.rollbackTo === undefined ? {} : { rollbackTo: options.rollbackTo }),
+          ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
           ...(options.traffic === undefined ? {} : { traffic: options.traffic }),
           ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
         });

@@ -3,7 +3,7 @@
  * the state, decide whether this plan makes a new release (what runs changed) and write the
  * release file for `terraform plan` to include. See release-stack-file.ts for where it lives.
  */
-import { readBuildRecord } from '../targets/image-reference.js';
+import { readBuildRecord, type Release } from './deployment-records.js';
 import type { StackWritten } from '../terraform/stack-writer.js';
 import type { Terraform } from '../terraform/terraform.js';
 import type { DeploymentRun } from './deployment-run.js';
@@ -12,10 +12,15 @@ import {
   currentActor,
   currentRelease,
   nextHistory,
-  type Release,
   type ReleaseCandidate,
 } from './release-history.js';
 import { historyFromOutputs, trafficFromOutputs, writeReleaseFile } from './release-stack-file.js';
+import {
+  lifecycleFromOutputs,
+  nextLifecycle,
+  type LifecycleIntent,
+  type LifecycleRecord,
+} from './lifecycle-state.js';
 import { planTraffic } from './traffic-plan.js';
 import type { TrafficAction, TrafficState } from './traffic-state.js';
 
@@ -28,6 +33,8 @@ export interface PlannedReleases {
   readonly added: Release | undefined;
   /** What the plan deploys (also when no entry is added). */
   readonly candidate: ReleaseCandidate;
+  /** The lifecycle record this plan writes; undefined for a deployment never terminated. */
+  readonly lifecycle: LifecycleRecord | undefined;
   /** Who gets the traffic before and after this plan, where bentoctl moves it. */
   readonly previousTraffic: TrafficState | undefined;
   readonly traffic: TrafficState | undefined;
@@ -42,6 +49,11 @@ export interface PlanReleaseOptions {
   readonly written: StackWritten | undefined;
   /** `bentoctl rollback`: the release whose image this plan restores. */
   readonly rollbackTo?: Release;
+  /**
+   * `terminate` or `restore`; else the lifecycle is kept, and a terminated one refused (also
+   * `release promote` / `abort`). @default 'keep'
+   */
+  readonly lifecycle?: LifecycleIntent;
   /** `release promote` / `abort` move the traffic; apply follows the stack. @default 'apply' */
   readonly traffic?: TrafficAction;
   /** `release promote --skip-bake`. @default false */
@@ -56,8 +68,17 @@ export async function planRelease(
   const { stackDir, terraform } = options;
   const outputs = await terraform.outputs(stackDir);
   const previous = historyFromOutputs(outputs);
+  const actor = currentActor();
+  // Before anything is planned: a terminated deployment is not brought back by a plain apply,
+  // nor its traffic moved by release promote / abort.
+  const lifecycle = nextLifecycle(
+    run.config.name,
+    lifecycleFromOutputs(outputs),
+    options.lifecycle ?? 'keep',
+    actor.by,
+  );
   const candidate = releaseCandidate(run, options);
-  const { history, added } = nextHistory(previous, candidate, currentActor());
+  const { history, added } = nextHistory(previous, candidate, actor);
   const previousTraffic = trafficFromOutputs(outputs);
   const traffic = planTraffic(run, previousTraffic, {
     stackDir,
@@ -65,13 +86,16 @@ export async function planRelease(
     currentRelease: currentRelease(history)?.number ?? null,
     ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
   });
-  writeReleaseFile(stackDir, history, traffic);
+  writeReleaseFile(stackDir, history, {
+    ...(lifecycle === undefined ? {} : { lifecycle }),
+    ...(traffic === undefined ? {} : { traffic }),
+  });
   if (added !== undefined) {
     run.progress(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
-  return { previous, history, added, candidate, previousTraffic, traffic };
+  return { previous, history, added, candidate, lifecycle, previousTraffic, traffic };
 }
 
 function current(previous: readonly Release[]): string {

@@ -10,18 +10,14 @@ import {
   type CopyToDeploymentInput,
 } from '../builders/registry-copy/copy-to-deployment.js';
 import type { CopyImageResult } from '../builders/registry-copy/copy-image.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { errors } from '../errors/index.js';
-import { readBuildRecord, type BuildRecord } from '../targets/image-reference.js';
-import { readApplyRecord } from './apply-record.js';
-import { writeJsonAtomic } from '../write-atomic.js';
+import { readApplyRecord, readBuildRecord, writeBuildRecord } from './deployment-records.js';
 
 export interface PromoteInput {
   readonly from: ResolvedConfig;
   readonly to: ResolvedConfig;
-  /** @default process.cwd() */
-  readonly cwd?: string;
   /** Registry clients and transfer settings of the copy; tests replace them. */
   readonly registry?: Pick<CopyToDeploymentInput, 'providers' | 'fetch' | 'transfer'>;
   /** One line per step of the copy. */
@@ -54,8 +50,9 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
       `a config of another deployment than ${from.name} (both are ${from.name})`,
     );
   }
-  const cwd = input.cwd ?? process.cwd();
-  const fromPaths = deploymentPaths(from.name, cwd);
+  // Each side's records are beside its own config.
+  const fromPaths = deploymentPathsOf(from);
+  const toPaths = deploymentPathsOf(to);
   const appliedRecord = readApplyRecord(fromPaths);
   const applied = appliedRecord?.image ?? undefined;
   const built = readBuildRecord(fromPaths.buildRecord);
@@ -81,15 +78,14 @@ export async function promoteImage(input: PromoteInput): Promise<PromoteResult> 
     ...input.registry,
     ...(input.onProgress === undefined ? {} : { onProgress: input.onProgress }),
   });
-  const record: BuildRecord & { readonly promoted_from: string } = {
+  const file = toPaths.buildRecord;
+  writeBuildRecord(file, {
     repository: copied.repository,
     digest: copied.digest,
     ...(tag !== undefined ? { tag } : {}),
     ...(bentoVersion !== undefined ? { bento_version: bentoVersion } : {}),
     promoted_from: from.name,
-  };
-  const file = deploymentPaths(to.name, cwd).buildRecord;
-  writeJsonAtomic(file, record);
+  });
   return {
     from: from.name,
     to: to.name,

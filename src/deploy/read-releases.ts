@@ -17,7 +17,7 @@ import type { TerraformOutputs } from '../terraform/outputs.js';
 import { TerraformRunner, type SignalSource } from '../terraform/runner.js';
 import { Terraform } from '../terraform/terraform.js';
 import { stableJson } from '../targets/stable-json.js';
-import type { Release } from './release-history.js';
+import type { Release } from './deployment-records.js';
 import { historyFromOutputs } from './release-stack-file.js';
 import { releaseStack } from './deployment-stacks.js';
 

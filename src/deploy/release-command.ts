@@ -10,7 +10,7 @@ import { discoverTerraform } from '../terraform/binary.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import { approvalFor, isInteractive, shouldStream } from './approval.js';
 import { moveTraffic, type MovedTraffic } from './move-traffic.js';
-import type { Release } from './release-history.js';
+import type { Release } from './deployment-records.js';
 import type { TrafficState } from './traffic-state.js';
 import type { ReadyResult } from './wait-ready.js';
 import { waitUntilServing } from './wait-serving.js';

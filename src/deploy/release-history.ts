@@ -6,39 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { z } from 'zod';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { stableJsonLine } from '../targets/stable-json.js';
+import type { Release } from './deployment-records.js';
 
 /** Entries kept; older ones drop off (the state, and every plan, carries the whole list). */
 export const RELEASE_HISTORY_LIMIT = 20;
-
-// Flat, every field always present (null when unknown): Terraform stores the list as a tuple
-// of objects, and the same shape in every entry keeps its type stable from plan to plan.
-export const releaseSchema = z.object({
-  /** 1, 2, 3... per deployment, never reused. */
-  number: z.number().int().positive(),
-  /** ISO 8601 time the release was planned by the apply that recorded it. */
-  recorded_at: z.string(),
-  kind: z.enum(['apply', 'rollback']),
-  bento_version: z.string().nullable(),
-  image_repository: z.string().nullable(),
-  image_digest: z.string().nullable(),
-  /** sha256 of the resolved config (config-digest below). */
-  config_digest: z.string(),
-  /** `github:<actor>`, `gitlab:<user>`, or `<os user>@<host>`. */
-  by: z.string(),
-  /** The CI run that applied it, when there was one. */
-  run_url: z.string().nullable(),
-  /** For a rollback: the release whose image it restored. */
-  rollback_to: z.number().int().nullable(),
-  /** For a rollback: the release that was current before it. */
-  rollback_of: z.number().int().nullable(),
-});
-
-export type Release = z.output<typeof releaseSchema>;
-
-export const releaseHistorySchema = z.array(releaseSchema);
 
 /** What an apply is about to run, before it becomes a release. */
 export interface ReleaseCandidate {

@@ -19,11 +19,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors } from '../errors/index.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
 import { STACK_FILE } from '../stack-file.js';
 import { stableJson } from '../targets/stable-json.js';
-import { releaseHistorySchema, type Release } from './release-history.js';
+import { errors } from '../errors/index.js';
+import { parseReleaseHistory, type Release } from './deployment-records.js';
+import { LIFECYCLE_OUTPUT, LIFECYCLE_RESOURCE, type LifecycleRecord } from './lifecycle-state.js';
 import { trafficStateSchema, type TrafficState } from './traffic-state.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
@@ -40,15 +41,7 @@ export const TRAFFIC_VARS_FILE = 'bentoctl-traffic.auto.tfvars.json';
 export function historyFromOutputs(outputs: TerraformOutputs): Release[] {
   const output = outputs[RELEASE_OUTPUT];
   if (output === undefined || output.value === null) return [];
-  const parsed = releaseHistorySchema.safeParse(output.value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw errors.releaseHistoryInvalid(
-      RELEASE_OUTPUT,
-      `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'not a release list'}`,
-    );
-  }
-  return parsed.data;
+  return parseReleaseHistory(output.value, RELEASE_OUTPUT);
 }
 
 /** The traffic state in the outputs; undefined when bentoctl does not move this traffic. */
@@ -66,29 +59,50 @@ export function trafficFromOutputs(outputs: TerraformOutputs): TrafficState | un
   return parsed.data;
 }
 
-/** The stack's own outputs, without bentoctl's bookkeeping (history, traffic). */
+/** bentoctl's own outputs: the history, the lifecycle and the traffic state. */
+const BOOKKEEPING_OUTPUTS: ReadonlySet<string> = new Set([
+  RELEASE_OUTPUT,
+  LIFECYCLE_OUTPUT,
+  TRAFFIC_OUTPUT,
+]);
+
+/** The stack's own outputs, without bentoctl's bookkeeping (history, lifecycle, traffic). */
 export function withoutHistory(outputs: TerraformOutputs): TerraformOutputs {
   return Object.fromEntries(
-    Object.entries(outputs).filter(([name]) => name !== RELEASE_OUTPUT && name !== TRAFFIC_OUTPUT),
+    Object.entries(outputs).filter(([name]) => !BOOKKEEPING_OUTPUTS.has(name)),
   );
 }
 
+/** What the release file holds beside the history. */
+export interface ReleaseFileExtras {
+  /** The lifecycle record once there is one (a deployment never terminated has none). */
+  readonly lifecycle?: LifecycleRecord;
+  /** When bentoctl moves the stack's traffic (canary, blue-green): its traffic state. */
+  readonly traffic?: TrafficState;
+}
+
 /**
- * Writes `<stackDir>/bentoctl-release.tf.json` holding `history` and, when bentoctl moves the
- * stack's traffic, its traffic state.
+ * Writes `<stackDir>/bentoctl-release.tf.json` holding `history`, the lifecycle record once there
+ * is one (so the plans of a deployment never terminated stay as they were) and, when bentoctl
+ * moves the stack's traffic, its traffic state.
  */
 export function writeReleaseFile(
   stackDir: string,
   history: readonly Release[],
-  traffic?: TrafficState,
+  extras: ReleaseFileExtras = {},
 ): string {
+  const { lifecycle, traffic } = extras;
   const dependsOn = stackResources(stackDir);
   const [type, name] = RELEASE_RESOURCE.split('.') as [string, string];
+  const [, lifecycleName] = LIFECYCLE_RESOURCE.split('.') as [string, string];
   const [, trafficName] = TRAFFIC_RESOURCE.split('.') as [string, string];
   const json = {
     resource: {
       [type]: {
         [name]: { input: history.map(literals), depends_on: dependsOn },
+        ...(lifecycle === undefined
+          ? {}
+          : { [lifecycleName]: { input: literals(lifecycle), depends_on: dependsOn } }),
         ...(traffic === undefined
           ? {}
           : { [trafficName]: { input: literals(traffic), depends_on: dependsOn } }),
@@ -99,6 +113,14 @@ export function writeReleaseFile(
         description: 'bentoctl release history, oldest first (bentoctl releases -f <config>).',
         value: `\${${RELEASE_RESOURCE}.output}`,
       },
+      ...(lifecycle === undefined
+        ? {}
+        : {
+            [LIFECYCLE_OUTPUT]: {
+              description: 'bentoctl lifecycle state: running or terminated (bentoctl status).',
+              value: `\${${LIFECYCLE_RESOURCE}.output}`,
+            },
+          }),
       ...(traffic === undefined
         ? {}
         : {
@@ -131,7 +153,12 @@ function stackResources(stackDir: string): string[] {
   };
   return Object.entries(stack.resource ?? {})
     .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-    .filter((address) => address !== RELEASE_RESOURCE && address !== TRAFFIC_RESOURCE)
+    .filter(
+      (address) =>
+        address !== RELEASE_RESOURCE &&
+        address !== LIFECYCLE_RESOURCE &&
+        address !== TRAFFIC_RESOURCE,
+    )
     .sort();
 }
 

@@ -4,10 +4,11 @@
  * release's exact image digest and today's config, recorded as a rollback (apply-deployment.ts).
  */
 import { errors } from '../errors/index.js';
+import type { Release } from './deployment-records.js';
 import { generatedStackWriter } from './generated-stack.js';
 import type { OpenedRun } from './open-run.js';
 import { readReleases } from './read-releases.js';
-import { currentRelease, type Release } from './release-history.js';
+import { currentRelease } from './release-history.js';
 
 export interface RollbackRun {
   /** The release whose image is restored. */

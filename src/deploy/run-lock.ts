@@ -16,7 +16,15 @@ import { deploymentStacks } from './deployment-stacks.js';
 /** Runs `task` holding the deployment's lock; an interrupted run is reported as said above. */
 export async function withRunLock<T>(
   run: DeploymentRun,
-  command: 'plan' | 'apply' | 'rollback' | 'destroy' | 'release promote' | 'release abort',
+  command:
+    | 'plan'
+    | 'apply'
+    | 'rollback'
+    | 'terminate'
+    | 'restore'
+    | 'destroy'
+    | 'release promote'
+    | 'release abort',
   task: () => Promise<T>,
 ): Promise<T> {
   const { config, paths } = run;

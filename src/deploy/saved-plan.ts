@@ -29,6 +29,7 @@ import type { StateVersion } from '../terraform/terraform.js';
 import { STACK_FILE } from '../stack-file.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { deploymentStacks, terraformFor, type DeploymentStack } from './deployment-stacks.js';
+import { BUILD_RECORD_FILE } from './deployment-records.js';
 import {
   combinePlanned,
   PLAN_FILE,
@@ -40,7 +41,6 @@ import {
 export const SAVED_PLAN_MANIFEST = 'bentoctl-plan.json';
 /** Written by `terraform init`: the provider versions and hashes the plan was made with. */
 const LOCK_FILE = '.terraform.lock.hcl';
-const BUILD_RECORD = 'build.json';
 
 const stateVersionSchema = z.object({ lineage: z.string(), serial: z.number().int() });
 
@@ -90,7 +90,7 @@ export async function savePlan(
     if (stack.name === undefined) state = version;
     else stacks.push({ name: stack.name, state: version, planned: part.plan !== undefined });
   }
-  if (existsSync(paths.buildRecord)) copyFileSync(paths.buildRecord, join(out, BUILD_RECORD));
+  if (existsSync(paths.buildRecord)) copyFileSync(paths.buildRecord, join(out, BUILD_RECORD_FILE));
   const manifest: SavedPlanManifest = {
     deployment: config.name,
     target: config.target,
@@ -138,8 +138,8 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
     }
   }
   run.progress(`Using the plan saved in ${from} at ${manifest.planned_at}`);
-  if (existsSync(join(from, BUILD_RECORD)))
-    copyFileSync(join(from, BUILD_RECORD), paths.buildRecord);
+  if (existsSync(join(from, BUILD_RECORD_FILE)))
+    copyFileSync(join(from, BUILD_RECORD_FILE), paths.buildRecord);
   const planned: PlannedStack[] = [];
   for (const stack of stacks) {
     const entry = saved(stack) as { state: StateVersion | null; planned: boolean };

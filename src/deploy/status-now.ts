@@ -1,11 +1,11 @@
 /**
  * `bentoctl status`: the local records (deployment-status.ts) with what the Terraform state says
- * now (its outputs and current release), one /readyz probe of the endpoint and, unless turned
+ * now (its outputs, current release, lifecycle and traffic split), one /readyz probe of the endpoint and, unless turned
  * off, what the cloud says runs (observe/live-section.ts). The state's release wins over the
  * local records; a state that cannot be read is reported beside them, not thrown.
  */
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf } from '../config/deployment-paths.js';
 import { BentoctlError } from '../errors/index.js';
 import { liveSection, type LiveSection } from '../observe/live-section.js';
 import { displayOutputs, endpointOf } from '../terraform/outputs.js';
@@ -13,8 +13,16 @@ import type { JsonValue } from '../terraform/plan-json.js';
 import { createTerraform } from '../terraform/terraform.js';
 import { deploymentStatus, type DeploymentStatus } from './deployment-status.js';
 import { readStateOutputs } from './read-releases.js';
-import { currentRelease, type Release } from './release-history.js';
-import { historyFromOutputs, withoutHistory } from './release-stack-file.js';
+import type { Release } from './deployment-records.js';
+import {
+  lifecycleFromOutputs,
+  lifecycleOf,
+  type LifecycleRecord,
+  type LifecycleState,
+} from './lifecycle-state.js';
+import { currentRelease } from './release-history.js';
+import { historyFromOutputs, trafficFromOutputs, withoutHistory } from './release-stack-file.js';
+import type { TrafficState } from './traffic-state.js';
 import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
 
 /** What `bentoctl status` shows (and prints under --json). */
@@ -29,6 +37,12 @@ export interface StatusResult extends DeploymentStatus, LiveSection {
   readonly release: Release | null;
   /** Where bento version and image come from: the state's history, else the local records. */
   readonly source: 'release-history' | 'local-records';
+  /** running or terminated, from the Terraform state; null when the state could not be read. */
+  readonly lifecycle: LifecycleState | null;
+  /** When and by whom it entered that state; null for a deployment never terminated. */
+  readonly lifecycleRecord: LifecycleRecord | null;
+  /** Who gets the traffic, where bentoctl moves it (canary, blue-green); null elsewhere. */
+  readonly traffic: TrafficState | null;
 }
 
 export interface StatusOptions {
@@ -41,12 +55,15 @@ export async function statusNow(
   config: ResolvedConfig,
   options: StatusOptions,
 ): Promise<StatusResult> {
-  const local = deploymentStatus(config.name);
+  const paths = deploymentPathsOf(config);
+  const local = deploymentStatus(config.name, paths);
   let stateOutputs: Record<string, JsonValue> | null = null;
   let stateError: string | null = null;
   let endpoint = local.endpoint;
   let release: Release | undefined;
-  const paths = deploymentPaths(config.name);
+  let lifecycle: LifecycleRecord | undefined;
+  let traffic: TrafficState | undefined;
+  let stateRead = false;
   try {
     const terraform = await createTerraform();
     // Without a generated stack (a fresh runner), the state is read through its backend alone.
@@ -56,6 +73,9 @@ export async function statusNow(
     stateOutputs = displayOutputs(withoutHistory(outputs));
     endpoint = endpointOf(outputs) ?? endpoint;
     release = currentRelease(historyFromOutputs(outputs));
+    lifecycle = lifecycleFromOutputs(outputs);
+    traffic = trafficFromOutputs(outputs);
+    stateRead = true;
   } catch (cause) {
     // The local records still say something useful; report the state problem beside them.
     if (!(cause instanceof BentoctlError)) throw cause;
@@ -84,5 +104,8 @@ export async function statusNow(
     health,
     release: release ?? null,
     source: release === undefined ? 'local-records' : 'release-history',
+    lifecycle: stateRead ? lifecycleOf(lifecycle) : null,
+    lifecycleRecord: lifecycle ?? null,
+    traffic: traffic ?? null,
   };
 }

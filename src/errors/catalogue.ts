@@ -2,6 +2,7 @@
  * Every error bentoctl raises on purpose, in one place. Each factory says what happened, why,
  * and what to do; `docs/errors.md` lists the same codes and a test keeps the two in sync.
  */
+import { dirname } from 'node:path';
 import { BentoctlError, type Diagnostic, type ErrorKind } from './bentoctl-error.js';
 import { InterruptedError, type InterruptedParts } from './interrupted-error.js';
 
@@ -99,6 +100,18 @@ export const ERROR_CATALOGUE = {
   IMAGE_NOT_RECORDED: {
     kind: 'usage',
     fix: 'Run `bentoctl build -f <config> --push` (or `bentoctl apply -f <config> --build`) so a pushed digest is recorded; `bentoctl generate -f <config> --image <repository@sha256:...>` names one instead.',
+  },
+  DEPLOYMENT_DIR_ELSEWHERE: {
+    kind: 'usage',
+    fix: 'Move the folder beside the config (`mv .bentoctl/<name> <config folder>/.bentoctl/`), or set BENTOCTL_STATE_DIR=.bentoctl to keep the deployment folders in the current directory.',
+  },
+  DEPLOYMENT_TERMINATED: {
+    kind: 'usage',
+    fix: 'Run `bentoctl restore -f <config>` to bring it back at its recorded size and revision (then apply as usual), or `bentoctl destroy -f <config>` to delete it.',
+  },
+  DEPLOYMENT_NOT_TERMINATED: {
+    kind: 'usage',
+    fix: 'Nothing to restore: `bentoctl apply -f <config>` deploys changes, `bentoctl status -f <config>` shows its state.',
   },
   IMAGE_NOT_PULLABLE: {
     kind: 'usage',
@@ -388,6 +401,24 @@ export const errors = {
     raise(
       'IMAGE_NOT_RECORDED',
       `Deployment ${name} has no pushed image recorded (${recordFile} is missing or has no digest).`,
+    ),
+  deploymentDirElsewhere: (name: string, found: string, expected: string) =>
+    raise(
+      'DEPLOYMENT_DIR_ELSEWHERE',
+      `Deployment ${name} has records in ${found} (under the current directory), but bentoctl keeps them beside the config, in ${expected}, which does not exist yet.`,
+      {
+        hint: `Move it there (mkdir -p ${dirname(expected)} && mv ${found} ${dirname(expected)}/), or set BENTOCTL_STATE_DIR=${dirname(found)} to keep using the current directory's.`,
+      },
+    ),
+  deploymentTerminated: (name: string, since: string, by: string) =>
+    raise(
+      'DEPLOYMENT_TERMINATED',
+      `Deployment ${name} is terminated (since ${since}, by ${by}; its Terraform state says so): a plain apply would bring it back unasked, so nothing was planned.`,
+    ),
+  deploymentNotTerminated: (name: string) =>
+    raise(
+      'DEPLOYMENT_NOT_TERMINATED',
+      `Deployment ${name} is not terminated (its Terraform state records it running), so there is nothing to restore.`,
     ),
   imageNotPullable: (image: string, target: string, problem: string) =>
     raise('IMAGE_NOT_PULLABLE', `${target} cannot run ${image}: ${problem}.`),

@@ -4,7 +4,7 @@
  * with several). Loaded on demand: it pulls in cdktf.
  */
 import { join, resolve } from 'node:path';
-import { deploymentPaths } from '../config/deployment-paths.js';
+import { deploymentPathsOf, type DeploymentPaths } from '../config/deployment-paths.js';
 import { checkConfigBento } from '../bento/check-config-bento.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
@@ -14,19 +14,24 @@ import { bentoIdentity } from './bento-identity.js';
 import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStacks } from './synth-stack.js';
+import type { StackLifecycle } from './synthesizer.js';
 import { STACK_FILE } from '../stack-file.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export interface GenerateOptions extends LoadOptions {
   readonly configFile: string;
-  /** @default - `.bentoctl/<name>/stack` under cwd */
+  /** Relative to cwd. @default - the deployment folder's `stack/` (`.bentoctl/<name>/` beside the config) */
   readonly out?: string | undefined;
   /** `repository[:tag][@sha256:...]` @default - the build record of the deployment */
   readonly image?: string | undefined;
-  /** @default process.cwd() */
+  /** What a relative `out` is resolved from. @default process.cwd() */
   readonly cwd?: string;
+  /** The deployment folder (build record, stack). @default - beside the config */
+  readonly paths?: DeploymentPaths;
   /** The config, when the caller has already loaded it. @default - loaded from configFile */
   readonly config?: ResolvedConfig;
+  /** The terminated shape (`bentoctl terminate`) or a restore. @default RUNNING */
+  readonly lifecycle?: StackLifecycle;
 }
 
 /** One stack written by generate, for a target with several (`TargetDefinition.stacks`). */
@@ -60,7 +65,7 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
   const config = options.config ?? loadConfig(options.configFile, options);
   // A corrupt model or one that does not fit its APIs fails here, before any image or plan.
   await checkConfigBento(config);
-  const paths = deploymentPaths(config.name, cwd);
+  const paths = options.paths ?? deploymentPathsOf(config, { cwd });
   const resolved = resolveImage({
     flag: options.image,
     buildRecordFile: paths.buildRecord,
@@ -93,6 +98,7 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     image: resolved.image,
     bentoVersion: bento.version,
     bentoName: bento.name,
+    ...(options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
   });
 
   const out = options.out !== undefined ? resolve(cwd, options.out) : paths.stack;

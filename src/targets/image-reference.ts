@@ -3,38 +3,16 @@
  * `bentoctl build --push` leaves at `.bentoctl/<name>/build.json`, so the stack pins the digest
  * that was really pushed.
  *
- * Build record format (JSON, written by the builder, read here):
- *
- * ```json
- * {
- *   "repository": "123456789012.dkr.ecr.us-east-1.amazonaws.com/iris-prod",
- *   "digest": "sha256:<64 hex>",
- *   "tag": "<bento version>",
- *   "bento_version": "<bento content hash>"
- * }
- * ```
- *
- * `repository` and `digest` are required; `tag` and `bento_version` are optional. Unknown keys
- * are ignored so that newer builders can add fields.
+ * The build record's format, reader and writer are in src/deploy/deployment-records.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { readBuildRecord } from '../deploy/deployment-records.js';
 import { errors } from '../errors/index.js';
+import {
+  DIGEST_PATTERN as DIGEST,
+  REPOSITORY_PATTERN as REPOSITORY,
+  TAG_PATTERN as TAG,
+} from './image-patterns.js';
 import type { ImageReference } from './synthesizer.js';
-
-const REPOSITORY =
-  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
-
-export const buildRecordSchema = z.object({
-  repository: z.string().regex(REPOSITORY, 'must be a registry repository'),
-  digest: z.string().regex(DIGEST, 'must be sha256:<64 hex digits>'),
-  tag: z.string().regex(TAG, 'must be an image tag').optional(),
-  bento_version: z.string().min(1).optional(),
-});
-
-export type BuildRecord = z.output<typeof buildRecordSchema>;
 
 /** An image reference plus where it came from, so `generate` can say which one it used. */
 export interface ResolvedImage {
@@ -123,25 +101,6 @@ export function imageReference(repository: string, digest?: string, tag?: string
     ...(tag !== undefined ? { tag } : {}),
     ref: digest !== undefined ? `${repository}@${digest}` : `${repository}:${tag ?? 'latest'}`,
   };
-}
-
-export function readBuildRecord(file: string): BuildRecord | undefined {
-  if (!existsSync(file)) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (cause) {
-    throw errors.buildRecordInvalid(file, cause instanceof Error ? cause.message : String(cause));
-  }
-  const parsed = buildRecordSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw errors.buildRecordInvalid(
-      file,
-      `${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
-    );
-  }
-  return parsed.data;
 }
 
 /** `--image` when given, else the build record, else an error that says how to get one. */

@@ -22,7 +22,12 @@ import type { StateConfig } from '../config/state-schema.js';
 import { compareVersions, MINIMUM_TERRAFORM_VERSION } from '../terraform/binary.js';
 import { getTarget } from './registry.js';
 import { bentoLabels, deploymentLabels } from './stack-labels.js';
-import type { ImageReference, Synthesizer } from './synthesizer.js';
+import {
+  RUNNING,
+  type ImageReference,
+  type StackLifecycle,
+  type Synthesizer,
+} from './synthesizer.js';
 import { stableJson } from './stable-json.js';
 import { remoteStateOf, stackState } from './stack-state.js';
 
@@ -33,6 +38,8 @@ export interface StackInput {
   readonly bentoVersion: string;
   /** `service` of the bento. */
   readonly bentoName: string;
+  /** @default RUNNING */
+  readonly lifecycle?: StackLifecycle;
 }
 
 /** Terraform JSON as an object: `terraform`, `provider`, `resource`, `data`, `output`… */
@@ -184,6 +191,7 @@ export function addDeploymentStacks<Spec>(
       labels: deploymentLabels(config.name),
       bentoLabels: bentoLabels({ bentoName: input.bentoName, bentoVersion: input.bentoVersion }),
       environment: escapeTemplates(runtimeEnvironment(config, { imageDigest: input.image.digest })),
+      lifecycle: input.lifecycle ?? RUNNING,
       requireTerraform: (version) => {
         floors.push(version);
       },

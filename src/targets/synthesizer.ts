@@ -17,6 +17,23 @@ export interface ImageReference {
   readonly ref: string;
 }
 
+/**
+ * The lifecycle shape a stack renders (src/deploy/lifecycle-state.ts keeps the state): serving,
+ * or terminated (compute at zero, the endpoint closed; repository, images and config stay).
+ */
+export interface StackLifecycle {
+  /** Render the terminated shape. */
+  readonly terminated: boolean;
+  /**
+   * This apply brings a terminated deployment back: instance counts are set outright, also where
+   * a running stack leaves them to an autoscaler (AKS's Deployment replicas).
+   */
+  readonly restoring: boolean;
+}
+
+/** A deployment that serves: what `generate` renders unless told otherwise. */
+export const RUNNING: StackLifecycle = { terminated: false, restoring: false };
+
 export interface SynthInput<Spec> {
   /** The stack to add to; its backend is already configured from `state:`. */
   readonly stack: TerraformStack;
@@ -46,6 +63,8 @@ export interface SynthInput<Spec> {
    * @default - absent for a target with one stack
    */
   readonly remoteState?: (part: string, id: string) => TerraformRemoteState;
+  /** Terminated or running (and restoring). */
+  readonly lifecycle: StackLifecycle;
   /**
    * Says the stack needs Terraform `version` (`x.y.z`) or newer, for a language feature it uses.
    * The stack's `terraform.required_version` is the newest of these, the backend's and bentoctl's

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { writeApplyRecord } from '../../src/deploy/apply-record.js';
+import { writeApplyRecord } from '../../src/deploy/deployment-records.js';
 import { promoteImage } from '../../src/deploy/promote.js';
 import { bentoctlFailure } from '../helpers/bentoctl-failure.js';
 
@@ -60,7 +60,7 @@ describe('promoteImage', () => {
     recordBuild('iris-staging', NEWER);
     const prod = config('iris-prod', STAGING_REPO);
 
-    const result = await promoteImage({ from: staging, to: prod, cwd: dir });
+    const result = await promoteImage({ from: staging, to: prod });
 
     expect(result).toMatchObject({ digest: TESTED, source: 'apply-record', copied: false });
     expect(result.copy).toBeNull();
@@ -83,7 +83,6 @@ describe('promoteImage', () => {
     const result = await promoteImage({
       from: staging,
       to: config('iris-prod', STAGING_REPO),
-      cwd: dir,
     });
 
     expect(result.source).toBe('build-record');
@@ -105,7 +104,6 @@ describe('promoteImage', () => {
       promoteImage({
         from: staging,
         to: config('iris-prod'),
-        cwd: dir,
         registry: { providers: { ecrClient } },
       }),
     );
@@ -116,15 +114,15 @@ describe('promoteImage', () => {
   });
 
   it('GIVEN staging has no image recorded WHEN promoted THEN it says to build first', async () => {
-    await expect(
-      promoteImage({ from: staging, to: config('iris-prod'), cwd: dir }),
-    ).rejects.toMatchObject({ code: 'IMAGE_NOT_RECORDED' });
+    await expect(promoteImage({ from: staging, to: config('iris-prod') })).rejects.toMatchObject({
+      code: 'IMAGE_NOT_RECORDED',
+    });
   });
 
   it('GIVEN the same deployment on both sides WHEN promoted THEN it is refused', async () => {
     recordApply('iris-staging', TESTED);
 
-    await expect(promoteImage({ from: staging, to: staging, cwd: dir })).rejects.toMatchObject({
+    await expect(promoteImage({ from: staging, to: staging })).rejects.toMatchObject({
       code: 'FLAG_INVALID',
     });
   });

@@ -6,13 +6,13 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Release } from '../../src/deploy/deployment-records.js';
 import { backendBlock } from '../../src/deploy/read-releases.js';
 import {
   configDigest,
   currentActor,
   nextHistory,
   RELEASE_HISTORY_LIMIT,
-  type Release,
   type ReleaseCandidate,
 } from '../../src/deploy/release-history.js';
 import { historyFromOutputs, writeReleaseFile } from '../../src/deploy/release-stack-file.js';

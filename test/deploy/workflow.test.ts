@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BentoctlError } from '../../src/errors/index.js';
-import { readApplyRecord } from '../../src/deploy/apply-record.js';
+import { readApplyRecord } from '../../src/deploy/deployment-records.js';
 import type { TerraformBinary } from '../../src/terraform/binary.js';
 import { renderPlanMarkdown } from '../../src/terraform/render-plan-markdown.js';
 import { renderPlanText } from '../../src/terraform/render-plan-text.js';

@@ -16,7 +16,7 @@ import { runImage } from '../../src/builders/run-image.js';
 import { loadConfig } from '../../src/config/load.js';
 import { runtimeEnvironment } from '../../src/config/runtime-env.js';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
-import { readBuildRecord } from '../../src/targets/image-reference.js';
+import { readBuildRecord } from '../../src/deploy/deployment-records.js';
 import { BASE_IMAGE_USER } from '../helpers/base-image.js';
 import { useEngines } from '../helpers/engines.js';
 import { freePort } from '../helpers/registry.js';
@@ -70,7 +70,6 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
       registry: engines.registry.host,
       baseImage: engines.baseImage,
       docker: engines.docker,
-      cwd: workspace,
       signal: AbortSignal.timeout(240_000),
     });
 
@@ -209,7 +208,6 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
       push: false,
       baseImage: '127.0.0.1:1/bentoctl/missing-base:1',
       docker: engines.docker,
-      cwd: workspace,
     });
     await expect(failing).rejects.toMatchObject({
       code: 'BASE_IMAGE_UNAVAILABLE',
@@ -240,7 +238,6 @@ describe('bentoctl build (real engine, registry and runtime)', () => {
       push: false,
       baseImage: engines.baseImage,
       docker: engines.docker,
-      cwd: workspace,
       signal: AbortSignal.timeout(240_000),
     });
     const warning = result.warnings.find((text) => text.includes('the base image'));

@@ -207,7 +207,6 @@ describe.skipIf(registrySkipReason({ auth: AUTH }) ?? registrySkipReason({ auth:
       const result = await promoteImage({
         from: loadConfig(stagingConfig),
         to: loadConfig(prodConfig),
-        cwd: dir,
         registry: { providers: { ecrClient }, fetch: toLocal },
       });
 
@@ -259,7 +258,6 @@ describe.skipIf(registrySkipReason({ auth: AUTH }) ?? registrySkipReason({ auth:
       const result = await promoteImage({
         from: loadConfig(stagingConfig),
         to: loadConfig(prodConfig),
-        cwd: dir,
         registry: { providers: { googleTokens, fetch: api.fetch }, fetch: toLocal },
       });
 
@@ -299,7 +297,6 @@ describe.skipIf(registrySkipReason({ auth: AUTH }) ?? registrySkipReason({ auth:
       const result = await runCli(
         ['promote', '--from', stagingConfig, '--to', prodConfig, '--json'],
         {
-          cwd: dir,
           env: { DOCKER_CONFIG: dockerConfig },
         },
       );

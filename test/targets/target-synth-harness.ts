@@ -14,7 +14,12 @@ import {
   synthesizeStackWith,
   type StackInput,
 } from '../../src/targets/synth-stack.js';
-import type { ImageReference, Synthesizer } from '../../src/targets/synthesizer.js';
+import {
+  RUNNING,
+  type ImageReference,
+  type StackLifecycle,
+  type Synthesizer,
+} from '../../src/targets/synthesizer.js';
 import { makeBentoWorkspace } from '../helpers/bento-fixture.js';
 
 export const TEST_BENTO_VERSION = '0123456789abcdef';
@@ -83,8 +88,10 @@ export function synthesizeTarget<Spec>(
   synthesize: Synthesizer<Spec>,
   config: ResolvedConfig,
   image: ImageReference = TEST_IMAGE,
+  lifecycle: StackLifecycle = RUNNING,
 ): TerraformDocument {
-  return synthesizeStackWith(stackInput(config, image), synthesize).json as TerraformDocument;
+  return synthesizeStackWith({ ...stackInput(config, image), lifecycle }, synthesize)
+    .json as TerraformDocument;
 }
 
 /**
@@ -96,13 +103,16 @@ export function synthesizeTargetStacks<Spec>(
   synthesize: Synthesizer<Spec>,
   config: ResolvedConfig,
   image: ImageReference = TEST_IMAGE,
+  lifecycle: StackLifecycle = RUNNING,
 ): Record<string, TerraformDocument> {
   return Object.fromEntries(
-    synthesizeStacksWith(stackInput(config, image), synthesize).map(({ name, stack }) => {
-      if (name === undefined)
-        throw new Error(`${config.target} has one stack: use synthesizeTarget`);
-      return [name, stack.json as TerraformDocument];
-    }),
+    synthesizeStacksWith({ ...stackInput(config, image), lifecycle }, synthesize).map(
+      ({ name, stack }) => {
+        if (name === undefined)
+          throw new Error(`${config.target} has one stack: use synthesizeTarget`);
+        return [name, stack.json as TerraformDocument];
+      },
+    ),
   );
 }
 

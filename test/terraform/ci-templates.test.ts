@@ -5,8 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, posix, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { stateRoot } from '../../src/config/deployment-paths.js';
 import { checkImageReference } from '../../src/targets/image-reference.js';
 
 interface Step {
@@ -217,5 +219,58 @@ describe('main-branch workflow', () => {
     expect(run).toMatch(/bentoctl apply -f "\$PROD_CONFIG" --plan prod-plan --auto-approve/);
     expect(run).not.toMatch(/bentoctl (plan|promote|generate|build)\b/);
     expect(run).not.toContain('--image');
+  });
+});
+
+describe('main-branch workflow: the deployment records between jobs', () => {
+  const workflow = load('bentoctl-main.yml');
+  const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
+  const artifacts = (action: string) =>
+    steps
+      .filter((step) => step.uses?.startsWith(`actions/${action}-artifact`))
+      .map((step) => ({
+        name: String(step.with?.name),
+        paths: String(step.with?.path)
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== ''),
+      }));
+  const records = (action: string) =>
+    artifacts(action).filter((artifact) => artifact.paths.some((p) => p.includes('.bentoctl')));
+  // Where bentoctl reads and writes each config's records, relative to the checkout.
+  const checkout = '/checkout';
+  const stateFolders = [workflow.env.STAGING_CONFIG!, workflow.env.PROD_CONFIG!].map((config) =>
+    posix.relative(checkout, stateRoot(dirname(resolve(checkout, config)), { env: {} })),
+  );
+  /** upload-artifact's root: the longest folder prefix before a wildcard, common to all paths. */
+  const uploadRoot = (paths: readonly string[]) => {
+    const folders = paths.map((path) => {
+      const parts = path.split('/');
+      const wildcard = parts.findIndex((part) => /[*?[]/.test(part));
+      return parts.slice(0, wildcard === -1 ? -1 : wildcard);
+    });
+    const common: string[] = [];
+    for (let i = 0; folders.every((parts) => i < parts.length && parts[i] === folders[0]![i]); i++)
+      common.push(folders[0]![i]!);
+    return common.join('/');
+  };
+
+  it('GIVEN the build and staging artifacts THEN they upload the records from the folder beside the configs', () => {
+    const uploads = records('upload');
+    expect(uploads.map((upload) => upload.name)).toEqual(['bentoctl-build', 'bentoctl-staging']);
+    for (const upload of uploads)
+      for (const path of upload.paths)
+        expect(stateFolders).toContain(posix.dirname(posix.dirname(path)));
+  });
+
+  it('GIVEN each job downloading records THEN the download folder is where the upload rooted them, beside the configs', () => {
+    const downloads = records('download');
+    expect(downloads.length).toBe(2);
+    for (const download of downloads) {
+      const upload = artifacts('upload').find((artifact) => artifact.name === download.name);
+      expect(upload, download.name).toBeDefined();
+      expect(download.paths).toEqual([uploadRoot(upload!.paths)]);
+      expect(stateFolders).toContain(download.paths[0]);
+    }
   });
 });

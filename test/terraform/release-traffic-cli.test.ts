@@ -293,6 +293,40 @@ describe.skipIf(binary === undefined)(
       expect(result.stderr).not.toContain('terraform plan');
     });
 
+    it('GIVEN a canary WHEN terminated THEN promote and abort refuse (DEPLOYMENT_TERMINATED) and status shows both the lifecycle and the shares', async () => {
+      deploy('d');
+      newestHex = 'd';
+      const started = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+      expect(started.status, started.stderr).toBe(0);
+      const terminated = await cli(workspace, 'terminate', '--no-generate', '--auto-approve');
+      expect(terminated.status, terminated.stderr).toBe(0);
+
+      for (const action of ['promote', 'abort']) {
+        const result = await cli(
+          fresh,
+          'release',
+          action,
+          '--no-generate',
+          '--auto-approve',
+          ...(action === 'promote' ? ['--skip-bake'] : []),
+        );
+        expect(result.status, result.stderr).toBe(2);
+        expect(result.stderr).toContain(
+          'Error [DEPLOYMENT_TERMINATED]: Deployment traffic-cli is terminated',
+        );
+        expect(result.stderr).not.toContain('terraform plan');
+      }
+      const shown = await cli(workspace, 'status', '--no-live');
+      expect(shown.status, shown.stderr).toBe(0);
+      expect(shown.stdout).toMatch(/^lifecycle +terminated \(since /m);
+      expect(shown.stdout).toMatch(
+        new RegExp(
+          `^traffic +canary \\(canary\\): 90 % ${revision('b')} \\(release 2\\), 10 % ${revision('d')} \\(release \\d+\\)$`,
+          'm',
+        ),
+      );
+    });
+
     it('GIVEN aws-ecs under canary WHEN promoted THEN it says ECS moves the traffic itself', async () => {
       const ecs = createWorkspace('traffic-ecs');
       try {

@@ -1,6 +1,6 @@
 import { BaseCommand } from '../../cli/base-command.js';
 import { configFileFlag } from '../../cli/config-flag.js';
-import { deploymentPaths } from '../../config/deployment-paths.js';
+import { deploymentPathsOf } from '../../config/deployment-paths.js';
 import { loadConfig } from '../../config/load.js';
 import { shouldStream } from '../../deploy/approval.js';
 import { releaseStatus, type ReleaseStatus } from '../../deploy/release-status.js';
@@ -28,7 +28,7 @@ says how; \`bentoctl status\` shows what the cloud runs.`;
     const { flags } = await this.parse(ReleaseStatusCommand);
     const json = this.jsonEnabled();
     const config = loadConfig(flags.file);
-    const status = await releaseStatus(config, deploymentPaths(config.name), {
+    const status = await releaseStatus(config, deploymentPathsOf(config), {
       binary: await discoverTerraform(),
       stream: shouldStream(json),
       progress: (line) => {

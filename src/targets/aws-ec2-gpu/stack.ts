@@ -7,6 +7,7 @@ import { Fn, TerraformLocal } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js';
+import { Ec2InstanceState } from '@cdktf/provider-aws/lib/ec2-instance-state/index.js';
 import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
@@ -218,6 +219,15 @@ function addSingleInstance(
       ],
     },
   });
+  // Terminated: the instance is stopped (no GPU hours; its volume, address and AMI stay); a
+  // restore starts it again. Deleting this resource would leave it as it is, so a running
+  // stack has none, and the restoring one says `running`.
+  if (input.lifecycle.terminated || input.lifecycle.restoring) {
+    new Ec2InstanceState(stack, 'instance_state', {
+      instanceId: instance.id,
+      state: input.lifecycle.terminated ? 'stopped' : 'running',
+    });
+  }
   if (!spec.public) return instance.privateIp;
   // A fixed address that survives the replacements above.
   const address = new Eip(stack, 'instance_eip', {
@@ -285,9 +295,10 @@ function addAutoScalingGroup(
   ];
   const group = new AutoscalingGroup(stack, 'autoscaling_group', {
     name: config.name,
-    minSize: spec.min_instances,
-    maxSize: spec.max_instances,
-    desiredCapacity: spec.min_instances,
+    // Terminated: 0..0 takes every instance away (EC2 lowers the desired capacity with max).
+    minSize: input.lifecycle.terminated ? 0 : spec.min_instances,
+    maxSize: input.lifecycle.terminated ? 0 : spec.max_instances,
+    desiredCapacity: input.lifecycle.terminated ? 0 : spec.min_instances,
     vpcZoneIdentifier: placement.subnetIds,
     targetGroupArns: [balancer.targetGroupArn],
     healthCheckType: 'ELB',

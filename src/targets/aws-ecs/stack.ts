@@ -29,6 +29,12 @@ const SCALE_IN_COOLDOWN_SECONDS = 300;
 /** The aws-ecs `Synthesizer` (its definition loads it): providers, resources and outputs. */
 export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   const { stack, config, spec, image } = input;
+  // Terminated: no tasks (autoscaling held at 0..0, which also stops the service's tasks),
+  // while the cluster, load balancer (answering 503 with no targets), repository and task
+  // definition stay for a restore.
+  const instances = input.lifecycle.terminated
+    ? { min: 0, max: 0 }
+    : { min: spec.min_instances, max: spec.max_instances };
   const name = config.name;
   const port = config.runtime.port;
   const scalingTarget = spec.scaling_target ?? DEFAULT_SCALING_TARGET[spec.scaling_metric];
@@ -119,7 +125,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     taskDefinition: taskDefinition.arn,
     launchType: 'FARGATE',
     platformVersion: 'LATEST',
-    desiredCount: spec.min_instances,
+    desiredCount: instances.min,
     deploymentCircuitBreaker: { enable: true, rollback: true },
     ...(shift === undefined
       ? {}
@@ -167,8 +173,8 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     serviceNamespace: 'ecs',
     scalableDimension: 'ecs:service:DesiredCount',
     resourceId: `service/${cluster.name}/${service.name}`,
-    minCapacity: spec.min_instances,
-    maxCapacity: spec.max_instances,
+    minCapacity: instances.min,
+    maxCapacity: instances.max,
   });
   new AppautoscalingPolicy(stack, 'autoscaling_policy', {
     name: `${name}-${spec.scaling_metric}`,

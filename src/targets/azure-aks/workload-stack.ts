@@ -100,6 +100,7 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
     bentoLabels: input.bentoLabels,
     selector,
     dependsOn: gpuReady,
+    lifecycle: input.lifecycle,
   });
 
   const ip = service.status.get(0).loadBalancer.get(0).ingress.get(0).ip;

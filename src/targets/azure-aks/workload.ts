@@ -19,6 +19,7 @@ import {
   WORKLOAD_IDENTITY_LABEL,
   type RuntimeSecret,
 } from './key-vault-csi.js';
+import type { StackLifecycle } from '../synthesizer.js';
 import type { AzureAksSpec } from './spec.js';
 
 /** The HPA adds pods above this average CPU use (percent of the request). */
@@ -53,6 +54,8 @@ export interface WorkloadProps {
   readonly selector: Readonly<Record<string, string>>;
   /** What must exist before pods can start: image pull rights, GPU nodes and their plugin. */
   readonly dependsOn: readonly ITerraformDependable[];
+  /** Terminated: no pods; restoring: the replica count set outright (see addDeployment). */
+  readonly lifecycle: StackLifecycle;
 }
 
 /** The workload's namespace, where the restricted Pod Security Standard is enforced. */
@@ -107,23 +110,29 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
     },
   });
 
-  new HorizontalPodAutoscalerV2(scope, 'autoscaler', {
-    metadata,
-    spec: {
-      minReplicas: spec.min_instances,
-      maxReplicas: spec.max_instances,
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name },
-      metric: [
-        {
-          type: 'Resource',
-          resource: {
-            name: 'cpu',
-            target: { type: 'Utilization', averageUtilization: TARGET_CPU_UTILIZATION },
-          },
+  // An HPA cannot hold a Deployment at zero replicas: a terminated workload has none.
+  if (!props.lifecycle.terminated)
+    new HorizontalPodAutoscalerV2(scope, 'autoscaler', {
+      metadata,
+      spec: {
+        minReplicas: spec.min_instances,
+        maxReplicas: spec.max_instances,
+        scaleTargetRef: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: deployment.metadata.name,
         },
-      ],
-    },
-  });
+        metric: [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: TARGET_CPU_UTILIZATION },
+            },
+          },
+        ],
+      },
+    });
 
   if (spec.network_policy === 'cilium') addNetworkPolicy(scope, props, metadata);
 
@@ -152,7 +161,7 @@ function addDeployment(
     metadata: { ...metadata, labels: { ...metadata.labels, ...props.bentoLabels } },
     spec: {
       // The HPA owns the replica count after creation (see lifecycle below).
-      replicas: String(spec.min_instances),
+      replicas: String(props.lifecycle.terminated ? 0 : spec.min_instances),
       revisionHistoryLimit: 5,
       selector: { matchLabels: { ...props.selector } },
       strategy: {
@@ -247,7 +256,11 @@ function addDeployment(
         },
       },
     },
-    lifecycle: { ignoreChanges: ['spec[0].replicas'] },
+    // Terminating and restoring set the count themselves: the HPA ignores a Deployment at zero
+    // replicas, so a restore must raise it before the HPA takes over again.
+    ...(props.lifecycle.terminated || props.lifecycle.restoring
+      ? {}
+      : { lifecycle: { ignoreChanges: ['spec[0].replicas'] } }),
     dependsOn: [...props.dependsOn],
   });
 }

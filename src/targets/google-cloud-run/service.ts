@@ -8,6 +8,7 @@ import type { IResolvable, ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
 import { cloudRunExecutionEnvironment } from './limits.js';
 import type { CloudRunSpec } from './spec.js';
+import type { StackLifecycle } from '../synthesizer.js';
 
 /** spec.ingress → the API's enum. */
 export const CLOUD_RUN_INGRESS_SETTINGS: Readonly<Record<CloudRunSpec['ingress'], string>> = {
@@ -45,6 +46,8 @@ export interface CloudRunServiceProps {
   readonly secrets: readonly SecretEnv[];
   readonly labels: Readonly<Record<string, string>>;
   readonly dependsOn: readonly ITerraformDependable[];
+  /** Terminated, or restoring from it (see below). */
+  readonly lifecycle: StackLifecycle;
   /**
    * Canary and blue-green: the revision's own name and the traffic split, which bentoctl moves
    * (src/targets/traffic-split.ts). @default - all traffic to the latest revision (rolling)
@@ -67,7 +70,17 @@ export function addCloudRunService(
     name: props.name,
     description: `bentoctl deployment ${props.name}`,
     client: 'bentoctl',
-    ingress: CLOUD_RUN_INGRESS_SETTINGS[spec.ingress],
+    // Terminated: no instances (service-level manual scaling at 0, which needs no new revision)
+    // and no ingress from outside the project's VPC; revisions, image and IAM stay. A restore
+    // says AUTOMATIC outright, since the API keeps the mode when the block is only dropped.
+    ingress: props.lifecycle.terminated
+      ? 'INGRESS_TRAFFIC_INTERNAL_ONLY'
+      : CLOUD_RUN_INGRESS_SETTINGS[spec.ingress],
+    ...(props.lifecycle.terminated
+      ? { scaling: { scalingMode: 'MANUAL', manualInstanceCount: 0 } }
+      : props.lifecycle.restoring
+        ? { scaling: { scalingMode: 'AUTOMATIC' } }
+        : {}),
     deletionProtection: spec.deletion_protection,
     // Only for a public service whose org policy refuses allUsers: nobody's identity is checked.
     ...(spec.public && spec.invoker_iam_disabled ? { invokerIamDisabled: true } : {}),

@@ -123,6 +123,7 @@ export function synthesizeGoogleCloudRun(input: SynthInput<CloudRunSpec>): void 
     // Cloud Run checks secret and image access when it creates a revision, so the grants
     // come first, and have had time to take effect.
     dependsOn: [...apis, ...grants, ...(propagated !== undefined ? [propagated] : [])],
+    lifecycle: input.lifecycle,
   });
 
   // A public service under invoker_iam_disabled needs no binding (and an org policy that

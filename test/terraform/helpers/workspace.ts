@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deploymentPaths, type DeploymentPaths } from '../../../src/config/deployment-paths.js';
 import { loadConfig } from '../../../src/config/load.js';
+import { writeBuildRecord } from '../../../src/deploy/deployment-records.js';
 import type { ResolvedConfig } from '../../../src/config/resolved-config.js';
 import type { StackWriter } from '../../../src/terraform/stack-writer.js';
 
@@ -97,15 +98,11 @@ export function createWorkspace(name = 'demo-svc', options: WorkspaceOptions = {
     writeStack,
     writeBuildRecord: (image, bentoVersion) => {
       const [repository, digest] = image.split('@') as [string, string];
-      mkdirSync(paths.root, { recursive: true });
-      writeFileSync(
-        paths.buildRecord,
-        JSON.stringify({
-          repository,
-          digest,
-          ...(bentoVersion ? { bento_version: bentoVersion } : {}),
-        }),
-      );
+      writeBuildRecord(paths.buildRecord, {
+        repository,
+        digest,
+        ...(bentoVersion ? { bento_version: bentoVersion } : {}),
+      });
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -1,0 +1,81 @@
+import { BaseCommand } from '../cli/base-command.js';
+import { autoApproveFlag, generateFlag } from '../cli/deploy-flags.js';
+import { interruptible } from '../cli/interrupts.js';
+import { configFileFlag } from '../cli/config-flag.js';
+import { applyDeployment } from '../deploy/apply-deployment.js';
+import { prepareLifecycleChange } from '../deploy/lifecycle-change.js';
+import type { LifecycleRecord } from '../deploy/lifecycle-state.js';
+import { openDeploymentRun } from '../deploy/open-run.js';
+import type { PlanSummary } from '../terraform/plan-summary.js';
+
+export interface LifecycleResult {
+  readonly deployment: string;
+  readonly target: string;
+  /** False when the plan had no changes. */
+  readonly applied: boolean;
+  readonly summary: PlanSummary;
+  /** The lifecycle record in the Terraform state now. */
+  readonly lifecycle: LifecycleRecord | null;
+  /** The release whose image the stack pins; null when none is recorded. */
+  readonly release: number | null;
+}
+
+export default class Terminate extends BaseCommand {
+  static override summary =
+    'Stop serving and scale compute to zero, keeping repository, images, release history and config.';
+
+  static override description = `The endpoint stops answering and compute goes to zero: aws-ecs holds the service at 0 tasks \
+(autoscaling 0..0; the load balancer stays and answers 503), google-cloud-run scales to no \
+instances and takes ingress internal-only, azure-aks sets the Deployment to 0 replicas without \
+its autoscaler, aws-ec2-gpu holds its group at 0 instances or stops its single instance. The \
+repository, images, release history, Terraform state and config stay.
+
+The stack is generated in that shape, pinned to the image of the current release, and goes \
+through the same plan, summary, confirmation (--auto-approve without a terminal) and apply as \
+\`bentoctl apply\`. The Terraform state then records the deployment as terminated, so a later \
+plain \`apply\` (a CI run) refuses (DEPLOYMENT_TERMINATED) instead of bringing it back, and so do \
+\`release promote\` and \`release abort\`; \`bentoctl restore\` does.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> -f deploy/staging.yaml',
+    '<%= config.bin %> <%= command.id %> -f deploy/pr-123.yaml --auto-approve',
+  ];
+
+  static override flags = {
+    file: configFileFlag,
+    'auto-approve': autoApproveFlag('Terminate'),
+    generate: generateFlag('terminates with'),
+  };
+
+  async run(): Promise<LifecycleResult> {
+    const { flags } = await this.parse(Terminate);
+    return interruptible('terminate', async (interrupts) => {
+      const { release, opened } = await prepareLifecycleChange(
+        await openDeploymentRun({
+          command: 'terminate',
+          configFile: flags.file,
+          autoApprove: flags['auto-approve'],
+          skipGenerate: !flags.generate,
+          interrupts,
+          ...this.view(),
+        }),
+        'terminate',
+      );
+      const { config } = opened.run;
+      const applied = await applyDeployment(opened.run, opened.approval, {
+        lifecycle: 'terminate',
+      });
+      this.log(
+        `${config.name} is terminated${applied.applied ? '' : ' (nothing changed)'}; \`bentoctl restore -f ${flags.file}\` brings it back.`,
+      );
+      return {
+        deployment: config.name,
+        target: config.target,
+        applied: applied.applied,
+        summary: applied.summary,
+        lifecycle: applied.lifecycle ?? null,
+        release: release?.number ?? null,
+      };
+    });
+  }
+}

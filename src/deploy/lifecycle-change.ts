@@ -1,0 +1,64 @@
+/**
+ * `bentoctl terminate` and `restore` after the run is opened. Each is an apply (the same plan,
+ * summary, confirmation and lock) of the stack generated in its lifecycle shape and pinned to the
+ * image of the current release, so a terminate never ships a newer build and a restore brings
+ * back exactly what ran; the plan also writes the lifecycle record into the state
+ * (lifecycle-state.ts), which is what makes a later plain apply refuse.
+ */
+import type { Release } from './deployment-records.js';
+import { generatedStackWriter } from './generated-stack.js';
+import type { OpenedRun } from './open-run.js';
+import { readReleases } from './read-releases.js';
+import { currentRelease } from './release-history.js';
+import { releaseImage } from './rollback.js';
+
+export type LifecycleChange = 'terminate' | 'restore';
+
+export interface LifecycleRun {
+  /** The release whose image the stack pins; undefined when none is recorded (the build record's). */
+  readonly release: Release | undefined;
+  /** The run, now generating the stack in the lifecycle shape, pinned to that image. */
+  readonly opened: OpenedRun;
+}
+
+/**
+ * Reads the release history from the state (so a fresh CI runner can terminate or restore) and
+ * points the run's stack writer at the current release's image, in `change`'s shape.
+ * With --no-generate the stack already generated is applied as it is.
+ */
+export async function prepareLifecycleChange(
+  opened: OpenedRun,
+  change: LifecycleChange,
+): Promise<LifecycleRun> {
+  const { run, interrupts } = opened;
+  const { config } = run;
+  interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
+  const history = await readReleases(config, run.paths, {
+    binary: run.terraform.binary,
+    stream: opened.stream,
+    progress: run.progress,
+    interrupts,
+  });
+  const release = currentRelease(history);
+  const pinned =
+    release?.image_digest != null && release.image_repository !== null
+      ? releaseImage(release)
+      : opened.image;
+  run.progress(
+    `${change === 'terminate' ? 'Terminating' : 'Restoring'} ${config.name}${release === undefined ? '' : ` at release ${release.number}`}${pinned === undefined ? '' : `: ${pinned}`}`,
+  );
+  interrupts.doing(`${change} of ${config.name}`);
+  const lifecycle = { terminated: change === 'terminate', restoring: change === 'restore' };
+  return {
+    release,
+    opened: {
+      ...opened,
+      image: pinned,
+      run: {
+        ...run,
+        writeStack:
+          run.writeStack === undefined ? undefined : generatedStackWriter(pinned, lifecycle),
+      },
+    },
+  };
+}
