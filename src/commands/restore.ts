@@ -3,8 +3,7 @@ import { autoApproveFlag, generateFlag, waitFlags } from '../cli/deploy-flags.js
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyAndWait } from '../deploy/apply-and-wait.js';
-import { prepareLifecycleChange } from '../deploy/lifecycle-change.js';
-import { openDeploymentRun } from '../deploy/open-run.js';
+import { openLifecycleChange } from '../deploy/lifecycle-change.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
 import type { LifecycleResult } from './terminate.js';
 
@@ -39,17 +38,13 @@ answers from that image (--no-wait to skip). A deployment that is not terminated
   async run(): Promise<RestoreResult> {
     const { flags } = await this.parse(Restore);
     return interruptible('restore', async (interrupts) => {
-      const { release, opened } = await prepareLifecycleChange(
-        await openDeploymentRun({
-          command: 'restore',
-          configFile: flags.file,
-          autoApprove: flags['auto-approve'],
-          skipGenerate: !flags.generate,
-          interrupts,
-          ...this.view(),
-        }),
-        'restore',
-      );
+      const { release, opened } = await openLifecycleChange('restore', {
+        configFile: flags.file,
+        autoApprove: flags['auto-approve'],
+        skipGenerate: !flags.generate,
+        interrupts,
+        ...this.view(),
+      });
       const { config } = opened.run;
       const applied = await applyAndWait(opened, {
         lifecycle: 'restore',

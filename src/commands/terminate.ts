@@ -3,9 +3,8 @@ import { autoApproveFlag, generateFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyDeployment } from '../deploy/apply-deployment.js';
-import { prepareLifecycleChange } from '../deploy/lifecycle-change.js';
+import { openLifecycleChange } from '../deploy/lifecycle-change.js';
 import type { LifecycleRecord } from '../deploy/lifecycle-state.js';
-import { openDeploymentRun } from '../deploy/open-run.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 
 export interface LifecycleResult {
@@ -50,17 +49,13 @@ plain \`apply\` (a CI run) refuses (DEPLOYMENT_TERMINATED) instead of bringing i
   async run(): Promise<LifecycleResult> {
     const { flags } = await this.parse(Terminate);
     return interruptible('terminate', async (interrupts) => {
-      const { release, opened } = await prepareLifecycleChange(
-        await openDeploymentRun({
-          command: 'terminate',
-          configFile: flags.file,
-          autoApprove: flags['auto-approve'],
-          skipGenerate: !flags.generate,
-          interrupts,
-          ...this.view(),
-        }),
-        'terminate',
-      );
+      const { release, opened } = await openLifecycleChange('terminate', {
+        configFile: flags.file,
+        autoApprove: flags['auto-approve'],
+        skipGenerate: !flags.generate,
+        interrupts,
+        ...this.view(),
+      });
       const { config } = opened.run;
       const applied = await applyDeployment(opened.run, opened.approval, {
         lifecycle: 'terminate',

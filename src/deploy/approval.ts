@@ -8,16 +8,13 @@ import { errors } from '../errors/index.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { Approval } from './deployment-run.js';
 
+/** The commands that change a deployment: each plans, asks, and applies (or destroys). */
+export type DeployingCommand =
+  'apply' | 'rollback' | 'terminate' | 'restore' | 'destroy' | 'release promote' | 'release abort';
+
 export interface ApprovalOptions {
   /** rollback, terminate, restore and the release moves ask as apply does: each is an apply. */
-  readonly command:
-    | 'apply'
-    | 'rollback'
-    | 'terminate'
-    | 'restore'
-    | 'destroy'
-    | 'release promote'
-    | 'release abort';
+  readonly command: DeployingCommand;
   readonly deployment: string;
   readonly autoApprove: boolean;
   /** A person can answer: stdin and stdout are terminals and --json is off. */

@@ -7,7 +7,7 @@
  */
 import type { Release } from './deployment-records.js';
 import { generatedStackWriter } from './generated-stack.js';
-import type { OpenedRun } from './open-run.js';
+import { openDeploymentRun, type OpenDeploymentRunOptions, type OpenedRun } from './open-run.js';
 import { readReleases } from './read-releases.js';
 import { currentRelease } from './release-history.js';
 import { releaseImage } from './rollback.js';
@@ -19,6 +19,14 @@ export interface LifecycleRun {
   readonly release: Release | undefined;
   /** The run, now generating the stack in the lifecycle shape, pinned to that image. */
   readonly opened: OpenedRun;
+}
+
+/** Opens the run of `bentoctl terminate` or `restore` and prepares it (below). */
+export async function openLifecycleChange(
+  change: LifecycleChange,
+  options: Omit<OpenDeploymentRunOptions, 'command'>,
+): Promise<LifecycleRun> {
+  return prepareLifecycleChange(await openDeploymentRun({ ...options, command: change }), change);
 }
 
 /**

@@ -11,20 +11,13 @@ import { errors, InterruptedError } from '../errors/index.js';
 import { TERRAFORM_NOT_STARTED } from '../terraform/runner.js';
 import { withDeploymentLock } from './deployment-lock.js';
 import type { DeploymentRun } from './deployment-run.js';
+import type { DeployingCommand } from './approval.js';
 import { deploymentStacks } from './deployment-stacks.js';
 
 /** Runs `task` holding the deployment's lock; an interrupted run is reported as said above. */
 export async function withRunLock<T>(
   run: DeploymentRun,
-  command:
-    | 'plan'
-    | 'apply'
-    | 'rollback'
-    | 'terminate'
-    | 'restore'
-    | 'destroy'
-    | 'release promote'
-    | 'release abort',
+  command: 'plan' | DeployingCommand,
   task: () => Promise<T>,
 ): Promise<T> {
   const { config, paths } = run;
