@@ -172,18 +172,24 @@ function registryConfig(
   ].join('\n');
 }
 
-/** Asks the kernel for an unused port by binding port 0, then releases it for the registry. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A port below 32768 that is free now (bound once to check, then released): ports the kernel
+ * hands out (port 0) are in the ephemeral range, where a client socket can take them meanwhile
+ * (a socket connected to itself was seen on this machine). Callers retry on EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canBind(port)) return port;
+  }
+  throw new Error('no free port in 20000-31999 after 50 tries');
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error(`unexpected server address ${String(address)}`));
-      });
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
