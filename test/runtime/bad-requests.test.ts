@@ -202,12 +202,22 @@ describe('bad traffic at the HTTP level', () => {
       expect(response.status).toBe(400);
     }
     const seconds = (performance.now() - started) / 1000;
-    const lines = logLines().filter((entry) => entry.code === 'INVALID_JSON');
+    // The count of the lines left out rides on the next line logged, which needs a token: on a
+    // fast machine the whole flood fits in the first burst's time. One more bad request after a
+    // token's worth of time (1/5 s) is logged and carries the count.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await server.post('/classify', '{"input": [[1, 2]]')).status).toBe(400);
+    let lines: Record<string, unknown>[] = [];
+    for (let attempt = 0; attempt < 200; attempt += 1) {
+      lines = logLines().filter((entry) => entry.code === 'INVALID_JSON');
+      if (lines.some((entry) => Number(entry.suppressed) > 0)) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(lines.every((entry) => entry.severity === 'INFO')).toBe(true);
-    // A burst of 10, then 5 a second (LOG_SAMPLE_* in src/runtime/logger.ts).
-    expect(lines.length).toBeLessThanOrEqual(10 + Math.ceil(seconds * 5) + 1);
+    // A burst of 10, then 5 a second (LOG_SAMPLE_* in src/runtime/logger.ts), plus the last one.
+    expect(lines.length).toBeLessThanOrEqual(10 + Math.ceil(seconds * 5) + 2);
     const counted = lines.reduce((sum, entry) => sum + 1 + Number(entry.suppressed ?? 0), 0);
-    expect(counted).toBeLessThanOrEqual(300);
-    expect(lines.some((entry) => Number(entry.suppressed) > 0) || lines.length === 300).toBe(true);
+    expect(counted).toBeLessThanOrEqual(301);
+    expect(lines.some((entry) => Number(entry.suppressed) > 0)).toBe(true);
   });
 });
