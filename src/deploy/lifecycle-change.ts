@@ -8,9 +8,8 @@
 import type { Release } from './deployment-records.js';
 import { generatedStackWriter } from './generated-stack.js';
 import { openDeploymentRun, type OpenDeploymentRunOptions, type OpenedRun } from './open-run.js';
-import { readReleases } from './read-releases.js';
 import { currentRelease } from './release-history.js';
-import { releaseImage } from './rollback.js';
+import { readOpenedHistory, releaseImage } from './rollback.js';
 
 export type LifecycleChange = 'terminate' | 'restore';
 
@@ -40,13 +39,7 @@ export async function prepareLifecycleChange(
 ): Promise<LifecycleRun> {
   const { run, interrupts } = opened;
   const { config } = run;
-  interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
-  const history = await readReleases(config, run.paths, {
-    binary: run.terraform.binary,
-    stream: opened.stream,
-    progress: run.progress,
-    interrupts,
-  });
+  const history = await readOpenedHistory(opened);
   const release = currentRelease(history);
   const pinned =
     release?.image_digest != null && release.image_repository !== null

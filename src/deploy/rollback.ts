@@ -18,19 +18,28 @@ export interface RollbackRun {
 }
 
 /**
+ * The release history in the state of an opened run (rollback, terminate and restore read it
+ * before anything is planned), reported to its interrupts as the step in progress.
+ */
+export async function readOpenedHistory(opened: OpenedRun): Promise<readonly Release[]> {
+  const { run, interrupts } = opened;
+  interrupts.doing(`the release history read of ${run.config.name}`, ['nothing was applied']);
+  return readReleases(run.config, run.paths, {
+    binary: run.terraform.binary,
+    stream: opened.stream,
+    progress: run.progress,
+    interrupts,
+  });
+}
+
+/**
  * Reads the release history from the state (so a fresh CI runner can roll back), chooses the
  * release (chooseRollback) and points the run's stack writer at its exact image.
  */
 export async function prepareRollback(opened: OpenedRun, to?: number): Promise<RollbackRun> {
   const { run, interrupts } = opened;
   const { config } = run;
-  interrupts.doing(`the release history read of ${config.name}`, ['nothing was applied']);
-  const history = await readReleases(config, run.paths, {
-    binary: run.terraform.binary,
-    stream: opened.stream,
-    progress: run.progress,
-    interrupts,
-  });
+  const history = await readOpenedHistory(opened);
   const release = chooseRollback(config.name, history, to);
   const image = releaseImage(release);
   run.progress(
