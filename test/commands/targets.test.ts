@@ -67,6 +67,24 @@ describe('bentoctl targets', () => {
     expect(details.releaseGaps.canary).toContain('ingress controller or Gateway API');
   });
 
+  it('GIVEN show aws-ec2-gpu THEN canary and blue-green say how (a second group, the candidate port) and what they cost', async () => {
+    const text = await runCli(['targets', 'show', 'aws-ec2-gpu']);
+    const json = await runCli(['targets', 'show', 'aws-ec2-gpu', '--json']);
+
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}canary {2}a second Auto Scaling group .*weighted forward/m);
+    expect(text.stdout).toMatch(/^ {2}canary .*at least one more GPU instance for the bake$/m);
+    expect(text.stdout).toMatch(
+      /^ {2}blue-green {2}.*port 8080 \(HTTPS: 8443\).*twice the GPU instances/m,
+    );
+    const details = JSON.parse(json.stdout) as {
+      releaseStrategies: Record<string, string>;
+      releaseGaps: Record<string, string>;
+    };
+    expect(Object.keys(details.releaseStrategies)).toEqual(['rolling', 'canary', 'blue-green']);
+    expect(details.releaseGaps).toEqual({});
+  });
+
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);
     expect(result.status).toBe(2);

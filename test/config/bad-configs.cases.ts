@@ -967,14 +967,6 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'needs a load balancer',
   },
   {
-    name: 'canary on EC2 GPU instance groups (not built)',
-    yaml: withLines('spec:\n  max_instances: 3\nrelease:\n  strategy: canary', 'aws-ec2-gpu'),
-    code: 'CONFIG_INVALID',
-    field: 'release.strategy',
-    line: 8,
-    mentions: 'aws-ec2-gpu cannot do a canary release (weighted target groups',
-  },
-  {
     name: 'ECS canary scaled on requests',
     yaml: withLines('spec:\n  scaling_metric: requests\nrelease:\n  strategy: canary'),
     code: 'CONFIG_INVALID',

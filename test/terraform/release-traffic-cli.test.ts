@@ -262,7 +262,7 @@ describe.skipIf(binary === undefined)(
       expect(tfvars()).toEqual({
         bentoctl_traffic: [
           { revision: revision('b'), percent: 100, tag: null },
-          { revision: revision('c'), percent: 0, tag: 'candidate' },
+          { revision: revision('c'), percent: 0, tag: 'candidate', drained: true },
         ],
       });
       expect((await status(fresh)).phase).toBe('aborted');

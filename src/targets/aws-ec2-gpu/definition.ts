@@ -1,3 +1,4 @@
+import { CANDIDATE_PORT } from './candidate-port.js';
 import { ec2GpuPlanNotes } from './plan-notes.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
@@ -19,12 +20,8 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   releaseStrategies: {
     rolling:
       'instance refresh (launch before terminate, rollback on failure), or create-before-destroy of the single instance',
-  },
-  releaseGaps: {
-    canary:
-      'weighted target groups across two instance groups are not built yet; a canary would cost at least one more GPU instance for the bake',
-    'blue-green':
-      'a second instance group behind the load balancer is not built yet; it would double the GPU instances during the switch',
+    canary: `a second Auto Scaling group (its own launch template) beside the stable one behind the load balancer: its target group gets percent of the requests (weighted forward) until \`bentoctl release promote\` or \`abort\`; its own URL on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}); at least one more GPU instance for the bake`,
+    'blue-green': `a second Auto Scaling group at full size (min_instances) with weight 0, its own URL on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}) for a smoke test, until \`bentoctl release promote\` moves all requests; twice the GPU instances until then`,
   },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],

@@ -26,12 +26,14 @@ import { addOfferedZones, offeredSubnets } from './placement.js';
 import { addRootDevice, type RootDevice } from './root-volume.js';
 import { sessionManagerPolicy } from './session-manager-policy.js';
 import type { AwsEc2GpuSpec } from './spec.js';
+import { addRevisionGroups, type RevisionGroupProps } from './revision-groups.js';
 import { userDataScript } from './user-data.js';
 
 /** The AWS Deep Learning Base GPU AMI (Ubuntu 22.04): NVIDIA driver, Docker, NVIDIA toolkit. */
 export const DLAMI_SSM_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id';
 const DEREGISTRATION_DELAY_SECONDS = 30;
+const HEALTH_CHECK_INTERVAL_SECONDS = 15;
 
 interface InstanceShape {
   readonly amiId: string;
@@ -133,11 +135,25 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   };
 
   let endpoint: string;
-  if (scaled) {
+  if (scaled && config.release.strategy !== 'rolling') {
+    endpoint = addRevisionGroups(input, {
+      ...groupSettings(input, network, shape),
+      base,
+      network,
+      targetGroup: {
+        name,
+        network,
+        targetPort: port,
+        targetType: 'instance',
+        deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
+        healthCheckIntervalSeconds: HEALTH_CHECK_INTERVAL_SECONDS,
+      },
+    });
+  } else if (scaled) {
     const balancer = base.addLoadBalancer({
       targetType: 'instance',
       deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
-      healthCheckIntervalSeconds: 15,
+      healthCheckIntervalSeconds: HEALTH_CHECK_INTERVAL_SECONDS,
     });
     addAutoScalingGroup(stack, input, network, shape, {
       targetGroupArn: balancer.targetGroup.arn,
@@ -238,19 +254,17 @@ function addSingleInstance(
   return address.publicIp;
 }
 
-function addAutoScalingGroup(
-  stack: TerraformStack,
+/** The launch template and the group's placement: the rolling group's and each revision's. */
+function groupSettings(
   input: SynthInput<AwsEc2GpuSpec>,
   network: AwsNetwork,
   shape: InstanceShape,
-  balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
-): void {
+): Pick<RevisionGroupProps, 'subnetIds' | 'groupChecks' | 'template' | 'tags'> {
   const { spec, config } = input;
   const placement = offeredSubnets(network, 'private', shape.offeredZones, spec.instance_type);
   // Instances launched by an ASG get no provider default tags: tag them explicitly.
   const tags = { ...input.labels, ...input.bentoLabels, ...spec.tags, Name: config.name };
-  const template = new LaunchTemplate(stack, 'launch_template', {
-    name: config.name,
+  const template: RevisionGroupProps['template'] = {
     imageId: shape.amiId,
     instanceType: spec.instance_type,
     keyName: spec.key_name,
@@ -282,7 +296,7 @@ function addAutoScalingGroup(
       ...(shape.amiIgnored ? { ignoreChanges: ['image_id'] } : {}),
       precondition: [shape.rootDevice.precondition],
     },
-  });
+  };
   const groupChecks = [
     ...(placement.precondition !== undefined
       ? [
@@ -293,13 +307,30 @@ function addAutoScalingGroup(
     // The instances pull from ECR and log to CloudWatch through the private subnets.
     ...(network.privateEgressCheck !== undefined ? [network.privateEgressCheck] : []),
   ];
+  return { subnetIds: placement.subnetIds, groupChecks, template, tags };
+}
+
+function addAutoScalingGroup(
+  stack: TerraformStack,
+  input: SynthInput<AwsEc2GpuSpec>,
+  network: AwsNetwork,
+  shape: InstanceShape,
+  balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
+): void {
+  const { spec, config } = input;
+  const settings = groupSettings(input, network, shape);
+  const template = new LaunchTemplate(stack, 'launch_template', {
+    name: config.name,
+    ...settings.template,
+  });
+  const groupChecks = settings.groupChecks;
   const group = new AutoscalingGroup(stack, 'autoscaling_group', {
     name: config.name,
     // Terminated: 0..0 takes every instance away (EC2 lowers the desired capacity with max).
     minSize: input.lifecycle.terminated ? 0 : spec.min_instances,
     maxSize: input.lifecycle.terminated ? 0 : spec.max_instances,
     desiredCapacity: input.lifecycle.terminated ? 0 : spec.min_instances,
-    vpcZoneIdentifier: placement.subnetIds,
+    vpcZoneIdentifier: settings.subnetIds,
     targetGroupArns: [balancer.targetGroupArn],
     healthCheckType: 'ELB',
     healthCheckGracePeriod: spec.startup_grace_seconds,

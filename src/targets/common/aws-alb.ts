@@ -7,7 +7,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import type { TerraformStack } from 'cdktf';
+import type { ITerraformIterator, TerraformStack } from 'cdktf';
 import { fitName } from './naming.js';
 import { allowFromCidrs, allowToGroup, type CidrSource } from './aws-security-rules.js';
 import { spansTwoZones, type AwsNetwork } from './aws-vpc.js';
@@ -15,7 +15,7 @@ import { spansTwoZones, type AwsNetwork } from './aws-vpc.js';
 /** ALB and target group names: at most 32 letters, digits and hyphens. */
 const MAX_LB_NAME = 32;
 /** TLS 1.3 with TLS 1.2 fallback: AWS's recommended policy for new listeners. */
-const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The runtime's readiness endpoint: 200 once models are loaded, 503 while draining. */
 export const READINESS_PATH = '/readyz';
 
@@ -40,9 +40,9 @@ export interface AwsLoadBalancerProps {
   readonly healthCheckIntervalSeconds: number;
 }
 
-export interface AwsLoadBalancer {
+/** The load balancer without a target group of its own (see addWeightedAwsLoadBalancer). */
+export interface AwsWeightedLoadBalancer {
   readonly loadBalancer: InstanceType<typeof Lb>;
-  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
   readonly securityGroupId: string;
   /** The listener that forwards to the target group (services must wait for it). */
   readonly forwardingListener: InstanceType<typeof LbListener>;
@@ -50,10 +50,66 @@ export interface AwsLoadBalancer {
   readonly endpoint: string;
 }
 
+export interface AwsLoadBalancer extends AwsWeightedLoadBalancer {
+  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
+}
+
+/** The load balancer with one target group (`target_group`) that takes every request. */
 export function addAwsLoadBalancer(
   stack: TerraformStack,
   props: AwsLoadBalancerProps,
 ): AwsLoadBalancer {
+  const targetGroup = addTargetGroup(stack, 'target_group', props);
+  const balancer = addBalancerAndListeners(stack, props, {
+    type: 'forward',
+    targetGroupArn: targetGroup.arn,
+  });
+  return { ...balancer, targetGroup };
+}
+
+/**
+ * Target groups and weights as Terraform expressions, one `target_group` of the listener's
+ * forward action per entry of `forEach` (its key and value are `each.key`, `each.value`).
+ */
+export interface WeightedTargets {
+  /** A map expression, e.g. `${{ for entry in var.x : entry.name => entry }}`. */
+  readonly forEach: string;
+  readonly arn: string;
+  /** 0-999; a group with weight 0 gets no request. */
+  readonly weight: string;
+}
+
+/**
+ * The load balancer whose listener splits the requests across target groups the caller made,
+ * by weight (aws-ec2-gpu's canary and blue-green: one group of instances per revision).
+ */
+export function addWeightedAwsLoadBalancer(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+  targets: WeightedTargets,
+): AwsWeightedLoadBalancer {
+  const balancer = addBalancerAndListeners(stack, props, { type: 'forward' });
+  // cdktf renders dynamic blocks only at a resource's top level, and these sit in
+  // default_action.forward: written as Terraform JSON here.
+  balancer.forwardingListener.addOverride('default_action.0.forward', [
+    {
+      dynamic: {
+        target_group: {
+          for_each: targets.forEach,
+          iterator: 'each',
+          content: { arn: targets.arn, weight: targets.weight },
+        },
+      },
+    },
+  ]);
+  return balancer;
+}
+
+function addBalancerAndListeners(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+  forwardAction: { readonly type: 'forward'; readonly targetGroupArn?: string },
+): AwsWeightedLoadBalancer {
   const https = props.certificateArn !== undefined;
   const securityGroup = new SecurityGroup(stack, 'alb_security_group', {
     name: `${props.name}-alb`,
@@ -106,9 +162,7 @@ export function addAwsLoadBalancer(
     enableDeletionProtection: false,
   });
 
-  const targetGroup = addTargetGroup(stack, 'target_group', props);
-
-  const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
+  const forward = [forwardAction];
   const httpListener = new LbListener(stack, 'http_listener', {
     loadBalancerArn: loadBalancer.arn,
     port: 80,
@@ -135,7 +189,6 @@ export function addAwsLoadBalancer(
 
   return {
     loadBalancer,
-    targetGroup,
     securityGroupId: securityGroup.id,
     forwardingListener,
     endpoint: `${https ? 'https' : 'http'}://${loadBalancer.dnsName}`,
@@ -158,8 +211,11 @@ export function addTargetGroup(
     | 'deregistrationDelaySeconds'
     | 'healthCheckIntervalSeconds'
   >,
+  /** One group per key (aws-ec2-gpu: per revision). @default - one group */
+  forEach?: ITerraformIterator,
 ): InstanceType<typeof LbTargetGroup> {
   return new LbTargetGroup(stack, id, {
+    ...(forEach === undefined ? {} : { forEach }),
     // A change of port, target type or VPC replaces the group, created before the old one
     // (still referenced by the listener) is destroyed: a fixed name would collide with itself.
     namePrefix: targetGroupNamePrefix(props.name),

@@ -13,7 +13,14 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { declareOutputs } from '../declare-outputs.js';
 import type { SynthInput } from '../synthesizer.js';
 import type { TargetOutput } from '../target.js';
-import { addAwsLoadBalancer, type AwsLoadBalancer, type AwsLoadBalancerProps } from './aws-alb.js';
+import {
+  addAwsLoadBalancer,
+  addWeightedAwsLoadBalancer,
+  type AwsLoadBalancer,
+  type AwsLoadBalancerProps,
+  type AwsWeightedLoadBalancer,
+  type WeightedTargets,
+} from './aws-alb.js';
 import { addEcrRepository } from './aws-ecr.js';
 import { assumeRolePolicy, iamName } from './aws-iam.js';
 import { addAwsProvider, type AwsAccount } from './aws-provider.js';
@@ -96,6 +103,14 @@ export interface AwsServiceBase {
    * (aws-ecs always, aws-ec2-gpu when scaled).
    */
   addLoadBalancer(props: AwsServiceLoadBalancerProps): AwsLoadBalancer;
+  /**
+   * The same load balancer without a target group of its own: its listener splits the requests
+   * by weight across the caller's groups (aws-ec2-gpu under canary or blue-green).
+   */
+  addWeightedLoadBalancer(
+    props: AwsServiceLoadBalancerProps,
+    targets: WeightedTargets,
+  ): AwsWeightedLoadBalancer;
   /** Declares the target's outputs; `values` must name exactly the declared ones. */
   addOutputs(values: Readonly<Record<string, string>>): void;
 }
@@ -175,17 +190,18 @@ export function addAwsServiceBase(
   allowHttpsOut(stack, `${props.runtime.id}_egress_https`, securityGroup.id);
   const sources = endpointSources(network.vpcCidr, spec.allowed_cidrs);
 
-  const addLoadBalancer = (balancerProps: AwsServiceLoadBalancerProps): AwsLoadBalancer => {
-    const balancer = addAwsLoadBalancer(stack, {
-      name,
-      network,
-      public: spec.public,
-      sources,
-      certificateArn: spec.certificate_arn,
-      targetPort: port,
-      targetSecurityGroupId: securityGroup.id,
-      ...balancerProps,
-    });
+  const balancerProps = (props: AwsServiceLoadBalancerProps): AwsLoadBalancerProps => ({
+    name,
+    network,
+    public: spec.public,
+    sources,
+    certificateArn: spec.certificate_arn,
+    targetPort: port,
+    targetSecurityGroupId: securityGroup.id,
+    ...props,
+  });
+  // The serving port opens to the load balancer's group, whichever form it takes.
+  const openToBalancer = <Balancer extends AwsWeightedLoadBalancer>(balancer: Balancer) => {
     allowFromGroup(
       stack,
       {
@@ -210,7 +226,10 @@ export function addAwsServiceBase(
     rolePolicy,
     securityGroup,
     sources,
-    addLoadBalancer,
+    addLoadBalancer: (balancer) =>
+      openToBalancer(addAwsLoadBalancer(stack, balancerProps(balancer))),
+    addWeightedLoadBalancer: (balancer, targets) =>
+      openToBalancer(addWeightedAwsLoadBalancer(stack, balancerProps(balancer), targets)),
     addOutputs: (values) => declareOutputs(stack, props.outputs, values),
   };
 }
