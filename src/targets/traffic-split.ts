@@ -1,6 +1,6 @@
 /**
- * The contract between a stack whose traffic bentoctl moves (google-cloud-run under canary or
- * blue-green) and the deploy layer. Such a stack names its own revision and takes the split as a
+ * The contract between a stack whose traffic bentoctl moves (google-cloud-run and aws-ec2-gpu
+ * under canary or blue-green) and the deploy layer. Such a stack names its own revision and takes the split as a
  * Terraform variable, `bentoctl_traffic`, whose default sends everything to that revision; at
  * plan time bentoctl writes the split it decided from the state into
  * `bentoctl-traffic.auto.tfvars.json` beside the stack (src/deploy/traffic-plan.ts). So

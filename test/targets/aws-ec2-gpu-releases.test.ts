@@ -188,13 +188,30 @@ describe('aws-ec2-gpu release strategies', () => {
     expect(json.output?.candidate_endpoint?.value).toBe('https://${aws_lb.alb.dns_name}:8443');
   });
 
-  it('GIVEN a canary THEN the revision name changes with the image, not with the release section', () => {
+  it('GIVEN a canary THEN the revision name changes with what an instance runs, not with sizes, scaling or the release section', () => {
     const name = (json: TerraformDocument) => variable(json)?.default[0]?.revision;
+    const base = name(synth(CANARY));
     const other = imageReference(ECR_REPOSITORY, `sha256:${'cd'.repeat(32)}`, '0123456789abcdef');
+    const withEnv = synthesizeTarget(
+      synthesizeAwsEc2Gpu,
+      loadTestConfig(
+        configText('aws-ec2-gpu', SPEC, `release:\n${CANARY}\nenv:\n  LOG_FORMAT: json\n`),
+      ),
+      ECR_IMAGE,
+    );
 
-    expect(name(synth('  strategy: canary\n  percent: 50'))).toBe(name(synth(CANARY)));
-    expect(name(synth(BLUE_GREEN))).toBe(name(synth(CANARY)));
-    expect(name(synth(CANARY, SPEC, other))).not.toBe(name(synth(CANARY)));
+    expect(name(synth('  strategy: canary\n  percent: 50'))).toBe(base);
+    expect(name(synth(BLUE_GREEN))).toBe(base);
+    // Sizes change the groups in place: no candidate of the same image.
+    expect(
+      name(
+        synth(CANARY, 'region: us-east-1\nmin_instances: 3\nmax_instances: 6\nscaling_target: 50'),
+      ),
+    ).toBe(base);
+    expect(name(synth(CANARY, SPEC, other))).not.toBe(base);
+    expect(name(withEnv)).not.toBe(base);
+    expect(name(synth(CANARY, `${SPEC}\ninstance_type: g6.xlarge`))).not.toBe(base);
+    expect(name(synth(CANARY, `${SPEC}\nroot_volume_gib: 200`))).not.toBe(base);
   });
 
   it('GIVEN a canary THEN the whole stack matches its snapshot', async () => {

@@ -57,6 +57,8 @@ export interface RevisionGroupProps {
   readonly template: Omit<NonNullable<ConstructorParameters<typeof LaunchTemplate>[2]>, 'name'>;
   readonly targetGroup: Parameters<typeof addTargetGroup>[2];
   readonly tags: Readonly<Record<string, string>>;
+  /** The boot script the instances run (image, environment, secrets): part of the revision. */
+  readonly userDataScript: string;
 }
 
 /** The least instances a canary's candidate keeps: its share of min_instances, at least one. */
@@ -70,7 +72,7 @@ export function addRevisionGroups(
   props: RevisionGroupProps,
 ): string {
   const { stack, spec } = input;
-  const revision = ec2RevisionName(input);
+  const revision = ec2RevisionName(input, props);
   const traffic = new TerraformVariable(stack, TRAFFIC_VARIABLE, {
     type: DRAINABLE_TRAFFIC_VARIABLE_TYPE,
     default: settledSplit(revision),
@@ -257,22 +259,22 @@ function keyedAttribute(resource: KeyedResource, attribute: string, key = 'each.
 }
 
 /**
- * `<deployment>-<12 hex>`: changes exactly when what the instances run does (the image and the
- * config, the release section and the state backend aside).
+ * `<deployment>-<12 hex>`: changes exactly when what an instance of the launch template runs
+ * does (its boot script, so the image, environment and secrets; the instance type, AMI, volume,
+ * key and tags), so group sizes, scaling, the release section or the state backend change the
+ * groups in place and never start a candidate of the same thing.
  */
-export function ec2RevisionName(input: SynthInput<AwsEc2GpuSpec>): string {
-  const { config } = input;
-  const {
-    source: _source,
-    bentoReference: _bento,
-    release: _release,
-    state: _state,
-    ...runs
-  } = config;
+export function ec2RevisionName(
+  input: SynthInput<AwsEc2GpuSpec>,
+  props: Pick<RevisionGroupProps, 'userDataScript' | 'tags'>,
+): string {
+  const { spec, config } = input;
   return revisionName(config.name, {
-    image: input.image.ref,
-    environment: input.environment,
-    bento: input.bentoLabels,
-    config: runs,
+    userData: props.userDataScript,
+    instanceType: spec.instance_type,
+    ami: spec.ami_id ?? null,
+    rootVolumeGib: spec.root_volume_gib,
+    keyName: spec.key_name ?? null,
+    tags: props.tags,
   });
 }

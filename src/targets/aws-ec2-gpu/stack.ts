@@ -97,27 +97,24 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
     );
   }
 
-  const userData = new TerraformLocal(
-    stack,
-    'user_data',
-    userDataScript({
-      deployment: name,
-      region: spec.region,
-      image: image.ref,
-      ecr:
-        imageLocation !== undefined
-          ? { registry: image.repository.split('/')[0] ?? '', region: imageLocation.region }
-          : undefined,
-      registryLogin:
-        base.pullSecret !== undefined
-          ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
-          : undefined,
-      port,
-      environment: input.environment,
-      secrets,
-      logGroupName: `/bentoctl/${name}`,
-    }),
-  );
+  const script = userDataScript({
+    deployment: name,
+    region: spec.region,
+    image: image.ref,
+    ecr:
+      imageLocation !== undefined
+        ? { registry: image.repository.split('/')[0] ?? '', region: imageLocation.region }
+        : undefined,
+    registryLogin:
+      base.pullSecret !== undefined
+        ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
+        : undefined,
+    port,
+    environment: input.environment,
+    secrets,
+    logGroupName: `/bentoctl/${name}`,
+  });
+  const userData = new TerraformLocal(stack, 'user_data', script);
   const amiId =
     spec.ami_id ??
     new DataAwsSsmParameter(stack, 'dlami', { name: DLAMI_SSM_PARAMETER }).insecureValue;
@@ -138,6 +135,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   if (scaled && config.release.strategy !== 'rolling') {
     endpoint = addRevisionGroups(input, {
       ...groupSettings(input, network, shape),
+      userDataScript: script,
       base,
       network,
       targetGroup: {
