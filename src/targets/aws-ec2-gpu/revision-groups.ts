@@ -168,7 +168,6 @@ export function addRevisionGroups(
     port: candidatePort,
     certificateArn: spec.certificate_arn,
     targetGroup,
-    traffic,
   });
   const host = balancer.loadBalancer.dnsName;
   new TerraformOutput(stack, CANDIDATE_ENDPOINT_OUTPUT, {
@@ -210,7 +209,6 @@ function addCandidateListener(
     readonly port: number;
     readonly certificateArn: string | undefined;
     readonly targetGroup: InstanceType<typeof LbTargetGroup>;
-    readonly traffic: TerraformVariable;
   },
 ): void {
   allowFromCidrs(
