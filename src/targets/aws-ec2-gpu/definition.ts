@@ -15,6 +15,12 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   outputs: [
     { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
+    {
+      name: 'grpc_endpoint',
+      description:
+        'host:port of the gRPC service: on the instance (plaintext), or on the load balancer when scaled (TLS)',
+      when: 'grpc',
+    },
   ],
   releaseStrategies: {
     rolling:
@@ -25,6 +31,10 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
       'weighted target groups across two instance groups are not built yet; a canary would cost at least one more GPU instance for the bake',
     'blue-green':
       'a second instance group behind the load balancer is not built yet; it would double the GPU instances during the switch',
+  },
+  grpc: {
+    served: true,
+    how: 'runtime.grpc.port published on the single instance (plaintext, open to the same sources as the serving port); when scaled, an HTTPS listener on that port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
   },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],

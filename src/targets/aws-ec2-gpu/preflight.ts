@@ -1,5 +1,5 @@
 import { distance } from 'fastest-levenshtein';
-import { checkCertificateRegion } from '../common/aws-certificate.js';
+import { checkCertificateRegion, checkGrpcCertificate } from '../common/aws-certificate.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
 import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
@@ -18,6 +18,9 @@ export function preflightAwsEc2Gpu(
     ...checkAwsNetwork(spec),
     ...checkPublicNeedsCidrs(spec),
     ...checkCertificateRegion(spec),
+    // A single instance serves gRPC itself, plaintext like its HTTP port; only the load
+    // balancer needs the HTTPS listener.
+    ...(spec.max_instances > 1 ? checkGrpcCertificate(spec, context.runtime.grpc) : []),
     ...checkAwsService(spec, context),
   ];
   if (spec.certificate_arn !== undefined && spec.max_instances === 1) {

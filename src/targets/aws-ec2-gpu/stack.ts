@@ -48,7 +48,7 @@ interface InstanceShape {
 export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;
-  const port = config.runtime.port;
+  const { port, grpc } = config.runtime;
   const scaled = spec.max_instances > 1;
   const imageLocation = ecrLocation(image.repository);
   const offeredZones = addOfferedZones(stack, spec.instance_type);
@@ -111,6 +111,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
           ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
           : undefined,
       port,
+      ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
       environment: input.environment,
       secrets,
       logGroupName: `/bentoctl/${name}`,
@@ -133,6 +134,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   };
 
   let endpoint: string;
+  let grpcEndpoint: string | undefined;
   if (scaled) {
     const balancer = base.addLoadBalancer({
       targetType: 'instance',
@@ -140,10 +142,14 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       healthCheckIntervalSeconds: 15,
     });
     addAutoScalingGroup(stack, input, network, shape, {
-      targetGroupArn: balancer.targetGroup.arn,
+      targetGroupArns: [
+        balancer.targetGroup.arn,
+        ...(balancer.grpc === undefined ? [] : [balancer.grpc.targetGroup.arn]),
+      ],
       requestsLabel: `${balancer.loadBalancer.arnSuffix}/${balancer.targetGroup.arnSuffix}`,
     });
     endpoint = balancer.endpoint;
+    grpcEndpoint = balancer.grpc?.endpoint;
   } else {
     allowFromCidrs(
       stack,
@@ -155,10 +161,28 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       },
       base.sources,
     );
-    endpoint = `http://${addSingleInstance(stack, input, network, shape)}:${port}`;
+    if (grpc.enabled) {
+      allowFromCidrs(
+        stack,
+        {
+          id: 'instance_ingress_grpc',
+          securityGroupId: securityGroup.id,
+          port: grpc.port,
+          description: 'gRPC port from an allowed source',
+        },
+        base.sources,
+      );
+    }
+    const address = addSingleInstance(stack, input, network, shape);
+    endpoint = `http://${address}:${port}`;
+    if (grpc.enabled) grpcEndpoint = `${address}:${grpc.port}`;
   }
 
-  base.addOutputs({ endpoint, image_repository: base.repository.repositoryUrl });
+  base.addOutputs({
+    endpoint,
+    image_repository: base.repository.repositoryUrl,
+    ...(grpcEndpoint === undefined ? {} : { grpc_endpoint: grpcEndpoint }),
+  });
 }
 
 const METADATA_OPTIONS = {
@@ -243,7 +267,7 @@ function addAutoScalingGroup(
   input: SynthInput<AwsEc2GpuSpec>,
   network: AwsNetwork,
   shape: InstanceShape,
-  balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
+  balancer: { readonly targetGroupArns: readonly string[]; readonly requestsLabel: string },
 ): void {
   const { spec, config } = input;
   const placement = offeredSubnets(network, 'private', shape.offeredZones, spec.instance_type);
@@ -300,7 +324,7 @@ function addAutoScalingGroup(
     maxSize: input.lifecycle.terminated ? 0 : spec.max_instances,
     desiredCapacity: input.lifecycle.terminated ? 0 : spec.min_instances,
     vpcZoneIdentifier: placement.subnetIds,
-    targetGroupArns: [balancer.targetGroupArn],
+    targetGroupArns: [...balancer.targetGroupArns],
     healthCheckType: 'ELB',
     healthCheckGracePeriod: spec.startup_grace_seconds,
     defaultInstanceWarmup: spec.startup_grace_seconds,

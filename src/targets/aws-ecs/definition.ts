@@ -12,6 +12,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   outputs: [
     { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
+    {
+      name: 'grpc_endpoint',
+      description: 'host:port of the gRPC service on the load balancer (TLS)',
+      when: 'grpc',
+    },
   ],
   releaseStrategies: {
     rolling: 'ECS rolling update with the deployment circuit breaker (rollback on failure)',
@@ -19,6 +24,10 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
       'ECS native CANARY: the new tasks in an alternate target group get percent of the listener for bake_minutes, then all; CloudWatch alarms on their 5xx rate and p99 latency roll it back',
     'blue-green':
       'ECS native BLUE_GREEN: the new tasks in an alternate target group get all traffic once healthy, the old ones stay bake_minutes; the same alarms roll it back',
+  },
+  grpc: {
+    served: true,
+    how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
   },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
