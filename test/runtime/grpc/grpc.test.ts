@@ -1,32 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inferencePackage } from '../../../src/runtime/grpc/inference-proto.js';
+import { call, inferenceClient, type InferenceClient } from '../helpers/grpc-client.js';
 import { makeTestBento } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-type Client = grpc.Client &
-  Record<string, grpc.requestCallback<unknown> & ((...args: unknown[]) => unknown)>;
-
 const ROWS = [5.1, 3.5, 1.4, 0.2, 6.5, 3.0, 5.5, 2.0];
-
-/** Calls a unary method; resolves with the response, or the ServiceError. */
-function call(
-  client: Client,
-  method: string,
-  request: unknown,
-  metadata = new grpc.Metadata(),
-): Promise<{ response?: Record<string, unknown>; error?: grpc.ServiceError }> {
-  return new Promise((resolve) => {
-    const invoke = client[method] as unknown as (
-      request: unknown,
-      metadata: grpc.Metadata,
-      callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void,
-    ) => void;
-    invoke.call(client, request, metadata, (error, response) =>
-      resolve(error ? { error } : { response }),
-    );
-  });
-}
 
 function bearer(token: string): grpc.Metadata {
   const metadata = new grpc.Metadata();
@@ -37,19 +15,14 @@ function bearer(token: string): grpc.Metadata {
 describe('Open Inference Protocol over gRPC', () => {
   const token = 'grpc-test-token';
   let server: TestServer;
-  let client: Client;
+  let client: InferenceClient;
   beforeAll(async () => {
     server = await startTestServer(
       makeTestBento({ slowLayers: 1 }),
       { authMode: 'bearer', authTokenEnv: 'TEST_TOKEN', grpc: true, grpcPort: 0, maxBodyMb: 1 },
       { TEST_TOKEN: token },
     );
-    const Service = grpc.loadPackageDefinition(inferencePackage()).inference as grpc.GrpcObject;
-    const Constructor = Service.GRPCInferenceService as grpc.ServiceClientConstructor;
-    client = new Constructor(
-      `127.0.0.1:${server.handle.grpcPort}`,
-      grpc.credentials.createInsecure(),
-    ) as unknown as Client;
+    client = inferenceClient(`127.0.0.1:${server.handle.grpcPort}`);
   });
   afterAll(async () => {
     client?.close();
@@ -270,12 +243,7 @@ describe('gRPC at shutdown', () => {
       grpcPort: 0,
       maxLatencyMs: 60_000,
     });
-    const Service = grpc.loadPackageDefinition(inferencePackage()).inference as grpc.GrpcObject;
-    const Constructor = Service.GRPCInferenceService as grpc.ServiceClientConstructor;
-    const client = new Constructor(
-      `127.0.0.1:${server.handle.grpcPort}`,
-      grpc.credentials.createInsecure(),
-    ) as unknown as Client;
+    const client = inferenceClient(`127.0.0.1:${server.handle.grpcPort}`);
     try {
       const rows = 64;
       const running = call(client, 'ModelInfer', {
