@@ -21,8 +21,9 @@ const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The runtime's readiness endpoint: 200 once models are loaded, 503 while draining. */
 export const READINESS_PATH = '/readyz';
 /**
- * The gRPC target group's health check: an ALB reads only the gRPC status, and ServerReady
- * answers OK (0) whenever the gRPC service takes calls; it stops at SIGTERM.
+ * The gRPC target group's health check. An ALB reads only the gRPC status, and ServerReady
+ * answers OK (0) whenever the gRPC service takes calls, which the runtime opens only once its
+ * models are loaded and closes at SIGTERM (src/runtime/runtime.ts): OK means ready.
  */
 export const GRPC_HEALTH_CHECK = {
   path: '/inference.GRPCInferenceService/ServerReady',
