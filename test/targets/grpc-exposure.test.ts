@@ -4,7 +4,9 @@
  * and only the blocks named here differ between off and on).
  */
 import { describe, expect, it } from 'vitest';
+import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
 import { synthesizeAwsEc2Gpu } from '../../src/targets/aws-ec2-gpu/stack.js';
+import { awsEcs } from '../../src/targets/aws-ecs/definition.js';
 import { synthesizeAwsEcs } from '../../src/targets/aws-ecs/stack.js';
 import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
 import { GRPC_HEALTH_CHECK } from '../../src/targets/common/aws-alb.js';
@@ -314,6 +316,34 @@ describe('azure-aks with runtime.grpc', () => {
     await expect(stableJson(workload)).toMatchFileSnapshot(
       '__snapshots__/azure-aks-grpc-workload.tf.json',
     );
+  });
+});
+
+describe('generate warnings with runtime.grpc', () => {
+  const ecs = (spec: string, extra: string) =>
+    awsEcs.warnings?.(
+      loadTestConfig(configText('aws-ecs', `certificate_arn: ${CERTIFICATE}\n${spec}`, extra)),
+    );
+  const gpu = (spec: string) =>
+    awsEc2Gpu.warnings?.(
+      loadTestConfig(
+        configText('aws-ec2-gpu', spec, 'runtime:\n  device: gpu\n  grpc: { enabled: true }\n'),
+      ),
+    );
+
+  it('GIVEN aws-ecs scaling on requests THEN it says gRPC calls do not scale it; on cpu, or without gRPC, nothing', () => {
+    expect(ecs('scaling_metric: requests', GRPC_ON)).toEqual([
+      expect.stringContaining('gRPC calls go through the gRPC target group'),
+    ]);
+    expect(ecs('scaling_metric: cpu', GRPC_ON)).toEqual([]);
+    expect(ecs('scaling_metric: requests', '')).toEqual([]);
+  });
+
+  it('GIVEN aws-ec2-gpu behind its load balancer THEN the same warning; a single instance has no scaling', () => {
+    expect(gpu(`max_instances: 3\ncertificate_arn: ${CERTIFICATE}`)).toEqual([
+      expect.stringContaining('set min_instances'),
+    ]);
+    expect(gpu('max_instances: 1')).toEqual([]);
   });
 });
 

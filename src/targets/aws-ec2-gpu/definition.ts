@@ -1,4 +1,5 @@
 import { ec2GpuPlanNotes } from './plan-notes.js';
+import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEc2Gpu } from './preflight.js';
@@ -41,5 +42,11 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEc2Gpu(spec, context),
   planNotes: (summary) => ec2GpuPlanNotes(summary),
+  warnings: (config) =>
+    grpcScalingWarnings(
+      config,
+      Number(config.spec.max_instances) > 1,
+      'set min_instances for the gRPC load you expect',
+    ),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEc2Gpu,
 };

@@ -1,3 +1,4 @@
+import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEcs } from './preflight.js';
@@ -33,5 +34,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEcs(spec, context),
+  warnings: (config) =>
+    grpcScalingWarnings(
+      config,
+      config.spec.scaling_metric === 'requests',
+      'scale on cpu (scaling_metric: cpu) when gRPC carries much of the traffic',
+    ),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEcs,
 };
