@@ -33,6 +33,21 @@ describe('renderDockerfile', () => {
     expect(text).toMatchSnapshot();
   });
 
+  it('GIVEN a gRPC port WHEN rendered THEN both templates expose it after the HTTP port', () => {
+    for (const template of ['Dockerfile', 'Dockerfile.cuda'] as const) {
+      const text = renderDockerfile({
+        template,
+        baseImage: 'node:20-bookworm-slim',
+        nodeImage: 'node:20-bookworm-slim',
+        port: 3000,
+        grpcPort: 50051,
+        labels,
+      });
+      expect(text, template).toMatch(/^EXPOSE 3000 50051$/m);
+      expect(text, template).toContain('PORT=3000');
+    }
+  });
+
   it('GIVEN the CUDA template WHEN rendered THEN node comes from the node image before the runtime layer', () => {
     const text = renderDockerfile({
       template: 'Dockerfile.cuda',

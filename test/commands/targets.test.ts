@@ -85,6 +85,24 @@ describe('bentoctl targets', () => {
     expect(details.releaseGaps).toEqual({});
   });
 
+  it('GIVEN show for each target THEN it says how gRPC reaches clients, or why it cannot', async () => {
+    const ecs = await runCli(['targets', 'show', 'aws-ecs']);
+    const run = await runCli(['targets', 'show', 'google-cloud-run', '--json']);
+
+    expect(ecs.status).toBe(0);
+    expect(ecs.stdout).toMatch(
+      /^gRPC \(runtime\.grpc\):\n {2}.*HTTPS listener on runtime\.grpc\.port/m,
+    );
+    expect(ecs.stdout).toMatch(/^ {2}grpc_endpoint {2}host:port .* \(with runtime\.grpc\)$/m);
+    const details = JSON.parse(run.stdout) as {
+      grpc: { served: boolean; why?: string };
+      outputs: { name: string }[];
+    };
+    expect(details.grpc.served).toBe(false);
+    expect(details.grpc.why).toContain('one container port');
+    expect(details.outputs.map((output) => output.name)).not.toContain('grpc_endpoint');
+  });
+
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);
     expect(result.status).toBe(2);

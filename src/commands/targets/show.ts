@@ -7,7 +7,7 @@ import { errors } from '../../errors/index.js';
 import { describeSpec, type SpecField } from '../../targets/describe-spec.js';
 import { TARGET_NAMES } from '../../targets/names.js';
 import { getTarget, isTargetName } from '../../targets/registry.js';
-import type { TargetOutput } from '../../targets/target.js';
+import type { TargetGrpc, TargetOutput } from '../../targets/target.js';
 
 export interface TargetDetails {
   readonly name: string;
@@ -19,6 +19,8 @@ export interface TargetDetails {
   /** `release.strategy` values it can do, with how, and the ones it cannot, with why. */
   readonly releaseStrategies: Readonly<Record<string, string>>;
   readonly releaseGaps: Readonly<Record<string, string>>;
+  /** How the gRPC service (`runtime.grpc`) reaches clients, or why it cannot. */
+  readonly grpc: TargetGrpc;
 }
 
 export default class TargetsShow extends BaseCommand {
@@ -66,7 +68,10 @@ export default class TargetsShow extends BaseCommand {
     );
     this.log('');
     this.log('Outputs:');
-    for (const output of target.outputs) this.log(`  ${output.name}  ${output.description}`);
+    for (const output of target.outputs) {
+      const when = output.when === 'grpc' ? ' (with runtime.grpc)' : '';
+      this.log(`  ${output.name}  ${output.description}${when}`);
+    }
     this.log('');
     this.log('Release strategies (release.strategy):');
     for (const [strategy, how] of Object.entries(target.releaseStrategies)) {
@@ -75,6 +80,9 @@ export default class TargetsShow extends BaseCommand {
     for (const [strategy, why] of Object.entries(target.releaseGaps ?? {})) {
       this.log(`  ${strategy}  not available: ${why}`);
     }
+    this.log('');
+    this.log('gRPC (runtime.grpc):');
+    this.log(`  ${target.grpc.served ? target.grpc.how : `not available: ${target.grpc.why}`}`);
     return {
       name: target.name,
       cloud: target.cloud,
@@ -84,6 +92,7 @@ export default class TargetsShow extends BaseCommand {
       outputs: target.outputs,
       releaseStrategies: { ...target.releaseStrategies },
       releaseGaps: { ...target.releaseGaps },
+      grpc: target.grpc,
     };
   }
 }

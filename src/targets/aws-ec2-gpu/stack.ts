@@ -50,7 +50,7 @@ interface InstanceShape {
 export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;
-  const port = config.runtime.port;
+  const { port, grpc } = config.runtime;
   const scaled = spec.max_instances > 1;
   const imageLocation = ecrLocation(image.repository);
   const offeredZones = addOfferedZones(stack, spec.instance_type);
@@ -110,6 +110,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
         ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
         : undefined,
     port,
+    ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
     environment: input.environment,
     secrets,
     logGroupName: `/bentoctl/${name}`,
@@ -132,6 +133,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   };
 
   let endpoint: string;
+  let grpcEndpoint: string | undefined;
   if (scaled && config.release.strategy !== 'rolling') {
     endpoint = addRevisionGroups(input, {
       ...groupSettings(input, network, shape),
@@ -154,10 +156,14 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       healthCheckIntervalSeconds: HEALTH_CHECK_INTERVAL_SECONDS,
     });
     addAutoScalingGroup(stack, input, network, shape, {
-      targetGroupArn: balancer.targetGroup.arn,
+      targetGroupArns: [
+        balancer.targetGroup.arn,
+        ...(balancer.grpc === undefined ? [] : [balancer.grpc.targetGroup.arn]),
+      ],
       requestsLabel: `${balancer.loadBalancer.arnSuffix}/${balancer.targetGroup.arnSuffix}`,
     });
     endpoint = balancer.endpoint;
+    grpcEndpoint = balancer.grpc?.endpoint;
   } else {
     allowFromCidrs(
       stack,
@@ -169,10 +175,28 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       },
       base.sources,
     );
-    endpoint = `http://${addSingleInstance(stack, input, network, shape)}:${port}`;
+    if (grpc.enabled) {
+      allowFromCidrs(
+        stack,
+        {
+          id: 'instance_ingress_grpc',
+          securityGroupId: securityGroup.id,
+          port: grpc.port,
+          description: 'gRPC port from an allowed source',
+        },
+        base.sources,
+      );
+    }
+    const address = addSingleInstance(stack, input, network, shape);
+    endpoint = `http://${address}:${port}`;
+    if (grpc.enabled) grpcEndpoint = `${address}:${grpc.port}`;
   }
 
-  base.addOutputs({ endpoint, image_repository: base.repository.repositoryUrl });
+  base.addOutputs({
+    endpoint,
+    image_repository: base.repository.repositoryUrl,
+    ...(grpcEndpoint === undefined ? {} : { grpc_endpoint: grpcEndpoint }),
+  });
 }
 
 const METADATA_OPTIONS = {
@@ -313,7 +337,7 @@ function addAutoScalingGroup(
   input: SynthInput<AwsEc2GpuSpec>,
   network: AwsNetwork,
   shape: InstanceShape,
-  balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
+  balancer: { readonly targetGroupArns: readonly string[]; readonly requestsLabel: string },
 ): void {
   const { spec, config } = input;
   const settings = groupSettings(input, network, shape);
@@ -329,7 +353,7 @@ function addAutoScalingGroup(
     maxSize: input.lifecycle.terminated ? 0 : spec.max_instances,
     desiredCapacity: input.lifecycle.terminated ? 0 : spec.min_instances,
     vpcZoneIdentifier: settings.subnetIds,
-    targetGroupArns: [balancer.targetGroupArn],
+    targetGroupArns: [...balancer.targetGroupArns],
     healthCheckType: 'ELB',
     healthCheckGracePeriod: spec.startup_grace_seconds,
     defaultInstanceWarmup: spec.startup_grace_seconds,

@@ -1,3 +1,4 @@
+import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEcs } from './preflight.js';
@@ -12,6 +13,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   outputs: [
     { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
+    {
+      name: 'grpc_endpoint',
+      description: 'host:port of the gRPC service on the load balancer (TLS)',
+      when: 'grpc',
+    },
   ],
   releaseStrategies: {
     rolling: 'ECS rolling update with the deployment circuit breaker (rollback on failure)',
@@ -20,9 +26,19 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     'blue-green':
       'ECS native BLUE_GREEN: the new tasks in an alternate target group get all traffic once healthy, the old ones stay bake_minutes; the same alarms roll it back',
   },
+  grpc: {
+    served: true,
+    how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEcs(spec, context),
+  warnings: (config) =>
+    grpcScalingWarnings(
+      config,
+      config.spec.scaling_metric === 'requests',
+      'scale on cpu (scaling_metric: cpu) when gRPC carries much of the traffic',
+    ),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEcs,
 };

@@ -90,6 +90,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
       containerDefinition({
         image: image.ref,
         port,
+        ...(balancer.grpc === undefined ? {} : { grpcPort: config.runtime.grpc.port }),
         environment: input.environment,
         secrets,
         pullSecretArn: base.pullSecret?.secretArn,
@@ -152,6 +153,16 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
         containerPort: port,
         ...(shift === undefined ? {} : { advancedConfiguration: shift.advancedConfiguration }),
       },
+      // Rolling only (validate): the traffic shift above moves the HTTP listener's traffic.
+      ...(balancer.grpc === undefined
+        ? []
+        : [
+            {
+              targetGroupArn: balancer.grpc.targetGroup.arn,
+              containerName: CONTAINER_NAME,
+              containerPort: config.runtime.grpc.port,
+            },
+          ]),
     ],
     enableExecuteCommand: false,
     enableEcsManagedTags: true,
@@ -166,7 +177,12 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     // A target group must be attached to a load balancer before a service can register in it.
     // The execution role's policy must exist before the first task starts (IAM propagates
     // slowly) and outlive the draining tasks at destroy, which only a dependency orders.
-    dependsOn: [balancer.forwardingListener, base.rolePolicy, ...(shift?.dependsOn ?? [])],
+    dependsOn: [
+      balancer.forwardingListener,
+      ...(balancer.grpc === undefined ? [] : [balancer.grpc.listener]),
+      base.rolePolicy,
+      ...(shift?.dependsOn ?? []),
+    ],
   });
 
   const scalable = new AppautoscalingTarget(stack, 'autoscaling_target', {
@@ -199,5 +215,6 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   base.addOutputs({
     endpoint: balancer.endpoint,
     image_repository: base.repository.repositoryUrl,
+    ...(balancer.grpc === undefined ? {} : { grpc_endpoint: balancer.grpc.endpoint }),
   });
 }

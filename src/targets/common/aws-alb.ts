@@ -1,13 +1,15 @@
 /**
  * The Application Load Balancer in front of ECS tasks or EC2 instances: internet-facing in the
  * public subnets only when the spec says `public`, internal otherwise; open only on its listener
- * ports to the allowed CIDRs; HTTPS with an HTTP redirect when a certificate is given.
+ * ports to the allowed CIDRs; HTTPS with an HTTP redirect when a certificate is given; with
+ * gRPC on, an HTTPS listener on the gRPC port in front of a GRPC target group.
  */
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import type { ITerraformIterator, TerraformStack } from 'cdktf';
+import { errors } from '../../errors/index.js';
 import { fitName } from './naming.js';
 import { allowFromCidrs, allowToGroup, type CidrSource } from './aws-security-rules.js';
 import { spansTwoZones, type AwsNetwork } from './aws-vpc.js';
@@ -18,6 +20,15 @@ const MAX_LB_NAME = 32;
 export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The runtime's readiness endpoint: 200 once models are loaded, 503 while draining. */
 export const READINESS_PATH = '/readyz';
+/**
+ * The gRPC target group's health check. An ALB reads only the gRPC status, and ServerReady
+ * answers OK (0) whenever the gRPC service takes calls, which the runtime opens only once its
+ * models are loaded and closes at SIGTERM (src/runtime/runtime.ts): OK means ready.
+ */
+export const GRPC_HEALTH_CHECK = {
+  path: '/inference.GRPCInferenceService/ServerReady',
+  matcher: '0',
+} as const;
 
 export interface AwsLoadBalancerProps {
   readonly name: string;
@@ -38,6 +49,19 @@ export interface AwsLoadBalancerProps {
   readonly deregistrationDelaySeconds: number;
   /** Seconds between health checks; 3 failures in a row take a target out. */
   readonly healthCheckIntervalSeconds: number;
+  /**
+   * The runtime's gRPC port: an HTTPS listener on the same port forwards to a GRPC target
+   * group (needs `certificateArn`). @default - no gRPC
+   */
+  readonly grpcPort?: number | undefined;
+}
+
+/** The gRPC side of the load balancer. */
+export interface AwsGrpcListener {
+  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
+  readonly listener: InstanceType<typeof LbListener>;
+  /** `<dns name>:<port>`: what a gRPC client dials, with TLS. */
+  readonly endpoint: string;
 }
 
 /** The load balancer without a target group of its own (see addWeightedAwsLoadBalancer). */
@@ -48,6 +72,8 @@ export interface AwsWeightedLoadBalancer {
   readonly forwardingListener: InstanceType<typeof LbListener>;
   /** `http(s)://<dns name>` */
   readonly endpoint: string;
+  /** Present when `grpcPort` was given. */
+  readonly grpc?: AwsGrpcListener;
 }
 
 export interface AwsLoadBalancer extends AwsWeightedLoadBalancer {
@@ -140,6 +166,29 @@ function addBalancerAndListeners(
     },
     props.targetSecurityGroupId,
   );
+  const { grpcPort } = props;
+  if (grpcPort !== undefined) {
+    allowFromCidrs(
+      stack,
+      {
+        id: 'alb_ingress_grpc',
+        securityGroupId: securityGroup.id,
+        port: grpcPort,
+        description: 'gRPC (TLS) from an allowed source',
+      },
+      props.sources,
+    );
+    allowToGroup(
+      stack,
+      {
+        id: 'alb_egress_targets_grpc',
+        securityGroupId: securityGroup.id,
+        port: grpcPort,
+        description: 'To the targets on the gRPC port',
+      },
+      props.targetSecurityGroupId,
+    );
+  }
 
   const tier = props.public ? 'public' : 'private';
   const loadBalancer = new Lb(stack, 'alb', {
@@ -192,7 +241,53 @@ function addBalancerAndListeners(
     securityGroupId: securityGroup.id,
     forwardingListener,
     endpoint: `${https ? 'https' : 'http'}://${loadBalancer.dnsName}`,
+    ...(grpcPort === undefined
+      ? {}
+      : { grpc: addGrpcListener(stack, props, loadBalancer, grpcPort) }),
   };
+}
+
+function addGrpcListener(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+  loadBalancer: InstanceType<typeof Lb>,
+  grpcPort: number,
+): AwsGrpcListener {
+  if (props.certificateArn === undefined) {
+    throw errors.internal(
+      'a gRPC listener needs certificate_arn, which validate requires (checkGrpcCertificate)',
+    );
+  }
+  const targetGroup = new LbTargetGroup(stack, 'grpc_target_group', {
+    namePrefix: targetGroupNamePrefix(props.name),
+    port: grpcPort,
+    protocol: 'HTTP',
+    protocolVersion: 'GRPC',
+    targetType: props.targetType,
+    vpcId: props.network.vpcId,
+    deregistrationDelay: String(props.deregistrationDelaySeconds),
+    healthCheck: {
+      enabled: true,
+      path: GRPC_HEALTH_CHECK.path,
+      matcher: GRPC_HEALTH_CHECK.matcher,
+      protocol: 'HTTP',
+      port: 'traffic-port',
+      interval: props.healthCheckIntervalSeconds,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    lifecycle: { createBeforeDestroy: true },
+  });
+  const listener = new LbListener(stack, 'grpc_listener', {
+    loadBalancerArn: loadBalancer.arn,
+    port: grpcPort,
+    protocol: 'HTTPS',
+    sslPolicy: SSL_POLICY,
+    certificateArn: props.certificateArn,
+    defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+  });
+  return { targetGroup, listener, endpoint: `${loadBalancer.dnsName}:${grpcPort}` };
 }
 
 /**

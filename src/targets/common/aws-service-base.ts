@@ -10,7 +10,7 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { declareOutputs } from '../declare-outputs.js';
+import { declareOutputs, outputsOf } from '../declare-outputs.js';
 import type { SynthInput } from '../synthesizer.js';
 import type { TargetOutput } from '../target.js';
 import {
@@ -100,7 +100,7 @@ export interface AwsServiceBase {
   readonly sources: readonly CidrSource[];
   /**
    * Adds the ALB in front of the runtime's security group and opens the serving port to it
-   * (aws-ecs always, aws-ec2-gpu when scaled).
+   * (aws-ecs always, aws-ec2-gpu when scaled), and the gRPC port when `runtime.grpc` is on.
    */
   addLoadBalancer(props: AwsServiceLoadBalancerProps): AwsLoadBalancer;
   /**
@@ -111,7 +111,7 @@ export interface AwsServiceBase {
     props: AwsServiceLoadBalancerProps,
     targets: WeightedTargets,
   ): AwsWeightedLoadBalancer;
-  /** Declares the target's outputs; `values` must name exactly the declared ones. */
+  /** Declares the target's outputs (those of gRPC when it is on); `values` must name exactly those. */
   addOutputs(values: Readonly<Record<string, string>>): void;
 }
 
@@ -121,7 +121,7 @@ export function addAwsServiceBase(
 ): AwsServiceBase {
   const { stack, config, spec, image } = input;
   const name = config.name;
-  const port = config.runtime.port;
+  const { port, grpc } = config.runtime;
   const secrets = awsSecrets(config);
   const pullProblem = awsImagePullProblem(image.repository, spec.image_pull_secret);
   if (pullProblem !== undefined) {
@@ -198,6 +198,7 @@ export function addAwsServiceBase(
     certificateArn: spec.certificate_arn,
     targetPort: port,
     targetSecurityGroupId: securityGroup.id,
+    ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
     ...props,
   });
   // The serving port opens to the load balancer's group, whichever form it takes.
@@ -212,6 +213,18 @@ export function addAwsServiceBase(
       },
       balancer.securityGroupId,
     );
+    if (grpc.enabled) {
+      allowFromGroup(
+        stack,
+        {
+          id: `${props.runtime.id}_ingress_alb_grpc`,
+          securityGroupId: securityGroup.id,
+          port: grpc.port,
+          description: 'gRPC port from the load balancer',
+        },
+        balancer.securityGroupId,
+      );
+    }
     return balancer;
   };
 
@@ -230,6 +243,6 @@ export function addAwsServiceBase(
       openToBalancer(addAwsLoadBalancer(stack, balancerProps(balancer))),
     addWeightedLoadBalancer: (balancer, targets) =>
       openToBalancer(addWeightedAwsLoadBalancer(stack, balancerProps(balancer), targets)),
-    addOutputs: (values) => declareOutputs(stack, props.outputs, values),
+    addOutputs: (values) => declareOutputs(stack, outputsOf(props.outputs, config.runtime), values),
   };
 }
