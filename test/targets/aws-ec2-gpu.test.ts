@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
 import { DLAMI_SSM_PARAMETER, synthesizeAwsEc2Gpu } from '../../src/targets/aws-ec2-gpu/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { stableJson } from '../../src/targets/stable-json.js';
 import {
+  expectStackSnapshot,
   DIGEST,
   configText,
   dataOf,
@@ -338,7 +338,7 @@ ssh_cidr: 198.51.100.7/32`,
     });
 
     it('THEN it matches the reviewed snapshot', async () => {
-      await expect(stableJson(stack)).toMatchFileSnapshot('__snapshots__/aws-ec2-gpu.tf.json');
+      await expectStackSnapshot('aws-ec2-gpu', stack);
     });
   });
 
