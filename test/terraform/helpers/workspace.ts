@@ -138,3 +138,36 @@ export function stackJson(shape: StackShape, statePath?: string): Record<string,
     },
   };
 }
+
+/**
+ * Two folders of one deployment whose configs name one local state file, as two CI runners
+ * share a bucket: `workspace` deploys, `fresh` holds only the config and reads what the state
+ * says.
+ */
+export interface SharedStateWorkspaces {
+  /** The folder of the shared state file; tests may keep other files there. */
+  readonly stateDir: string;
+  readonly statePath: string;
+  readonly workspace: Workspace;
+  readonly fresh: Workspace;
+  /** Removes both folders and the state's. */
+  remove(): void;
+}
+
+export function createSharedStateWorkspaces(name: string): SharedStateWorkspaces {
+  const stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-state-'));
+  const statePath = join(stateDir, 'terraform.tfstate');
+  const workspace = createWorkspace(name, { statePath });
+  const fresh = createWorkspace(name, { statePath });
+  return {
+    stateDir,
+    statePath,
+    workspace,
+    fresh,
+    remove: () => {
+      workspace.remove();
+      fresh.remove();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
