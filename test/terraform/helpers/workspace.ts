@@ -51,6 +51,10 @@ export interface Workspace {
 export interface WorkspaceOptions {
   /** Keep the state in this file (a local backend shared by workspaces) @default - in the stack */
   readonly statePath?: string;
+  /** The config's target. @default 'aws-ecs' */
+  readonly target?: string;
+  /** The lines under `spec:`. @default ['region: us-east-1'] */
+  readonly spec?: readonly string[];
 }
 
 export function createWorkspace(name = 'demo-svc', options: WorkspaceOptions = {}): Workspace {
@@ -64,9 +68,9 @@ export function createWorkspace(name = 'demo-svc', options: WorkspaceOptions = {
       'api_version: v1',
       `name: ${name}`,
       'bento: ./bento',
-      'target: aws-ecs',
+      `target: ${options.target ?? 'aws-ecs'}`,
       'spec:',
-      '  region: us-east-1',
+      ...(options.spec ?? ['region: us-east-1']).map((line) => `  ${line}`),
       ...(options.statePath === undefined
         ? []
         : ['state:', '  backend: local', `  path: ${options.statePath}`]),
