@@ -1,18 +1,15 @@
-import { resolve } from 'node:path';
 import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { deployImageFlag, generateFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
-import { writeOutputFile } from '../cli/output-file.js';
 import type { BentoctlError } from '../errors/index.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
-import { renderPlanMarkdown } from '../terraform/render-plan-markdown.js';
-import { releasePlanLine } from '../deploy/release-plan-line.js';
 import { renderPlanText } from '../terraform/render-plan-text.js';
 import { shouldStream } from '../deploy/approval.js';
 import { openRun } from '../deploy/open-run.js';
 import { planDeployment } from '../deploy/plan-deployment.js';
+import { writePlanMarkdown } from '../deploy/plan-markdown.js';
 import type { Release } from '../deploy/deployment-records.js';
 
 export interface PlanResult {
@@ -92,19 +89,12 @@ replace and delete, one line per changed resource, and for updates the attribute
       );
       const { config } = run;
       this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
-      let markdownFile: string | null = null;
-      if (flags.markdown !== undefined) {
-        markdownFile = resolve(flags.markdown);
-        writeOutputFile(
-          markdownFile,
-          renderPlanMarkdown(summary, {
-            deployment: config.name,
-            target: config.target,
-            release: releasePlanLine(config, releases),
-          }),
-        );
+      const markdownFile =
+        flags.markdown === undefined
+          ? null
+          : writePlanMarkdown(flags.markdown, summary, config, releases);
+      if (markdownFile !== null)
         this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);
-      }
       if (savedTo !== null)
         this.logToStderr(`Saved the plan in ${flags.out}; apply it with bentoctl apply --plan`);
       // Set, not this.exit(): the --json document must still be printed after run() returns.

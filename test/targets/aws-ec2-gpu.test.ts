@@ -4,8 +4,8 @@ import { awsEc2Gpu } from '../../src/targets/aws-ec2-gpu/definition.js';
 import { outputsOf } from '../../src/targets/declare-outputs.js';
 import { DLAMI_SSM_PARAMETER, synthesizeAwsEc2Gpu } from '../../src/targets/aws-ec2-gpu/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
-import { stableJson } from '../../src/targets/stable-json.js';
 import {
+  expectStackSnapshot,
   DIGEST,
   configText,
   dataOf,
@@ -341,7 +341,7 @@ ssh_cidr: 198.51.100.7/32`,
     });
 
     it('THEN it matches the reviewed snapshot', async () => {
-      await expect(stableJson(stack)).toMatchFileSnapshot('__snapshots__/aws-ec2-gpu.tf.json');
+      await expectStackSnapshot('aws-ec2-gpu', stack);
     });
   });
 

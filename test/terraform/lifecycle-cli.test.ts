@@ -5,25 +5,26 @@
  * the state, so the fresh folder sees it, and a plain apply there refuses to bring a terminated
  * deployment back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
-import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
+import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
+import {
+  createSharedStateWorkspaces,
+  DEFAULT_SHAPE,
+  type SharedStateWorkspaces,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 const digest = `sha256:${'d'.repeat(64)}`;
 const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/demo@${digest}`;
 
 describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', () => {
-  let stateDir: string;
+  let folders: SharedStateWorkspaces;
   let workspace: Workspace;
   let fresh: Workspace;
-  let server: Server;
+  let service: StandInService;
   let requests = 0;
   let endpoint: string;
   const cli = (from: Workspace, ...args: string[]) =>
@@ -34,29 +35,21 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
 
   beforeAll(async () => {
     assertCliBuilt();
-    stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-lifecycle-'));
-    const statePath = join(stateDir, 'terraform.tfstate');
-    workspace = createWorkspace('life-cli', { statePath });
-    fresh = createWorkspace('life-cli', { statePath });
-    server = createServer((_request, response) => {
+    folders = createSharedStateWorkspaces('life-cli');
+    ({ workspace, fresh } = folders);
+    service = await startStandIn(() => {
       requests += 1;
-      response.setHeader('bentoctl-bento-version', 'bento-d');
-      response.setHeader('bentoctl-image-digest', digest);
-      response.setHeader('content-type', 'application/json');
-      response.end('{"status":"ready"}');
+      return { bentoVersion: 'bento-d', digest };
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = service.endpoint;
     workspace.writeBuildRecord(image, 'bento-d');
     workspace.writeStack({ ...DEFAULT_SHAPE, image, endpoint });
     const applied = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
     expect(applied.status, applied.stderr).toBe(0);
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    workspace?.remove();
-    fresh?.remove();
-    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+    await service?.close();
+    folders?.remove();
   });
 
   it('GIVEN a running deployment WHEN terminated THEN the state says so, also to a fresh folder', async () => {

@@ -46,53 +46,57 @@ export default class TargetsShow extends BaseCommand {
     if (!isTargetName(args.name))
       throw errors.targetUnknown(args.name, closestMatch(args.name, TARGET_NAMES));
     const target = getTarget(args.name);
-    const fields = describeSpec(target);
-    this.log(`${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`);
-    this.log('');
-    this.log(
-      formatTable(
-        ['FIELD', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
-        fields.map((field) => [
-          field.name,
-          field.type,
-          field.required
-            ? '(required)'
-            : field.default !== undefined
-              ? yamlValue(field.default)
-              : (field.defaultNote ?? '-'),
-          field.values && field.values.length <= 8
-            ? `${field.description} One of: ${field.values.join(', ')}.`
-            : field.description,
-        ]),
-      ),
-    );
-    this.log('');
-    this.log('Outputs:');
-    for (const output of target.outputs) {
-      const when = output.when === 'grpc' ? ' (with runtime.grpc)' : '';
-      this.log(`  ${output.name}  ${output.description}${when}`);
-    }
-    this.log('');
-    this.log('Release strategies (release.strategy):');
-    for (const [strategy, how] of Object.entries(target.releaseStrategies)) {
-      this.log(`  ${strategy}  ${how}`);
-    }
-    for (const [strategy, why] of Object.entries(target.releaseGaps ?? {})) {
-      this.log(`  ${strategy}  not available: ${why}`);
-    }
-    this.log('');
-    this.log('gRPC (runtime.grpc):');
-    this.log(`  ${target.grpc.served ? target.grpc.how : `not available: ${target.grpc.why}`}`);
-    return {
+    const details: TargetDetails = {
       name: target.name,
       cloud: target.cloud,
       registry: target.registry,
       summary: target.summary,
-      fields,
+      fields: describeSpec(target),
       outputs: target.outputs,
       releaseStrategies: { ...target.releaseStrategies },
       releaseGaps: { ...target.releaseGaps },
       grpc: target.grpc,
     };
+    this.log(formatTargetDetails(details));
+    return details;
   }
+}
+
+/** The target's line, its spec fields as a table, its outputs and its release strategies. */
+function formatTargetDetails(target: TargetDetails): string {
+  const lines = [
+    `${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`,
+    '',
+    formatTable(
+      ['FIELD', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
+      target.fields.map((field) => [
+        field.name,
+        field.type,
+        field.required
+          ? '(required)'
+          : field.default !== undefined
+            ? yamlValue(field.default)
+            : (field.defaultNote ?? '-'),
+        field.values && field.values.length <= 8
+          ? `${field.description} One of: ${field.values.join(', ')}.`
+          : field.description,
+      ]),
+    ),
+    '',
+    'Outputs:',
+    ...target.outputs.map(
+      (output) =>
+        `  ${output.name}  ${output.description}${output.when === 'grpc' ? ' (with runtime.grpc)' : ''}`,
+    ),
+    '',
+    'Release strategies (release.strategy):',
+    ...Object.entries(target.releaseStrategies).map(([strategy, how]) => `  ${strategy}  ${how}`),
+    ...Object.entries(target.releaseGaps).map(
+      ([strategy, why]) => `  ${strategy}  not available: ${why}`,
+    ),
+    '',
+    'gRPC (runtime.grpc):',
+    `  ${target.grpc.served ? target.grpc.how : `not available: ${target.grpc.why}`}`,
+  ];
+  return lines.join('\n');
 }
