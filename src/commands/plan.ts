@@ -78,6 +78,7 @@ replace and delete, one line per changed resource, and for updates the attribute
     const { flags } = await this.parse(Plan);
     return interruptible('plan', async (interrupts) => {
       const run = await openRun({
+        command: 'plan',
         configFile: flags.file,
         stream: shouldStream(this.jsonEnabled()),
         skipGenerate: !flags.generate,

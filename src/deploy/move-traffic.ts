@@ -58,7 +58,15 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
   // A terminated deployment serves nothing to move; restore brings it back first.
   const lifecycle = lifecycleFromOutputs(outputs);
   if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
-    throw errors.deploymentTerminated(config.name, lifecycle.since, lifecycle.by);
+    throw errors.deploymentTerminated(
+      {
+        command: action === 'promote' ? 'release promote' : 'release abort',
+        deployment: config.name,
+        configFile: config.source.file,
+      },
+      lifecycle.since,
+      lifecycle.by,
+    );
   }
   const before = trafficFromOutputs(outputs);
   if (before === undefined || config.release.strategy === 'rolling') {
@@ -89,6 +97,7 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
       : `Aborting the candidate of ${config.name}: all traffic back to revision ${before.stable_revision}${serving === null ? '' : ` (release ${serving.number})`}`,
   );
   const run = await openRun({
+    command: action === 'promote' ? 'release promote' : 'release abort',
     configFile: config.source.file,
     stream: options.stream,
     skipGenerate: options.skipGenerate ?? false,

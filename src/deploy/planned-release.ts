@@ -3,6 +3,7 @@
  * the state, decide whether this plan makes a new release (what runs changed) and write the
  * release file for `terraform plan` to include. See release-stack-file.ts for where it lives.
  */
+import type { TerminatedRefusal } from '../errors/index.js';
 import { readBuildRecord, type Release } from './deployment-records.js';
 import type { StackWritten } from '../terraform/stack-writer.js';
 import type { Terraform } from '../terraform/terraform.js';
@@ -72,7 +73,7 @@ export async function planRelease(
   // Before anything is planned: a terminated deployment is not brought back by a plain apply,
   // nor its traffic moved by release promote / abort.
   const lifecycle = nextLifecycle(
-    run.config.name,
+    terminatedRefusal(run),
     lifecycleFromOutputs(outputs),
     options.lifecycle ?? 'keep',
     actor.by,
@@ -96,6 +97,18 @@ export async function planRelease(
     );
   }
   return { previous, history, added, candidate, lifecycle, previousTraffic, traffic };
+}
+
+/** What a refusal of a terminated deployment names: this run's command and config. */
+function terminatedRefusal(run: DeploymentRun): TerminatedRefusal {
+  const command = run.command ?? 'apply';
+  return {
+    deployment: run.config.name,
+    configFile: run.config.source.file,
+    // terminate and restore change the lifecycle and are never refused for it; destroy plans none.
+    command:
+      command === 'terminate' || command === 'restore' || command === 'destroy' ? 'apply' : command,
+  };
 }
 
 function current(previous: readonly Release[]): string {
