@@ -7,7 +7,7 @@ import { errors } from '../../errors/index.js';
 import { describeSpec, type SpecField } from '../../targets/describe-spec.js';
 import { TARGET_NAMES } from '../../targets/names.js';
 import { getTarget, isTargetName } from '../../targets/registry.js';
-import type { TargetOutput } from '../../targets/target.js';
+import type { TargetLifecycleShapes, TargetOutput } from '../../targets/target.js';
 
 export interface TargetDetails {
   readonly name: string;
@@ -19,13 +19,15 @@ export interface TargetDetails {
   /** `release.strategy` values it can do, with how, and the ones it cannot, with why. */
   readonly releaseStrategies: Readonly<Record<string, string>>;
   readonly releaseGaps: Readonly<Record<string, string>>;
+  /** What `terminate` and `restore` do on it; null when the target does not describe it. */
+  readonly lifecycle: TargetLifecycleShapes | null;
 }
 
 export default class TargetsShow extends BaseCommand {
   static override summary = "Show a target's spec fields with their types, defaults and meaning.";
 
   static override description =
-    'The fields listed go under `spec:` in a deployment config whose `target:` is this target.';
+    'The fields listed go under `spec:` in a deployment config whose `target:` is this target. Then its outputs, the release strategies it can do (and how), and what `bentoctl terminate` and `restore` do on it.';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> aws-ecs',
@@ -75,6 +77,14 @@ export default class TargetsShow extends BaseCommand {
     for (const [strategy, why] of Object.entries(target.releaseGaps ?? {})) {
       this.log(`  ${strategy}  not available: ${why}`);
     }
+    this.log('');
+    this.log('Lifecycle (bentoctl terminate / restore):');
+    if (target.lifecycle === undefined) {
+      this.log(`  ${target.name} does not describe its terminated shape`);
+    } else {
+      this.log(`  terminated  ${target.lifecycle.terminated}`);
+      this.log(`  restored    ${target.lifecycle.restored}`);
+    }
     return {
       name: target.name,
       cloud: target.cloud,
@@ -84,6 +94,7 @@ export default class TargetsShow extends BaseCommand {
       outputs: target.outputs,
       releaseStrategies: { ...target.releaseStrategies },
       releaseGaps: { ...target.releaseGaps },
+      lifecycle: target.lifecycle ?? null,
     };
   }
 }

@@ -20,6 +20,12 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     'blue-green':
       'ECS native BLUE_GREEN: the new tasks in an alternate target group get all traffic once healthy, the old ones stay bake_minutes; the same alarms roll it back',
   },
+  lifecycle: {
+    terminated:
+      'autoscaling of the service held at 0..0, which sets its desired count to 0: no tasks run; the cluster, the load balancer (answering 503 with no targets), the task definition and the ECR repository stay',
+    restored:
+      'autoscaling back to min_instances..max_instances and the tasks of the current release started; bentoctl restore waits until the load balancer answers from its image',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,

@@ -24,6 +24,12 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
     'blue-green':
       'the new revision gets 0 % and the candidate tag (its own URL for a smoke test) until `bentoctl release promote` moves all traffic',
   },
+  lifecycle: {
+    terminated:
+      'service-level manual scaling at 0 instances and ingress internal-only (no new revision): the URL answers nobody from outside; revisions, traffic split, image, repository and IAM stay',
+    restored:
+      'automatic scaling back (template min_instances..max_instances) and the configured ingress; bentoctl restore waits until the URL answers from the current release',
+  },
   secretReference: {
     form: SECRET_MANAGER_REFERENCE_FORM,
     isValid: (reference) => parseSecretManagerReference(reference) !== undefined,
