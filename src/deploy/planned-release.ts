@@ -36,6 +36,8 @@ export interface PlannedReleases {
   readonly candidate: ReleaseCandidate;
   /** The lifecycle record this plan writes; undefined for a deployment never terminated. */
   readonly lifecycle: LifecycleRecord | undefined;
+  /** The lifecycle record in the state before this plan. */
+  readonly previousLifecycle: LifecycleRecord | undefined;
   /** Who gets the traffic before and after this plan, where bentoctl moves it. */
   readonly previousTraffic: TrafficState | undefined;
   readonly traffic: TrafficState | undefined;
@@ -72,9 +74,10 @@ export async function planRelease(
   const actor = currentActor();
   // Before anything is planned: a terminated deployment is not brought back by a plain apply,
   // nor its traffic moved by release promote / abort.
+  const previousLifecycle = lifecycleFromOutputs(outputs);
   const lifecycle = nextLifecycle(
     terminatedRefusal(run),
-    lifecycleFromOutputs(outputs),
+    previousLifecycle,
     options.lifecycle ?? 'keep',
     actor.by,
   );
@@ -96,7 +99,16 @@ export async function planRelease(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
-  return { previous, history, added, candidate, lifecycle, previousTraffic, traffic };
+  return {
+    previous,
+    history,
+    added,
+    candidate,
+    lifecycle,
+    previousLifecycle,
+    previousTraffic,
+    traffic,
+  };
 }
 
 /** What a refusal of a terminated deployment names: this run's command and config. */

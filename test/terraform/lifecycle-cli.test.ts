@@ -5,12 +5,13 @@
  * the state, so the fresh folder sees it, and a plain apply there refuses to bring a terminated
  * deployment back.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTarget } from '../../src/targets/registry.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
@@ -63,6 +64,33 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
     workspace?.remove();
     fresh?.remove();
     if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('GIVEN a running deployment WHEN plan --terminate --markdown runs THEN the PR comment says it terminates, in the target words, and nothing changes', async () => {
+    const file = join(stateDir, 'terminate.md');
+    const planned = await cli(
+      workspace,
+      'plan',
+      '--terminate',
+      '--no-generate',
+      '--markdown',
+      file,
+    );
+
+    expect(planned.status, planned.stderr).toBe(0);
+    const comment = readFileSync(file, 'utf8');
+    expect(comment).toContain(
+      `> [!IMPORTANT]\n> **Lifecycle:** Terminates life-cli at release 2: ${getTarget('aws-ecs').lifecycle?.terminated}. The repository, images, release history and config stay; a later plain apply refuses until \`bentoctl restore -f deployment_config.yaml\`.`,
+    );
+    expect(comment).toContain('terraform_data.bentoctl_lifecycle');
+    const status = await cli(fresh, 'status', '--no-live', '--json');
+    expect((JSON.parse(status.stdout) as { lifecycle: string }).lifecycle).toBe('running');
+    const plain = await cli(workspace, 'plan', '--no-generate', '--markdown', file);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).not.toContain('Lifecycle:');
+    const saved = await cli(workspace, 'plan', '--terminate', '--out', join(stateDir, 'saved'));
+    expect(saved.status).toBe(2);
+    expect(saved.stderr).toContain('FLAG_CONFLICT');
   });
 
   it('GIVEN a running deployment WHEN terminated THEN the state says so, also to a fresh folder', async () => {
@@ -120,6 +148,18 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
     );
     const json = await cli(fresh, 'release', 'status', '--json');
     expect(JSON.parse(json.stdout)).toMatchObject({ lifecycle: { state: 'terminated' } });
+  });
+
+  it('GIVEN a terminated deployment WHEN plan --restore --markdown runs THEN the PR comment says it restores it', async () => {
+    const file = join(stateDir, 'restore.md');
+    const planned = await cli(workspace, 'plan', '--restore', '--no-generate', '--markdown', file);
+
+    expect(planned.status, planned.stderr).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain(
+      `> **Lifecycle:** Restores life-cli at release 2: ${getTarget('aws-ecs').lifecycle?.restored}.`,
+    );
+    const status = await cli(fresh, 'status', '--no-live', '--json');
+    expect((JSON.parse(status.stdout) as { lifecycle: string }).lifecycle).toBe('terminated');
   });
 
   it('GIVEN a terminated deployment WHEN restored THEN it waits until the recorded image serves, and apply works again', async () => {
