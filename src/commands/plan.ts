@@ -122,6 +122,8 @@ the command itself applies it.
       });
       const { config } = run;
       this.log(renderPlanText(summary, `Plan for ${config.name} (${config.target})`));
+      const lifecycle = lifecyclePlanLine(config, releases);
+      if (lifecycle !== undefined) this.log(`Lifecycle: ${lifecycle}`);
       let markdownFile: string | null = null;
       if (flags.markdown !== undefined) {
         markdownFile = resolve(flags.markdown);
@@ -131,7 +133,7 @@ the command itself applies it.
             deployment: config.name,
             target: config.target,
             release: releasePlanLine(config, releases),
-            lifecycle: lifecyclePlanLine(config, releases),
+            lifecycle,
           }),
         );
         this.logToStderr(`Wrote the Markdown summary to ${flags.markdown}`);

@@ -83,6 +83,7 @@ describe.skipIf(binary === undefined)('bentoctl terminate, restore and delete', 
       `> [!IMPORTANT]\n> **Lifecycle:** Terminates life-cli at release 2: ${getTarget('aws-ecs').lifecycle?.terminated}. The repository, images, release history and config stay; a later plain apply refuses until \`bentoctl restore -f deployment_config.yaml\`.`,
     );
     expect(comment).toContain('terraform_data.bentoctl_lifecycle');
+    expect(planned.stdout).toMatch(/^Lifecycle: Terminates life-cli at release 2: /m);
     const status = await cli(fresh, 'status', '--no-live', '--json');
     expect((JSON.parse(status.stdout) as { lifecycle: string }).lifecycle).toBe('running');
     const plain = await cli(workspace, 'plan', '--no-generate', '--markdown', file);
