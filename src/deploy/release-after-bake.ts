@@ -156,6 +156,9 @@ export async function runAfterBake(options: AfterBakeOptions): Promise<AfterBake
       say,
       log: options.log,
       review: options.review,
+      ...(traffic.candidate_revision === null
+        ? {}
+        : { checkedCandidate: traffic.candidate_revision }),
     });
   if (!health.healthy) {
     say(

@@ -499,6 +499,19 @@ export const errors = {
       'RELEASE_CANDIDATE_CHANGED',
       `Cannot ${action} the release of ${deployment}: the candidate is revision ${candidate}, but the config and image now make revision ${generated}.`,
     ),
+  releaseCandidateReplaced: (
+    deployment: string,
+    action: string,
+    checked: string,
+    found: string | null,
+  ) =>
+    raise(
+      'RELEASE_CANDIDATE_CHANGED',
+      `Cannot ${action} the release of ${deployment}: revision ${checked} was the candidate bentoctl checked, but the state now names ${found === null ? 'no candidate' : `revision ${found}`} (an apply or a release command ran meanwhile), so nothing was planned.`,
+      {
+        hint: 'Run `bentoctl release promote --after-bake` again: it waits for and checks the candidate the state names now.',
+      },
+    ),
   releaseBaking: (deployment: string, percent: number, minutesLeft: number) =>
     raise(
       'RELEASE_BAKING',

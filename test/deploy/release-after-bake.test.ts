@@ -1,6 +1,7 @@
 /** The bake wait of `release promote --after-bake`: until the bake's end, bounded, stoppable. */
 import { describe, expect, it } from 'vitest';
 import type { Interrupts } from '../../src/cli/interrupts.js';
+import { assertCheckedCandidate } from '../../src/deploy/move-traffic.js';
 import { waitOutBake } from '../../src/deploy/release-after-bake.js';
 import type { TrafficState } from '../../src/deploy/traffic-state.js';
 
@@ -72,5 +73,30 @@ describe('waitOutBake', () => {
     });
     controller.abort('SIGINT');
     await expect(waiting).rejects.toThrow();
+  });
+});
+
+describe('assertCheckedCandidate', () => {
+  it('GIVEN the candidate checked is still the one in the state THEN the move goes ahead', () => {
+    expect(() => assertCheckedCandidate('iris', 'promote', canary(15, 0), 'svc-b')).not.toThrow();
+  });
+
+  it('GIVEN an apply started another candidate meanwhile THEN neither promote nor abort moves it', () => {
+    const replaced = { ...canary(15, 0), candidate_revision: 'svc-c' };
+    for (const action of ['promote', 'abort'] as const) {
+      expect(() => assertCheckedCandidate('iris', action, replaced, 'svc-b')).toThrow(
+        expect.objectContaining({
+          code: 'RELEASE_CANDIDATE_CHANGED',
+          message: `Cannot ${action} the release of iris: revision svc-b was the candidate bentoctl checked, but the state now names revision svc-c (an apply or a release command ran meanwhile), so nothing was planned.`,
+        }),
+      );
+    }
+  });
+
+  it('GIVEN someone promoted it meanwhile THEN the state names no candidate and it stops', () => {
+    const settled = { ...canary(15, 0), phase: 'settled' as const, stable_revision: 'svc-b' };
+    expect(() => assertCheckedCandidate('iris', 'promote', settled, 'svc-b')).toThrow(
+      /the state now names no candidate/,
+    );
   });
 });
