@@ -16,6 +16,8 @@ export function writePlanMarkdown(
   summary: PlanSummary,
   config: ResolvedConfig,
   releases: PlannedReleases | undefined,
+  /** The lifecycle line (`lifecyclePlanLine`) when the plan terminates or restores. */
+  lifecycle?: string,
 ): string {
   const path = resolve(file);
   writeOutputFile(
@@ -24,6 +26,7 @@ export function writePlanMarkdown(
       deployment: config.name,
       target: config.target,
       release: releasePlanLine(config, releases),
+      lifecycle,
     }),
   );
   return path;

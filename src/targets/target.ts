@@ -77,6 +77,17 @@ export interface TargetStack {
   readonly summary: string;
 }
 
+/**
+ * What `bentoctl terminate` and `restore` do on a target, in its cloud's words (shown by
+ * `bentoctl targets show`): the stack renders the same shapes from `SynthInput.lifecycle`.
+ */
+export interface TargetLifecycleShapes {
+  /** The terminated shape: what goes to zero, what stays, what the endpoint answers. */
+  readonly terminated: string;
+  /** What `restore` sets back. */
+  readonly restored: string;
+}
+
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly name: TargetName;
   readonly cloud: Cloud;
@@ -104,6 +115,8 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly releaseGaps?: Readonly<Partial<Record<ReleaseStrategy, string>>>;
   /** Whether and how the gRPC service reaches clients. */
   readonly grpc: TargetGrpc;
+  /** What terminate and restore do here (`bentoctl targets show`). */
+  readonly lifecycle: TargetLifecycleShapes;
   /** The secret store's reference form (`secrets:` values, `runtime.auth.secret`). */
   readonly secretReference: SecretReferenceForm;
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */

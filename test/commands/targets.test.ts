@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TARGET_NAMES } from '../../src/targets/names.js';
+import { TARGET_NAMES, type TargetName } from '../../src/targets/names.js';
+import { getTarget } from '../../src/targets/registry.js';
 import { runCli } from '../helpers/run-cli.js';
 
 describe('bentoctl targets', () => {
@@ -102,6 +103,32 @@ describe('bentoctl targets', () => {
     expect(details.grpc.why).toContain('one container port');
     expect(details.outputs.map((output) => output.name)).not.toContain('grpc_endpoint');
   });
+
+  it.each([
+    ['aws-ecs', /desired count to 0: no tasks run/, /min_instances\.\.max_instances/],
+    [
+      'google-cloud-run',
+      /manual scaling at 0 instances and ingress internal-only/,
+      /configured ingress/,
+    ],
+    ['azure-aks', /0 replicas and its HorizontalPodAutoscaler removed/, /at min_instances/],
+    ['aws-ec2-gpu', /held at 0\.\.0: no instances run/, /single instance started/],
+  ])(
+    'GIVEN show %s THEN it says what terminate and restore do there, from its definition',
+    async (name, terminated, restored) => {
+      const text = await runCli(['targets', 'show', name]);
+      const json = await runCli(['targets', 'show', name, '--json']);
+
+      expect(text.status, text.stderr).toBe(0);
+      const lifecycle = getTarget(name as TargetName).lifecycle;
+      expect(lifecycle.terminated).toMatch(terminated);
+      expect(lifecycle.restored).toMatch(restored);
+      expect(text.stdout).toContain(
+        `\nLifecycle (bentoctl terminate / restore):\n  terminated  ${lifecycle.terminated}\n  restored    ${lifecycle.restored}\n`,
+      );
+      expect((JSON.parse(json.stdout) as { lifecycle: unknown }).lifecycle).toEqual(lifecycle);
+    },
+  );
 
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);

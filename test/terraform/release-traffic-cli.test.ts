@@ -298,8 +298,10 @@ describe.skipIf(binary === undefined)(
         );
         expect(result.status, result.stderr).toBe(2);
         expect(result.stderr).toContain(
-          'Error [DEPLOYMENT_TERMINATED]: Deployment traffic-cli is terminated',
+          `Error [DEPLOYMENT_TERMINATED]: \`bentoctl release ${action}\` refused: deployment traffic-cli is terminated`,
         );
+        expect(result.stderr).toContain('it serves no traffic to move, so nothing was planned.');
+        expect(result.stderr).toContain('bentoctl restore -f deployment_config.yaml');
         expect(result.stderr).not.toContain('terraform plan');
       }
       const shown = await cli(workspace, 'status', '--no-live');

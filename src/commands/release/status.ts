@@ -15,7 +15,8 @@ export default class ReleaseStatusCommand extends BaseCommand {
 (as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL \
 for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the stable one. \
 Where the platform moves the traffic (aws-ecs canary and blue-green, any rolling release), it \
-says how; \`bentoctl status\` shows what the cloud runs.`;
+says how; \`bentoctl status\` shows what the cloud runs. A terminated deployment is shown as \
+such (with the restore that brings it back), its revisions not asked.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
@@ -35,13 +36,20 @@ says how; \`bentoctl status\` shows what the cloud runs.`;
         if (!json) this.logToStderr(line);
       },
     });
-    for (const [label, value] of rows(status)) this.log(`${label.padEnd(10)} ${value}`);
+    for (const [label, value] of rows(status, flags.file)) this.log(`${label.padEnd(10)} ${value}`);
     return status;
   }
 }
 
-function rows(status: ReleaseStatus): [string, string][] {
+function rows(status: ReleaseStatus, file: string): [string, string][] {
   const out: [string, string][] = [['release', status.plan]];
+  const { lifecycle } = status;
+  if (lifecycle?.state === 'terminated') {
+    out.push([
+      'lifecycle',
+      `terminated (since ${lifecycle.since}, by ${lifecycle.by}): nothing serves, so no revision was asked; \`bentoctl restore -f ${file}\` brings it back`,
+    ]);
+  }
   if (status.movedBy === 'platform') {
     out.push([
       'moved by',

@@ -7,7 +7,7 @@ import { errors } from '../../errors/index.js';
 import { describeSpec, type SpecField } from '../../targets/describe-spec.js';
 import { TARGET_NAMES } from '../../targets/names.js';
 import { getTarget, isTargetName } from '../../targets/registry.js';
-import type { TargetGrpc, TargetOutput } from '../../targets/target.js';
+import type { TargetGrpc, TargetLifecycleShapes, TargetOutput } from '../../targets/target.js';
 
 export interface TargetDetails {
   readonly name: string;
@@ -21,13 +21,15 @@ export interface TargetDetails {
   readonly releaseGaps: Readonly<Record<string, string>>;
   /** How the gRPC service (`runtime.grpc`) reaches clients, or why it cannot. */
   readonly grpc: TargetGrpc;
+  /** What `terminate` and `restore` do on it; null when the target does not describe it. */
+  readonly lifecycle: TargetLifecycleShapes;
 }
 
 export default class TargetsShow extends BaseCommand {
   static override summary = "Show a target's spec fields with their types, defaults and meaning.";
 
   static override description =
-    'The fields listed go under `spec:` in a deployment config whose `target:` is this target.';
+    'The fields listed go under `spec:` in a deployment config whose `target:` is this target. Then its outputs, the release strategies it can do (and how), and what `bentoctl terminate` and `restore` do on it.';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> aws-ecs',
@@ -56,13 +58,14 @@ export default class TargetsShow extends BaseCommand {
       releaseStrategies: { ...target.releaseStrategies },
       releaseGaps: { ...target.releaseGaps },
       grpc: target.grpc,
+      lifecycle: target.lifecycle,
     };
     this.log(formatTargetDetails(details));
     return details;
   }
 }
 
-/** The target's line, its spec fields as a table, its outputs and its release strategies. */
+/** The target's line, its spec fields as a table, outputs, release strategies, gRPC, lifecycle. */
 function formatTargetDetails(target: TargetDetails): string {
   const lines = [
     `${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`,
@@ -97,6 +100,10 @@ function formatTargetDetails(target: TargetDetails): string {
     '',
     'gRPC (runtime.grpc):',
     `  ${target.grpc.served ? target.grpc.how : `not available: ${target.grpc.why}`}`,
+    '',
+    'Lifecycle (bentoctl terminate / restore):',
+    `  terminated  ${target.lifecycle.terminated}`,
+    `  restored    ${target.lifecycle.restored}`,
   ];
   return lines.join('\n');
 }

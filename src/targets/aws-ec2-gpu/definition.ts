@@ -34,6 +34,12 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
     served: true,
     how: 'runtime.grpc.port published on the single instance (plaintext, open to the same sources as the serving port); when scaled, an HTTPS listener on that port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
   },
+  lifecycle: {
+    terminated:
+      "every Auto Scaling group (the rolling one, or each revision's under canary and blue-green) held at 0..0: no instances run; a single instance (max_instances: 1) is stopped, its volume and address kept; the load balancer, launch templates and ECR repository stay",
+    restored:
+      'the groups back at their recorded sizes (min_instances..max_instances, a canary candidate at its share) or the single instance started; bentoctl restore waits until the endpoint answers from the current release',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'instance_type', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,

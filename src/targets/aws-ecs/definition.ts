@@ -30,6 +30,12 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     served: true,
     how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
   },
+  lifecycle: {
+    terminated:
+      'autoscaling of the service held at 0..0, which sets its desired count to 0: no tasks run; the cluster, the load balancer (answering 503 with no targets), the task definition and the ECR repository stay',
+    restored:
+      'autoscaling back to min_instances..max_instances and the tasks of the current release started; bentoctl restore waits until the load balancer answers from its image',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,

@@ -41,6 +41,12 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     served: true,
     how: 'a second port of the LoadBalancer Service, runtime.grpc.port, to the container port of the same number (plaintext HTTP/2; the network policy admits it too)',
   },
+  lifecycle: {
+    terminated:
+      'the Deployment at 0 replicas and its HorizontalPodAutoscaler removed (an HPA cannot hold zero); the Service, the cluster and its node pools, the registry and images stay',
+    restored:
+      'the Deployment at min_instances and its HorizontalPodAutoscaler back; bentoctl restore waits until the endpoint answers from the current release',
+  },
   secretReference: {
     form: KEY_VAULT_REFERENCE_FORM,
     isValid: (reference) => parseKeyVaultReference(reference) !== undefined,
