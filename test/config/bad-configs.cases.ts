@@ -983,11 +983,55 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'moves the tasks between two; use cpu',
   },
   {
-    name: 'canary on AKS (not built)',
+    name: 'canary on AKS without an Istio add-on revision',
     yaml: withLines(`${aks}release:\n  strategy: canary`, 'azure-aks'),
     code: 'CONFIG_INVALID',
-    field: 'release.strategy',
+    field: 'spec.service_mesh_revision',
+    line: 5,
+    mentions: 'az aks mesh get-revisions',
+  },
+  {
+    name: 'an AKS service mesh revision that is not one',
+    yaml: withLines(
+      `${aks}  service_mesh_revision: istio-1.27\nrelease:\n  strategy: canary`,
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.service_mesh_revision',
+    line: 7,
+    mentions: 'asm-1-27',
+  },
+  {
+    name: 'blue-green on AKS with allowed_cidrs (the managed gateway takes no source ranges)',
+    yaml: withLines(
+      `${aks}  service_mesh_revision: asm-1-27\n  allowed_cidrs: [10.0.0.0/8]\nrelease:\n  strategy: blue-green`,
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.allowed_cidrs',
     line: 8,
-    mentions: 'azure-aks cannot do a canary release',
+    mentions: 'takes no source ranges',
+  },
+  {
+    name: 'canary on AKS on another port than the gateway listens on',
+    yaml: withLines(
+      `${aks}  service_mesh_revision: asm-1-27\n  service_port: 8080\nrelease:\n  strategy: canary`,
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.service_port',
+    line: 8,
+    mentions: 'plain HTTP port 80, not 8080',
+  },
+  {
+    name: 'canary on AKS with more GPU pods than the pool holds',
+    yaml: withLines(
+      `${aks}  service_mesh_revision: asm-1-27\n  min_instances: 1\n  max_instances: 2\n  gpu_node_pool: { max_node_count: 2 }\nruntime:\n  device: gpu\nrelease:\n  strategy: canary`,
+      'azure-aks',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'spec.max_instances',
+    line: 9,
+    mentions: 'and up to 1 of the canary candidate need 3',
   },
 ];

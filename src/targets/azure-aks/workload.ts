@@ -56,6 +56,39 @@ export interface WorkloadProps {
   readonly dependsOn: readonly ITerraformDependable[];
   /** Terminated: no pods; restoring: the replica count set outright (see addDeployment). */
   readonly lifecycle: StackLifecycle;
+  /**
+   * Canary and blue-green (release-routing.ts): what the stable Deployment runs, kept in the
+   * state, and the Service becomes a ClusterIP one behind the mesh's ingress gateway.
+   * @default - the Deployment runs `image`, `environment` and `bentoLabels` (rolling)
+   */
+  readonly stable?: PodRevision;
+}
+
+/** What one revision's pods run: the parts that make a new revision on azure-aks. */
+export interface PodRevision {
+  readonly image: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly bentoLabels: Readonly<Record<string, string>>;
+}
+
+/** One Deployment of the workload: the stable one, or a release's candidate. */
+export interface DeploymentShape {
+  /** Logical ID in the stack. */
+  readonly id: string;
+  readonly name: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly pods: PodRevision;
+  /** How many exist (a candidate only while it takes part). @default - one, unconditionally */
+  readonly count?: number;
+  /** Replicas when created; an autoscaler owns them afterwards. @default spec.min_instances */
+  readonly replicas?: number;
+  /**
+   * Destroyed only after what depends on it changed (the routes moved away from it).
+   * @default false
+   */
+  readonly createBeforeDestroy?: boolean;
+  /** The HPA owns the replica count after creation. @default true */
+  readonly autoscaled?: boolean;
 }
 
 /** The workload's namespace, where the restricted Pod Security Standard is enforced. */
@@ -92,23 +125,29 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
   const { spec, name, labels, selector } = props;
   const metadata = { name, namespace: props.namespace, labels: { ...labels } };
 
-  const deployment = addDeployment(scope, props, metadata);
-
-  const service = new ServiceV1(scope, 'service', {
-    metadata: {
-      ...metadata,
-      // Internal unless asked: reachable from the VNet (and peered networks), not the internet.
-      annotations: spec.public ? {} : { [INTERNAL_LB_ANNOTATION]: 'true' },
-    },
-    spec: {
-      type: 'LoadBalancer',
-      selector: { ...selector },
-      port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
-      ...(spec.allowed_cidrs.length > 0
-        ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
-        : {}),
+  const deployment = addDeployment(scope, props, {
+    id: 'deployment',
+    name,
+    selector,
+    pods: props.stable ?? {
+      image: props.image,
+      environment: props.environment,
+      bentoLabels: props.bentoLabels,
     },
   });
+
+  // Behind the mesh's gateway (canary, blue-green) the stable pods need only a cluster address.
+  const service =
+    props.stable === undefined
+      ? addLoadBalancerService(scope, 'service', { spec, metadata, selector })
+      : new ServiceV1(scope, 'service', {
+          metadata,
+          spec: {
+            type: 'ClusterIP',
+            selector: { ...selector },
+            port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
+          },
+        });
 
   // An HPA cannot hold a Deployment at zero replicas: a terminated workload has none.
   if (!props.lifecycle.terminated)
@@ -145,25 +184,63 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
   return { deployment, service };
 }
 
-function addDeployment(
+/**
+ * The LoadBalancer Service in front of `selector`'s pods: internal unless the spec says
+ * `public`, limited to `allowed_cidrs`.
+ */
+export function addLoadBalancerService(
+  scope: Construct,
+  id: string,
+  props: {
+    spec: AzureAksSpec;
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    selector: Readonly<Record<string, string>>;
+  },
+): InstanceType<typeof ServiceV1> {
+  const { spec } = props;
+  return new ServiceV1(scope, id, {
+    metadata: {
+      ...props.metadata,
+      // Internal unless asked: reachable from the VNet (and peered networks), not the internet.
+      annotations: spec.public ? {} : { [INTERNAL_LB_ANNOTATION]: 'true' },
+    },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { ...props.selector },
+      port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
+      ...(spec.allowed_cidrs.length > 0
+        ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
+        : {}),
+    },
+  });
+}
+
+/** A Deployment of the runtime: `shape` says which pods, under which name and selector. */
+export function addDeployment(
   scope: Construct,
   props: WorkloadProps,
-  metadata: { name: string; namespace: string; labels: Record<string, string> },
+  shape: DeploymentShape,
 ): InstanceType<typeof DeploymentV1> {
   const { spec, port, gpu, secret } = props;
+  const { pods } = shape;
+  // The selector's keys are in props.labels too; a candidate's own values replace them.
+  const labels = { ...props.labels, ...shape.selector };
+  const metadata = { name: shape.name, namespace: props.namespace, labels };
+  const autoscaled = shape.autoscaled ?? true;
   const resources = {
     cpu: `${spec.cpu_millicores}m`,
     memory: `${spec.memory}Mi`,
     ...(gpu ? { 'nvidia.com/gpu': '1' } : {}),
   };
   const probe = (path: string) => ({ httpGet: { path, port: 'http' } });
-  return new DeploymentV1(scope, 'deployment', {
-    metadata: { ...metadata, labels: { ...metadata.labels, ...props.bentoLabels } },
+  return new DeploymentV1(scope, shape.id, {
+    ...(shape.count === undefined ? {} : { count: shape.count }),
+    metadata: { ...metadata, labels: { ...metadata.labels, ...pods.bentoLabels } },
     spec: {
       // The HPA owns the replica count after creation (see lifecycle below).
-      replicas: String(props.lifecycle.terminated ? 0 : spec.min_instances),
+      replicas: String(props.lifecycle.terminated ? 0 : (shape.replicas ?? spec.min_instances)),
       revisionHistoryLimit: 5,
-      selector: { matchLabels: { ...props.selector } },
+      selector: { matchLabels: { ...shape.selector } },
       strategy: {
         type: 'RollingUpdate',
         // GPU nodes rarely have a spare GPU for a surge pod, so GPU rollouts replace in place.
@@ -174,9 +251,8 @@ function addDeployment(
       template: {
         metadata: {
           labels: {
-            ...props.labels,
-            ...props.bentoLabels,
-            ...props.selector,
+            ...labels,
+            ...pods.bentoLabels,
             // The workload identity webhook gives these pods the token the CSI volume signs in with.
             ...(secret !== undefined ? { [WORKLOAD_IDENTITY_LABEL]: 'true' } : {}),
           },
@@ -212,15 +288,15 @@ function addDeployment(
               maxSkew: 1,
               topologyKey: 'kubernetes.io/hostname',
               whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: [{ matchLabels: { ...props.selector } }],
+              labelSelector: [{ matchLabels: { ...shape.selector } }],
             },
           ],
           container: [
             {
               name: 'runtime',
-              image: props.image,
+              image: pods.image,
               port: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
-              env: containerEnv(props.environment, secret),
+              env: containerEnv(pods.environment, secret),
               resources: { requests: resources, limits: resources },
               startupProbe: { ...probe('/livez'), ...STARTUP_PROBE },
               readinessProbe: { ...probe('/readyz'), ...READINESS_PROBE },
@@ -258,9 +334,16 @@ function addDeployment(
     },
     // Terminating and restoring set the count themselves: the HPA ignores a Deployment at zero
     // replicas, so a restore must raise it before the HPA takes over again.
-    ...(props.lifecycle.terminated || props.lifecycle.restoring
-      ? {}
-      : { lifecycle: { ignoreChanges: ['spec[0].replicas'] } }),
+    ...(props.lifecycle.terminated || props.lifecycle.restoring || !autoscaled
+      ? shape.createBeforeDestroy === true
+        ? { lifecycle: { createBeforeDestroy: true } }
+        : {}
+      : {
+          lifecycle: {
+            ignoreChanges: ['spec[0].replicas'],
+            ...(shape.createBeforeDestroy === true ? { createBeforeDestroy: true } : {}),
+          },
+        }),
     dependsOn: [...props.dependsOn],
   });
 }
