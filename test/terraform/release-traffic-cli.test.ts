@@ -474,6 +474,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       k8s('kubernetes_deployment_v1', name).spec.template.spec.container[0]!.image;
     const candidateDeployment = k8s('kubernetes_deployment_v1', 'candidate_deployment');
     const virtualService = k8s('kubernetes_manifest', 'virtual_service');
+    const weights = virtualService.manifest.spec.http[0]!.route.map((route) => route.weight);
     const revision = (real.variable.bentoctl_traffic as { default: { revision: string }[] })
       .default[0]!.revision;
     revisions.set(hex, revision);
@@ -503,9 +504,25 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
               create_before_destroy: candidateDeployment.lifecycle?.create_before_destroy,
             },
             input: { image: imageOf('candidate_deployment') },
+            provisioner: [
+              { 'local-exec': { command: `echo candidate created >> ${eventLog()}` } },
+              {
+                'local-exec': { when: 'destroy', command: `echo candidate gone >> ${eventLog()}` },
+              },
+            ],
           },
+          // Replaced on each move (the real VirtualService is updated), so that its provisioner
+          // logs when the routes move, against the candidate's creation and destruction.
           virtual_service: {
-            input: virtualService.manifest.spec.http[0]!.route.map((route) => route.weight),
+            input: weights,
+            triggers_replace: weights,
+            provisioner: [
+              {
+                'local-exec': {
+                  command: `echo routes \${join(",", self.output)} >> ${eventLog()}`,
+                },
+              },
+            ],
             depends_on: (virtualService.depends_on ?? [])
               .filter((address) => address.startsWith('kubernetes_deployment_v1.'))
               .map((address) => address.replace('kubernetes_deployment_v1.', 'terraform_data.')),
@@ -535,6 +552,15 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
         JSON.stringify(json, null, 2),
       );
     }
+  };
+  const eventLog = () => join(stateDir, 'events.log');
+  /** The provisioners' lines since the last call: candidate created/gone, routes moved. */
+  let eventsSeen = 0;
+  const newEvents = () => {
+    const lines = readFileSync(eventLog(), 'utf8').trim().split('\n');
+    const fresh = lines.slice(eventsSeen);
+    eventsSeen = lines.length;
+    return fresh;
   };
   const tfvars = () =>
     JSON.parse(
@@ -580,6 +606,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       candidate: [],
       weights: [[100, 0]],
     });
+    expect(newEvents()).toEqual(['routes 100,0']);
     // The history is in the workload stack's state, not the cluster's.
     expect(stateOf('workload').outputs.bentoctl_releases).toBeDefined();
     expect(stateOf('cluster').outputs.bentoctl_releases).toBeUndefined();
@@ -600,7 +627,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
 
     expect(planned.status, planned.stderr).toBe(0);
     expect(planned.stdout).toMatch(/workload: terraform_data\.candidate_deployment\[0\]\s+create/);
-    expect(planned.stdout).toMatch(/workload: terraform_data\.virtual_service\s+update/);
+    expect(planned.stdout).toMatch(/workload: terraform_data\.virtual_service\s+replace/);
     expect(planned.stdout).not.toMatch(/terraform_data\.deployment\s/);
     expect(planned.stdout).not.toMatch(/terraform_data\.stable_revision\s/);
   });
@@ -624,6 +651,8 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       candidate: [{ image: aksImage('b') }],
       weights: [[80, 20]],
     });
+    // The routes move to the candidate only once it exists (rolled out, on a cluster).
+    expect(newEvents()).toEqual(['candidate created', 'routes 80,20']);
     const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
     expect(again.status, again.stdout).toBe(0);
   });
@@ -674,6 +703,8 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       candidate: [],
       weights: [[100, 0]],
     });
+    // The candidate goes only after the routes left it, so no request reaches a pod that stops.
+    expect(newEvents()).toEqual(['routes 100,0', 'candidate gone']);
     expect(stateOf('workload').outputs.candidate_endpoint).toBeUndefined();
   });
 
@@ -683,6 +714,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
     const started = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
     expect(started.status, started.stderr).toBe(0);
     expect(running().candidate).toEqual([{ image: aksImage('c') }]);
+    expect(newEvents()).toEqual(['candidate created', 'routes 80,20']);
 
     const result = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
 
@@ -694,6 +726,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       candidate: [],
       weights: [[100, 0]],
     });
+    expect(newEvents()).toEqual(['routes 100,0', 'candidate gone']);
     expect((await status(fresh)).phase).toBe('aborted');
     const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
     expect(again.status, again.stdout).toBe(0);
