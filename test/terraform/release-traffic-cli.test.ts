@@ -731,4 +731,49 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
     const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
     expect(again.status, again.stdout).toBe(0);
   });
+
+  it('GIVEN blue-green WHEN a new image is applied THEN its candidate runs with 0 % on its own address until promoted', async () => {
+    for (const each of [workspace, fresh]) {
+      writeFileSync(
+        each.configFile,
+        readFileSync(each.configFile, 'utf8').replace(
+          '  strategy: canary\n  percent: 20\n  bake_minutes: 10\n',
+          '  strategy: blue-green\n',
+        ),
+      );
+    }
+    config = loadConfig(workspace.configFile);
+    deploy('d');
+    newestHex = 'd';
+    const applied = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain(
+      `${candidateEndpoint}/readyz is ready and serves bento bento-d`,
+    );
+    expect(tfvars()).toEqual({
+      bentoctl_traffic: [
+        { revision: revisions.get('b'), percent: 100, tag: null },
+        { revision: revisions.get('d'), percent: 0, tag: 'candidate' },
+      ],
+      bentoctl_traffic_phase: 'waiting',
+    });
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('b') }],
+      candidate: [{ image: aksImage('d') }],
+      weights: [[100, 0]],
+    });
+    expect(newEvents()).toEqual(['candidate created']);
+    expect((await status(fresh)).phase).toBe('waiting');
+
+    stableHex = 'd';
+    const promoted = await cli(workspace, 'release', 'promote', '--no-generate', '--auto-approve');
+    expect(promoted.status, promoted.stderr).toBe(0);
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('d') }],
+      candidate: [],
+      weights: [[100, 0]],
+    });
+    expect(newEvents()).toEqual(['candidate gone']);
+  });
 });
