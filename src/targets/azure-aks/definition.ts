@@ -21,7 +21,11 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     { name: 'workload', summary: 'the Kubernetes resources that run the bento' },
   ],
   outputs: [
-    { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
+    {
+      name: 'endpoint',
+      description:
+        "URL of the LoadBalancer service in front of the pods (canary, blue-green: the cluster's internal Istio ingress gateway)",
+    },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
   ],
   releaseStrategies: {
