@@ -227,6 +227,14 @@ export function addDeployment(
   const labels = { ...props.labels, ...shape.selector };
   const metadata = { name: shape.name, namespace: props.namespace, labels };
   const autoscaled = shape.autoscaled ?? true;
+  // The HPA owns the count, except that terminating and restoring set it themselves: the HPA
+  // ignores a Deployment at zero replicas, so a restore must raise it before the HPA takes over.
+  const lifecycle = {
+    ...(autoscaled && !props.lifecycle.terminated && !props.lifecycle.restoring
+      ? { ignoreChanges: ['spec[0].replicas'] }
+      : {}),
+    ...(shape.createBeforeDestroy === true ? { createBeforeDestroy: true } : {}),
+  };
   const resources = {
     cpu: `${spec.cpu_millicores}m`,
     memory: `${spec.memory}Mi`,
@@ -237,7 +245,7 @@ export function addDeployment(
     ...(shape.count === undefined ? {} : { count: shape.count }),
     metadata: { ...metadata, labels: { ...metadata.labels, ...pods.bentoLabels } },
     spec: {
-      // The HPA owns the replica count after creation (see lifecycle below).
+      // The HPA owns the replica count after creation (see lifecycle above).
       replicas: String(props.lifecycle.terminated ? 0 : (shape.replicas ?? spec.min_instances)),
       revisionHistoryLimit: 5,
       selector: { matchLabels: { ...shape.selector } },
@@ -332,18 +340,9 @@ export function addDeployment(
         },
       },
     },
-    // Terminating and restoring set the count themselves: the HPA ignores a Deployment at zero
-    // replicas, so a restore must raise it before the HPA takes over again.
-    ...(props.lifecycle.terminated || props.lifecycle.restoring || !autoscaled
-      ? shape.createBeforeDestroy === true
-        ? { lifecycle: { createBeforeDestroy: true } }
-        : {}
-      : {
-          lifecycle: {
-            ignoreChanges: ['spec[0].replicas'],
-            ...(shape.createBeforeDestroy === true ? { createBeforeDestroy: true } : {}),
-          },
-        }),
+    ...(lifecycle.ignoreChanges !== undefined || lifecycle.createBeforeDestroy !== undefined
+      ? { lifecycle }
+      : {}),
     dependsOn: [...props.dependsOn],
   });
 }
