@@ -73,7 +73,13 @@ export async function releaseStatus(
   if (traffic !== undefined && config.release.strategy !== 'rolling') {
     for (const target of splitOf(traffic)) {
       const role = target.revision === traffic.stable_revision ? 'stable' : 'candidate';
-      const url = role === 'stable' && traffic.phase !== 'settled' ? endpoint : candidateUrl;
+      // A settled stable revision answers on its candidate URL where it keeps the tag (Cloud
+      // Run); where the candidate is separate compute (azure-aks), that URL is null outside a
+      // release, and the endpoint is the stable revision's.
+      const url =
+        role === 'stable' && (traffic.phase !== 'settled' || candidateUrl === null)
+          ? endpoint
+          : candidateUrl;
       shares.push({
         ...target,
         role,

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_FILE } from '../stack-file.js';
-import { TRAFFIC_VARIABLE } from '../targets/traffic-split.js';
+import { TRAFFIC_PHASE_VARIABLE, TRAFFIC_VARIABLE } from '../targets/traffic-split.js';
 import { stableJson } from '../targets/stable-json.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { errors } from '../errors/index.js';
@@ -57,7 +57,15 @@ export function planTraffic(
   } else if (next !== previous) {
     run.progress(`Traffic after this plan: ${describeSplit(next)}`);
   }
-  writeFileAtomic(varsFile, stableJson({ [TRAFFIC_VARIABLE]: splitOf(next) }));
+  writeFileAtomic(
+    varsFile,
+    stableJson({
+      [TRAFFIC_VARIABLE]: splitOf(next),
+      ...(declaresVariable(options.stackDir, TRAFFIC_PHASE_VARIABLE)
+        ? { [TRAFFIC_PHASE_VARIABLE]: next.phase }
+        : {}),
+    }),
+  );
   return next;
 }
 
@@ -76,11 +84,22 @@ export function describeSplit(state: TrafficState): string {
  * Undefined for a stack without the variable.
  */
 function trafficRevision(stackDir: string): string | undefined {
+  const revision = stackVariables(stackDir)?.[TRAFFIC_VARIABLE]?.default?.[0]?.revision;
+  return typeof revision === 'string' ? revision : undefined;
+}
+
+/** Whether the generated stack declares `name` (the phase variable is optional). */
+function declaresVariable(stackDir: string, name: string): boolean {
+  return stackVariables(stackDir)?.[name] !== undefined;
+}
+
+function stackVariables(
+  stackDir: string,
+): Record<string, { default?: { revision?: unknown }[] }> | undefined {
   const file = join(stackDir, STACK_FILE);
   if (!existsSync(file)) return undefined;
   const stack = JSON.parse(readFileSync(file, 'utf8')) as {
     variable?: Record<string, { default?: { revision?: unknown }[] }>;
   };
-  const revision = stack.variable?.[TRAFFIC_VARIABLE]?.default?.[0]?.revision;
-  return typeof revision === 'string' ? revision : undefined;
+  return stack.variable;
 }

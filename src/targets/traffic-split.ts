@@ -9,6 +9,12 @@
 import { createHash } from 'node:crypto';
 
 export const TRAFFIC_VARIABLE = 'bentoctl_traffic';
+/**
+ * The release phase (traffic-state.ts), for a stack that runs its candidate as separate
+ * compute (azure-aks: a Deployment that exists only in `canary` and `waiting`), which the split
+ * alone cannot tell from an aborted release. bentoctl writes it only when the stack declares it.
+ */
+export const TRAFFIC_PHASE_VARIABLE = 'bentoctl_traffic_phase';
 /** The tag on the newest revision: its own URL (`https://candidate---<host>`) for smoke tests. */
 export const CANDIDATE_TAG = 'candidate';
 /** The output with the candidate's own URL, which `apply` waits on instead of the endpoint. */

@@ -64,8 +64,9 @@ describe('bentoctl targets', () => {
       releaseStrategies: Record<string, string>;
       releaseGaps: Record<string, string>;
     };
-    expect(Object.keys(details.releaseStrategies)).toEqual(['rolling']);
-    expect(details.releaseGaps.canary).toContain('ingress controller or Gateway API');
+    expect(Object.keys(details.releaseStrategies)).toEqual(['rolling', 'canary', 'blue-green']);
+    expect(details.releaseStrategies.canary).toContain("Istio add-on's internal ingress gateway");
+    expect(details.releaseGaps).toEqual({});
   });
 
   it('GIVEN show aws-ec2-gpu THEN canary and blue-green say how (a second group, the candidate port) and what they cost', async () => {

@@ -58,6 +58,36 @@ describe('plan notes', () => {
     );
   });
 
+  it('GIVEN an AKS plan that switches to canary THEN the summary says the endpoint moves to the gateway', () => {
+    const summary = summarizeStackPlan(
+      AKS,
+      plan([
+        ['kubernetes_manifest', 'virtual_service', ['create']],
+        ['kubernetes_service_v1', 'service', ['update']],
+      ]),
+    );
+    expect(summary.notes).toEqual([
+      expect.stringMatching(
+        /^This apply moves the endpoint to the Istio add-on's internal ingress gateway \(a new IP address, port 80, in the VNet\)/,
+      ),
+    ]);
+    const back = summarizeStackPlan(
+      AKS,
+      plan([['kubernetes_manifest', 'virtual_service', ['delete']]]),
+    );
+    expect(back.notes).toEqual([
+      expect.stringMatching(
+        /^This apply moves the endpoint back to the deployment's own load balancer/,
+      ),
+    ]);
+    // A release moves weights only: nothing to say.
+    const release = summarizeStackPlan(
+      AKS,
+      plan([['kubernetes_manifest', 'virtual_service', ['update']]]),
+    );
+    expect(release.notes).toBeUndefined();
+  });
+
   it('GIVEN an AKS plan whose role assignments exist THEN no note', () => {
     const summary = summarizeStackPlan(
       AKS,

@@ -29,11 +29,14 @@ const SPECS = {
   'google-cloud-run': 'project: ml-project-123\nregion: us-central1\nmin_instances: 1',
   'azure-aks':
     'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]\nmin_instances: 2\nmax_instances: 5',
+  'azure-aks (canary)':
+    'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]\nmin_instances: 2\nmax_instances: 5\nservice_mesh_revision: asm-1-27',
 } as const;
 
 /** The config beyond `spec`, where a shape needs it. */
 const EXTRA: Partial<Record<keyof typeof SPECS, string>> = {
   'aws-ec2-gpu (canary)': 'release:\n  strategy: canary\n  percent: 10\n',
+  'azure-aks (canary)': 'release:\n  strategy: canary\n',
 };
 
 /** The resources of every stack of the deployment (azure-aks has a cluster and a workload one). */
@@ -214,5 +217,49 @@ describe('terminated and restoring stacks', () => {
     const plan = planBetween(running, terminated);
     expect(plan).toContain('kubernetes_horizontal_pod_autoscaler_v2.autoscaler');
     expect(plan).toMatch(/kubernetes_horizontal_pod_autoscaler_v2\.autoscaler\s+delete/);
+  });
+
+  it('GIVEN azure-aks under canary WHEN terminated THEN both Deployments go to zero: the stable one at 0 replicas, the candidate and both HPAs gone', async () => {
+    const running = await stackOf('azure-aks (canary)', RUNNING);
+    const terminated = await stackOf('azure-aks (canary)', TERMINATED);
+    const restoring = await stackOf('azure-aks (canary)', RESTORING);
+    const candidateCount =
+      '"${contains([\\"canary\\", \\"waiting\\"], var.bentoctl_traffic_phase) ? 1 : 0}"';
+
+    expect(differences(running, terminated)).toEqual([
+      `kubernetes_deployment_v1.candidate_deployment count: ${candidateCount} → 0`,
+      'kubernetes_deployment_v1.candidate_deployment lifecycle.ignore_changes: ["spec[0].replicas"] → undefined',
+      'kubernetes_deployment_v1.candidate_deployment spec.replicas: "1" → "0"',
+      'kubernetes_deployment_v1.deployment lifecycle: {"ignore_changes":["spec[0].replicas"]} → undefined',
+      'kubernetes_deployment_v1.deployment spec.replicas: "2" → "0"',
+      'kubernetes_horizontal_pod_autoscaler_v2.autoscaler: removed',
+      'kubernetes_horizontal_pod_autoscaler_v2.candidate_autoscaler: removed',
+    ]);
+    // A restore sets both counts outright; the candidate comes back only in a canary phase.
+    expect(differences(running, restoring)).toEqual([
+      'kubernetes_deployment_v1.candidate_deployment lifecycle.ignore_changes: ["spec[0].replicas"] → undefined',
+      'kubernetes_deployment_v1.deployment lifecycle: {"ignore_changes":["spec[0].replicas"]} → undefined',
+    ]);
+    const plan = planBetween(running, terminated);
+    expect(plan).toMatch(/kubernetes_horizontal_pod_autoscaler_v2\.candidate_autoscaler\s+delete/);
+  });
+
+  it('GIVEN azure-aks WHEN switched from rolling to canary THEN the plan adds the candidate, the routes and the snapshot, and turns the load balancer into a cluster Service', async () => {
+    const rolling = await stackOf('azure-aks', RUNNING);
+    const canary = await stackOf('azure-aks (canary)', RUNNING);
+    const plan = planBetween(rolling, canary);
+
+    for (const created of [
+      'terraform_data.stable_revision',
+      'kubernetes_deployment_v1.candidate_deployment',
+      'kubernetes_service_v1.candidate_service',
+      'kubernetes_manifest.gateway',
+      'kubernetes_manifest.virtual_service',
+    ]) {
+      expect(plan).toMatch(new RegExp(`${created.replace('.', '\\.')}\\s+create`));
+    }
+    expect(plan).toMatch(/kubernetes_service_v1\.service\s+update/);
+    expect(plan).toMatch(/kubernetes_deployment_v1\.deployment\s+update/);
+    expect(plan).not.toMatch(/\s(delete|replace)$/m);
   });
 });

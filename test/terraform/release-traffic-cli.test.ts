@@ -4,9 +4,17 @@
  * (as the google-cloud-run stack does), a local-path state shared with a fresh folder, and two
  * local HTTP servers standing in for the endpoint and the candidate's tagged URL.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { ResolvedConfig } from '../../src/config/resolved-config.js';
+import { deploymentStacks } from '../../src/deploy/deployment-stacks.js';
+import type { AzureAksSpec } from '../../src/targets/azure-aks/spec.js';
+import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
+import { imageReference } from '../../src/targets/image-reference.js';
+import { synthesizeTargetStacks } from '../targets/target-synth-harness.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
 import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
@@ -344,3 +352,416 @@ describe.skipIf(binary === undefined)(
     });
   },
 );
+
+/**
+ * azure-aks: the release history and the traffic live in the workload stack (the second of
+ * two). The stand-in workload keeps the real stack's traffic wiring, copied from what the
+ * azure-aks synthesizer writes: its variables, the stable revision's snapshot, the stable
+ * Deployment's image expression, the candidate's count and create_before_destroy, the
+ * VirtualService's weights and dependencies and the candidate_endpoint expression, each on a
+ * `terraform_data` instead of a Kubernetes resource, so real terraform evaluates them.
+ */
+describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks)', () => {
+  const aksImage = (hex: string) => `irisprod.azurecr.io/aks-cli@${digest(hex)}`;
+  let stateDir: string;
+  let workspace: Workspace;
+  let fresh: Workspace;
+  let main: StandInService;
+  let candidate: StandInService;
+  let endpoint: string;
+  let candidateEndpoint: string;
+  let stableHex = 'a';
+  let newestHex = 'a';
+  let config: ResolvedConfig;
+  const revisions = new Map<string, string>();
+  const aksConfig = (statePath: string) =>
+    [
+      'api_version: v1',
+      'name: aks-cli',
+      'bento: ./bento',
+      'target: azure-aks',
+      'spec:',
+      '  location: westeurope',
+      '  api_server_authorized_ip_ranges: [203.0.113.0/24]',
+      '  service_mesh_revision: asm-1-27',
+      'release:',
+      '  strategy: canary',
+      '  percent: 20',
+      '  bake_minutes: 10',
+      'state:',
+      '  backend: local',
+      `  path: ${statePath}`,
+      '',
+    ].join('\n');
+  // One TF_DATA_DIR for both stacks would mix their backends: each stack keeps its .terraform.
+  const env = (from: Workspace) => {
+    const { TF_DATA_DIR: _shared, ...rest } = from.env;
+    return { ...rest, CI: 'true', GITHUB_ACTIONS: 'true' };
+  };
+  const cli = (from: Workspace, ...args: string[]) =>
+    runCli(args, { cwd: from.dir, env: env(from) });
+  const status = async (from: Workspace): Promise<Status> => {
+    const result = await cli(from, 'release', 'status', '--json');
+    expect(result.status, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as Status;
+  };
+  const statePathOf = (name: string) => {
+    const stack = deploymentStacks(config, workspace.paths).find((each) => each.name === name);
+    if (stack?.state.backend !== 'local' || stack.state.path === undefined)
+      throw new Error(`no local state for ${name}`);
+    return stack.state.path;
+  };
+  const stateOf = (name: string) =>
+    JSON.parse(readFileSync(statePathOf(name), 'utf8')) as {
+      outputs: Record<string, { value: unknown }>;
+      resources: {
+        type: string;
+        name: string;
+        instances: { attributes: { output: { value: unknown } } }[];
+      }[];
+    };
+  /** What the applied stand-in runs: the stable image, and the candidate's when one exists. */
+  const running = () => {
+    const resources = stateOf('workload').resources;
+    const outputOf = (name: string) =>
+      resources
+        .filter((each) => each.type === 'terraform_data' && each.name === name)
+        .flatMap((each) => each.instances.map((instance) => instance.attributes.output.value));
+    return {
+      stable: outputOf('deployment'),
+      candidate: outputOf('candidate_deployment'),
+      weights: outputOf('virtual_service'),
+    };
+  };
+
+  /** The two stacks generate would write for image `hex`, Kubernetes swapped for terraform_data. */
+  const deploy = (hex: string) => {
+    workspace.writeBuildRecord(aksImage(hex), `bento-${hex}`);
+    const [repository, imageDigest] = aksImage(hex).split('@') as [string, string];
+    const synthesized = synthesizeTargetStacks<AzureAksSpec>(
+      synthesizeAzureAks,
+      config,
+      imageReference(repository, imageDigest),
+    );
+    const real = synthesized.workload as {
+      variable: Record<string, unknown>;
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+      output: Record<string, { value: string }>;
+    };
+    const k8s = (type: string, name: string) => {
+      const found = real.resource[type]?.[name];
+      if (found === undefined) throw new Error(`the workload has no ${type}.${name}`);
+      return found as {
+        count?: string;
+        lifecycle?: Record<string, unknown>;
+        depends_on?: string[];
+        spec: { template: { spec: { container: { image: string }[] } } };
+        manifest: { spec: { http: { route: { weight: string }[] }[] } };
+      };
+    };
+    const imageOf = (name: string) =>
+      k8s('kubernetes_deployment_v1', name).spec.template.spec.container[0]!.image;
+    const candidateDeployment = k8s('kubernetes_deployment_v1', 'candidate_deployment');
+    const virtualService = k8s('kubernetes_manifest', 'virtual_service');
+    const weights = virtualService.manifest.spec.http[0]!.route.map((route) => route.weight);
+    const revision = (real.variable.bentoctl_traffic as { default: { revision: string }[] })
+      .default[0]!.revision;
+    revisions.set(hex, revision);
+    const cluster = {
+      terraform: { backend: { local: { path: statePathOf('cluster') } } },
+      resource: { terraform_data: { cluster: { input: 'aks-cli-aks' } } },
+      output: {
+        ingress_gateway: { value: synthesized.cluster!.output!.ingress_gateway!.value },
+      },
+    };
+    const workload = {
+      terraform: { backend: { local: { path: statePathOf('workload') } } },
+      variable: real.variable,
+      data: {
+        terraform_remote_state: {
+          cluster: { backend: 'local', config: { path: statePathOf('cluster') } },
+        },
+      },
+      resource: {
+        terraform_data: {
+          stable_revision: real.resource.terraform_data!.stable_revision,
+          deployment: { input: { image: imageOf('deployment') } },
+          candidate_deployment: {
+            count: candidateDeployment.count,
+            // ignore_changes names a Kubernetes attribute; the ordering is what matters here.
+            lifecycle: {
+              create_before_destroy: candidateDeployment.lifecycle?.create_before_destroy,
+            },
+            input: { image: imageOf('candidate_deployment') },
+            provisioner: [
+              { 'local-exec': { command: `echo candidate created >> ${eventLog()}` } },
+              {
+                'local-exec': { when: 'destroy', command: `echo candidate gone >> ${eventLog()}` },
+              },
+            ],
+          },
+          // Replaced on each move (the real VirtualService is updated), so that its provisioner
+          // logs when the routes move, against the candidate's creation and destruction.
+          virtual_service: {
+            input: weights,
+            triggers_replace: weights,
+            provisioner: [
+              {
+                'local-exec': {
+                  command: `echo routes \${join(",", self.output)} >> ${eventLog()}`,
+                },
+              },
+            ],
+            depends_on: (virtualService.depends_on ?? [])
+              .filter((address) => address.startsWith('kubernetes_deployment_v1.'))
+              .map((address) => address.replace('kubernetes_deployment_v1.', 'terraform_data.')),
+          },
+        },
+      },
+      output: {
+        endpoint: { value: endpoint },
+        candidate_endpoint: {
+          value: real.output.candidate_endpoint!.value.replace(
+            'http://${kubernetes_service_v1.candidate_service.status[0].load_balancer[0].ingress[0].ip}',
+            candidateEndpoint,
+          ),
+        },
+        ingress_gateway: {
+          value: '${data.terraform_remote_state.cluster.outputs.ingress_gateway}',
+        },
+      },
+    };
+    for (const [name, json] of [
+      ['cluster', cluster],
+      ['workload', workload],
+    ] as const) {
+      mkdirSync(join(workspace.paths.stack, name), { recursive: true });
+      writeFileSync(
+        join(workspace.paths.stack, name, 'main.tf.json'),
+        JSON.stringify(json, null, 2),
+      );
+    }
+  };
+  const eventLog = () => join(stateDir, 'events.log');
+  /** The provisioners' lines since the last call: candidate created/gone, routes moved. */
+  let eventsSeen = 0;
+  const newEvents = () => {
+    const lines = readFileSync(eventLog(), 'utf8').trim().split('\n');
+    const fresh = lines.slice(eventsSeen);
+    eventsSeen = lines.length;
+    return fresh;
+  };
+  const tfvars = () =>
+    JSON.parse(
+      readFileSync(
+        join(workspace.paths.stack, 'workload', 'bentoctl-traffic.auto.tfvars.json'),
+        'utf8',
+      ),
+    ) as Record<string, unknown>;
+
+  beforeAll(async () => {
+    assertCliBuilt();
+    stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-aks-traffic-'));
+    const statePath = join(stateDir, 'aks-cli.tfstate');
+    workspace = createWorkspace('aks-cli', { statePath });
+    fresh = createWorkspace('aks-cli', { statePath });
+    for (const each of [workspace, fresh]) writeFileSync(each.configFile, aksConfig(statePath));
+    config = loadConfig(workspace.configFile);
+    main = await startStandIn(() => served(stableHex));
+    candidate = await startStandIn(() => served(newestHex));
+    endpoint = main.endpoint;
+    candidateEndpoint = candidate.endpoint;
+  });
+  afterAll(async () => {
+    await main?.close();
+    await candidate?.close();
+    workspace?.remove();
+    fresh?.remove();
+    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('GIVEN the first apply under canary THEN both stacks apply, its revision is stable, and no candidate runs', async () => {
+    deploy('a');
+    const result = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(tfvars()).toEqual({
+      bentoctl_traffic: [{ revision: revisions.get('a'), percent: 100, tag: 'candidate' }],
+      bentoctl_traffic_phase: 'settled',
+    });
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('a') }],
+      candidate: [],
+      weights: [[100, 0]],
+    });
+    expect(newEvents()).toEqual(['routes 100,0']);
+    // The history is in the workload stack's state, not the cluster's.
+    expect(stateOf('workload').outputs.bentoctl_releases).toBeDefined();
+    expect(stateOf('cluster').outputs.bentoctl_releases).toBeUndefined();
+    expect(stateOf('workload').outputs.candidate_endpoint).toBeUndefined();
+    const shown = await status(fresh);
+    expect(shown.phase).toBe('settled');
+    // Settled, the stable revision is asked on the endpoint (there is no candidate URL).
+    expect(shown.shares[0]?.health).toMatchObject({
+      up: true,
+      revision: { imageDigest: digest('a') },
+    });
+  });
+
+  it('GIVEN a new image WHEN planned THEN the plan creates the candidate and moves the weights, and leaves the stable pods alone', async () => {
+    deploy('b');
+    newestHex = 'b';
+    const planned = await cli(workspace, 'plan', '--no-generate');
+
+    expect(planned.status, planned.stderr).toBe(0);
+    expect(planned.stdout).toMatch(/workload: terraform_data\.candidate_deployment\[0\]\s+create/);
+    expect(planned.stdout).toMatch(/workload: terraform_data\.virtual_service\s+replace/);
+    expect(planned.stdout).not.toMatch(/terraform_data\.deployment\s/);
+    expect(planned.stdout).not.toMatch(/terraform_data\.stable_revision\s/);
+  });
+
+  it('GIVEN that new image WHEN applied THEN the candidate gets 20 % beside the stable pods, and apply waits on its own address', async () => {
+    const result = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `${candidateEndpoint}/readyz is ready and serves bento bento-b`,
+    );
+    expect(tfvars()).toEqual({
+      bentoctl_traffic: [
+        { revision: revisions.get('a'), percent: 80, tag: null },
+        { revision: revisions.get('b'), percent: 20, tag: 'candidate' },
+      ],
+      bentoctl_traffic_phase: 'canary',
+    });
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('a') }],
+      candidate: [{ image: aksImage('b') }],
+      weights: [[80, 20]],
+    });
+    // The routes move to the candidate only once it exists (rolled out, on a cluster).
+    expect(newEvents()).toEqual(['candidate created', 'routes 80,20']);
+    const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
+    expect(again.status, again.stdout).toBe(0);
+  });
+
+  it('GIVEN that canary WHEN status runs from a fresh folder THEN it shows both Deployments, their releases, health and bake left', async () => {
+    const shown = await status(fresh);
+    const text = await cli(fresh, 'release', 'status');
+
+    expect(shown.phase).toBe('canary');
+    expect(shown.bakeMinutesLeft).toBe(10);
+    expect(
+      shown.shares.map((share) => [
+        share.revision,
+        share.percent,
+        share.role,
+        share.release?.number,
+      ]),
+    ).toEqual([
+      [revisions.get('a'), 80, 'stable', 1],
+      [revisions.get('b'), 20, 'candidate', 2],
+    ]);
+    expect(shown.shares.map((share) => share.health?.revision?.imageDigest)).toEqual([
+      digest('a'),
+      digest('b'),
+    ]);
+    expect(text.stdout).toMatch(/^phase {6}canary, 10 min of bake left$/m);
+  });
+
+  it('GIVEN that canary WHEN promoted THEN the stable Deployment takes the candidate image, all traffic, and the candidate is gone', async () => {
+    stableHex = 'b';
+    const result = await cli(
+      workspace,
+      'release',
+      'promote',
+      '--no-generate',
+      '--auto-approve',
+      '--skip-bake',
+    );
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${endpoint}/readyz is ready and serves bento bento-b`);
+    expect(tfvars()).toEqual({
+      bentoctl_traffic: [{ revision: revisions.get('b'), percent: 100, tag: 'candidate' }],
+      bentoctl_traffic_phase: 'settled',
+    });
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('b') }],
+      candidate: [],
+      weights: [[100, 0]],
+    });
+    // The candidate goes only after the routes left it, so no request reaches a pod that stops.
+    expect(newEvents()).toEqual(['routes 100,0', 'candidate gone']);
+    expect(stateOf('workload').outputs.candidate_endpoint).toBeUndefined();
+  });
+
+  it('GIVEN a new canary WHEN aborted THEN the stable pods keep their image, get everything back, and the candidate is gone', async () => {
+    deploy('c');
+    newestHex = 'c';
+    const started = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+    expect(started.status, started.stderr).toBe(0);
+    expect(running().candidate).toEqual([{ image: aksImage('c') }]);
+    expect(newEvents()).toEqual(['candidate created', 'routes 80,20']);
+
+    const result = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`${endpoint}/readyz is ready and serves bento bento-b`);
+    expect(tfvars()).toMatchObject({ bentoctl_traffic_phase: 'aborted' });
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('b') }],
+      candidate: [],
+      weights: [[100, 0]],
+    });
+    expect(newEvents()).toEqual(['routes 100,0', 'candidate gone']);
+    expect((await status(fresh)).phase).toBe('aborted');
+    const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
+    expect(again.status, again.stdout).toBe(0);
+  });
+
+  it('GIVEN blue-green WHEN a new image is applied THEN its candidate runs with 0 % on its own address until promoted', async () => {
+    for (const each of [workspace, fresh]) {
+      writeFileSync(
+        each.configFile,
+        readFileSync(each.configFile, 'utf8').replace(
+          '  strategy: canary\n  percent: 20\n  bake_minutes: 10\n',
+          '  strategy: blue-green\n',
+        ),
+      );
+    }
+    config = loadConfig(workspace.configFile);
+    deploy('d');
+    newestHex = 'd';
+    const applied = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(applied.stdout).toContain(
+      `${candidateEndpoint}/readyz is ready and serves bento bento-d`,
+    );
+    expect(tfvars()).toEqual({
+      bentoctl_traffic: [
+        { revision: revisions.get('b'), percent: 100, tag: null },
+        { revision: revisions.get('d'), percent: 0, tag: 'candidate' },
+      ],
+      bentoctl_traffic_phase: 'waiting',
+    });
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('b') }],
+      candidate: [{ image: aksImage('d') }],
+      weights: [[100, 0]],
+    });
+    expect(newEvents()).toEqual(['candidate created']);
+    expect((await status(fresh)).phase).toBe('waiting');
+
+    stableHex = 'd';
+    const promoted = await cli(workspace, 'release', 'promote', '--no-generate', '--auto-approve');
+    expect(promoted.status, promoted.stderr).toBe(0);
+    expect(running()).toEqual({
+      stable: [{ image: aksImage('d') }],
+      candidate: [],
+      weights: [[100, 0]],
+    });
+    expect(newEvents()).toEqual(['candidate gone']);
+  });
+});

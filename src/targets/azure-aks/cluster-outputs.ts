@@ -14,6 +14,12 @@ export const CLUSTER_OUTPUTS = {
   /** Only with Key Vault secrets: the identity the pods' CSI volumes sign in as. */
   workloadClientId: 'workload_identity_client_id',
   tenantId: 'workload_identity_tenant_id',
+  /**
+   * Only under canary or blue-green: `<namespace>/<service>` of the Istio add-on's internal
+   * ingress gateway. New when the mesh is turned on, so the workload (whose Istio resources need
+   * the add-on's CRDs at plan time) is planned only once the cluster stack has applied.
+   */
+  ingressGateway: 'ingress_gateway',
 } as const;
 
 /** The logical ID of the workload stack's `terraform_remote_state` on the cluster stack. */

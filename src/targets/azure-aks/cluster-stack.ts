@@ -14,6 +14,7 @@ import { addAksCluster } from './cluster.js';
 import { addKeyVaultIdentity } from './key-vault-identity.js';
 import { keyVaultEnv } from './secret-env.js';
 import { CLUSTER_OUTPUTS } from './cluster-outputs.js';
+import { INGRESS_GATEWAY_SERVICE } from './ingress-gateway.js';
 import { aksNames, defaultAksImageRepository } from './names.js';
 import { addAksRegistry } from './registry.js';
 import { containerRegistryId, resourceGroupId } from './registry-settings.js';
@@ -36,6 +37,9 @@ export function synthesizeAksCluster(input: SynthInput<AzureAksSpec>): void {
     names,
     tags,
     keyVaultSecrets: secrets.length > 0,
+    ...(config.release.strategy !== 'rolling' && spec.service_mesh_revision !== undefined
+      ? { serviceMeshRevision: spec.service_mesh_revision }
+      : {}),
   });
   if (secrets.length > 0) {
     const identity = addKeyVaultIdentity(stack, {
@@ -103,6 +107,9 @@ export function synthesizeAksCluster(input: SynthInput<AzureAksSpec>): void {
     false,
   );
   output(stack, CLUSTER_OUTPUTS.imageRepository, imageRepository, false);
+  if (config.release.strategy !== 'rolling') {
+    output(stack, CLUSTER_OUTPUTS.ingressGateway, INGRESS_GATEWAY_SERVICE.id, false);
+  }
 }
 
 /** The azurerm provider both stacks sign in to Azure with. */

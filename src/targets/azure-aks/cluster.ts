@@ -38,6 +38,11 @@ export function addAksCluster(
     tags: Readonly<Record<string, string>>;
     /** Turn on the Key Vault CSI driver and workload identity (key-vault-csi.ts). @default false */
     keyVaultSecrets?: boolean;
+    /**
+     * Turn on the Istio add-on at this revision with its internal ingress gateway, which routes
+     * canary and blue-green releases (release-routing.ts). @default - no mesh (rolling)
+     */
+    serviceMeshRevision?: string;
   },
 ): AksCluster {
   const { spec, names } = props;
@@ -112,6 +117,16 @@ export function addAksCluster(
           },
           oidcIssuerEnabled: true,
           workloadIdentityEnabled: true,
+        }
+      : {}),
+    // Only the ingress gateway is used: no sidecars are injected into the workload's pods.
+    ...(props.serviceMeshRevision !== undefined
+      ? {
+          serviceMeshProfile: {
+            mode: 'Istio',
+            revisions: [props.serviceMeshRevision],
+            internalIngressGatewayEnabled: true,
+          },
         }
       : {}),
     tags,

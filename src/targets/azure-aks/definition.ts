@@ -21,7 +21,11 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     { name: 'workload', summary: 'the Kubernetes resources that run the bento' },
   ],
   outputs: [
-    { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
+    {
+      name: 'endpoint',
+      description:
+        "URL of the LoadBalancer service in front of the pods (canary, blue-green: the cluster's internal Istio ingress gateway)",
+    },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',
@@ -31,11 +35,10 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   ],
   releaseStrategies: {
     rolling: 'Kubernetes rolling update of the Deployment (maxUnavailable 0)',
-  },
-  releaseGaps: {
     canary:
-      'weighted routing needs an ingress controller or Gateway API in the cluster, which the stack does not install yet',
-    'blue-green': 'a switch between two Deployments behind one Service is not built yet',
+      "a candidate Deployment beside the stable one, behind the Istio add-on's internal ingress gateway: it gets percent of the requests (VirtualService weights) until `bentoctl release promote` or `abort`; needs spec.service_mesh_revision",
+    'blue-green':
+      'a candidate Deployment that gets 0 % (its own internal load balancer, candidate_endpoint, for a smoke test) until `bentoctl release promote` moves all traffic; needs spec.service_mesh_revision',
   },
   grpc: {
     served: true,

@@ -4,6 +4,8 @@ import type { PreflightContext, SpecIssue } from '../target.js';
 import { gpusPerNode } from './gpu-capacity.js';
 import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import { allocatableMillicores } from './node-capacity.js';
+import { INGRESS_GATEWAY_HTTP_PORT } from './ingress-gateway.js';
+import { candidateMaxReplicas } from './candidate-size.js';
 import type { AzureAksSpec } from './spec.js';
 import { checkAzureTags } from './tags.js';
 
@@ -24,6 +26,7 @@ export function preflightAzureAks(spec: AzureAksSpec, context: PreflightContext)
     ...checkPodFitsNode(spec, context),
     ...checkGpuPoolHoldsPods(spec, context),
     ...checkAccess(spec),
+    ...checkReleaseRouting(spec, context),
   ];
   const { grpc } = context.runtime;
   if (grpc.enabled && grpc.port === spec.service_port) {
@@ -95,15 +98,72 @@ function checkGpuPoolHoldsPods(spec: AzureAksSpec, context: PreflightContext): S
   }
   const perNode = gpusPerNode(pool.vm_size);
   const capacity = maxNodes * perNode;
-  if (spec.max_instances <= capacity) return [];
-  const nodesNeeded = Math.ceil(spec.max_instances / perNode);
+  // A canary or blue-green candidate runs its own GPU pods beside the stable ones.
+  const candidatePods =
+    context.release.strategy === 'rolling' ? 0 : candidateMaxReplicas(spec, context.release);
+  const pods = spec.max_instances + candidatePods;
+  if (pods <= capacity) return [];
+  const nodesNeeded = Math.ceil(pods / perNode);
+  const asked =
+    candidatePods === 0
+      ? `max_instances ${spec.max_instances} GPU pods`
+      : `max_instances ${spec.max_instances} GPU pods and up to ${candidatePods} of the ${context.release.strategy} candidate`;
   return [
     {
       path: ['max_instances'],
-      message: `max_instances ${spec.max_instances} GPU pods need ${nodesNeeded} ${pool.vm_size} nodes (one GPU each pod, ${perNode} per node), but the GPU pool has at most ${maxNodes}; lower max_instances or raise gpu_node_pool.max_node_count (the cluster autoscaler adds nodes for pending pods)`,
-      suggestion: String(capacity),
+      message: `${asked} need ${nodesNeeded} ${pool.vm_size} nodes (one GPU each pod, ${perNode} per node), but the GPU pool has at most ${maxNodes}; lower max_instances or raise gpu_node_pool.max_node_count (the cluster autoscaler adds nodes for pending pods)`,
+      suggestion: String(Math.max(1, capacity - candidatePods)),
     },
   ];
+}
+
+/**
+ * Canary and blue-green route through the Istio add-on's internal ingress gateway
+ * (release-routing.ts): it needs an add-on revision, listens on port 80 inside the VNet, and its
+ * load balancer, which AKS manages, takes no source ranges.
+ */
+function checkReleaseRouting(spec: AzureAksSpec, context: PreflightContext): SpecIssue[] {
+  const strategy = context.release.strategy;
+  if (strategy === 'rolling') return [];
+  const issues: SpecIssue[] = [];
+  if (spec.service_mesh_revision === undefined) {
+    issues.push({
+      path: ['service_mesh_revision'],
+      message: `a ${strategy} release is routed by the AKS Istio add-on's ingress gateway, which needs a revision; set service_mesh_revision to one that \`az aks mesh get-revisions -l ${spec.location}\` lists, or use rolling`,
+      suggestion: 'asm-1-27',
+    });
+  }
+  if (spec.public) {
+    issues.push({
+      path: ['public'],
+      message: `a ${strategy} release is served by the cluster's internal ingress gateway, reachable from the VNet only; remove public (put Application Gateway or Front Door in front for the internet), or use rolling`,
+      suggestion: 'false',
+    });
+  } else if (spec.allowed_cidrs.length > 0) {
+    issues.push({
+      path: ['allowed_cidrs'],
+      message: `a ${strategy} release is served by the Istio add-on's ingress gateway, whose load balancer AKS manages and takes no source ranges, so allowed_cidrs would not be enforced; leave it empty (the endpoint answers inside the VNet only; limit it with network security group rules on the subnet), or use rolling`,
+      suggestion: '[]',
+    });
+  }
+  if (context.runtime.grpc.enabled) {
+    // The gateway's VirtualService routes the HTTP port only; the gRPC port's Service would
+    // reach the stable pods alone, so gRPC calls would not follow the split.
+    issues.push({
+      scope: 'config',
+      path: ['runtime', 'grpc', 'enabled'],
+      message: `a ${strategy} release on azure-aks is routed by the ingress gateway's HTTP route only, and the gRPC port does not follow the split; use release.strategy rolling with runtime.grpc, or turn runtime.grpc off`,
+      suggestion: 'false',
+    });
+  }
+  if (spec.service_port !== INGRESS_GATEWAY_HTTP_PORT) {
+    issues.push({
+      path: ['service_port'],
+      message: `a ${strategy} release is served by the ingress gateway's plain HTTP port ${INGRESS_GATEWAY_HTTP_PORT}, not ${spec.service_port}; use ${INGRESS_GATEWAY_HTTP_PORT}, or rolling`,
+      suggestion: String(INGRESS_GATEWAY_HTTP_PORT),
+    });
+  }
+  return issues;
 }
 
 /** Who can reach the API server and the endpoint, and with what. */

@@ -118,6 +118,14 @@ export const azureAksSpecSchema = z.strictObject({
     description:
       'Key Vault secret (URL or ARM id) holding a Docker config JSON ({"auths": {...}}) to pull an image from a registry other than ACR. @default - pull from ACR with the kubelet identity',
   }),
+  service_mesh_revision: z
+    .string()
+    .regex(/^asm-\d+-\d+$/, 'an Istio add-on revision such as asm-1-27')
+    .optional()
+    .meta({
+      description:
+        'Revision of the AKS Istio add-on (asm-1-27; `az aks mesh get-revisions -l <location>` lists the supported ones) whose internal ingress gateway routes a canary or blue-green release. Required by those strategies, unused by rolling. @default - none: validate asks for one under canary or blue-green',
+    }),
   tags: tagsField,
 });
 

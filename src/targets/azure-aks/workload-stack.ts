@@ -15,7 +15,14 @@ import { addImagePullSecret } from './key-vault-secrets.js';
 import { keyVaultEnv, keyVaultReference } from './secret-env.js';
 import { aksNames } from './names.js';
 import type { AzureAksSpec } from './spec.js';
-import { addNamespace, addWorkload } from './workload.js';
+import {
+  addCandidate,
+  addReleaseRouting,
+  addRoutingOutputs,
+  addTrafficRoutes,
+  candidateName,
+} from './release-routing.js';
+import { addNamespace, addWorkload, type WorkloadProps } from './workload.js';
 
 /**
  * Without local accounts the kubernetes provider signs in through kubelogin with the Azure CLI
@@ -86,41 +93,83 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
           namespace: namespace.metadata.name,
           labels,
         });
-  const { service } = addWorkload(stack, {
+  const pods = {
+    image: input.image.ref,
+    environment: input.environment,
+    bentoLabels: input.bentoLabels,
+  };
+  // Canary and blue-green: two Deployments behind the mesh's gateway (release-routing.ts).
+  const routing =
+    config.release.strategy === 'rolling'
+      ? undefined
+      : addReleaseRouting(stack, { workload: names.workload, pods });
+  const workloadLabels = { ...labels, ...selector };
+  const workload: WorkloadProps = {
     spec,
     name: names.workload,
     namespace: namespace.metadata.name,
-    image: input.image.ref,
+    image: pods.image,
     port: config.runtime.port,
     ...(config.runtime.grpc.enabled ? { grpcPort: config.runtime.grpc.port } : {}),
     gpu,
-    environment: input.environment,
+    environment: pods.environment,
     secret,
     ...(pullSecret !== undefined ? { imagePullSecret: pullSecret } : {}),
-    labels: { ...labels, ...selector },
-    bentoLabels: input.bentoLabels,
+    labels: workloadLabels,
+    bentoLabels: pods.bentoLabels,
     selector,
     dependsOn: gpuReady,
     lifecycle: input.lifecycle,
-  });
+    ...(routing === undefined ? {} : { stable: routing.stable }),
+  };
+  const { service, deployment } = addWorkload(stack, workload);
 
-  const ip = service.status.get(0).loadBalancer.get(0).ingress.get(0).ip;
-  new TerraformOutput(stack, 'endpoint', {
-    // Plain HTTP (the load balancer passes TCP through); the port only when it is not 80.
-    value: spec.service_port === 80 ? `http://${ip}` : `http://${ip}:${spec.service_port}`,
-    description: spec.public
-      ? 'URL of the public load balancer in front of the pods'
-      : 'URL of the internal load balancer in front of the pods (reachable from the VNet)',
-  });
+  if (routing === undefined) {
+    const ip = service.status.get(0).loadBalancer.get(0).ingress.get(0).ip;
+    new TerraformOutput(stack, 'endpoint', {
+      // Plain HTTP (the load balancer passes TCP through); the port only when it is not 80.
+      value: spec.service_port === 80 ? `http://${ip}` : `http://${ip}:${spec.service_port}`,
+      description: spec.public
+        ? 'URL of the public load balancer in front of the pods'
+        : 'URL of the internal load balancer in front of the pods (reachable from the VNet)',
+    });
+    if (config.runtime.grpc.enabled) {
+      new TerraformOutput(stack, 'grpc_endpoint', {
+        // gRPC is rolling-only here (validate): the address of the one Service.
+        // What a gRPC client dials: the same address, plaintext HTTP/2 passed through as TCP.
+        value: `${ip}:${config.runtime.grpc.port}`,
+        description: 'host:port of the gRPC service on the load balancer (plaintext)',
+      });
+    }
+  } else {
+    const metadata = {
+      name: names.workload,
+      namespace: namespace.metadata.name,
+      labels: workloadLabels,
+    };
+    const candidate = addCandidate(stack, {
+      workload,
+      routing,
+      release: config.release,
+      metadata,
+      pods,
+    });
+    addTrafficRoutes(stack, {
+      routing,
+      metadata,
+      stableService: names.workload,
+      candidateService: candidateName(names.workload),
+      servicePort: spec.service_port,
+      dependsOn: [deployment, candidate.deployment],
+    });
+    addRoutingOutputs(stack, {
+      routing,
+      ingressGateway: cluster.getString(CLUSTER_OUTPUTS.ingressGateway),
+      candidateService: candidate.service,
+    });
+  }
   new TerraformOutput(stack, 'image_repository', {
     value: cluster.getString(CLUSTER_OUTPUTS.imageRepository),
     description: 'Repository the image is pushed to',
   });
-  if (config.runtime.grpc.enabled) {
-    new TerraformOutput(stack, 'grpc_endpoint', {
-      // What a gRPC client dials: the same address, plaintext HTTP/2 passed through as TCP.
-      value: `${ip}:${config.runtime.grpc.port}`,
-      description: 'host:port of the gRPC service on the load balancer (plaintext)',
-    });
-  }
 }

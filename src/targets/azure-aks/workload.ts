@@ -58,6 +58,39 @@ export interface WorkloadProps {
   readonly dependsOn: readonly ITerraformDependable[];
   /** Terminated: no pods; restoring: the replica count set outright (see addDeployment). */
   readonly lifecycle: StackLifecycle;
+  /**
+   * Canary and blue-green (release-routing.ts): what the stable Deployment runs, kept in the
+   * state, and the Service becomes a ClusterIP one behind the mesh's ingress gateway.
+   * @default - the Deployment runs `image`, `environment` and `bentoLabels` (rolling)
+   */
+  readonly stable?: PodRevision;
+}
+
+/** What one revision's pods run: the parts that make a new revision on azure-aks. */
+export interface PodRevision {
+  readonly image: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly bentoLabels: Readonly<Record<string, string>>;
+}
+
+/** One Deployment of the workload: the stable one, or a release's candidate. */
+export interface DeploymentShape {
+  /** Logical ID in the stack. */
+  readonly id: string;
+  readonly name: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly pods: PodRevision;
+  /** How many exist (a candidate only while it takes part). @default - one, unconditionally */
+  readonly count?: number;
+  /** Replicas when created; an autoscaler owns them afterwards. @default spec.min_instances */
+  readonly replicas?: number;
+  /**
+   * Destroyed only after what depends on it changed (the routes moved away from it).
+   * @default false
+   */
+  readonly createBeforeDestroy?: boolean;
+  /** The HPA owns the replica count after creation. @default true */
+  readonly autoscaled?: boolean;
 }
 
 /** The workload's namespace, where the restricted Pod Security Standard is enforced. */
@@ -94,28 +127,34 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
   const { spec, name, labels, selector } = props;
   const metadata = { name, namespace: props.namespace, labels: { ...labels } };
 
-  const deployment = addDeployment(scope, props, metadata);
-
-  const service = new ServiceV1(scope, 'service', {
-    metadata: {
-      ...metadata,
-      // Internal unless asked: reachable from the VNet (and peered networks), not the internet.
-      annotations: spec.public ? {} : { [INTERNAL_LB_ANNOTATION]: 'true' },
-    },
-    spec: {
-      type: 'LoadBalancer',
-      selector: { ...selector },
-      port: [
-        { name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' },
-        ...(props.grpcPort === undefined
-          ? []
-          : [{ name: 'grpc', port: props.grpcPort, targetPort: 'grpc', protocol: 'TCP' }]),
-      ],
-      ...(spec.allowed_cidrs.length > 0
-        ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
-        : {}),
+  const deployment = addDeployment(scope, props, {
+    id: 'deployment',
+    name,
+    selector,
+    pods: props.stable ?? {
+      image: props.image,
+      environment: props.environment,
+      bentoLabels: props.bentoLabels,
     },
   });
+
+  // Behind the mesh's gateway (canary, blue-green) the stable pods need only a cluster address.
+  const service =
+    props.stable === undefined
+      ? addLoadBalancerService(scope, 'service', {
+          spec,
+          metadata,
+          selector,
+          grpcPort: props.grpcPort,
+        })
+      : new ServiceV1(scope, 'service', {
+          metadata,
+          spec: {
+            type: 'ClusterIP',
+            selector: { ...selector },
+            port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
+          },
+        });
 
   // An HPA cannot hold a Deployment at zero replicas: a terminated workload has none.
   if (!props.lifecycle.terminated)
@@ -152,25 +191,78 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
   return { deployment, service };
 }
 
-function addDeployment(
+/**
+ * The LoadBalancer Service in front of `selector`'s pods: internal unless the spec says
+ * `public`, limited to `allowed_cidrs`.
+ */
+export function addLoadBalancerService(
+  scope: Construct,
+  id: string,
+  props: {
+    spec: AzureAksSpec;
+    metadata: { name: string; namespace: string; labels: Record<string, string> };
+    selector: Readonly<Record<string, string>>;
+    /** A second port for the runtime's gRPC service. @default - HTTP only */
+    grpcPort?: number | undefined;
+  },
+): InstanceType<typeof ServiceV1> {
+  const { spec } = props;
+  return new ServiceV1(scope, id, {
+    metadata: {
+      ...props.metadata,
+      // Internal unless asked: reachable from the VNet (and peered networks), not the internet.
+      annotations: spec.public ? {} : { [INTERNAL_LB_ANNOTATION]: 'true' },
+    },
+    spec: {
+      type: 'LoadBalancer',
+      selector: { ...props.selector },
+      port: [
+        { name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' },
+        ...(props.grpcPort === undefined
+          ? []
+          : [{ name: 'grpc', port: props.grpcPort, targetPort: 'grpc', protocol: 'TCP' }]),
+      ],
+      ...(spec.allowed_cidrs.length > 0
+        ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
+        : {}),
+    },
+  });
+}
+
+/** A Deployment of the runtime: `shape` says which pods, under which name and selector. */
+export function addDeployment(
   scope: Construct,
   props: WorkloadProps,
-  metadata: { name: string; namespace: string; labels: Record<string, string> },
+  shape: DeploymentShape,
 ): InstanceType<typeof DeploymentV1> {
   const { spec, port, gpu, secret } = props;
+  const { pods } = shape;
+  // The selector's keys are in props.labels too; a candidate's own values replace them.
+  const labels = { ...props.labels, ...shape.selector };
+  const metadata = { name: shape.name, namespace: props.namespace, labels };
+  const autoscaled = shape.autoscaled ?? true;
+  // The HPA owns the count, except that terminating and restoring set it themselves: the HPA
+  // ignores a Deployment at zero replicas, so a restore must raise it before the HPA takes over.
+  const lifecycle = {
+    ...(autoscaled && !props.lifecycle.terminated && !props.lifecycle.restoring
+      ? { ignoreChanges: ['spec[0].replicas'] }
+      : {}),
+    ...(shape.createBeforeDestroy === true ? { createBeforeDestroy: true } : {}),
+  };
   const resources = {
     cpu: `${spec.cpu_millicores}m`,
     memory: `${spec.memory}Mi`,
     ...(gpu ? { 'nvidia.com/gpu': '1' } : {}),
   };
   const probe = (path: string) => ({ httpGet: { path, port: 'http' } });
-  return new DeploymentV1(scope, 'deployment', {
-    metadata: { ...metadata, labels: { ...metadata.labels, ...props.bentoLabels } },
+  return new DeploymentV1(scope, shape.id, {
+    ...(shape.count === undefined ? {} : { count: shape.count }),
+    metadata: { ...metadata, labels: { ...metadata.labels, ...pods.bentoLabels } },
     spec: {
-      // The HPA owns the replica count after creation (see lifecycle below).
-      replicas: String(props.lifecycle.terminated ? 0 : spec.min_instances),
+      // The HPA owns the replica count after creation (see lifecycle above).
+      replicas: String(props.lifecycle.terminated ? 0 : (shape.replicas ?? spec.min_instances)),
       revisionHistoryLimit: 5,
-      selector: { matchLabels: { ...props.selector } },
+      selector: { matchLabels: { ...shape.selector } },
       strategy: {
         type: 'RollingUpdate',
         // GPU nodes rarely have a spare GPU for a surge pod, so GPU rollouts replace in place.
@@ -181,9 +273,8 @@ function addDeployment(
       template: {
         metadata: {
           labels: {
-            ...props.labels,
-            ...props.bentoLabels,
-            ...props.selector,
+            ...labels,
+            ...pods.bentoLabels,
             // The workload identity webhook gives these pods the token the CSI volume signs in with.
             ...(secret !== undefined ? { [WORKLOAD_IDENTITY_LABEL]: 'true' } : {}),
           },
@@ -219,20 +310,20 @@ function addDeployment(
               maxSkew: 1,
               topologyKey: 'kubernetes.io/hostname',
               whenUnsatisfiable: 'ScheduleAnyway',
-              labelSelector: [{ matchLabels: { ...props.selector } }],
+              labelSelector: [{ matchLabels: { ...shape.selector } }],
             },
           ],
           container: [
             {
               name: 'runtime',
-              image: props.image,
+              image: pods.image,
               port: [
                 { name: 'http', containerPort: port, protocol: 'TCP' },
                 ...(props.grpcPort === undefined
                   ? []
                   : [{ name: 'grpc', containerPort: props.grpcPort, protocol: 'TCP' }]),
               ],
-              env: containerEnv(props.environment, secret),
+              env: containerEnv(pods.environment, secret),
               resources: { requests: resources, limits: resources },
               startupProbe: { ...probe('/livez'), ...STARTUP_PROBE },
               readinessProbe: { ...probe('/readyz'), ...READINESS_PROBE },
@@ -268,11 +359,9 @@ function addDeployment(
         },
       },
     },
-    // Terminating and restoring set the count themselves: the HPA ignores a Deployment at zero
-    // replicas, so a restore must raise it before the HPA takes over again.
-    ...(props.lifecycle.terminated || props.lifecycle.restoring
-      ? {}
-      : { lifecycle: { ignoreChanges: ['spec[0].replicas'] } }),
+    ...(lifecycle.ignoreChanges !== undefined || lifecycle.createBeforeDestroy !== undefined
+      ? { lifecycle }
+      : {}),
     dependsOn: [...props.dependsOn],
   });
 }
