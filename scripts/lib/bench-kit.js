@@ -114,6 +114,9 @@ export async function startPinnedServer(args, env, url, probe) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // A benchmark that fails must not leave a server running on the pinned core.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const status = await fetch(`${url}${probe.path}`, probe.init).then(
@@ -127,6 +130,7 @@ export async function startPinnedServer(args, env, url, probe) {
   const readyMs = performance.now() - started;
   const stop = () =>
     new Promise((done) => {
+      process.off('exit', orphan);
       if (child.exitCode !== null) return done();
       child.once('exit', done);
       child.kill('SIGTERM');
