@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-/* global performance, setTimeout */
 /**
  * `npm run bench:runtime`: the runtime on ONE pinned core, the way a 1-vCPU container
  * (Fargate `cpu: 1024`) runs it, against what that core can do at best. Not a test: it prints
- * figures. On 127.0.0.1 only, bounded in time (about 4 minutes with the defaults).
+ * figures. On 127.0.0.1 only, bounded in time (about 6 minutes with the defaults).
  *
  * Every server runs under `taskset -c $BENCH_SERVER_CPU` (default 1); the load generator, wrk
  * (64 connections, closed loop, 1-row POST bodies from a small Lua script), under `taskset -c
@@ -13,8 +12,11 @@
  *   (b) the HTTP ceiling: node:http that parses the same JSON body and answers a constant
  *   (c) a naive server: node:http + one session, session.run per request
  *   the runtime (bundled like the image) with batching on and off, and with batching on at
- *   512 connections; p99 at half of the batching-on peak rate, open loop (the undici
- *   generator below: wrk2 is not packaged), against max_latency_ms + 2 x batch compute.
+ *   512 connections; p99 at half of the batching-on peak rate, open loop
+ *   (scripts/lib/open-loop.js, its own process on the client core: wrk2 is not packaged),
+ *   against max_latency_ms + 2 x raw batch compute of this run, with the same generator
+ *   against (b) at that rate as the floor, and the generator's own lateness: a figure it
+ *   could not keep to its schedule for is not printed.
  *
  * bound = 1 / (1/raw_batch + 1/http_ceiling): one core doing both the HTTP work of the
  * ceiling server and the raw batched inference, nothing else.
@@ -26,18 +28,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
-import { Pool } from 'undici';
 import {
   CLIENT_CPU,
-  CONNECTIONS,
   SECONDS,
   SERVER_CPU,
   bundleRuntime,
   machine,
   median,
   pinSelfToClientCpu,
-  postJson,
   root,
   round,
   runWrk,
@@ -56,11 +56,6 @@ const SERVERS = join(root, 'scripts', 'lib', 'bench-servers.js');
 
 pinSelfToClientCpu();
 process.env.ORT_DISABLE_TELEMETRY = '1';
-
-function percentile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
 
 function makeBentos() {
   const dir = tempDir('bentoctl-bench-');
@@ -94,59 +89,82 @@ function makeBentos() {
 }
 
 /**
- * Open-loop load at a fixed rate: requests leave on schedule whatever the answers do, and
- * latency counts from the scheduled time (autocannon's own rate limit sends bursts, which
- * measures the generator rather than the server). undici's pool costs the generator a
- * fraction of what node:http's client does, so less of the two cores goes to it; the first
- * second (new connections, JIT on both sides) is sent but not recorded. With node:http and no
- * warm-up, the reference server's own p99 at 4000 req/s was 33-330 ms; with this, 18-20 ms.
+ * Connections of the open-loop generator: enough that a request due while the server is slow
+ * rarely waits for a free one (at half of peak, rate x p99 is well under this), so the figure
+ * is the server's latency, not the client's connection limit.
  */
-async function openLoop(url, model, rate, seconds = SECONDS) {
-  const row = Array.from({ length: model.width }, (_, i) => (i % 7) / 7);
-  const body = JSON.stringify({ [model.input]: [row] });
-  const pool = new Pool(url, { connections: CONNECTIONS, pipelining: 1 });
-  const phase = (phaseSeconds) => {
-    const total = Math.max(1, Math.round(rate * phaseSeconds));
-    const latencies = [];
-    let refused = 0;
-    let maxLagMs = 0;
-    const start = performance.now();
-    return new Promise((done) => {
-      let sent = 0;
-      let finished = 0;
-      const settle = () => {
-        finished += 1;
-        if (finished === total) done({ latencies, refused, maxLagMs });
-      };
-      const fire = (index) => {
-        const scheduled = start + (index * 1000) / rate;
-        maxLagMs = Math.max(maxLagMs, performance.now() - scheduled);
-        postJson(pool, `/${model.api}`, body).then((status) => {
-          if (status === 200) latencies.push(performance.now() - scheduled);
-          else refused += 1;
-          settle();
-        });
-      };
-      const tick = () => {
-        const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-        while (sent < due) fire(sent++);
-        if (sent < total) setTimeout(tick, 1);
-      };
-      tick();
-    });
+const OPEN_LOOP_CONNECTIONS = 256;
+
+/**
+ * Open-loop load (scripts/lib/open-loop.js) at `rate` requests/s of 1-row bodies for `path` on
+ * `url`, in a process of its own pinned to the client core. A larger young generation for the
+ * generator: with V8's default, its scavenges (2-8 ms each, about 10 a second at this rate)
+ * showed as server latency (the no-inference server's p99 at 5000/s: 33-100 ms with the
+ * default, 6 ms with this, on a quiet box). `lagLimitMs`: the generator's own send lag p99
+ * beyond which a p99 over the bound may be the generator's (see open-loop.js).
+ */
+function openLoop(url, path, model, rate, lagLimitMs) {
+  const options = {
+    url,
+    path,
+    body: JSON.stringify({ [model.input]: [model.row] }),
+    rate,
+    seconds: SECONDS,
+    warmupSeconds: 1,
+    connections: OPEN_LOOP_CONNECTIONS,
+    lagLimitMs,
   };
-  try {
-    await phase(1);
-    const { latencies, refused, maxLagMs } = await phase(seconds);
-    return {
-      p50: round(percentile(latencies, 0.5), 2),
-      p99: round(percentile(latencies, 0.99), 2),
-      refused,
-      maxLagMs: round(maxLagMs, 1),
-    };
-  } finally {
-    await pool.close();
-  }
+  const result = spawnSync(
+    'taskset',
+    [
+      '-c',
+      CLIENT_CPU,
+      process.execPath,
+      '--max-semi-space-size=64',
+      join(root, 'scripts', 'lib', 'open-loop.js'),
+      JSON.stringify(options),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) throw new Error(`the open-loop generator failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+/** GET `url` on a connection of its own (no keep-alive race with the server's idle timeout). */
+function getText(url) {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve(text));
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** The batcher's counters from /metrics: batches, rows and seconds inside onnxruntime. */
+async function batchCounters(url) {
+  const text = await getText(`${url}/metrics`);
+  const sum = (name) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(name))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    batches: sum('bentoctl_batch_size_rows_count'),
+    rows: sum('bentoctl_batch_size_rows_sum'),
+    seconds: sum('bentoctl_inference_duration_seconds_sum'),
+  };
+}
+
+/** Mean rows per batch and ms inside onnxruntime per batch between two batchCounters. */
+function batchesBetween(before, after) {
+  const batches = Math.max(1, after.batches - before.batches);
+  return {
+    rows: (after.rows - before.rows) / batches,
+    computeMs: ((after.seconds - before.seconds) * 1000) / batches,
+  };
 }
 
 function startComparison(kind, model) {
@@ -189,38 +207,69 @@ function wrk(url, model, options) {
   return runWrk(url, script, options);
 }
 
-/** Warm-up, then RUNS closed-loop runs: medians of rows/s and latency, refusals summed. */
-function closedLoopFigures(url, model, options = {}) {
+/**
+ * Warm-up, then RUNS closed-loop runs: medians of rows/s and latency, refusals summed, and
+ * (given the `server`) the CPU its HTTP thread and the whole process spent per request over
+ * the runs: the per-request cost issue 13 names as the lever, and the figure least moved by
+ * other load on the machine (docs/benchmarks.md).
+ */
+function closedLoopFigures(url, model, options = {}, server = undefined) {
   wrk(url, model, { seconds: 2, connections: options.connections });
+  const before = server?.cpuMs();
   const runs = Array.from({ length: RUNS }, () => wrk(url, model, options));
+  const after = server?.cpuMs();
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  const perRequestUs = (key) =>
+    before === undefined ? NaN : ((after[key] - before[key]) * 1000) / Math.max(1, requests);
   return {
+    httpThreadUs: perRequestUs('main'),
+    processUs: perRequestUs('total'),
     rowsPerSec: median(runs.map((r) => r.rowsPerSec)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     refused: runs.reduce((sum, r) => sum + r.refused, 0),
-    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    requests,
   };
 }
 
 async function measureModel(bundle, model) {
   const a1 = rawOrt(model, 1);
   const aN = rawOrt(model, MAX_BATCH);
+  // The latency bound of issue 13: the budget plus two full batches of raw compute (this run's).
+  const budget = MAX_LATENCY_MS + 2 * aN.p50;
   const ceilingServer = await startComparison('ceiling', model);
-  const ceiling = closedLoopFigures(ceilingServer.url, model);
+  const ceiling = closedLoopFigures(ceilingServer.url, model, {}, ceilingServer);
   await ceilingServer.stop();
   const naiveServer = await startComparison('naive', model);
   const naive = closedLoopFigures(`${naiveServer.url}/`, model);
   await naiveServer.stop();
   const on = await startRuntime(bundle, model.dir, {});
-  const batching = closedLoopFigures(`${on.url}/${model.api}`, model);
-  const at512 = closedLoopFigures(`${on.url}/${model.api}`, model, { connections: 512 });
+  const apiUrl = `${on.url}/${model.api}`;
+  const beforeClosed = await batchCounters(on.url);
+  const batching = closedLoopFigures(apiUrl, model, {}, on);
+  const batches64 = batchesBetween(beforeClosed, await batchCounters(on.url));
+  const at512 = closedLoopFigures(apiUrl, model, { connections: 512 });
   const halfRate = Math.max(1, Math.round(batching.rowsPerSec / 2));
-  const half = await openLoop(on.url, model, halfRate);
+  // The generator may lag its schedule by its timer tick (1 ms) and a scavenge; a quarter of
+  // the bound is where its lateness would start to decide the verdict.
+  const lagLimitMs = budget / 4;
+  const beforeHalf = await batchCounters(on.url);
+  const half = openLoop(on.url, `/${model.api}`, model, halfRate, lagLimitMs);
+  const batchesHalf = batchesBetween(beforeHalf, await batchCounters(on.url));
   await on.stop();
   const off = await startRuntime(bundle, model.dir, { BENTOCTL_BATCHING: 'false' });
-  const unbatched = closedLoopFigures(`${off.url}/${model.api}`, model);
+  const unbatched = closedLoopFigures(`${off.url}/${model.api}`, model, {}, off);
   await off.stop();
+  // The same generator at the same rate against the no-inference server: what the generator
+  // and the machine add to any server's latency here (the floor under the runtime's figure).
+  const floorServer = await startComparison('ceiling', model);
+  const floor = openLoop(floorServer.url, '/', model, halfRate, lagLimitMs);
+  await floorServer.stop();
   const bound = 1 / (1 / aN.rowsPerSec + 1 / ceiling.rowsPerSec);
+  // The same bound in CPU time (1-row requests): what the ceiling's thread and raw batched
+  // inference spend per row, against what the whole runtime process spends. Unlike rows/s
+  // measured minutes apart, it hardly moves with other load on the machine.
+  const cpuBoundUs = ceiling.httpThreadUs + aN.cpuUsPerRow;
   return {
     model: model.name,
     a1,
@@ -228,12 +277,16 @@ async function measureModel(bundle, model) {
     ceiling,
     naive,
     batching,
+    batches64,
     at512,
     unbatched,
     half,
+    batchesHalf,
+    floor,
     halfRate,
     bound,
-    budget: MAX_LATENCY_MS + 2 * aN.p50,
+    cpuBoundUs,
+    budget,
     readyMs: on.readyMs,
   };
 }
@@ -252,14 +305,46 @@ async function main() {
     console.error(`done: ${model.name}`);
   }
   const f = (r) => `${Math.round(r.rowsPerSec)} (${round(r.p50, 2)}/${round(r.p99, 2)})`;
+  const ms = (value) => (Number.isFinite(value) ? round(value, 2) : '-');
   console.log('');
   console.log(
-    `| model | (a) raw batch 1 rows/s | (a) raw batch ${MAX_BATCH} rows/s (ms/call) | (b) HTTP ceiling req/s (p50/p99 ms) | (c) naive server rows/s (p50/p99 ms) | bound rows/s | batching on rows/s (p50/p99 ms) | batching off rows/s (p50/p99 ms) | on, 512 connections rows/s | refused at 64 (of requests) | half of peak, open loop: p50/p99 ms vs budget |`,
+    `| model | (a) raw batch 1 rows/s | (a) raw batch ${MAX_BATCH} rows/s (ms/call) | (b) HTTP ceiling req/s (p50/p99 ms) | (c) naive server rows/s (p50/p99 ms) | bound rows/s | batching on rows/s (p50/p99 ms) | batches at 64 connections: rows, ms each | batching off rows/s (p50/p99 ms) | on, 512 connections rows/s | refused at 64 (of requests) |`,
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     console.log(
-      `| ${r.model} | ${Math.round(r.a1.rowsPerSec)} | ${Math.round(r.aN.rowsPerSec)} (${round(r.aN.p50, 3)}) | ${f(r.ceiling)} | ${f(r.naive)} | ${Math.round(r.bound)} | ${f(r.batching)} | ${f(r.unbatched)} | ${Math.round(r.at512.rowsPerSec)}, ${r.at512.refused} refused | ${r.batching.refused} (of ${r.batching.requests}) | ${r.halfRate}/s: ${r.half.p50}/${r.half.p99} vs ${round(r.budget, 2)}${r.half.refused ? `, ${r.half.refused} refused` : ''} |`,
+      `| ${r.model} | ${Math.round(r.a1.rowsPerSec)} | ${Math.round(r.aN.rowsPerSec)} (${round(r.aN.p50, 3)}) | ${f(r.ceiling)} | ${f(r.naive)} | ${Math.round(r.bound)} | ${f(r.batching)} | ${round(r.batches64.rows)}, ${round(r.batches64.computeMs, 3)} | ${f(r.unbatched)} | ${Math.round(r.at512.rowsPerSec)}, ${r.at512.refused} refused | ${r.batching.refused} (of ${r.batching.requests}) |`,
+    );
+  }
+  console.log('');
+  console.log(
+    'CPU per request at 64 connections (from /proc, over the measured runs): the HTTP thread, and the whole server process (inference and parse threads included):',
+  );
+  console.log('');
+  console.log(
+    `| model | (b) HTTP ceiling: us/request | (a) raw batch ${MAX_BATCH}: CPU us/row | bound: us/row | batching on: HTTP thread us/request | batching on: process us/request | on ÷ bound in CPU time | batching off: HTTP thread us/request | batching off: process us/request |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    console.log(
+      `| ${r.model} | ${ms(r.ceiling.httpThreadUs)} | ${ms(r.aN.cpuUsPerRow)} | ${ms(r.cpuBoundUs)} | ${ms(r.batching.httpThreadUs)} | ${ms(r.batching.processUs)} | ${ms(r.cpuBoundUs / r.batching.processUs)} | ${ms(r.unbatched.httpThreadUs)} | ${ms(r.unbatched.processUs)} |`,
+    );
+  }
+  console.log('');
+  console.log(
+    `Open loop at half of the batching-on peak (${OPEN_LOOP_CONNECTIONS} connections, latency from the scheduled send time; bound = max_latency_ms + 2 x raw batch-${MAX_BATCH} compute):`,
+  );
+  console.log('');
+  console.log(
+    '| model | scheduled req/s | sent req/s | answered req/s | generator send lag p99 ms (limit) | generator CPU | runtime p50/p99/p99.9 ms | refused | batches: rows, ms each | bound ms | p99 / bound | same generator vs (b): p50/p99 ms |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const latencyCell = (h) =>
+    h.heldRate ? `${ms(h.p50)}/${ms(h.p99)}/${ms(h.p999)}` : 'not reported: rate not held';
+  for (const r of results) {
+    const h = r.half;
+    console.log(
+      `| ${r.model} | ${r.halfRate} | ${Math.round(h.sentRate)} | ${Math.round(h.answeredRate)} | ${ms(h.sendLagP99)} (${ms(r.budget / 4)}) | ${Math.round(h.cpuShare * 100)} % | ${latencyCell(h)} | ${h.refused + h.failed} | ${round(r.batchesHalf.rows)}, ${round(r.batchesHalf.computeMs, 3)} | ${ms(r.budget)} | ${h.heldRate ? ms(h.p99 / r.budget) : '-'} | ${r.floor.heldRate ? `${ms(r.floor.p50)}/${ms(r.floor.p99)}` : 'rate not held'} |`,
     );
   }
   console.log('');
@@ -270,18 +355,30 @@ async function main() {
     const offNaive = r.unbatched.rowsPerSec / r.naive.rowsPerSec;
     const onNaive = r.batching.rowsPerSec / r.naive.rowsPerSec;
     const goodput512 = r.at512.rowsPerSec / r.batching.rowsPerSec;
+    const h = r.half;
+    const overBound = h.p99 > r.budget;
+    const tail = !h.heldRate
+      ? `p99 at half peak: not measured (the generator sent ${Math.round(h.sentRate)} of ${r.halfRate} req/s)`
+      : `p99 at half peak ${ms(h.p99)} ms / bound ${ms(r.budget)} ms = ${ms(h.p99 / r.budget)} (goal <= 1, ${
+          !overBound
+            ? 'met'
+            : h.punctual
+              ? 'missed'
+              : `inconclusive: the generator's own send lag p99 was ${ms(h.sendLagP99)} ms`
+        })`;
     console.log(
       [
         `${r.model}:`,
-        `on/bound ${round(onBound, 2)} (goal ${mlp ? 0.9 : 0.75}, ${verdict(onBound >= (mlp ? 0.9 : 0.75))})`,
+        `on/bound ${round(onBound, 2)} (goal ${mlp ? 0.9 : 0.75}, ${verdict(onBound >= (mlp ? 0.9 : 0.75))}; in CPU time ${ms(r.cpuBoundUs / r.batching.processUs)})`,
         `off/naive ${round(offNaive, 2)} (goal 1.0, ${verdict(offNaive >= 1)})`,
         `on/naive ${round(onNaive, 2)}${mlp ? ` (goal 6, ${verdict(onNaive >= 6)})` : ''}`,
         `refused at 64: ${r.batching.refused} (goal 0, ${verdict(r.batching.refused === 0)})`,
         `goodput 512/64 ${round(goodput512, 2)} (goal 0.8, ${verdict(goodput512 >= 0.8)})`,
-        `p99 at half peak ${r.half.p99} ms vs ${round(r.budget, 2)} (${verdict(r.half.p99 <= r.budget)})`,
+        tail,
       ].join(' | '),
     );
   }
+  console.log(`load average at the end: ${machine().load}`);
 }
 
 await main();

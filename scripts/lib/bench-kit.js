@@ -9,7 +9,7 @@
  * the script itself, default 0), BENCH_SECONDS (per measurement, default 5).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,8 +105,8 @@ export function writeMlpBento(dir, width) {
 
 /**
  * Starts `node <args>` pinned to the server core; resolves once `url` + `probe.path` answers 200
- * (60 s at most) with the url, the milliseconds that took and `stop()` (SIGTERM, SIGKILL 30 s
- * later).
+ * (60 s at most) with the url, the milliseconds that took, `cpuMs()` (see processCpuMs) and
+ * `stop()` (SIGTERM, SIGKILL 30 s later).
  */
 export async function startPinnedServer(args, env, url, probe) {
   const started = performance.now();
@@ -114,6 +114,9 @@ export async function startPinnedServer(args, env, url, probe) {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  // A benchmark that fails must not leave a server running on the pinned core.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const status = await fetch(`${url}${probe.path}`, probe.init).then(
@@ -127,12 +130,36 @@ export async function startPinnedServer(args, env, url, probe) {
   const readyMs = performance.now() - started;
   const stop = () =>
     new Promise((done) => {
+      process.off('exit', orphan);
       if (child.exitCode !== null) return done();
       child.once('exit', done);
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 30_000).unref();
     });
-  return { url, readyMs, stop };
+  return { url, readyMs, cpuMs: () => processCpuMs(child.pid), stop };
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux for every arch). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time used so far by process `pid` (taskset execs node, so the child's pid is the
+ * server's), from /proc: `main` is its main thread (the HTTP thread: its thread id is the
+ * pid), `total` all its threads (inference, parse, GC helpers). In ms, 10 ms resolution.
+ * CPU time, unlike throughput, counts only what the server itself ran, so it is the figure
+ * least moved by other processes on a shared core.
+ */
+export function processCpuMs(pid) {
+  const ticks = (file) => {
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const toMs = (value) => (value * 1000) / CLOCK_TICKS_PER_SECOND;
+  return {
+    main: toMs(ticks(`/proc/${pid}/task/${pid}/stat`)),
+    total: toMs(ticks(`/proc/${pid}/stat`)),
+  };
 }
 
 /** A port for the next server to listen on. */

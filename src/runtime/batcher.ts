@@ -508,5 +508,12 @@ export class Batcher {
 }
 
 function rowShapeKey(tensors: readonly HostTensor[]): string {
-  return tensors.map((tensor) => tensor.dims.slice(1).join('x')).join('|');
+  // Built on every request: plain loops, no intermediate arrays.
+  let key = '';
+  for (let index = 0; index < tensors.length; index += 1) {
+    if (index > 0) key += '|';
+    const dims = (tensors[index] as HostTensor).dims;
+    for (let dim = 1; dim < dims.length; dim += 1) key += dim > 1 ? `x${dims[dim]}` : dims[dim];
+  }
+  return key;
 }

@@ -31,7 +31,7 @@ export function maxRowsInBytes(bytes: number, inputs: readonly TensorSpec[]): nu
   let perRow = 0;
   for (const input of inputs) {
     let elements = 1;
-    for (const dim of input.dims.slice(1)) elements *= dim ?? 1;
+    for (let index = 1; index < input.dims.length; index += 1) elements *= input.dims[index] ?? 1;
     perRow += 2 * elements;
   }
   // R rows of input i take at least 2 R E_i - 1 bytes (the last element has no separator).

@@ -115,7 +115,8 @@ export function decodeNested(value: unknown, spec: TensorSpec, maxElements: numb
   }
   if (shape[0] === 0)
     throw new HttpError('EMPTY_BATCH', `"${label}" has no rows; send at least one`);
-  for (const [index, dim] of shape.entries()) {
+  for (let index = 0; index < shape.length; index += 1) {
+    const dim = shape[index] as number;
     if (dim === 0)
       throw new HttpError(
         'WRONG_SHAPE',
@@ -137,7 +138,8 @@ export function decodeNested(value: unknown, spec: TensorSpec, maxElements: numb
     );
   }
   const data = DTYPES[spec.dtype].create(count);
-  const writer = new LeafWriter(spec, data);
+  // Only values off the fast path below need the checking writer: made on first use.
+  let writer: LeafWriter | undefined;
   let offset = 0;
   const path: number[] = [];
   const where = () => `${label}${path.map((index) => `[${index}]`).join('')}`;
@@ -168,6 +170,7 @@ export function decodeNested(value: unknown, spec: TensorSpec, maxElements: numb
           'RAGGED_ARRAY',
           `${where()} is a list where a value was expected (rows nest to different depths)`,
         );
+      writer ??= new LeafWriter(spec, data);
       writer.write(offset, node, where);
       offset += 1;
       return;
@@ -221,9 +224,9 @@ export function decodeApiBody(
       `the body is ${body === null ? 'null' : typeof body}; send a JSON object keyed by input name (${names(inputs)})`,
     );
   }
-  const known = new Set(inputs.map((input) => input.name));
   for (const key of Object.keys(named)) {
-    if (!known.has(key)) {
+    // A linear search: models have a few inputs, and a Set per request would cost more.
+    if (!inputs.some((input) => input.name === key)) {
       throw new HttpError(
         'UNKNOWN_INPUT',
         `the model has no input "${truncate(key)}"; its inputs are ${names(inputs)}`,

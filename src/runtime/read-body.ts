@@ -38,6 +38,7 @@ export interface JsonBody {
 
 export function checkJsonContentType(request: IncomingMessage): void {
   const type = request.headers['content-type'];
+  if (type === 'application/json') return;
   const essence = type?.split(';')[0]?.trim().toLowerCase();
   if (
     essence !== 'application/json' &&
@@ -50,11 +51,46 @@ export function checkJsonContentType(request: IncomingMessage): void {
   }
 }
 
-/** The body's bytes, within the size and time limits (413 / 408 otherwise). */
-export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+/**
+ * The bodies being read when each drain signal aborts, so that a read costs a Set entry rather
+ * than an AbortSignal listener added and removed per request (EventTarget's bookkeeping was a
+ * measurable share of a small request's time on the HTTP thread).
+ */
+const drainWatchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `onDrain` once when `signal` aborts (at once if it has); returns the unsubscribe. */
+function watchDrain(signal: AbortSignal, onDrain: () => void): () => void {
+  if (signal.aborted) {
+    onDrain();
+    return () => undefined;
+  }
+  let watchers = drainWatchers.get(signal);
+  if (watchers === undefined) {
+    const set = new Set<() => void>();
+    watchers = set;
+    drainWatchers.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const watcher of [...set]) watcher();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const own = watchers;
+  own.add(onDrain);
+  return () => own.delete(onDrain);
+}
+
+/**
+ * The body's bytes, within the size and time limits (413 / 408 otherwise). Not an async
+ * function: one promise per body rather than two (this runs on every request).
+ */
+export function readBodyBytes(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
-    throw tooLarge(limits.maxBytes, `${declared} bytes`);
+    return Promise.reject(tooLarge(limits.maxBytes, `${declared} bytes`));
   }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -67,7 +103,7 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
-      limits.drain?.removeEventListener('abort', onDrain);
+      unwatch();
       if (error) {
         // Stop reading but keep the socket readable so the error response can be written.
         request.resume();
@@ -103,12 +139,14 @@ export async function readBodyBytes(request: IncomingMessage, limits: BodyLimits
         finish(tooLarge(limits.maxBytes, `more than ${limits.maxBytes} bytes`));
       else chunks.push(chunk);
     };
-    const onEnd = (): void => finish(undefined, Buffer.concat(chunks));
+    // A small body arrives in one chunk: no copy for it.
+    const onEnd = (): void =>
+      finish(undefined, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     // A reset mid-upload is the client's doing, not a server failure.
     const onError = (error: NodeJS.ErrnoException): void =>
       finish(error.code === 'ECONNRESET' ? new ClientClosedError() : error);
-    if (limits.drain?.aborted === true) onDrain();
-    else limits.drain?.addEventListener('abort', onDrain, { once: true });
+    const unwatch =
+      limits.drain === undefined ? () => undefined : watchDrain(limits.drain, onDrain);
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);

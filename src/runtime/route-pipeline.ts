@@ -98,7 +98,8 @@ export function defineRoute<Ready extends boolean, Body = undefined>(
         declaration.body === undefined
           ? (undefined as Body)
           : await declaration.body(request, readyService(context));
-      return declaration.handle({
+      // Awaited: see readApiBody.
+      return await declaration.handle({
         request,
         service: service as RouteInput<Ready, Body>['service'],
         body,

@@ -5,6 +5,7 @@
  * while batches run on the inference threads.
  */
 import type { IncomingMessage } from 'node:http';
+import type { BentoManifest } from '../bento/manifest.js';
 import { INFERENCE_HEADER, splitBinaryBody } from './binary-tensors.js';
 import type { DecodedApiBody } from './decode-body.js';
 import { decodeV2Body, type V2Request } from './decode-v2.js';
@@ -40,8 +41,17 @@ const open = (
   answer: () => RouteResult | Promise<RouteResult>,
 ): Route => defineRoute(context, { label, methods, auth: false, ready: false, handle: answer });
 
+/**
+ * The API routes already built, per server: matching is the same for a path on every request,
+ * and `POST /<api>` is the hot path, so its route (closures and all) is built once. Only API
+ * paths are kept, so the map is bounded by the bento's APIs whatever paths clients send.
+ */
+const apiRoutes = new WeakMap<RouteContext, Map<string, Route>>();
+
 /** The route of `path`, its guards declared with it; undefined when no route has it. */
 export function matchRoute(context: RouteContext, path: string): Route | undefined {
+  const built = apiRoutes.get(context)?.get(path);
+  if (built !== undefined) return built;
   const page = matchSwaggerRoute(path, {
     name: context.manifest.service,
     version: context.manifest.version,
@@ -111,6 +121,18 @@ export function matchRoute(context: RouteContext, path: string): Route | undefin
   if (v2 !== null) return v2Route(context, decodeURIComponent(v2[1] ?? ''), v2[2], v2[3]);
   const api = context.manifest.apis.find((candidate) => `/${candidate.name}` === path);
   if (api === undefined) return matchTaskRoute(context, path);
+  const route = apiRoute(context, api);
+  let routes = apiRoutes.get(context);
+  if (routes === undefined) {
+    routes = new Map();
+    apiRoutes.set(context, routes);
+  }
+  routes.set(path, route);
+  return route;
+}
+
+/** `POST /<api>`: the body decoded and checked, queued on the API's batcher, the outputs. */
+function apiRoute(context: RouteContext, api: BentoManifest['apis'][number]): Route {
   return defineRoute(context, {
     label: api.name,
     methods: ['POST'],
@@ -263,7 +285,9 @@ export async function readApiBody(
 ): Promise<DecodedApiBody> {
   checkJsonContentType(request);
   const bytes = await readBodyBytes(request, bodyLimits(context));
-  return service.bodies.decodeApi(api, bytes);
+  // Awaited rather than returned: a promise returned from an async function costs two more
+  // turns of the microtask queue.
+  return await service.bodies.decodeApi(api, bytes);
 }
 
 /** A v2 infer body: JSON, or a JSON header plus binary tensor data (any content type). */

@@ -146,7 +146,7 @@ export class InferenceService {
         apis: Object.fromEntries([...apis].map(([name, api]) => [name, target(api)])),
         models: Object.fromEntries([...v2Apis].map(([name, api]) => [name, target(api)])),
         minBytes: Math.round(settings.parseThreadMinKb * 1024),
-        onParsed: (thread) => metrics.bodiesParsed.inc({ thread }),
+        onParsed: (thread) => metrics.countBodyParsed(thread),
         onCrash: (error) =>
           logger.log('error', 'the parse thread died; bodies now parse on the HTTP thread', {
             error: error.message,
