@@ -21,7 +21,7 @@ import {
   type LifecycleIntent,
   type LifecycleRecord,
 } from './lifecycle-state.js';
-import { planTraffic } from './traffic-plan.js';
+import { planTraffic, trafficControlOf, type TrafficControl } from './traffic-plan.js';
 import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface PlannedReleases {
@@ -38,6 +38,8 @@ export interface PlannedReleases {
   /** Who gets the traffic before and after this plan, where bentoctl moves it. */
   readonly previousTraffic: TrafficState | undefined;
   readonly traffic: TrafficState | undefined;
+  /** How the stack takes `traffic`: a split, or an approval its platform acts on. */
+  readonly trafficControl?: TrafficControl;
 }
 
 export interface PlanReleaseOptions {
@@ -95,7 +97,17 @@ export async function planRelease(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
-  return { previous, history, added, candidate, lifecycle, previousTraffic, traffic };
+  const trafficControl = traffic === undefined ? undefined : trafficControlOf(stackDir);
+  return {
+    previous,
+    history,
+    added,
+    candidate,
+    lifecycle,
+    previousTraffic,
+    traffic,
+    ...(trafficControl === undefined ? {} : { trafficControl }),
+  };
 }
 
 function current(previous: readonly Release[]): string {

@@ -68,6 +68,8 @@ export async function releaseStatus(
       const url = role === 'stable' && traffic.phase !== 'settled' ? endpoint : candidateUrl;
       shares.push({
         ...target,
+        // A tag means a URL of its own; a candidate without one (aws-ecs) has no tag to show.
+        tag: candidateUrl === null ? null : target.tag,
         role,
         release: byNumber(role === 'stable' ? traffic.stable_release : traffic.candidate_release),
         url,

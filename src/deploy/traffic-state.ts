@@ -9,7 +9,11 @@
 import { z } from 'zod';
 import { errors } from '../errors/index.js';
 import type { ReleaseConfig } from '../config/release-schema.js';
-import { CANDIDATE_TAG, type TrafficTarget } from '../targets/traffic-split.js';
+import {
+  CANDIDATE_TAG,
+  type ReleaseApproval,
+  type TrafficTarget,
+} from '../targets/traffic-split.js';
 
 export const TRAFFIC_ACTIONS = ['apply', 'promote', 'abort'] as const;
 /** What the plan does to the traffic: follow the stack (apply), or move it (promote, abort). */
@@ -131,4 +135,16 @@ export function splitOf(state: TrafficState): TrafficTarget[] {
     { revision: state.stable_revision, percent: 100 - state.percent, tag: null },
     { revision: state.candidate_revision, percent: state.percent, tag: CANDIDATE_TAG },
   ];
+}
+
+/**
+ * The approval variable's value for `state` (a stack whose platform shifts once approved): the
+ * stable revision is approved, so a deployment of it passes at once and a candidate waits; an
+ * aborted candidate is rejected, so the platform rolls it back.
+ */
+export function approvalOf(state: TrafficState): ReleaseApproval {
+  return {
+    approved: state.stable_revision,
+    rejected: state.phase === 'aborted' ? (state.candidate_revision ?? '') : '',
+  };
 }

@@ -53,7 +53,9 @@ function rows(status: ReleaseStatus): [string, string][] {
     out.push(['moved by', 'bentoctl (`bentoctl release promote` / `release abort`)']);
     out.push([
       'phase',
-      `${status.phase ?? 'unknown'}${status.bakeMinutesLeft === null ? '' : status.bakeMinutesLeft > 0 ? `, ${status.bakeMinutesLeft} min of bake left` : ', baked: ready to promote'}`,
+      status.phase === 'waiting'
+        ? 'waiting for approval: the candidate gets no traffic until `bentoctl release promote` (or `release abort`)'
+        : `${status.phase ?? 'unknown'}${status.bakeMinutesLeft === null ? '' : status.bakeMinutesLeft > 0 ? `, ${status.bakeMinutesLeft} min of bake left` : ', baked: ready to promote'}`,
     ]);
   }
   for (const share of status.shares) {
