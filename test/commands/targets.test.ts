@@ -67,6 +67,15 @@ describe('bentoctl targets', () => {
     expect(details.releaseGaps.canary).toContain('ingress controller or Gateway API');
   });
 
+  it('GIVEN show aws-ecs THEN blue-green says it waits for an approval through a lifecycle hook', async () => {
+    const run = await runCli(['targets', 'show', 'aws-ecs']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ {2}blue-green {2}ECS native BLUE_GREEN with a lifecycle hook: .*no traffic until healthy and approved \(bentoctl release promote; release abort rejects/m,
+    );
+  });
+
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);
     expect(result.status).toBe(2);

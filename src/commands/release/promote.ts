@@ -14,8 +14,10 @@ generates the stack from the candidate release's image and the config as it is, 
 through the same plan, summary, confirmation (--auto-approve without a terminal) and apply as \
 \`bentoctl apply\`, changing only the traffic split; then waits until the endpoint answers from \
 the candidate. A canary is promoted only after its bake_minutes (--skip-bake to promote now). \
-On aws-ecs, ECS moves the traffic itself and \`bentoctl apply\` waits while it does, so there is \
-nothing to promote (RELEASE_MOVED_BY_PLATFORM).`;
+On aws-ecs blue-green, the apply approves the candidate (the SSM parameter ECS's lifecycle hook \
+reads), ECS shifts all traffic to it at the hook's next call, and this waits until the \
+endpoint answers from it. An aws-ecs canary is moved by ECS itself, so there is nothing to \
+promote (RELEASE_MOVED_BY_PLATFORM).`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
