@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  approvalOf,
   bakeMinutesLeft,
   nextTraffic,
   splitOf,
@@ -83,5 +84,20 @@ describe('traffic state', () => {
       phase: 'aborted',
       percent: 0,
     });
+  });
+
+  it('GIVEN blue-green on a stack that takes an approval THEN the stable revision is approved, a waiting one is not, an aborted one is rejected', () => {
+    const first = nextTraffic(undefined, input({ release: blueGreen }));
+    const waiting = nextTraffic(
+      first,
+      input({ release: blueGreen, stackRevision: 'svc-b', currentRelease: 2 }),
+    );
+    const move = (action: 'promote' | 'abort') =>
+      nextTraffic(waiting, input({ release: blueGreen, stackRevision: 'svc-b', action }));
+
+    expect(approvalOf(first)).toEqual({ approved: 'svc-a', rejected: '' });
+    expect(approvalOf(waiting)).toEqual({ approved: 'svc-a', rejected: '' });
+    expect(approvalOf(move('promote'))).toEqual({ approved: 'svc-b', rejected: '' });
+    expect(approvalOf(move('abort'))).toEqual({ approved: 'svc-a', rejected: 'svc-b' });
   });
 });

@@ -135,6 +135,17 @@ describe('the aws-ecs approval hook', () => {
     expect(await withApproval(approval(REVISION))('not json')).toEqual({ hookStatus: 'FAILED' });
   });
 
+  it('GIVEN the hook details inside executionDetails THEN it reads them there too', async () => {
+    const answer = await hook.createHandler(
+      async () => approval(REVISION),
+      () => NOW,
+    )({
+      executionDetails: { hookDetails: { revision: REVISION } },
+    });
+
+    expect(answer).toEqual({ hookStatus: 'SUCCEEDED' });
+  });
+
   it('GIVEN the module as Lambda loads it THEN it exports index.handler', () => {
     expect(typeof hook.handler).toBe('function');
   });

@@ -165,6 +165,14 @@ describe.skipIf(binary === undefined)(
       expect(text.stdout).toMatch(
         /^phase {6}waiting for approval: the candidate gets no traffic until `bentoctl release promote` \(or `release abort`\)$/m,
       );
+      const deployment = await cli(fresh, 'status', '--no-live');
+      expect(deployment.status, deployment.stderr).toBe(0);
+      expect(deployment.stdout).toMatch(
+        new RegExp(
+          `^traffic +waiting for approval \\(blue-green\\): 100 % ${revision('a')} \\(release 1\\), 0 % ${revision('b')} \\(release 2\\)$`,
+          'm',
+        ),
+      );
     });
 
     it('GIVEN a revision waiting WHEN promoted THEN the parameter approves it and promote waits until the endpoint serves it', async () => {
