@@ -70,6 +70,7 @@ export function planTraffic(
     action: options.action,
     currentRelease: options.currentRelease,
     deployment: config.name,
+    control: traffic.control,
     ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
   });
   if (previous === undefined && options.action === 'apply') {

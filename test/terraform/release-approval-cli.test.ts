@@ -202,10 +202,18 @@ describe.skipIf(binary === undefined)(
       );
     });
 
-    it('GIVEN a revision waiting WHEN aborted THEN the parameter rejects it, the stable one stays approved, and a re-plan changes nothing', async () => {
+    it('GIVEN a revision waiting WHEN aborted THEN the stack of the stable revision is applied, the parameter rejects the candidate, and a re-plan changes nothing', async () => {
       const started = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
       expect(started.status, started.stderr).toBe(0);
+      // Left as it is, the candidate's stack is refused: ECS goes back to the stable revision.
+      const refused = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain(
+        `Error [RELEASE_CANDIDATE_CHANGED]: Cannot abort the release of approval-cli: the stable revision it goes back to is revision ${revision('b')}, but the config and image now make revision ${revision('c')}.`,
+      );
 
+      // What abort generates: the stack of the stable release's image.
+      deploy('b');
       const result = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
 
       expect(result.status, result.stderr).toBe(0);
@@ -220,6 +228,21 @@ describe.skipIf(binary === undefined)(
       expect((await status(fresh)).phase).toBe('aborted');
       const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
       expect(again.status, again.stdout).toBe(0);
+    });
+
+    it('GIVEN an aborted revision WHEN applied again THEN it waits for approval again and is no longer rejected', async () => {
+      deploy('c');
+      const result = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+
+      expect(result.status, result.stderr).toBe(0);
+      expect(parameter()).toEqual({ approved: revision('b'), rejected: '' });
+      expect(result.stderr).toContain(
+        `Revision ${revision('c')} of approval-cli waits for approval and takes no traffic`,
+      );
+      expect((await status(fresh)).phase).toBe('waiting');
+      deploy('b');
+      const aborted = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
+      expect(aborted.status, aborted.stderr).toBe(0);
     });
 
     it('GIVEN nothing waiting WHEN promoted THEN it exits 2 saying so, before any plan', async () => {

@@ -15,7 +15,8 @@ split: the stable revision gets 100 %, the candidate 0 % (it keeps its candidate
 for a look at what went wrong). Then waits until the endpoint answers from the stable \
 revision. The next apply of a new revision starts a new candidate. On aws-ecs blue-green, the \
 apply rejects the candidate, and ECS rolls its deployment back at the lifecycle hook's next \
-call. On aws-ecs canary, ECS's alarms roll it back by themselves (RELEASE_MOVED_BY_PLATFORM); \
+call; the stack is generated from the stable release's image there, so the state names what \
+ECS goes back to. On aws-ecs canary, ECS's alarms roll it back by themselves (RELEASE_MOVED_BY_PLATFORM); \
 \`bentoctl rollback\` goes back after it finished.`;
 
   static override examples = [

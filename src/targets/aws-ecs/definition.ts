@@ -20,6 +20,7 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     'blue-green':
       'ECS native BLUE_GREEN with a lifecycle hook: the new tasks in an alternate target group get no traffic until healthy and approved (bentoctl release promote; release abort rejects, and ECS rolls back; unapproved after 12 h, rejected), then all of it, the old ones staying bake_minutes; the same alarms roll it back. Adds a Lambda (one call a minute while waiting) and an SSM parameter',
   },
+  approvalStrategies: ['blue-green'],
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,
