@@ -6,7 +6,7 @@
  * the endpoint. ECS's part (the hook reading the parameter, the shift) is the stand-in's: the
  * test moves what the endpoint serves once the approval is applied.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,6 +107,15 @@ describe.skipIf(binary === undefined)(
       ].join('\n');
       for (const each of [workspace, fresh]) writeFileSync(each.configFile, config);
       workspace.writeStack({ image: image('a'), replicas: 1, revision: 'x', endpoint: '' });
+      // A real bento, for the one step that generates the aws-ecs stack.
+      rmSync(join(workspace.dir, 'bento'), { recursive: true, force: true });
+      cpSync(
+        join(import.meta.dirname, '..', '..', 'examples', 'iris'),
+        join(workspace.dir, 'bento'),
+        {
+          recursive: true,
+        },
+      );
       server = createServer((_request, response) => {
         response.setHeader('bentoctl-bento-version', `bento-${servingHex}`);
         response.setHeader('bentoctl-image-digest', digest(servingHex));
@@ -240,6 +249,22 @@ describe.skipIf(binary === undefined)(
         `Revision ${revision('c')} of approval-cli waits for approval and takes no traffic`,
       );
       expect((await status(fresh)).phase).toBe('waiting');
+    });
+
+    it('GIVEN a revision waiting WHEN abort generates the stack THEN it pins the stable release image, not the candidate one', async () => {
+      // The real aws-ecs stack: generated, then terraform init stops at the aws provider, which
+      // this machine cannot download (exit 3), before anything is planned.
+      const result = await cli(workspace, 'release', 'abort', '--auto-approve');
+      const generated = readFileSync(join(workspace.paths.stack, 'main.tf.json'), 'utf8');
+
+      expect(result.stderr).toContain(
+        `Aborting the candidate of approval-cli: all traffic back to revision ${revision('b')} (release 2)`,
+      );
+      expect(generated).toContain(digest('b'));
+      expect(generated).not.toContain(digest('c'));
+      expect(result.status).toBe(3);
+      expect(result.stderr).not.toContain('terraform plan');
+
       deploy('b');
       const aborted = await cli(workspace, 'release', 'abort', '--no-generate', '--auto-approve');
       expect(aborted.status, aborted.stderr).toBe(0);
