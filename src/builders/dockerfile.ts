@@ -17,6 +17,8 @@ export interface DockerfileInput {
   /** The image node is copied from (Dockerfile.cuda only). */
   readonly nodeImage: string;
   readonly port: number;
+  /** The gRPC port (`runtime.grpc`), exposed after `port`. @default - only `port` is exposed */
+  readonly grpcPort?: number | undefined;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -30,6 +32,8 @@ export function renderDockerfile(input: DockerfileInput): string {
     BASE_IMAGE: input.baseImage,
     NODE_IMAGE: input.nodeImage,
     PORT: String(input.port),
+    EXPOSED_PORTS:
+      input.grpcPort === undefined ? String(input.port) : `${input.port} ${input.grpcPort}`,
     LABELS: renderLabels(input.labels),
   };
   const file = templatePath(input.template);

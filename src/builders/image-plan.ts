@@ -104,7 +104,14 @@ export async function planImage(
     destination: imageDestination(config, options.registry),
     port,
     labels,
-    dockerfile: renderDockerfile({ template, baseImage, nodeImage: NODE_IMAGE, port, labels }),
+    dockerfile: renderDockerfile({
+      template,
+      baseImage,
+      nodeImage: NODE_IMAGE,
+      port,
+      ...(config.runtime.grpc.enabled ? { grpcPort: config.runtime.grpc.port } : {}),
+      labels,
+    }),
   };
 }
 

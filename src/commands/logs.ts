@@ -2,7 +2,6 @@ import * as Flags from '@oclif/core/flags';
 import { BaseCommand } from '../cli/base-command.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { interruptible } from '../cli/interrupts.js';
-import type { LogEntry } from '../observe/log-entry.js';
 
 /** Exit status after Ctrl-C, as shells report a process ended by SIGINT (128 + 2). */
 const INTERRUPTED_EXIT = 130;
@@ -47,46 +46,26 @@ the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Logs);
-    const [{ loadConfig }, { parseSince }, { observerFor }, { readLogs }, render] =
-      await Promise.all([
-        import('../config/load.js'),
-        import('../observe/since.js'),
-        import('../observe/observer.js'),
-        import('../observe/follow-logs.js'),
-        import('../observe/render-log.js'),
-      ]);
+    const [{ loadConfig }, { printLogs }] = await Promise.all([
+      import('../config/load.js'),
+      import('../observe/print-logs.js'),
+    ]);
     const config = loadConfig(flags.file);
-    const sinceMs = parseSince(flags.since);
-    const source = await (await observerFor(config)).logs();
-    const json = this.jsonEnabled();
-    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    this.logToStderr(
-      `${source.description}, since ${new Date(sinceMs).toISOString()}${flags.follow ? ' (following; Ctrl-C to stop)' : ''}`,
-    );
-    const printed: LogEntry[] = [];
     // A stop signal ends the read (and --follow): what was read is printed, and the exit says so.
-    const { result, stopped } = await interruptible('logs', async (interrupts) => ({
-      result: await readLogs(source, {
-        sinceMs,
+    const stopped = await interruptible('logs', async (interrupts) => {
+      await printLogs(config, {
+        since: flags.since,
         revision: flags.revision,
         follow: flags.follow,
         signal: interrupts.signal,
-        onEntries: (entries) => {
-          if (!flags.follow) printed.push(...entries);
-          // --json is one object per line as lines arrive, so oclif's one-document output is not used.
-          process.stdout.write(
-            `${entries.map((entry) => (json ? render.jsonLogEntry(entry) : render.formatLogEntry(entry, { color }))).join('\n')}\n`,
-          );
-        },
-      }),
-      stopped: interrupts.signal.aborted,
-    }));
+        json: this.jsonEnabled(),
+        color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+        // --json is one object per line as lines arrive, so oclif's one-document output is not used.
+        write: (text) => void process.stdout.write(text),
+        progress: (line) => this.logToStderr(line),
+      });
+      return interrupts.signal.aborted;
+    });
     if (stopped) this.exit(INTERRUPTED_EXIT);
-    if (flags.follow) return;
-    this.logToStderr(render.summarizeEntries(printed));
-    if (result.truncated)
-      this.logToStderr(
-        'More lines were written than one read returns: narrow --since to see the rest.',
-      );
   }
 }

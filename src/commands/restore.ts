@@ -3,9 +3,12 @@ import { autoApproveFlag, generateFlag, waitFlags } from '../cli/deploy-flags.js
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyAndWait } from '../deploy/apply-and-wait.js';
-import { openLifecycleChange } from '../deploy/lifecycle-change.js';
+import {
+  lifecycleResult,
+  openLifecycleChange,
+  type LifecycleResult,
+} from '../deploy/lifecycle-change.js';
 import type { ReadyResult } from '../deploy/wait-ready.js';
-import type { LifecycleResult } from './terminate.js';
 
 export interface RestoreResult extends LifecycleResult {
   /** The /readyz check; null with --no-wait or without an endpoint output. */
@@ -38,29 +41,20 @@ answers from that image (--no-wait to skip). A deployment that is not terminated
   async run(): Promise<RestoreResult> {
     const { flags } = await this.parse(Restore);
     return interruptible('restore', async (interrupts) => {
-      const { release, opened } = await openLifecycleChange('restore', {
+      const changing = await openLifecycleChange('restore', {
         configFile: flags.file,
         autoApprove: flags['auto-approve'],
         skipGenerate: !flags.generate,
         interrupts,
         ...this.view(),
       });
-      const { config } = opened.run;
-      const applied = await applyAndWait(opened, {
+      const applied = await applyAndWait(changing.opened, {
         lifecycle: 'restore',
         wait: flags.wait,
         waitTimeoutSeconds: flags['wait-timeout'],
-        report: () => this.log(`Restored ${config.name}.`),
+        report: () => this.log(`Restored ${changing.opened.run.config.name}.`),
       });
-      return {
-        deployment: config.name,
-        target: config.target,
-        applied: applied.applied,
-        summary: applied.summary,
-        lifecycle: applied.lifecycle ?? null,
-        release: release?.number ?? null,
-        ready: applied.ready,
-      };
+      return { ...lifecycleResult(changing, applied), ready: applied.ready };
     });
   }
 }

@@ -3,21 +3,11 @@ import { autoApproveFlag, generateFlag } from '../cli/deploy-flags.js';
 import { interruptible } from '../cli/interrupts.js';
 import { configFileFlag } from '../cli/config-flag.js';
 import { applyDeployment } from '../deploy/apply-deployment.js';
-import { openLifecycleChange } from '../deploy/lifecycle-change.js';
-import type { LifecycleRecord } from '../deploy/lifecycle-state.js';
-import type { PlanSummary } from '../terraform/plan-summary.js';
-
-export interface LifecycleResult {
-  readonly deployment: string;
-  readonly target: string;
-  /** False when the plan had no changes. */
-  readonly applied: boolean;
-  readonly summary: PlanSummary;
-  /** The lifecycle record in the Terraform state now. */
-  readonly lifecycle: LifecycleRecord | null;
-  /** The release whose image the stack pins; null when none is recorded. */
-  readonly release: number | null;
-}
+import {
+  lifecycleResult,
+  openLifecycleChange,
+  type LifecycleResult,
+} from '../deploy/lifecycle-change.js';
 
 export default class Terminate extends BaseCommand {
   static override summary =
@@ -49,28 +39,19 @@ plain \`apply\` (a CI run) refuses (DEPLOYMENT_TERMINATED) instead of bringing i
   async run(): Promise<LifecycleResult> {
     const { flags } = await this.parse(Terminate);
     return interruptible('terminate', async (interrupts) => {
-      const { release, opened } = await openLifecycleChange('terminate', {
+      const changing = await openLifecycleChange('terminate', {
         configFile: flags.file,
         autoApprove: flags['auto-approve'],
         skipGenerate: !flags.generate,
         interrupts,
         ...this.view(),
       });
-      const { config } = opened.run;
-      const applied = await applyDeployment(opened.run, opened.approval, {
-        lifecycle: 'terminate',
-      });
+      const { run, approval } = changing.opened;
+      const applied = await applyDeployment(run, approval, { lifecycle: 'terminate' });
       this.log(
-        `${config.name} is terminated${applied.applied ? '' : ' (nothing changed)'}; \`bentoctl restore -f ${flags.file}\` brings it back.`,
+        `${run.config.name} is terminated${applied.applied ? '' : ' (nothing changed)'}; \`bentoctl restore -f ${flags.file}\` brings it back.`,
       );
-      return {
-        deployment: config.name,
-        target: config.target,
-        applied: applied.applied,
-        summary: applied.summary,
-        lifecycle: applied.lifecycle ?? null,
-        release: release?.number ?? null,
-      };
+      return lifecycleResult(changing, applied);
     });
   }
 }

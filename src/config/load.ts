@@ -152,6 +152,14 @@ function resolveSource(file: string, source: YamlSource, options: LoadOptions): 
         message: pullProblem,
       });
     }
+    if (config.runtime.grpc.enabled && !target.grpc.served) {
+      diagnostics.push({
+        location: locator.value(['runtime', 'grpc', 'enabled']),
+        field: 'runtime.grpc.enabled',
+        message: `${target.name} cannot serve gRPC: ${target.grpc.why}`,
+        suggestion: 'false',
+      });
+    }
     diagnostics.push(...crossFieldDiagnostics(config, locator));
     diagnostics.push(...secretDiagnostics(config, target.secretReference, locator));
   }
@@ -216,6 +224,15 @@ function crossFieldDiagnostics(
       field: 'runtime.auth.secret',
       message:
         'auth mode is bearer but no secret holds the token; name the cloud secret the runtime reads it from',
+    });
+  }
+  const { grpc, port } = config.runtime;
+  if (grpc.enabled && grpc.port === port) {
+    out.push({
+      location: locator.value(['runtime', 'grpc', 'port']),
+      field: 'runtime.grpc.port',
+      message: `the gRPC service and the HTTP server would both listen on ${port}; give the gRPC service its own port`,
+      suggestion: String(port === 65535 ? port - 1 : port + 1),
     });
   }
   for (const name of Object.keys(config.secrets)) {

@@ -5,6 +5,7 @@
 import { stringify } from 'yaml';
 import { describeSpec } from '../targets/describe-spec.js';
 import type { TargetDefinition } from '../targets/target.js';
+import { DEFAULT_GRPC_PORT } from './runtime-schema.js';
 
 export interface NewConfig {
   readonly name: string;
@@ -59,6 +60,12 @@ export function renderConfig(config: NewConfig): string {
     '#   device: cpu # or gpu',
     '#   batching: { enabled: true, max_batch_size: 32, max_latency_ms: 10 }',
     '#   auth: { mode: none } # or { mode: bearer, secret: <cloud secret holding the token> }',
+    // Only where the target can carry the port: elsewhere validate refuses it.
+    ...(target.grpc.served
+      ? [
+          `#   grpc: { enabled: false, port: ${DEFAULT_GRPC_PORT} } # gRPC too; \`bentoctl targets show ${target.name}\` says how`,
+        ]
+      : []),
     '',
     '# Terraform state is local by default; share it with your team through a remote backend:',
     '# state: { backend: s3, bucket: my-terraform-state, region: us-east-1 }',

@@ -48,6 +48,10 @@ export function runtimeEnvironment(
     ...(runtime.device_fallback === 'none'
       ? {}
       : { [RUNTIME_ENV.deviceFallback]: runtime.device_fallback }),
+    // Only when on, for the same reason: a stack without gRPC stays byte for byte as it was.
+    ...(runtime.grpc.enabled
+      ? { [RUNTIME_ENV.grpc]: 'true', [RUNTIME_ENV.grpcPort]: String(runtime.grpc.port) }
+      : {}),
     // ONNX Runtime 1.30 otherwise phones home; the runtime must make no outbound calls.
     ORT_DISABLE_TELEMETRY: '1',
     ...(served.imageDigest === undefined ? {} : { [RUNTIME_ENV.imageDigest]: served.imageDigest }),

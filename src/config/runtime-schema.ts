@@ -45,6 +45,25 @@ export const authSchema = z
   })
   .prefault({});
 
+/** The runtime's default gRPC port (`BENTOCTL_GRPC_PORT`): the HTTP port's default plus one. */
+export const DEFAULT_GRPC_PORT = 3001;
+
+export const grpcSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta({
+      description:
+        'Also serve the Open Inference Protocol over gRPC (inference.GRPCInferenceService), on its own port; the target exposes it (`bentoctl targets show <target>` says how).',
+    }),
+    port: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65535)
+      .default(DEFAULT_GRPC_PORT)
+      .meta({ description: 'Port the gRPC service listens on (unprivileged, not runtime.port).' }),
+  })
+  .prefault({});
+
 export const runtimeSchema = z
   .strictObject({
     port: z
@@ -82,6 +101,7 @@ export const runtimeSchema = z
     log_level: z.enum(LOG_LEVELS).default('info').meta({ description: 'Server log level.' }),
     batching: batchingSchema,
     auth: authSchema,
+    grpc: grpcSchema,
   })
   .prefault({});
 

@@ -7,7 +7,13 @@
  * import the runtime: see scripts/bundle-commands.js).
  */
 import { z } from 'zod';
-import { AUTH_MODES, DEVICE_FALLBACKS, DEVICES, LOG_LEVELS } from './runtime-schema.js';
+import {
+  AUTH_MODES,
+  DEFAULT_GRPC_PORT,
+  DEVICE_FALLBACKS,
+  DEVICES,
+  LOG_LEVELS,
+} from './runtime-schema.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -81,9 +87,12 @@ export const RUNTIME_SETTINGS = {
       .regex(/^(sha256:[0-9a-f]{64})?$/, 'must be sha256:<64 hex digits>')
       .default(''),
   },
-  /** Serve the Open Inference Protocol over gRPC too, on grpcPort. Off: targets expose one port. */
+  /** Serve the Open Inference Protocol over gRPC too, on grpcPort (config: `runtime.grpc`). */
   grpc: { env: 'BENTOCTL_GRPC', schema: boolean.default(false) },
-  grpcPort: { env: 'BENTOCTL_GRPC_PORT', schema: integer(0, 65535).default(3001) },
+  grpcPort: {
+    env: 'BENTOCTL_GRPC_PORT',
+    schema: integer(0, 65535).default(DEFAULT_GRPC_PORT),
+  },
   /** Async tasks held at once (finished ones until their TTL), else 429. */
   taskMaxCount: { env: 'BENTOCTL_TASK_MAX_COUNT', schema: integer(1, 1_000_000).default(1000) },
   /** Bytes async tasks may hold (waiting inputs + kept results), MB, else 429. */

@@ -5,6 +5,10 @@ import type { PlanSummary } from '../terraform/plan-summary.js';
 import type { StackWriter } from '../terraform/stack-writer.js';
 import type { SignalSource } from '../terraform/runner.js';
 import type { Terraform } from '../terraform/terraform.js';
+import type { DeployingCommand } from './approval.js';
+
+/** The command a run belongs to, for the messages that name it (DEPLOYMENT_TERMINATED). */
+export type RunCommand = 'plan' | DeployingCommand;
 
 export interface DeploymentRun {
   readonly config: ResolvedConfig;
@@ -16,6 +20,8 @@ export interface DeploymentRun {
   readonly progress: (line: string) => void;
   /** The signals that stop the run; terraform gets them too. @default none */
   readonly interrupts?: SignalSource;
+  /** The command this run belongs to. @default 'apply' */
+  readonly command?: RunCommand;
 }
 
 /** How apply and destroy get their go-ahead after the plan is shown. */

@@ -5,8 +5,11 @@
  * back exactly what ran; the plan also writes the lifecycle record into the state
  * (lifecycle-state.ts), which is what makes a later plain apply refuse.
  */
+import type { PlanSummary } from '../terraform/plan-summary.js';
+import type { AppliedDeployment } from './apply-deployment.js';
 import type { Release } from './deployment-records.js';
 import { generatedStackWriter } from './generated-stack.js';
+import type { LifecycleRecord } from './lifecycle-state.js';
 import { openDeploymentRun, type OpenDeploymentRunOptions, type OpenedRun } from './open-run.js';
 import { currentRelease } from './release-history.js';
 import { readOpenedHistory, releaseImage } from './rollback.js';
@@ -18,6 +21,35 @@ export interface LifecycleRun {
   readonly release: Release | undefined;
   /** The run, now generating the stack in the lifecycle shape, pinned to that image. */
   readonly opened: OpenedRun;
+}
+
+/** What `bentoctl terminate` returns for --json; `restore` adds its readiness check. */
+export interface LifecycleResult {
+  readonly deployment: string;
+  readonly target: string;
+  /** False when the plan had no changes. */
+  readonly applied: boolean;
+  readonly summary: PlanSummary;
+  /** The lifecycle record in the Terraform state now. */
+  readonly lifecycle: LifecycleRecord | null;
+  /** The release whose image the stack pins; null when none is recorded. */
+  readonly release: number | null;
+}
+
+/** The result of a lifecycle change once applied: the deployment, what applied, the release pinned. */
+export function lifecycleResult(
+  changed: LifecycleRun,
+  applied: Pick<AppliedDeployment, 'applied' | 'summary' | 'lifecycle'>,
+): LifecycleResult {
+  const { config } = changed.opened.run;
+  return {
+    deployment: config.name,
+    target: config.target,
+    applied: applied.applied,
+    summary: applied.summary,
+    lifecycle: applied.lifecycle ?? null,
+    release: changed.release?.number ?? null,
+  };
 }
 
 /** Opens the run of `bentoctl terminate` or `restore` and prepares it (below). */

@@ -8,7 +8,7 @@
  * A deployment never terminated has no lifecycle output and reads as running.
  */
 import { z } from 'zod';
-import { errors } from '../errors/index.js';
+import { errors, type TerminatedRefusal } from '../errors/index.js';
 import type { TerraformOutputs } from '../terraform/outputs.js';
 
 export const LIFECYCLE_STATES = ['running', 'terminated'] as const;
@@ -56,7 +56,8 @@ export function lifecycleOf(record: LifecycleRecord | undefined): LifecycleState
  * deployment (a CI apply must not bring it back unasked), `restore` refuses a running one.
  */
 export function nextLifecycle(
-  deployment: string,
+  /** The deployment and the command planning it, named by the refusal. */
+  refusal: TerminatedRefusal,
   current: LifecycleRecord | undefined,
   intent: LifecycleIntent,
   actor: string,
@@ -66,7 +67,7 @@ export function nextLifecycle(
   switch (intent) {
     case 'keep':
       if (state === 'terminated' && current !== undefined) {
-        throw errors.deploymentTerminated(deployment, current.since, current.by);
+        throw errors.deploymentTerminated(refusal, current.since, current.by);
       }
       return current;
     case 'terminate':
@@ -74,7 +75,7 @@ export function nextLifecycle(
         ? current
         : { state: 'terminated', since: now.toISOString(), by: actor };
     case 'restore':
-      if (state !== 'terminated') throw errors.deploymentNotTerminated(deployment);
+      if (state !== 'terminated') throw errors.deploymentNotTerminated(refusal.deployment);
       return { state: 'running', since: now.toISOString(), by: actor };
   }
 }

@@ -36,6 +36,11 @@ export interface MoveTrafficOptions {
   readonly skipBake?: boolean;
   /** Apply the stack already in `.bentoctl/<name>/stack` instead of generating it. @default false */
   readonly skipGenerate?: boolean;
+  /**
+   * The candidate revision the caller checked (`--after-bake`): another one in the state is
+   * refused, since nobody checked it. @default - any
+   */
+  readonly checkedCandidate?: string;
 }
 
 export interface MovedTraffic {
@@ -59,11 +64,22 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
   // A terminated deployment serves nothing to move; restore brings it back first.
   const lifecycle = lifecycleFromOutputs(outputs);
   if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
-    throw errors.deploymentTerminated(config.name, lifecycle.since, lifecycle.by);
+    throw errors.deploymentTerminated(
+      {
+        command: action === 'promote' ? 'release promote' : 'release abort',
+        deployment: config.name,
+        configFile: config.source.file,
+      },
+      lifecycle.since,
+      lifecycle.by,
+    );
   }
   const before = trafficFromOutputs(outputs);
   if (before === undefined || config.release.strategy === 'rolling') {
     throw errors.releaseMovedByPlatform(config.name, config.target, config.release.strategy);
+  }
+  if (options.checkedCandidate !== undefined) {
+    assertCheckedCandidate(config.name, action, before, options.checkedCandidate);
   }
   if (before.phase !== 'canary' && before.phase !== 'waiting') {
     throw errors.releaseNotInProgress(config.name, action, before.phase);
@@ -96,6 +112,7 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
       : `Aborting the candidate of ${config.name}: all traffic back to revision ${before.stable_revision}${serving === null ? '' : ` (release ${serving.number})`}`,
   );
   const run = await openRun({
+    command: action === 'promote' ? 'release promote' : 'release abort',
     configFile: config.source.file,
     stream: options.stream,
     skipGenerate: options.skipGenerate ?? false,
@@ -116,4 +133,19 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
       ...(serving?.bento_version == null ? {} : { bentoVersion: serving.bento_version }),
     },
   };
+}
+
+/**
+ * Refuses a move of another candidate than the one checked: the state changed between the
+ * check and this move (an apply started a new candidate, or a release command settled it).
+ */
+export function assertCheckedCandidate(
+  deployment: string,
+  action: 'promote' | 'abort',
+  traffic: TrafficState,
+  checked: string,
+): void {
+  const inProgress = traffic.phase === 'canary' || traffic.phase === 'waiting';
+  const found = inProgress ? traffic.candidate_revision : null;
+  if (found !== checked) throw errors.releaseCandidateReplaced(deployment, action, checked, found);
 }

@@ -11,7 +11,7 @@ import { imageFlag } from '../targets/image-reference.js';
 import type { StackLifecycle } from '../targets/synthesizer.js';
 import { createTerraform } from '../terraform/terraform.js';
 import { approvalFor, isInteractive, shouldStream } from './approval.js';
-import type { Approval, DeploymentRun } from './deployment-run.js';
+import type { Approval, DeploymentRun, RunCommand } from './deployment-run.js';
 import { generatedStackWriter } from './generated-stack.js';
 
 export interface OpenRunOptions {
@@ -29,6 +29,8 @@ export interface OpenRunOptions {
   readonly progress: (line: string) => void;
   /** Signals to forward to terraform and report on. @default none */
   readonly interrupts?: SignalSource;
+  /** The command opening the run, named in its refusals. @default 'apply' */
+  readonly command?: RunCommand;
 }
 
 export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
@@ -50,6 +52,7 @@ export async function openRun(options: OpenRunOptions): Promise<DeploymentRun> {
         : (options.writeStack ?? generatedStackWriter(options.image, options.lifecycle)),
     progress: options.progress,
     interrupts: options.interrupts,
+    ...(options.command === undefined ? {} : { command: options.command }),
   };
 }
 
@@ -115,6 +118,7 @@ export async function openDeploymentRun(options: OpenDeploymentRunOptions): Prom
     image: options.image,
     progress: options.progress,
     interrupts,
+    command,
   });
   const { config } = run;
   const approval = approvalFor({

@@ -178,6 +178,8 @@ export async function planStack(
 export interface PlanDeploymentOptions {
   /** Also save the plan with its stack in this folder, for `apply --plan` (saved-plan.ts). */
   readonly saveTo?: string;
+  /** `plan --terminate` / `--restore`: plan that lifecycle change. @default 'keep' */
+  readonly lifecycle?: LifecycleIntent;
 }
 
 /** `bentoctl plan`: the plan steps (and saving the plan) under the deployment lock. */
@@ -186,7 +188,10 @@ export async function planDeployment(
   options: PlanDeploymentOptions = {},
 ): Promise<PlannedDeployment & { readonly savedTo: string | null }> {
   return withRunLock(run, 'plan', async () => {
-    const planned = await runPlanSteps(run);
+    const planned = await runPlanSteps(
+      run,
+      options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle },
+    );
     const { saveTo } = options;
     // Loaded here only: most plans are not saved.
     const savedTo =

@@ -3,6 +3,7 @@
  * the state, decide whether this plan makes a new release (what runs changed) and write the
  * release file for `terraform plan` to include. See release-stack-file.ts for where it lives.
  */
+import type { TerminatedRefusal } from '../errors/index.js';
 import { readBuildRecord, type Release } from './deployment-records.js';
 import type { StackWritten } from '../terraform/stack-writer.js';
 import type { Terraform } from '../terraform/terraform.js';
@@ -35,6 +36,8 @@ export interface PlannedReleases {
   readonly candidate: ReleaseCandidate;
   /** The lifecycle record this plan writes; undefined for a deployment never terminated. */
   readonly lifecycle: LifecycleRecord | undefined;
+  /** The lifecycle record in the state before this plan. */
+  readonly previousLifecycle: LifecycleRecord | undefined;
   /** Who gets the traffic before and after this plan, where bentoctl moves it. */
   readonly previousTraffic: TrafficState | undefined;
   readonly traffic: TrafficState | undefined;
@@ -73,9 +76,10 @@ export async function planRelease(
   const actor = currentActor();
   // Before anything is planned: a terminated deployment is not brought back by a plain apply,
   // nor its traffic moved by release promote / abort.
+  const previousLifecycle = lifecycleFromOutputs(outputs);
   const lifecycle = nextLifecycle(
-    run.config.name,
-    lifecycleFromOutputs(outputs),
+    terminatedRefusal(run),
+    previousLifecycle,
     options.lifecycle ?? 'keep',
     actor.by,
   );
@@ -104,9 +108,22 @@ export async function planRelease(
     added,
     candidate,
     lifecycle,
+    previousLifecycle,
     previousTraffic,
     traffic,
     ...(trafficControl === undefined ? {} : { trafficControl }),
+  };
+}
+
+/** What a refusal of a terminated deployment names: this run's command and config. */
+function terminatedRefusal(run: DeploymentRun): TerminatedRefusal {
+  const command = run.command ?? 'apply';
+  return {
+    deployment: run.config.name,
+    configFile: run.config.source.file,
+    // terminate and restore change the lifecycle and are never refused for it; destroy plans none.
+    command:
+      command === 'terminate' || command === 'restore' || command === 'destroy' ? 'apply' : command,
   };
 }
 

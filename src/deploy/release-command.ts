@@ -35,6 +35,8 @@ export interface ReleaseMoveOptions {
   readonly waitTimeoutSeconds: number;
   readonly generate: boolean;
   readonly skipBake?: boolean;
+  /** Move only this candidate revision (`--after-bake` checked it). @default - any */
+  readonly checkedCandidate?: string;
   readonly json: boolean;
   readonly interrupts: Interrupts;
   /** Progress (stderr). */
@@ -69,6 +71,9 @@ export async function runReleaseMove(options: ReleaseMoveOptions): Promise<Relea
     interrupts,
     skipGenerate: !options.generate,
     ...(options.skipBake === undefined ? {} : { skipBake: options.skipBake }),
+    ...(options.checkedCandidate === undefined
+      ? {}
+      : { checkedCandidate: options.checkedCandidate }),
   });
   const { applied } = moved;
   let ready: ReadyResult | null = null;

@@ -12,6 +12,7 @@ import { readStateOutputs, type ReadReleasesOptions } from './read-releases.js';
 import type { Release } from './deployment-records.js';
 import { currentRelease } from './release-history.js';
 import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js';
+import { lifecycleFromOutputs, lifecycleOf, type LifecycleRecord } from './lifecycle-state.js';
 import { bakeMinutesLeft, splitOf, type TrafficState } from './traffic-state.js';
 import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
 
@@ -37,6 +38,8 @@ export interface ReleaseStatus {
   /** Minutes before a canary may take all traffic; null outside a canary. */
   readonly bakeMinutesLeft: number | null;
   readonly current: Release | null;
+  /** The lifecycle record in the state; null for a deployment never terminated (running). */
+  readonly lifecycle: LifecycleRecord | null;
 }
 
 export interface ReleaseStatusOptions extends ReadReleasesOptions {
@@ -58,8 +61,13 @@ export async function releaseStatus(
   const candidateUrl = typeof candidateOutput === 'string' ? candidateOutput : null;
   const byNumber = (number: number | null) =>
     number === null ? null : (history.find((release) => release.number === number) ?? null);
+  const lifecycle = lifecycleFromOutputs(outputs) ?? null;
+  // A terminated deployment answers from nothing; asking would only time out.
+  const terminated = lifecycleOf(lifecycle ?? undefined) === 'terminated';
   const probe = async (url: string | null) =>
-    url === null || options.probe === false ? null : probeReady(readyzUrl(url), 5_000);
+    url === null || options.probe === false || terminated
+      ? null
+      : probeReady(readyzUrl(url), 5_000);
 
   const shares: RevisionShare[] = [];
   if (traffic !== undefined && config.release.strategy !== 'rolling') {
@@ -88,5 +96,6 @@ export async function releaseStatus(
     bakeMinutesLeft:
       traffic?.phase === 'canary' ? bakeMinutesLeft(traffic, options.now ?? new Date()) : null,
     current: currentRelease(history) ?? null,
+    lifecycle,
   };
 }

@@ -7,7 +7,9 @@ import { errors } from '../errors/index.js';
 import type { Release } from './deployment-records.js';
 import { generatedStackWriter } from './generated-stack.js';
 import type { OpenedRun } from './open-run.js';
-import { readReleases } from './read-releases.js';
+import { lifecycleFromOutputs, lifecycleOf, type LifecycleRecord } from './lifecycle-state.js';
+import { readStateOutputs } from './read-releases.js';
+import { historyFromOutputs } from './release-stack-file.js';
 import { currentRelease } from './release-history.js';
 
 export interface RollbackRun {
@@ -22,14 +24,23 @@ export interface RollbackRun {
  * before anything is planned), reported to its interrupts as the step in progress.
  */
 export async function readOpenedHistory(opened: OpenedRun): Promise<readonly Release[]> {
+  return (await readOpenedState(opened)).history;
+}
+
+/** The release history and the lifecycle record in the state of an opened run, as above. */
+export async function readOpenedState(opened: OpenedRun): Promise<{
+  readonly history: readonly Release[];
+  readonly lifecycle: LifecycleRecord | undefined;
+}> {
   const { run, interrupts } = opened;
   interrupts.doing(`the release history read of ${run.config.name}`, ['nothing was applied']);
-  return readReleases(run.config, run.paths, {
+  const outputs = await readStateOutputs(run.config, run.paths, {
     binary: run.terraform.binary,
     stream: opened.stream,
     progress: run.progress,
     interrupts,
   });
+  return { history: historyFromOutputs(outputs), lifecycle: lifecycleFromOutputs(outputs) };
 }
 
 /**
@@ -39,7 +50,15 @@ export async function readOpenedHistory(opened: OpenedRun): Promise<readonly Rel
 export async function prepareRollback(opened: OpenedRun, to?: number): Promise<RollbackRun> {
   const { run, interrupts } = opened;
   const { config } = run;
-  const history = await readOpenedHistory(opened);
+  const { history, lifecycle } = await readOpenedState(opened);
+  // Before anything is generated: the plan would refuse it later, after the stack and an init.
+  if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
+    throw errors.deploymentTerminated(
+      { command: 'rollback', deployment: config.name, configFile: opened.configFile },
+      lifecycle.since,
+      lifecycle.by,
+    );
+  }
   const release = chooseRollback(config.name, history, to);
   const image = releaseImage(release);
   run.progress(

@@ -148,7 +148,13 @@ export function splitOf(state: TrafficState): TrafficTarget[] {
   }
   return [
     { revision: state.stable_revision, percent: 100 - state.percent, tag: null },
-    { revision: state.candidate_revision, percent: state.percent, tag: CANDIDATE_TAG },
+    {
+      revision: state.candidate_revision,
+      percent: state.percent,
+      tag: CANDIDATE_TAG,
+      // Aborted: no share, and no capacity where the stack sizes it per revision.
+      ...(state.phase === 'aborted' ? { drained: true as const } : {}),
+    },
   ];
 }
 

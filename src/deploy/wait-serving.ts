@@ -46,7 +46,15 @@ export async function waitUntilServing(
 ): Promise<ReadyResult | null> {
   const endpoint = waitUrl(applied.outputs, options.url);
   if (endpoint === undefined) return null;
-  const expected = options.expected ?? expectedRevision(applied);
+  return waitUntilUrlServes(endpoint, options.expected ?? expectedRevision(applied), options);
+}
+
+/** Waits until `<endpoint>/readyz` answers from `expected`, reporting as apply does. */
+export async function waitUntilUrlServes(
+  endpoint: string,
+  expected: ExpectedRevision,
+  options: Pick<WaitServingOptions, 'timeoutSeconds' | 'progress' | 'log'>,
+): Promise<ReadyResult> {
   const checked = expected.imageDigest !== undefined || expected.bentoVersion !== undefined;
   options.progress(
     checked

@@ -186,6 +186,14 @@ export const ERROR_CATALOGUE = {
     kind: 'usage',
     fix: 'Nothing to move: on aws-ecs, ECS shifts the traffic and its alarms roll back; `bentoctl apply` waits for it. Use `bentoctl rollback` to go back after it finished.',
   },
+  RELEASE_CANDIDATE_UNHEALTHY: {
+    kind: 'external',
+    fix: 'All traffic is back on the stable revision. The candidate keeps its tag, so its own URL still answers: look at it and at its logs (`bentoctl logs -f <config> --revision <candidate>`), fix the cause and apply a new revision.',
+  },
+  RELEASE_BAKE_TOO_LONG: {
+    kind: 'usage',
+    fix: 'Raise --max-bake-wait (and the CI job timeout with it), or run `bentoctl release promote --after-bake` from a later job, when less of the bake is left.',
+  },
   ENGINE_UNREACHABLE: {
     kind: 'external',
     fix: 'Start Docker (or another Docker-API engine) or point DOCKER_HOST at it, e.g. unix:///var/run/docker.sock or tcp://host:2376.',
@@ -273,6 +281,26 @@ export const ERROR_CATALOGUE = {
 } as const satisfies Record<string, { kind: ErrorKind; fix: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** The commands that refuse a terminated deployment (DEPLOYMENT_TERMINATED). */
+export type TerminatedRefusingCommand =
+  'plan' | 'apply' | 'rollback' | 'release promote' | 'release abort';
+
+/** Which command refused which deployment, and the config it was given (for the hint). */
+export interface TerminatedRefusal {
+  readonly command: TerminatedRefusingCommand;
+  readonly deployment: string;
+  /** The config file as given on the command line. */
+  readonly configFile: string;
+}
+
+const TERMINATED_REASONS: Readonly<Record<TerminatedRefusingCommand, string>> = {
+  plan: 'its plan would bring it back unasked when applied',
+  apply: 'a plain apply would bring it back unasked',
+  rollback: 'a rollback would bring it back unasked',
+  'release promote': 'it serves no traffic to move',
+  'release abort': 'it serves no traffic to move',
+};
 
 function raise(
   code: ErrorCode,
@@ -410,10 +438,13 @@ export const errors = {
         hint: `Move it there (mkdir -p ${dirname(expected)} && mv ${found} ${dirname(expected)}/), or set BENTOCTL_STATE_DIR=${dirname(found)} to keep using the current directory's.`,
       },
     ),
-  deploymentTerminated: (name: string, since: string, by: string) =>
+  deploymentTerminated: (refused: TerminatedRefusal, since: string, by: string) =>
     raise(
       'DEPLOYMENT_TERMINATED',
-      `Deployment ${name} is terminated (since ${since}, by ${by}; its Terraform state says so): a plain apply would bring it back unasked, so nothing was planned.`,
+      `\`bentoctl ${refused.command}\` refused: deployment ${refused.deployment} is terminated (since ${since}, by ${by}; its Terraform state says so), and ${TERMINATED_REASONS[refused.command]}, so nothing was planned.`,
+      {
+        hint: `Run \`bentoctl restore -f ${refused.configFile}\` to bring it back at its recorded size and revision (then \`bentoctl ${refused.command}\` as usual), or \`bentoctl destroy -f ${refused.configFile}\` to delete it.`,
+      },
     ),
   deploymentNotTerminated: (name: string) =>
     raise(
@@ -469,10 +500,38 @@ export const errors = {
       'RELEASE_CANDIDATE_CHANGED',
       `Cannot ${action} the release of ${deployment}: ${which} is revision ${candidate}, but the config and image now make revision ${generated}.`,
     ),
+  releaseCandidateReplaced: (
+    deployment: string,
+    action: string,
+    checked: string,
+    found: string | null,
+  ) =>
+    raise(
+      'RELEASE_CANDIDATE_CHANGED',
+      `Cannot ${action} the release of ${deployment}: revision ${checked} was the candidate bentoctl checked, but the state now names ${found === null ? 'no candidate' : `revision ${found}`} (an apply or a release command ran meanwhile), so nothing was planned.`,
+      {
+        hint: 'Run `bentoctl release promote --after-bake` again: it waits for and checks the candidate the state names now.',
+      },
+    ),
   releaseBaking: (deployment: string, percent: number, minutesLeft: number) =>
     raise(
       'RELEASE_BAKING',
       `The canary of ${deployment} (${percent} % of the traffic) bakes ${minutesLeft} more min before it may take all of it.`,
+    ),
+  releaseCandidateUnhealthy: (
+    deployment: string,
+    candidate: string,
+    problems: readonly string[],
+    stable: string,
+  ) =>
+    raise(
+      'RELEASE_CANDIDATE_UNHEALTHY',
+      `The candidate of ${deployment} (revision ${candidate}) was not healthy after its bake: ${problems.join('; ')}. It was not promoted: all traffic went back to revision ${stable}.`,
+    ),
+  releaseBakeTooLong: (deployment: string, minutesLeft: number, maxWaitMinutes: number) =>
+    raise(
+      'RELEASE_BAKE_TOO_LONG',
+      `The canary of ${deployment} bakes ${minutesLeft} more min, longer than --max-bake-wait allows (${maxWaitMinutes} min), so nothing was waited for or applied.`,
     ),
   releaseMovedByPlatform: (deployment: string, target: string, strategy: string) =>
     raise(

@@ -44,42 +44,18 @@ export function maxRowsInBytes(bytes: number, inputs: readonly TensorSpec[]): nu
  * decoder refuses them); of a key given twice, the last counts, as in JSON.parse.
  */
 export function countBodyRows(bytes: Uint8Array): BodyRows | undefined {
-  let at = skipSpace(bytes, 0);
+  const at = skipSpace(bytes, 0);
   if (bytes[at] === OPEN_LIST) {
     const list = scanComposite(bytes, at);
     return list === undefined ? undefined : { kind: 'list', rows: list.elements };
   }
   if (bytes[at] !== OPEN_OBJECT) return undefined;
   const rows = new Map<string, number>();
-  at = skipSpace(bytes, at + 1);
-  if (bytes[at] === CLOSE_OBJECT) return { kind: 'object', rows };
-  for (;;) {
-    if (bytes[at] !== QUOTE) return undefined;
-    const keyEnd = skipString(bytes, at);
-    if (keyEnd === undefined) return undefined;
-    const key = decodeKey(bytes, at, keyEnd);
-    if (key === undefined) return undefined;
-    at = skipSpace(bytes, keyEnd);
-    if (bytes[at] !== COLON) return undefined;
-    at = skipSpace(bytes, at + 1);
-    const first = bytes[at];
-    if (first === OPEN_LIST || first === OPEN_OBJECT) {
-      const value = scanComposite(bytes, at);
-      if (value === undefined) return undefined;
-      if (first === OPEN_LIST) rows.set(key, value.elements);
-      else rows.delete(key);
-      at = value.end;
-    } else {
-      rows.delete(key);
-      const end = skipScalar(bytes, at);
-      if (end === undefined) return undefined;
-      at = end;
-    }
-    at = skipSpace(bytes, at);
-    if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
-    else if (bytes[at] === CLOSE_OBJECT) return { kind: 'object', rows };
-    else return undefined;
-  }
+  const end = forEachEntry(bytes, at, (key, valueStart, _valueEnd, elements) => {
+    if (bytes[valueStart] === OPEN_LIST) rows.set(key, elements);
+    else rows.delete(key);
+  });
+  return end === undefined ? undefined : { kind: 'object', rows };
 }
 
 /**
@@ -124,13 +100,15 @@ export function mostRows(counted: BodyRows, inputs: readonly TensorSpec[]): numb
 }
 
 /**
- * Calls `visit` with each key of the object opening at `start` and its value's span; returns
- * the index just past the object, or undefined when the bytes are not an object.
+ * Calls `visit` with each key of the object opening at `start`, its value's span and, for a
+ * list or object value, its elements (0 for other values: the one scan counts them, so a 4 MB
+ * list is read once); returns the index just past the object, or undefined when the bytes are
+ * not an object.
  */
 function forEachEntry(
   bytes: Uint8Array,
   start: number,
-  visit: (key: string, valueStart: number, valueEnd: number) => void,
+  visit: (key: string, valueStart: number, valueEnd: number, elements: number) => void,
 ): number | undefined {
   let at = skipSpace(bytes, start + 1);
   if (bytes[at] === CLOSE_OBJECT) return at + 1;
@@ -143,9 +121,18 @@ function forEachEntry(
     at = skipSpace(bytes, keyEnd);
     if (bytes[at] !== COLON) return undefined;
     const valueStart = skipSpace(bytes, at + 1);
-    const valueEnd = skipValue(bytes, valueStart);
+    const first = bytes[valueStart];
+    let valueEnd: number | undefined;
+    let elements = 0;
+    if (first === OPEN_LIST || first === OPEN_OBJECT) {
+      const composite = scanComposite(bytes, valueStart);
+      valueEnd = composite?.end;
+      elements = composite?.elements ?? 0;
+    } else {
+      valueEnd = skipScalar(bytes, valueStart);
+    }
     if (valueEnd === undefined) return undefined;
-    visit(key, valueStart, valueEnd);
+    visit(key, valueStart, valueEnd, elements);
     at = skipSpace(bytes, valueEnd);
     if (bytes[at] === COMMA) at = skipSpace(bytes, at + 1);
     else if (bytes[at] === CLOSE_OBJECT) return at + 1;

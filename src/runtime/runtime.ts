@@ -1,6 +1,7 @@
 /**
  * One server process: reads the bento, starts listening at once (so liveness answers while
- * the models load), loads and warms the models on the inference threads, then reports ready.
+ * the models load), loads and warms the models on the inference threads, opens the gRPC port
+ * (when on), then reports ready.
  * shutdown() is the SIGTERM path: refuse new work, finish what is queued, close, within the
  * grace period.
  */
@@ -40,11 +41,14 @@ export interface StartOptions {
 export interface RuntimeHandle {
   readonly url: string;
   readonly port: number;
-  /** The gRPC port, when `settings.grpc` is on. */
+  /** The gRPC port, when `settings.grpc` is on, once the models are loaded. */
   readonly grpcPort: number | undefined;
   readonly manifest: BentoManifest;
   readonly logger: Logger;
-  /** Resolves when the models are loaded and warmed up; rejects if they fail to load. */
+  /**
+   * Resolves when the models are loaded and warmed up and the gRPC service (when on) takes
+   * calls; rejects if they fail to load or the gRPC port cannot be opened.
+   */
   readonly ready: Promise<void>;
   /** Stops intake, drains queued work and closes; `clean` is false if the grace period ran out. */
   shutdown(): Promise<{ readonly clean: boolean }>;
@@ -117,35 +121,50 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
     const host =
       settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    if (settings.grpc) {
-      // Loaded only when enabled: grpc-js and protobufjs take ~0.2 s to load from dist (serve).
-      const { startGrpcServer } = await import('./grpc/grpc-server.js');
-      try {
-        grpc = await startGrpcServer(context, logger, {
-          host: settings.host,
-          port: settings.grpcPort,
-        });
-      } catch (error) {
-        http.server.close();
-        tasks.close();
-        throw error;
-      }
-    }
     logger.log('info', 'listening', {
       url,
-      ...(grpc === undefined ? {} : { grpcPort: grpc.port }),
       service: manifest.service,
       version: manifest.version,
       imageDigest: revision.imageDigest,
     });
     return { port, url };
   };
+  /**
+   * The gRPC service opens once the models are loaded: a load balancer's
+   * gRPC health check reads only the status code, and ServerReady answers OK even while not
+   * ready, so an open port must mean a loaded server.
+   */
+  const startGrpc = async (): Promise<void> => {
+    if (!settings.grpc || state.draining) return;
+    // Loaded only when enabled: grpc-js and protobufjs take ~0.2 s to load from dist (serve).
+    const { startGrpcServer } = await import('./grpc/grpc-server.js');
+    let server: GrpcServer;
+    try {
+      server = await startGrpcServer(context, logger, {
+        host: settings.host,
+        port: settings.grpcPort,
+      });
+    } catch (error) {
+      logger.log('error', 'the gRPC port could not be opened', {
+        grpcPort: settings.grpcPort,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+    // SIGTERM came while it was binding: no call can have started yet.
+    if (state.draining) {
+      server.forceShutdown();
+      return;
+    }
+    grpc = server;
+    logger.log('info', 'gRPC listening', { grpcPort: server.port });
+  };
   // One process listens at once, so liveness answers while the models load; a cluster worker
   // only once they are loaded, since the primary's socket would hand it requests meanwhile.
   const listening = options.clusterWorker === true ? undefined : await listen();
 
   const started = performance.now();
-  const ready = InferenceService.start({
+  const loaded = InferenceService.start({
     manifest,
     settings,
     workerScript: options.workerScript ?? new URL('./inference-worker.js', import.meta.url),
@@ -185,6 +204,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       throw state.loadError;
     },
   );
+  // Ready once the gRPC service (when on) takes calls too; a port it cannot open fails readiness.
+  const ready = loaded.then(startGrpc);
   // The caller may never await `ready` (serve logs instead); do not crash on an unhandled rejection.
   ready.catch(() => undefined);
 
@@ -209,14 +230,14 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         timer = setTimeout(() => resolve('timeout'), settings.shutdownGraceMs);
       });
       // Models still loading finish first: the threads cannot be stopped inside onnxruntime.
-      const loaded = ready.then(
+      const serviceLoaded = loaded.then(
         () => state.service,
         () => undefined,
       );
       const drained = (async () => {
         // Accepted tasks run to the end: their clients are not connected to retry them.
         await tasks.drain();
-        await (await loaded)?.drain();
+        await (await serviceLoaded)?.drain();
         // Idle connections had their chance to deliver a request already sent (answered, and
         // every answer given while draining carries `Connection: close`); then the last
         // answers go out.
@@ -238,8 +259,8 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
         tasks.abandon(
           () => new HttpError('SHUTTING_DOWN', 'the server stopped before this task ran', 1),
         );
-        const service = await loaded;
-        await service?.abandon();
+        const abandoned = await serviceLoaded;
+        await abandoned?.abandon();
         await http.quiet();
         grpc?.forceShutdown();
       }
@@ -248,7 +269,7 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       // Also clears Node's connection-checking interval; the listening socket is already closed.
       http.server.close(() => undefined);
       // Terminating a thread while onnxruntime runs on it aborts the process, hence after idle.
-      await (await loaded)?.close();
+      await (await serviceLoaded)?.close();
       logger.log(outcome === 'drained' ? 'info' : 'error', 'stopped', {
         clean: outcome === 'drained',
       });
@@ -263,5 +284,16 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
   }
   const { url, port } = address;
   link?.announceReady();
-  return { url, port, grpcPort: grpc?.port, manifest, logger, ready, shutdown };
+  return {
+    url,
+    port,
+    // Known once the models are loaded (startGrpc).
+    get grpcPort() {
+      return grpc?.port;
+    },
+    manifest,
+    logger,
+    ready,
+    shutdown,
+  };
 }

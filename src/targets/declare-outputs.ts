@@ -5,6 +5,14 @@
 import { TerraformOutput, type TerraformStack } from 'cdktf';
 import type { TargetOutput } from './target.js';
 
+/** The outputs of `declared` this deployment has: those for gRPC only when it is on. */
+export function outputsOf(
+  declared: readonly TargetOutput[],
+  runtime: { readonly grpc: { readonly enabled: boolean } },
+): TargetOutput[] {
+  return declared.filter((output) => output.when !== 'grpc' || runtime.grpc.enabled);
+}
+
 /** Declares `declared` with `values`; throws (a bug) when the values name other outputs. */
 export function declareOutputs(
   stack: TerraformStack,

@@ -25,7 +25,20 @@ export interface SpecIssue {
 export interface TargetOutput {
   readonly name: string;
   readonly description: string;
+  /**
+   * `grpc`: declared only when `runtime.grpc.enabled` is on (see `outputsOf`), so a stack
+   * without gRPC has no output for it. @default - always declared
+   */
+  readonly when?: 'grpc';
 }
+
+/**
+ * How a target carries the runtime's gRPC port (`runtime.grpc`), for `targets show`; a target
+ * that cannot says why, and `validate` refuses `runtime.grpc.enabled` with that reason.
+ */
+export type TargetGrpc =
+  | { readonly served: true; readonly how: string }
+  | { readonly served: false; readonly why: string };
 
 /**
  * How a target reads `secrets:` values and `runtime.auth.secret`: the same check validate runs
@@ -45,6 +58,7 @@ export interface PreflightContext {
     readonly port: number;
     readonly device: 'cpu' | 'gpu';
     readonly auth: { readonly mode: 'none' | 'bearer' };
+    readonly grpc: { readonly enabled: boolean; readonly port: number };
   };
   /** The config's `image:` section; `repository` is absent when the target's default is used. */
   readonly image: { readonly repository?: string | undefined };
@@ -61,6 +75,17 @@ export interface TargetStack {
   readonly name: string;
   /** What it holds, for messages and the plan summary. */
   readonly summary: string;
+}
+
+/**
+ * What `bentoctl terminate` and `restore` do on a target, in its cloud's words (shown by
+ * `bentoctl targets show`): the stack renders the same shapes from `SynthInput.lifecycle`.
+ */
+export interface TargetLifecycleShapes {
+  /** The terminated shape: what goes to zero, what stays, what the endpoint answers. */
+  readonly terminated: string;
+  /** What `restore` sets back. */
+  readonly restored: string;
 }
 
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
@@ -95,6 +120,10 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
    * what the platform goes back to. @default - none
    */
   readonly approvalStrategies?: readonly ReleaseStrategy[];
+  /** Whether and how the gRPC service reaches clients. */
+  readonly grpc: TargetGrpc;
+  /** What terminate and restore do here (`bentoctl targets show`). */
+  readonly lifecycle: TargetLifecycleShapes;
   /** The secret store's reference form (`secrets:` values, `runtime.auth.secret`). */
   readonly secretReference: SecretReferenceForm;
   /** Spec fields `bentoctl init` asks for, in order; the rest keep their defaults. */

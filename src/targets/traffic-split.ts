@@ -1,6 +1,6 @@
 /**
- * The contract between a stack whose traffic bentoctl moves (google-cloud-run under canary or
- * blue-green) and the deploy layer. Such a stack names its own revision and takes the split as a
+ * The contract between a stack whose traffic bentoctl moves (google-cloud-run and aws-ec2-gpu
+ * under canary or blue-green) and the deploy layer. Such a stack names its own revision and takes the split as a
  * Terraform variable, `bentoctl_traffic`, whose default sends everything to that revision; at
  * plan time bentoctl writes the split it decided from the state into
  * `bentoctl-traffic.auto.tfvars.json` beside the stack (src/deploy/traffic-plan.ts). So
@@ -21,11 +21,23 @@ export interface TrafficTarget {
   readonly percent: number;
   /** A traffic tag (its own URL), or null. */
   readonly tag: string | null;
+  /**
+   * The candidate after `release abort`: where a stack keeps capacity per revision
+   * (aws-ec2-gpu's instance groups), it keeps none for this one. @default - absent (serving)
+   */
+  readonly drained?: true;
 }
 
 /** The variable's Terraform type. */
 export const TRAFFIC_VARIABLE_TYPE =
   'list(object({ revision = string, percent = number, tag = optional(string) }))';
+
+/**
+ * The same with `drained`, for stacks that size a group per revision (aws-ec2-gpu). Terraform
+ * drops the attribute for stacks that declare the type above, so one split fits both.
+ */
+export const DRAINABLE_TRAFFIC_VARIABLE_TYPE =
+  'list(object({ revision = string, percent = number, tag = optional(string), drained = optional(bool, false) }))';
 
 /** All traffic to `revision`, which keeps the candidate tag: the variable's default. */
 export function settledSplit(revision: string): TrafficTarget[] {

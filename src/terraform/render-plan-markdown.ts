@@ -13,6 +13,8 @@ export interface MarkdownPlanOptions {
   readonly target: string;
   /** The release strategy and the traffic after the apply, one line. @default - not shown */
   readonly release?: string | undefined;
+  /** A terminate or restore this plan makes, one line. @default - not shown */
+  readonly lifecycle?: string | undefined;
 }
 
 /** The marker CI looks for to update its earlier comment instead of adding a new one. */
@@ -30,6 +32,10 @@ export function renderPlanMarkdown(summary: PlanSummary, options: MarkdownPlanOp
       `No changes: the infrastructure matches the configuration (${summary.resources.length} resources).`,
     );
     return `${blocks.join('\n\n')}\n`;
+  }
+  // Above the counts: stopping (or starting) a deployment matters more than any resource line.
+  if (options.lifecycle !== undefined) {
+    blocks.push(`> [!IMPORTANT]\n> **Lifecycle:** ${escapeHtml(options.lifecycle)}`);
   }
   const banner = destructiveBanner(summary);
   if (banner !== undefined) blocks.push(banner);

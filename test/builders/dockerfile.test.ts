@@ -7,7 +7,7 @@ const labels = {
 };
 
 describe('renderDockerfile', () => {
-  it('GIVEN the CPU template WHEN rendered THEN base, runtime, bento layers in that order and the image contract', () => {
+  it('GIVEN the CPU template WHEN rendered THEN base, runtime, bento layers in that order and the image contract', async () => {
     const text = renderDockerfile({
       template: 'Dockerfile',
       baseImage: 'node:20-bookworm-slim',
@@ -30,7 +30,22 @@ describe('renderDockerfile', () => {
     expect(text).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", ".*\/readyz.*"\]$/m);
     expect(text).toMatch(/^ENTRYPOINT \["node", "\/app\/runtime\/main.js"\]$/m);
     expect(text).not.toMatch(/\{\{/);
-    expect(text).toMatchSnapshot();
+    await expect(text).toMatchFileSnapshot('__snapshots__/Dockerfile.cpu');
+  });
+
+  it('GIVEN a gRPC port WHEN rendered THEN both templates expose it after the HTTP port', () => {
+    for (const template of ['Dockerfile', 'Dockerfile.cuda'] as const) {
+      const text = renderDockerfile({
+        template,
+        baseImage: 'node:20-bookworm-slim',
+        nodeImage: 'node:20-bookworm-slim',
+        port: 3000,
+        grpcPort: 50051,
+        labels,
+      });
+      expect(text, template).toMatch(/^EXPOSE 3000 50051$/m);
+      expect(text, template).toContain('PORT=3000');
+    }
   });
 
   it('GIVEN the CUDA template WHEN rendered THEN node comes from the node image before the runtime layer', () => {

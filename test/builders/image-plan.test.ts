@@ -61,6 +61,19 @@ describe('planImage', () => {
     });
   });
 
+  it('GIVEN runtime.grpc on THEN the image exposes the gRPC port too; off, only the HTTP port', async () => {
+    const aks = [
+      'target: azure-aks',
+      'spec: { api_server_authorized_ip_ranges: [203.0.113.0/24] }',
+    ];
+    const on = await planImage(
+      config([...aks, 'runtime: { grpc: { enabled: true, port: 50051 } }']),
+    );
+    expect(on.dockerfile).toMatch(/^EXPOSE 3000 50051$/m);
+    const off = await planImage(config([...aks, 'runtime: { grpc: { port: 50051 } }']));
+    expect(off.dockerfile).toMatch(/^EXPOSE 3000$/m);
+  });
+
   it('GIVEN --base-image and image.base_image THEN the flag wins', async () => {
     const plan = await planImage(config(['target: aws-ecs', 'image: { base_image: a/b:1 }']), {
       baseImage: 'c/d:2',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TARGET_NAMES } from '../../src/targets/names.js';
+import { TARGET_NAMES, type TargetName } from '../../src/targets/names.js';
+import { getTarget } from '../../src/targets/registry.js';
 import { runCli } from '../helpers/run-cli.js';
 
 describe('bentoctl targets', () => {
@@ -75,6 +76,68 @@ describe('bentoctl targets', () => {
       /^ {2}blue-green {2}ECS native BLUE_GREEN with a lifecycle hook: .*no traffic until healthy and approved \(bentoctl release promote; release abort rejects/m,
     );
   });
+
+  it('GIVEN show aws-ec2-gpu THEN canary and blue-green say how (a second group, the candidate port) and what they cost', async () => {
+    const text = await runCli(['targets', 'show', 'aws-ec2-gpu']);
+    const json = await runCli(['targets', 'show', 'aws-ec2-gpu', '--json']);
+
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/^ {2}canary {2}a second Auto Scaling group .*weighted forward/m);
+    expect(text.stdout).toMatch(/^ {2}canary .*at least one more GPU instance for the bake$/m);
+    expect(text.stdout).toMatch(
+      /^ {2}blue-green {2}.*port 8080 \(HTTPS: 8443\).*twice the GPU instances/m,
+    );
+    const details = JSON.parse(json.stdout) as {
+      releaseStrategies: Record<string, string>;
+      releaseGaps: Record<string, string>;
+    };
+    expect(Object.keys(details.releaseStrategies)).toEqual(['rolling', 'canary', 'blue-green']);
+    expect(details.releaseGaps).toEqual({});
+  });
+
+  it('GIVEN show for each target THEN it says how gRPC reaches clients, or why it cannot', async () => {
+    const ecs = await runCli(['targets', 'show', 'aws-ecs']);
+    const run = await runCli(['targets', 'show', 'google-cloud-run', '--json']);
+
+    expect(ecs.status).toBe(0);
+    expect(ecs.stdout).toMatch(
+      /^gRPC \(runtime\.grpc\):\n {2}.*HTTPS listener on runtime\.grpc\.port/m,
+    );
+    expect(ecs.stdout).toMatch(/^ {2}grpc_endpoint {2}host:port .* \(with runtime\.grpc\)$/m);
+    const details = JSON.parse(run.stdout) as {
+      grpc: { served: boolean; why?: string };
+      outputs: { name: string }[];
+    };
+    expect(details.grpc.served).toBe(false);
+    expect(details.grpc.why).toContain('one container port');
+    expect(details.outputs.map((output) => output.name)).not.toContain('grpc_endpoint');
+  });
+
+  it.each([
+    ['aws-ecs', /desired count to 0: no tasks run/, /min_instances\.\.max_instances/],
+    [
+      'google-cloud-run',
+      /manual scaling at 0 instances and ingress internal-only/,
+      /configured ingress/,
+    ],
+    ['azure-aks', /0 replicas and its HorizontalPodAutoscaler removed/, /at min_instances/],
+    ['aws-ec2-gpu', /held at 0\.\.0: no instances run/, /single instance started/],
+  ])(
+    'GIVEN show %s THEN it says what terminate and restore do there, from its definition',
+    async (name, terminated, restored) => {
+      const text = await runCli(['targets', 'show', name]);
+      const json = await runCli(['targets', 'show', name, '--json']);
+
+      expect(text.status, text.stderr).toBe(0);
+      const lifecycle = getTarget(name as TargetName).lifecycle;
+      expect(lifecycle.terminated).toMatch(terminated);
+      expect(lifecycle.restored).toMatch(restored);
+      expect(text.stdout).toContain(
+        `\nLifecycle (bentoctl terminate / restore):\n  terminated  ${lifecycle.terminated}\n  restored    ${lifecycle.restored}\n`,
+      );
+      expect((JSON.parse(json.stdout) as { lifecycle: unknown }).lifecycle).toEqual(lifecycle);
+    },
+  );
 
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);

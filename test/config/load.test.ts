@@ -36,6 +36,7 @@ describe('loading a valid config', () => {
       log_level: 'info',
       batching: { enabled: true, max_batch_size: 32, max_latency_ms: 10 },
       auth: { mode: 'none', token_env: 'BENTOCTL_AUTH_TOKEN' },
+      grpc: { enabled: false, port: 3001 },
     });
     expect(config.state).toEqual({ backend: 'local' });
     expect(config.image.platform).toBe('linux/amd64');

@@ -10,6 +10,7 @@ import {
 } from '../../src/deploy/lifecycle-state.js';
 import { withoutHistory, writeReleaseFile } from '../../src/deploy/release-stack-file.js';
 
+const IRIS = { deployment: 'iris', command: 'apply', configFile: 'deploy/iris.yaml' } as const;
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const TERMINATED: LifecycleRecord = {
   state: 'terminated',
@@ -21,28 +22,34 @@ describe('lifecycle state', () => {
   it('GIVEN no record THEN the deployment is running, and a plain apply keeps it so', () => {
     expect(lifecycleOf(undefined)).toBe('running');
     expect(lifecycleFromOutputs({})).toBeUndefined();
-    expect(nextLifecycle('iris', undefined, 'keep', 'me', NOW)).toBeUndefined();
+    expect(nextLifecycle(IRIS, undefined, 'keep', 'me', NOW)).toBeUndefined();
   });
 
   it('GIVEN running WHEN terminated THEN the record says who and when; terminating again keeps it', () => {
-    const record = nextLifecycle('iris', undefined, 'terminate', 'me@host', NOW);
+    const record = nextLifecycle(IRIS, undefined, 'terminate', 'me@host', NOW);
     expect(record).toEqual({ state: 'terminated', since: NOW.toISOString(), by: 'me@host' });
-    expect(nextLifecycle('iris', TERMINATED, 'terminate', 'me@host', NOW)).toBe(TERMINATED);
+    expect(nextLifecycle(IRIS, TERMINATED, 'terminate', 'me@host', NOW)).toBe(TERMINATED);
   });
 
-  it('GIVEN terminated WHEN a plain apply plans THEN DEPLOYMENT_TERMINATED names when and who', () => {
-    expect(() => nextLifecycle('iris', TERMINATED, 'keep', 'ci', NOW)).toThrow(
-      /iris is terminated \(since 2026-11-30T09:00:00.000Z, by github:octocat/,
+  it('GIVEN terminated WHEN a plain apply plans THEN DEPLOYMENT_TERMINATED names when and who, the command and the restore of its config', () => {
+    expect(() => nextLifecycle(IRIS, TERMINATED, 'keep', 'ci', NOW)).toThrow(
+      expect.objectContaining({
+        code: 'DEPLOYMENT_TERMINATED',
+        message: expect.stringMatching(
+          /^`bentoctl apply` refused: deployment iris is terminated \(since 2026-11-30T09:00:00.000Z, by github:octocat/,
+        ),
+        hint: expect.stringMatching(/^Run `bentoctl restore -f deploy\/iris.yaml` /),
+      }),
     );
   });
 
   it('GIVEN terminated WHEN restored THEN running; restoring a running one is refused', () => {
-    expect(nextLifecycle('iris', TERMINATED, 'restore', 'me', NOW)).toEqual({
+    expect(nextLifecycle(IRIS, TERMINATED, 'restore', 'me', NOW)).toEqual({
       state: 'running',
       since: NOW.toISOString(),
       by: 'me',
     });
-    expect(() => nextLifecycle('iris', undefined, 'restore', 'me', NOW)).toThrow(
+    expect(() => nextLifecycle(IRIS, undefined, 'restore', 'me', NOW)).toThrow(
       expect.objectContaining({ code: 'DEPLOYMENT_NOT_TERMINATED' }),
     );
   });

@@ -9,8 +9,6 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploymentPaths, type DeploymentPaths } from '../../src/config/deployment-paths.js';
-import { loadConfig } from '../../src/config/load.js';
 import { applyDeployment } from '../../src/deploy/apply-deployment.js';
 import type { Approval, DeploymentRun } from '../../src/deploy/deployment-run.js';
 import { deploymentStacks } from '../../src/deploy/deployment-stacks.js';
@@ -25,10 +23,21 @@ import { TerraformRunner } from '../../src/terraform/runner.js';
 import { Terraform } from '../../src/terraform/terraform.js';
 import type { StackWriter } from '../../src/terraform/stack-writer.js';
 import { findTerraformForTests } from '../terraform/helpers/terraform-available.js';
+import { createWorkspace, type Workspace } from '../terraform/helpers/workspace.js';
 
 const binary: TerraformBinary | undefined = await findTerraformForTests();
 
 const IMAGE = `example.azurecr.io/iris@sha256:${'c'.repeat(64)}`;
+
+/** The steps of an apply that changes the cluster: the workload is planned only after it applies. */
+const CLUSTER_THEN_WORKLOAD = [
+  'terraform init (cluster)',
+  'terraform plan (cluster)',
+  'terraform apply (cluster)',
+  'terraform init (workload)',
+  'terraform plan (workload)',
+  'terraform apply (workload)',
+];
 
 /** What the two test stacks model: the cluster's address, and the workload's replicas. */
 interface Shape {
@@ -97,61 +106,40 @@ function recordingApproval(): Approval & { reviewed: PlanSummary[]; confirmed: n
 }
 
 describe.skipIf(binary === undefined)('terraform workflow on a target of two stacks', () => {
-  let dir: string;
-  let paths: DeploymentPaths;
+  let workspace: Workspace;
+  let stateDir: string;
   let run: DeploymentRun;
   let shape: Shape = { host: 'https://cluster-1.example', replicas: 1 };
   const progress: string[] = [];
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'bentoctl-stacks-'));
-    mkdirSync(join(dir, 'bento'));
-    writeFileSync(join(dir, 'bento', 'bento.yaml'), 'service: demo\nmodels: []\napis: []\n');
-    const configFile = join(dir, 'deployment_config.yaml');
-    writeFileSync(
-      configFile,
-      [
-        'api_version: v1',
-        'name: demo-aks',
-        'bento: ./bento',
-        'target: azure-aks',
-        'spec:',
-        '  location: westeurope',
-        '  api_server_authorized_ip_ranges: [203.0.113.0/24]',
-        // One state path for the deployment: each stack gets its own file beside it, so the two
-        // backends differ, which a TF_DATA_DIR shared by the stacks would mix up.
-        'state:',
-        '  backend: local',
-        `  path: ${join(dir, 'state', 'demo.tfstate')}`,
-        '',
-      ].join('\n'),
-    );
-    paths = deploymentPaths('demo-aks', dir);
+    stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-stacks-'));
+    workspace = createWorkspace('demo-aks', {
+      target: 'azure-aks',
+      spec: ['location: westeurope', 'api_server_authorized_ip_ranges: [203.0.113.0/24]'],
+      // One state path for the deployment: each stack gets its own file beside it, so the two
+      // backends differ, which a TF_DATA_DIR shared by the stacks would mix up.
+      statePath: join(stateDir, 'demo.tfstate'),
+    });
     const writer: StackWriter = async () => {
       writeStacks(run, shape);
       const [repository, digest] = IMAGE.split('@') as [string, string];
       return { warnings: [], image: { repository, digest } };
     };
     run = {
-      config: loadConfig(configFile),
-      paths,
+      config: workspace.config,
+      paths: workspace.paths,
       // A TF_DATA_DIR shared by the whole run, as a user's environment may set: each stack
       // must still get its own.
-      terraform: new Terraform(
-        new TerraformRunner({
-          binary: binary!,
-          env: {
-            ...process.env,
-            TF_DATA_DIR: join(dir, 'tf-data'),
-            TF_CLI_CONFIG_FILE: '/dev/null',
-          },
-        }),
-      ),
+      terraform: new Terraform(new TerraformRunner({ binary: binary!, env: workspace.env })),
       writeStack: writer,
       progress: (line) => progress.push(line),
     };
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    workspace?.remove();
+    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+  });
 
   /** The terraform steps since the last call, stack by stack. */
   const steps = (): string[] => progress.splice(0).filter((line) => line.startsWith('terraform'));
@@ -188,14 +176,7 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
     const approval = recordingApproval();
     const applied = await applyDeployment(run, approval);
 
-    expect(steps()).toEqual([
-      'terraform init (cluster)',
-      'terraform plan (cluster)',
-      'terraform apply (cluster)',
-      'terraform init (workload)',
-      'terraform plan (workload)',
-      'terraform apply (workload)',
-    ]);
+    expect(steps()).toEqual(CLUSTER_THEN_WORKLOAD);
     expect(approval.confirmed).toBe(2);
     expect(approval.reviewed[1]?.resources.map((r) => [r.stack, r.address])).toEqual([
       ['workload', 'terraform_data.bentoctl_release_history'],
@@ -204,12 +185,15 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
     expect(applied.outputs.endpoint?.value).toBe('http://https://cluster-1.example');
     // The history is in the workload stack, the one that runs the bento.
     expect(applied.release).toMatchObject({ number: 1, image_digest: IMAGE.split('@')[1] });
-    expect(statePath(run, 'cluster')).toBe(join(dir, 'state', 'demo', 'cluster.tfstate'));
-    expect(existsSync(join(dir, 'state', 'demo', 'workload.tfstate'))).toBe(true);
+    expect(statePath(run, 'cluster')).toBe(join(stateDir, 'demo', 'cluster.tfstate'));
+    expect(existsSync(join(stateDir, 'demo', 'workload.tfstate'))).toBe(true);
     expect(readFileSync(statePath(run, 'cluster'), 'utf8')).not.toContain(
       'bentoctl_release_history',
     );
-    const fresh = await readReleases(run.config, paths, { binary: binary!, env: process.env });
+    const fresh = await readReleases(run.config, workspace.paths, {
+      binary: binary!,
+      env: process.env,
+    });
     expect(fresh.map((release) => release.number)).toEqual([1]);
   });
 
@@ -235,7 +219,7 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
   });
 
   it('GIVEN both plans WHEN saved and applied with apply --plan THEN exactly they are applied, cluster first', async () => {
-    const saveTo = join(dir, 'saved');
+    const saveTo = join(workspace.dir, 'saved');
     const planned = await planDeployment(run, { saveTo });
     expect(existsSync(join(saveTo, 'cluster', 'bentoctl.tfplan'))).toBe(true);
     expect(existsSync(join(saveTo, 'workload', 'bentoctl.tfplan'))).toBe(true);
@@ -270,14 +254,7 @@ describe.skipIf(binary === undefined)('terraform workflow on a target of two sta
     const applied = await applyDeployment(run, approval);
 
     expect(approval.reviewed[0]?.stacks?.[1]).toMatchObject({ name: 'workload', planned: false });
-    expect(steps()).toEqual([
-      'terraform init (cluster)',
-      'terraform plan (cluster)',
-      'terraform apply (cluster)',
-      'terraform init (workload)',
-      'terraform plan (workload)',
-      'terraform apply (workload)',
-    ]);
+    expect(steps()).toEqual(CLUSTER_THEN_WORKLOAD);
     expect(applied.outputs.endpoint?.value).toBe('http://https://cluster-2.example');
   });
 

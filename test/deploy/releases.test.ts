@@ -4,9 +4,7 @@
  * fresh folder with only the config reads the same history, and a rollback applies the earlier
  * digest and records itself. Steps share one workspace and run in order.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TerraformBinary } from '../../src/terraform/binary.js';
 import { TerraformRunner } from '../../src/terraform/runner.js';
@@ -18,8 +16,9 @@ import { readReleases } from '../../src/deploy/read-releases.js';
 import { chooseRollback, releaseImage } from '../../src/deploy/rollback.js';
 import { findTerraformForTests } from '../terraform/helpers/terraform-available.js';
 import {
-  createWorkspace,
+  createSharedStateWorkspaces,
   DEFAULT_SHAPE,
+  type SharedStateWorkspaces,
   type StackShape,
   type Workspace,
 } from '../terraform/helpers/workspace.js';
@@ -37,14 +36,11 @@ describe.skipIf(binary === undefined)('release history in the terraform state', 
   let run: DeploymentRun;
   const env = { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_ACTOR: 'octocat' };
 
-  let stateDir: string;
+  let folders: SharedStateWorkspaces;
 
   beforeAll(() => {
-    // The backend both folders share, as a bucket would be shared by two CI runners.
-    stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-state-'));
-    const statePath = join(stateDir, 'terraform.tfstate');
-    workspace = createWorkspace('rel-svc', { statePath });
-    fresh = createWorkspace('rel-svc', { statePath });
+    folders = createSharedStateWorkspaces('rel-svc');
+    ({ workspace, fresh } = folders);
     run = {
       config: workspace.config,
       paths: workspace.paths,
@@ -67,9 +63,7 @@ describe.skipIf(binary === undefined)('release history in the terraform state', 
       'GITHUB_REPOSITORY',
     ])
       delete process.env[name];
-    workspace?.remove();
-    fresh?.remove();
-    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+    folders?.remove();
   });
 
   const read = (from: Workspace) =>
@@ -139,7 +133,7 @@ describe.skipIf(binary === undefined)('release history in the terraform state', 
       rollback_to: 1,
       rollback_of: 2,
     });
-    const state = JSON.parse(readFileSync(join(stateDir, 'terraform.tfstate'), 'utf8')) as {
+    const state = JSON.parse(readFileSync(folders.statePath, 'utf8')) as {
       resources: {
         name: string;
         instances: { attributes: { input: { value: { image?: string } } } }[];

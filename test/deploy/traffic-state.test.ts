@@ -80,10 +80,13 @@ describe('traffic state', () => {
       /the candidate is revision svc-b, but the config and image now make revision svc-z/,
     );
     expect(promote(settled)).toThrow(/the release is settled/);
-    expect(nextTraffic(started, input({ stackRevision: 'svc-b', action: 'abort' }))).toMatchObject({
-      phase: 'aborted',
-      percent: 0,
-    });
+    const aborted = nextTraffic(started, input({ stackRevision: 'svc-b', action: 'abort' }));
+    expect(aborted).toMatchObject({ phase: 'aborted', percent: 0 });
+    // Drained: a stack that sizes a group per revision (aws-ec2-gpu) keeps none for it.
+    expect(splitOf(aborted)).toEqual([
+      { revision: 'svc-a', percent: 100, tag: null },
+      { revision: 'svc-b', percent: 0, tag: 'candidate', drained: true },
+    ]);
   });
 
   it('GIVEN blue-green on a stack that takes an approval THEN the stable revision is approved, a waiting one is not, an aborted one is rejected', () => {

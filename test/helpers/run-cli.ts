@@ -14,8 +14,8 @@ import { newestFile } from '../../src/newest-file.js';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The entry point users run; it loads the commands from dist/. */
 export const cliBin = join(repoRoot, 'bin', 'run.js');
-/** Written by `npm run build` after tsc, so its time is the build's. */
-const BUILT_MARKER = join(repoRoot, 'dist', 'commands', 'plan.js');
+/** Written by `npm run build` after tsc, so its time is the build's (relative to the package). */
+const BUILT_MARKER = join('dist', 'commands', 'plan.js');
 
 export interface CliResult {
   /** The exit status; null when a signal ended the process. */
@@ -25,6 +25,12 @@ export interface CliResult {
 }
 
 export interface CliOptions {
+  /**
+   * The package whose `bin/run.js` runs and whose `dist/` is checked against its `src/`
+   * (another one only in the guard's own test).
+   * @default the repository root
+   */
+  readonly root?: string;
   /** @default the repository root */
   readonly cwd?: string;
   /** Added to this process's environment (with NO_COLOR=1 and DEBUG unset). */
@@ -43,27 +49,30 @@ export interface StartedCli {
   readonly exited: Promise<CliResult>;
 }
 
-let checked: string | undefined;
+/** Packages whose dist/ was found up to date: checked once per test file, not per spawn. */
+const checked = new Set<string>();
 
 /** Throws when dist/ is missing or a file under src/ changed after the last build. */
-export function assertCliBuilt(): void {
-  if (checked === BUILT_MARKER) return;
-  if (!existsSync(BUILT_MARKER))
+export function assertCliBuilt(root: string = repoRoot): void {
+  if (checked.has(root)) return;
+  const marker = join(root, BUILT_MARKER);
+  if (!existsSync(marker))
     throw new Error('dist/ is not built: run `npm run build` before the suites that spawn the CLI');
-  const builtMs = statSync(BUILT_MARKER).mtimeMs;
-  const newer = newestFile(join(repoRoot, 'src'));
+  const builtMs = statSync(marker).mtimeMs;
+  const newer = newestFile(join(root, 'src'));
   if (newer !== undefined && newer.mtimeMs > builtMs) {
     throw new Error(
-      `${relative(repoRoot, newer.file)} changed after dist/ was built (${new Date(builtMs).toISOString()}): these tests spawn the built CLI, so run \`npm run build\` first`,
+      `${relative(root, newer.file)} changed after dist/ was built (${new Date(builtMs).toISOString()}): these tests spawn the built CLI, so run \`npm run build\` first`,
     );
   }
-  checked = BUILT_MARKER;
+  checked.add(root);
 }
 
 /** Starts the CLI; for tests that read its output as it comes or send it signals. */
 export function startCli(args: readonly string[], options: CliOptions = {}): StartedCli {
-  assertCliBuilt();
-  const child = spawn(process.execPath, [cliBin, ...args], {
+  const root = options.root ?? repoRoot;
+  assertCliBuilt(root);
+  const child = spawn(process.execPath, [join(root, 'bin', 'run.js'), ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, NO_COLOR: '1', DEBUG: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -380,6 +380,18 @@ describe.skipIf(terraform === undefined || registrySkipReason({ auth: PROD_AUTH 
         `check: the generated production stack pins ${production.host}/iris-prod@${record.digest}`,
       );
       expect(await servingDigest('iris-prod')).toBe(record.digest);
+      // After each apply, the after-bake step ran: on aws-ecs (rolling here) it has nothing to
+      // promote, and checks that the endpoint serves the release (it failed the job otherwise).
+      for (const job of ['staging', 'production']) {
+        const ran = runs.find((run) => run.job === job)!.ran;
+        const applyAt = ran.findIndex((script) => /\bbentoctl apply\b/.test(script));
+        const settleAt = ran.findIndex((script) =>
+          /\bbentoctl release promote\b.*--after-bake/.test(script),
+        );
+        expect(settleAt, `${job}: release promote --after-bake after the apply`).toBeGreaterThan(
+          applyAt,
+        );
+      }
       const gated = runs.find((run) => run.job === 'production-plan')!;
       expect(gated.summary).toContain('iris-prod');
       return record.digest;

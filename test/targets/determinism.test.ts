@@ -5,6 +5,7 @@ import { stableJson } from '../../src/targets/stable-json.js';
 import { imageReference } from '../../src/targets/image-reference.js';
 import { Testing } from 'cdktf';
 import type { TargetName } from '../../src/targets/names.js';
+import { outputsOf } from '../../src/targets/declare-outputs.js';
 import { getTarget } from '../../src/targets/registry.js';
 import {
   addDeploymentStack,
@@ -57,9 +58,16 @@ const synthAll = async (text: string) => {
  * The GCP and Azure configs carry two secrets each: their per-secret blocks are named and
  * ordered by bentoctl, which is where nondeterminism would creep in.
  */
+const CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/abc';
+const GRPC_ON = 'runtime:\n  grpc: { enabled: true }\n';
 const CASES = {
   'aws-ecs': {
     text: configText('aws-ecs', 'region: us-east-1\nmax_instances: 4'),
+    grpcText: configText(
+      'aws-ecs',
+      `region: us-east-1\nmax_instances: 4\ncertificate_arn: ${CERTIFICATE}`,
+      GRPC_ON,
+    ),
     edit: ['max_instances: 4', 'max_instances: 7'],
     minBlocks: 11,
   },
@@ -68,6 +76,11 @@ const CASES = {
       'aws-ec2-gpu',
       'region: us-east-1\nmax_instances: 2',
       'runtime:\n  device: gpu\n',
+    ),
+    grpcText: configText(
+      'aws-ec2-gpu',
+      `region: us-east-1\nmax_instances: 2\ncertificate_arn: ${CERTIFICATE}`,
+      'runtime:\n  device: gpu\n  grpc: { enabled: true }\n',
     ),
     edit: ['max_instances: 2', 'max_instances: 5'],
     minBlocks: 11,
@@ -78,6 +91,8 @@ const CASES = {
       'project: ml-project-123\nregion: us-central1\nmax_instances: 4',
       'secrets:\n  DB_PASSWORD: db-password\n  API_KEY: projects/ml-project-123/secrets/api-key/versions/3\n',
     ),
+    // Cloud Run cannot carry the gRPC port (validate refuses it; google-cloud-run.test.ts).
+    grpcText: undefined,
     edit: ['max_instances: 4', 'max_instances: 7'],
     minBlocks: 9,
   },
@@ -86,6 +101,11 @@ const CASES = {
       'azure-aks',
       'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]\nmax_instances: 4',
       'secrets:\n  DB_PASSWORD: https://iris-vault.vault.azure.net/secrets/db-password\n  API_KEY: https://iris-vault.vault.azure.net/secrets/api-key\n',
+    ),
+    grpcText: configText(
+      'azure-aks',
+      'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]\nmax_instances: 4',
+      GRPC_ON,
     ),
     edit: ['max_instances: 4', 'max_instances: 7'],
     minBlocks: 14,
@@ -106,7 +126,7 @@ function changedLines(before: string, after: string): number {
 describe('deterministic synthesis', () => {
   describe.each(Object.entries(CASES))(
     'GIVEN the %s target',
-    (target, { text, edit, minBlocks }) => {
+    (target, { text, grpcText, edit, minBlocks }) => {
       it('WHEN synthesized twice THEN the bytes are identical and free of machine-specific paths', async () => {
         const first = await synthAll(text);
         const second = await synthAll(text);
@@ -123,10 +143,19 @@ describe('deterministic synthesis', () => {
         expect(changedLines(before.text, after.text)).toBeLessThanOrEqual(2);
       });
 
-      it("THEN the stack's outputs are the ones its definition declares", async () => {
+      it("THEN the stack's outputs are the ones its definition declares, gRPC's only with runtime.grpc", async () => {
+        const definition = getTarget(target as TargetName);
+        const names = (outputs: readonly { name: string }[]) =>
+          outputs.map((output) => output.name).sort();
         const stack = await synthAll(text);
-        const declared = getTarget(target as TargetName).outputs.map((output) => output.name);
-        expect(stack.outputs).toEqual([...declared].sort());
+        expect(stack.outputs).toEqual(
+          names(outputsOf(definition.outputs, { grpc: { enabled: false } })),
+        );
+        expect(definition.grpc.served).toBe(grpcText !== undefined);
+        if (grpcText === undefined) return;
+        const withGrpc = await synthAll(grpcText);
+        expect(withGrpc.outputs).toEqual(names(definition.outputs));
+        expect(withGrpc.outputs).toContain('grpc_endpoint');
       });
 
       it('THEN every logical ID is the readable construct ID, without a cdktf hash suffix', async () => {

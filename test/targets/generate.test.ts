@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import { generateStack } from '../../src/targets/generate-stack.js';
@@ -16,10 +16,20 @@ import { DIGEST, ECR_REPOSITORY, configText } from './target-synth-harness.js';
 
 const ECS_SPEC = 'region: us-east-1';
 
-function workspaceWithConfig(): { workspace: string; config: string } {
+const workspaces: string[] = [];
+afterAll(() => {
+  for (const dir of workspaces) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A bento workspace (removed after the file) holding `deployment_config.yaml` with `text`. */
+function workspaceWithConfig(text = configText('aws-ecs', ECS_SPEC)): {
+  workspace: string;
+  config: string;
+} {
   const workspace = makeBentoWorkspace();
+  workspaces.push(workspace);
   const config = join(workspace, 'deployment_config.yaml');
-  writeFileSync(config, configText('aws-ecs', ECS_SPEC));
+  writeFileSync(config, text);
   return { workspace, config };
 }
 
@@ -249,9 +259,7 @@ describe('generateStack: the image must be pullable by the target', () => {
   ])(
     'GIVEN %s and --image in a registry it cannot pull from WHEN generated THEN IMAGE_NOT_PULLABLE and nothing is written',
     async (target, spec, repository) => {
-      const workspace = makeBentoWorkspace();
-      const config = join(workspace, 'deployment_config.yaml');
-      writeFileSync(config, configText(target, spec));
+      const { workspace, config } = workspaceWithConfig(configText(target, spec));
       await expect(
         generateStack({
           configFile: config,
@@ -272,21 +280,19 @@ describe('generateStack: the image must be pullable by the target', () => {
 describe('generateStack: AKS secrets in a local state', () => {
   const aks = 'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]';
   const secrets = 'secrets:\n  DB_PASSWORD: https://ml-vault.vault.azure.net/secrets/db-password\n';
-  const generate = async (extra: string) => {
-    const workspace = makeBentoWorkspace();
-    const config = join(workspace, 'deployment_config.yaml');
-    writeFileSync(config, configText('azure-aks', aks, extra));
+  const generate = async (text: string, repository = 'example.azurecr.io/iris') => {
+    const { workspace, config } = workspaceWithConfig(text);
     return generateStack({
       configFile: config,
       cwd: workspace,
-      image: `example.azurecr.io/iris@${DIGEST}`,
+      image: `${repository}@${DIGEST}`,
       env: {},
       home: workspace,
     });
   };
 
   it('GIVEN Key Vault secrets and the local backend WHEN generated THEN no warning: the CSI driver reads them, not Terraform', async () => {
-    const result = await generate(secrets);
+    const result = await generate(configText('azure-aks', aks, secrets));
     expect(result.warnings).toEqual([]);
     expect(result.stacks.map((stack) => stack.name)).toEqual(['cluster', 'workload']);
   });
@@ -299,16 +305,7 @@ describe('generateStack: AKS secrets in a local state', () => {
     );
 
   it('GIVEN an image pull secret and the local backend WHEN generated THEN a warning says it lands in the state file', async () => {
-    const workspace = makeBentoWorkspace();
-    const config = join(workspace, 'deployment_config.yaml');
-    writeFileSync(config, withPullSecret(''));
-    const result = await generateStack({
-      configFile: config,
-      cwd: workspace,
-      image: `ghcr.io/acme/iris@${DIGEST}`,
-      env: {},
-      home: workspace,
-    });
+    const result = await generate(withPullSecret(''), 'ghcr.io/acme/iris');
     expect(result.warnings).toEqual([
       expect.stringMatching(
         /spec.image_pull_secret is copied into the Terraform state.*azurerm state backend/,
@@ -317,21 +314,12 @@ describe('generateStack: AKS secrets in a local state', () => {
   });
 
   it('GIVEN the image pull secret with an azurerm backend WHEN generated THEN no warning', async () => {
-    const workspace = makeBentoWorkspace();
-    const config = join(workspace, 'deployment_config.yaml');
-    writeFileSync(
-      config,
+    const result = await generate(
       withPullSecret(
         'state: { backend: azurerm, resource_group_name: tf, storage_account_name: tfstate, container_name: tfstate }\n',
       ),
+      'ghcr.io/acme/iris',
     );
-    const result = await generateStack({
-      configFile: config,
-      cwd: workspace,
-      image: `ghcr.io/acme/iris@${DIGEST}`,
-      env: {},
-      home: workspace,
-    });
     expect(result.warnings).toEqual([]);
   });
 });
@@ -355,10 +343,7 @@ describe('bentoctl generate (CLI)', () => {
   });
 
   it('GIVEN azure-aks WHEN run THEN it prints both stacks in apply order and points at bentoctl plan', async () => {
-    const workspace = makeBentoWorkspace();
-    const config = join(workspace, 'deployment_config.yaml');
-    writeFileSync(
-      config,
+    const { workspace, config } = workspaceWithConfig(
       configText(
         'azure-aks',
         'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]',

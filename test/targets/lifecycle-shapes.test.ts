@@ -24,10 +24,17 @@ const SPECS = {
   'aws-ec2-gpu (group)':
     'region: us-east-1\ninstance_type: g5.xlarge\nmin_instances: 1\nmax_instances: 3',
   'aws-ec2-gpu (one instance)': 'region: us-east-1\ninstance_type: g5.xlarge\nmax_instances: 1',
+  'aws-ec2-gpu (canary)':
+    'region: us-east-1\ninstance_type: g5.xlarge\nmin_instances: 2\nmax_instances: 4',
   'google-cloud-run': 'project: ml-project-123\nregion: us-central1\nmin_instances: 1',
   'azure-aks':
     'location: westeurope\napi_server_authorized_ip_ranges: [203.0.113.0/24]\nmin_instances: 2\nmax_instances: 5',
 } as const;
+
+/** The config beyond `spec`, where a shape needs it. */
+const EXTRA: Partial<Record<keyof typeof SPECS, string>> = {
+  'aws-ec2-gpu (canary)': 'release:\n  strategy: canary\n  percent: 10\n',
+};
 
 /** The resources of every stack of the deployment (azure-aks has a cluster and a workload one). */
 type Stacks = readonly Pick<SynthesizedStack, 'json'>[];
@@ -35,7 +42,7 @@ type Stacks = readonly Pick<SynthesizedStack, 'json'>[];
 async function stackOf(name: keyof typeof SPECS, lifecycle: StackLifecycle): Promise<Stacks> {
   const target = name.split(' ')[0]!;
   const parts = await synthesizeStacks({
-    config: loadTestConfig(configText(target, SPECS[name]), workspace),
+    config: loadTestConfig(configText(target, SPECS[name], EXTRA[name]), workspace),
     image: ECR_IMAGE,
     bentoVersion: '0123456789abcdef',
     bentoName: 'iris_classifier',
@@ -140,6 +147,23 @@ describe('terminated and restoring stacks', () => {
       'aws_autoscaling_group.autoscaling_group max_size: 3 → 0',
       'aws_autoscaling_group.autoscaling_group min_size: 1 → 0',
     ]);
+  });
+
+  it('GIVEN aws-ec2-gpu under canary WHEN terminated THEN every revision group, stable and candidate, is held at 0..0, and a restore gives back their sizes', async () => {
+    const running = await stackOf('aws-ec2-gpu (canary)', RUNNING);
+    const terminated = await stackOf('aws-ec2-gpu (canary)', TERMINATED);
+    const size =
+      '"${each.value.drained ? 0 : (each.value.tag != null && each.value.percent < 100 ? 1 : 2)}"';
+    const group = 'aws_autoscaling_group.revision_autoscaling_group';
+
+    // One resource per entry of bentoctl_traffic: the same 0 for the stable and the candidate.
+    expect(differences(running, terminated)).toEqual([
+      `${group} desired_capacity: ${size} → 0`,
+      `${group} max_size: "\${each.value.drained ? 0 : 4}" → 0`,
+      `${group} min_size: ${size} → 0`,
+      `${group} wait_for_elb_capacity: ${size} → 0`,
+    ]);
+    expect(differences(running, await stackOf('aws-ec2-gpu (canary)', RESTORING))).toEqual([]);
   });
 
   it('GIVEN aws-ec2-gpu with one instance WHEN terminated THEN it is stopped, and a restore starts it', async () => {

@@ -6,9 +6,11 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { loadConfigText } from '../../src/config/load.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import { imageReference } from '../../src/targets/image-reference.js';
+import { stableJson } from '../../src/targets/stable-json.js';
 import {
   synthesizeStacksWith,
   synthesizeStackWith,
@@ -114,6 +116,15 @@ export function synthesizeTargetStacks<Spec>(
       },
     ),
   );
+}
+
+/**
+ * Compares a stack's Terraform JSON with its reviewed file snapshot,
+ * `test/targets/__snapshots__/<name>.tf.json`, written as `generate` writes stacks (sorted keys),
+ * so a change to a target shows in review as a diff of the file it would generate.
+ */
+export async function expectStackSnapshot(name: string, json: TerraformDocument): Promise<void> {
+  await expect(stableJson(json)).toMatchFileSnapshot(`__snapshots__/${name}.tf.json`);
 }
 
 /** Several stacks' blocks in one document (a later stack's block of the same name wins). */

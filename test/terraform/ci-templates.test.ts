@@ -94,15 +94,24 @@ describe.each(['bentoctl-pull-request.yml', 'bentoctl-main.yml'])('%s', (file) =
   });
 
   it('GIVEN each bentoctl command in the template THEN every flag it passes exists on that command', async () => {
-    const calls = [...scripts(workflow).matchAll(/bentoctl ([a-z]+)((?:[^\n]|\\\n)*)/g)];
+    const calls = [
+      ...scripts(workflow).matchAll(/bentoctl ([a-z]+)(?: ([a-z]+)\b)?((?:[^\n]|\\\n)*)/g),
+    ];
     expect(calls.length).toBeGreaterThan(0);
-    for (const [, command, rest] of calls) {
-      const source = new URL(`../../src/commands/${command}.ts`, import.meta.url);
-      // `build` belongs to the builder; its flags are checked once that command exists.
+    for (const [, topic, word, rest] of calls) {
+      // A topic's command (`release promote`) lives in its folder (src/commands/release/promote.ts).
+      const nested = new URL(`../../src/commands/${topic}/${word}.ts`, import.meta.url);
+      const source =
+        word !== undefined && existsSync(nested)
+          ? nested
+          : new URL(`../../src/commands/${topic}.ts`, import.meta.url);
+      const command = source === nested ? `${topic} ${word}` : topic;
+      // Prose in a script's comments ("bentoctl rejects ...") names no command.
       if (!existsSync(source)) continue;
       const module = (await import(source.href)) as { default: { flags: Record<string, unknown> } };
       const known = new Set([...Object.keys(module.default.flags), 'json']);
-      for (const [, flag] of (rest ?? '').matchAll(/--([a-z-]+)/g)) {
+      const args = source === nested ? (rest ?? '') : `${word ?? ''}${rest ?? ''}`;
+      for (const [, flag] of args.matchAll(/--([a-z-]+)/g)) {
         expect(
           known.has(flag!) || known.has(flag!.replace(/^no-/, '')),
           `bentoctl ${command} --${flag}`,
@@ -192,6 +201,23 @@ describe('main-branch workflow', () => {
     expect(staging).toMatch(/-X POST "\$endpoint\/\$SMOKE_API"/);
   });
 
+  it.each([
+    ['staging', 'STAGING_CONFIG', /bentoctl apply -f "\$STAGING_CONFIG"/, '"$endpoint/readyz"'],
+    ['production', 'PROD_CONFIG', /bentoctl apply -f "\$PROD_CONFIG" --plan prod-plan/, undefined],
+  ])(
+    'GIVEN the %s job THEN a canary is promoted after its bake (or aborted, failing the job) right after the apply',
+    (job, config, apply, smokeTest) => {
+      const run = scripts(workflow, job);
+      const promote = `bentoctl release promote -f "$${config}" --after-bake --auto-approve`;
+      const applyAt = run.search(apply);
+      const promoteAt = run.indexOf(promote);
+      expect(applyAt).toBeGreaterThanOrEqual(0);
+      expect(promoteAt).toBeGreaterThan(applyAt);
+      // The smoke test then talks to the revision that takes all traffic, not a 10 % share.
+      if (smokeTest !== undefined) expect(run.indexOf(smokeTest)).toBeGreaterThan(promoteAt);
+    },
+  );
+
   it('GIVEN production-plan THEN the staging digest is promoted, then planned, the plan shown in the job summary and uploaded', () => {
     const job = workflow.jobs['production-plan']!;
     const run = scripts(workflow, 'production-plan');
@@ -211,7 +237,7 @@ describe('main-branch workflow', () => {
     });
   });
 
-  it('GIVEN the gated production job THEN it applies exactly the uploaded plan: no promote, generate or plan', () => {
+  it('GIVEN the gated production job THEN it applies exactly the uploaded plan: no promote, generate or plan (after it, `release promote --after-bake` moves only the traffic of a canary)', () => {
     const job = workflow.jobs.production!;
     const download = job.steps.find((step) => step.uses?.startsWith('actions/download-artifact'));
     expect(download?.with).toMatchObject({ name: 'bentoctl-prod-plan', path: 'prod-plan' });

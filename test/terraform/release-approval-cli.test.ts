@@ -277,5 +277,37 @@ describe.skipIf(binary === undefined)(
       expect(result.stderr).toContain('Error [RELEASE_NOT_IN_PROGRESS]');
       expect(result.stderr).not.toContain('terraform plan');
     });
+
+    it('GIVEN a revision waiting WHEN promote --after-bake runs (the CI step) THEN it approves it, the platform having checked it, and waits until the endpoint serves it', async () => {
+      deploy('d');
+      const started = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
+      expect(started.status, started.stderr).toBe(0);
+      // What ECS does once its hook reads the approval: the new tasks take the traffic.
+      servingHex = 'd';
+      const result = await cli(
+        workspace,
+        'release',
+        'promote',
+        '--after-bake',
+        '--auto-approve',
+        '--no-generate',
+        '--json',
+      );
+
+      expect(result.status, result.stderr).toBe(0);
+      expect(parameter()).toEqual({ approved: revision('d'), rejected: '' });
+      const settled = JSON.parse(result.stdout) as {
+        outcome: string;
+        health: { healthy: boolean; checked: boolean; readiness: string; problems: string[] };
+        ready: { revision: { bentoVersion?: string } | null } | null;
+      };
+      expect(settled.outcome).toBe('promoted');
+      expect(settled.health).toMatchObject({ healthy: true, checked: false, problems: [] });
+      expect(settled.health.readiness).toBe(
+        "not asked: aws-ecs checks the new tasks' health before it asks for the approval, and its alarms roll them back after the shift",
+      );
+      expect(settled.ready?.revision?.bentoVersion).toBe('bento-d');
+      expect((await status(fresh)).phase).toBe('settled');
+    });
   },
 );

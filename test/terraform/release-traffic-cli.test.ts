@@ -4,15 +4,18 @@
  * (as the google-cloud-run stack does), a local-path state shared with a fresh folder, and two
  * local HTTP servers standing in for the endpoint and the candidate's tagged URL.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
-import { createWorkspace, type Workspace } from './helpers/workspace.js';
+import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
+import {
+  createSharedStateWorkspaces,
+  createWorkspace,
+  type SharedStateWorkspaces,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -35,20 +38,8 @@ interface Status {
   bakeMinutesLeft: number | null;
 }
 
-/** A server answering /readyz as the revision `hex()` names. */
-function standIn(hex: () => string): Server {
-  return createServer((_request, response) => {
-    response.setHeader('bentoctl-bento-version', `bento-${hex()}`);
-    response.setHeader('bentoctl-image-digest', digest(hex()));
-    response.setHeader('content-type', 'application/json');
-    response.end('{"status":"ready"}');
-  });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+/** The stand-in revision of image `hex`, as its runtime reports itself. */
+const served = (hex: string) => ({ bentoVersion: `bento-${hex}`, digest: digest(hex) });
 
 function configText(name: string, target: string, statePath: string, release: string): string {
   const spec = target === 'aws-ecs' ? '  region: us-east-1' : '  project: ml-project-123';
@@ -71,12 +62,12 @@ function configText(name: string, target: string, statePath: string, release: st
 describe.skipIf(binary === undefined)(
   'bentoctl release status, promote and abort from the CLI',
   () => {
-    let stateDir: string;
+    let folders: SharedStateWorkspaces;
     let statePath: string;
     let workspace: Workspace;
     let fresh: Workspace;
-    let main: Server;
-    let candidate: Server;
+    let main: StandInService;
+    let candidate: StandInService;
     let endpoint: string;
     let candidateEndpoint: string;
     /** What the endpoint serves (the stable revision) and what the candidate URL serves. */
@@ -122,10 +113,8 @@ describe.skipIf(binary === undefined)(
 
     beforeAll(async () => {
       assertCliBuilt();
-      stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-traffic-'));
-      statePath = join(stateDir, 'terraform.tfstate');
-      workspace = createWorkspace('traffic-cli', { statePath });
-      fresh = createWorkspace('traffic-cli', { statePath });
+      folders = createSharedStateWorkspaces('traffic-cli');
+      ({ statePath, workspace, fresh } = folders);
       const release = '  strategy: canary\n  percent: 10\n  bake_minutes: 15';
       for (const each of [workspace, fresh]) {
         writeFileSync(
@@ -134,18 +123,15 @@ describe.skipIf(binary === undefined)(
         );
       }
       workspace.writeStack({ image: image('a'), replicas: 1, revision: 'x', endpoint: '' });
-      main = standIn(() => stableHex);
-      candidate = standIn(() => newestHex);
-      endpoint = await listen(main);
-      candidateEndpoint = await listen(candidate);
+      main = await startStandIn(() => served(stableHex));
+      candidate = await startStandIn(() => served(newestHex));
+      endpoint = main.endpoint;
+      candidateEndpoint = candidate.endpoint;
     });
     afterAll(async () => {
-      for (const server of [main, candidate]) {
-        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      }
-      workspace?.remove();
-      fresh?.remove();
-      if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+      await main?.close();
+      await candidate?.close();
+      folders?.remove();
     });
 
     it('GIVEN the first apply under canary THEN that revision takes all traffic and keeps the candidate tag', async () => {
@@ -262,7 +248,7 @@ describe.skipIf(binary === undefined)(
       expect(tfvars()).toEqual({
         bentoctl_traffic: [
           { revision: revision('b'), percent: 100, tag: null },
-          { revision: revision('c'), percent: 0, tag: 'candidate' },
+          { revision: revision('c'), percent: 0, tag: 'candidate', drained: true },
         ],
       });
       expect((await status(fresh)).phase).toBe('aborted');
@@ -273,7 +259,7 @@ describe.skipIf(binary === undefined)(
 
     it('GIVEN a new revision WHEN planned with --markdown THEN the PR comment says what share it gets, for how long, and what follows', async () => {
       deploy('d');
-      const file = join(stateDir, 'plan.md');
+      const file = join(folders.stateDir, 'plan.md');
       const result = await cli(workspace, 'plan', '--no-generate', '--markdown', file);
 
       expect(result.status, result.stderr).toBe(0);
@@ -312,8 +298,10 @@ describe.skipIf(binary === undefined)(
         );
         expect(result.status, result.stderr).toBe(2);
         expect(result.stderr).toContain(
-          'Error [DEPLOYMENT_TERMINATED]: Deployment traffic-cli is terminated',
+          `Error [DEPLOYMENT_TERMINATED]: \`bentoctl release ${action}\` refused: deployment traffic-cli is terminated`,
         );
+        expect(result.stderr).toContain('it serves no traffic to move, so nothing was planned.');
+        expect(result.stderr).toContain('bentoctl restore -f deployment_config.yaml');
         expect(result.stderr).not.toContain('terraform plan');
       }
       const shown = await cli(workspace, 'status', '--no-live');

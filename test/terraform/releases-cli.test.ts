@@ -4,16 +4,20 @@
  * fresh folder that holds only the config, and a local HTTP server standing in for the service,
  * answering /readyz from the old revision before the new one (or never switching).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
-import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
+import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
+import {
+  createSharedStateWorkspaces,
+  createWorkspace,
+  DEFAULT_SHAPE,
+  type SharedStateWorkspaces,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -31,10 +35,10 @@ interface ListedRelease {
 }
 
 describe.skipIf(binary === undefined)('bentoctl releases and rollback from the CLI', () => {
-  let stateDir: string;
+  let folders: SharedStateWorkspaces;
   let workspace: Workspace;
   let fresh: Workspace;
-  let server: Server;
+  let service: StandInService;
   let endpoint: string;
   /** What the stand-in service serves on each request, in order; the last one repeats. */
   let serving: string[] = [];
@@ -54,26 +58,18 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
 
   beforeAll(async () => {
     assertCliBuilt();
-    stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-state-'));
-    const statePath = join(stateDir, 'terraform.tfstate');
-    workspace = createWorkspace('rel-cli', { statePath });
-    fresh = createWorkspace('rel-cli', { statePath });
-    server = createServer((_request, response) => {
+    folders = createSharedStateWorkspaces('rel-cli');
+    ({ workspace, fresh } = folders);
+    service = await startStandIn(() => {
       const hex = serving[Math.min(hits, serving.length - 1)] ?? '0';
       hits += 1;
-      response.setHeader('bentoctl-bento-version', `bento-${hex}`);
-      response.setHeader('bentoctl-image-digest', digest(hex));
-      response.setHeader('content-type', 'application/json');
-      response.end('{"status":"ready"}');
+      return { bentoVersion: `bento-${hex}`, digest: digest(hex) };
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = service.endpoint;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    workspace?.remove();
-    fresh?.remove();
-    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+    await service?.close();
+    folders?.remove();
   });
 
   it('GIVEN two applies of two digests WHEN the second rolls out THEN apply waits for the new digest and releases lists both', async () => {
@@ -212,7 +208,7 @@ describe.skipIf(binary === undefined)('bentoctl releases and rollback from the C
         recursive: true,
       },
     );
-    const config = join(stateDir, 'no-providers.tfrc');
+    const config = join(folders.stateDir, 'no-providers.tfrc');
     writeFileSync(
       config,
       'provider_installation {\n  filesystem_mirror {\n    path = "/nonexistent/bentoctl-mirror"\n    include = ["*/*/*"]\n  }\n}\n',

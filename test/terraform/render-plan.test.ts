@@ -80,6 +80,20 @@ describe('terminal rendering', () => {
     expect(without).not.toContain('Release:');
   });
 
+  it('GIVEN a terminate line THEN the comment opens with it as an important note, above the counts', () => {
+    const summary = summaryOf('aws-ecs');
+    const lifecycle = 'Terminates x at release 2: no tasks <run>.';
+    const withLine = renderPlanMarkdown(summary, { deployment: 'x', target: 'aws-ecs', lifecycle });
+
+    expect(withLine).toContain(
+      '\n\n> [!IMPORTANT]\n> **Lifecycle:** Terminates x at release 2: no tasks &lt;run&gt;.\n\n',
+    );
+    expect(withLine.indexOf('**Lifecycle:**')).toBeLessThan(withLine.indexOf(countsLine(summary)));
+    expect(renderPlanMarkdown(summary, { deployment: 'x', target: 'aws-ecs' })).not.toContain(
+      'Lifecycle:',
+    );
+  });
+
   it('GIVEN a plan without changes THEN it says so in one line', () => {
     const summary = summarizePlan(parsePlanJson('{"format_version":"1.2","resource_changes":[]}'));
 

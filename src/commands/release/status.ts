@@ -17,7 +17,8 @@ for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the
 A candidate that waits for \`bentoctl release promote\` (blue-green, also on aws-ecs, where \
 ECS's lifecycle hook waits for the approval) shows as waiting for approval. Where the platform \
 moves the traffic (aws-ecs canary, any rolling release), it says how; \`bentoctl status\` shows \
-what the cloud runs.`;
+what the cloud runs. A terminated deployment is shown as such (with the restore that brings it \
+back), its revisions not asked.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
@@ -37,13 +38,20 @@ what the cloud runs.`;
         if (!json) this.logToStderr(line);
       },
     });
-    for (const [label, value] of rows(status)) this.log(`${label.padEnd(10)} ${value}`);
+    for (const [label, value] of rows(status, flags.file)) this.log(`${label.padEnd(10)} ${value}`);
     return status;
   }
 }
 
-function rows(status: ReleaseStatus): [string, string][] {
+function rows(status: ReleaseStatus, file: string): [string, string][] {
   const out: [string, string][] = [['release', status.plan]];
+  const { lifecycle } = status;
+  if (lifecycle?.state === 'terminated') {
+    out.push([
+      'lifecycle',
+      `terminated (since ${lifecycle.since}, by ${lifecycle.by}): nothing serves, so no revision was asked; \`bentoctl restore -f ${file}\` brings it back`,
+    ]);
+  }
   if (status.movedBy === 'platform') {
     out.push([
       'moved by',

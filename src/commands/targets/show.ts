@@ -7,7 +7,7 @@ import { errors } from '../../errors/index.js';
 import { describeSpec, type SpecField } from '../../targets/describe-spec.js';
 import { TARGET_NAMES } from '../../targets/names.js';
 import { getTarget, isTargetName } from '../../targets/registry.js';
-import type { TargetOutput } from '../../targets/target.js';
+import type { TargetGrpc, TargetLifecycleShapes, TargetOutput } from '../../targets/target.js';
 
 export interface TargetDetails {
   readonly name: string;
@@ -19,13 +19,17 @@ export interface TargetDetails {
   /** `release.strategy` values it can do, with how, and the ones it cannot, with why. */
   readonly releaseStrategies: Readonly<Record<string, string>>;
   readonly releaseGaps: Readonly<Record<string, string>>;
+  /** How the gRPC service (`runtime.grpc`) reaches clients, or why it cannot. */
+  readonly grpc: TargetGrpc;
+  /** What `terminate` and `restore` do on it; null when the target does not describe it. */
+  readonly lifecycle: TargetLifecycleShapes;
 }
 
 export default class TargetsShow extends BaseCommand {
   static override summary = "Show a target's spec fields with their types, defaults and meaning.";
 
   static override description =
-    'The fields listed go under `spec:` in a deployment config whose `target:` is this target.';
+    'The fields listed go under `spec:` in a deployment config whose `target:` is this target. Then its outputs, the release strategies it can do (and how), and what `bentoctl terminate` and `restore` do on it.';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> aws-ecs',
@@ -44,46 +48,62 @@ export default class TargetsShow extends BaseCommand {
     if (!isTargetName(args.name))
       throw errors.targetUnknown(args.name, closestMatch(args.name, TARGET_NAMES));
     const target = getTarget(args.name);
-    const fields = describeSpec(target);
-    this.log(`${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`);
-    this.log('');
-    this.log(
-      formatTable(
-        ['FIELD', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
-        fields.map((field) => [
-          field.name,
-          field.type,
-          field.required
-            ? '(required)'
-            : field.default !== undefined
-              ? yamlValue(field.default)
-              : (field.defaultNote ?? '-'),
-          field.values && field.values.length <= 8
-            ? `${field.description} One of: ${field.values.join(', ')}.`
-            : field.description,
-        ]),
-      ),
-    );
-    this.log('');
-    this.log('Outputs:');
-    for (const output of target.outputs) this.log(`  ${output.name}  ${output.description}`);
-    this.log('');
-    this.log('Release strategies (release.strategy):');
-    for (const [strategy, how] of Object.entries(target.releaseStrategies)) {
-      this.log(`  ${strategy}  ${how}`);
-    }
-    for (const [strategy, why] of Object.entries(target.releaseGaps ?? {})) {
-      this.log(`  ${strategy}  not available: ${why}`);
-    }
-    return {
+    const details: TargetDetails = {
       name: target.name,
       cloud: target.cloud,
       registry: target.registry,
       summary: target.summary,
-      fields,
+      fields: describeSpec(target),
       outputs: target.outputs,
       releaseStrategies: { ...target.releaseStrategies },
       releaseGaps: { ...target.releaseGaps },
+      grpc: target.grpc,
+      lifecycle: target.lifecycle,
     };
+    this.log(formatTargetDetails(details));
+    return details;
   }
+}
+
+/** The target's line, its spec fields as a table, outputs, release strategies, gRPC, lifecycle. */
+function formatTargetDetails(target: TargetDetails): string {
+  const lines = [
+    `${target.name} (${target.cloud}, pushes to ${target.registry}): ${target.summary}`,
+    '',
+    formatTable(
+      ['FIELD', 'TYPE', 'DEFAULT', 'DESCRIPTION'],
+      target.fields.map((field) => [
+        field.name,
+        field.type,
+        field.required
+          ? '(required)'
+          : field.default !== undefined
+            ? yamlValue(field.default)
+            : (field.defaultNote ?? '-'),
+        field.values && field.values.length <= 8
+          ? `${field.description} One of: ${field.values.join(', ')}.`
+          : field.description,
+      ]),
+    ),
+    '',
+    'Outputs:',
+    ...target.outputs.map(
+      (output) =>
+        `  ${output.name}  ${output.description}${output.when === 'grpc' ? ' (with runtime.grpc)' : ''}`,
+    ),
+    '',
+    'Release strategies (release.strategy):',
+    ...Object.entries(target.releaseStrategies).map(([strategy, how]) => `  ${strategy}  ${how}`),
+    ...Object.entries(target.releaseGaps).map(
+      ([strategy, why]) => `  ${strategy}  not available: ${why}`,
+    ),
+    '',
+    'gRPC (runtime.grpc):',
+    `  ${target.grpc.served ? target.grpc.how : `not available: ${target.grpc.why}`}`,
+    '',
+    'Lifecycle (bentoctl terminate / restore):',
+    `  terminated  ${target.lifecycle.terminated}`,
+    `  restored    ${target.lifecycle.restored}`,
+  ];
+  return lines.join('\n');
 }

@@ -26,12 +26,14 @@ import { addOfferedZones, offeredSubnets } from './placement.js';
 import { addRootDevice, type RootDevice } from './root-volume.js';
 import { sessionManagerPolicy } from './session-manager-policy.js';
 import type { AwsEc2GpuSpec } from './spec.js';
+import { addRevisionGroups, type RevisionGroupProps } from './revision-groups.js';
 import { userDataScript } from './user-data.js';
 
 /** The AWS Deep Learning Base GPU AMI (Ubuntu 22.04): NVIDIA driver, Docker, NVIDIA toolkit. */
 export const DLAMI_SSM_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id';
 const DEREGISTRATION_DELAY_SECONDS = 30;
+const HEALTH_CHECK_INTERVAL_SECONDS = 15;
 
 interface InstanceShape {
   readonly amiId: string;
@@ -48,7 +50,7 @@ interface InstanceShape {
 export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   const { stack, config, spec, image } = input;
   const name = config.name;
-  const port = config.runtime.port;
+  const { port, grpc } = config.runtime;
   const scaled = spec.max_instances > 1;
   const imageLocation = ecrLocation(image.repository);
   const offeredZones = addOfferedZones(stack, spec.instance_type);
@@ -95,27 +97,25 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
     );
   }
 
-  const userData = new TerraformLocal(
-    stack,
-    'user_data',
-    userDataScript({
-      deployment: name,
-      region: spec.region,
-      image: image.ref,
-      ecr:
-        imageLocation !== undefined
-          ? { registry: image.repository.split('/')[0] ?? '', region: imageLocation.region }
-          : undefined,
-      registryLogin:
-        base.pullSecret !== undefined
-          ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
-          : undefined,
-      port,
-      environment: input.environment,
-      secrets,
-      logGroupName: `/bentoctl/${name}`,
-    }),
-  );
+  const script = userDataScript({
+    deployment: name,
+    region: spec.region,
+    image: image.ref,
+    ecr:
+      imageLocation !== undefined
+        ? { registry: image.repository.split('/')[0] ?? '', region: imageLocation.region }
+        : undefined,
+    registryLogin:
+      base.pullSecret !== undefined
+        ? { registry: registryHost(image.repository), secretArn: base.pullSecret.secretArn }
+        : undefined,
+    port,
+    ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
+    environment: input.environment,
+    secrets,
+    logGroupName: `/bentoctl/${name}`,
+  });
+  const userData = new TerraformLocal(stack, 'user_data', script);
   const amiId =
     spec.ami_id ??
     new DataAwsSsmParameter(stack, 'dlami', { name: DLAMI_SSM_PARAMETER }).insecureValue;
@@ -133,17 +133,37 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   };
 
   let endpoint: string;
-  if (scaled) {
+  let grpcEndpoint: string | undefined;
+  if (scaled && config.release.strategy !== 'rolling') {
+    endpoint = addRevisionGroups(input, {
+      ...groupSettings(input, network, shape),
+      userDataScript: script,
+      base,
+      network,
+      targetGroup: {
+        name,
+        network,
+        targetPort: port,
+        targetType: 'instance',
+        deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
+        healthCheckIntervalSeconds: HEALTH_CHECK_INTERVAL_SECONDS,
+      },
+    });
+  } else if (scaled) {
     const balancer = base.addLoadBalancer({
       targetType: 'instance',
       deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
-      healthCheckIntervalSeconds: 15,
+      healthCheckIntervalSeconds: HEALTH_CHECK_INTERVAL_SECONDS,
     });
     addAutoScalingGroup(stack, input, network, shape, {
-      targetGroupArn: balancer.targetGroup.arn,
+      targetGroupArns: [
+        balancer.targetGroup.arn,
+        ...(balancer.grpc === undefined ? [] : [balancer.grpc.targetGroup.arn]),
+      ],
       requestsLabel: `${balancer.loadBalancer.arnSuffix}/${balancer.targetGroup.arnSuffix}`,
     });
     endpoint = balancer.endpoint;
+    grpcEndpoint = balancer.grpc?.endpoint;
   } else {
     allowFromCidrs(
       stack,
@@ -155,10 +175,28 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
       },
       base.sources,
     );
-    endpoint = `http://${addSingleInstance(stack, input, network, shape)}:${port}`;
+    if (grpc.enabled) {
+      allowFromCidrs(
+        stack,
+        {
+          id: 'instance_ingress_grpc',
+          securityGroupId: securityGroup.id,
+          port: grpc.port,
+          description: 'gRPC port from an allowed source',
+        },
+        base.sources,
+      );
+    }
+    const address = addSingleInstance(stack, input, network, shape);
+    endpoint = `http://${address}:${port}`;
+    if (grpc.enabled) grpcEndpoint = `${address}:${grpc.port}`;
   }
 
-  base.addOutputs({ endpoint, image_repository: base.repository.repositoryUrl });
+  base.addOutputs({
+    endpoint,
+    image_repository: base.repository.repositoryUrl,
+    ...(grpcEndpoint === undefined ? {} : { grpc_endpoint: grpcEndpoint }),
+  });
 }
 
 const METADATA_OPTIONS = {
@@ -238,19 +276,17 @@ function addSingleInstance(
   return address.publicIp;
 }
 
-function addAutoScalingGroup(
-  stack: TerraformStack,
+/** The launch template and the group's placement: the rolling group's and each revision's. */
+function groupSettings(
   input: SynthInput<AwsEc2GpuSpec>,
   network: AwsNetwork,
   shape: InstanceShape,
-  balancer: { readonly targetGroupArn: string; readonly requestsLabel: string },
-): void {
+): Pick<RevisionGroupProps, 'subnetIds' | 'groupChecks' | 'template' | 'tags'> {
   const { spec, config } = input;
   const placement = offeredSubnets(network, 'private', shape.offeredZones, spec.instance_type);
   // Instances launched by an ASG get no provider default tags: tag them explicitly.
   const tags = { ...input.labels, ...input.bentoLabels, ...spec.tags, Name: config.name };
-  const template = new LaunchTemplate(stack, 'launch_template', {
-    name: config.name,
+  const template: RevisionGroupProps['template'] = {
     imageId: shape.amiId,
     instanceType: spec.instance_type,
     keyName: spec.key_name,
@@ -282,7 +318,7 @@ function addAutoScalingGroup(
       ...(shape.amiIgnored ? { ignoreChanges: ['image_id'] } : {}),
       precondition: [shape.rootDevice.precondition],
     },
-  });
+  };
   const groupChecks = [
     ...(placement.precondition !== undefined
       ? [
@@ -293,14 +329,31 @@ function addAutoScalingGroup(
     // The instances pull from ECR and log to CloudWatch through the private subnets.
     ...(network.privateEgressCheck !== undefined ? [network.privateEgressCheck] : []),
   ];
+  return { subnetIds: placement.subnetIds, groupChecks, template, tags };
+}
+
+function addAutoScalingGroup(
+  stack: TerraformStack,
+  input: SynthInput<AwsEc2GpuSpec>,
+  network: AwsNetwork,
+  shape: InstanceShape,
+  balancer: { readonly targetGroupArns: readonly string[]; readonly requestsLabel: string },
+): void {
+  const { spec, config } = input;
+  const settings = groupSettings(input, network, shape);
+  const template = new LaunchTemplate(stack, 'launch_template', {
+    name: config.name,
+    ...settings.template,
+  });
+  const groupChecks = settings.groupChecks;
   const group = new AutoscalingGroup(stack, 'autoscaling_group', {
     name: config.name,
     // Terminated: 0..0 takes every instance away (EC2 lowers the desired capacity with max).
     minSize: input.lifecycle.terminated ? 0 : spec.min_instances,
     maxSize: input.lifecycle.terminated ? 0 : spec.max_instances,
     desiredCapacity: input.lifecycle.terminated ? 0 : spec.min_instances,
-    vpcZoneIdentifier: placement.subnetIds,
-    targetGroupArns: [balancer.targetGroupArn],
+    vpcZoneIdentifier: settings.subnetIds,
+    targetGroupArns: [...balancer.targetGroupArns],
     healthCheckType: 'ELB',
     healthCheckGracePeriod: spec.startup_grace_seconds,
     defaultInstanceWarmup: spec.startup_grace_seconds,

@@ -24,6 +24,8 @@ export interface UserDataProps {
   /** Another registry and the Secrets Manager secret with its `username` and `password`. */
   readonly registryLogin?: { readonly registry: string; readonly secretArn: string } | undefined;
   readonly port: number;
+  /** The runtime's gRPC port, published too when given. @default - HTTP only */
+  readonly grpcPort?: number | undefined;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly AwsSecret[];
   readonly logGroupName: string;
@@ -75,6 +77,7 @@ export function userDataScript(props: UserDataProps): string {
     '--gpus all',
     '--restart unless-stopped',
     `--publish ${props.port}:${props.port}`,
+    ...(props.grpcPort === undefined ? [] : [`--publish ${props.grpcPort}:${props.grpcPort}`]),
     '--read-only',
     // The runtime needs no Linux capability (it listens above 1024) and never gains one.
     '--cap-drop ALL',

@@ -13,6 +13,8 @@ const TMP_VOLUME = 'tmp';
 export interface ContainerProps {
   readonly image: string;
   readonly port: number;
+  /** The runtime's gRPC port, mapped too when given. @default - HTTP only */
+  readonly grpcPort?: number | undefined;
   readonly environment: Readonly<Record<string, string>>;
   readonly secrets: readonly AwsSecret[];
   /** Secrets Manager ARN of the registry's credentials (an image outside ECR). */
@@ -34,6 +36,16 @@ export function containerDefinition(props: ContainerProps): Record<string, unkno
     essential: true,
     portMappings: [
       { name: 'http', containerPort: props.port, hostPort: props.port, protocol: 'tcp' },
+      ...(props.grpcPort === undefined
+        ? []
+        : [
+            {
+              name: 'grpc',
+              containerPort: props.grpcPort,
+              hostPort: props.grpcPort,
+              protocol: 'tcp',
+            },
+          ]),
     ],
     environment: Object.entries(props.environment).map(([name, value]) => ({ name, value })),
     secrets: props.secrets.map((secret) => ({ name: secret.name, valueFrom: secret.valueFrom })),

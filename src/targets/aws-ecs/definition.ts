@@ -1,3 +1,4 @@
+import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEcs } from './preflight.js';
@@ -12,6 +13,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   outputs: [
     { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
+    {
+      name: 'grpc_endpoint',
+      description: 'host:port of the gRPC service on the load balancer (TLS)',
+      when: 'grpc',
+    },
   ],
   releaseStrategies: {
     rolling: 'ECS rolling update with the deployment circuit breaker (rollback on failure)',
@@ -21,9 +27,25 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
       'ECS native BLUE_GREEN with a lifecycle hook: the new tasks in an alternate target group get no traffic until healthy and approved (bentoctl release promote; release abort rejects, and ECS rolls back; unapproved after 12 h, rejected), then all of it, the old ones staying bake_minutes; the same alarms roll it back. Adds a Lambda (one call a minute while waiting) and an SSM parameter',
   },
   approvalStrategies: ['blue-green'],
+  grpc: {
+    served: true,
+    how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
+  },
+  lifecycle: {
+    terminated:
+      'autoscaling of the service held at 0..0, which sets its desired count to 0: no tasks run; the cluster, the load balancer (answering 503 with no targets), the task definition and the ECR repository stay',
+    restored:
+      'autoscaling back to min_instances..max_instances and the tasks of the current release started; bentoctl restore waits until the load balancer answers from its image',
+  },
   secretReference: AWS_SECRET_REFERENCE,
   initFields: ['region', 'cpu', 'memory', 'min_instances', 'max_instances'],
   stateScope: (spec) => spec.region,
   preflight: (spec, context) => preflightAwsEcs(spec, context),
+  warnings: (config) =>
+    grpcScalingWarnings(
+      config,
+      config.spec.scaling_metric === 'requests',
+      'scale on cpu (scaling_metric: cpu) when gRPC carries much of the traffic',
+    ),
   loadSynthesizer: async () => (await import('./stack.js')).synthesizeAwsEcs,
 };

@@ -92,6 +92,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
       containerDefinition({
         image: image.ref,
         port,
+        ...(balancer.grpc === undefined ? {} : { grpcPort: config.runtime.grpc.port }),
         environment: input.environment,
         secrets,
         pullSecretArn: base.pullSecret?.secretArn,
@@ -170,6 +171,16 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
         containerPort: port,
         ...(shift === undefined ? {} : { advancedConfiguration: shift.advancedConfiguration }),
       },
+      // Rolling only (validate): the traffic shift above moves the HTTP listener's traffic.
+      ...(balancer.grpc === undefined
+        ? []
+        : [
+            {
+              targetGroupArn: balancer.grpc.targetGroup.arn,
+              containerName: CONTAINER_NAME,
+              containerPort: config.runtime.grpc.port,
+            },
+          ]),
     ],
     enableExecuteCommand: false,
     enableEcsManagedTags: true,
@@ -186,6 +197,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     // slowly) and outlive the draining tasks at destroy, which only a dependency orders.
     dependsOn: [
       balancer.forwardingListener,
+      ...(balancer.grpc === undefined ? [] : [balancer.grpc.listener]),
       base.rolePolicy,
       ...(shift?.dependsOn ?? []),
       ...(approval?.dependsOn ?? []),
@@ -222,6 +234,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
   base.addOutputs({
     endpoint: balancer.endpoint,
     image_repository: base.repository.repositoryUrl,
+    ...(balancer.grpc === undefined ? {} : { grpc_endpoint: balancer.grpc.endpoint }),
   });
 }
 

@@ -23,6 +23,11 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   outputs: [
     { name: 'endpoint', description: 'URL of the LoadBalancer service in front of the pods' },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
+    {
+      name: 'grpc_endpoint',
+      description: 'host:port of the gRPC service on the LoadBalancer service (plaintext)',
+      when: 'grpc',
+    },
   ],
   releaseStrategies: {
     rolling: 'Kubernetes rolling update of the Deployment (maxUnavailable 0)',
@@ -31,6 +36,16 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     canary:
       'weighted routing needs an ingress controller or Gateway API in the cluster, which the stack does not install yet',
     'blue-green': 'a switch between two Deployments behind one Service is not built yet',
+  },
+  grpc: {
+    served: true,
+    how: 'a second port of the LoadBalancer Service, runtime.grpc.port, to the container port of the same number (plaintext HTTP/2; the network policy admits it too)',
+  },
+  lifecycle: {
+    terminated:
+      'the Deployment at 0 replicas and its HorizontalPodAutoscaler removed (an HPA cannot hold zero); the Service, the cluster and its node pools, the registry and images stay',
+    restored:
+      'the Deployment at min_instances and its HorizontalPodAutoscaler back; bentoctl restore waits until the endpoint answers from the current release',
   },
   secretReference: {
     form: KEY_VAULT_REFERENCE_FORM,

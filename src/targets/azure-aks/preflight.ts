@@ -25,6 +25,14 @@ export function preflightAzureAks(spec: AzureAksSpec, context: PreflightContext)
     ...checkGpuPoolHoldsPods(spec, context),
     ...checkAccess(spec),
   ];
+  const { grpc } = context.runtime;
+  if (grpc.enabled && grpc.port === spec.service_port) {
+    // The Service listens on service_port for HTTP and on runtime.grpc.port for gRPC.
+    issues.push({
+      path: ['service_port'],
+      message: `the load balancer would listen on ${grpc.port} for both HTTP (service_port) and gRPC (runtime.grpc.port); give one of them another port`,
+    });
+  }
   if (spec.gpu_node_pool !== undefined && !GPU_VM_SIZE.test(spec.gpu_node_pool.vm_size)) {
     issues.push({
       path: ['gpu_node_pool', 'vm_size'],

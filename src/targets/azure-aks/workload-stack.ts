@@ -92,6 +92,7 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
     namespace: namespace.metadata.name,
     image: input.image.ref,
     port: config.runtime.port,
+    ...(config.runtime.grpc.enabled ? { grpcPort: config.runtime.grpc.port } : {}),
     gpu,
     environment: input.environment,
     secret,
@@ -115,4 +116,11 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
     value: cluster.getString(CLUSTER_OUTPUTS.imageRepository),
     description: 'Repository the image is pushed to',
   });
+  if (config.runtime.grpc.enabled) {
+    new TerraformOutput(stack, 'grpc_endpoint', {
+      // What a gRPC client dials: the same address, plaintext HTTP/2 passed through as TCP.
+      value: `${ip}:${config.runtime.grpc.port}`,
+      description: 'host:port of the gRPC service on the load balancer (plaintext)',
+    });
+  }
 }

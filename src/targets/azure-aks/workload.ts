@@ -43,6 +43,8 @@ export interface WorkloadProps {
   readonly namespace: string;
   readonly image: string;
   readonly port: number;
+  /** The runtime's gRPC port: a container port and a Service port of that number. @default - HTTP only */
+  readonly grpcPort?: number | undefined;
   readonly gpu: boolean;
   readonly environment: Readonly<Record<string, string>>;
   readonly secret: RuntimeSecret | undefined;
@@ -103,7 +105,12 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
     spec: {
       type: 'LoadBalancer',
       selector: { ...selector },
-      port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
+      port: [
+        { name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' },
+        ...(props.grpcPort === undefined
+          ? []
+          : [{ name: 'grpc', port: props.grpcPort, targetPort: 'grpc', protocol: 'TCP' }]),
+      ],
       ...(spec.allowed_cidrs.length > 0
         ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
         : {}),
@@ -219,7 +226,12 @@ function addDeployment(
             {
               name: 'runtime',
               image: props.image,
-              port: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              port: [
+                { name: 'http', containerPort: port, protocol: 'TCP' },
+                ...(props.grpcPort === undefined
+                  ? []
+                  : [{ name: 'grpc', containerPort: props.grpcPort, protocol: 'TCP' }]),
+              ],
               env: containerEnv(props.environment, secret),
               resources: { requests: resources, limits: resources },
               startupProbe: { ...probe('/livez'), ...STARTUP_PROBE },
@@ -279,7 +291,8 @@ function containerEnv(
 }
 
 /**
- * Every pod in the namespace admits only TCP to the runtime port (the load balancer's source
+ * Every pod in the namespace admits only TCP to the runtime port (and its gRPC port when on;
+ * the load balancer's source
  * ranges decide from where) and reaches only DNS: the runtime makes no outbound calls, so a
  * compromised pod cannot reach the rest of the cluster, the node metadata or the internet.
  */
@@ -293,7 +306,16 @@ function addNetworkPolicy(
     spec: {
       podSelector: {},
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [{ port: String(props.port), protocol: 'TCP' }] }],
+      ingress: [
+        {
+          ports: [
+            { port: String(props.port), protocol: 'TCP' },
+            ...(props.grpcPort === undefined
+              ? []
+              : [{ port: String(props.grpcPort), protocol: 'TCP' }]),
+          ],
+        },
+      ],
       egress: [
         {
           ports: [

@@ -1,13 +1,15 @@
 /**
  * The Application Load Balancer in front of ECS tasks or EC2 instances: internet-facing in the
  * public subnets only when the spec says `public`, internal otherwise; open only on its listener
- * ports to the allowed CIDRs; HTTPS with an HTTP redirect when a certificate is given.
+ * ports to the allowed CIDRs; HTTPS with an HTTP redirect when a certificate is given; with
+ * gRPC on, an HTTPS listener on the gRPC port in front of a GRPC target group.
  */
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import type { TerraformStack } from 'cdktf';
+import type { ITerraformIterator, TerraformStack } from 'cdktf';
+import { errors } from '../../errors/index.js';
 import { fitName } from './naming.js';
 import { allowFromCidrs, allowToGroup, type CidrSource } from './aws-security-rules.js';
 import { spansTwoZones, type AwsNetwork } from './aws-vpc.js';
@@ -15,9 +17,18 @@ import { spansTwoZones, type AwsNetwork } from './aws-vpc.js';
 /** ALB and target group names: at most 32 letters, digits and hyphens. */
 const MAX_LB_NAME = 32;
 /** TLS 1.3 with TLS 1.2 fallback: AWS's recommended policy for new listeners. */
-const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 /** The runtime's readiness endpoint: 200 once models are loaded, 503 while draining. */
 export const READINESS_PATH = '/readyz';
+/**
+ * The gRPC target group's health check. An ALB reads only the gRPC status, and ServerReady
+ * answers OK (0) whenever the gRPC service takes calls, which the runtime opens only once its
+ * models are loaded and closes at SIGTERM (src/runtime/runtime.ts): OK means ready.
+ */
+export const GRPC_HEALTH_CHECK = {
+  path: '/inference.GRPCInferenceService/ServerReady',
+  matcher: '0',
+} as const;
 
 export interface AwsLoadBalancerProps {
   readonly name: string;
@@ -38,22 +49,93 @@ export interface AwsLoadBalancerProps {
   readonly deregistrationDelaySeconds: number;
   /** Seconds between health checks; 3 failures in a row take a target out. */
   readonly healthCheckIntervalSeconds: number;
+  /**
+   * The runtime's gRPC port: an HTTPS listener on the same port forwards to a GRPC target
+   * group (needs `certificateArn`). @default - no gRPC
+   */
+  readonly grpcPort?: number | undefined;
 }
 
-export interface AwsLoadBalancer {
-  readonly loadBalancer: InstanceType<typeof Lb>;
+/** The gRPC side of the load balancer. */
+export interface AwsGrpcListener {
   readonly targetGroup: InstanceType<typeof LbTargetGroup>;
+  readonly listener: InstanceType<typeof LbListener>;
+  /** `<dns name>:<port>`: what a gRPC client dials, with TLS. */
+  readonly endpoint: string;
+}
+
+/** The load balancer without a target group of its own (see addWeightedAwsLoadBalancer). */
+export interface AwsWeightedLoadBalancer {
+  readonly loadBalancer: InstanceType<typeof Lb>;
   readonly securityGroupId: string;
   /** The listener that forwards to the target group (services must wait for it). */
   readonly forwardingListener: InstanceType<typeof LbListener>;
   /** `http(s)://<dns name>` */
   readonly endpoint: string;
+  /** Present when `grpcPort` was given. */
+  readonly grpc?: AwsGrpcListener;
 }
 
+export interface AwsLoadBalancer extends AwsWeightedLoadBalancer {
+  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
+}
+
+/** The load balancer with one target group (`target_group`) that takes every request. */
 export function addAwsLoadBalancer(
   stack: TerraformStack,
   props: AwsLoadBalancerProps,
 ): AwsLoadBalancer {
+  const targetGroup = addTargetGroup(stack, 'target_group', props);
+  const balancer = addBalancerAndListeners(stack, props, {
+    type: 'forward',
+    targetGroupArn: targetGroup.arn,
+  });
+  return { ...balancer, targetGroup };
+}
+
+/**
+ * Target groups and weights as Terraform expressions, one `target_group` of the listener's
+ * forward action per entry of `forEach` (its key and value are `each.key`, `each.value`).
+ */
+export interface WeightedTargets {
+  /** A map expression, e.g. `${{ for entry in var.x : entry.name => entry }}`. */
+  readonly forEach: string;
+  readonly arn: string;
+  /** 0-999; a group with weight 0 gets no request. */
+  readonly weight: string;
+}
+
+/**
+ * The load balancer whose listener splits the requests across target groups the caller made,
+ * by weight (aws-ec2-gpu's canary and blue-green: one group of instances per revision).
+ */
+export function addWeightedAwsLoadBalancer(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+  targets: WeightedTargets,
+): AwsWeightedLoadBalancer {
+  const balancer = addBalancerAndListeners(stack, props, { type: 'forward' });
+  // cdktf renders dynamic blocks only at a resource's top level, and these sit in
+  // default_action.forward: written as Terraform JSON here.
+  balancer.forwardingListener.addOverride('default_action.0.forward', [
+    {
+      dynamic: {
+        target_group: {
+          for_each: targets.forEach,
+          iterator: 'each',
+          content: { arn: targets.arn, weight: targets.weight },
+        },
+      },
+    },
+  ]);
+  return balancer;
+}
+
+function addBalancerAndListeners(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+  forwardAction: { readonly type: 'forward'; readonly targetGroupArn?: string },
+): AwsWeightedLoadBalancer {
   const https = props.certificateArn !== undefined;
   const securityGroup = new SecurityGroup(stack, 'alb_security_group', {
     name: `${props.name}-alb`,
@@ -84,6 +166,29 @@ export function addAwsLoadBalancer(
     },
     props.targetSecurityGroupId,
   );
+  const { grpcPort } = props;
+  if (grpcPort !== undefined) {
+    allowFromCidrs(
+      stack,
+      {
+        id: 'alb_ingress_grpc',
+        securityGroupId: securityGroup.id,
+        port: grpcPort,
+        description: 'gRPC (TLS) from an allowed source',
+      },
+      props.sources,
+    );
+    allowToGroup(
+      stack,
+      {
+        id: 'alb_egress_targets_grpc',
+        securityGroupId: securityGroup.id,
+        port: grpcPort,
+        description: 'To the targets on the gRPC port',
+      },
+      props.targetSecurityGroupId,
+    );
+  }
 
   const tier = props.public ? 'public' : 'private';
   const loadBalancer = new Lb(stack, 'alb', {
@@ -106,9 +211,7 @@ export function addAwsLoadBalancer(
     enableDeletionProtection: false,
   });
 
-  const targetGroup = addTargetGroup(stack, 'target_group', props);
-
-  const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
+  const forward = [forwardAction];
   const httpListener = new LbListener(stack, 'http_listener', {
     loadBalancerArn: loadBalancer.arn,
     port: 80,
@@ -135,11 +238,56 @@ export function addAwsLoadBalancer(
 
   return {
     loadBalancer,
-    targetGroup,
     securityGroupId: securityGroup.id,
     forwardingListener,
     endpoint: `${https ? 'https' : 'http'}://${loadBalancer.dnsName}`,
+    ...(grpcPort === undefined
+      ? {}
+      : { grpc: addGrpcListener(stack, props, loadBalancer, grpcPort) }),
   };
+}
+
+function addGrpcListener(
+  stack: TerraformStack,
+  props: AwsLoadBalancerProps,
+  loadBalancer: InstanceType<typeof Lb>,
+  grpcPort: number,
+): AwsGrpcListener {
+  if (props.certificateArn === undefined) {
+    throw errors.internal(
+      'a gRPC listener needs certificate_arn, which validate requires (checkGrpcCertificate)',
+    );
+  }
+  const targetGroup = new LbTargetGroup(stack, 'grpc_target_group', {
+    namePrefix: targetGroupNamePrefix(props.name),
+    port: grpcPort,
+    protocol: 'HTTP',
+    protocolVersion: 'GRPC',
+    targetType: props.targetType,
+    vpcId: props.network.vpcId,
+    deregistrationDelay: String(props.deregistrationDelaySeconds),
+    healthCheck: {
+      enabled: true,
+      path: GRPC_HEALTH_CHECK.path,
+      matcher: GRPC_HEALTH_CHECK.matcher,
+      protocol: 'HTTP',
+      port: 'traffic-port',
+      interval: props.healthCheckIntervalSeconds,
+      timeout: 5,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+    lifecycle: { createBeforeDestroy: true },
+  });
+  const listener = new LbListener(stack, 'grpc_listener', {
+    loadBalancerArn: loadBalancer.arn,
+    port: grpcPort,
+    protocol: 'HTTPS',
+    sslPolicy: SSL_POLICY,
+    certificateArn: props.certificateArn,
+    defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+  });
+  return { targetGroup, listener, endpoint: `${loadBalancer.dnsName}:${grpcPort}` };
 }
 
 /**
@@ -158,8 +306,11 @@ export function addTargetGroup(
     | 'deregistrationDelaySeconds'
     | 'healthCheckIntervalSeconds'
   >,
+  /** One group per key (aws-ec2-gpu: per revision). @default - one group */
+  forEach?: ITerraformIterator,
 ): InstanceType<typeof LbTargetGroup> {
   return new LbTargetGroup(stack, id, {
+    ...(forEach === undefined ? {} : { forEach }),
     // A change of port, target type or VPC replaces the group, created before the old one
     // (still referenced by the listener) is destroyed: a fixed name would collide with itself.
     namePrefix: targetGroupNamePrefix(props.name),

@@ -15,3 +15,21 @@ export function checkCertificateRegion(spec: {
     },
   ];
 }
+
+/**
+ * An ALB forwards gRPC only from an HTTPS listener (a GRPC target group behind a plain HTTP
+ * listener answers every call with an error), so gRPC through the load balancer needs the
+ * certificate that listener serves.
+ */
+export function checkGrpcCertificate(
+  spec: { certificate_arn?: string | undefined },
+  grpc: { readonly enabled: boolean; readonly port: number },
+): SpecIssue[] {
+  if (!grpc.enabled || spec.certificate_arn !== undefined) return [];
+  return [
+    {
+      path: ['certificate_arn'],
+      message: `runtime.grpc is on, and the load balancer forwards gRPC only from an HTTPS listener (port ${grpc.port}); set certificate_arn (an ACM certificate in the load balancer's region), or turn runtime.grpc off`,
+    },
+  ];
+}

@@ -10,10 +10,17 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { declareOutputs } from '../declare-outputs.js';
+import { declareOutputs, outputsOf } from '../declare-outputs.js';
 import type { SynthInput } from '../synthesizer.js';
 import type { TargetOutput } from '../target.js';
-import { addAwsLoadBalancer, type AwsLoadBalancer, type AwsLoadBalancerProps } from './aws-alb.js';
+import {
+  addAwsLoadBalancer,
+  addWeightedAwsLoadBalancer,
+  type AwsLoadBalancer,
+  type AwsLoadBalancerProps,
+  type AwsWeightedLoadBalancer,
+  type WeightedTargets,
+} from './aws-alb.js';
 import { addEcrRepository } from './aws-ecr.js';
 import { assumeRolePolicy, iamName } from './aws-iam.js';
 import { addAwsProvider, type AwsAccount } from './aws-provider.js';
@@ -93,10 +100,18 @@ export interface AwsServiceBase {
   readonly sources: readonly CidrSource[];
   /**
    * Adds the ALB in front of the runtime's security group and opens the serving port to it
-   * (aws-ecs always, aws-ec2-gpu when scaled).
+   * (aws-ecs always, aws-ec2-gpu when scaled), and the gRPC port when `runtime.grpc` is on.
    */
   addLoadBalancer(props: AwsServiceLoadBalancerProps): AwsLoadBalancer;
-  /** Declares the target's outputs; `values` must name exactly the declared ones. */
+  /**
+   * The same load balancer without a target group of its own: its listener splits the requests
+   * by weight across the caller's groups (aws-ec2-gpu under canary or blue-green).
+   */
+  addWeightedLoadBalancer(
+    props: AwsServiceLoadBalancerProps,
+    targets: WeightedTargets,
+  ): AwsWeightedLoadBalancer;
+  /** Declares the target's outputs (those of gRPC when it is on); `values` must name exactly those. */
   addOutputs(values: Readonly<Record<string, string>>): void;
 }
 
@@ -106,7 +121,7 @@ export function addAwsServiceBase(
 ): AwsServiceBase {
   const { stack, config, spec, image } = input;
   const name = config.name;
-  const port = config.runtime.port;
+  const { port, grpc } = config.runtime;
   const secrets = awsSecrets(config);
   const pullProblem = awsImagePullProblem(image.repository, spec.image_pull_secret);
   if (pullProblem !== undefined) {
@@ -175,17 +190,19 @@ export function addAwsServiceBase(
   allowHttpsOut(stack, `${props.runtime.id}_egress_https`, securityGroup.id);
   const sources = endpointSources(network.vpcCidr, spec.allowed_cidrs);
 
-  const addLoadBalancer = (balancerProps: AwsServiceLoadBalancerProps): AwsLoadBalancer => {
-    const balancer = addAwsLoadBalancer(stack, {
-      name,
-      network,
-      public: spec.public,
-      sources,
-      certificateArn: spec.certificate_arn,
-      targetPort: port,
-      targetSecurityGroupId: securityGroup.id,
-      ...balancerProps,
-    });
+  const balancerProps = (props: AwsServiceLoadBalancerProps): AwsLoadBalancerProps => ({
+    name,
+    network,
+    public: spec.public,
+    sources,
+    certificateArn: spec.certificate_arn,
+    targetPort: port,
+    targetSecurityGroupId: securityGroup.id,
+    ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
+    ...props,
+  });
+  // The serving port opens to the load balancer's group, whichever form it takes.
+  const openToBalancer = <Balancer extends AwsWeightedLoadBalancer>(balancer: Balancer) => {
     allowFromGroup(
       stack,
       {
@@ -196,6 +213,18 @@ export function addAwsServiceBase(
       },
       balancer.securityGroupId,
     );
+    if (grpc.enabled) {
+      allowFromGroup(
+        stack,
+        {
+          id: `${props.runtime.id}_ingress_alb_grpc`,
+          securityGroupId: securityGroup.id,
+          port: grpc.port,
+          description: 'gRPC port from the load balancer',
+        },
+        balancer.securityGroupId,
+      );
+    }
     return balancer;
   };
 
@@ -210,7 +239,10 @@ export function addAwsServiceBase(
     rolePolicy,
     securityGroup,
     sources,
-    addLoadBalancer,
-    addOutputs: (values) => declareOutputs(stack, props.outputs, values),
+    addLoadBalancer: (balancer) =>
+      openToBalancer(addAwsLoadBalancer(stack, balancerProps(balancer))),
+    addWeightedLoadBalancer: (balancer, targets) =>
+      openToBalancer(addWeightedAwsLoadBalancer(stack, balancerProps(balancer), targets)),
+    addOutputs: (values) => declareOutputs(stack, outputsOf(props.outputs, config.runtime), values),
   };
 }

@@ -24,6 +24,16 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
     'blue-green':
       'the new revision gets 0 % and the candidate tag (its own URL for a smoke test) until `bentoctl release promote` moves all traffic',
   },
+  grpc: {
+    served: false,
+    why: "Cloud Run routes one container port to an instance, and that port carries the REST API, the /readyz startup probe and apply's readiness check, while the runtime serves gRPC on a second port no request can reach. gRPC alone on the one port (use_http2) would give up REST, Swagger and the HTTP probes, and a second, gRPC-only service would load the models again and scale apart. Call the same protocol over REST (POST /v2/models/<model>/infer, with binary tensor data for large tensors), or deploy to aws-ecs, aws-ec2-gpu or azure-aks, which carry the gRPC port",
+  },
+  lifecycle: {
+    terminated:
+      'service-level manual scaling at 0 instances and ingress internal-only (no new revision): the URL answers nobody from outside; revisions, traffic split, image, repository and IAM stay',
+    restored:
+      'automatic scaling back (template min_instances..max_instances) and the configured ingress; bentoctl restore waits until the URL answers from the current release',
+  },
   secretReference: {
     form: SECRET_MANAGER_REFERENCE_FORM,
     isValid: (reference) => parseSecretManagerReference(reference) !== undefined,

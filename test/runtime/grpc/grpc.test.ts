@@ -1,32 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inferencePackage } from '../../../src/runtime/grpc/inference-proto.js';
+import { connect, createServer } from 'node:net';
+import { startRuntime } from '../../../src/runtime/runtime.js';
+import { readSettings } from '../../../src/runtime/settings.js';
+import { freePort } from '../../helpers/registry.js';
+import { runtimeBundle } from '../helpers/bundle.js';
+import { call, inferenceClient, type InferenceClient } from '../helpers/grpc-client.js';
 import { makeTestBento } from '../helpers/models.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-type Client = grpc.Client &
-  Record<string, grpc.requestCallback<unknown> & ((...args: unknown[]) => unknown)>;
-
 const ROWS = [5.1, 3.5, 1.4, 0.2, 6.5, 3.0, 5.5, 2.0];
-
-/** Calls a unary method; resolves with the response, or the ServiceError. */
-function call(
-  client: Client,
-  method: string,
-  request: unknown,
-  metadata = new grpc.Metadata(),
-): Promise<{ response?: Record<string, unknown>; error?: grpc.ServiceError }> {
-  return new Promise((resolve) => {
-    const invoke = client[method] as unknown as (
-      request: unknown,
-      metadata: grpc.Metadata,
-      callback: (error: grpc.ServiceError | null, response?: Record<string, unknown>) => void,
-    ) => void;
-    invoke.call(client, request, metadata, (error, response) =>
-      resolve(error ? { error } : { response }),
-    );
-  });
-}
 
 function bearer(token: string): grpc.Metadata {
   const metadata = new grpc.Metadata();
@@ -37,19 +20,14 @@ function bearer(token: string): grpc.Metadata {
 describe('Open Inference Protocol over gRPC', () => {
   const token = 'grpc-test-token';
   let server: TestServer;
-  let client: Client;
+  let client: InferenceClient;
   beforeAll(async () => {
     server = await startTestServer(
       makeTestBento({ slowLayers: 1 }),
       { authMode: 'bearer', authTokenEnv: 'TEST_TOKEN', grpc: true, grpcPort: 0, maxBodyMb: 1 },
       { TEST_TOKEN: token },
     );
-    const Service = grpc.loadPackageDefinition(inferencePackage()).inference as grpc.GrpcObject;
-    const Constructor = Service.GRPCInferenceService as grpc.ServiceClientConstructor;
-    client = new Constructor(
-      `127.0.0.1:${server.handle.grpcPort}`,
-      grpc.credentials.createInsecure(),
-    ) as unknown as Client;
+    client = inferenceClient(`127.0.0.1:${server.handle.grpcPort}`);
   });
   afterAll(async () => {
     client?.close();
@@ -263,6 +241,95 @@ describe('gRPC off by default', () => {
   });
 });
 
+/** Whether a TCP connection to 127.0.0.1:`port` is accepted. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('gRPC opens once the models are loaded', () => {
+  it('GIVEN the models still loading THEN the gRPC port is closed; once ready, it answers ServerReady', async () => {
+    const { worker } = await runtimeBundle();
+    const grpcPort = await freePort();
+    const handle = await startRuntime({
+      settings: readSettings(
+        {},
+        {
+          // Its warm-up keeps the models loading for a good while after start-up returns.
+          bentoDir: makeTestBento({ slowLayers: 200 }),
+          host: '127.0.0.1',
+          port: 0,
+          grpc: true,
+          grpcPort,
+          inferenceThreads: 1,
+          intraOpThreads: 1,
+        },
+      ),
+      workerScript: worker,
+      write: () => undefined,
+    });
+    try {
+      // HTTP answers at once (liveness), gRPC not: an ALB's gRPC check reads only the status.
+      expect((await fetch(`${handle.url}/livez`)).status).toBe(200);
+      expect(handle.grpcPort).toBeUndefined();
+      expect(await accepts(grpcPort)).toBe(false);
+      await handle.ready;
+      expect(handle.grpcPort).toBe(grpcPort);
+      const client = inferenceClient(`127.0.0.1:${grpcPort}`);
+      try {
+        expect((await call(client, 'ServerReady', {})).response).toEqual({ ready: true });
+      } finally {
+        client.close();
+      }
+    } finally {
+      await handle.shutdown();
+    }
+  });
+});
+
+describe('gRPC on a port taken', () => {
+  it('GIVEN the gRPC port in use THEN readiness fails, saying which port', async () => {
+    const { worker } = await runtimeBundle();
+    const taken = createServer();
+    const grpcPort = await new Promise<number>((resolve) => {
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port));
+    });
+    const lines: string[] = [];
+    const handle = await startRuntime({
+      settings: readSettings(
+        {},
+        {
+          bentoDir: makeTestBento({ slowLayers: 1 }),
+          host: '127.0.0.1',
+          port: 0,
+          grpc: true,
+          grpcPort,
+          inferenceThreads: 1,
+          intraOpThreads: 1,
+        },
+      ),
+      workerScript: worker,
+      write: (line) => lines.push(line),
+    });
+    try {
+      await expect(handle.ready).rejects.toThrow();
+      const failure = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((line) => line.message === 'the gRPC port could not be opened');
+      expect(failure).toMatchObject({ severity: 'ERROR', grpcPort });
+    } finally {
+      await handle.shutdown();
+      taken.close();
+    }
+  });
+});
+
 describe('gRPC at shutdown', () => {
   it('GIVEN a ModelInfer call running WHEN SIGTERM THEN it is answered, later calls are refused, and the stop is clean', async () => {
     const server = await startTestServer(makeTestBento({ slowLayers: 200 }), {
@@ -270,12 +337,7 @@ describe('gRPC at shutdown', () => {
       grpcPort: 0,
       maxLatencyMs: 60_000,
     });
-    const Service = grpc.loadPackageDefinition(inferencePackage()).inference as grpc.GrpcObject;
-    const Constructor = Service.GRPCInferenceService as grpc.ServiceClientConstructor;
-    const client = new Constructor(
-      `127.0.0.1:${server.handle.grpcPort}`,
-      grpc.credentials.createInsecure(),
-    ) as unknown as Client;
+    const client = inferenceClient(`127.0.0.1:${server.handle.grpcPort}`);
     try {
       const rows = 64;
       const running = call(client, 'ModelInfer', {

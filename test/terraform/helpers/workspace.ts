@@ -51,6 +51,10 @@ export interface Workspace {
 export interface WorkspaceOptions {
   /** Keep the state in this file (a local backend shared by workspaces) @default - in the stack */
   readonly statePath?: string;
+  /** The config's target. @default 'aws-ecs' */
+  readonly target?: string;
+  /** The lines under `spec:`. @default ['region: us-east-1'] */
+  readonly spec?: readonly string[];
 }
 
 export function createWorkspace(name = 'demo-svc', options: WorkspaceOptions = {}): Workspace {
@@ -64,9 +68,9 @@ export function createWorkspace(name = 'demo-svc', options: WorkspaceOptions = {
       'api_version: v1',
       `name: ${name}`,
       'bento: ./bento',
-      'target: aws-ecs',
+      `target: ${options.target ?? 'aws-ecs'}`,
       'spec:',
-      '  region: us-east-1',
+      ...(options.spec ?? ['region: us-east-1']).map((line) => `  ${line}`),
       ...(options.statePath === undefined
         ? []
         : ['state:', '  backend: local', `  path: ${options.statePath}`]),
@@ -135,6 +139,39 @@ export function stackJson(shape: StackShape, statePath?: string): Record<string,
       endpoint: { value: shape.endpoint },
       image: { value: shape.image },
       api_token: { value: 'secret-' + shape.revision, sensitive: true },
+    },
+  };
+}
+
+/**
+ * Two folders of one deployment whose configs name one local state file, as two CI runners
+ * share a bucket: `workspace` deploys, `fresh` holds only the config and reads what the state
+ * says.
+ */
+export interface SharedStateWorkspaces {
+  /** The folder of the shared state file; tests may keep other files there. */
+  readonly stateDir: string;
+  readonly statePath: string;
+  readonly workspace: Workspace;
+  readonly fresh: Workspace;
+  /** Removes both folders and the state's. */
+  remove(): void;
+}
+
+export function createSharedStateWorkspaces(name: string): SharedStateWorkspaces {
+  const stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-state-'));
+  const statePath = join(stateDir, 'terraform.tfstate');
+  const workspace = createWorkspace(name, { statePath });
+  const fresh = createWorkspace(name, { statePath });
+  return {
+    stateDir,
+    statePath,
+    workspace,
+    fresh,
+    remove: () => {
+      workspace.remove();
+      fresh.remove();
+      rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
