@@ -125,5 +125,6 @@ function describeTraffic(traffic: TrafficState): string {
   const shares = splitOf(traffic).map(
     (share) => `${share.percent} % ${share.revision}${releaseOf(share.revision)}`,
   );
-  return `${traffic.phase} (${traffic.strategy}): ${shares.join(', ')}`;
+  const phase = traffic.phase === 'waiting' ? 'waiting for approval' : traffic.phase;
+  return `${phase} (${traffic.strategy}): ${shares.join(', ')}`;
 }

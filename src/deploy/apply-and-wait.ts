@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { untilInterrupted } from '../cli/interrupts.js';
 import { endpointOf } from '../terraform/outputs.js';
+import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import { applyDeployment, type AppliedDeployment, type ApplyOptions } from './apply-deployment.js';
 import type { OpenedRun } from './open-run.js';
 import { readyzUrl, type ReadyResult } from './wait-ready.js';
@@ -54,6 +55,15 @@ export async function applyAndWait(
   options.report(applied);
   const endpoint = endpointOf(applied.outputs);
   if (!options.wait || endpoint === undefined) return { ...applied, ready: null };
+  const waiting = awaitingApproval(applied);
+  if (waiting !== undefined) {
+    // Nothing to wait on: the endpoint answers from the stable revision until the approval, and
+    // the candidate has no URL of its own.
+    run.progress(
+      `Revision ${waiting} of ${config.name} waits for approval and takes no traffic: \`bentoctl release promote -f ${opened.configFile}\` approves it and waits while ${config.target} shifts the traffic, \`bentoctl release abort -f ${opened.configFile}\` rejects it; \`bentoctl status -f ${opened.configFile}\` shows its deployment.`,
+    );
+    return { ...applied, ready: null };
+  }
   interrupts.doing(`the wait for ${readyzUrl(endpoint)}`, [
     `${config.name} is applied; \`bentoctl status -f ${opened.configFile}\` shows whether it serves`,
   ]);
@@ -66,6 +76,19 @@ export async function applyAndWait(
     interrupts,
   );
   return { ...applied, ready };
+}
+
+/**
+ * The candidate revision when it waits for an approval with no URL of its own to answer on (aws-ecs
+ * blue-green); undefined otherwise.
+ */
+function awaitingApproval(applied: AppliedDeployment): string | undefined {
+  const { traffic, outputs } = applied;
+  if (traffic?.phase !== 'waiting' || traffic.candidate_revision === null) return undefined;
+  const candidateUrl = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
+  return typeof candidateUrl === 'string' && candidateUrl !== ''
+    ? undefined
+    : traffic.candidate_revision;
 }
 
 /**

@@ -33,7 +33,10 @@ export interface CandidateHealth {
   readonly url: string;
   /** False only with problems. */
   readonly healthy: boolean;
-  /** False when the URL answered 401/403: up behind authentication, nothing else known. */
+  /**
+   * False when nothing could be asked: the URL answered 401/403 (up behind authentication), or
+   * the candidate has no URL of its own and its platform checks it (aws-ecs blue-green).
+   */
   readonly checked: boolean;
   /** What its /readyz said: `ready, serves bento 1a2b…`, `HTTP 503`, `ECONNREFUSED`... */
   readonly readiness: string;

@@ -19,6 +19,7 @@ import { readStateOutputs } from './read-releases.js';
 import type { Release } from './deployment-records.js';
 import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js';
 import { releaseImage } from './rollback.js';
+import { getTarget } from '../targets/registry.js';
 import { bakeMinutesLeft, type TrafficState } from './traffic-state.js';
 import type { ExpectedRevision } from './wait-ready.js';
 
@@ -95,9 +96,15 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
   const serving = action === 'promote' ? candidate : find(before.stable_release);
   // Generated from the candidate's own image, the stack names the candidate's revision even on
   // a fresh runner without the build record; today's config must still make that revision.
+  // Where the platform rolls a rejected candidate back itself (aws-ecs blue-green), an abort
+  // applies the stable release's image instead, so the state names what runs after it.
+  const rollsBack =
+    action === 'abort' &&
+    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const pinned = rollsBack ? serving : candidate;
   const image =
-    candidate?.image_digest != null && candidate.image_repository !== null
-      ? releaseImage(candidate)
+    pinned?.image_digest != null && pinned.image_repository !== null
+      ? releaseImage(pinned)
       : undefined;
   options.progress(
     action === 'promote'

@@ -22,7 +22,7 @@ import {
   type LifecycleIntent,
   type LifecycleRecord,
 } from './lifecycle-state.js';
-import { planTraffic } from './traffic-plan.js';
+import { planTraffic, trafficControlOf, type TrafficControl } from './traffic-plan.js';
 import type { TrafficAction, TrafficState } from './traffic-state.js';
 
 export interface PlannedReleases {
@@ -41,6 +41,8 @@ export interface PlannedReleases {
   /** Who gets the traffic before and after this plan, where bentoctl moves it. */
   readonly previousTraffic: TrafficState | undefined;
   readonly traffic: TrafficState | undefined;
+  /** How the stack takes `traffic`: a split, or an approval its platform acts on. */
+  readonly trafficControl?: TrafficControl;
 }
 
 export interface PlanReleaseOptions {
@@ -99,6 +101,7 @@ export async function planRelease(
       `This plan records release ${added.number}${current(previous)}: ${added.image_digest ?? 'an image without a digest'}`,
     );
   }
+  const trafficControl = traffic === undefined ? undefined : trafficControlOf(stackDir);
   return {
     previous,
     history,
@@ -108,6 +111,7 @@ export async function planRelease(
     previousLifecycle,
     previousTraffic,
     traffic,
+    ...(trafficControl === undefined ? {} : { trafficControl }),
   };
 }
 

@@ -6,9 +6,14 @@
  * stable revision) and fails with RELEASE_CANDIDATE_UNHEALTHY. Both go through the same plan,
  * summary, confirmation and apply as `release promote` / `release abort`.
  *
+ * Where the platform shifts the traffic once bentoctl approves (aws-ecs blue-green, through
+ * ECS's lifecycle hook) the candidate has no URL of its own to ask; ECS checks its new tasks'
+ * health before the hook asks for the approval, and its alarms roll it back after the shift, so
+ * the step approves it (the promote) and waits until the endpoint answers from it.
+ *
  * A pipeline runs the step after every apply, so what has nothing to promote is not an error:
- * where the platform moves the traffic (aws-ecs, where `terraform apply` waited for ECS's
- * canary; any rolling release) and where no candidate is in progress, it says so, waits until
+ * where the platform moves the traffic (an aws-ecs canary, where `terraform apply` waited for
+ * ECS; any rolling release) and where no candidate is in progress, it says so, waits until
  * the endpoint answers from the release that takes all traffic, and exits 0.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +26,7 @@ import { errors } from '../errors/index.js';
 import { discoverTerraform } from '../terraform/binary.js';
 import { endpointOf, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
+import { getTarget } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import { approvalFor, isInteractive, shouldStream } from './approval.js';
 import { checkCandidate, type CandidateHealth } from './candidate-health.js';
@@ -142,7 +148,9 @@ export async function runAfterBake(options: AfterBakeOptions): Promise<AfterBake
 
   const bakeWaitedSeconds = await waitOutBake(name, traffic, options);
   const candidate = find(traffic.candidate_release);
-  const health = await checkHealth(outputs, traffic, candidate, options);
+  const health = platformChecks(config.target, config.release.strategy, outputs)
+    ? approvalHealth(name, config.target, traffic, say)
+    : await checkHealth(outputs, traffic, candidate, options);
   const move = (action: 'promote' | 'abort') =>
     runReleaseMove({
       action,
@@ -198,7 +206,8 @@ export async function waitOutBake(
   const endsAt = Date.parse(traffic.started_at) + traffic.bake_minutes * 60_000 + BAKE_MARGIN_MS;
   const leftMs = endsAt - Date.now();
   if (leftMs <= BAKE_MARGIN_MS) return 0;
-  const leftMinutes = Math.ceil(leftMs / 60_000);
+  // The bake's own minutes, as the plan counts them: the margin is not part of it.
+  const leftMinutes = Math.ceil((leftMs - BAKE_MARGIN_MS) / 60_000);
   if (leftMinutes > options.maxBakeWaitMinutes) {
     throw errors.releaseBakeTooLong(name, leftMinutes, options.maxBakeWaitMinutes);
   }
@@ -217,6 +226,43 @@ export async function waitOutBake(
     if (rest > 0) say(`  ${Math.ceil(rest / 60_000)} min of bake left`);
   }
   return Math.round((Date.now() - started) / 1000);
+}
+
+/**
+ * Whether the platform checks the candidate before it shifts any traffic to it: it waits for an
+ * approval (the target's approvalStrategies) and the stack gives the candidate no URL to ask.
+ */
+function platformChecks(
+  target: Parameters<typeof getTarget>[0],
+  strategy: ReleaseStrategy,
+  outputs: TerraformOutputs,
+): boolean {
+  const url = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
+  const ownUrl = typeof url === 'string' && url !== '';
+  return !ownUrl && getTarget(target).approvalStrategies?.includes(strategy) === true;
+}
+
+/** The candidate of an approval stack, which bentoctl cannot ask: the platform's checks stand. */
+function approvalHealth(
+  name: string,
+  target: string,
+  traffic: TrafficState,
+  say: (line: string) => void,
+): CandidateHealth {
+  const readiness = `not asked: ${target} checks the new tasks' health before it asks for the approval, and its alarms roll them back after the shift`;
+  say(
+    `The candidate of ${name} (revision ${traffic.candidate_revision ?? '?'}) has no URL of its own; ${readiness}. Approving it.`,
+  );
+  return {
+    url: '',
+    healthy: true,
+    checked: false,
+    readiness,
+    revision: null,
+    errorRate: null,
+    errorRateNote: 'not asked: no URL of its own',
+    problems: [],
+  };
 }
 
 /** Asks the candidate's own URL; reports what it found. */

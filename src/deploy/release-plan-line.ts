@@ -6,7 +6,7 @@
 import { describeRelease } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { PlannedReleases } from './planned-release.js';
-import { describeSplit } from './traffic-plan.js';
+import { describeApproval, describeSplit } from './traffic-plan.js';
 
 /** Undefined for a rolling release, which is what every deployment did before `release:`. */
 export function releasePlanLine(
@@ -25,5 +25,8 @@ export function releasePlanLine(
     traffic.phase === 'canary' || traffic.phase === 'waiting'
       ? '; then `bentoctl release promote` (or `release abort`)'
       : '';
+  if (releases?.trafficControl === 'approval') {
+    return `${plan}. After this apply: ${describeApproval(traffic, config.target)}${next}.`;
+  }
   return `${plan}. Traffic after this apply: ${describeSplit(traffic)}${next}.`;
 }

@@ -36,6 +36,8 @@ export const TRAFFIC_RESOURCE = 'terraform_data.bentoctl_release_traffic';
 export const TRAFFIC_OUTPUT = 'bentoctl_traffic';
 /** The split for the stack's `bentoctl_traffic` variable, which terraform reads by itself. */
 export const TRAFFIC_VARS_FILE = 'bentoctl-traffic.auto.tfvars.json';
+/** The approval for the stack's `bentoctl_approval` variable (aws-ecs blue-green). */
+export const APPROVAL_VARS_FILE = 'bentoctl-approval.auto.tfvars.json';
 
 /** The history in the state's outputs; empty before the first apply that recorded one. */
 export function historyFromOutputs(outputs: TerraformOutputs): Release[] {

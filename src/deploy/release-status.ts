@@ -82,6 +82,8 @@ export async function releaseStatus(
           : candidateUrl;
       shares.push({
         ...target,
+        // A tag means a URL of its own; a candidate without one (aws-ecs) has no tag to show.
+        tag: candidateUrl === null ? null : target.tag,
         role,
         release: byNumber(role === 'stable' ? traffic.stable_release : traffic.candidate_release),
         url,

@@ -11,6 +11,7 @@
  * <dir>/bentoctl-plan.json   which deployment, target, config and state version it is for
  * <dir>/bentoctl.tfplan      terraform's plan file
  * <dir>/main.tf.json         the stack planned (plus .terraform.lock.hcl when init wrote one)
+ * <dir>/assets/              the files the stack reads beside it (aws-ecs blue-green: a zip)
  * <dir>/build.json           the build record the stack's image came from, when there was one
  * ```
  *
@@ -20,13 +21,21 @@
  * plan file: `apply --plan` applies the saved plans, then plans that stack from its saved stack
  * file and shows that plan before applying it.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BentoctlError, errors } from '../errors/index.js';
 import { summarizeStackPlan } from './stack-summary.js';
 import type { StateVersion } from '../terraform/terraform.js';
-import { STACK_FILE } from '../stack-file.js';
+import { STACK_ASSETS_DIR, STACK_FILE } from '../stack-file.js';
 import type { DeploymentRun } from './deployment-run.js';
 import { deploymentStacks, terraformFor, type DeploymentStack } from './deployment-stacks.js';
 import { BUILD_RECORD_FILE } from './deployment-records.js';
@@ -84,6 +93,7 @@ export async function savePlan(
     const version = await terraformFor(terraform, stack).stateVersion(stack.dir);
     if (part.plan !== undefined) copyFileSync(part.planFile, join(to, PLAN_FILE));
     copyFileSync(join(stack.dir, STACK_FILE), join(to, STACK_FILE));
+    copyAssets(stack.dir, to);
     if (existsSync(join(stack.dir, LOCK_FILE))) {
       copyFileSync(join(stack.dir, LOCK_FILE), join(to, LOCK_FILE));
     }
@@ -146,6 +156,7 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
     const source = stack.name === undefined ? from : join(from, stack.name);
     mkdirSync(stack.dir, { recursive: true });
     copyFileSync(join(source, STACK_FILE), join(stack.dir, STACK_FILE));
+    copyAssets(source, stack.dir);
     if (existsSync(join(source, LOCK_FILE))) {
       copyFileSync(join(source, LOCK_FILE), join(stack.dir, LOCK_FILE));
     }
@@ -173,6 +184,13 @@ export async function loadSavedPlan(run: DeploymentRun, dir: string): Promise<Pl
   }
   // The plan already holds the release it records (planned with it); apply reads it back after.
   return combinePlanned(planned, undefined);
+}
+
+/** The files the stack reads beside it (a Lambda's zip), which the apply needs as planned. */
+function copyAssets(from: string, to: string): void {
+  const assets = join(from, STACK_ASSETS_DIR);
+  rmSync(join(to, STACK_ASSETS_DIR), { recursive: true, force: true });
+  if (existsSync(assets)) cpSync(assets, join(to, STACK_ASSETS_DIR), { recursive: true });
 }
 
 function sameState(a: StateVersion | null, b: StateVersion | null): boolean {

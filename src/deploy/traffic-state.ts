@@ -9,7 +9,11 @@
 import { z } from 'zod';
 import { errors } from '../errors/index.js';
 import type { ReleaseConfig } from '../config/release-schema.js';
-import { CANDIDATE_TAG, type TrafficTarget } from '../targets/traffic-split.js';
+import {
+  CANDIDATE_TAG,
+  type ReleaseApproval,
+  type TrafficTarget,
+} from '../targets/traffic-split.js';
 
 export const TRAFFIC_ACTIONS = ['apply', 'promote', 'abort'] as const;
 /** What the plan does to the traffic: follow the stack (apply), or move it (promote, abort). */
@@ -45,6 +49,12 @@ export interface TrafficInput {
   /** `release promote`: promote a canary before its bake time is over. @default false */
   readonly skipBake?: boolean;
   readonly now?: Date;
+  /**
+   * How the stack takes the traffic: a split bentoctl sets, or an approval the platform acts on
+   * (it rolls a rejected revision back itself, so an abort applies the stable revision's stack,
+   * and an apply of a rejected revision asks for its approval again). @default 'split'
+   */
+  readonly control?: 'split' | 'approval';
 }
 
 /** The state after this plan; throws when promote or abort has nothing to act on. */
@@ -74,12 +84,15 @@ export function nextTraffic(previous: TrafficState | undefined, input: TrafficIn
         previous === undefined ? 'settled' : previous.phase,
       );
     }
-    if (stackRevision !== previous.candidate_revision) {
+    const rollsBack = input.action === 'abort' && input.control === 'approval';
+    const expected = rollsBack ? previous.stable_revision : previous.candidate_revision;
+    if (stackRevision !== expected) {
       throw errors.releaseCandidateChanged(
         input.deployment,
         input.action,
-        previous.candidate_revision,
+        expected,
         stackRevision,
+        rollsBack ? 'the stable revision it goes back to' : 'the candidate',
       );
     }
     if (input.action === 'abort') {
@@ -94,12 +107,18 @@ export function nextTraffic(previous: TrafficState | undefined, input: TrafficIn
 
   if (previous === undefined) return settled(stackRevision, input.currentRelease);
   if (stackRevision === previous.stable_revision) {
+    // What an abort applied on an approval stack: kept, so a re-plan changes nothing.
+    if (input.control === 'approval' && previous.phase === 'aborted') return previous;
     // Back to what serves (a config reverted during a canary): the candidate is dropped.
     return previous.phase === 'settled'
       ? previous
       : settled(previous.stable_revision, previous.stable_release);
   }
-  if (stackRevision === previous.candidate_revision) return previous;
+  if (stackRevision === previous.candidate_revision) {
+    // The platform rolled a rejected candidate back; applying it again deploys it again, and it
+    // waits for an approval like any new revision.
+    if (!(input.control === 'approval' && previous.phase === 'aborted')) return previous;
+  }
   // A new revision, also one that replaces a candidate not yet promoted: the stable one keeps
   // serving while it proves itself.
   return {
@@ -137,4 +156,16 @@ export function splitOf(state: TrafficState): TrafficTarget[] {
       ...(state.phase === 'aborted' ? { drained: true as const } : {}),
     },
   ];
+}
+
+/**
+ * The approval variable's value for `state` (a stack whose platform shifts once approved): the
+ * stable revision is approved, so a deployment of it passes at once and a candidate waits; an
+ * aborted candidate is rejected, so the platform rolls it back.
+ */
+export function approvalOf(state: TrafficState): ReleaseApproval {
+  return {
+    approved: state.stable_revision,
+    rejected: state.phase === 'aborted' ? (state.candidate_revision ?? '') : '',
+  };
 }

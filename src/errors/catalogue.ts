@@ -494,10 +494,11 @@ export const errors = {
     action: string,
     candidate: string,
     generated: string,
+    which = 'the candidate',
   ) =>
     raise(
       'RELEASE_CANDIDATE_CHANGED',
-      `Cannot ${action} the release of ${deployment}: the candidate is revision ${candidate}, but the config and image now make revision ${generated}.`,
+      `Cannot ${action} the release of ${deployment}: ${which} is revision ${candidate}, but the config and image now make revision ${generated}.`,
     ),
   releaseCandidateReplaced: (
     deployment: string,

@@ -15,7 +15,8 @@ import { getTarget } from './registry.js';
 import { resolveImage, type ResolvedImage } from './image-reference.js';
 import { synthesizeStacks } from './synth-stack.js';
 import type { StackLifecycle } from './synthesizer.js';
-import { STACK_FILE } from '../stack-file.js';
+import { STACK_ASSETS_DIR, STACK_FILE } from '../stack-file.js';
+import { rmSync } from 'node:fs';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export interface GenerateOptions extends LoadOptions {
@@ -109,6 +110,11 @@ export async function generateStack(options: GenerateOptions): Promise<GenerateR
     file = join(dir, STACK_FILE);
     // Written whole or not at all: terraform never sees a half-written stack.
     writeFileAtomic(file, stack.text);
+    // What an earlier stack needed and this one does not is not left for terraform to find.
+    rmSync(join(dir, STACK_ASSETS_DIR), { recursive: true, force: true });
+    for (const [assetName, bytes] of Object.entries(stack.assets)) {
+      writeFileAtomic(join(dir, STACK_ASSETS_DIR, assetName), bytes);
+    }
     if (name !== undefined) stacks.push({ name, out: dir, file, resources: stack.resources });
   }
   const last = parts[parts.length - 1]?.stack;

@@ -30,6 +30,7 @@ import {
 } from './synthesizer.js';
 import { stableJson } from './stable-json.js';
 import { remoteStateOf, stackState } from './stack-state.js';
+import { STACK_ASSETS_DIR } from '../stack-file.js';
 
 export interface StackInput {
   readonly config: ResolvedConfig;
@@ -52,6 +53,8 @@ export interface SynthesizedStack {
   /** Number of managed resources (data sources not counted). */
   readonly resources: number;
   readonly outputs: readonly string[];
+  /** Files the stack reads beside it, by name (`assets/<name>`, SynthInput.addAsset). */
+  readonly assets: Readonly<Record<string, Uint8Array>>;
 }
 
 /** One stack of a deployment; `name` is undefined for a target with one stack. */
@@ -112,7 +115,7 @@ export function synthesizeStacksWith<Spec>(
       if (missing.length > 0) throw new Error(`stack ${stack.node.id}: ${missing.join('; ')}`);
     }
     app.synth();
-    return stacks.map(({ name, stack }) => {
+    return stacks.map(({ name, stack, assets }) => {
       const raw: unknown = JSON.parse(
         readFileSync(join(outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8'),
       );
@@ -124,6 +127,7 @@ export function synthesizeStacksWith<Spec>(
           text: stableJson(json),
           resources: countResources(json),
           outputs: Object.keys((json.output ?? {}) as object).sort(),
+          assets,
         },
       };
     });
@@ -153,6 +157,8 @@ export function addDeploymentStack<Spec>(
 export interface DeploymentStackConstruct {
   readonly name: string | undefined;
   readonly stack: CdktfStack;
+  /** What the target put beside the stack (SynthInput.addAsset), by name. */
+  readonly assets: Readonly<Record<string, Uint8Array>>;
 }
 
 /**
@@ -182,6 +188,7 @@ export function addDeploymentStacks<Spec>(
     );
     const floors = [MINIMUM_TERRAFORM_VERSION, addBackend(stack, stateOf(part), folder)];
     const earlier = parts.slice(0, index);
+    const assets: Record<string, Uint8Array> = {};
     synthesize({
       stack,
       config,
@@ -194,6 +201,13 @@ export function addDeploymentStacks<Spec>(
       lifecycle: input.lifecycle ?? RUNNING,
       requireTerraform: (version) => {
         floors.push(version);
+      },
+      addAsset: (assetName, bytes) => {
+        if (!/^[a-z0-9][a-z0-9._-]*$/.test(assetName) || assetName in assets) {
+          throw new Error(`asset name ${assetName} is not a plain file name or already taken`);
+        }
+        assets[assetName] = bytes;
+        return `\${path.module}/${STACK_ASSETS_DIR}/${assetName}`;
       },
       ...(part === undefined
         ? {}
@@ -211,7 +225,7 @@ export function addDeploymentStacks<Spec>(
     // from the stack file and refuse first, with the reason (src/terraform/binary.ts). Each
     // stack states its own: the newest of what its backend and its resources need.
     stack.addOverride('terraform.required_version', `>= ${newestVersion(floors)}`);
-    return { name: part, stack };
+    return { name: part, stack, assets };
   });
 }
 

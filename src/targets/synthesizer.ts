@@ -71,6 +71,12 @@ export interface SynthInput<Spec> {
    * own minimum; `plan` and `apply` refuse an older binary with it.
    */
   requireTerraform(version: string): void;
+  /**
+   * Puts `bytes` beside the stack file as `assets/<name>` (STACK_ASSETS_DIR) and returns the
+   * path Terraform reads it at (`${path.module}/assets/<name>`). The bytes must depend only on
+   * the inputs, so that `generate` stays byte-identical.
+   */
+  addAsset(name: string, bytes: Uint8Array): string;
 }
 
 /** Adds a target's providers, resources and outputs (at least `endpoint`) to the stack. */

@@ -113,6 +113,13 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly releaseStrategies: Readonly<Partial<Record<ReleaseStrategy, string>>>;
   /** Why a strategy it cannot do is missing, for the validate error. @default - none given */
   readonly releaseGaps?: Readonly<Partial<Record<ReleaseStrategy, string>>>;
+  /**
+   * Strategies whose traffic the platform shifts once bentoctl approves the revision (the stack
+   * takes `bentoctl_approval`, src/targets/traffic-split.ts) and rolls back by itself when it
+   * is rejected: `release abort` applies the stable release's own image, so that the state names
+   * what the platform goes back to. @default - none
+   */
+  readonly approvalStrategies?: readonly ReleaseStrategy[];
   /** Whether and how the gRPC service reaches clients. */
   readonly grpc: TargetGrpc;
   /** What terminate and restore do here (`bentoctl targets show`). */

@@ -59,3 +59,26 @@ export function revisionName(service: string, content: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
   return `${service}-${hash}`;
 }
+
+/**
+ * A stack whose platform shifts the traffic only once bentoctl approves (aws-ecs blue-green,
+ * through an ECS lifecycle hook) takes the approval as this variable instead of a split: the
+ * revision that may take all traffic and the one that was refused. Its default approves the
+ * stack's own revision, which names it for the plan step (src/deploy/traffic-plan.ts), as the
+ * split variable's default does.
+ */
+export const APPROVAL_VARIABLE = 'bentoctl_approval';
+
+/** The approval variable's value; `rejected` is '' when nothing was refused. */
+export interface ReleaseApproval {
+  readonly approved: string;
+  readonly rejected: string;
+}
+
+/** The approval variable's Terraform type. */
+export const APPROVAL_VARIABLE_TYPE = 'object({ approved = string, rejected = string })';
+
+/** `revision` approved, nothing refused: the approval variable's default. */
+export function approvedRevision(revision: string): ReleaseApproval {
+  return { approved: revision, rejected: '' };
+}

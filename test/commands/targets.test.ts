@@ -69,6 +69,15 @@ describe('bentoctl targets', () => {
     expect(details.releaseGaps).toEqual({});
   });
 
+  it('GIVEN show aws-ecs THEN blue-green says it waits for an approval through a lifecycle hook', async () => {
+    const run = await runCli(['targets', 'show', 'aws-ecs']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /^ {2}blue-green {2}ECS native BLUE_GREEN with a lifecycle hook: .*no traffic until healthy and approved \(bentoctl release promote; release abort rejects/m,
+    );
+  });
+
   it('GIVEN show aws-ec2-gpu THEN canary and blue-green say how (a second group, the candidate port) and what they cost', async () => {
     const text = await runCli(['targets', 'show', 'aws-ec2-gpu']);
     const json = await runCli(['targets', 'show', 'aws-ec2-gpu', '--json']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  approvalOf,
   bakeMinutesLeft,
   nextTraffic,
   splitOf,
@@ -86,5 +87,60 @@ describe('traffic state', () => {
       { revision: 'svc-a', percent: 100, tag: null },
       { revision: 'svc-b', percent: 0, tag: 'candidate', drained: true },
     ]);
+  });
+
+  it('GIVEN blue-green on a stack that takes an approval THEN the stable revision is approved, a waiting one is not, an aborted one is rejected', () => {
+    const approval = (over: Partial<TrafficInput>) =>
+      input({ release: blueGreen, control: 'approval', ...over });
+    const first = nextTraffic(undefined, approval({}));
+    const waiting = nextTraffic(first, approval({ stackRevision: 'svc-b', currentRelease: 2 }));
+    const promoted = nextTraffic(waiting, approval({ stackRevision: 'svc-b', action: 'promote' }));
+    // The platform rolls the rejected one back itself: the abort applies the stable revision.
+    const aborted = nextTraffic(waiting, approval({ stackRevision: 'svc-a', action: 'abort' }));
+
+    expect(approvalOf(first)).toEqual({ approved: 'svc-a', rejected: '' });
+    expect(approvalOf(waiting)).toEqual({ approved: 'svc-a', rejected: '' });
+    expect(approvalOf(promoted)).toEqual({ approved: 'svc-b', rejected: '' });
+    expect(aborted).toMatchObject({ phase: 'aborted', stable_revision: 'svc-a' });
+    expect(approvalOf(aborted)).toEqual({ approved: 'svc-a', rejected: 'svc-b' });
+    // The stable revision's stack is what the abort applied: a re-plan keeps it.
+    expect(nextTraffic(aborted, approval({ stackRevision: 'svc-a' }))).toBe(aborted);
+    expect(() =>
+      nextTraffic(waiting, approval({ stackRevision: 'svc-b', action: 'abort' })),
+    ).toThrow(
+      /the stable revision it goes back to is revision svc-a, but the config and image now make revision svc-b/,
+    );
+  });
+
+  it('GIVEN an aborted candidate WHEN applied again THEN an approval stack asks for its approval again, and a split stack keeps the abort', () => {
+    const later = new Date(at.getTime() + 60_000);
+    const states = (control: 'split' | 'approval') => {
+      const over = { release: blueGreen, control };
+      const first = nextTraffic(undefined, input(over));
+      const waiting = nextTraffic(first, input({ ...over, stackRevision: 'svc-b' }));
+      const aborted = nextTraffic(
+        waiting,
+        input({
+          ...over,
+          stackRevision: control === 'approval' ? 'svc-a' : 'svc-b',
+          action: 'abort',
+        }),
+      );
+      const again = nextTraffic(
+        aborted,
+        input({ ...over, stackRevision: 'svc-b', currentRelease: 4, now: later }),
+      );
+      return { aborted, again };
+    };
+
+    expect(states('approval').again).toMatchObject({
+      phase: 'waiting',
+      candidate_revision: 'svc-b',
+      candidate_release: 4,
+      started_at: later.toISOString(),
+    });
+    expect(approvalOf(states('approval').again)).toEqual({ approved: 'svc-a', rejected: '' });
+    const split = states('split');
+    expect(split.again).toBe(split.aborted);
   });
 });

@@ -4,6 +4,10 @@ import { outputsOf } from '../../src/targets/declare-outputs.js';
 import { synthesizeAwsEcs } from '../../src/targets/aws-ecs/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
 import { stableJson } from '../../src/targets/stable-json.js';
+import { synthesizeStackWith } from '../../src/targets/synth-stack.js';
+import { APPROVAL_HOOK_SOURCE } from '../../src/targets/aws-ecs/approval-hook-source.js';
+import { createHash } from 'node:crypto';
+import { strToU8, unzipSync } from 'fflate';
 import {
   expectStackSnapshot,
   configText,
@@ -13,6 +17,7 @@ import {
   loadTestConfig,
   resource,
   resourcesOf,
+  stackInput,
   synthesizeTarget,
   type TerraformDocument,
 } from './target-synth-harness.js';
@@ -542,17 +547,171 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       });
     });
 
-    it('GIVEN blue-green WHEN synthesized THEN ECS runs BLUE_GREEN and keeps the old tasks bake_minutes', () => {
-      const stack = synth(
-        configText('aws-ecs', spec, 'release:\n  strategy: blue-green\n  bake_minutes: 20\n'),
+    describe('GIVEN blue-green', () => {
+      const blueGreen = configText(
+        'aws-ecs',
+        spec,
+        'release:\n  strategy: blue-green\n  bake_minutes: 20\n',
       );
-
-      expect(service(stack).deployment_configuration).toEqual({
-        strategy: 'BLUE_GREEN',
-        bake_time_in_minutes: '20',
+      let stack: TerraformDocument;
+      beforeAll(() => {
+        stack = synth(blueGreen);
       });
-      expect(service(stack).timeouts).toEqual({ update: '50m' });
-      expect(resource(stack, 'aws_lb_target_group', 'alternate_target_group')).toBeDefined();
+      const hookPolicy = (id: string) =>
+        JSON.parse(String(resource(stack, 'aws_iam_role_policy', id)?.policy)) as {
+          Statement: Record<string, unknown>[];
+        };
+      const revision = () =>
+        (stack as { variable: { bentoctl_approval: { default: { approved: string } } } }).variable
+          .bentoctl_approval.default.approved;
+
+      it('THEN ECS runs BLUE_GREEN, keeps the old tasks bake_minutes and asks the approval hook after the test traffic shift', () => {
+        const ecs = service(stack) as ReturnType<typeof service> & {
+          wait_for_steady_state: boolean;
+        };
+
+        expect(ecs.deployment_configuration).toEqual({
+          strategy: 'BLUE_GREEN',
+          bake_time_in_minutes: '20',
+          lifecycle_hook: [
+            {
+              hook_target_arn: '${aws_lambda_function.approval_hook.arn}',
+              role_arn: '${aws_iam_role.approval_invoke_role.arn}',
+              lifecycle_stages: ['POST_TEST_TRAFFIC_SHIFT'],
+              hook_details: JSON.stringify({ revision: revision() }),
+            },
+          ],
+        });
+        expect(revision()).toMatch(/^iris-prod-[0-9a-f]{12}$/);
+        // The deployment waits for `release promote`, another apply: this one must not wait.
+        expect(ecs.wait_for_steady_state).toBe(false);
+        expect(ecs.timeouts).toEqual({ update: '50m' });
+        expect(ecs.depends_on).toContain('aws_iam_role_policy.approval_invoke_role_policy');
+        expect(resource(stack, 'aws_lb_target_group', 'alternate_target_group')).toBeDefined();
+      });
+
+      it('THEN the approval parameter holds the bentoctl_approval variable, whose default approves this revision', () => {
+        expect(
+          (stack as { variable: Record<string, { type: string; default: unknown }> }).variable
+            .bentoctl_approval,
+        ).toMatchObject({
+          type: 'object({ approved = string, rejected = string })',
+          default: { approved: revision(), rejected: '' },
+        });
+        expect(resource(stack, 'aws_ssm_parameter', 'approval_parameter')).toMatchObject({
+          name: '/bentoctl/iris-prod/release-approval',
+          type: 'String',
+          value: '${jsonencode(var.bentoctl_approval)}',
+        });
+      });
+
+      it('THEN the hook is a Node.js Lambda from the zip beside the stack, told which parameter to read', () => {
+        const [input] = [stackInput(loadTestConfig(blueGreen), ECR_IMAGE)];
+        const synthesized = synthesizeStackWith(input, synthesizeAwsEcs);
+        const zip = synthesized.assets['approval-hook.zip'];
+
+        expect(resource(stack, 'aws_lambda_function', 'approval_hook')).toMatchObject({
+          function_name: 'iris-prod-approval-hook',
+          runtime: 'nodejs22.x',
+          handler: 'index.handler',
+          filename: '${path.module}/assets/approval-hook.zip',
+          source_code_hash: createHash('sha256')
+            .update(zip ?? '')
+            .digest('base64'),
+          role: '${aws_iam_role.approval_hook_role.arn}',
+          environment: {
+            variables: {
+              BENTOCTL_APPROVAL_PARAMETER: '${aws_ssm_parameter.approval_parameter.name}',
+            },
+          },
+          logging_config: {
+            log_format: 'Text',
+            log_group: '${aws_cloudwatch_log_group.approval_hook_log_group.name}',
+          },
+        });
+        expect(Object.keys(synthesized.assets)).toEqual(['approval-hook.zip']);
+        expect(unzipSync(zip ?? new Uint8Array())).toEqual({
+          'index.mjs': strToU8(APPROVAL_HOOK_SOURCE),
+        });
+        // The same inputs give the same zip bytes, so generate stays byte-identical.
+        expect(synthesizeStackWith(input, synthesizeAwsEcs).assets['approval-hook.zip']).toEqual(
+          zip,
+        );
+      });
+
+      it("THEN the hook's role reads only its parameter and writes only its log group", () => {
+        expect(
+          JSON.parse(
+            String(resource(stack, 'aws_iam_role', 'approval_hook_role')?.assume_role_policy),
+          ).Statement[0].Principal,
+        ).toEqual({ Service: 'lambda.amazonaws.com' });
+        expect(hookPolicy('approval_hook_role_policy').Statement).toEqual([
+          {
+            Sid: 'ReadApproval',
+            Effect: 'Allow',
+            Action: ['ssm:GetParameter'],
+            Resource: ['${aws_ssm_parameter.approval_parameter.arn}'],
+          },
+          {
+            Sid: 'WriteLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: ['${aws_cloudwatch_log_group.approval_hook_log_group.arn}:*'],
+          },
+        ]);
+        expect(resourcesOf(stack, 'aws_iam_role_policy_attachment')).not.toHaveProperty(
+          'approval_hook_role_policy',
+        );
+      });
+
+      it('THEN the role ECS invokes the hook with may invoke that one function, for this account only', () => {
+        const trust = JSON.parse(
+          String(resource(stack, 'aws_iam_role', 'approval_invoke_role')?.assume_role_policy),
+        ).Statement[0];
+        expect(trust.Principal).toEqual({ Service: 'ecs.amazonaws.com' });
+        expect(trust.Condition).toEqual({
+          StringEquals: { 'aws:SourceAccount': '${data.aws_caller_identity.caller.account_id}' },
+        });
+        expect(hookPolicy('approval_invoke_role_policy').Statement).toEqual([
+          {
+            Sid: 'InvokeApprovalHook',
+            Effect: 'Allow',
+            Action: ['lambda:InvokeFunction'],
+            Resource: ['${aws_lambda_function.approval_hook.arn}'],
+          },
+        ]);
+      });
+
+      it('THEN the revision changes with what runs and not with the release section', () => {
+        const longerBake = synth(
+          configText('aws-ecs', spec, 'release:\n  strategy: blue-green\n  bake_minutes: 30\n'),
+        );
+        const otherImage = synthesizeTarget(
+          synthesizeAwsEcs,
+          loadTestConfig(blueGreen),
+          imageReference(ECR_IMAGE.repository, `sha256:${'cd'.repeat(32)}`),
+        );
+        const approved = (json: TerraformDocument) =>
+          (json as { variable: { bentoctl_approval: { default: { approved: string } } } }).variable
+            .bentoctl_approval.default.approved;
+
+        expect(approved(longerBake)).toBe(revision());
+        expect(approved(otherImage)).not.toBe(revision());
+      });
+
+      it('THEN it matches the reviewed snapshot', async () => {
+        await expect(stableJson(stack)).toMatchFileSnapshot(
+          '__snapshots__/aws-ecs-blue-green.tf.json',
+        );
+      });
+    });
+
+    it('GIVEN a canary WHEN synthesized THEN there is no approval hook and terraform waits for the deployment', () => {
+      const stack = synth(configText('aws-ecs', spec, 'release:\n  strategy: canary\n'));
+
+      expect(resourcesOf(stack, 'aws_lambda_function')).toEqual({});
+      expect(resourcesOf(stack, 'aws_ssm_parameter')).toEqual({});
+      expect(service(stack)).toMatchObject({ wait_for_steady_state: true });
     });
   });
 

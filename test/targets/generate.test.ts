@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deploymentPaths } from '../../src/config/deployment-paths.js';
 import { loadConfig } from '../../src/config/load.js';
 import { generateStack } from '../../src/targets/generate-stack.js';
+import { approvalHookZip } from '../../src/targets/aws-ecs/approval-hook.js';
 import {
   checkImageReference,
   parseImageReference,
@@ -206,6 +207,31 @@ describe('generateStack', () => {
     expect(JSON.parse(readFileSync(result.file, 'utf8')).terraform.backend).toEqual({
       local: { path: 'terraform.tfstate' },
     });
+  });
+
+  it('GIVEN aws-ecs blue-green WHEN generated THEN the approval hook zip lands in assets/ beside the stack, and is removed once the stack needs it no more', async () => {
+    const { workspace, config } = workspaceWithConfig();
+    const generate = () =>
+      generateStack({
+        configFile: config,
+        cwd: workspace,
+        image: `${ECR_REPOSITORY}@${DIGEST}`,
+        env: {},
+        home: workspace,
+      });
+    writeFileSync(config, configText('aws-ecs', ECS_SPEC, 'release:\n  strategy: blue-green\n'));
+    const blueGreen = await generate();
+    const zip = join(blueGreen.out, 'assets', 'approval-hook.zip');
+
+    expect(readFileSync(zip)).toEqual(Buffer.from(approvalHookZip()));
+    expect(
+      JSON.parse(readFileSync(blueGreen.file, 'utf8')).resource.aws_lambda_function.approval_hook
+        .filename,
+    ).toBe('${path.module}/assets/approval-hook.zip');
+
+    writeFileSync(config, configText('aws-ecs', ECS_SPEC));
+    await generate();
+    expect(existsSync(join(blueGreen.out, 'assets'))).toBe(false);
   });
 
   it('GIVEN a config the caller already loaded WHEN generated THEN the file is not read again', async () => {

@@ -227,7 +227,8 @@ describe.skipIf(binary === undefined)(
       expect(tfvars()).toEqual({
         bentoctl_traffic: [
           { revision: revision('b'), percent: 100, tag: null },
-          { revision: revision('c'), percent: 0, tag: 'candidate' },
+          // An aborted candidate is marked drained (aws-ec2-gpu sizes its group at 0 by it).
+          { revision: revision('c'), percent: 0, tag: 'candidate', drained: true },
         ],
       });
       const status = await cli(fresh, 'release', 'status', '--json');

@@ -4,7 +4,8 @@
  * since; a plan made stale by another apply is refused by terraform and named by bentoctl.
  * The built CLI, real terraform, terraform_data stacks (--no-generate).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { savedPlanApplyError } from '../../src/deploy/saved-plan.js';
@@ -61,6 +62,37 @@ describe.skipIf(binary === undefined)('a saved plan applied in a later job', () 
     expect(readFileSync(join(workspace.paths.stack, 'main.tf.json'), 'utf8')).toContain(
       '"replicas": 1',
     );
+  });
+
+  it('GIVEN a stack that reads a file in assets/ WHEN applied from its saved plan in a job without it THEN the saved plan brought the file along', async () => {
+    const stack = join(workspace.paths.stack, 'main.tf.json');
+    workspace.writeStack({ ...DEFAULT_SHAPE, revision: 'with-asset' });
+    const json = JSON.parse(readFileSync(stack, 'utf8')) as {
+      resource: { terraform_data: Record<string, unknown> };
+    };
+    // As the aws-ecs Lambda reads its zip: at apply, from beside the stack.
+    json.resource.terraform_data.hook = {
+      input: '${filebase64sha256("${path.module}/assets/hook.zip")}',
+    };
+    writeFileSync(stack, JSON.stringify(json, null, 2));
+    mkdirSync(join(workspace.paths.stack, 'assets'), { recursive: true });
+    writeFileSync(join(workspace.paths.stack, 'assets', 'hook.zip'), 'zip bytes');
+    const planned = await cli('plan', '--no-generate', '--out', 'with-asset');
+    expect(planned.status, planned.stderr).toBe(0);
+    expect(readFileSync(join(workspace.dir, 'with-asset', 'assets', 'hook.zip'), 'utf8')).toBe(
+      'zip bytes',
+    );
+
+    // The apply job has the saved plan, not the plan job's stack folder.
+    rmSync(join(workspace.paths.stack, 'assets'), { recursive: true, force: true });
+    const applied = await cli('apply', '--plan', 'with-asset', '--auto-approve', '--no-wait');
+
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(appliedInput('hook')).toBe(createHash('sha256').update('zip bytes').digest('base64'));
+    expect(readFileSync(join(workspace.paths.stack, 'assets', 'hook.zip'), 'utf8')).toBe(
+      'zip bytes',
+    );
+    rmSync(join(workspace.paths.stack, 'assets'), { recursive: true, force: true });
   });
 
   it('GIVEN a saved plan WHEN another apply changes the state first THEN apply --plan exits 3 with SAVED_PLAN_STALE and applies nothing', async () => {

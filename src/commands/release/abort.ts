@@ -13,9 +13,11 @@ release's image and the config as it is, and goes through the same plan, summary
 (--auto-approve without a terminal) and apply as \`bentoctl apply\`, changing only the traffic \
 split: the stable revision gets 100 %, the candidate 0 % (it keeps its candidate tag and URL, \
 for a look at what went wrong). Then waits until the endpoint answers from the stable \
-revision. The next apply of a new revision starts a new candidate. On aws-ecs, ECS's alarms \
-roll a canary back by themselves (RELEASE_MOVED_BY_PLATFORM); \`bentoctl rollback\` goes back \
-after it finished.`;
+revision. The next apply of a new revision starts a new candidate. On aws-ecs blue-green, the \
+apply rejects the candidate, and ECS rolls its deployment back at the lifecycle hook's next \
+call; the stack is generated from the stable release's image there, so the state names what \
+ECS goes back to. On aws-ecs canary, ECS's alarms roll it back by themselves (RELEASE_MOVED_BY_PLATFORM); \
+\`bentoctl rollback\` goes back after it finished.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',

@@ -19,17 +19,21 @@ generates the stack from the candidate release's image and the config as it is, 
 through the same plan, summary, confirmation (--auto-approve without a terminal) and apply as \
 \`bentoctl apply\`, changing only the traffic split; then waits until the endpoint answers from \
 the candidate. A canary is promoted only after its bake_minutes (--skip-bake to promote now). \
-On aws-ecs, ECS moves the traffic itself and \`bentoctl apply\` waits while it does, so there is \
-nothing to promote (RELEASE_MOVED_BY_PLATFORM).
+On aws-ecs blue-green, the apply approves the candidate (the SSM parameter ECS's lifecycle hook \
+reads), ECS shifts all traffic to it at the hook's next call, and this waits until the \
+endpoint answers from it. An aws-ecs canary is moved by ECS itself, and \`bentoctl apply\` waits \
+while it does, so there is nothing to promote (RELEASE_MOVED_BY_PLATFORM).
 
 --after-bake is the CI step after an apply: it waits for the bake time left (at most \
 --max-bake-wait minutes; Ctrl-C or SIGTERM stops the wait, exit 130, nothing applied), asks the \
 candidate's own URL for /readyz (from the candidate's image, within 60 s) and /metrics (more \
 than 5 % 5xx of at least 10 requests is unhealthy), then promotes it, or aborts it (all traffic \
-back to the stable revision) and fails with RELEASE_CANDIDATE_UNHEALTHY (exit 3). Where there \
-is nothing to promote (aws-ecs, where the platform moved the traffic; a rolling release; no \
-candidate in progress) it says so, waits until the endpoint answers from the release that takes \
-all traffic, and exits 0, so a pipeline can run it after every apply.`;
+back to the stable revision) and fails with RELEASE_CANDIDATE_UNHEALTHY (exit 3). On aws-ecs \
+blue-green the candidate has no URL of its own: ECS checks its new tasks' health before its \
+hook asks, so this approves it and waits until the endpoint answers from it. Where there is \
+nothing to promote (an aws-ecs canary, where the platform moved the traffic; a rolling release; \
+no candidate in progress) it says so, waits until the endpoint answers from the release that \
+takes all traffic, and exits 0, so a pipeline can run it after every apply.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',

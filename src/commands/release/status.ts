@@ -14,9 +14,11 @@ export default class ReleaseStatusCommand extends BaseCommand {
   static override description = `Reads the release history and the traffic state from the deployment's Terraform state \
 (as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL \
 for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the stable one. \
-Where the platform moves the traffic (aws-ecs canary and blue-green, any rolling release), it \
-says how; \`bentoctl status\` shows what the cloud runs. A terminated deployment is shown as \
-such (with the restore that brings it back), its revisions not asked.`;
+A candidate that waits for \`bentoctl release promote\` (blue-green, also on aws-ecs, where \
+ECS's lifecycle hook waits for the approval) shows as waiting for approval. Where the platform \
+moves the traffic (aws-ecs canary, any rolling release), it says how; \`bentoctl status\` shows \
+what the cloud runs. A terminated deployment is shown as such (with the restore that brings it \
+back), its revisions not asked.`;
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> -f deploy/prod.yaml',
@@ -61,7 +63,9 @@ function rows(status: ReleaseStatus, file: string): [string, string][] {
     out.push(['moved by', 'bentoctl (`bentoctl release promote` / `release abort`)']);
     out.push([
       'phase',
-      `${status.phase ?? 'unknown'}${status.bakeMinutesLeft === null ? '' : status.bakeMinutesLeft > 0 ? `, ${status.bakeMinutesLeft} min of bake left` : ', baked: ready to promote'}`,
+      status.phase === 'waiting'
+        ? 'waiting for approval: the candidate gets no traffic until `bentoctl release promote` (or `release abort`)'
+        : `${status.phase ?? 'unknown'}${status.bakeMinutesLeft === null ? '' : status.bakeMinutesLeft > 0 ? `, ${status.bakeMinutesLeft} min of bake left` : ', baked: ready to promote'}`,
     ]);
   }
   for (const share of status.shares) {

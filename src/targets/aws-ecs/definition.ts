@@ -24,8 +24,9 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     canary:
       'ECS native CANARY: the new tasks in an alternate target group get percent of the listener for bake_minutes, then all; CloudWatch alarms on their 5xx rate and p99 latency roll it back',
     'blue-green':
-      'ECS native BLUE_GREEN: the new tasks in an alternate target group get all traffic once healthy, the old ones stay bake_minutes; the same alarms roll it back',
+      'ECS native BLUE_GREEN with a lifecycle hook: the new tasks in an alternate target group get no traffic until healthy and approved (bentoctl release promote; release abort rejects, and ECS rolls back; unapproved after 12 h, rejected), then all of it, the old ones staying bake_minutes; the same alarms roll it back. Adds a Lambda (one call a minute while waiting) and an SSM parameter',
   },
+  approvalStrategies: ['blue-green'],
   grpc: {
     served: true,
     how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',

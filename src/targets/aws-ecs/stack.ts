@@ -17,6 +17,8 @@ import { awsEcs } from './definition.js';
 import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-definition.js';
 import type { AwsEcsSpec } from './spec.js';
 import { addTrafficShift } from './traffic-shift.js';
+import { addApprovalHook } from './approval-hook.js';
+import { revisionName } from '../traffic-split.js';
 
 /** Defaults of `scaling_target` per metric: % CPU, or ALB requests per task per minute. */
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
@@ -112,6 +114,18 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
           balancer,
           targetGroup: { ...targetGroup, name, network, targetPort: port },
         });
+  // Blue-green: ECS shifts only once bentoctl approved the revision (approval-hook.ts).
+  const approval =
+    release.strategy === 'blue-green'
+      ? addApprovalHook(stack, {
+          name,
+          region: spec.region,
+          account: base.account,
+          revision: ecsRevision(input),
+          logRetentionDays: spec.log_retention_days,
+          addAsset: (assetName, bytes) => input.addAsset(assetName, bytes),
+        })
+      : undefined;
 
   const serviceChecks = [
     ...(network.zonesMayRepeat
@@ -131,13 +145,17 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     ...(shift === undefined
       ? {}
       : {
-          deploymentConfiguration: shift.deploymentConfiguration,
+          deploymentConfiguration:
+            approval === undefined
+              ? shift.deploymentConfiguration
+              : { ...shift.deploymentConfiguration, lifecycleHook: [approval.lifecycleHook] },
           alarms: shift.alarms,
           timeouts: { update: shift.updateTimeout },
         }),
     // terraform apply waits for the rollout to finish, so a circuit-breaker rollback fails the
-    // apply instead of leaving the old tasks serving behind a reported success.
-    waitForSteadyState: true,
+    // apply instead of leaving the old tasks serving behind a reported success. Not under an
+    // approval: the deployment waits for `release promote`, which is another apply.
+    waitForSteadyState: approval === undefined,
     deploymentMinimumHealthyPercent: 100,
     deploymentMaximumPercent: 200,
     healthCheckGracePeriodSeconds: spec.startup_grace_seconds,
@@ -182,6 +200,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
       ...(balancer.grpc === undefined ? [] : [balancer.grpc.listener]),
       base.rolePolicy,
       ...(shift?.dependsOn ?? []),
+      ...(approval?.dependsOn ?? []),
     ],
   });
 
@@ -216,5 +235,26 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     endpoint: balancer.endpoint,
     image_repository: base.repository.repositoryUrl,
     ...(balancer.grpc === undefined ? {} : { grpc_endpoint: balancer.grpc.endpoint }),
+  });
+}
+
+/**
+ * `<deployment>-<12 hex>`: names what the tasks run (image, environment, bento, config; the
+ * release section and the state backend aside), so the approval of one revision never lets
+ * another through, and a re-plan of the same inputs names the same one.
+ */
+function ecsRevision(input: SynthInput<AwsEcsSpec>): string {
+  const {
+    source: _source,
+    bentoReference: _bento,
+    release: _release,
+    state: _state,
+    ...runs
+  } = input.config;
+  return revisionName(input.config.name, {
+    image: input.image.ref,
+    environment: input.environment,
+    bento: input.bentoLabels,
+    config: runs,
   });
 }
