@@ -7,6 +7,7 @@
  * `generate` stays byte-identical for identical inputs, and the state decides who gets what.
  */
 import { createHash } from 'node:crypto';
+import type { SynthInput } from './synthesizer.js';
 
 export const TRAFFIC_VARIABLE = 'bentoctl_traffic';
 /**
@@ -58,6 +59,30 @@ export function settledSplit(revision: string): TrafficTarget[] {
 export function revisionName(service: string, content: unknown): string {
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12);
   return `${service}-${hash}`;
+}
+
+/**
+ * The revision name of what `input`'s stack runs: its image, environment, bento and config, the
+ * config's `release:` section, state backend, source file and bento reference aside (a promote,
+ * a move of the state or of the file must not name a new revision).
+ */
+export function runningRevision(
+  service: string,
+  input: Pick<SynthInput<unknown>, 'config' | 'image' | 'environment' | 'bentoLabels'>,
+): string {
+  const {
+    source: _source,
+    bentoReference: _bento,
+    release: _release,
+    state: _state,
+    ...runs
+  } = input.config;
+  return revisionName(service, {
+    image: input.image.ref,
+    environment: input.environment,
+    bento: input.bentoLabels,
+    config: runs,
+  });
 }
 
 /**

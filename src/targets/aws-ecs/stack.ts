@@ -18,7 +18,7 @@ import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-d
 import type { AwsEcsSpec } from './spec.js';
 import { addTrafficShift } from './traffic-shift.js';
 import { addApprovalHook } from './approval-hook.js';
-import { revisionName } from '../traffic-split.js';
+import { runningRevision } from '../traffic-split.js';
 
 /** Defaults of `scaling_target` per metric: % CPU, or ALB requests per task per minute. */
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
@@ -244,17 +244,5 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
  * another through, and a re-plan of the same inputs names the same one.
  */
 function ecsRevision(input: SynthInput<AwsEcsSpec>): string {
-  const {
-    source: _source,
-    bentoReference: _bento,
-    release: _release,
-    state: _state,
-    ...runs
-  } = input.config;
-  return revisionName(input.config.name, {
-    image: input.image.ref,
-    environment: input.environment,
-    bento: input.bentoLabels,
-    config: runs,
-  });
+  return runningRevision(input.config.name, input);
 }

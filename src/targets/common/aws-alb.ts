@@ -266,17 +266,7 @@ function addGrpcListener(
     targetType: props.targetType,
     vpcId: props.network.vpcId,
     deregistrationDelay: String(props.deregistrationDelaySeconds),
-    healthCheck: {
-      enabled: true,
-      path: GRPC_HEALTH_CHECK.path,
-      matcher: GRPC_HEALTH_CHECK.matcher,
-      protocol: 'HTTP',
-      port: 'traffic-port',
-      interval: props.healthCheckIntervalSeconds,
-      timeout: 5,
-      healthyThreshold: 2,
-      unhealthyThreshold: 3,
-    },
+    healthCheck: healthCheck(GRPC_HEALTH_CHECK, props.healthCheckIntervalSeconds),
     lifecycle: { createBeforeDestroy: true },
   });
   const listener = new LbListener(stack, 'grpc_listener', {
@@ -319,17 +309,10 @@ export function addTargetGroup(
     targetType: props.targetType,
     vpcId: props.network.vpcId,
     deregistrationDelay: String(props.deregistrationDelaySeconds),
-    healthCheck: {
-      enabled: true,
-      path: READINESS_PATH,
-      matcher: '200',
-      protocol: 'HTTP',
-      port: 'traffic-port',
-      interval: props.healthCheckIntervalSeconds,
-      timeout: 5,
-      healthyThreshold: 2,
-      unhealthyThreshold: 3,
-    },
+    healthCheck: healthCheck(
+      { path: READINESS_PATH, matcher: '200' },
+      props.healthCheckIntervalSeconds,
+    ),
     lifecycle: { createBeforeDestroy: true },
   });
 }
@@ -346,4 +329,25 @@ const MAX_TARGET_GROUP_PREFIX = 6;
 /** `iris-prod` gives `iris-`: the deployment's start, recognisable in the console. */
 export function targetGroupNamePrefix(deployment: string): string {
   return `${deployment.slice(0, MAX_TARGET_GROUP_PREFIX - 1).replace(/-+$/, '')}-`;
+}
+
+/**
+ * A target group's health check on the target's own port: 3 failures in a row (5 s each) take a
+ * target out, 2 passes bring it back.
+ */
+function healthCheck(
+  check: { readonly path: string; readonly matcher: string },
+  intervalSeconds: number,
+) {
+  return {
+    enabled: true,
+    path: check.path,
+    matcher: check.matcher,
+    protocol: 'HTTP',
+    port: 'traffic-port',
+    interval: intervalSeconds,
+    timeout: 5,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+  };
 }

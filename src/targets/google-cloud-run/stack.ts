@@ -19,7 +19,7 @@ import type { SynthInput } from '../synthesizer.js';
 import {
   CANDIDATE_ENDPOINT_OUTPUT,
   CANDIDATE_TAG,
-  revisionName,
+  runningRevision,
   settledSplit,
   TRAFFIC_VARIABLE,
   TRAFFIC_VARIABLE_TYPE,
@@ -171,19 +171,7 @@ export function synthesizeGoogleCloudRun(input: SynthInput<CloudRunSpec>): void 
  */
 function trafficSplit(input: SynthInput<CloudRunSpec>) {
   const { stack, config } = input;
-  const {
-    source: _source,
-    bentoReference: _bento,
-    release: _release,
-    state: _state,
-    ...runs
-  } = config;
-  const revision = revisionName(cloudRunNames(config.name).service, {
-    image: input.image.ref,
-    environment: input.environment,
-    bento: input.bentoLabels,
-    config: runs,
-  });
+  const revision = runningRevision(cloudRunNames(config.name).service, input);
   const variable = new TerraformVariable(stack, TRAFFIC_VARIABLE, {
     type: TRAFFIC_VARIABLE_TYPE,
     default: settledSplit(revision),
