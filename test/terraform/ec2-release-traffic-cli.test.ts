@@ -20,9 +20,10 @@ import {
   synthesizeTarget,
   type TerraformDocument,
 } from '../targets/target-synth-harness.js';
-import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
+import { assertCliBuilt } from '../helpers/run-cli.js';
+import { releaseCli } from './helpers/release-cli.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { createWorkspace, type Workspace } from './helpers/workspace.js';
+import { createWorkspace, writeStackJson, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -138,9 +139,7 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
   let stableHex = 'a';
   let newestHex = 'a';
   let release = '  strategy: canary\n  percent: 10\n  bake_minutes: 15';
-  const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-  const cli = (from: Workspace, ...args: string[]) =>
-    runCli(args, { cwd: from.dir, env: env(from) });
+  const { cli } = releaseCli();
   const statePath = () => join(stateDir, 'terraform.tfstate');
   const writeConfigs = () => {
     const state = ['state:', '  backend: local', `  path: ${statePath()}`];
@@ -165,7 +164,7 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
   const deploy = (hex: string) => {
     workspace.writeBuildRecord(image(hex), `bento-${hex}`);
     const stack = standInStack(revisionOf(hex).real, urls, statePath());
-    writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+    writeStackJson(workspace, stack);
   };
   const fleet = (): Fleet =>
     (

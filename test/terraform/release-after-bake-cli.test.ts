@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli, startCli } from '../helpers/run-cli.js';
-import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
+import { releaseCli } from './helpers/release-cli.js';
+import { trafficStandInStack } from './helpers/traffic-stand-in-stack.js';
+import {
+  createWorkspace,
+  DEFAULT_SHAPE,
+  writeStackJson,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -98,9 +105,7 @@ describe.skipIf(binary === undefined)(
     let stableHex = 'a';
     let newestHex = 'a';
     let candidateMetrics = metrics(0, 0);
-    const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-    const cli = (from: Workspace, ...args: string[]) =>
-      runCli(args, { cwd: from.dir, env: env(from), timeoutMs: 120_000 });
+    const { env, cli } = releaseCli({ timeoutMs: 120_000 });
     const afterBake = (from: Workspace, ...more: string[]) =>
       cli(from, 'release', 'promote', '--after-bake', '--no-generate', '--auto-approve', ...more);
     const setBake = (minutes: number) => {
@@ -110,26 +115,16 @@ describe.skipIf(binary === undefined)(
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
-      const stack = {
-        terraform: { backend: { local: { path: statePath } } },
-        variable: {
-          bentoctl_traffic: {
-            type: 'list(object({ revision = string, percent = number, tag = optional(string) }))',
-            default: [{ revision: revision(hex), percent: 100, tag: 'candidate' }],
-          },
-        },
-        resource: {
-          terraform_data: {
-            service: { input: { image: image(hex), revision: revision(hex) } },
-            traffic: { input: '${var.bentoctl_traffic}' },
-          },
-        },
-        output: {
-          endpoint: { value: endpoint },
-          candidate_endpoint: { value: candidateEndpoint },
-        },
-      };
-      writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+      writeStackJson(
+        workspace,
+        trafficStandInStack({
+          statePath,
+          image: image(hex),
+          revision: revision(hex),
+          endpoint,
+          candidateEndpoint,
+        }),
+      );
     };
     const apply = async (hex: string) => {
       deploy(hex);

@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
-import { createWorkspace, type Workspace } from './helpers/workspace.js';
+import { assertCliBuilt } from '../helpers/run-cli.js';
+import { releaseCli } from './helpers/release-cli.js';
+import { createWorkspace, writeStackJson, type Workspace } from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -40,14 +41,7 @@ describe.skipIf(binary === undefined)(
     let endpoint: string;
     /** What the endpoint serves: ECS keeps the stable revision until the approval. */
     let servingHex = 'a';
-    const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-    const cli = (from: Workspace, ...args: string[]) =>
-      runCli(args, { cwd: from.dir, env: env(from) });
-    const status = async (from: Workspace): Promise<Status> => {
-      const result = await cli(from, 'release', 'status', '--json');
-      expect(result.status, result.stderr).toBe(0);
-      return JSON.parse(result.stdout) as Status;
-    };
+    const { cli, status } = releaseCli<Status>();
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
@@ -70,7 +64,7 @@ describe.skipIf(binary === undefined)(
           approval_parameter: { value: '${terraform_data.approval_parameter.output}' },
         },
       };
-      writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+      writeStackJson(workspace, stack);
     };
     const tfvars = () =>
       JSON.parse(
