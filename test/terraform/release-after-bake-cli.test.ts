@@ -5,10 +5,9 @@
  * with a fresh folder, and two local HTTP servers standing in for the endpoint and the
  * candidate's tagged URL, whose /metrics the test sets.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
@@ -16,9 +15,11 @@ import { assertCliBuilt, runCli, startCli } from '../helpers/run-cli.js';
 import { releaseCli } from './helpers/release-cli.js';
 import { trafficStandInStack } from './helpers/traffic-stand-in-stack.js';
 import {
+  createSharedStateWorkspaces,
   createWorkspace,
   DEFAULT_SHAPE,
   writeStackJson,
+  type SharedStateWorkspaces,
   type Workspace,
 } from './helpers/workspace.js';
 
@@ -94,7 +95,7 @@ describe.skipIf(binary === undefined)(
   'bentoctl release promote --after-bake from the CLI',
   { timeout: 120_000 },
   () => {
-    let stateDir: string;
+    let folders: SharedStateWorkspaces;
     let statePath: string;
     let workspace: Workspace;
     let fresh: Workspace;
@@ -139,10 +140,8 @@ describe.skipIf(binary === undefined)(
 
     beforeAll(async () => {
       assertCliBuilt();
-      stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-after-bake-'));
-      statePath = join(stateDir, 'terraform.tfstate');
-      workspace = createWorkspace('bake-cli', { statePath });
-      fresh = createWorkspace('bake-cli', { statePath });
+      folders = createSharedStateWorkspaces('bake-cli');
+      ({ statePath, workspace, fresh } = folders);
       setBake(0);
       workspace.writeStack({ ...DEFAULT_SHAPE, image: image('a') });
       main = standIn(
@@ -160,9 +159,7 @@ describe.skipIf(binary === undefined)(
       for (const server of [main, candidate]) {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       }
-      workspace?.remove();
-      fresh?.remove();
-      if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+      folders?.remove();
     });
 
     it('GIVEN no candidate in progress WHEN run after the apply THEN it says nothing is to promote, checks the endpoint and exits 0', async () => {
