@@ -6,11 +6,7 @@
  * see which groups exist, how many instances each keeps and what weight each gets after each
  * apply, promote and abort. Two local servers stand in for the endpoint and the candidate port.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { synthesizeAwsEc2Gpu } from '../../src/targets/aws-ec2-gpu/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
@@ -20,9 +16,16 @@ import {
   synthesizeTarget,
   type TerraformDocument,
 } from '../targets/target-synth-harness.js';
-import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
+import { assertCliBuilt } from '../helpers/run-cli.js';
+import { releaseCli } from './helpers/release-cli.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { createWorkspace, type Workspace } from './helpers/workspace.js';
+import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
+import {
+  createSharedStateWorkspaces,
+  writeStackJson,
+  type SharedStateWorkspaces,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -57,20 +60,8 @@ interface Fleet {
   candidate: string;
 }
 
-/** A server answering /readyz as the revision `hex()` names. */
-function standIn(hex: () => string): Server {
-  return createServer((_request, response) => {
-    response.setHeader('bentoctl-bento-version', `bento-${hex()}`);
-    response.setHeader('bentoctl-image-digest', digest(hex()));
-    response.setHeader('content-type', 'application/json');
-    response.end('{"status":"ready"}');
-  });
-}
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+/** The stand-in revision of image `hex`, as its runtime reports itself. */
+const served = (hex: string) => ({ bentoVersion: `bento-${hex}`, digest: digest(hex) });
 
 /**
  * The real stack's traffic expressions on built-in resources: each revision's group (its sizes),
@@ -129,21 +120,19 @@ function standInStack(
 }
 
 describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CLI)', () => {
-  let stateDir: string;
+  let folders: SharedStateWorkspaces;
+  let statePath: string;
   let workspace: Workspace;
   let fresh: Workspace;
-  let main: Server;
-  let candidateServer: Server;
+  let main: StandInService;
+  let candidateServer: StandInService;
   const urls = { endpoint: '', candidate: '' };
   let stableHex = 'a';
   let newestHex = 'a';
   let release = '  strategy: canary\n  percent: 10\n  bake_minutes: 15';
-  const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-  const cli = (from: Workspace, ...args: string[]) =>
-    runCli(args, { cwd: from.dir, env: env(from) });
-  const statePath = () => join(stateDir, 'terraform.tfstate');
+  const { cli } = releaseCli();
   const writeConfigs = () => {
-    const state = ['state:', '  backend: local', `  path: ${statePath()}`];
+    const state = ['state:', '  backend: local', `  path: ${statePath}`];
     for (const each of [workspace, fresh]) {
       writeFileSync(each.configFile, configLines('./bento', release, state));
     }
@@ -164,12 +153,12 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
   /** The stand-in of the stack generate would write for image `hex`. */
   const deploy = (hex: string) => {
     workspace.writeBuildRecord(image(hex), `bento-${hex}`);
-    const stack = standInStack(revisionOf(hex).real, urls, statePath());
-    writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+    const stack = standInStack(revisionOf(hex).real, urls, statePath);
+    writeStackJson(workspace, stack);
   };
   const fleet = (): Fleet =>
     (
-      JSON.parse(readFileSync(statePath(), 'utf8')) as {
+      JSON.parse(readFileSync(statePath, 'utf8')) as {
         outputs: { fleet: { value: Fleet } };
       }
     ).outputs.fleet.value;
@@ -181,23 +170,19 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
 
   beforeAll(async () => {
     assertCliBuilt();
-    stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-ec2-traffic-'));
-    workspace = createWorkspace('ec2-traffic', { statePath: statePath() });
-    fresh = createWorkspace('ec2-traffic', { statePath: statePath() });
+    folders = createSharedStateWorkspaces('ec2-traffic');
+    ({ statePath, workspace, fresh } = folders);
     writeConfigs();
     workspace.writeStack({ image: image('a'), replicas: 1, revision: 'x', endpoint: '' });
-    main = standIn(() => stableHex);
-    candidateServer = standIn(() => newestHex);
-    urls.endpoint = await listen(main);
-    urls.candidate = await listen(candidateServer);
+    main = await startStandIn(() => served(stableHex));
+    candidateServer = await startStandIn(() => served(newestHex));
+    urls.endpoint = main.endpoint;
+    urls.candidate = candidateServer.endpoint;
   });
   afterAll(async () => {
-    for (const server of [main, candidateServer]) {
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    }
-    workspace?.remove();
-    fresh?.remove();
-    if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+    await main?.close();
+    await candidateServer?.close();
+    folders?.remove();
   });
 
   it('GIVEN the first apply under canary THEN one group of min_instances takes all requests', async () => {

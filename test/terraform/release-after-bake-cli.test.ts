@@ -5,15 +5,23 @@
  * with a fresh folder, and two local HTTP servers standing in for the endpoint and the
  * candidate's tagged URL, whose /metrics the test sets.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt, runCli, startCli } from '../helpers/run-cli.js';
-import { createWorkspace, DEFAULT_SHAPE, type Workspace } from './helpers/workspace.js';
+import { releaseCli } from './helpers/release-cli.js';
+import { trafficStandInStack } from './helpers/traffic-stand-in-stack.js';
+import {
+  createSharedStateWorkspaces,
+  createWorkspace,
+  DEFAULT_SHAPE,
+  writeStackJson,
+  type SharedStateWorkspaces,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -87,7 +95,7 @@ describe.skipIf(binary === undefined)(
   'bentoctl release promote --after-bake from the CLI',
   { timeout: 120_000 },
   () => {
-    let stateDir: string;
+    let folders: SharedStateWorkspaces;
     let statePath: string;
     let workspace: Workspace;
     let fresh: Workspace;
@@ -98,9 +106,7 @@ describe.skipIf(binary === undefined)(
     let stableHex = 'a';
     let newestHex = 'a';
     let candidateMetrics = metrics(0, 0);
-    const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-    const cli = (from: Workspace, ...args: string[]) =>
-      runCli(args, { cwd: from.dir, env: env(from), timeoutMs: 120_000 });
+    const { env, cli } = releaseCli({ timeoutMs: 120_000 });
     const afterBake = (from: Workspace, ...more: string[]) =>
       cli(from, 'release', 'promote', '--after-bake', '--no-generate', '--auto-approve', ...more);
     const setBake = (minutes: number) => {
@@ -110,26 +116,16 @@ describe.skipIf(binary === undefined)(
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
-      const stack = {
-        terraform: { backend: { local: { path: statePath } } },
-        variable: {
-          bentoctl_traffic: {
-            type: 'list(object({ revision = string, percent = number, tag = optional(string) }))',
-            default: [{ revision: revision(hex), percent: 100, tag: 'candidate' }],
-          },
-        },
-        resource: {
-          terraform_data: {
-            service: { input: { image: image(hex), revision: revision(hex) } },
-            traffic: { input: '${var.bentoctl_traffic}' },
-          },
-        },
-        output: {
-          endpoint: { value: endpoint },
-          candidate_endpoint: { value: candidateEndpoint },
-        },
-      };
-      writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+      writeStackJson(
+        workspace,
+        trafficStandInStack({
+          statePath,
+          image: image(hex),
+          revision: revision(hex),
+          endpoint,
+          candidateEndpoint,
+        }),
+      );
     };
     const apply = async (hex: string) => {
       deploy(hex);
@@ -144,10 +140,8 @@ describe.skipIf(binary === undefined)(
 
     beforeAll(async () => {
       assertCliBuilt();
-      stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-after-bake-'));
-      statePath = join(stateDir, 'terraform.tfstate');
-      workspace = createWorkspace('bake-cli', { statePath });
-      fresh = createWorkspace('bake-cli', { statePath });
+      folders = createSharedStateWorkspaces('bake-cli');
+      ({ statePath, workspace, fresh } = folders);
       setBake(0);
       workspace.writeStack({ ...DEFAULT_SHAPE, image: image('a') });
       main = standIn(
@@ -165,9 +159,7 @@ describe.skipIf(binary === undefined)(
       for (const server of [main, candidate]) {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       }
-      workspace?.remove();
-      fresh?.remove();
-      if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+      folders?.remove();
     });
 
     it('GIVEN no candidate in progress WHEN run after the apply THEN it says nothing is to promote, checks the endpoint and exits 0', async () => {

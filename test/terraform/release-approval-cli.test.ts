@@ -6,15 +6,20 @@
  * the endpoint. ECS's part (the hook reading the parameter, the shift) is the stand-in's: the
  * test moves what the endpoint serves once the approval is applied.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
-import { createWorkspace, type Workspace } from './helpers/workspace.js';
+import { assertCliBuilt } from '../helpers/run-cli.js';
+import { releaseCli } from './helpers/release-cli.js';
+import {
+  createSharedStateWorkspaces,
+  writeStackJson,
+  type SharedStateWorkspaces,
+  type Workspace,
+} from './helpers/workspace.js';
 
 const binary = await findTerraformForTests();
 
@@ -32,6 +37,7 @@ interface Status {
 describe.skipIf(binary === undefined)(
   'bentoctl release promote and abort of an aws-ecs blue-green release from the CLI',
   () => {
+    let folders: SharedStateWorkspaces;
     let stateDir: string;
     let statePath: string;
     let workspace: Workspace;
@@ -40,14 +46,7 @@ describe.skipIf(binary === undefined)(
     let endpoint: string;
     /** What the endpoint serves: ECS keeps the stable revision until the approval. */
     let servingHex = 'a';
-    const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-    const cli = (from: Workspace, ...args: string[]) =>
-      runCli(args, { cwd: from.dir, env: env(from) });
-    const status = async (from: Workspace): Promise<Status> => {
-      const result = await cli(from, 'release', 'status', '--json');
-      expect(result.status, result.stderr).toBe(0);
-      return JSON.parse(result.stdout) as Status;
-    };
+    const { cli, status } = releaseCli<Status>();
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
@@ -70,7 +69,7 @@ describe.skipIf(binary === undefined)(
           approval_parameter: { value: '${terraform_data.approval_parameter.output}' },
         },
       };
-      writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+      writeStackJson(workspace, stack);
     };
     const tfvars = () =>
       JSON.parse(
@@ -86,10 +85,8 @@ describe.skipIf(binary === undefined)(
 
     beforeAll(async () => {
       assertCliBuilt();
-      stateDir = mkdtempSync(join(tmpdir(), 'bentoctl-approval-'));
-      statePath = join(stateDir, 'terraform.tfstate');
-      workspace = createWorkspace('approval-cli', { statePath });
-      fresh = createWorkspace('approval-cli', { statePath });
+      folders = createSharedStateWorkspaces('approval-cli');
+      ({ stateDir, statePath, workspace, fresh } = folders);
       const config = [
         'api_version: v1',
         'name: approval-cli',
@@ -127,9 +124,7 @@ describe.skipIf(binary === undefined)(
     });
     afterAll(async () => {
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      workspace?.remove();
-      fresh?.remove();
-      if (stateDir !== undefined) rmSync(stateDir, { recursive: true, force: true });
+      folders?.remove();
     });
 
     it('GIVEN the first apply under blue-green THEN its revision is approved and apply waits until it serves', async () => {

@@ -16,12 +16,15 @@ import { synthesizeAzureAks } from '../../src/targets/azure-aks/stack.js';
 import { imageReference } from '../../src/targets/image-reference.js';
 import { synthesizeTargetStacks } from '../targets/target-synth-harness.js';
 import { findTerraformForTests } from './helpers/terraform-available.js';
-import { assertCliBuilt, runCli } from '../helpers/run-cli.js';
+import { assertCliBuilt } from '../helpers/run-cli.js';
+import { releaseCli } from './helpers/release-cli.js';
 import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
+import { trafficStandInStack } from './helpers/traffic-stand-in-stack.js';
 import {
   createSharedStateWorkspaces,
   createWorkspace,
   type SharedStateWorkspaces,
+  writeStackJson,
   type Workspace,
 } from './helpers/workspace.js';
 
@@ -81,38 +84,21 @@ describe.skipIf(binary === undefined)(
     /** What the endpoint serves (the stable revision) and what the candidate URL serves. */
     let stableHex = 'a';
     let newestHex = 'a';
-    const env = (from: Workspace) => ({ ...from.env, CI: 'true', GITHUB_ACTIONS: 'true' });
-    const cli = (from: Workspace, ...args: string[]) =>
-      runCli(args, { cwd: from.dir, env: env(from) });
-    const status = async (from: Workspace): Promise<Status> => {
-      const result = await cli(from, 'release', 'status', '--json');
-      expect(result.status, result.stderr).toBe(0);
-      return JSON.parse(result.stdout) as Status;
-    };
+    const { cli, status } = releaseCli<Status>();
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
-      const stack = {
-        terraform: { backend: { local: { path: statePath } } },
-        variable: {
-          bentoctl_traffic: {
-            type: 'list(object({ revision = string, percent = number, tag = optional(string) }))',
-            default: [{ revision: revision(hex), percent: 100, tag: 'candidate' }],
-          },
-        },
-        resource: {
-          terraform_data: {
-            service: { input: { image: image(hex), revision: revision(hex) } },
-            traffic: { input: '${var.bentoctl_traffic}' },
-          },
-        },
-        output: {
-          endpoint: { value: endpoint },
-          candidate_endpoint: { value: candidateEndpoint },
-          traffic: { value: '${terraform_data.traffic.output}' },
-        },
-      };
-      writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+      writeStackJson(
+        workspace,
+        trafficStandInStack({
+          statePath,
+          image: image(hex),
+          revision: revision(hex),
+          endpoint,
+          candidateEndpoint,
+          outputs: { traffic: { value: '${terraform_data.traffic.output}' } },
+        }),
+      );
     };
     const tfvars = () =>
       JSON.parse(
@@ -394,17 +380,12 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       '',
     ].join('\n');
   // One TF_DATA_DIR for both stacks would mix their backends: each stack keeps its .terraform.
-  const env = (from: Workspace) => {
-    const { TF_DATA_DIR: _shared, ...rest } = from.env;
-    return { ...rest, CI: 'true', GITHUB_ACTIONS: 'true' };
-  };
-  const cli = (from: Workspace, ...args: string[]) =>
-    runCli(args, { cwd: from.dir, env: env(from) });
-  const status = async (from: Workspace): Promise<Status> => {
-    const result = await cli(from, 'release', 'status', '--json');
-    expect(result.status, result.stderr).toBe(0);
-    return JSON.parse(result.stdout) as Status;
-  };
+  const { cli, status } = releaseCli<Status>({
+    baseEnv: (from) => {
+      const { TF_DATA_DIR: _shared, ...rest } = from.env;
+      return rest;
+    },
+  });
   const statePathOf = (name: string) => {
     const stack = deploymentStacks(config, workspace.paths).find((each) => each.name === name);
     if (stack?.state.backend !== 'local' || stack.state.path === undefined)

@@ -143,6 +143,11 @@ export function stackJson(shape: StackShape, statePath?: string): Record<string,
   };
 }
 
+/** Writes Terraform JSON a suite built itself (a stand-in stack) as the workspace's stack. */
+export function writeStackJson(workspace: Workspace, stack: Record<string, unknown>): void {
+  writeFileSync(join(workspace.paths.stack, 'main.tf.json'), JSON.stringify(stack, null, 2));
+}
+
 /**
  * Two folders of one deployment whose configs name one local state file, as two CI runners
  * share a bucket: `workspace` deploys, `fresh` holds only the config and reads what the state
