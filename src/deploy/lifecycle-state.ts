@@ -52,6 +52,19 @@ export function lifecycleOf(record: LifecycleRecord | undefined): LifecycleState
 }
 
 /**
+ * Refuses (DEPLOYMENT_TERMINATED, naming `refusal`'s command) when `record` says terminated: a
+ * terminated deployment serves nothing to plan, move or roll back; restore brings it back first.
+ */
+export function refuseIfTerminated(
+  refusal: TerminatedRefusal,
+  record: LifecycleRecord | undefined,
+): void {
+  if (record !== undefined && lifecycleOf(record) === 'terminated') {
+    throw errors.deploymentTerminated(refusal, record.since, record.by);
+  }
+}
+
+/**
  * The record this plan writes, given the one in the state: `keep` refuses a terminated
  * deployment (a CI apply must not bring it back unasked), `restore` refuses a running one.
  */
@@ -66,9 +79,7 @@ export function nextLifecycle(
   const state = lifecycleOf(current);
   switch (intent) {
     case 'keep':
-      if (state === 'terminated' && current !== undefined) {
-        throw errors.deploymentTerminated(refusal, current.since, current.by);
-      }
+      refuseIfTerminated(refusal, current);
       return current;
     case 'terminate':
       return state === 'terminated'

@@ -13,7 +13,7 @@ import type { TerraformBinary } from '../terraform/binary.js';
 import type { SignalSource } from '../terraform/runner.js';
 import { applyDeployment, type AppliedDeployment } from './apply-deployment.js';
 import type { Approval } from './deployment-run.js';
-import { lifecycleFromOutputs, lifecycleOf } from './lifecycle-state.js';
+import { lifecycleFromOutputs, refuseIfTerminated } from './lifecycle-state.js';
 import { openRun } from './open-run.js';
 import { readStateOutputs } from './read-releases.js';
 import type { Release } from './deployment-records.js';
@@ -62,18 +62,14 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
     ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   });
   // A terminated deployment serves nothing to move; restore brings it back first.
-  const lifecycle = lifecycleFromOutputs(outputs);
-  if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
-    throw errors.deploymentTerminated(
-      {
-        command: action === 'promote' ? 'release promote' : 'release abort',
-        deployment: config.name,
-        configFile: config.source.file,
-      },
-      lifecycle.since,
-      lifecycle.by,
-    );
-  }
+  refuseIfTerminated(
+    {
+      command: action === 'promote' ? 'release promote' : 'release abort',
+      deployment: config.name,
+      configFile: config.source.file,
+    },
+    lifecycleFromOutputs(outputs),
+  );
   const before = trafficFromOutputs(outputs);
   if (before === undefined || config.release.strategy === 'rolling') {
     throw errors.releaseMovedByPlatform(config.name, config.target, config.release.strategy);

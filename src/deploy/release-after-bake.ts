@@ -31,7 +31,7 @@ import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import { approvalFor, isInteractive, shouldStream } from './approval.js';
 import { checkCandidate, type CandidateHealth } from './candidate-health.js';
 import type { Release } from './deployment-records.js';
-import { lifecycleFromOutputs, lifecycleOf } from './lifecycle-state.js';
+import { lifecycleFromOutputs, refuseIfTerminated } from './lifecycle-state.js';
 import { readStateOutputs } from './read-releases.js';
 import { runReleaseMove, type ReleaseMoveResult } from './release-command.js';
 import { currentRelease } from './release-history.js';
@@ -106,14 +106,10 @@ export async function runAfterBake(options: AfterBakeOptions): Promise<AfterBake
     progress: say,
     interrupts,
   });
-  const lifecycle = lifecycleFromOutputs(outputs);
-  if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
-    throw errors.deploymentTerminated(
-      { command: 'release promote', deployment: name, configFile: options.configFile },
-      lifecycle.since,
-      lifecycle.by,
-    );
-  }
+  refuseIfTerminated(
+    { command: 'release promote', deployment: name, configFile: options.configFile },
+    lifecycleFromOutputs(outputs),
+  );
   const history = historyFromOutputs(outputs);
   const find = (number: number | null) =>
     number === null ? null : (history.find((release) => release.number === number) ?? null);

@@ -7,7 +7,11 @@ import { errors } from '../errors/index.js';
 import type { Release } from './deployment-records.js';
 import { generatedStackWriter } from './generated-stack.js';
 import type { OpenedRun } from './open-run.js';
-import { lifecycleFromOutputs, lifecycleOf, type LifecycleRecord } from './lifecycle-state.js';
+import {
+  lifecycleFromOutputs,
+  refuseIfTerminated,
+  type LifecycleRecord,
+} from './lifecycle-state.js';
 import { readStateOutputs } from './read-releases.js';
 import { historyFromOutputs } from './release-stack-file.js';
 import { currentRelease } from './release-history.js';
@@ -52,13 +56,10 @@ export async function prepareRollback(opened: OpenedRun, to?: number): Promise<R
   const { config } = run;
   const { history, lifecycle } = await readOpenedState(opened);
   // Before anything is generated: the plan would refuse it later, after the stack and an init.
-  if (lifecycle !== undefined && lifecycleOf(lifecycle) === 'terminated') {
-    throw errors.deploymentTerminated(
-      { command: 'rollback', deployment: config.name, configFile: opened.configFile },
-      lifecycle.since,
-      lifecycle.by,
-    );
-  }
+  refuseIfTerminated(
+    { command: 'rollback', deployment: config.name, configFile: opened.configFile },
+    lifecycle,
+  );
   const release = chooseRollback(config.name, history, to);
   const image = releaseImage(release);
   run.progress(
