@@ -85,7 +85,9 @@ export function addRevisionGroups(
     'revision',
   );
 
-  const targetGroup = addTargetGroup(stack, 'revision_target_group', props.targetGroup, revisions);
+  const targetGroup = addTargetGroup(stack, 'revision_target_group', props.targetGroup, {
+    forEach: revisions,
+  });
   const keyed = (resource: KeyedResource, attribute: string) => keyedAttribute(resource, attribute);
 
   // Launch templates keep their versions (and their names are unique per region), so a

@@ -258,17 +258,12 @@ function addGrpcListener(
       'a gRPC listener needs certificate_arn, which validate requires (checkGrpcCertificate)',
     );
   }
-  const targetGroup = new LbTargetGroup(stack, 'grpc_target_group', {
-    namePrefix: targetGroupNamePrefix(props.name),
-    port: grpcPort,
-    protocol: 'HTTP',
-    protocolVersion: 'GRPC',
-    targetType: props.targetType,
-    vpcId: props.network.vpcId,
-    deregistrationDelay: String(props.deregistrationDelaySeconds),
-    healthCheck: healthCheck(GRPC_HEALTH_CHECK, props.healthCheckIntervalSeconds),
-    lifecycle: { createBeforeDestroy: true },
-  });
+  const targetGroup = addTargetGroup(
+    stack,
+    'grpc_target_group',
+    { ...props, targetPort: grpcPort },
+    { grpc: true },
+  );
   const listener = new LbListener(stack, 'grpc_listener', {
     loadBalancerArn: loadBalancer.arn,
     port: grpcPort,
@@ -281,8 +276,9 @@ function addGrpcListener(
 }
 
 /**
- * A target group for the runtime, health-checked on /readyz. aws-ecs's canary and blue-green add
- * a second one (`alternate_target_group`) with the same settings for ECS to swap with.
+ * A target group for the runtime, health-checked on /readyz (its gRPC port: on ServerReady).
+ * aws-ecs's canary and blue-green add a second one (`alternate_target_group`) with the same
+ * settings for ECS to swap with.
  */
 export function addTargetGroup(
   stack: TerraformStack,
@@ -296,9 +292,14 @@ export function addTargetGroup(
     | 'deregistrationDelaySeconds'
     | 'healthCheckIntervalSeconds'
   >,
-  /** One group per key (aws-ec2-gpu: per revision). @default - one group */
-  forEach?: ITerraformIterator,
+  variant: {
+    /** One group per key (aws-ec2-gpu: per revision). @default - one group */
+    readonly forEach?: ITerraformIterator;
+    /** The runtime's gRPC port: HTTP/2 GRPC, checked with ServerReady. @default - HTTP, /readyz */
+    readonly grpc?: true;
+  } = {},
 ): InstanceType<typeof LbTargetGroup> {
+  const { forEach, grpc } = variant;
   return new LbTargetGroup(stack, id, {
     ...(forEach === undefined ? {} : { forEach }),
     // A change of port, target type or VPC replaces the group, created before the old one
@@ -306,11 +307,12 @@ export function addTargetGroup(
     namePrefix: targetGroupNamePrefix(props.name),
     port: props.targetPort,
     protocol: 'HTTP',
+    ...(grpc === true ? { protocolVersion: 'GRPC' } : {}),
     targetType: props.targetType,
     vpcId: props.network.vpcId,
     deregistrationDelay: String(props.deregistrationDelaySeconds),
     healthCheck: healthCheck(
-      { path: READINESS_PATH, matcher: '200' },
+      grpc === true ? GRPC_HEALTH_CHECK : { path: READINESS_PATH, matcher: '200' },
       props.healthCheckIntervalSeconds,
     ),
     lifecycle: { createBeforeDestroy: true },
