@@ -32,7 +32,7 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   },
   grpc: {
     served: true,
-    how: 'runtime.grpc.port published on the single instance (plaintext, open to the same sources as the serving port); when scaled, an HTTPS listener on that port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
+    how: 'runtime.grpc.port published on the single instance (plaintext, open to the same sources as the serving port); when scaled, an HTTPS listener on that port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; rolling releases only (a canary or blue-green shift moves the HTTP traffic alone)',
   },
   lifecycle: {
     terminated:

@@ -29,7 +29,7 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   approvalStrategies: ['blue-green'],
   grpc: {
     served: true,
-    how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady',
+    how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; rolling releases only (a canary or blue-green shift moves the HTTP traffic alone)',
   },
   lifecycle: {
     terminated:

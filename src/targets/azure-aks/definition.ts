@@ -42,7 +42,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   },
   grpc: {
     served: true,
-    how: 'a second port of the LoadBalancer Service, runtime.grpc.port, to the container port of the same number (plaintext HTTP/2; the network policy admits it too)',
+    how: 'a second port of the LoadBalancer Service, runtime.grpc.port, to the container port of the same number (plaintext HTTP/2; the network policy admits it too); rolling releases only (a canary or blue-green shift moves the HTTP traffic alone)',
   },
   lifecycle: {
     terminated:
