@@ -184,8 +184,10 @@ export class Batcher {
       1 +
       (this.options.maxBatchesAhead ??
         Math.max(1, Math.floor(this.options.maxLatencyMs / batchMs)));
+    // Unbatched, every request is a full batch of its own: the next ones queue on the thread
+    // the same way, and on the HTTP thread (src/runtime/inline-runner.ts) they all run in one
+    // check phase instead of one per turn of the event loop.
     while (
-      this.options.batchable &&
       this.inFlight < depth * Math.max(1, this.options.runner.size) &&
       this.fullBatchQueued()
     )
@@ -239,6 +241,7 @@ export class Batcher {
   private fullBatchQueued(): boolean {
     const head = this.queue[0];
     if (head === undefined) return false;
+    if (!this.options.batchable) return true;
     let rows = 0;
     for (const item of this.queue) {
       if (item.rowShape === head.rowShape) rows += item.rows - item.taken;

@@ -311,6 +311,20 @@ describe('Batcher', () => {
     expect(runner.jobs.map((job) => job.feeds.x?.dims[0])).toEqual([1, 6, 1]);
   });
 
+  it('GIVEN batching is off and the thread busy THEN later requests queue on it behind the running one, up to what max_latency_ms holds', async () => {
+    const runner = new ManualRunner();
+    // A run costs 2 ms (seeded below) and the budget is 5 ms: the running job plus 2 behind it.
+    const batcher = makeBatcher(runner, { batchable: false, maxLatencyMs: 5 });
+    batcher.cost.observe(1, 2);
+    const results = [0, 1, 2, 3, 4].map((index) => batcher.submit([rowsFrom(index, 1)], 1));
+    // Sent without waiting for the first to come back: the thread never idles between them.
+    expect(runner.jobs).toHaveLength(3);
+    expect(batcher.depth).toBe(2);
+    await runner.releaseAll();
+    await Promise.all(results);
+    expect(runner.jobs).toHaveLength(5);
+  });
+
   it('GIVEN queued work WHEN drained THEN everything runs and drain resolves once idle', async () => {
     const runner = new ManualRunner();
     const batcher = makeBatcher(runner);
