@@ -4,6 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import type { InferenceRunner } from './inference-runner.js';
 import type { HostTensor } from './tensor.js';
 import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
 import { RuntimeError } from './runtime-error.js';
@@ -42,7 +43,11 @@ export class DroppedJobError extends RuntimeError {
   }
 }
 
-export class WorkerPool extends EventEmitter<{ idle: []; crash: [Error] }> {
+export class WorkerPool
+  extends EventEmitter<{ idle: []; crash: [Error] }>
+  implements InferenceRunner
+{
+  readonly placement = 'inference threads';
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
