@@ -34,6 +34,15 @@ export const RUNTIME_SETTINGS = {
   workers: { env: 'BENTOCTL_WORKERS', schema: integer(1, 64).default(1) },
   /** Inference threads per process, each with its own ORT session per model. */
   inferenceThreads: { env: 'BENTOCTL_INFERENCE_THREADS', schema: integer(1, 64).default(1) },
+  /**
+   * Where batches run: `auto` on the HTTP thread when the process has one core and the warm-up
+   * measured batches short enough (docs/runtime.md, "Where inference runs"), else on the
+   * inference threads; `on` always on the HTTP thread; `off` always on the inference threads.
+   */
+  inlineInference: {
+    env: 'BENTOCTL_INLINE_INFERENCE',
+    schema: z.enum(['auto', 'on', 'off']).default('auto'),
+  },
   /** ORT intra-op threads per inference thread; 0 = (cores - workers) / (workers x inference threads). */
   intraOpThreads: { env: 'BENTOCTL_INTRA_OP_THREADS', schema: integer(0, 256).default(0) },
   device: { env: 'BENTOCTL_DEVICE', schema: z.enum(DEVICES).default('cpu') },

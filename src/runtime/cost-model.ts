@@ -32,6 +32,11 @@ export class CostModel {
     return Math.max(0, this.slopeMs * rows + this.interceptMs);
   }
 
+  /** Batches observed (0: nothing measured, the prediction is the seed). */
+  get samples(): number {
+    return this.rows.length;
+  }
+
   get parameters(): { readonly slopeMs: number; readonly interceptMs: number } {
     return { slopeMs: this.slopeMs, interceptMs: this.interceptMs };
   }

@@ -22,6 +22,8 @@ export interface RuntimeMetrics {
   readonly inferenceDuration: Histogram<'model'>;
   /** 1 per model, labelled with the execution provider its sessions run on (cpu or cuda). */
   readonly executionProvider: Gauge<'model' | 'provider'>;
+  /** 1, labelled with where batches run: `inference threads` or `HTTP thread`. */
+  readonly inferencePlacement: Gauge<'placement'>;
   /** Counts a request body parsed, by the thread that parsed it (`http` or `parse`). */
   countBodyParsed(thread: 'http' | 'parse'): void;
 }
@@ -150,6 +152,15 @@ export function createMetrics(
       name: 'bentoctl_execution_provider',
       help: 'Always 1 per model; the provider label is the onnxruntime execution provider it runs on.',
       labelNames: ['model', 'provider'],
+      // Summed over cluster workers it would say 2 with two workers: every worker says the same.
+      aggregator: 'max',
+      registers: [registry],
+    }),
+    inferencePlacement: new Gauge({
+      name: 'bentoctl_inference_placement',
+      help: 'Always 1; the placement label says where batches run: inference threads, or the HTTP thread (one core per process).',
+      labelNames: ['placement'],
+      aggregator: 'max',
       registers: [registry],
     }),
     countBodyParsed: (thread) => {

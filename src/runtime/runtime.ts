@@ -183,9 +183,11 @@ export async function startRuntime(options: StartOptions): Promise<RuntimeHandle
       });
       for (const model of service.models.values())
         metrics.executionProvider.set({ model: model.name, provider: model.provider }, 1);
+      metrics.inferencePlacement.set({ placement: service.placement }, 1);
       logger.log('info', 'ready', {
         loadMs: Math.round(performance.now() - started),
         threads: service.threads,
+        placement: service.placement,
         intraOpThreads: settings.intraOpThreads,
         models: [...service.models.values()].map((model) => ({
           name: model.name,

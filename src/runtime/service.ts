@@ -3,6 +3,8 @@
  * (onnxruntime metadata + bento.yaml overrides), one batcher per API, warmed up so that
  * /readyz only says ready once the first real request will be fast.
  */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { BentoManifest } from '../bento/manifest.js';
 import type { ApiSpec } from '../bento/schema.js';
 import { batchingProblem, resolveSignature, type ModelSignature } from '../bento/signature.js';
@@ -14,6 +16,8 @@ import type { Logger } from './logger.js';
 import type { RuntimeMetrics } from './metrics.js';
 import type { RuntimeSettings } from './settings.js';
 import { DTYPES, type HostTensor } from './tensor.js';
+import { InlineRunner } from './inline-runner.js';
+import { RunnerSlot, type InferenceRunner, type Placement } from './inference-runner.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface ServedModel {
@@ -38,8 +42,44 @@ export class InferenceService {
     readonly v2Apis: ReadonlyMap<string, ServedApi>,
     /** Request bodies to tensors: large ones on the parse thread. */
     readonly bodies: BodyDecoder,
-    private readonly pool: WorkerPool,
+    private readonly runner: RunnerSlot,
   ) {}
+
+  /** Where batches run now. */
+  get placement(): Placement {
+    return this.runner.current.placement;
+  }
+
+  /**
+   * Makes `next` the runner of every batcher. Batchers share it: when it frees, each is
+   * offered it in turn.
+   */
+  private attach(next: InferenceRunner, batchers: readonly Batcher[]): void {
+    this.runner.current = next;
+    let turn = 0;
+    next.on('idle', () => {
+      for (let index = 0; index < batchers.length && next.idleCount() > 0; index += 1) {
+        batchers[(turn + index) % batchers.length]?.schedule();
+      }
+      turn = (turn + 1) % batchers.length;
+    });
+    // With every thread dead nothing queued can run: refuse it now rather than let it wait
+    // for its deadline (or, with batching off, for ever). Requests that arrive later are
+    // refused by the routes, which see the crash too.
+    next.on('crash', (error) => {
+      if (next.aliveCount() > 0) return;
+      for (const batcher of batchers) {
+        batcher.abandon(
+          () =>
+            new HttpError(
+              'NOT_READY',
+              `every inference thread has died (${error.message}); this instance must be restarted`,
+              1,
+            ),
+        );
+      }
+    });
+  }
 
   static async start(options: {
     readonly manifest: BentoManifest;
@@ -49,16 +89,21 @@ export class InferenceService {
     readonly metrics: RuntimeMetrics;
   }): Promise<InferenceService> {
     const { manifest, settings, logger, metrics } = options;
-    const {
-      pool,
-      models: loaded,
-      notes,
-    } = await WorkerPool.start(options.workerScript, settings.inferenceThreads, {
+    const init = {
       models: manifest.models.map((model) => ({ name: model.name, file: model.file })),
       intraOpThreads: settings.intraOpThreads,
       device: settings.device,
       deviceFallback: settings.deviceFallback,
-    });
+    };
+    // Loaded on the inference threads first, whatever runs them later: a large model loading
+    // on the HTTP thread would stall liveness, and the warm-up there measures the batches that
+    // decide whether they may run on the HTTP thread at all.
+    const {
+      pool,
+      models: loaded,
+      notes,
+    } = await WorkerPool.start(options.workerScript, settings.inferenceThreads, init);
+    const runner = new RunnerSlot(pool);
     for (const note of notes) logger.log('warn', note);
     try {
       const models = new Map<string, ServedModel>();
@@ -87,7 +132,7 @@ export class InferenceService {
           maxBatchSize: spec?.max_batch_size ?? settings.maxBatchSize,
           maxLatencyMs: spec?.max_latency_ms ?? settings.maxLatencyMs,
           maxQueueRows: settings.maxQueueRows,
-          runner: pool,
+          runner,
           onBatch: ({ rows, computeMs }) => {
             metrics.batchSize.observe({ api: name }, rows);
             metrics.inferenceDuration.observe({ model: model.name }, computeMs / 1000);
@@ -110,31 +155,7 @@ export class InferenceService {
           v2Apis.set(model.name, api);
         }
       }
-      // Batchers share the threads: when one frees, offer it to each batcher in turn.
       const batchers = [...apis.values()].map((api) => api.batcher);
-      let turn = 0;
-      pool.on('idle', () => {
-        for (let index = 0; index < batchers.length && pool.idleCount() > 0; index += 1) {
-          batchers[(turn + index) % batchers.length]?.schedule();
-        }
-        turn = (turn + 1) % batchers.length;
-      });
-      // With every thread dead nothing queued can run: refuse it now rather than let it wait
-      // for its deadline (or, with batching off, for ever). Requests that arrive later are
-      // refused by the routes, which see the crash too.
-      pool.on('crash', (error) => {
-        if (pool.aliveCount() > 0) return;
-        for (const batcher of batchers) {
-          batcher.abandon(
-            () =>
-              new HttpError(
-                'NOT_READY',
-                `every inference thread has died (${error.message}); this instance must be restarted`,
-                1,
-              ),
-          );
-        }
-      });
       const target = (api: ServedApi): DecodeTarget => ({
         api: api.name,
         inputs: api.model.signature.inputs,
@@ -152,11 +173,32 @@ export class InferenceService {
             error: error.message,
           }),
       });
-      const service = new InferenceService(models, apis, v2Apis, bodies, pool);
-      await service.warmUp(logger);
+      const service = new InferenceService(models, apis, v2Apis, bodies, runner);
+      service.attach(pool, batchers);
+      // More timed passes only where the placement depends on them.
+      const measured = await service.warmUp(logger, inlineDepends(settings) ? 3 : 1);
+      const inline = inlineDecision(
+        settings,
+        [...apis.values()].map((api) => ({
+          api: api.name,
+          largestBatchMs: measured.get(api.name),
+          maxBatchSize: api.batcher.batchable ? api.batcher.maxBatchSize : 1,
+        })),
+        manifest.models.map((model) => model.file),
+      );
+      if (inline.run) {
+        const onThisThread = await InlineRunner.open(init);
+        service.attach(onThisThread, batchers);
+        await service.warmUp(logger);
+        await pool.close();
+      }
+      logger.log('info', `inference on the ${runner.current.placement}: ${inline.why}`, {
+        placement: runner.current.placement,
+      });
       return service;
     } catch (error) {
-      await pool.close();
+      await runner.current.close();
+      if (runner.current !== pool) await pool.close();
       throw error;
     }
   }
@@ -175,17 +217,18 @@ export class InferenceService {
     return api;
   }
 
+  /** Inference threads running batches (0: they run on the HTTP thread). */
   get threads(): number {
-    return this.pool.size;
+    return this.placement === 'HTTP thread' ? 0 : this.runner.current.size;
   }
 
   busyThreads(): number {
-    return this.pool.busyCount();
+    return this.runner.current.busyCount();
   }
 
   /** Called when an inference thread dies: the process can no longer serve fully. */
   onCrash(listener: (error: Error) => void): void {
-    this.pool.on('crash', listener);
+    this.runner.current.on('crash', listener);
   }
 
   /** Queued rows per API, for the queue-depth gauge. */
@@ -203,19 +246,23 @@ export class InferenceService {
     const batchers = [...this.apis.values()].map((api) => api.batcher);
     for (const batcher of batchers) batcher.abandon();
     // Batches queued on the threads behind the running ones are refused too.
-    this.pool.dropQueued();
+    this.runner.current.dropQueued();
     await Promise.all(batchers.map((batcher) => batcher.idle()));
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.close(), this.bodies.close()]);
+    await Promise.all([this.runner.current.close(), this.bodies.close()]);
   }
 
   /**
    * Runs each model on every thread at 1 row and at the batch limit: the first runs of a
    * session are slow (allocations, kernel selection), and the timings seed the cost models.
+   * `measuredPasses` runs are timed after the first; returns, per API warmed, the shortest
+   * time inside onnxruntime of its largest batch (the least disturbed of those runs: the
+   * figure the placement is decided on).
    */
-  private async warmUp(logger: Logger): Promise<void> {
+  private async warmUp(logger: Logger, measuredPasses = 1): Promise<Map<string, number>> {
+    const largest = new Map<string, number>();
     for (const api of this.apis.values()) {
       const { signature } = api.model;
       const fixed = signature.inputs.every((input) =>
@@ -229,20 +276,24 @@ export class InferenceService {
         );
         continue;
       }
-      const sizes = api.batcher.batchable ? [1, api.batcher.maxBatchSize] : [1];
-      for (const rows of new Set(sizes)) {
-        for (let pass = 0; pass < 2; pass += 1) {
+      const sizes = [...new Set(api.batcher.batchable ? [1, api.batcher.maxBatchSize] : [1])];
+      for (const rows of sizes) {
+        for (let pass = 0; pass <= measuredPasses; pass += 1) {
           // One job per thread at once, so every thread's session gets warmed; fresh inputs for
           // each, since a job's input memory moves to its thread.
-          const runs = Array.from({ length: this.pool.size }, () => {
+          const runs = Array.from({ length: this.runner.current.size }, () => {
             const feeds = Object.fromEntries(
               signature.inputs.map((input) => [input.name, zeros(input, rows)]),
             );
-            const started = performance.now();
-            return this.pool.run(api.model.name, feeds).then(() => performance.now() - started);
+            return this.runner.current.run(api.model.name, feeds);
           });
-          const times = await Promise.all(runs);
-          if (pass === 1) for (const ms of times) api.batcher.cost.observe(rows, ms);
+          const results = await Promise.all(runs);
+          if (pass === 0) continue;
+          for (const { computeMs } of results) {
+            api.batcher.cost.observe(rows, computeMs);
+            if (rows === sizes.at(-1))
+              largest.set(api.name, Math.min(largest.get(api.name) ?? Infinity, computeMs));
+          }
         }
       }
       const { slopeMs, interceptMs } = api.batcher.cost.parameters;
@@ -252,7 +303,86 @@ export class InferenceService {
         costMsPerBatch: round(interceptMs),
       });
     }
+    return largest;
   }
+}
+
+/**
+ * The longest batch (as the warm-up measured it) allowed to run on the HTTP thread: what a
+ * health check or a new connection may wait behind. A few ms is far inside any probe timeout.
+ */
+export const INLINE_MAX_BATCH_MS = 2;
+
+/** The largest model file opened on the HTTP thread: opening it blocks the thread. */
+export const INLINE_MAX_MODEL_MB = 64;
+
+/**
+ * Whether batches move to the HTTP thread after the warm-up, and why (logged). Only when it
+ * cannot cost parallelism or responsiveness: one core per process, CPU inference, one
+ * inference thread asked for, small model files, and every API's largest batch measured short.
+ */
+export function inlineDecision(
+  settings: InlineSettings,
+  apis: readonly {
+    readonly api: string;
+    /** The warm-up's shortest time inside onnxruntime for its largest batch; unmeasured: undefined. */
+    readonly largestBatchMs: number | undefined;
+    readonly maxBatchSize: number;
+  }[],
+  modelFiles: readonly string[],
+): { readonly run: boolean; readonly why: string } {
+  if (settings.inlineInference !== 'auto') {
+    return {
+      run: settings.inlineInference === 'on',
+      why: `BENTOCTL_INLINE_INFERENCE=${settings.inlineInference}`,
+    };
+  }
+  if (settings.coresPerProcess > 1)
+    return {
+      run: false,
+      why: `${settings.coresPerProcess} cores per process, so inference runs beside HTTP`,
+    };
+  if (settings.device !== 'cpu') return { run: false, why: `device ${settings.device}` };
+  if (settings.inferenceThreads > 1)
+    return { run: false, why: `BENTOCTL_INFERENCE_THREADS=${settings.inferenceThreads}` };
+  for (const file of modelFiles) {
+    const mb = statSync(file).size / 1_048_576;
+    if (mb > INLINE_MAX_MODEL_MB)
+      return {
+        run: false,
+        why: `${basename(file)} is ${Math.round(mb)} MB (over ${INLINE_MAX_MODEL_MB} MB, too long to open on the HTTP thread)`,
+      };
+  }
+  let longest = 0;
+  for (const { api, largestBatchMs, maxBatchSize } of apis) {
+    if (largestBatchMs === undefined)
+      return { run: false, why: `api ${api} was not measured (dynamic dimensions)` };
+    if (largestBatchMs > INLINE_MAX_BATCH_MS)
+      return {
+        run: false,
+        why: `api ${api}: a batch of ${maxBatchSize} takes ${round(largestBatchMs)} ms (over ${INLINE_MAX_BATCH_MS} ms)`,
+      };
+    longest = Math.max(longest, largestBatchMs);
+  }
+  return {
+    run: true,
+    why: `one core per process and batches of ${round(longest)} ms at most (up to ${INLINE_MAX_BATCH_MS} ms allowed)`,
+  };
+}
+
+type InlineSettings = Pick<
+  RuntimeSettings,
+  'inlineInference' | 'coresPerProcess' | 'device' | 'inferenceThreads'
+>;
+
+/** Whether inlineDecision() will look at the warm-up's timings. */
+function inlineDepends(settings: InlineSettings): boolean {
+  return (
+    settings.inlineInference === 'auto' &&
+    settings.coresPerProcess === 1 &&
+    settings.device === 'cpu' &&
+    settings.inferenceThreads === 1
+  );
 }
 
 function zeros(

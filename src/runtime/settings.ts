@@ -4,6 +4,7 @@
  * instead of misbehaving under load. Each setting (variable, check, default) is declared once,
  * in src/config/runtime-settings.ts; the type and defaults here derive from it.
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { z } from 'zod';
 import {
@@ -23,6 +24,8 @@ export const RUNTIME_DEFAULTS: Readonly<z.output<typeof settingsSchema>> = setti
 export type RuntimeSettings = Readonly<z.output<typeof settingsSchema>> & {
   /** The bearer token itself, read from `authTokenEnv` (bearer mode only). */
   readonly authToken: string | undefined;
+  /** Cores each server process may use (availableCores() / workers, at least 1). */
+  readonly coresPerProcess: number;
 };
 
 export class RuntimeSettingsError extends RuntimeError {
@@ -35,6 +38,7 @@ export class RuntimeSettingsError extends RuntimeError {
 export function readSettings(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Record<SettingKey, string | number | boolean>> = {},
+  cores: number = availableCores(),
 ): RuntimeSettings {
   const raw: Record<string, unknown> = {};
   for (const key of KEYS) {
@@ -61,8 +65,9 @@ export function readSettings(
     ...values,
     intraOpThreads:
       values.intraOpThreads === 0
-        ? autoIntraOpThreads(values.workers, values.inferenceThreads)
+        ? autoIntraOpThreads(values.workers, values.inferenceThreads, cores)
         : values.intraOpThreads,
+    coresPerProcess: Math.max(1, Math.floor(cores / values.workers)),
     authToken,
   };
 }
@@ -75,9 +80,30 @@ export function readSettings(
 export function autoIntraOpThreads(
   workers: number,
   inferenceThreads: number,
-  cores = availableParallelism(),
+  cores = availableCores(),
 ): number {
   return Math.max(1, Math.floor((cores - workers) / (workers * inferenceThreads)));
+}
+
+/**
+ * The cores this process may run on: the CPUs it is allowed on (affinity: `taskset`, a
+ * Kubernetes static CPU policy), capped by its cgroup's CPU quota (`cpu.max`: ECS task and
+ * Kubernetes limits, Cloud Run), rounded up. A 1-vCPU container often sees every CPU of its
+ * host and is throttled to one; threads sized for the CPUs it sees would oversubscribe it.
+ */
+export function availableCores(cpuMaxFile = '/sys/fs/cgroup/cpu.max'): number {
+  const cpus = availableParallelism();
+  let text: string;
+  try {
+    text = readFileSync(cpuMaxFile, 'utf8');
+  } catch {
+    return cpus; // no cgroup v2 file: no quota to respect
+  }
+  const [quota, period] = text.trim().split(/\s+/);
+  const quotaUs = Number(quota);
+  const periodUs = Number(period);
+  if (quota === 'max' || !(quotaUs > 0) || !(periodUs > 0)) return cpus;
+  return Math.max(1, Math.min(cpus, Math.ceil(quotaUs / periodUs)));
 }
 
 /** The environment that carries `settings` to a child process (cluster workers, tests). */

@@ -49,6 +49,8 @@ describe.each([
           logLevel: 'error',
           inferenceThreads: 1,
           intraOpThreads: 1,
+          // What dies here is an inference thread: keep batches there on a one-core machine too.
+          inlineInference: 'off',
           batching,
           maxLatencyMs: 2000,
         },

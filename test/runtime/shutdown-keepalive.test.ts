@@ -41,32 +41,42 @@ async function closedLoop(connection: RawConnection, tally: Tally): Promise<void
 }
 
 describe('SIGTERM with keep-alive clients', () => {
-  it('GIVEN 64 keep-alive clients sending back to back WHEN shutdown starts THEN no written request is lost: each is answered, or refused 503 SHUTTING_DOWN with Connection: close', async () => {
-    const bento = makeTestBento({ slowLayers: 1 });
-    const tally: Tally = { ok: 0, shuttingDown: 0, lost: 0, unexpected: [] };
-    // Several rounds: the race (a request read after close() judged the connection idle) is
-    // hit in most shutdowns, not all.
-    for (let round = 0; round < 4; round += 1) {
-      // A process of its own, as in the image: the clients do not share its event loop.
-      const server = await spawnRuntime({
-        BENTOCTL_BENTO_DIR: bento,
-        BENTOCTL_MAX_LATENCY_MS: '60000',
-      });
-      const port = Number(new URL(await server.ready).port);
-      const connections = await Promise.all(Array.from({ length: 64 }, () => rawConnection(port)));
-      const before = tally.ok;
-      const loops = connections.map((connection) => closedLoop(connection, tally));
-      for (let wait = 0; wait < 2000 && tally.ok - before < 300; wait += 1)
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      server.child.kill('SIGTERM');
-      await Promise.all(loops);
-      expect(await server.exited).toBe(0);
-      for (const connection of connections) connection.close();
-    }
-    expect(tally.unexpected).toEqual([]);
-    expect(tally.lost).toBe(0);
-    expect(tally.ok).toBeGreaterThan(1000);
-  }, 60_000);
+  it.each([
+    ['on the inference threads', 'off'],
+    ['on the HTTP thread', 'on'],
+  ])(
+    'GIVEN 64 keep-alive clients sending back to back, inference %s, WHEN shutdown starts THEN no written request is lost: each is answered, or refused 503 SHUTTING_DOWN with Connection: close',
+    async (_placement, inline) => {
+      const bento = makeTestBento({ slowLayers: 1 });
+      const tally: Tally = { ok: 0, shuttingDown: 0, lost: 0, unexpected: [] };
+      // Several rounds: the race (a request read after close() judged the connection idle) is
+      // hit in most shutdowns, not all.
+      for (let round = 0; round < 4; round += 1) {
+        // A process of its own, as in the image: the clients do not share its event loop.
+        const server = await spawnRuntime({
+          BENTOCTL_BENTO_DIR: bento,
+          BENTOCTL_MAX_LATENCY_MS: '60000',
+          BENTOCTL_INLINE_INFERENCE: inline,
+        });
+        const port = Number(new URL(await server.ready).port);
+        const connections = await Promise.all(
+          Array.from({ length: 64 }, () => rawConnection(port)),
+        );
+        const before = tally.ok;
+        const loops = connections.map((connection) => closedLoop(connection, tally));
+        for (let wait = 0; wait < 2000 && tally.ok - before < 300; wait += 1)
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        server.child.kill('SIGTERM');
+        await Promise.all(loops);
+        expect(await server.exited).toBe(0);
+        for (const connection of connections) connection.close();
+      }
+      expect(tally.unexpected).toEqual([]);
+      expect(tally.lost).toBe(0);
+      expect(tally.ok).toBeGreaterThan(1000);
+    },
+    60_000,
+  );
 
   it.each([
     ['one process', '1'],
