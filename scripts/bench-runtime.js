@@ -2,7 +2,7 @@
 /**
  * `npm run bench:runtime`: the runtime on ONE pinned core, the way a 1-vCPU container
  * (Fargate `cpu: 1024`) runs it, against what that core can do at best. Not a test: it prints
- * figures. On 127.0.0.1 only, bounded in time (about 6 minutes with the defaults).
+ * figures. On 127.0.0.1 only, bounded in time (about 7 minutes with the defaults).
  *
  * Every server runs under `taskset -c $BENCH_SERVER_CPU` (default 1); the load generator, wrk
  * (64 connections, closed loop, 1-row POST bodies from a small Lua script), under `taskset -c
@@ -12,7 +12,9 @@
  *   (b) the HTTP ceiling: node:http that parses the same JSON body and answers a constant
  *   (c) a naive server: node:http + one session, session.run per request
  *   the runtime (bundled like the image) with batching on and off, and with batching on at
- *   512 connections; p99 at half of the batching-on peak rate, open loop
+ *   512 connections, where it places batches by default on one core (the HTTP thread for these
+ *   models); batching on and off again on the inference threads (BENTOCTL_INLINE_INFERENCE=off)
+ *   for comparison; p99 at half of the batching-on peak rate, open loop
  *   (scripts/lib/open-loop.js, its own process on the client core: wrk2 is not packaged),
  *   against max_latency_ms + 2 x raw batch compute of this run, with the same generator
  *   against (b) at that rate as the floor, and the generator's own lateness: a figure it
@@ -143,6 +145,12 @@ function getText(url) {
   });
 }
 
+/** Where the runtime at `url` runs its batches (bentoctl_inference_placement). */
+async function placementOf(url) {
+  const text = await getText(`${url}/metrics`);
+  return /bentoctl_inference_placement\{placement="([^"]+)"\} 1/.exec(text)?.[1] ?? 'unknown';
+}
+
 /** The batcher's counters from /metrics: batches, rows and seconds inside onnxruntime. */
 async function batchCounters(url) {
   const text = await getText(`${url}/metrics`);
@@ -245,6 +253,7 @@ async function measureModel(bundle, model) {
   await naiveServer.stop();
   const on = await startRuntime(bundle, model.dir, {});
   const apiUrl = `${on.url}/${model.api}`;
+  const placement = await placementOf(on.url);
   const beforeClosed = await batchCounters(on.url);
   const batching = closedLoopFigures(apiUrl, model, {}, on);
   const batches64 = batchesBetween(beforeClosed, await batchCounters(on.url));
@@ -260,6 +269,29 @@ async function measureModel(bundle, model) {
   const off = await startRuntime(bundle, model.dir, { BENTOCTL_BATCHING: 'false' });
   const unbatched = closedLoopFigures(`${off.url}/${model.api}`, model, {}, off);
   await off.stop();
+  // The same two on the inference threads (BENTOCTL_INLINE_INFERENCE=off): what the placement
+  // the runtime picked on this one core is worth (docs/runtime.md, "Where inference runs").
+  const onThreadsServer = await startRuntime(bundle, model.dir, {
+    BENTOCTL_INLINE_INFERENCE: 'off',
+  });
+  const onThreads = closedLoopFigures(
+    `${onThreadsServer.url}/${model.api}`,
+    model,
+    {},
+    onThreadsServer,
+  );
+  await onThreadsServer.stop();
+  const offThreadsServer = await startRuntime(bundle, model.dir, {
+    BENTOCTL_BATCHING: 'false',
+    BENTOCTL_INLINE_INFERENCE: 'off',
+  });
+  const offThreads = closedLoopFigures(
+    `${offThreadsServer.url}/${model.api}`,
+    model,
+    {},
+    offThreadsServer,
+  );
+  await offThreadsServer.stop();
   // The same generator at the same rate against the no-inference server: what the generator
   // and the machine add to any server's latency here (the floor under the runtime's figure).
   const floorServer = await startComparison('ceiling', model);
@@ -280,6 +312,9 @@ async function measureModel(bundle, model) {
     batches64,
     at512,
     unbatched,
+    onThreads,
+    offThreads,
+    placement,
     half,
     batchesHalf,
     floor,
@@ -328,6 +363,21 @@ async function main() {
   for (const r of results) {
     console.log(
       `| ${r.model} | ${ms(r.ceiling.httpThreadUs)} | ${ms(r.aN.cpuUsPerRow)} | ${ms(r.cpuBoundUs)} | ${ms(r.batching.httpThreadUs)} | ${ms(r.batching.processUs)} | ${ms(r.cpuBoundUs / r.batching.processUs)} | ${ms(r.unbatched.httpThreadUs)} | ${ms(r.unbatched.processUs)} |`,
+    );
+  }
+  console.log('');
+  console.log(
+    'Where batches run: the default picked by the runtime on this one core, against the inference threads (BENTOCTL_INLINE_INFERENCE=off), 64 connections:',
+  );
+  console.log('');
+  console.log(
+    '| model | default placement | batching on: default rows/s (process us/request) | on: inference threads | on: default ÷ threads | batching off: default | off: inference threads | off: default ÷ threads |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  const cell = (r) => `${Math.round(r.rowsPerSec)} (${ms(r.processUs)})`;
+  for (const r of results) {
+    console.log(
+      `| ${r.model} | ${r.placement} | ${cell(r.batching)} | ${cell(r.onThreads)} | ${ms(r.batching.rowsPerSec / r.onThreads.rowsPerSec)} | ${cell(r.unbatched)} | ${cell(r.offThreads)} | ${ms(r.unbatched.rowsPerSec / r.offThreads.rowsPerSec)} |`,
     );
   }
   console.log('');
