@@ -81,6 +81,9 @@ interface Chunk {
  */
 const TARGET_UTILIZATION = 0.5;
 
+/** Timer lateness memory: a lateness seen fades to a third in a second without timers. */
+const LATENESS_MEMORY_MS = 1000;
+
 /** Arrival rate memory: the estimate halves in about 70 ms without arrivals. */
 const RATE_TIME_CONSTANT_MS = 100;
 
@@ -92,8 +95,9 @@ export class Batcher {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private rowsPerMs = 0;
-  /** Recent lateness of our timers (event loop busy), in ms. */
+  /** Recent lateness of our timers (event loop busy), in ms, as of timerLatenessAt. */
   private timerLatenessMs = 0;
+  private timerLatenessAt = 0;
   private lastArrival = 0;
   private draining = false;
   private readonly idleWaiters: (() => void)[] = [];
@@ -262,7 +266,7 @@ export class Batcher {
     }
     // The oldest request must start before its deadline. Timers fire late when the event loop
     // is busy, so keep a margin of twice the lateness seen recently.
-    const latestStart = head.deadline - 1 - 2 * this.timerLatenessMs;
+    const latestStart = head.deadline - 1 - 2 * this.recentLatenessMs(now);
     if (latestStart <= now) return now;
     // Waiting only pays when batches this small would keep the threads busy: if at the current
     // arrival rate a batch of `rows` would occupy the threads less than TARGET_UTILIZATION of
@@ -486,8 +490,10 @@ export class Batcher {
     this.timerAt = at;
     this.timer = setTimeout(
       () => {
-        const late = Math.max(0, this.now() - at);
-        this.timerLatenessMs = this.timerLatenessMs * 0.9 + late * 0.1;
+        const firedAt = this.now();
+        const late = Math.max(0, firedAt - at);
+        this.timerLatenessMs = this.recentLatenessMs(firedAt) * 0.9 + late * 0.1;
+        this.timerLatenessAt = firedAt;
         this.timer = undefined;
         this.timerAt = Infinity;
         // After the I/O that is due: when the event loop was blocked, a thread's "done" message
@@ -498,6 +504,16 @@ export class Batcher {
     );
     // The server keeps the process alive; a pending batch timer alone should not.
     this.timer.unref();
+  }
+
+  /**
+   * The timers' recent lateness, fading (time constant LATENESS_MEMORY_MS) while no timer fires:
+   * under steady load batches leave on arrivals, not timers, and one late timer at start-up
+   * (the warm-up, a model opening on the HTTP thread) would otherwise keep its margin for ever,
+   * and with it every batch leaving at once, whatever its size.
+   */
+  private recentLatenessMs(now: number): number {
+    return this.timerLatenessMs * Math.exp(-(now - this.timerLatenessAt) / LATENESS_MEMORY_MS);
   }
 
   private noteArrival(now: number, rows: number): void {

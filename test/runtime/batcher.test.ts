@@ -13,7 +13,11 @@ class ManualRunner implements Runner {
   }[] = [];
   private busy = 0;
   batcher: Batcher | undefined;
-  constructor(readonly size = 1) {}
+  constructor(
+    readonly size = 1,
+    /** What each job reports as its time inside onnxruntime. */
+    readonly computeMs = 1,
+  ) {}
   idleCount(): number {
     return Math.max(0, this.size - this.busy);
   }
@@ -28,7 +32,8 @@ class ManualRunner implements Runner {
         release: (fail) => {
           this.busy -= 1;
           if (fail !== undefined) reject(new Error(fail));
-          else resolve({ outputs: { y: double(feeds.x as HostTensor) }, computeMs: 1 });
+          else
+            resolve({ outputs: { y: double(feeds.x as HostTensor) }, computeMs: this.computeMs });
           // The pool announces a free thread after the result is delivered.
           setImmediate(() => this.batcher?.schedule());
         },
@@ -323,6 +328,39 @@ describe('Batcher', () => {
     await runner.releaseAll();
     await Promise.all(results);
     expect(runner.jobs).toHaveLength(5);
+  });
+
+  it('GIVEN one late timer long ago THEN its margin has faded: a small batch waits for company again instead of leaving at once', async () => {
+    // Batches cost 10 ms whatever their size: waiting for more rows pays while rows come fast.
+    const runner = new ManualRunner(1, 10);
+    let clock = 0;
+    const batcher = makeBatcher(runner, { maxBatchSize: 64, maxLatencyMs: 20, now: () => clock });
+    batcher.cost.observe(1, 10);
+    batcher.cost.observe(64, 10);
+    /** Rows arriving fast (one 10-row request, run at once and released), then one more. */
+    const burstThenOne = async (): Promise<number> => {
+      const burst = batcher.submit([rowsFrom(0, 10)], 10);
+      await runner.releaseAll();
+      await burst;
+      const before = runner.jobs.length;
+      void batcher.submit([rowsFrom(0, 1)], 1);
+      return runner.jobs.length - before;
+    };
+    // Nothing late yet: the single row waits (a timer is armed).
+    expect(await burstThenOne()).toBe(0);
+    // That timer fires 120 ms late (the event loop was blocked): a 12 ms lateness margin, so
+    // twice it exceeds the 20 ms budget and every batch leaves at once.
+    clock += 130;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await runner.releaseAll();
+    expect(await burstThenOne()).toBe(1);
+    await runner.releaseAll();
+    // Five seconds without a late timer: the margin has faded and batching works again.
+    clock += 5_000;
+    expect(await burstThenOne()).toBe(0);
+    clock += 100;
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await runner.releaseAll();
   });
 
   it('GIVEN queued work WHEN drained THEN everything runs and drain resolves once idle', async () => {
