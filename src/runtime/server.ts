@@ -3,7 +3,6 @@
  * errors in one shape, counts it in the metrics and logs one line for it. It also owns the
  * connections: which are idle, which hold a request, and how they end on shutdown.
  */
-import { randomUUID } from 'node:crypto';
 import {
   createServer,
   STATUS_CODES,
@@ -16,6 +15,7 @@ import { ClientClosedError, DRAIN_LINGER_MS } from './read-body.js';
 import { HttpError, errorBody, v2ErrorBody } from './http-errors.js';
 import { createLogSampler, type Logger } from './logger.js';
 import type { RouteContext, RouteResult } from './route-pipeline.js';
+import { createRequestIds } from './request-id.js';
 import { matchRoute } from './routes.js';
 import { parseTraceparent } from './trace-context.js';
 
@@ -63,7 +63,7 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
   // The same on every answer: flattened once for writeHead (see send).
   const revisionHeaders = Object.entries(context.revision.headers).flat();
   context.metrics.countInFlight(() => inFlight);
-  const server = createServer(
+  const http = createServer(
     {
       keepAliveTimeout: 5_000,
       // The request's headers get the same time as its body; Node checks the deadline every
@@ -82,31 +82,41 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
         connection.active += 1;
         if (connection.shed) response.setHeader('connection', 'close');
       }
-      void handle(context, logger, sample, revisionHeaders, request, response).finally(() => {
-        inFlight -= 1;
-        if (connection !== undefined) {
-          connection.active -= 1;
-          if (connection.active === 0 && connection.onIdle !== undefined) {
-            const idle = connection.onIdle;
-            connection.onIdle = undefined;
-            // After the answer is on the wire: Node writes it on 'finish'.
-            if (response.writableFinished) idle();
-            else response.once('close', idle);
-          }
-        }
-        if (inFlight === 0) for (const resolve of waiters.splice(0)) resolve();
-      });
+      void handle(server, request, response, connection);
     },
   );
+  /** After each answer (handle's finally): the in-flight count and the connection's. */
+  const answered = (response: ServerResponse, connection: Connection | undefined): void => {
+    inFlight -= 1;
+    if (connection !== undefined) {
+      connection.active -= 1;
+      if (connection.active === 0 && connection.onIdle !== undefined) {
+        const idle = connection.onIdle;
+        connection.onIdle = undefined;
+        // After the answer is on the wire: Node writes it on 'finish'.
+        if (response.writableFinished) idle();
+        else response.once('close', idle);
+      }
+    }
+    if (inFlight === 0) for (const resolve of waiters.splice(0)) resolve();
+  };
+  const server: RequestServer = {
+    context,
+    logger,
+    sample,
+    revisionHeaders,
+    requestId: createRequestIds(),
+    answered,
+  };
   let allClosed: (() => void) | undefined;
-  server.on('connection', (socket: Socket) => {
+  http.on('connection', (socket: Socket) => {
     connections.set(socket, { active: 0, onIdle: undefined, shed: false });
     socket.once('close', () => {
       connections.delete(socket);
       allClosed?.();
     });
   });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+  http.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // Malformed HTTP never reaches a route. Answers already owed on this connection (a valid
     // request pipelined before the garbage) go first; then the error, and the connection ends.
     if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
@@ -144,14 +154,14 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
     for (const [socket, connection] of connections) if (connection.active === 0) socket.destroy();
   };
   return {
-    server,
+    server: http,
     inFlight: () => inFlight,
     quiet: () =>
       inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve)),
     stopIntake: (lingerMs) =>
       new Promise<void>((resolve) => {
         const check = (): void => {
-          if (connections.size === 0 && !server.listening) resolve();
+          if (connections.size === 0 && !http.listening) resolve();
         };
         allClosed = check;
         // Keep accepting for the linger: connections the kernel has already accepted (the
@@ -162,7 +172,7 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
         // was a keep-alive answer, and the next request may follow.
         setTimeout(() => {
           // net.Server's close: stop listening, and leave the connections to us (see above).
-          NetServer.prototype.close.call(server, check);
+          NetServer.prototype.close.call(http, check);
           // After the poll phase: a request already in a socket buffer is read (and so the
           // connection is busy, answered with Connection: close) before idle ones are closed.
           setImmediate(closeIdle);
@@ -177,146 +187,164 @@ export function createHttpServer(context: RouteContext, logger: Logger): HttpSer
   };
 }
 
+/** What handle() needs of its server: made once per server, not per request. */
+interface RequestServer {
+  readonly context: RouteContext;
+  readonly logger: Logger;
+  readonly sample: (key: string) => number | undefined;
+  readonly revisionHeaders: readonly string[];
+  readonly requestId: () => string;
+  readonly answered: (response: ServerResponse, connection: Connection | undefined) => void;
+}
+
+/**
+ * Answers one request. The server's bookkeeping after it runs in the finally, rather than in a
+ * .finally() on the returned promise: one promise and closure less per request.
+ */
 async function handle(
-  context: RouteContext,
-  logger: Logger,
-  sample: (key: string) => number | undefined,
-  revisionHeaders: readonly string[],
+  { context, logger, sample, revisionHeaders, requestId: newRequestId, answered }: RequestServer,
   request: IncomingMessage,
   response: ServerResponse,
+  connection: Connection | undefined,
 ): Promise<void> {
-  const started = performance.now();
-  const incoming = request.headers['x-request-id'];
-  const requestId =
-    typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  // Names and values, handed to writeHead in one array (see send).
-  const headers: string[] = ['x-request-id', requestId, ...revisionHeaders];
-  const trace = parseTraceparent(request.headers.traceparent);
-  const method = request.method ?? 'GET';
-  const path = pathOf(request.url);
-  const route = matchRoute(context, path);
-  const label = route?.label ?? 'none';
-  let result: RouteResult | undefined;
-  let failure: HttpError | undefined;
-  let clientClosed = false;
   try {
-    if (route === undefined)
-      throw new HttpError(
-        'NOT_FOUND',
-        `no route ${method} ${path.slice(0, 100)}; see /docs.json for the paths`,
+    const started = performance.now();
+    const incoming = request.headers['x-request-id'];
+    const requestId =
+      typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newRequestId();
+    // Names and values, handed to writeHead in one array (see send).
+    const headers: string[] = ['x-request-id', requestId, ...revisionHeaders];
+    const trace = parseTraceparent(request.headers.traceparent);
+    const method = request.method ?? 'GET';
+    const path = pathOf(request.url);
+    const route = matchRoute(context, path);
+    const label = route?.label ?? 'none';
+    let result: RouteResult | undefined;
+    let failure: HttpError | undefined;
+    let clientClosed = false;
+    try {
+      if (route === undefined)
+        throw new HttpError(
+          'NOT_FOUND',
+          `no route ${method} ${path.slice(0, 100)}; see /docs.json for the paths`,
+        );
+      if (!route.methods.includes(method)) {
+        headers.push('allow', route.methods.join(', '));
+        throw new HttpError(
+          'METHOD_NOT_ALLOWED',
+          `${path} answers ${route.methods.join(', ')}, not ${method.slice(0, 20)}`,
+        );
+      }
+      // While draining, only probes and metrics answer; new work goes to another instance.
+      if (context.state.draining && method === 'POST')
+        throw new HttpError('SHUTTING_DOWN', 'the server is shutting down', 1);
+      result = await route.handle(request);
+    } catch (error) {
+      clientClosed = error instanceof ClientClosedError;
+      failure =
+        error instanceof HttpError
+          ? error
+          : new HttpError('INTERNAL', 'unexpected failure; see the server log');
+      if (!(error instanceof HttpError) && !clientClosed) {
+        logger.log('error', 'unhandled error in a route', {
+          requestId,
+          path,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
+      }
+    }
+    // A body left unread makes the kernel reset the connection when it closes, and a reset can
+    // destroy the answer before the client reads it: read a small one to its end first.
+    if (
+      failure !== undefined &&
+      !clientClosed &&
+      !request.complete &&
+      failure.code !== 'BODY_TIMEOUT'
+    )
+      await discardBody(request);
+    const status = clientClosed
+      ? CLIENT_CLOSED_STATUS
+      : (failure?.statusCode ?? result?.status ?? 500);
+    if (clientClosed) {
+      // Nobody is left to answer.
+      response.destroy();
+    } else if (failure !== undefined) {
+      if (failure.retryAfterSeconds !== undefined)
+        headers.push('retry-after', String(failure.retryAfterSeconds));
+      // RFC 6750: a 401 names the scheme it wants.
+      if (failure.code === 'UNAUTHORIZED')
+        headers.push('www-authenticate', `Bearer realm="${context.manifest.service}"`);
+      // A body we did not read (or stopped reading) would be parsed as the next request.
+      if (!request.complete || context.state.draining) headers.push('connection', 'close');
+      send(
+        response,
+        status,
+        // The Open Inference Protocol defines its own error body; its clients read `error`.
+        JSON.stringify(
+          path === '/v2' || path.startsWith('/v2/')
+            ? v2ErrorBody(failure)
+            : errorBody(failure, requestId),
+        ),
+        'application/json; charset=utf-8',
+        method,
+        headers,
       );
-    if (!route.methods.includes(method)) {
-      headers.push('allow', route.methods.join(', '));
-      throw new HttpError(
-        'METHOD_NOT_ALLOWED',
-        `${path} answers ${route.methods.join(', ')}, not ${method.slice(0, 20)}`,
+    } else if (result !== undefined) {
+      if (context.state.draining) headers.push('connection', 'close');
+      if (result.headers !== undefined)
+        for (const [name, value] of Object.entries(result.headers)) headers.push(name, value);
+      const payload =
+        result.contentType === undefined
+          ? JSON.stringify(result.body)
+          : Buffer.isBuffer(result.body)
+            ? result.body
+            : String(result.body);
+      send(
+        response,
+        status,
+        payload,
+        result.contentType ?? 'application/json; charset=utf-8',
+        method,
+        headers,
       );
     }
-    // While draining, only probes and metrics answer; new work goes to another instance.
-    if (context.state.draining && method === 'POST')
-      throw new HttpError('SHUTTING_DOWN', 'the server is shutting down', 1);
-    result = await route.handle(request);
-  } catch (error) {
-    clientClosed = error instanceof ClientClosedError;
-    failure =
-      error instanceof HttpError
-        ? error
-        : new HttpError('INTERNAL', 'unexpected failure; see the server log');
-    if (!(error instanceof HttpError) && !clientClosed) {
-      logger.log('error', 'unhandled error in a route', {
+    const seconds = (performance.now() - started) / 1000;
+    context.metrics.countRequest(label, status, seconds);
+    // Successful requests log at debug. Failures are sampled per status and code: bad traffic
+    // must not turn into megabytes of log (a suppressed count says how many lines were skipped).
+    // 4xx and 499 are the client's doing (info), 503 is load shedding (warn), other 5xx ours.
+    const level =
+      status < 400
+        ? 'debug'
+        : status < 500 || status === CLIENT_CLOSED_STATUS
+          ? 'info'
+          : status === 503
+            ? 'warn'
+            : 'error';
+    if (logger.enabled(level)) {
+      const suppressed = level === 'debug' ? 0 : sample(`${status}:${failure?.code ?? ''}`);
+      if (suppressed === undefined) return;
+      logger.log(level, 'request', {
         requestId,
-        path,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        ...(trace === undefined
+          ? {}
+          : { traceId: trace.traceId, parentSpanId: trace.parentSpanId }),
+        method,
+        path: path.slice(0, 200),
+        api: label,
+        status,
+        ...(clientClosed
+          ? { error: 'the client closed the connection before the answer' }
+          : failure === undefined
+            ? {}
+            : { code: failure.code, error: failure.message }),
+        ...(result?.rows === undefined ? {} : { rows: result.rows, batchSizes: result.batchSizes }),
+        latencyMs: Math.round(seconds * 1e6) / 1000,
+        ...(suppressed > 0 ? { suppressed } : {}),
       });
     }
-  }
-  // A body left unread makes the kernel reset the connection when it closes, and a reset can
-  // destroy the answer before the client reads it: read a small one to its end first.
-  if (
-    failure !== undefined &&
-    !clientClosed &&
-    !request.complete &&
-    failure.code !== 'BODY_TIMEOUT'
-  )
-    await discardBody(request);
-  const status = clientClosed
-    ? CLIENT_CLOSED_STATUS
-    : (failure?.statusCode ?? result?.status ?? 500);
-  if (clientClosed) {
-    // Nobody is left to answer.
-    response.destroy();
-  } else if (failure !== undefined) {
-    if (failure.retryAfterSeconds !== undefined)
-      headers.push('retry-after', String(failure.retryAfterSeconds));
-    // RFC 6750: a 401 names the scheme it wants.
-    if (failure.code === 'UNAUTHORIZED')
-      headers.push('www-authenticate', `Bearer realm="${context.manifest.service}"`);
-    // A body we did not read (or stopped reading) would be parsed as the next request.
-    if (!request.complete || context.state.draining) headers.push('connection', 'close');
-    send(
-      response,
-      status,
-      // The Open Inference Protocol defines its own error body; its clients read `error`.
-      JSON.stringify(
-        path === '/v2' || path.startsWith('/v2/')
-          ? v2ErrorBody(failure)
-          : errorBody(failure, requestId),
-      ),
-      'application/json; charset=utf-8',
-      method,
-      headers,
-    );
-  } else if (result !== undefined) {
-    if (context.state.draining) headers.push('connection', 'close');
-    if (result.headers !== undefined)
-      for (const [name, value] of Object.entries(result.headers)) headers.push(name, value);
-    const payload =
-      result.contentType === undefined
-        ? JSON.stringify(result.body)
-        : Buffer.isBuffer(result.body)
-          ? result.body
-          : String(result.body);
-    send(
-      response,
-      status,
-      payload,
-      result.contentType ?? 'application/json; charset=utf-8',
-      method,
-      headers,
-    );
-  }
-  const seconds = (performance.now() - started) / 1000;
-  context.metrics.countRequest(label, status, seconds);
-  // Successful requests log at debug. Failures are sampled per status and code: bad traffic
-  // must not turn into megabytes of log (a suppressed count says how many lines were skipped).
-  // 4xx and 499 are the client's doing (info), 503 is load shedding (warn), other 5xx ours.
-  const level =
-    status < 400
-      ? 'debug'
-      : status < 500 || status === CLIENT_CLOSED_STATUS
-        ? 'info'
-        : status === 503
-          ? 'warn'
-          : 'error';
-  if (logger.enabled(level)) {
-    const suppressed = level === 'debug' ? 0 : sample(`${status}:${failure?.code ?? ''}`);
-    if (suppressed === undefined) return;
-    logger.log(level, 'request', {
-      requestId,
-      ...(trace === undefined ? {} : { traceId: trace.traceId, parentSpanId: trace.parentSpanId }),
-      method,
-      path: path.slice(0, 200),
-      api: label,
-      status,
-      ...(clientClosed
-        ? { error: 'the client closed the connection before the answer' }
-        : failure === undefined
-          ? {}
-          : { code: failure.code, error: failure.message }),
-      ...(result?.rows === undefined ? {} : { rows: result.rows, batchSizes: result.batchSizes }),
-      latencyMs: Math.round(seconds * 1e6) / 1000,
-      ...(suppressed > 0 ? { suppressed } : {}),
-    });
+  } finally {
+    answered(response, connection);
   }
 }
 
