@@ -3,6 +3,7 @@
  * nor a client that sends a byte a minute can tie the server up.
  */
 import type { IncomingMessage } from 'node:http';
+import { DeadlineSweep } from './deadline-sweep.js';
 import { HttpError } from './http-errors.js';
 import { RuntimeError } from './runtime-error.js';
 
@@ -83,6 +84,9 @@ function watchDrain(signal: AbortSignal, onDrain: () => void): () => void {
   return () => own.delete(onDrain);
 }
 
+/** Every body being read, against its time limit (one timer for all of them). */
+const bodyDeadlines = new DeadlineSweep();
+
 /**
  * The body's bytes, within the size and time limits (413 / 408 otherwise). Not an async
  * function: one promise per body rather than two (this runs on every request).
@@ -99,7 +103,7 @@ export function readBodyBytes(request: IncomingMessage, limits: BodyLimits): Pro
     const finish = (error: Error | undefined, result?: Buffer): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      deadline.cancel();
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
@@ -112,27 +116,21 @@ export function readBodyBytes(request: IncomingMessage, limits: BodyLimits): Pro
         resolve(result);
       }
     };
-    let timer = setTimeout(
-      () =>
-        finish(
-          new HttpError('BODY_TIMEOUT', `the body did not arrive within ${limits.timeoutMs} ms`),
-        ),
-      limits.timeoutMs,
+    const deadline = bodyDeadlines.add(limits.timeoutMs, () =>
+      finish(
+        new HttpError('BODY_TIMEOUT', `the body did not arrive within ${limits.timeoutMs} ms`),
+      ),
     );
-    const onDrain = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          finish(
-            new HttpError(
-              'SHUTTING_DOWN',
-              'the server is shutting down and the body had not arrived',
-              1,
-            ),
+    const onDrain = (): void =>
+      deadline.reset(limits.drainLingerMs ?? 0, () =>
+        finish(
+          new HttpError(
+            'SHUTTING_DOWN',
+            'the server is shutting down and the body had not arrived',
+            1,
           ),
-        limits.drainLingerMs ?? 0,
+        ),
       );
-    };
     const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
       if (bytes > limits.maxBytes)
