@@ -191,10 +191,7 @@ export class Batcher {
     // Unbatched, every request is a full batch of its own: the next ones queue on the thread
     // the same way, and on the HTTP thread (src/runtime/inline-runner.ts) they all run in one
     // check phase instead of one per turn of the event loop.
-    while (
-      this.inFlight < depth * Math.max(1, this.options.runner.size) &&
-      this.fullBatchQueued()
-    )
+    while (this.inFlight < depth * Math.max(1, this.options.runner.size) && this.fullBatchQueued())
       this.dispatch(now);
     // Deadlines are enforced only while every thread is busy. A request that finds a thread
     // free runs, even if the event loop noticed late: refusing it would refuse work the model
