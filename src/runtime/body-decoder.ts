@@ -62,15 +62,20 @@ export class BodyDecoder {
     this.worker = worker;
   }
 
-  /** A `POST /<api>` body (or a task submit's). */
-  async decodeApi(api: string, bytes: Buffer): Promise<DecodedApiBody> {
+  /**
+   * A `POST /<api>` body (or a task submit's). A small body is decoded here and now, without a
+   * promise (this runs on every request); a large one comes back from the parse thread.
+   */
+  decodeApi(api: string, bytes: Buffer): DecodedApiBody | Promise<DecodedApiBody> {
     const target = this.target(this.options.apis, api);
     if (!this.offThread(bytes)) {
       this.options.onParsed?.('http');
       return decodeApiBytes(bytes, target);
     }
-    const body = await this.send('api', api, bytes);
-    return { tensors: body.tensors, rows: body.rows };
+    return this.send('api', api, bytes).then((body) => ({
+      tensors: body.tensors,
+      rows: body.rows,
+    }));
   }
 
   /** A JSON `POST /v2/models/<model>/infer` body. */

@@ -285,9 +285,10 @@ export async function readApiBody(
 ): Promise<DecodedApiBody> {
   checkJsonContentType(request);
   const bytes = await readBodyBytes(request, bodyLimits(context));
-  // Awaited rather than returned: a promise returned from an async function costs two more
-  // turns of the microtask queue.
-  return await service.bodies.decodeApi(api, bytes);
+  const decoded = service.bodies.decodeApi(api, bytes);
+  // A promise (the parse thread's) is awaited rather than returned: returned from an async
+  // function it costs two more turns of the microtask queue; a value needs no await at all.
+  return decoded instanceof Promise ? await decoded : decoded;
 }
 
 /** A v2 infer body: JSON, or a JSON header plus binary tensor data (any content type). */
