@@ -278,9 +278,10 @@ export class Batcher {
     const rate = this.currentRate(now);
     if (rate <= 0) return now;
     // The HTTP thread runs the batches and is never idle: a batch sent now rather than fuller
-    // saves no latency that the budget does not already bound, and costs that thread a call
-    // (measured: batches of 24 rows became 28-32, +3-5 % rows/s; docs/benchmarks.md).
-    if (this.options.runner.saturated?.() === true) return Math.min(latestStart, now + 2 / rate);
+    // costs that thread a call (measured: batches of 24 rows became 30, +3-5 % rows/s;
+    // docs/benchmarks.md). The wait for company stays within half the budget.
+    if (this.options.runner.saturated?.() === true)
+      return Math.min(latestStart, head.arrivedAt + this.options.maxLatencyMs / 2, now + 2 / rate);
     const busyShare =
       (this.cost.predictMs(rows) * rate) / (rows * Math.max(1, this.options.runner.size));
     if (busyShare < TARGET_UTILIZATION) return now;
