@@ -15,12 +15,6 @@ import { DroppedJobError, type RunResult } from './worker-pool.js';
 export interface Runner {
   idleCount(): number;
   readonly size: number;
-  /**
-   * True while the thread that runs the batches is busy all the time and is also the one that
-   * reads the requests (inference on the HTTP thread): then every batch costs that thread, and
-   * only full batches (or the latency budget) should make one leave.
-   */
-  saturated?(): boolean;
   run(model: string, feeds: Readonly<Record<string, HostTensor>>): Promise<RunResult>;
 }
 
@@ -277,11 +271,6 @@ export class Batcher {
     // the batch: fewer, larger calls cost less CPU, which the HTTP thread shares.
     const rate = this.currentRate(now);
     if (rate <= 0) return now;
-    // The HTTP thread runs the batches and is never idle: a batch sent now rather than fuller
-    // costs that thread a call (measured: batches of 24 rows became 30, +3-5 % rows/s;
-    // docs/benchmarks.md). The wait for company stays within half the budget.
-    if (this.options.runner.saturated?.() === true)
-      return Math.min(latestStart, head.arrivedAt + this.options.maxLatencyMs / 2, now + 2 / rate);
     const busyShare =
       (this.cost.predictMs(rows) * rate) / (rows * Math.max(1, this.options.runner.size));
     if (busyShare < TARGET_UTILIZATION) return now;

@@ -32,10 +32,6 @@ export class RunnerSlot implements Runner {
     return this.current.idleCount();
   }
 
-  saturated(): boolean {
-    return this.current.saturated?.() ?? false;
-  }
-
   run(...args: Parameters<Runner['run']>): ReturnType<Runner['run']> {
     return this.current.run(...args);
   }

@@ -26,10 +26,6 @@ import type { LoadedModel, WorkerInit } from './worker-protocol.js';
  */
 const HOLD_MAX_MS = 1;
 
-/** Event loop utilization from which the HTTP thread counts as saturated, and its window. */
-const SATURATED_UTILIZATION = 0.95;
-const SATURATION_WINDOW_MS = 50;
-
 export class InlineRunner
   extends EventEmitter<{ idle: []; crash: [Error] }>
   implements InferenceRunner
@@ -40,10 +36,6 @@ export class InlineRunner
   /** Results of this check phase not yet handed back, and their compute time. */
   private held: (() => void)[] = [];
   private heldMs = 0;
-  /** The event loop's utilization as last sampled, when, and whether it was saturated. */
-  private load = performance.eventLoopUtilization();
-  private loadAt = performance.now();
-  private full = false;
 
   private constructor(
     private readonly ort: typeof import('onnxruntime-node'),
@@ -74,22 +66,6 @@ export class InlineRunner
 
   busyCount(): number {
     return this.running === 0 ? 0 : 1;
-  }
-
-  /**
-   * The event loop's utilization over the last SATURATION_WINDOW_MS or more is at least
-   * SATURATED_UTILIZATION: this thread reads requests and runs batches without pause.
-   */
-  saturated(): boolean {
-    const now = performance.now();
-    if (now - this.loadAt >= SATURATION_WINDOW_MS) {
-      const current = performance.eventLoopUtilization();
-      this.full =
-        performance.eventLoopUtilization(current, this.load).utilization >= SATURATED_UTILIZATION;
-      this.load = current;
-      this.loadAt = now;
-    }
-    return this.full;
   }
 
   /** Nothing here can die on its own: a native crash takes the process with it. */

@@ -363,36 +363,6 @@ describe('Batcher', () => {
     await runner.releaseAll();
   });
 
-  it('GIVEN batches run on a saturated HTTP thread THEN a small batch waits for more rows (not past the budget) where it would otherwise leave at once', async () => {
-    let clock = 0;
-    const idle = new ManualRunner();
-    const idleBatcher = makeBatcher(idle, { maxBatchSize: 8, maxLatencyMs: 20, now: () => clock });
-    void idleBatcher.submit([rowsFrom(0, 1)], 1);
-    expect(idle.jobs).toHaveLength(1);
-
-    const busy = Object.assign(new ManualRunner(), { saturated: () => true });
-    const busyBatcher = makeBatcher(busy, { maxBatchSize: 8, maxLatencyMs: 20, now: () => clock });
-    const first = busyBatcher.submit([rowsFrom(0, 1)], 1);
-    expect(busy.jobs).toHaveLength(0);
-    // A full batch leaves at once, saturated or not.
-    const rest = Array.from({ length: 7 }, (_, index) =>
-      busyBatcher.submit([rowsFrom(index + 1, 1)], 1),
-    );
-    expect(busy.jobs.map((job) => job.feeds.x?.dims[0])).toEqual([8]);
-    await busy.releaseAll();
-    await Promise.all([first, ...rest]);
-    // A lone row waits on a timer, and then leaves.
-    const lone = busyBatcher.submit([rowsFrom(50, 1)], 1);
-    expect(busy.jobs).toHaveLength(1);
-    clock += 25;
-    for (let tries = 0; tries < 100 && busy.jobs.length < 2; tries += 1)
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(busy.jobs).toHaveLength(2);
-    await busy.releaseAll();
-    expect(values((await lone).outputs.y)).toEqual([100, 102]);
-    await idle.releaseAll();
-  });
-
   it('GIVEN queued work WHEN drained THEN everything runs and drain resolves once idle', async () => {
     const runner = new ManualRunner();
     const batcher = makeBatcher(runner);
