@@ -240,6 +240,14 @@ function closedLoopFigures(url, model, options = {}, server = undefined) {
   };
 }
 
+/** The runtime started with `env`, its closed-loop figures at 64 connections, stopped. */
+async function runtimeClosedLoop(bundle, model, env) {
+  const server = await startRuntime(bundle, model.dir, env);
+  const figures = closedLoopFigures(`${server.url}/${model.api}`, model, {}, server);
+  await server.stop();
+  return figures;
+}
+
 async function measureModel(bundle, model) {
   const a1 = rawOrt(model, 1);
   const aN = rawOrt(model, MAX_BATCH);
@@ -266,32 +274,14 @@ async function measureModel(bundle, model) {
   const half = openLoop(on.url, `/${model.api}`, model, halfRate, lagLimitMs);
   const batchesHalf = batchesBetween(beforeHalf, await batchCounters(on.url));
   await on.stop();
-  const off = await startRuntime(bundle, model.dir, { BENTOCTL_BATCHING: 'false' });
-  const unbatched = closedLoopFigures(`${off.url}/${model.api}`, model, {}, off);
-  await off.stop();
+  const unbatched = await runtimeClosedLoop(bundle, model, { BENTOCTL_BATCHING: 'false' });
   // The same two on the inference threads (BENTOCTL_INLINE_INFERENCE=off): what the placement
   // the runtime picked on this one core is worth (docs/runtime.md, "Where inference runs").
-  const onThreadsServer = await startRuntime(bundle, model.dir, {
-    BENTOCTL_INLINE_INFERENCE: 'off',
-  });
-  const onThreads = closedLoopFigures(
-    `${onThreadsServer.url}/${model.api}`,
-    model,
-    {},
-    onThreadsServer,
-  );
-  await onThreadsServer.stop();
-  const offThreadsServer = await startRuntime(bundle, model.dir, {
+  const onThreads = await runtimeClosedLoop(bundle, model, { BENTOCTL_INLINE_INFERENCE: 'off' });
+  const offThreads = await runtimeClosedLoop(bundle, model, {
     BENTOCTL_BATCHING: 'false',
     BENTOCTL_INLINE_INFERENCE: 'off',
   });
-  const offThreads = closedLoopFigures(
-    `${offThreadsServer.url}/${model.api}`,
-    model,
-    {},
-    offThreadsServer,
-  );
-  await offThreadsServer.stop();
   // The same generator at the same rate against the no-inference server: what the generator
   // and the machine add to any server's latency here (the floor under the runtime's figure).
   const floorServer = await startComparison('ceiling', model);
