@@ -12,11 +12,10 @@
 import { EventEmitter } from 'node:events';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { InferenceRunner } from './inference-runner.js';
-import { firstLine, openSessions } from './onnx-session.js';
-import { runSession } from './onnx-session.js';
+import { firstLine, openSessions, runSession } from './onnx-session.js';
 import type { HostTensor } from './tensor.js';
 import { InferenceError, type RunResult } from './worker-pool.js';
-import type { LoadedModel, WorkerInit } from './worker-protocol.js';
+import type { WorkerInit } from './worker-protocol.js';
 
 /**
  * Results are handed back together once the runs queued in this check phase are done (or this
@@ -40,7 +39,6 @@ export class InlineRunner
   private constructor(
     private readonly ort: typeof import('onnxruntime-node'),
     private readonly sessions: ReadonlyMap<string, InferenceSession>,
-    readonly models: readonly LoadedModel[],
   ) {
     super();
   }
@@ -51,8 +49,8 @@ export class InlineRunner
   ): Promise<InlineRunner> {
     process.env.ORT_DISABLE_TELEMETRY = '1';
     const ort = await import('onnxruntime-node');
-    const { sessions, loaded } = await openSessions(ort, init);
-    return new InlineRunner(ort, sessions, loaded);
+    const { sessions } = await openSessions(ort, init);
+    return new InlineRunner(ort, sessions);
   }
 
   /** One "thread" to the batchers: a batch at a time runs, the next forms meanwhile. */
@@ -84,16 +82,9 @@ export class InlineRunner
     if (session === undefined || this.closed)
       return Promise.reject(new InferenceError(`no session for model ${model}`));
     this.running += 1;
-    // session.run waits for the check phase, so the time from here includes the rest of this
-    // poll phase (15 ms at 512 connections), which would make the cost model believe batches
-    // take that long. An immediate queued just before onnxruntime's runs just before it: the
-    // start of the run itself.
-    let started = performance.now();
-    setImmediate(() => (started = performance.now()));
     return new Promise<RunResult>((resolve, reject) => {
       runSession(this.ort.Tensor, session, feeds).then(
-        ({ outputs }) => {
-          const computeMs = performance.now() - started;
+        ({ outputs, computeMs }) => {
           this.held.push(() => resolve({ outputs, computeMs }));
           this.heldMs += computeMs;
           this.settled();
