@@ -176,7 +176,10 @@ export class InferenceService {
       const service = new InferenceService(models, apis, v2Apis, bodies, runner);
       service.attach(pool, batchers);
       // More timed passes only where the placement depends on them.
-      const measured = await service.warmUp(logger, inlineDepends(settings) ? 3 : 1);
+      const measured = await service.warmUp(
+        logger,
+        settingsDecision(settings) === undefined ? 3 : 1,
+      );
       const inline = inlineDecision(
         settings,
         [...apis.values()].map((api) => ({
@@ -330,21 +333,9 @@ export function inlineDecision(
     readonly maxBatchSize: number;
   }[],
   modelFiles: readonly string[],
-): { readonly run: boolean; readonly why: string } {
-  if (settings.inlineInference !== 'auto') {
-    return {
-      run: settings.inlineInference === 'on',
-      why: `BENTOCTL_INLINE_INFERENCE=${settings.inlineInference}`,
-    };
-  }
-  if (settings.coresPerProcess > 1)
-    return {
-      run: false,
-      why: `${settings.coresPerProcess} cores per process, so inference runs beside HTTP`,
-    };
-  if (settings.device !== 'cpu') return { run: false, why: `device ${settings.device}` };
-  if (settings.inferenceThreads > 1)
-    return { run: false, why: `BENTOCTL_INFERENCE_THREADS=${settings.inferenceThreads}` };
+): InlineDecision {
+  const bySettings = settingsDecision(settings);
+  if (bySettings !== undefined) return bySettings;
   for (const file of modelFiles) {
     const mb = statSync(file).size / 1_048_576;
     if (mb > INLINE_MAX_MODEL_MB)
@@ -370,19 +361,36 @@ export function inlineDecision(
   };
 }
 
+interface InlineDecision {
+  readonly run: boolean;
+  readonly why: string;
+}
+
 type InlineSettings = Pick<
   RuntimeSettings,
   'inlineInference' | 'coresPerProcess' | 'device' | 'inferenceThreads'
 >;
 
-/** Whether inlineDecision() will look at the warm-up's timings. */
-function inlineDepends(settings: InlineSettings): boolean {
-  return (
-    settings.inlineInference === 'auto' &&
-    settings.coresPerProcess === 1 &&
-    settings.device === 'cpu' &&
-    settings.inferenceThreads === 1
-  );
+/**
+ * The placement when the settings alone decide it; undefined when it depends on the model
+ * files and the warm-up's timings (so the warm-up times more passes).
+ */
+export function settingsDecision(settings: InlineSettings): InlineDecision | undefined {
+  if (settings.inlineInference !== 'auto') {
+    return {
+      run: settings.inlineInference === 'on',
+      why: `BENTOCTL_INLINE_INFERENCE=${settings.inlineInference}`,
+    };
+  }
+  if (settings.coresPerProcess > 1)
+    return {
+      run: false,
+      why: `${settings.coresPerProcess} cores per process, so inference runs beside HTTP`,
+    };
+  if (settings.device !== 'cpu') return { run: false, why: `device ${settings.device}` };
+  if (settings.inferenceThreads > 1)
+    return { run: false, why: `BENTOCTL_INFERENCE_THREADS=${settings.inferenceThreads}` };
+  return undefined;
 }
 
 function zeros(

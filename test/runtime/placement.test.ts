@@ -10,6 +10,7 @@ import {
   INLINE_MAX_BATCH_MS,
   INLINE_MAX_MODEL_MB,
   inlineDecision,
+  settingsDecision,
 } from '../../src/runtime/service.js';
 import { availableCores, readSettings, RuntimeSettingsError } from '../../src/runtime/settings.js';
 
@@ -89,6 +90,12 @@ describe('inlineDecision', () => {
       expect(decision.run, String(why)).toBe(false);
       expect(decision.why).toMatch(why);
     }
+  });
+
+  it('GIVEN settings that decide alone THEN the warm-up need not time extra passes; one core on auto needs them', () => {
+    expect(settingsDecision(oneCore)).toBeUndefined();
+    expect(settingsDecision({ ...oneCore, coresPerProcess: 2 })?.run).toBe(false);
+    expect(settingsDecision({ ...oneCore, inlineInference: 'on' })?.run).toBe(true);
   });
 
   it('GIVEN a model file over the limit THEN the inference threads: opening it would block the HTTP thread', () => {
