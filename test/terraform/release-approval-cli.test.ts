@@ -46,7 +46,7 @@ describe.skipIf(binary === undefined)(
     let endpoint: string;
     /** What the endpoint serves: ECS keeps the stable revision until the approval. */
     let servingHex = 'a';
-    const { cli, status } = releaseCli<Status>();
+    const { cli, status, expectNoChanges } = releaseCli<Status>();
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
@@ -151,8 +151,7 @@ describe.skipIf(binary === undefined)(
       );
       expect(result.stderr).not.toContain('Waiting up to');
       expect(parameter()).toEqual({ approved: revision('a'), rejected: '' });
-      const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.status, again.stdout).toBe(0);
+      await expectNoChanges(workspace);
     });
 
     it('GIVEN a revision waiting WHEN status runs from a fresh folder THEN it says it waits for approval, with no traffic and no tag', async () => {
@@ -191,8 +190,7 @@ describe.skipIf(binary === undefined)(
       );
       expect(result.stdout).toContain(`${endpoint}/readyz is ready and serves bento bento-b`);
       expect((await status(fresh)).phase).toBe('settled');
-      const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.status, again.stdout).toBe(0);
+      await expectNoChanges(workspace);
     });
 
     it('GIVEN a new revision WHEN planned with --markdown THEN the PR comment says it waits for approval', async () => {
@@ -230,8 +228,7 @@ describe.skipIf(binary === undefined)(
       );
       expect(result.stdout).toContain(`${endpoint}/readyz is ready and serves bento bento-b`);
       expect((await status(fresh)).phase).toBe('aborted');
-      const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.status, again.stdout).toBe(0);
+      await expectNoChanges(workspace);
     });
 
     it('GIVEN an aborted revision WHEN applied again THEN it waits for approval again and is no longer rejected', async () => {

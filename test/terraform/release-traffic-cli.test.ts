@@ -84,7 +84,7 @@ describe.skipIf(binary === undefined)(
     /** What the endpoint serves (the stable revision) and what the candidate URL serves. */
     let stableHex = 'a';
     let newestHex = 'a';
-    const { cli, status } = releaseCli<Status>();
+    const { cli, status, expectNoChanges } = releaseCli<Status>();
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
@@ -161,8 +161,7 @@ describe.skipIf(binary === undefined)(
           { revision: revision('b'), percent: 10, tag: 'candidate' },
         ],
       });
-      const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.status, again.stdout).toBe(0);
+      await expectNoChanges(workspace);
     });
 
     it('GIVEN a canary WHEN status runs from a fresh folder THEN it shows the shares, their releases, health and bake left', async () => {
@@ -247,8 +246,7 @@ describe.skipIf(binary === undefined)(
       });
       expect((await status(fresh)).phase).toBe('aborted');
       // The aborted state is what the state records: a plain re-plan changes nothing.
-      const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-      expect(again.status, again.stdout).toBe(0);
+      await expectNoChanges(workspace);
     });
 
     it('GIVEN a new revision WHEN planned with --markdown THEN the PR comment says what share it gets, for how long, and what follows', async () => {
@@ -380,7 +378,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       '',
     ].join('\n');
   // One TF_DATA_DIR for both stacks would mix their backends: each stack keeps its .terraform.
-  const { cli, status } = releaseCli<Status>({
+  const { cli, status, expectNoChanges } = releaseCli<Status>({
     baseEnv: (from) => {
       const { TF_DATA_DIR: _shared, ...rest } = from.env;
       return rest;
@@ -622,8 +620,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
     });
     // The routes move to the candidate only once it exists (rolled out, on a cluster).
     expect(newEvents()).toEqual(['candidate created', 'routes 80,20']);
-    const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-    expect(again.status, again.stdout).toBe(0);
+    await expectNoChanges(workspace);
   });
 
   it('GIVEN that canary WHEN status runs from a fresh folder THEN it shows both Deployments, their releases, health and bake left', async () => {
@@ -697,8 +694,7 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
     });
     expect(newEvents()).toEqual(['routes 100,0', 'candidate gone']);
     expect((await status(fresh)).phase).toBe('aborted');
-    const again = await cli(workspace, 'plan', '--no-generate', '--detailed-exitcode');
-    expect(again.status, again.stdout).toBe(0);
+    await expectNoChanges(workspace);
   });
 
   it('GIVEN blue-green WHEN a new image is applied THEN its candidate runs with 0 % on its own address until promoted', async () => {

@@ -23,6 +23,8 @@ export interface ReleaseCli<TStatus> {
   cli(from: Workspace, ...args: string[]): Promise<CliResult>;
   /** `release status --json` in `from`, expected to exit 0, parsed. */
   status(from: Workspace): Promise<TStatus>;
+  /** `plan --no-generate --detailed-exitcode` in `from` exits 0: the state matches the config. */
+  expectNoChanges(from: Workspace): Promise<void>;
 }
 
 /** The CLI bound to workspaces as a CI step; `TStatus` is the suite's view of the status JSON. */
@@ -43,5 +45,9 @@ export function releaseCli<TStatus>(options: ReleaseCliOptions = {}): ReleaseCli
     expect(result.status, result.stderr).toBe(0);
     return JSON.parse(result.stdout) as TStatus;
   };
-  return { env, cli, status };
+  const expectNoChanges = async (from: Workspace): Promise<void> => {
+    const again = await cli(from, 'plan', '--no-generate', '--detailed-exitcode');
+    expect(again.status, again.stdout).toBe(0);
+  };
+  return { env, cli, status, expectNoChanges };
 }
