@@ -3,7 +3,8 @@
  * `kubectl rollout status` judges it), its ReplicaSets (one per revision: image, `bento-version`
  * label, ready pods), its pods and the namespace's events about them; during a canary or
  * blue-green release the same for the candidate Deployment beside it (`<name>-candidate`), whose
- * revisions and pods are named apart (aks-revision.ts). Logs are each pod's `pods/log`, of both
+ * revisions and pods are named apart (aks-revision.ts), and each one's share of the requests as
+ * the mesh routes them (aks-traffic.ts). Logs are each pod's `pods/log`, of both
  * Deployments, since the window's start: read live from the kubelets, without the minutes of
  * delay a Log Analytics query has, with the same credentials; pods already deleted are not read.
  */
@@ -20,6 +21,7 @@ import {
   workloadSelector,
   type DeploymentRole,
 } from './aks-revision.js';
+import { aksTrafficShares } from './aks-traffic.js';
 import { kubeGet, kubeGetJson } from './kube-api.js';
 import {
   BENTO_VERSION_LABEL,
@@ -182,6 +184,7 @@ export async function aksStatus(workload: AksWorkload): Promise<LiveStatus> {
     resource: 'events',
     namespace,
   });
+  const traffic = await aksTrafficShares(access, workload);
 
   const revisionOf = new Map<string, string>();
   const rows = (sets?.items ?? [])
@@ -201,7 +204,9 @@ export async function aksStatus(workload: AksWorkload): Promise<LiveStatus> {
           bentoVersion: set.spec?.template?.metadata?.labels?.[BENTO_VERSION_LABEL] ?? null,
           desired: set.spec?.replicas ?? null,
           running: set.status?.readyReplicas ?? 0,
-          trafficPercent: null,
+          // A Service spreads its share over the Deployment's ready pods, an old revision's too
+          // while it rolls; the share is shown once, on the revision the Deployment rolls to.
+          trafficPercent: isCurrent ? (traffic.shares?.get(owner) ?? null) : null,
           role: revisionRole(isCurrent, owner === name ? 'stable' : 'candidate', inRelease),
         } satisfies LiveRevision,
       };
@@ -282,7 +287,7 @@ export async function aksStatus(workload: AksWorkload): Promise<LiveStatus> {
     revisions,
     instances,
     events: latestEvents(liveEvents),
-    notes: [],
+    notes: traffic.unread === undefined ? [] : [`traffic split not read: ${traffic.unread}`],
   };
 }
 

@@ -250,6 +250,31 @@ const canary = (candidateReady: boolean): Record<string, unknown> => ({
           },
         ],
   },
+  '/apis/networking.istio.io/v1/namespaces/bento/virtualservices/iris-prod': {
+    kind: 'VirtualService',
+    spec: {
+      hosts: ['*'],
+      gateways: ['iris-prod'],
+      http: [
+        {
+          name: 'release',
+          route: [
+            {
+              destination: { host: 'iris-prod.bento.svc.cluster.local', port: { number: 80 } },
+              weight: 90,
+            },
+            {
+              destination: {
+                host: 'iris-prod-candidate.bento.svc.cluster.local',
+                port: { number: 80 },
+              },
+              weight: 10,
+            },
+          ],
+        },
+      ],
+    },
+  },
   '/api/v1/namespaces/bento/pods/iris-prod-aaa-1/log':
     '2026-12-01T08:00:01.000000000Z {"time":"2026-12-01T08:00:01.000Z","severity":"INFO","message":"request","requestId":"r1","status":200,"latencyMs":2}\n',
   '/api/v1/namespaces/bento/pods/iris-prod-aaa-2/log': '',
@@ -410,7 +435,10 @@ describe('azure-aks through the Kubernetes API', () => {
       message: 'Pod iris-prod-bbb-1: BackOff Back-off restarting failed container runtime (x7)',
     });
     expect(live.events.map((event) => event.message).join('\n')).not.toContain('other-app');
-    // Outside a release the candidate's Deployment is not found, and that is no failure.
+    // Outside a release the candidate's Deployment is not found, and that is no failure; nor is
+    // a rolling deployment's lack of a VirtualService.
+    expect(live.revisions.map((r) => r.trafficPercent)).toEqual([null, null]);
+    expect(live.notes).toEqual([]);
     expect(requests).toContain('/apis/apps/v1/namespaces/bento/deployments/iris-prod-candidate');
     expect(live.source).toBe('Kubernetes Deployment iris-prod in namespace bento');
     expect(requests).toContain(
@@ -431,13 +459,22 @@ describe('azure-aks through the Kubernetes API', () => {
       rollout: 'complete; candidate complete',
       events: [],
     });
-    // Both are revision 1 of their Deployment; the candidate's is named by its Deployment.
-    expect(live.revisions.map((r) => [r.id, r.role, r.running, r.desired, r.bentoVersion])).toEqual(
-      [
-        ['revision 1 (iris-prod-aaa)', 'stable', 2, 2, 'a1'],
-        ['revision iris-prod-candidate:1 (iris-prod-candidate-ccc)', 'candidate', 1, 1, 'c3'],
-      ],
-    );
+    // Both are revision 1 of their Deployment; the candidate's is named by its Deployment. The
+    // shares are the VirtualService's weights.
+    expect(
+      live.revisions.map((r) => [
+        r.id,
+        r.role,
+        r.running,
+        r.desired,
+        r.bentoVersion,
+        r.trafficPercent,
+      ]),
+    ).toEqual([
+      ['revision 1 (iris-prod-aaa)', 'stable', 2, 2, 'a1', 90],
+      ['revision iris-prod-candidate:1 (iris-prod-candidate-ccc)', 'candidate', 1, 1, 'c3', 10],
+    ]);
+    expect(live.notes).toEqual([]);
     expect(live.instances.map((i) => [i.id, i.state, i.health, i.revision])).toEqual([
       ['iris-prod-aaa-1', 'Running', 'ready', 'revision 1'],
       ['iris-prod-aaa-2', 'Running', 'ready', 'revision 1'],
@@ -478,9 +515,68 @@ describe('azure-aks through the Kubernetes API', () => {
       '2 running of 3 desired; rollout complete; candidate in progress: 0 of 1 updated available',
     ]);
     expect(rows.filter(([label]) => label === 'revision').map(([, text]) => text)).toEqual([
-      `revision 1 (iris-prod-aaa): stable, 2/2 running, bento a1, irisprodacr.azurecr.io/iris-prod@sha256:${'a1'.repeat(32)}`,
-      `revision iris-prod-candidate:1 (iris-prod-candidate-ccc): candidate, 0/1 running, bento c3, irisprodacr.azurecr.io/iris-prod@sha256:${'c3'.repeat(32)}`,
+      `revision 1 (iris-prod-aaa): stable, 2/2 running, 90% traffic, bento a1, irisprodacr.azurecr.io/iris-prod@sha256:${'a1'.repeat(32)}`,
+      `revision iris-prod-candidate:1 (iris-prod-candidate-ccc): candidate, 0/1 running, 10% traffic, bento c3, irisprodacr.azurecr.io/iris-prod@sha256:${'c3'.repeat(32)}`,
     ]);
+  });
+
+  it('GIVEN a canary deployment between releases WHEN asked THEN the stable revision is current, with all the traffic, and no candidate shows', async () => {
+    const settled = canary(true);
+    routes = {
+      ...settled,
+      '/apis/apps/v1/namespaces/bento/deployments/iris-prod-candidate': undefined,
+      '/apis/apps/v1/namespaces/bento/replicasets': {
+        kind: 'ReplicaSetList',
+        items: [replicaSet('aaa', '1', 2, 2, 'a1')],
+      },
+      '/api/v1/namespaces/bento/pods': {
+        kind: 'PodList',
+        items: [pod('iris-prod-aaa-1', 'aaa', true), pod('iris-prod-aaa-2', 'aaa', true)],
+      },
+      '/apis/networking.istio.io/v1/namespaces/bento/virtualservices/iris-prod': {
+        spec: {
+          http: [
+            {
+              name: 'release',
+              route: [
+                { destination: { host: 'iris-prod.bento.svc.cluster.local' }, weight: 100 },
+                { destination: { host: 'iris-prod-candidate.bento.svc.cluster.local' }, weight: 0 },
+              ],
+            },
+          ],
+        },
+      },
+    };
+
+    const live = await aksStatus(workload());
+
+    expect(live).toMatchObject({
+      source: 'Kubernetes Deployment iris-prod in namespace bento',
+      desired: 2,
+      running: 2,
+      rollout: 'complete',
+    });
+    expect(live.revisions.map((r) => [r.id, r.role, r.trafficPercent])).toEqual([
+      ['revision 1 (iris-prod-aaa)', 'current', 100],
+    ]);
+  });
+
+  it('GIVEN RBAC forbids reading the VirtualService WHEN asked THEN the rest shows, and a note says why the shares are missing', async () => {
+    routes = canary(true);
+    forbidden = '/virtualservices/iris-prod';
+
+    const live = await aksStatus(workload());
+
+    expect(live.revisions.map((r) => [r.role, r.trafficPercent])).toEqual([
+      ['stable', null],
+      ['candidate', null],
+    ]);
+    expect(live.instances).toHaveLength(3);
+    expect(live.notes).toHaveLength(1);
+    expect(live.notes[0]).toMatch(/^traffic split not read: /);
+    expect(live.notes[0]).toContain(
+      'the RBAC verb `get` on virtualservices.networking.istio.io in namespace bento',
+    );
   });
 
   it("GIVEN pod logs WHEN read for revision 4 THEN only that revision's pods are read, since the window start", async () => {
