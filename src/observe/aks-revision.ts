@@ -2,11 +2,11 @@
  * azure-aks: which of the workload's two Deployments a ReplicaSet or pod belongs to, and the one
  * name of its revision that `status` shows and `logs --revision` takes. Each Deployment numbers
  * its revisions from 1 (the `deployment.kubernetes.io/revision` annotation), so the stable
- * Deployment and a release's candidate (`<workload>-candidate`, src/targets/azure-aks/release-routing.ts) both have a
- * revision 1: the stable Deployment's revisions keep the bare number they had before releases
- * existed, and the candidate's are `<workload>-candidate:<number>`, the Deployment named as an
- * aws-ecs revision names its task definition family (`iris-prod:7`).
- */
+ * Deployment and a release's candidate (`<workload>-candidate`,
+ * src/targets/azure-aks/release-routing.ts) both have a revision 1: the stable Deployment's
+ * revisions keep the bare number they had before releases existed, and the candidate's are
+ * `<workload>-candidate:<number>`, the Deployment named as an aws-ecs revision names its task
+ * definition family (`iris-prod:7`). */
 import { errors } from '../errors/index.js';
 import { candidateName } from '../targets/azure-aks/names.js';
 
