@@ -13,7 +13,8 @@ export default class Logs extends BaseCommand {
 (aws-ecs, aws-ec2-gpu: the stack's log group /bentoctl/<name>), Cloud Logging \
 (google-cloud-run: the service's stdout and stderr) or the pods' logs through the cluster's \
 Kubernetes API (azure-aks, with the kubeconfig ARM's listClusterUserCredential gives: live, \
-where a Log Analytics query lags by minutes; pods already deleted are not read). Each line shows its time, severity, \
+where a Log Analytics query lags by minutes; pods already deleted are not read; during a \
+release the candidate Deployment's pods too, their lines of revision <name>-candidate:<n>). Each line shows its time, severity, \
 request id, status and latency, then the message; errors start with "!" (and are red on a \
 terminal), warnings with "~". --json prints the runtime's own JSON object per line, with the \
 cloud's context under "cloud". Credentials are the cloud's defaults, as for \`build --push\`: \
@@ -39,7 +40,7 @@ the AKS Cluster User role and the RBAC verbs list pods and get pods/log (Azure).
     }),
     revision: Flags.string({
       summary:
-        'Only lines of this revision: an ECS task definition revision (7), a Cloud Run revision name, or a Deployment revision number (azure-aks).',
+        "Only lines of this revision: an ECS task definition revision (7), a Cloud Run revision name, or a Deployment revision (azure-aks: 4 for the stable Deployment, <name>-candidate:1 for a release's candidate).",
       helpValue: '<revision>',
     }),
   };

@@ -29,7 +29,10 @@ events, failures first (aws-ecs: ECS DescribeServices, DescribeTaskDefinition, a
 with DescribeTasks for why tasks stopped, ELBv2 DescribeTargetHealth; aws-ec2-gpu: Auto Scaling DescribeAutoScalingGroups and \
 DescribeScalingActivities; google-cloud-run: Cloud Run services.get and revisions.list, which \
 roles/run.viewer grants; azure-aks: the Deployment, its ReplicaSets, pods and events through \
-the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives). When the cloud cannot be asked, the local records are shown, said so, \
+the cluster's Kubernetes API, with the kubeconfig ARM's listClusterUserCredential gives, and \
+during a canary or blue-green release the candidate Deployment <name>-candidate beside it, its \
+revisions named <name>-candidate:<n>, with each one's share as the release's Istio \
+VirtualService routes it). When the cloud cannot be asked, the local records are shown, said so, \
 and the exit status is 3.`;
 
   static override examples = [

@@ -5,7 +5,10 @@
  */
 
 export interface LiveRevision {
-  /** ECS task definition (`iris-prod:7`), Cloud Run revision, Kubernetes ReplicaSet revision. */
+  /**
+   * ECS task definition (`iris-prod:7`), Cloud Run revision, Kubernetes ReplicaSet revision (a
+   * release's candidate Deployment's named by it: `iris-prod-candidate:1`).
+   */
   readonly id: string;
   /** The image reference it runs, by digest. */
   readonly image: string | null;
@@ -15,7 +18,10 @@ export interface LiveRevision {
   readonly running: number | null;
   /** Share of requests it gets, in percent; null when the platform does not split traffic. */
   readonly trafficPercent: number | null;
-  /** `primary`, `draining`, `latest ready`... as the platform says. */
+  /**
+   * `primary`, `draining`, `latest ready`... as the platform says; where bentoctl runs a release
+   * as a second workload (azure-aks), `stable` and `candidate` as `release status` says.
+   */
   readonly role: string;
 }
 

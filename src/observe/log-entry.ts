@@ -16,7 +16,10 @@ export interface LogEntry {
   readonly severity: Severity;
   /** The instance that wrote it: ECS task id, EC2 instance log stream, Cloud Run instance, pod. */
   readonly instance: string | null;
-  /** The revision it ran: Cloud Run revision, ECS task definition, Kubernetes ReplicaSet. */
+  /**
+   * The revision it ran: Cloud Run revision, ECS task definition, Kubernetes Deployment revision
+   * (`4`; a release's candidate `iris-prod-candidate:1`, src/observe/aks-revision.ts).
+   */
   readonly revision: string | null;
   /** The runtime's JSON object, when the line is one; null for plain text. */
   readonly fields: Readonly<Record<string, unknown>> | null;

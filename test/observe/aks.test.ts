@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BentoctlError } from '../../src/errors/index.js';
 import { aksKubeAccess } from '../../src/observe/aks-credentials.js';
 import { aksLogSource, aksStatus, type AksWorkload } from '../../src/observe/aks-workload.js';
+import { liveRows } from '../../src/observe/live-section.js';
 import { scriptedFetch } from '../helpers/scripted-fetch.js';
 
 const kubeconfig = (server: string) =>
@@ -27,23 +28,27 @@ const kubeconfig = (server: string) =>
     ].join('\n'),
   ).toString('base64');
 
-const labels = { 'app.kubernetes.io/name': 'iris-prod', 'app.kubernetes.io/instance': 'iris-prod' };
+const labelsOf = (deployment: string) => ({
+  'app.kubernetes.io/name': deployment,
+  'app.kubernetes.io/instance': deployment,
+});
 const replicaSet = (
   hash: string,
   revision: string,
   replicas: number,
   ready: number,
   version: string,
+  deployment = 'iris-prod',
 ) => ({
   metadata: {
-    name: `iris-prod-${hash}`,
-    labels: { ...labels, 'pod-template-hash': hash },
+    name: `${deployment}-${hash}`,
+    labels: { ...labelsOf(deployment), 'pod-template-hash': hash },
     annotations: { 'deployment.kubernetes.io/revision': revision },
   },
   spec: {
     replicas,
     template: {
-      metadata: { labels: { ...labels, 'bento-version': version } },
+      metadata: { labels: { ...labelsOf(deployment), 'bento-version': version } },
       spec: {
         containers: [
           {
@@ -56,12 +61,23 @@ const replicaSet = (
   },
   status: { replicas, readyReplicas: ready },
 });
-const pod = (name: string, hash: string, ready: boolean, waiting?: string) => ({
+const pod = (
+  name: string,
+  hash: string,
+  ready: boolean,
+  waiting?: string,
+  deployment = 'iris-prod',
+) => ({
   metadata: {
     name,
-    labels: { ...labels, 'pod-template-hash': hash },
+    labels: { ...labelsOf(deployment), 'pod-template-hash': hash },
     ownerReferences: [
-      { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `iris-prod-${hash}`, controller: true },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: `${deployment}-${hash}`,
+        controller: true,
+      },
     ],
   },
   status: {
@@ -157,15 +173,146 @@ const ROUTES: Record<string, unknown> = {
     '2026-12-01T08:00:02.500000000Z {"time":"2026-12-01T08:00:02.500Z","severity":"ERROR","message":"the models failed to load","error":"bad model"}\n',
 };
 
+/** A Deployment whose rollout is done: `ready` of `replicas` pods ready and available. */
+const deployment = (name: string, revision: string, replicas: number, ready: number) => ({
+  kind: 'Deployment',
+  metadata: {
+    name,
+    generation: 1,
+    annotations: { 'deployment.kubernetes.io/revision': revision },
+  },
+  spec: { replicas },
+  status: {
+    observedGeneration: 1,
+    replicas,
+    updatedReplicas: replicas,
+    readyReplicas: ready,
+    availableReplicas: ready,
+    conditions: [
+      ready === replicas
+        ? { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }
+        : {
+            type: 'Available',
+            status: 'False',
+            reason: 'MinimumReplicasUnavailable',
+            message: 'Deployment does not have minimum availability.',
+            lastUpdateTime: '2026-12-01T08:03:00Z',
+          },
+    ],
+  },
+});
+
+/**
+ * A first canary: the stable Deployment at its revision 1, the candidate at its own revision 1
+ * (each Deployment counts from 1), its one pod ready or crash-looping.
+ */
+const canary = (candidateReady: boolean): Record<string, unknown> => ({
+  '/apis/apps/v1/namespaces/bento/deployments/iris-prod': deployment('iris-prod', '1', 2, 2),
+  '/apis/apps/v1/namespaces/bento/deployments/iris-prod-candidate': deployment(
+    'iris-prod-candidate',
+    '1',
+    1,
+    candidateReady ? 1 : 0,
+  ),
+  '/apis/apps/v1/namespaces/bento/replicasets': {
+    kind: 'ReplicaSetList',
+    items: [
+      replicaSet('aaa', '1', 2, 2, 'a1'),
+      replicaSet('ccc', '1', 1, candidateReady ? 1 : 0, 'c3', 'iris-prod-candidate'),
+    ],
+  },
+  '/api/v1/namespaces/bento/pods': {
+    kind: 'PodList',
+    items: [
+      pod('iris-prod-aaa-1', 'aaa', true),
+      pod('iris-prod-aaa-2', 'aaa', true),
+      pod(
+        'iris-prod-candidate-ccc-1',
+        'ccc',
+        candidateReady,
+        candidateReady ? undefined : 'CrashLoopBackOff',
+        'iris-prod-candidate',
+      ),
+    ],
+  },
+  '/api/v1/namespaces/bento/events': {
+    kind: 'EventList',
+    items: candidateReady
+      ? []
+      : [
+          {
+            involvedObject: { kind: 'Pod', name: 'iris-prod-candidate-ccc-1' },
+            type: 'Warning',
+            reason: 'BackOff',
+            message: 'Back-off restarting failed container runtime',
+            lastTimestamp: '2026-12-01T08:04:00Z',
+            count: 5,
+          },
+        ],
+  },
+  '/apis/networking.istio.io/v1/namespaces/bento/virtualservices/iris-prod': {
+    kind: 'VirtualService',
+    spec: {
+      hosts: ['*'],
+      gateways: ['iris-prod'],
+      http: [
+        {
+          name: 'release',
+          route: [
+            {
+              destination: { host: 'iris-prod.bento.svc.cluster.local', port: { number: 80 } },
+              weight: 90,
+            },
+            {
+              destination: {
+                host: 'iris-prod-candidate.bento.svc.cluster.local',
+                port: { number: 80 },
+              },
+              weight: 10,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  '/api/v1/namespaces/bento/pods/iris-prod-aaa-1/log':
+    '2026-12-01T08:00:01.000000000Z {"time":"2026-12-01T08:00:01.000Z","severity":"INFO","message":"request","requestId":"r1","status":200,"latencyMs":2}\n',
+  '/api/v1/namespaces/bento/pods/iris-prod-aaa-2/log': '',
+  '/api/v1/namespaces/bento/pods/iris-prod-candidate-ccc-1/log':
+    '2026-12-01T08:00:03.000000000Z {"time":"2026-12-01T08:00:03.000Z","severity":"ERROR","message":"request","requestId":"r2","status":500,"latencyMs":7}\n',
+});
+
+interface List {
+  readonly items: readonly { readonly metadata: { readonly labels: Record<string, string> } }[];
+}
+
+/** A list's items that a label selector (`k=v`, `k in (a,b)`, comma-separated) picks. */
+function selected(list: List, selector: string): List {
+  const terms = selector.split(/,(?![^(]*\))/).map((term) => {
+    const set = /^(\S+) in \((.*)\)$/.exec(term);
+    const [key, values] = set === null ? term.split('=') : [set[1], set[2]];
+    return { key: key ?? '', values: (values ?? '').split(',') };
+  });
+  return {
+    ...list,
+    items: list.items.filter((item) =>
+      terms.every(({ key, values }) => values.includes(item.metadata.labels[key] ?? '')),
+    ),
+  };
+}
+
 describe('azure-aks through the Kubernetes API', () => {
   let server: Server;
   let url: string;
   const requests: string[] = [];
   let forbidden: string | undefined;
+  /** Answers in place of ROUTES' for the test that sets them. */
+  let routes: Record<string, unknown> = ROUTES;
   beforeAll(async () => {
     server = createServer((request, response) => {
       requests.push(request.url ?? '');
-      const path = new URL(request.url ?? '/', 'http://x').pathname;
+      const requested = new URL(request.url ?? '/', 'http://x');
+      const path = requested.pathname;
       if (forbidden !== undefined && path.endsWith(forbidden)) {
         response.writeHead(403, { 'content-type': 'application/json' });
         response.end(
@@ -182,7 +329,7 @@ describe('azure-aks through the Kubernetes API', () => {
         );
         return;
       }
-      const body = ROUTES[path];
+      const body = routes[path];
       if (body === undefined) {
         response.writeHead(404, { 'content-type': 'application/json' });
         response.end('{"kind":"Status","code":404,"reason":"NotFound","message":"not found"}');
@@ -191,7 +338,12 @@ describe('azure-aks through the Kubernetes API', () => {
       response.writeHead(200, {
         'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
       });
-      response.end(typeof body === 'string' ? body : JSON.stringify(body));
+      const selector = requested.searchParams.get('labelSelector');
+      response.end(
+        typeof body === 'string'
+          ? body
+          : JSON.stringify(selector === null ? body : selected(body as List, selector)),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -203,6 +355,7 @@ describe('azure-aks through the Kubernetes API', () => {
   beforeEach(() => {
     requests.length = 0;
     forbidden = undefined;
+    routes = ROUTES;
   });
 
   const workload = (): AksWorkload => ({
@@ -282,8 +435,147 @@ describe('azure-aks through the Kubernetes API', () => {
       message: 'Pod iris-prod-bbb-1: BackOff Back-off restarting failed container runtime (x7)',
     });
     expect(live.events.map((event) => event.message).join('\n')).not.toContain('other-app');
+    // Outside a release the candidate's Deployment is not found, and that is no failure; nor is
+    // a rolling deployment's lack of a VirtualService.
+    expect(live.revisions.map((r) => r.trafficPercent)).toEqual([null, null]);
+    expect(live.notes).toEqual([]);
+    expect(requests).toContain('/apis/apps/v1/namespaces/bento/deployments/iris-prod-candidate');
+    expect(live.source).toBe('Kubernetes Deployment iris-prod in namespace bento');
     expect(requests).toContain(
-      '/api/v1/namespaces/bento/pods?labelSelector=app.kubernetes.io%2Fname%3Diris-prod%2Capp.kubernetes.io%2Finstance%3Diris-prod',
+      `/api/v1/namespaces/bento/pods?labelSelector=${encodeURIComponent('app.kubernetes.io/name in (iris-prod,iris-prod-candidate),app.kubernetes.io/instance in (iris-prod,iris-prod-candidate)')}`,
+    );
+  });
+
+  it('GIVEN a canary whose candidate is ready WHEN asked THEN both Deployments show: totals, each rollout, stable and candidate revisions, all pods', async () => {
+    routes = canary(true);
+
+    const live = await aksStatus(workload());
+
+    expect(live).toMatchObject({
+      source: 'Kubernetes Deployments iris-prod and iris-prod-candidate in namespace bento',
+      found: true,
+      desired: 3,
+      running: 3,
+      rollout: 'complete; candidate complete',
+      events: [],
+    });
+    // Both are revision 1 of their Deployment; the candidate's is named by its Deployment. The
+    // shares are the VirtualService's weights.
+    expect(
+      live.revisions.map((r) => [
+        r.id,
+        r.role,
+        r.running,
+        r.desired,
+        r.bentoVersion,
+        r.trafficPercent,
+      ]),
+    ).toEqual([
+      ['revision 1 (iris-prod-aaa)', 'stable', 2, 2, 'a1', 90],
+      ['revision iris-prod-candidate:1 (iris-prod-candidate-ccc)', 'candidate', 1, 1, 'c3', 10],
+    ]);
+    expect(live.notes).toEqual([]);
+    expect(live.instances.map((i) => [i.id, i.state, i.health, i.revision])).toEqual([
+      ['iris-prod-aaa-1', 'Running', 'ready', 'revision 1'],
+      ['iris-prod-aaa-2', 'Running', 'ready', 'revision 1'],
+      ['iris-prod-candidate-ccc-1', 'Running', 'ready', 'revision iris-prod-candidate:1'],
+    ]);
+  });
+
+  it('GIVEN a canary whose candidate crash-loops WHEN asked THEN its rollout, pod, events and condition say so, beside a healthy stable', async () => {
+    routes = canary(false);
+
+    const live = await aksStatus(workload());
+    const rows = liveRows({ live, liveError: null, liveExitCode: 0 });
+
+    expect(live).toMatchObject({
+      desired: 3,
+      running: 2,
+      rollout: 'complete; candidate in progress: 0 of 1 updated available',
+    });
+    expect(live.instances).toContainEqual({
+      id: 'iris-prod-candidate-ccc-1',
+      state: 'CrashLoopBackOff',
+      health: 'not ready, 4 restarts, last exit 1 (Error)',
+      revision: 'revision iris-prod-candidate:1',
+    });
+    expect(live.events.map((event) => [event.severity, event.message])).toEqual([
+      [
+        'error',
+        'Pod iris-prod-candidate-ccc-1: BackOff Back-off restarting failed container runtime (x5)',
+      ],
+      [
+        'error',
+        'Deployment iris-prod-candidate: Available: MinimumReplicasUnavailable Deployment does not have minimum availability.',
+      ],
+    ]);
+    // What `bentoctl status` prints of it.
+    expect(rows).toContainEqual([
+      'instances',
+      '2 running of 3 desired; rollout complete; candidate in progress: 0 of 1 updated available',
+    ]);
+    expect(rows.filter(([label]) => label === 'revision').map(([, text]) => text)).toEqual([
+      `revision 1 (iris-prod-aaa): stable, 2/2 running, 90% traffic, bento a1, irisprodacr.azurecr.io/iris-prod@sha256:${'a1'.repeat(32)}`,
+      `revision iris-prod-candidate:1 (iris-prod-candidate-ccc): candidate, 0/1 running, 10% traffic, bento c3, irisprodacr.azurecr.io/iris-prod@sha256:${'c3'.repeat(32)}`,
+    ]);
+  });
+
+  it('GIVEN a canary deployment between releases WHEN asked THEN the stable revision is current, with all the traffic, and no candidate shows', async () => {
+    const settled = canary(true);
+    routes = {
+      ...settled,
+      '/apis/apps/v1/namespaces/bento/deployments/iris-prod-candidate': undefined,
+      '/apis/apps/v1/namespaces/bento/replicasets': {
+        kind: 'ReplicaSetList',
+        items: [replicaSet('aaa', '1', 2, 2, 'a1')],
+      },
+      '/api/v1/namespaces/bento/pods': {
+        kind: 'PodList',
+        items: [pod('iris-prod-aaa-1', 'aaa', true), pod('iris-prod-aaa-2', 'aaa', true)],
+      },
+      '/apis/networking.istio.io/v1/namespaces/bento/virtualservices/iris-prod': {
+        spec: {
+          http: [
+            {
+              name: 'release',
+              route: [
+                { destination: { host: 'iris-prod.bento.svc.cluster.local' }, weight: 100 },
+                { destination: { host: 'iris-prod-candidate.bento.svc.cluster.local' }, weight: 0 },
+              ],
+            },
+          ],
+        },
+      },
+    };
+
+    const live = await aksStatus(workload());
+
+    expect(live).toMatchObject({
+      source: 'Kubernetes Deployment iris-prod in namespace bento',
+      desired: 2,
+      running: 2,
+      rollout: 'complete',
+    });
+    expect(live.revisions.map((r) => [r.id, r.role, r.trafficPercent])).toEqual([
+      ['revision 1 (iris-prod-aaa)', 'current', 100],
+    ]);
+  });
+
+  it('GIVEN RBAC forbids reading the VirtualService WHEN asked THEN the rest shows, and a note says why the shares are missing', async () => {
+    routes = canary(true);
+    forbidden = '/virtualservices/iris-prod';
+
+    const live = await aksStatus(workload());
+
+    expect(live.revisions.map((r) => [r.role, r.trafficPercent])).toEqual([
+      ['stable', null],
+      ['candidate', null],
+    ]);
+    expect(live.instances).toHaveLength(3);
+    expect(live.notes).toHaveLength(1);
+    expect(live.notes[0]).toMatch(/^traffic split not read: /);
+    expect(live.notes[0]).toContain(
+      'the RBAC verb `get` on virtualservices.networking.istio.io in namespace bento',
     );
   });
 
@@ -306,6 +598,59 @@ describe('azure-aks through the Kubernetes API', () => {
     expect(requests.filter((path) => path.includes('/log'))).toEqual([
       '/api/v1/namespaces/bento/pods/iris-prod-bbb-1/log?container=runtime&timestamps=true&sinceTime=2026-12-01T08%3A00%3A00Z&limitBytes=10485760',
     ]);
+  });
+
+  it("GIVEN a canary WHEN logs are read THEN both Deployments' pods are, each line with its own revision, and --revision picks one", async () => {
+    routes = canary(false);
+    const source = aksLogSource(workload());
+    const startMs = Date.parse('2026-12-01T08:00:00Z');
+    const logPaths = () =>
+      requests.filter((path) => path.includes('/log')).map((path) => path.split('?')[0]);
+
+    const all = await source.read({ startMs, limit: 100 });
+    requests.length = 0;
+    const candidate = await source.read({ startMs, revision: 'iris-prod-candidate:1', limit: 100 });
+    const candidatePaths = logPaths();
+    requests.length = 0;
+    const stable = await source.read({ startMs, revision: '1', limit: 100 });
+    const stablePaths = logPaths();
+    const stableByName = await source.read({ startMs, revision: 'iris-prod:1', limit: 100 });
+
+    expect(all.entries.map((entry) => [entry.instance, entry.severity, entry.revision])).toEqual([
+      ['iris-prod-aaa-1', 'INFO', '1'],
+      ['iris-prod-candidate-ccc-1', 'ERROR', 'iris-prod-candidate:1'],
+    ]);
+    expect(candidate.entries.map((entry) => entry.instance)).toEqual(['iris-prod-candidate-ccc-1']);
+    expect(candidatePaths).toEqual(['/api/v1/namespaces/bento/pods/iris-prod-candidate-ccc-1/log']);
+    expect(stable.entries.map((entry) => entry.instance)).toEqual(['iris-prod-aaa-1']);
+    expect(stablePaths).toEqual([
+      '/api/v1/namespaces/bento/pods/iris-prod-aaa-1/log',
+      '/api/v1/namespaces/bento/pods/iris-prod-aaa-2/log',
+    ]);
+    expect(stableByName.entries).toEqual(stable.entries);
+  });
+
+  it('GIVEN a --revision that names no Deployment of the workload WHEN logs are read THEN FLAG_INVALID says the forms, before any request', async () => {
+    const source = aksLogSource(workload());
+
+    const errors = await Promise.all(
+      ['other-app:1', 'iris-prod-candidate', 'latest'].map(
+        async (revision) =>
+          (await source
+            .read({ startMs: 0, revision, limit: 10 })
+            .catch((e: unknown) => e)) as BentoctlError,
+      ),
+    );
+
+    expect(errors.map((error) => error.code)).toEqual([
+      'FLAG_INVALID',
+      'FLAG_INVALID',
+      'FLAG_INVALID',
+    ]);
+    expect(errors[0]?.message).toBe(
+      '--revision "other-app:1": expected a Deployment revision: 4 or iris-prod:4 for the stable Deployment, iris-prod-candidate:1 for a release\'s candidate.',
+    );
+    expect(requests).toEqual([]);
   });
 
   it('GIVEN RBAC forbids listing pods WHEN logs are read THEN CLOUD_ACCESS_DENIED names the verb and resource', async () => {

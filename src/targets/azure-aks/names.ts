@@ -48,6 +48,15 @@ export function aksNames(deployment: string, spec: AcrNameSpec): AksNames {
   };
 }
 
+/**
+ * `<workload>-candidate`: the candidate's Deployment, Service and autoscaler during a canary or
+ * blue-green release (release-routing.ts); here, away from cdktf, so `status` and `logs` name it
+ * too.
+ */
+export function candidateName(workload: string): string {
+  return `${workload}-candidate`;
+}
+
 /** Hex digits of the hash that end a default registry name. */
 export const ACR_SUFFIX_LENGTH = 8;
 

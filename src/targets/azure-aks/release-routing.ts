@@ -40,6 +40,7 @@ import {
   TRAFFIC_VARIABLE_TYPE,
 } from '../traffic-split.js';
 import { INGRESS_GATEWAY_SERVICE, ISTIO_NETWORKING_API } from './ingress-gateway.js';
+import { candidateName } from './names.js';
 import {
   addDeployment,
   addLoadBalancerService,
@@ -130,11 +131,6 @@ export function addReleaseRouting(
     candidateCount: Token.asNumber(Fn.conditional(active, 1, 0)),
     stablePercent: Token.asNumber(Fn.lookup(stableEntry, 'percent')),
   };
-}
-
-/** `<workload>-candidate`: the candidate's Deployment, Service and autoscaler. */
-export function candidateName(workload: string): string {
-  return `${workload}-candidate`;
 }
 
 export interface CandidateProps {

@@ -13,14 +13,13 @@ import { addNvidiaDevicePlugin } from './gpu-device-plugin.js';
 import { addKeyVaultCsiSecrets } from './key-vault-csi.js';
 import { addImagePullSecret } from './key-vault-secrets.js';
 import { keyVaultEnv, keyVaultReference } from './secret-env.js';
-import { aksNames } from './names.js';
+import { aksNames, candidateName } from './names.js';
 import type { AzureAksSpec } from './spec.js';
 import {
   addCandidate,
   addReleaseRouting,
   addRoutingOutputs,
   addTrafficRoutes,
-  candidateName,
 } from './release-routing.js';
 import { addNamespace, addWorkload, type WorkloadProps } from './workload.js';
 
