@@ -7,6 +7,7 @@ import type { DeploymentPaths } from '../config/deployment-paths.js';
 import { describeRelease, type ReleaseStrategy } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { endpointOf } from '../terraform/outputs.js';
+import { getTarget } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT, type TrafficTarget } from '../targets/traffic-split.js';
 import { readStateOutputs, type ReadReleasesOptions } from './read-releases.js';
 import type { Release } from './deployment-records.js';
@@ -20,7 +21,10 @@ import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
 export interface RevisionShare extends TrafficTarget {
   readonly role: 'stable' | 'candidate';
   readonly release: Release | null;
-  /** Its own URL (the candidate tag), or the endpoint for the stable one; null when unknown. */
+  /**
+   * Its own URL (the candidate tag, aws-ecs's test listener), or the endpoint for the stable one;
+   * null when unknown or when it no longer runs (an aws-ecs candidate rolled back).
+   */
   readonly url: string | null;
   readonly health: Probe | null;
 }
@@ -69,21 +73,29 @@ export async function releaseStatus(
       ? null
       : probeReady(readyzUrl(url), 5_000);
 
+  // Where the platform rolls a rejected candidate back (aws-ecs blue-green), an aborted one no
+  // longer runs, and its URL (ECS's test listener) answers from the stable revision again.
+  const rolledBack =
+    traffic?.phase === 'aborted' &&
+    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
   const shares: RevisionShare[] = [];
   if (traffic !== undefined && config.release.strategy !== 'rolling') {
     for (const target of splitOf(traffic)) {
       const role = target.revision === traffic.stable_revision ? 'stable' : 'candidate';
       // A settled stable revision answers on its candidate URL where it keeps the tag (Cloud
-      // Run); where the candidate is separate compute (azure-aks), that URL is null outside a
-      // release, and the endpoint is the stable revision's.
+      // Run) or where the test listener follows the production one between deployments
+      // (aws-ecs); where the candidate is separate compute (azure-aks), that URL is null
+      // outside a release, and the endpoint is the stable revision's.
       const url =
         role === 'stable' && (traffic.phase !== 'settled' || candidateUrl === null)
           ? endpoint
-          : candidateUrl;
+          : rolledBack
+            ? null
+            : candidateUrl;
       shares.push({
         ...target,
-        // A tag means a URL of its own; a candidate without one (aws-ecs) has no tag to show.
-        tag: candidateUrl === null ? null : target.tag,
+        // A tag means a URL of its own; a candidate without one has no tag to show.
+        tag: candidateUrl === null || url === null ? null : target.tag,
         role,
         release: byNumber(role === 'stable' ? traffic.stable_release : traffic.candidate_release),
         url,
