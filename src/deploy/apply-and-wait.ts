@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { untilInterrupted } from '../cli/interrupts.js';
-import type { ResolvedConfig } from '../config/resolved-config.js';
 import { endpointOf } from '../terraform/outputs.js';
 import { getTarget } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
@@ -57,7 +56,9 @@ export async function applyAndWait(
   options.report(applied);
   const endpoint = endpointOf(applied.outputs);
   if (!options.wait || endpoint === undefined) return { ...applied, ready: null };
-  const waiting = awaitingApproval(config, applied);
+  const approvalStack =
+    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const waiting = approvalStack ? awaitingApproval(applied) : undefined;
   const next = (revision: string) =>
     `\`bentoctl release promote -f ${opened.configFile}\` approves revision ${revision} and waits while ${config.target} shifts the traffic, \`bentoctl release abort -f ${opened.configFile}\` rejects it; \`bentoctl status -f ${opened.configFile}\` shows its deployment.`;
   if (waiting?.url === undefined && waiting !== undefined) {
@@ -73,12 +74,14 @@ export async function applyAndWait(
   ]);
   // Waiting for approval, the candidate answers on its own URL once the platform sends it the
   // test traffic (aws-ecs: its test listener, before the lifecycle hook asks): the wait ends
-  // when the reviewer can smoke-test it.
+  // when the reviewer can smoke-test it. With no candidate waiting, the endpoint serves what
+  // was applied, and the test listener is the platform's between deployments.
   const ready = await untilInterrupted(
     waitUntilServing(applied, {
       timeoutSeconds: options.waitTimeoutSeconds,
       progress: run.progress,
       log: opened.log,
+      ...(approvalStack ? { url: waiting === undefined ? 'endpoint' : 'candidate' } : {}),
     }),
     interrupts,
   );
@@ -91,18 +94,14 @@ export async function applyAndWait(
 }
 
 /**
- * The candidate revision when it waits for an approval its platform acts on (aws-ecs
- * blue-green), with its own URL when the stack declares one; undefined otherwise.
+ * On a stack whose platform acts on an approval (aws-ecs blue-green): the candidate revision
+ * when it waits for one, with its own URL when the stack declares one; undefined otherwise.
  */
 function awaitingApproval(
-  config: ResolvedConfig,
   applied: AppliedDeployment,
 ): { readonly revision: string; readonly url: string | undefined } | undefined {
   const { traffic } = applied;
   if (traffic?.phase !== 'waiting' || traffic.candidate_revision === null) return undefined;
-  if (getTarget(config.target).approvalStrategies?.includes(config.release.strategy) !== true) {
-    return undefined;
-  }
   return { revision: traffic.candidate_revision, url: candidateUrlOf(applied.outputs) };
 }
 

@@ -73,21 +73,21 @@ export async function releaseStatus(
       ? null
       : probeReady(readyzUrl(url), 5_000);
 
-  // Where the platform rolls a rejected candidate back (aws-ecs blue-green), an aborted one no
-  // longer runs, and its URL (ECS's test listener) answers from the stable revision again.
-  const rolledBack =
-    traffic?.phase === 'aborted' &&
+  // Where the platform acts on an approval (aws-ecs blue-green), the candidate URL is its test
+  // listener, which names the candidate only while one waits: the stable revision answers on
+  // the endpoint, and an aborted candidate, rolled back, no longer runs.
+  const approvalStack =
     getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const rolledBack = approvalStack && traffic?.phase === 'aborted';
   const shares: RevisionShare[] = [];
   if (traffic !== undefined && config.release.strategy !== 'rolling') {
     for (const target of splitOf(traffic)) {
       const role = target.revision === traffic.stable_revision ? 'stable' : 'candidate';
       // A settled stable revision answers on its candidate URL where it keeps the tag (Cloud
-      // Run) or where the test listener follows the production one between deployments
-      // (aws-ecs); where the candidate is separate compute (azure-aks), that URL is null
-      // outside a release, and the endpoint is the stable revision's.
+      // Run); where the candidate is separate compute (azure-aks), that URL is null outside a
+      // release, and the endpoint is the stable revision's.
       const url =
-        role === 'stable' && (traffic.phase !== 'settled' || candidateUrl === null)
+        role === 'stable' && (traffic.phase !== 'settled' || candidateUrl === null || approvalStack)
           ? endpoint
           : rolledBack
             ? null

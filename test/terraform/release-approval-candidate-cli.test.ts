@@ -125,13 +125,16 @@ describe.skipIf(binary === undefined)(
       folders?.remove();
     });
 
-    it('GIVEN the first apply THEN its revision is approved and apply waits on the test listener, which serves it as production does', async () => {
+    it('GIVEN the first apply THEN its revision is approved and apply waits on the endpoint: no candidate waits on the test listener', async () => {
       deploy('a');
       const result = await cli(workspace, 'apply', '--no-generate', '--auto-approve');
 
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain(`candidate_endpoint = "${test.endpoint}"`);
-      expect(result.stdout).toContain(`${test.endpoint}/readyz is ready and serves bento bento-a`);
+      expect(result.stdout).toContain(
+        `${production.endpoint}/readyz is ready and serves bento bento-a`,
+      );
+      expect(result.stderr).not.toContain(`${test.endpoint}/readyz`);
       expect(result.stderr).not.toContain('waits for approval');
     });
 
@@ -197,6 +200,12 @@ describe.skipIf(binary === undefined)(
       expect(settled.ready?.url).toBe(`${production.endpoint}/readyz`);
       expect(settled.ready?.revision?.bentoVersion).toBe('bento-b');
       expect(parameter()).toEqual({ approved: revision('b'), rejected: '' });
+      // Settled: no candidate waits, so the promoted revision is asked on the endpoint.
+      const shown = await status(fresh);
+      expect(shown.phase).toBe('settled');
+      expect(shown.shares.map((share) => [share.role, share.url])).toEqual([
+        ['stable', production.endpoint],
+      ]);
     });
 
     it('GIVEN a candidate aborted THEN status gives it no URL: ECS rolled it back, and the test listener answers from the stable revision again', async () => {
