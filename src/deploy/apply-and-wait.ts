@@ -7,11 +7,12 @@
 import { existsSync } from 'node:fs';
 import { untilInterrupted } from '../cli/interrupts.js';
 import { endpointOf } from '../terraform/outputs.js';
+import { getTarget } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import { applyDeployment, type AppliedDeployment, type ApplyOptions } from './apply-deployment.js';
 import type { OpenedRun } from './open-run.js';
 import { readyzUrl, type ReadyResult } from './wait-ready.js';
-import { waitUntilServing } from './wait-serving.js';
+import { candidateUrlOf, waitUntilServing } from './wait-serving.js';
 
 export interface ApplyAndWaitOptions extends ApplyOptions {
   /**
@@ -55,40 +56,53 @@ export async function applyAndWait(
   options.report(applied);
   const endpoint = endpointOf(applied.outputs);
   if (!options.wait || endpoint === undefined) return { ...applied, ready: null };
-  const waiting = awaitingApproval(applied);
-  if (waiting !== undefined) {
+  const approvalStack =
+    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const waiting = approvalStack ? awaitingApproval(applied) : undefined;
+  const next = (revision: string) =>
+    `\`bentoctl release promote -f ${opened.configFile}\` approves revision ${revision} and waits while ${config.target} shifts the traffic, \`bentoctl release abort -f ${opened.configFile}\` rejects it; \`bentoctl status -f ${opened.configFile}\` shows its deployment.`;
+  if (waiting?.url === undefined && waiting !== undefined) {
     // Nothing to wait on: the endpoint answers from the stable revision until the approval, and
-    // the candidate has no URL of its own.
+    // this stack (generated before the candidate had a URL) declares none for the candidate.
     run.progress(
-      `Revision ${waiting} of ${config.name} waits for approval and takes no traffic: \`bentoctl release promote -f ${opened.configFile}\` approves it and waits while ${config.target} shifts the traffic, \`bentoctl release abort -f ${opened.configFile}\` rejects it; \`bentoctl status -f ${opened.configFile}\` shows its deployment.`,
+      `Revision ${waiting.revision} of ${config.name} waits for approval and takes no traffic; the stack has no ${CANDIDATE_ENDPOINT_OUTPUT} output to wait on (regenerate it: \`bentoctl apply\` without --no-generate or --plan). ${next(waiting.revision)}`,
     );
     return { ...applied, ready: null };
   }
   interrupts.doing(`the wait for ${readyzUrl(endpoint)}`, [
     `${config.name} is applied; \`bentoctl status -f ${opened.configFile}\` shows whether it serves`,
   ]);
+  // Waiting for approval, the candidate answers on its own URL once the platform sends it the
+  // test traffic (aws-ecs: its test listener, before the lifecycle hook asks): the wait ends
+  // when the reviewer can smoke-test it. With no candidate waiting, the endpoint serves what
+  // was applied, and the test listener is the platform's between deployments.
   const ready = await untilInterrupted(
     waitUntilServing(applied, {
       timeoutSeconds: options.waitTimeoutSeconds,
       progress: run.progress,
       log: opened.log,
+      ...(approvalStack ? { url: waiting === undefined ? 'endpoint' : 'candidate' } : {}),
     }),
     interrupts,
   );
+  if (waiting?.url !== undefined) {
+    run.progress(
+      `Revision ${waiting.revision} of ${config.name} waits for approval and takes no production traffic; it answers alone on ${waiting.url} for a smoke test. ${next(waiting.revision)}`,
+    );
+  }
   return { ...applied, ready };
 }
 
 /**
- * The candidate revision when it waits for an approval with no URL of its own to answer on (aws-ecs
- * blue-green); undefined otherwise.
+ * On a stack whose platform acts on an approval (aws-ecs blue-green): the candidate revision
+ * when it waits for one, with its own URL when the stack declares one; undefined otherwise.
  */
-function awaitingApproval(applied: AppliedDeployment): string | undefined {
-  const { traffic, outputs } = applied;
+function awaitingApproval(
+  applied: AppliedDeployment,
+): { readonly revision: string; readonly url: string | undefined } | undefined {
+  const { traffic } = applied;
   if (traffic?.phase !== 'waiting' || traffic.candidate_revision === null) return undefined;
-  const candidateUrl = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
-  return typeof candidateUrl === 'string' && candidateUrl !== ''
-    ? undefined
-    : traffic.candidate_revision;
+  return { revision: traffic.candidate_revision, url: candidateUrlOf(applied.outputs) };
 }
 
 /**

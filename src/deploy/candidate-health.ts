@@ -35,7 +35,8 @@ export interface CandidateHealth {
   readonly healthy: boolean;
   /**
    * False when nothing could be asked: the URL answered 401/403 (up behind authentication), or
-   * the candidate has no URL of its own and its platform checks it (aws-ecs blue-green).
+   * the stack declares no URL of the candidate and its platform checks it (an aws-ecs blue-green
+   * stack generated before its test listener).
    */
   readonly checked: boolean;
   /** What its /readyz said: `ready, serves bento 1a2b…`, `HTTP 503`, `ECONNREFUSED`... */

@@ -7,9 +7,11 @@
  * summary, confirmation and apply as `release promote` / `release abort`.
  *
  * Where the platform shifts the traffic once bentoctl approves (aws-ecs blue-green, through
- * ECS's lifecycle hook) the candidate has no URL of its own to ask; ECS checks its new tasks'
- * health before the hook asks for the approval, and its alarms roll it back after the shift, so
- * the step approves it (the promote) and waits until the endpoint answers from it.
+ * ECS's lifecycle hook) the candidate is asked on its own URL too (the test listener, which ECS
+ * points at the new tasks before the hook asks), and the step approves it (the promote) or
+ * rejects it (the abort). A stack generated before it had that URL declares none; then ECS's
+ * own checks stand (it checks the new tasks' health before the hook asks, and its alarms roll
+ * them back after the shift), and the step approves it.
  *
  * A pipeline runs the step after every apply, so what has nothing to promote is not an error:
  * where the platform moves the traffic (an aws-ecs canary, where `terraform apply` waited for
@@ -38,7 +40,7 @@ import { currentRelease } from './release-history.js';
 import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js';
 import type { TrafficState } from './traffic-state.js';
 import type { ExpectedRevision, ReadyResult } from './wait-ready.js';
-import { waitUntilUrlServes } from './wait-serving.js';
+import { candidateUrlOf, waitUntilUrlServes } from './wait-serving.js';
 
 /** @default 60 (minutes of bake `--after-bake` waits at most) */
 export const DEFAULT_MAX_BAKE_WAIT_MINUTES = 60;
@@ -225,20 +227,22 @@ export async function waitOutBake(
 }
 
 /**
- * Whether the platform checks the candidate before it shifts any traffic to it: it waits for an
- * approval (the target's approvalStrategies) and the stack gives the candidate no URL to ask.
+ * Whether only the platform can check the candidate: it waits for an approval (the target's
+ * approvalStrategies) and the stack declares no URL of the candidate to ask (generated before
+ * aws-ecs had its test listener).
  */
 function platformChecks(
   target: Parameters<typeof getTarget>[0],
   strategy: ReleaseStrategy,
   outputs: TerraformOutputs,
 ): boolean {
-  const url = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
-  const ownUrl = typeof url === 'string' && url !== '';
-  return !ownUrl && getTarget(target).approvalStrategies?.includes(strategy) === true;
+  return (
+    candidateUrlOf(outputs) === undefined &&
+    getTarget(target).approvalStrategies?.includes(strategy) === true
+  );
 }
 
-/** The candidate of an approval stack, which bentoctl cannot ask: the platform's checks stand. */
+/** The candidate of an approval stack without its URL, which bentoctl cannot ask. */
 function approvalHealth(
   name: string,
   target: string,
@@ -247,7 +251,7 @@ function approvalHealth(
 ): CandidateHealth {
   const readiness = `not asked: ${target} checks the new tasks' health before it asks for the approval, and its alarms roll them back after the shift`;
   say(
-    `The candidate of ${name} (revision ${traffic.candidate_revision ?? '?'}) has no URL of its own; ${readiness}. Approving it.`,
+    `The stack of ${name} declares no ${CANDIDATE_ENDPOINT_OUTPUT} to ask the candidate (revision ${traffic.candidate_revision ?? '?'}) on; ${readiness}. Approving it.`,
   );
   return {
     url: '',
@@ -256,7 +260,7 @@ function approvalHealth(
     readiness,
     revision: null,
     errorRate: null,
-    errorRateNote: 'not asked: no URL of its own',
+    errorRateNote: `not asked: no ${CANDIDATE_ENDPOINT_OUTPUT} output`,
     problems: [],
   };
 }

@@ -7,6 +7,7 @@ import type { DeploymentPaths } from '../config/deployment-paths.js';
 import { describeRelease, type ReleaseStrategy } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { endpointOf } from '../terraform/outputs.js';
+import { getTarget } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT, type TrafficTarget } from '../targets/traffic-split.js';
 import { readStateOutputs, type ReadReleasesOptions } from './read-releases.js';
 import type { Release } from './deployment-records.js';
@@ -20,7 +21,10 @@ import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
 export interface RevisionShare extends TrafficTarget {
   readonly role: 'stable' | 'candidate';
   readonly release: Release | null;
-  /** Its own URL (the candidate tag), or the endpoint for the stable one; null when unknown. */
+  /**
+   * Its own URL (the candidate tag, aws-ecs's test listener), or the endpoint for the stable one;
+   * null when unknown or when it no longer runs (an aws-ecs candidate rolled back).
+   */
   readonly url: string | null;
   readonly health: Probe | null;
 }
@@ -69,6 +73,12 @@ export async function releaseStatus(
       ? null
       : probeReady(readyzUrl(url), 5_000);
 
+  // Where the platform acts on an approval (aws-ecs blue-green), the candidate URL is its test
+  // listener, which names the candidate only while one waits: the stable revision answers on
+  // the endpoint, and an aborted candidate, rolled back, no longer runs.
+  const approvalStack =
+    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const rolledBack = approvalStack && traffic?.phase === 'aborted';
   const shares: RevisionShare[] = [];
   if (traffic !== undefined && config.release.strategy !== 'rolling') {
     for (const target of splitOf(traffic)) {
@@ -77,13 +87,15 @@ export async function releaseStatus(
       // Run); where the candidate is separate compute (azure-aks), that URL is null outside a
       // release, and the endpoint is the stable revision's.
       const url =
-        role === 'stable' && (traffic.phase !== 'settled' || candidateUrl === null)
+        role === 'stable' && (traffic.phase !== 'settled' || candidateUrl === null || approvalStack)
           ? endpoint
-          : candidateUrl;
+          : rolledBack
+            ? null
+            : candidateUrl;
       shares.push({
         ...target,
-        // A tag means a URL of its own; a candidate without one (aws-ecs) has no tag to show.
-        tag: candidateUrl === null ? null : target.tag,
+        // A tag means a URL of its own; a candidate without one has no tag to show.
+        tag: candidateUrl === null || url === null ? null : target.tag,
         role,
         release: byNumber(role === 'stable' ? traffic.stable_release : traffic.candidate_release),
         url,

@@ -23,7 +23,10 @@ export interface WaitServingOptions {
   /**
    * Which URL to wait on: `candidate` is the newest revision's own URL (canary and blue-green on
    * a stack with a `candidate_endpoint` output), where the revision just applied answers even
-   * while it has little or no traffic. @default 'candidate' when the stack has one, else 'endpoint'
+   * while it has little or no traffic. Where the platform moves the traffic and `terraform
+   * apply` waited for its whole deployment (aws-ecs canary: no traffic state), the new revision
+   * already takes all of it, and the endpoint is what must answer from it.
+   * @default 'candidate' when the stack has one and bentoctl keeps its traffic state, else 'endpoint'
    */
   readonly url?: 'endpoint' | 'candidate';
   /** What must answer. @default - what the apply deployed */
@@ -44,7 +47,7 @@ export async function waitUntilServing(
   applied: AppliedDeployment,
   options: WaitServingOptions,
 ): Promise<ReadyResult | null> {
-  const endpoint = waitUrl(applied.outputs, options.url);
+  const endpoint = waitUrlOf(applied, options.url);
   if (endpoint === undefined) return null;
   return waitUntilUrlServes(endpoint, options.expected ?? expectedRevision(applied), options);
 }
@@ -76,8 +79,19 @@ export async function waitUntilUrlServes(
   return ready;
 }
 
-function waitUrl(outputs: TerraformOutputs, url: WaitServingOptions['url']): string | undefined {
+/** The URL `waitUntilServing` waits on (see WaitServingOptions.url); undefined without one. */
+export function waitUrlOf(
+  applied: Pick<AppliedDeployment, 'outputs' | 'traffic'>,
+  url: WaitServingOptions['url'],
+): string | undefined {
+  const candidate = candidateUrlOf(applied.outputs);
+  const which = url ?? (applied.traffic === undefined ? 'endpoint' : 'candidate');
+  if (which === 'candidate' && candidate !== undefined) return candidate;
+  return endpointOf(applied.outputs);
+}
+
+/** The stack's `candidate_endpoint` output, when it has a non-empty one. */
+export function candidateUrlOf(outputs: TerraformOutputs): string | undefined {
   const candidate = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
-  if (url !== 'endpoint' && typeof candidate === 'string' && candidate !== '') return candidate;
-  return endpointOf(outputs);
+  return typeof candidate === 'string' && candidate !== '' ? candidate : undefined;
 }

@@ -69,12 +69,18 @@ describe('bentoctl targets', () => {
     expect(details.releaseGaps).toEqual({});
   });
 
-  it('GIVEN show aws-ecs THEN blue-green says it waits for an approval through a lifecycle hook', async () => {
+  it('GIVEN show aws-ecs THEN blue-green says it waits for an approval through a lifecycle hook, and both give the candidate its own URL on the test listener', async () => {
     const run = await runCli(['targets', 'show', 'aws-ecs']);
 
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^ {2}blue-green {2}ECS native BLUE_GREEN with a lifecycle hook: .*no traffic until healthy and approved \(bentoctl release promote; release abort rejects/m,
+      /^ {2}blue-green {2}ECS native BLUE_GREEN with a lifecycle hook: .*no production traffic until healthy and approved \(bentoctl release promote; release abort rejects/m,
+    );
+    expect(run.stdout).toMatch(
+      /^ {2}blue-green {2}.*own URL for a smoke test \(candidate_endpoint: ECS's test listener on port 8080, HTTPS: 8443\)/m,
+    );
+    expect(run.stdout).toMatch(
+      /^ {2}canary {2}ECS native CANARY: .*Their own URL \(candidate_endpoint\): ECS's test listener on port 8080 \(HTTPS: 8443\)/m,
     );
   });
 

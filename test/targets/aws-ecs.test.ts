@@ -458,6 +458,98 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       expect(stableJson(rolling)).toBe(stableJson(none));
       expect(service(rolling).deployment_configuration).toBeUndefined();
       expect(resourcesOf(rolling, 'aws_lb_listener_rule')).toEqual({});
+      // No candidate, so no URL of one: no test listener, no port 8080, no output.
+      expect(Object.keys(resourcesOf(rolling, 'aws_lb_listener'))).toEqual(['http_listener']);
+      expect(
+        Object.values(resourcesOf(rolling, 'aws_vpc_security_group_ingress_rule')).map(
+          (rule) => rule.from_port,
+        ),
+      ).not.toContain(8080);
+      expect(rolling.output).not.toHaveProperty('candidate_endpoint');
+    });
+
+    /** The test listener, its rule, the ingress of its port and the output, as one view. */
+    const testTraffic = (stack: TerraformDocument) => {
+      const ingress = Object.values(
+        resourcesOf(stack, 'aws_vpc_security_group_ingress_rule'),
+      ).filter((rule) => rule.security_group_id === '${aws_security_group.alb_security_group.id}');
+      return {
+        listener: resource(stack, 'aws_lb_listener', 'test_listener'),
+        rule: resource(stack, 'aws_lb_listener_rule', 'test_listener_rule'),
+        wired: (service(stack).load_balancer[0]?.advanced_configuration ?? {}) as Record<
+          string,
+          unknown
+        >,
+        sources: (port: number) =>
+          ingress
+            .filter((rule) => rule.from_port === port && rule.to_port === port)
+            .map((rule) => String(rule.cidr_ipv4 ?? rule.cidr_ipv6))
+            .sort(),
+        output: (stack.output as Record<string, { value: string }> | undefined)?.candidate_endpoint,
+      };
+    };
+
+    it('GIVEN a canary WHEN synthesized THEN the candidate has its own URL: a test listener on port 8080 whose rule ECS points at the new tasks, open to the VPC only', () => {
+      const stack = synth(configText('aws-ecs', spec, 'release:\n  strategy: canary\n'));
+      const test = testTraffic(stack);
+
+      expect(test.listener).toMatchObject({
+        load_balancer_arn: '${aws_lb.alb.arn}',
+        port: 8080,
+        protocol: 'HTTP',
+        default_action: [
+          { type: 'forward', target_group_arn: '${aws_lb_target_group.target_group.arn}' },
+        ],
+      });
+      expect(test.listener).not.toHaveProperty('certificate_arn');
+      expect(test.rule).toMatchObject({
+        listener_arn: '${aws_lb_listener.test_listener.arn}',
+        condition: [{ path_pattern: { values: ['/*'] } }],
+        action: [
+          {
+            type: 'forward',
+            forward: {
+              target_group: [
+                { arn: '${aws_lb_target_group.target_group.arn}', weight: 100 },
+                { arn: '${aws_lb_target_group.alternate_target_group.arn}', weight: 0 },
+              ],
+            },
+          },
+        ],
+        // ECS moves it between the groups; a re-plan must not move it back.
+        lifecycle: { ignore_changes: ['action'] },
+      });
+      expect(test.wired.test_listener_rule).toBe('${aws_lb_listener_rule.test_listener_rule.arn}');
+      expect(service(stack).depends_on).toContain('aws_lb_listener_rule.test_listener_rule');
+      // The same sources as the production port: the VPC, nothing from outside by default.
+      expect(test.sources(8080)).toEqual(test.sources(80));
+      expect(test.sources(8080)).toEqual(['10.0.0.0/16']);
+      expect(test.output?.value).toBe('http://${aws_lb.alb.dns_name}:8080');
+    });
+
+    it('GIVEN a canary behind HTTPS for listed CIDRs WHEN synthesized THEN the test listener is HTTPS on 8443 with the certificate, open to the same CIDRs, and the candidate URL is https', () => {
+      const stack = synth(
+        configText(
+          'aws-ecs',
+          `region: us-east-1
+public: true
+allowed_cidrs: [203.0.113.0/24]
+certificate_arn: ${CERTIFICATE}`,
+          'release:\n  strategy: canary\n',
+        ),
+      );
+      const test = testTraffic(stack);
+
+      expect(test.listener).toMatchObject({
+        port: 8443,
+        protocol: 'HTTPS',
+        certificate_arn: CERTIFICATE,
+        ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      });
+      expect(test.sources(8443)).toEqual(test.sources(443));
+      expect(test.sources(8443)).toEqual(['10.0.0.0/16', '203.0.113.0/24']);
+      expect(test.sources(8080)).toEqual([]);
+      expect(test.output?.value).toBe('https://${aws_lb.alb.dns_name}:8443');
     });
 
     it('GIVEN a canary WHEN synthesized THEN ECS runs CANARY with an alternate target group, the production rule, its role and rollback alarms', () => {
@@ -478,6 +570,7 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
       expect(ecs.load_balancer[0]?.advanced_configuration).toEqual({
         alternate_target_group_arn: '${aws_lb_target_group.alternate_target_group.arn}',
         production_listener_rule: '${aws_lb_listener_rule.production_listener_rule.arn}',
+        test_listener_rule: '${aws_lb_listener_rule.test_listener_rule.arn}',
         role_arn: '${aws_iam_role.deployment_role.arn}',
       });
       expect(ecs.alarms).toEqual({
@@ -588,6 +681,18 @@ private_subnet_ids: [subnet-0bbbbbbbbbbbbbbb1, subnet-0bbbbbbbbbbbbbbb2]`,
         expect(ecs.timeouts).toEqual({ update: '50m' });
         expect(ecs.depends_on).toContain('aws_iam_role_policy.approval_invoke_role_policy');
         expect(resource(stack, 'aws_lb_target_group', 'alternate_target_group')).toBeDefined();
+      });
+
+      it('THEN the candidate has its own URL while the hook waits: the test listener, whose rule ECS points at the new tasks before POST_TEST_TRAFFIC_SHIFT', () => {
+        const test = testTraffic(stack);
+
+        expect(test.wired.test_listener_rule).toBe(
+          '${aws_lb_listener_rule.test_listener_rule.arn}',
+        );
+        expect(test.rule?.listener_arn).toBe('${aws_lb_listener.test_listener.arn}');
+        expect(test.listener).toMatchObject({ port: 8080, protocol: 'HTTP' });
+        expect(test.sources(8080)).toEqual(['10.0.0.0/16']);
+        expect(test.output?.value).toBe('http://${aws_lb.alb.dns_name}:8080');
       });
 
       it('THEN the approval parameter holds the bentoctl_approval variable, whose default approves this revision', () => {

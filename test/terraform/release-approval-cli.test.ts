@@ -4,7 +4,9 @@
  * variable and renders the approval parameter's value from it (as the aws-ecs stack's SSM
  * parameter does), a local-path state shared with a fresh folder, and a local HTTP server for
  * the endpoint. ECS's part (the hook reading the parameter, the shift) is the stand-in's: the
- * test moves what the endpoint serves once the approval is applied.
+ * test moves what the endpoint serves once the approval is applied. The stand-in declares no
+ * `candidate_endpoint`, as a stack generated before aws-ecs had its test listener: the candidate
+ * on its own URL is release-approval-candidate-cli.test.ts.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -35,7 +37,7 @@ interface Status {
 }
 
 describe.skipIf(binary === undefined)(
-  'bentoctl release promote and abort of an aws-ecs blue-green release from the CLI',
+  'bentoctl release promote and abort of an aws-ecs blue-green release from the CLI (a stack without candidate_endpoint)',
   () => {
     let folders: SharedStateWorkspaces;
     let stateDir: string;
@@ -147,7 +149,7 @@ describe.skipIf(binary === undefined)(
         `After this plan: ${revision('b')} waits for approval with no traffic; ${revision('a')} keeps all of it`,
       );
       expect(result.stderr).toContain(
-        `Revision ${revision('b')} of approval-cli waits for approval and takes no traffic: \`bentoctl release promote -f`,
+        `Revision ${revision('b')} of approval-cli waits for approval and takes no traffic; the stack has no candidate_endpoint output to wait on (regenerate it: \`bentoctl apply\` without --no-generate or --plan). \`bentoctl release promote -f`,
       );
       expect(result.stderr).not.toContain('Waiting up to');
       expect(parameter()).toEqual({ approved: revision('a'), rejected: '' });

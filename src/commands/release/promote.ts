@@ -29,8 +29,9 @@ while it does, so there is nothing to promote (RELEASE_MOVED_BY_PLATFORM).
 candidate's own URL for /readyz (from the candidate's image, within 60 s) and /metrics (more \
 than 5 % 5xx of at least 10 requests is unhealthy), then promotes it, or aborts it (all traffic \
 back to the stable revision) and fails with RELEASE_CANDIDATE_UNHEALTHY (exit 3). On aws-ecs \
-blue-green the candidate has no URL of its own: ECS checks its new tasks' health before its \
-hook asks, so this approves it and waits until the endpoint answers from it. Where there is \
+blue-green the candidate's own URL is ECS's test listener (candidate_endpoint), which ECS points \
+at the new tasks before its hook asks: this checks it there, then approves it and waits until \
+the endpoint answers from it, or rejects it (ECS rolls back). Where there is \
 nothing to promote (an aws-ecs canary, where the platform moved the traffic; a rolling release; \
 no candidate in progress) it says so, waits until the endpoint answers from the release that \
 takes all traffic, and exits 0, so a pipeline can run it after every apply.`;

@@ -13,7 +13,8 @@ export default class ReleaseStatusCommand extends BaseCommand {
 
   static override description = `Reads the release history and the traffic state from the deployment's Terraform state \
 (as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL \
-for /readyz: the candidate's own URL (its traffic tag), and the endpoint for the stable one. \
+for /readyz: the candidate's own URL (its traffic tag; on aws-ecs, ECS's test listener), and \
+the endpoint for the stable one. \
 A candidate that waits for \`bentoctl release promote\` (blue-green, also on aws-ecs, where \
 ECS's lifecycle hook waits for the approval) shows as waiting for approval. Where the platform \
 moves the traffic (aws-ecs canary, any rolling release), it says how; \`bentoctl status\` shows \

@@ -1,4 +1,4 @@
-import { CANDIDATE_PORT } from './candidate-port.js';
+import { CANDIDATE_PORT } from '../common/candidate-port.js';
 import { ec2GpuPlanNotes } from './plan-notes.js';
 import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';

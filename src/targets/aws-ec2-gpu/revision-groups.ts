@@ -39,7 +39,7 @@ import {
   settledSplit,
   TRAFFIC_VARIABLE,
 } from '../traffic-split.js';
-import { CANDIDATE_PORT } from './candidate-port.js';
+import { CANDIDATE_PORT } from '../common/candidate-port.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 
 /** Longest `terraform apply` waits for a revision's group to pass the load balancer's checks. */

@@ -1,4 +1,5 @@
 import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
+import { CANDIDATE_PORT } from '../common/candidate-port.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEcs } from './preflight.js';
@@ -21,10 +22,8 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   ],
   releaseStrategies: {
     rolling: 'ECS rolling update with the deployment circuit breaker (rollback on failure)',
-    canary:
-      'ECS native CANARY: the new tasks in an alternate target group get percent of the listener for bake_minutes, then all; CloudWatch alarms on their 5xx rate and p99 latency roll it back',
-    'blue-green':
-      'ECS native BLUE_GREEN with a lifecycle hook: the new tasks in an alternate target group get no traffic until healthy and approved (bentoctl release promote; release abort rejects, and ECS rolls back; unapproved after 12 h, rejected), then all of it, the old ones staying bake_minutes; the same alarms roll it back. Adds a Lambda (one call a minute while waiting) and an SSM parameter',
+    canary: `ECS native CANARY: the new tasks in an alternate target group get percent of the listener for bake_minutes, then all; CloudWatch alarms on their 5xx rate and p99 latency roll it back. Their own URL (candidate_endpoint): ECS's test listener on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}), open to the same sources, which ECS points at them once healthy`,
+    'blue-green': `ECS native BLUE_GREEN with a lifecycle hook: the new tasks in an alternate target group get no production traffic until healthy and approved (bentoctl release promote; release abort rejects, and ECS rolls back; unapproved after 12 h, rejected), then all of it, the old ones staying bake_minutes; the same alarms roll it back. While it waits they answer alone on their own URL for a smoke test (candidate_endpoint: ECS's test listener on port ${CANDIDATE_PORT.http}, HTTPS: ${CANDIDATE_PORT.https}), which bentoctl apply waits on. Adds a Lambda (one call a minute while waiting) and an SSM parameter`,
   },
   approvalStrategies: ['blue-green'],
   grpc: {

@@ -8,6 +8,7 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
+import { TerraformOutput } from 'cdktf';
 import { assumeRolePolicy, iamName } from '../common/aws-iam.js';
 import { addAwsServiceBase } from '../common/aws-service-base.js';
 import { spansTwoZones } from '../common/aws-vpc.js';
@@ -18,7 +19,7 @@ import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-d
 import type { AwsEcsSpec } from './spec.js';
 import { addTrafficShift } from './traffic-shift.js';
 import { addApprovalHook } from './approval-hook.js';
-import { runningRevision } from '../traffic-split.js';
+import { CANDIDATE_ENDPOINT_OUTPUT, runningRevision } from '../traffic-split.js';
 
 /** Defaults of `scaling_target` per metric: % CPU, or ALB requests per task per minute. */
 export const DEFAULT_SCALING_TARGET = { cpu: 60, requests: 100 } as const;
@@ -113,6 +114,8 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
           release,
           balancer,
           targetGroup: { ...targetGroup, name, network, targetPort: port },
+          sources: base.sources,
+          certificateArn: spec.certificate_arn,
         });
   // Blue-green: ECS shifts only once bentoctl approved the revision (approval-hook.ts).
   const approval =
@@ -236,6 +239,12 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     image_repository: base.repository.repositoryUrl,
     ...(balancer.grpc === undefined ? {} : { grpc_endpoint: balancer.grpc.endpoint }),
   });
+  if (shift !== undefined) {
+    new TerraformOutput(stack, CANDIDATE_ENDPOINT_OUTPUT, {
+      value: shift.test.endpoint,
+      description: `URL of the new revision alone during an ECS deployment (the load balancer's test listener, port ${shift.test.port}), for a smoke test before it takes production traffic; between deployments it answers from the revision in production`,
+    });
+  }
 }
 
 /**

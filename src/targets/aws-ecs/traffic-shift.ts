@@ -1,8 +1,9 @@
 /**
  * aws-ecs canary and blue-green on ECS's own deployment controller (provider 6.25): a second,
  * alternate target group, a production listener rule that forwards to both with weights ECS
- * sets, a role that lets ECS change those weights, and CloudWatch alarms on each group's 5xx
- * rate and p99 latency that roll a deployment back by themselves. ECS moves the traffic; bentoctl
+ * sets, a test listener whose rule ECS points at the new tasks first (test-listener.ts: the
+ * candidate's own URL), a role that lets ECS change those weights, and CloudWatch alarms on
+ * each group's 5xx rate and p99 latency that roll a deployment back by themselves. ECS moves the traffic; bentoctl
  * only declares how (`bentoctl release status` reports it).
  */
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
@@ -19,6 +20,8 @@ import type { ReleaseConfig } from '../../config/release-schema.js';
 import { addTargetGroup, type AwsLoadBalancer } from '../common/aws-alb.js';
 import { assumeRolePolicy, iamName } from '../common/aws-iam.js';
 import type { AwsAccount } from '../common/aws-provider.js';
+import type { CidrSource } from '../common/aws-security-rules.js';
+import { addTestListener, type TestListener } from './test-listener.js';
 
 /** A deployment rolls back when more than this share of its responses are 5xx... */
 export const ROLLBACK_ERROR_PERCENT = 5;
@@ -33,7 +36,10 @@ const ALARM_PERIODS = 3;
 export const CANARY_ROLLBACK_WINDOW_MINUTES = 5;
 /** terraform apply waits for the deployment (wait_for_steady_state), bake times included. */
 const APPLY_MARGIN_MINUTES = 30;
-/** The managed policy ECS needs to change listener rules and register targets. */
+/**
+ * The managed policy ECS needs to change listener rules and register targets: its ModifyRule
+ * covers every ALB listener rule, the test rule's too, and DescribeRules any.
+ */
 const LOAD_BALANCER_POLICY = 'AmazonECSInfrastructureRolePolicyForLoadBalancers';
 
 export interface TrafficShift {
@@ -42,7 +48,9 @@ export interface TrafficShift {
   readonly alarms: EcsServiceAlarms;
   /** How long terraform may wait for one deployment. */
   readonly updateTimeout: string;
-  /** What the service must wait for (the rule and the role's policy). */
+  /** The test listener: its URL is the `candidate_endpoint` output. */
+  readonly test: Pick<TestListener, 'endpoint' | 'port'>;
+  /** What the service must wait for (the rules and the role's policy). */
   readonly dependsOn: readonly (LbListenerRule | IamRolePolicyAttachment)[];
 }
 
@@ -54,6 +62,10 @@ export interface TrafficShiftProps {
   readonly balancer: AwsLoadBalancer;
   /** The primary group's settings, copied to the alternate one. */
   readonly targetGroup: Parameters<typeof addTargetGroup>[2];
+  /** Who may reach the load balancer: the test listener opens to the same sources. */
+  readonly sources: readonly CidrSource[];
+  /** The production listener's certificate: the test listener is HTTPS too. @default - HTTP */
+  readonly certificateArn?: string | undefined;
 }
 
 export function addTrafficShift(stack: TerraformStack, props: TrafficShiftProps): TrafficShift {
@@ -76,6 +88,14 @@ export function addTrafficShift(stack: TerraformStack, props: TrafficShiftProps)
     ],
     // ECS sets the weights during each deployment; Terraform would otherwise set them back.
     lifecycle: { ignoreChanges: ['action'] },
+  });
+  const test = addTestListener(stack, {
+    loadBalancer: balancer.loadBalancer,
+    securityGroupId: balancer.securityGroupId,
+    sources: props.sources,
+    certificateArn: props.certificateArn,
+    primary: balancer.targetGroup,
+    alternate,
   });
   const role = new IamRole(stack, 'deployment_role', {
     name: iamName(name, props.region, 'deployment'),
@@ -161,11 +181,13 @@ export function addTrafficShift(stack: TerraformStack, props: TrafficShiftProps)
     advancedConfiguration: {
       alternateTargetGroupArn: alternate.arn,
       productionListenerRule: rule.arn,
+      testListenerRule: test.rule.arn,
       roleArn: role.arn,
     },
     alarms: { alarmNames, enable: true, rollback: true },
     updateTimeout: `${waitMinutes}m`,
-    dependsOn: [rule, policy],
+    test: { endpoint: test.endpoint, port: test.port },
+    dependsOn: [rule, test.rule, policy],
   };
 }
 

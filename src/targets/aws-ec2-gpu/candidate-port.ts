@@ -1,7 +1,0 @@
-/**
- * The load balancer port where a canary or blue-green candidate answers alone, for a smoke test
- * before it takes traffic: a port rather than a header rule, because `apply` and `release
- * status` probe a URL (the `candidate_endpoint` output). Kept apart from the stack so the
- * definition can name it without loading cdktf.
- */
-export const CANDIDATE_PORT = { http: 8080, https: 8443 } as const;
