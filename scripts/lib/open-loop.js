@@ -16,12 +16,13 @@
  *
  * Run as its own process (pinned by the caller) so the benchmark's heap and timers stay out of
  * it: `node open-loop.js` with one JSON argument {url, path, body, rate, seconds, connections,
- * warmupSeconds, lagLimitMs}; prints one JSON object. Requests use an undici pool (one request
- * per connection at a time); a request due while every connection is busy waits in the pool,
- * and that wait counts in its latency, as it would for a client with that many connections.
+ * warmupSeconds, lagLimitMs}; prints one JSON object. Requests go on keep-alive connections of
+ * its own (keep-alive-connections.js: raw sockets, one request per connection at a time); a
+ * request due while every connection is busy waits for the first one free, and that wait counts
+ * in its latency, as it would for a client with that many connections.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Pool } from 'undici';
+import { KeepAliveConnections } from './keep-alive-connections.js';
 
 /** The value at quantile `q` of `sorted` (ascending); NaN when empty. */
 function quantile(sorted, q) {
@@ -30,12 +31,12 @@ function quantile(sorted, q) {
 }
 
 /**
- * Sends `rate` requests per second for `seconds` on `pool` and resolves, once every answer is
- * in, with the latencies of the 2xx answers (ms from the scheduled time), the refusals and the
- * send lags.
+ * Sends `rate` requests per second for `seconds` on `connections` and resolves, once every
+ * answer is in, with the latencies of the 2xx answers (ms from the scheduled time), the
+ * refusals and the send lags.
  */
-function phase(pool, options, seconds) {
-  const { path, body, rate } = options;
+function phase(connections, options, seconds) {
+  const { rate } = options;
   const total = Math.max(1, Math.round(rate * seconds));
   const latencies = [];
   const lags = new Float64Array(total);
@@ -46,30 +47,19 @@ function phase(pool, options, seconds) {
   let lastSentAt = 0;
   const start = performance.now();
   return new Promise((done) => {
-    const settle = () => {
-      finished += 1;
-      if (finished === total)
-        done({ latencies, lags, refused, failed, start, lastSentAt, end: performance.now() });
-    };
     const fire = (index) => {
       const scheduled = start + (index * 1000) / rate;
       const now = performance.now();
       lags[index] = now - scheduled;
       lastSentAt = now;
-      pool
-        .request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        .then(
-          async (response) => {
-            await response.body.dump();
-            if (response.statusCode >= 200 && response.statusCode < 300)
-              latencies.push(performance.now() - scheduled);
-            else refused += 1;
-          },
-          () => {
-            failed += 1;
-          },
-        )
-        .finally(settle);
+      connections.send((status) => {
+        if (status === undefined) failed += 1;
+        else if (status >= 200 && status < 300) latencies.push(performance.now() - scheduled);
+        else refused += 1;
+        finished += 1;
+        if (finished === total)
+          done({ latencies, lags, refused, failed, start, lastSentAt, end: performance.now() });
+      });
     };
     // Timers fire at 1 ms granularity at best: each tick sends every request due by then.
     const tick = () => {
@@ -84,7 +74,7 @@ function phase(pool, options, seconds) {
 /** Runs the warm-up (sent, not recorded), then the measured phase; returns the figures. */
 export async function openLoop(options) {
   const { url, connections, seconds, warmupSeconds = 1, lagLimitMs = 1 } = options;
-  const pool = new Pool(url, { connections, pipelining: 1 });
+  const pool = await KeepAliveConnections.open(url, options.path, options.body, connections);
   try {
     await phase(pool, options, warmupSeconds);
     const delay = monitorEventLoopDelay({ resolution: 1 });
@@ -122,7 +112,7 @@ export async function openLoop(options) {
       punctual: lagP99 <= lagLimitMs,
     };
   } finally {
-    await pool.close();
+    pool.close();
   }
 }
 
