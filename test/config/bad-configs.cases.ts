@@ -1092,17 +1092,6 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'plain HTTP port 80, not 8080',
   },
   {
-    name: 'gRPC with an AKS canary',
-    yaml: withLines(
-      `${aks}  service_mesh_revision: asm-1-27\nruntime:\n  grpc: { enabled: true }\nrelease:\n  strategy: canary`,
-      'azure-aks',
-    ),
-    code: 'CONFIG_INVALID',
-    field: 'runtime.grpc.enabled',
-    line: 9,
-    mentions: "routed by the ingress gateway's HTTP route only",
-  },
-  {
     name: 'canary on AKS with more GPU pods than the pool holds',
     yaml: withLines(
       `${aks}  service_mesh_revision: asm-1-27\n  min_instances: 1\n  max_instances: 2\n  gpu_node_pool: { max_node_count: 2 }\nruntime:\n  device: gpu\nrelease:\n  strategy: canary`,
