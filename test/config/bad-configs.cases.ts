@@ -1032,17 +1032,6 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: "shifts the HTTP listener's traffic only",
   },
   {
-    name: 'gRPC with an EC2 GPU canary',
-    yaml: withLines(
-      'spec:\n  max_instances: 2\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true }\nrelease:\n  strategy: canary',
-      'aws-ec2-gpu',
-    ),
-    code: 'CONFIG_INVALID',
-    field: 'runtime.grpc.enabled',
-    line: 9,
-    mentions: "splits the HTTP listener's traffic across the revisions' groups only",
-  },
-  {
     name: 'gRPC on the port of the AKS HTTP load balancer',
     yaml: withLines(`${aks}  service_port: 3001\nruntime:\n  grpc: { enabled: true }`, 'azure-aks'),
     code: 'CONFIG_INVALID',

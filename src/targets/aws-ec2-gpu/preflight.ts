@@ -40,16 +40,6 @@ export function preflightAwsEc2Gpu(
       suggestion: 'rolling',
     });
   }
-  if (strategy !== 'rolling' && spec.max_instances > 1 && context.runtime.grpc.enabled) {
-    // The listener's weighted forward splits the HTTP listener across the revisions' groups;
-    // the gRPC listener has one target group no revision registers in, so its calls would fail.
-    issues.push({
-      scope: 'config',
-      path: ['runtime', 'grpc', 'enabled'],
-      message: `a ${strategy} release on aws-ec2-gpu splits the HTTP listener's traffic across the revisions' groups only, and the gRPC listener does not follow it; use release.strategy rolling with runtime.grpc, or turn runtime.grpc off`,
-      suggestion: 'false',
-    });
-  }
   const family = instanceFamily(spec.instance_type);
   const families: readonly string[] = EC2_GPU_FAMILIES;
   if (!families.includes(family)) {
