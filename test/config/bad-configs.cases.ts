@@ -1022,16 +1022,6 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'set certificate_arn',
   },
   {
-    name: 'gRPC with an ECS canary (not built)',
-    yaml: withLines(
-      'spec:\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true }\nrelease:\n  strategy: canary',
-    ),
-    code: 'CONFIG_INVALID',
-    field: 'runtime.grpc.enabled',
-    line: 8,
-    mentions: "shifts the HTTP listener's traffic only",
-  },
-  {
     name: 'gRPC on the port of the AKS HTTP load balancer',
     yaml: withLines(`${aks}  service_port: 3001\nruntime:\n  grpc: { enabled: true }`, 'azure-aks'),
     code: 'CONFIG_INVALID',

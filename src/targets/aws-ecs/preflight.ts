@@ -48,16 +48,6 @@ export function preflightAwsEcs(
       suggestion: 'cpu',
     });
   }
-  if (strategy !== 'rolling' && context.runtime.grpc.enabled) {
-    // The traffic shift (traffic-shift.ts) gives the HTTP listener an alternate target group
-    // and a rule ECS reweights; the gRPC listener has neither, so its calls would not follow.
-    issues.push({
-      scope: 'config',
-      path: ['runtime', 'grpc', 'enabled'],
-      message: `a ${strategy} release on aws-ecs shifts the HTTP listener's traffic only, and shifting the gRPC listener with it is not built yet; use release.strategy rolling with runtime.grpc, or turn runtime.grpc off`,
-      suggestion: 'false',
-    });
-  }
   if (!fargateMemoryOptions(spec.cpu).includes(spec.memory)) {
     const options = fargateMemoryOptions(spec.cpu);
     issues.push({
