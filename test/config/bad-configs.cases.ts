@@ -1022,6 +1022,27 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'set certificate_arn',
   },
   {
+    name: "gRPC on the port of an ECS canary candidate's own listener",
+    yaml: withLines(
+      'spec:\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true, port: 8443 }\nrelease:\n  strategy: canary',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'runtime.grpc.port',
+    line: 8,
+    mentions: "port of the canary candidate's own listener",
+  },
+  {
+    name: "gRPC on the port of an EC2 GPU blue-green candidate's own listener",
+    yaml: withLines(
+      'spec:\n  max_instances: 2\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true, port: 8443 }\nrelease:\n  strategy: blue-green',
+      'aws-ec2-gpu',
+    ),
+    code: 'CONFIG_INVALID',
+    field: 'runtime.grpc.port',
+    line: 9,
+    mentions: "candidate's own listener, and a load balancer has one listener per port",
+  },
+  {
     name: 'gRPC on the port of the AKS HTTP load balancer',
     yaml: withLines(`${aks}  service_port: 3001\nruntime:\n  grpc: { enabled: true }`, 'azure-aks'),
     code: 'CONFIG_INVALID',

@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { checkCertificateRegion, checkGrpcCertificate } from '../common/aws-certificate.js';
+import { checkGrpcListenerPort } from '../common/aws-grpc-port.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
 import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
@@ -20,7 +21,16 @@ export function preflightAwsEc2Gpu(
     ...checkCertificateRegion(spec),
     // A single instance serves gRPC itself, plaintext like its HTTP port; only the load
     // balancer needs the HTTPS listener.
-    ...(spec.max_instances > 1 ? checkGrpcCertificate(spec, context.runtime.grpc) : []),
+    ...(spec.max_instances > 1
+      ? [
+          ...checkGrpcCertificate(spec, context.runtime.grpc),
+          ...checkGrpcListenerPort(
+            spec,
+            context.runtime.grpc,
+            context.release?.strategy ?? 'rolling',
+          ),
+        ]
+      : []),
     ...checkAwsService(spec, context),
   ];
   if (spec.certificate_arn !== undefined && spec.max_instances === 1) {

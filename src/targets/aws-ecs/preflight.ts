@@ -1,5 +1,6 @@
 import type { PreflightContext, SpecIssue } from '../target.js';
 import { checkCertificateRegion, checkGrpcCertificate } from '../common/aws-certificate.js';
+import { checkGrpcListenerPort } from '../common/aws-grpc-port.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
 import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
@@ -18,6 +19,7 @@ export function preflightAwsEcs(
     ...checkPublicNeedsCidrs(spec),
     ...checkCertificateRegion(spec),
     ...checkGrpcCertificate(spec, context.runtime.grpc),
+    ...checkGrpcListenerPort(spec, context.runtime.grpc, context.release?.strategy ?? 'rolling'),
     ...checkAwsService(spec, context),
   ];
   if (context.runtime.device === 'gpu') {
