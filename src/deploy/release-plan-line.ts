@@ -1,7 +1,7 @@
 /**
  * The release strategy as one line of a plan's summary (the PR comment): "canary: 10 % to bento
  * 3f2a… for 15 min, then 100 % (or back)", and who gets the traffic after the apply where
- * bentoctl moves it, or how the platform moves it.
+ * bentoctl moves it, or how the platform moves it; with runtime.grpc, that gRPC calls move alike.
  */
 import { describeRelease } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
@@ -10,6 +10,18 @@ import { describeApproval, describeSplit } from './traffic-plan.js';
 
 /** Undefined for a rolling release, which is what every deployment did before `release:`. */
 export function releasePlanLine(
+  config: ResolvedConfig,
+  releases: PlannedReleases | undefined,
+): string | undefined {
+  const line = strategyLine(config, releases);
+  // Every target that serves gRPC moves its calls with the requests; a reviewer of a gRPC
+  // service should not have to wonder where those go.
+  return line !== undefined && config.runtime.grpc.enabled
+    ? `${line} gRPC calls follow the same split.`
+    : line;
+}
+
+function strategyLine(
   config: ResolvedConfig,
   releases: PlannedReleases | undefined,
 ): string | undefined {

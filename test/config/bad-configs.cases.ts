@@ -1022,25 +1022,25 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     mentions: 'set certificate_arn',
   },
   {
-    name: 'gRPC with an ECS canary (not built)',
+    name: "gRPC on the port of an ECS canary candidate's own listener",
     yaml: withLines(
-      'spec:\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true }\nrelease:\n  strategy: canary',
+      'spec:\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true, port: 8443 }\nrelease:\n  strategy: canary',
     ),
     code: 'CONFIG_INVALID',
-    field: 'runtime.grpc.enabled',
+    field: 'runtime.grpc.port',
     line: 8,
-    mentions: "shifts the HTTP listener's traffic only",
+    mentions: "port of the canary candidate's own listener",
   },
   {
-    name: 'gRPC with an EC2 GPU canary',
+    name: "gRPC on the port of an EC2 GPU blue-green candidate's own listener",
     yaml: withLines(
-      'spec:\n  max_instances: 2\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true }\nrelease:\n  strategy: canary',
+      'spec:\n  max_instances: 2\n  certificate_arn: arn:aws:acm:us-east-1:123456789012:certificate/abc\nruntime:\n  grpc: { enabled: true, port: 8443 }\nrelease:\n  strategy: blue-green',
       'aws-ec2-gpu',
     ),
     code: 'CONFIG_INVALID',
-    field: 'runtime.grpc.enabled',
+    field: 'runtime.grpc.port',
     line: 9,
-    mentions: "splits the HTTP listener's traffic across the revisions' groups only",
+    mentions: "candidate's own listener, and a load balancer has one listener per port",
   },
   {
     name: 'gRPC on the port of the AKS HTTP load balancer',
@@ -1090,17 +1090,6 @@ export const BAD_CONFIGS: readonly BadConfigCase[] = [
     field: 'spec.service_port',
     line: 8,
     mentions: 'plain HTTP port 80, not 8080',
-  },
-  {
-    name: 'gRPC with an AKS canary',
-    yaml: withLines(
-      `${aks}  service_mesh_revision: asm-1-27\nruntime:\n  grpc: { enabled: true }\nrelease:\n  strategy: canary`,
-      'azure-aks',
-    ),
-    code: 'CONFIG_INVALID',
-    field: 'runtime.grpc.enabled',
-    line: 9,
-    mentions: "routed by the ingress gateway's HTTP route only",
   },
   {
     name: 'canary on AKS with more GPU pods than the pool holds',

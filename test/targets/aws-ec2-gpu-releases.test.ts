@@ -214,6 +214,76 @@ describe('aws-ec2-gpu release strategies', () => {
     expect(name(synth(CANARY, `${SPEC}\nroot_volume_gib: 200`))).not.toBe(base);
   });
 
+  describe.each([
+    ['canary', CANARY],
+    ['blue-green', BLUE_GREEN],
+  ])('GIVEN %s with runtime.grpc', (_strategy, release) => {
+    const certificate = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d';
+    const json = synthesizeTarget(
+      synthesizeAwsEc2Gpu,
+      loadTestConfig(
+        configText(
+          'aws-ec2-gpu',
+          `${SPEC}\ncertificate_arn: ${certificate}`,
+          `runtime:\n  device: gpu\n  grpc: { enabled: true, port: 50051 }\nrelease:\n${release}\n`,
+        ),
+      ),
+      ECR_IMAGE,
+    );
+
+    it('THEN each revision has a GRPC target group on the gRPC port, which its group registers in', () => {
+      expect(resource(json, 'aws_lb_target_group', 'revision_grpc_target_group')).toMatchObject({
+        for_each: KEYED,
+        port: 50051,
+        protocol_version: 'GRPC',
+        target_type: 'instance',
+        health_check: { path: '/inference.GRPCInferenceService/ServerReady', matcher: '0' },
+      });
+      expect(
+        resource(json, 'aws_autoscaling_group', 'revision_autoscaling_group')?.target_group_arns,
+      ).toEqual([
+        '${aws_lb_target_group.revision_target_group[each.key].arn}',
+        '${aws_lb_target_group.revision_grpc_target_group[each.key].arn}',
+      ]);
+      // No shared GRPC target group that no revision would register in.
+      expect(resource(json, 'aws_lb_target_group', 'grpc_target_group')).toBeUndefined();
+    });
+
+    it('THEN the gRPC listener forwards to every revision by the same weights, after the groups have their capacity', () => {
+      expect(resource(json, 'aws_lb_listener', 'grpc_listener')).toMatchObject({
+        port: 50051,
+        protocol: 'HTTPS',
+        certificate_arn: certificate,
+        default_action: [
+          {
+            type: 'forward',
+            forward: [
+              {
+                dynamic: {
+                  target_group: {
+                    for_each: '${{ for entry in var.bentoctl_traffic : entry.revision => entry }}',
+                    iterator: 'each',
+                    content: {
+                      arn: '${aws_lb_target_group.revision_grpc_target_group[each.key].arn}',
+                      weight: '${each.value.percent}',
+                    },
+                  },
+                },
+              },
+            ],
+          },
+        ],
+        depends_on: ['aws_autoscaling_group.revision_autoscaling_group'],
+      });
+      expect(json.output?.grpc_endpoint?.value).toBe('${aws_lb.alb.dns_name}:50051');
+      expect(
+        Object.keys(resourcesOf(json, 'aws_vpc_security_group_ingress_rule')).filter((name) =>
+          name.includes('grpc'),
+        ),
+      ).toEqual(['alb_ingress_grpc_vpc', 'instance_ingress_alb_grpc']);
+    });
+  });
+
   it('GIVEN a canary THEN the whole stack matches its snapshot', async () => {
     await expect(stableJson(synth(CANARY))).toMatchFileSnapshot(
       '__snapshots__/aws-ec2-gpu-canary.tf.json',

@@ -25,6 +25,7 @@ interface Parts {
   release: Record<string, unknown>;
   spec?: Record<string, unknown>;
   env?: Record<string, string>;
+  runtime?: Record<string, unknown>;
 }
 
 function configText(parts: Parts): string {
@@ -42,6 +43,7 @@ function configText(parts: Parts): string {
     },
     release: parts.release,
     ...(parts.env ? { env: parts.env } : {}),
+    ...(parts.runtime ? { runtime: parts.runtime } : {}),
   });
 }
 
@@ -272,6 +274,80 @@ describe('azure-aks blue-green', () => {
   it('THEN the workload matches the reviewed snapshot', async () => {
     await expect(stableJson(workload)).toMatchFileSnapshot(
       '__snapshots__/azure-aks-blue-green-workload.tf.json',
+    );
+  });
+});
+
+describe('azure-aks canary and blue-green with runtime.grpc', () => {
+  const GRPC = { grpc: { enabled: true, port: 50051 } };
+  const { workload } = stacks({ release: CANARY, runtime: GRPC });
+  const { workload: blueGreen } = stacks({ release: { strategy: 'blue-green' }, runtime: GRPC });
+  const { workload: httpOnly } = stacks({ release: CANARY });
+
+  interface Route {
+    name: string;
+    match?: unknown;
+    route: { destination: { host: string; port: { number: number } }; weight: string }[];
+  }
+  const httpRoutes = (json: TerraformDocument) =>
+    (manifest(json, 'virtual_service').spec as { http: Route[] }).http;
+  const split = (route: Route) =>
+    route.route.map((entry) => [
+      entry.destination.host.split('.')[0],
+      entry.destination.port.number,
+      entry.weight,
+    ]);
+
+  it('THEN gRPC calls, known by their content-type, split by the same shares to the gRPC port, before the HTTP route', () => {
+    for (const json of [workload, blueGreen]) {
+      const [grpc, http] = httpRoutes(json);
+      expect(grpc?.name).toBe('grpc');
+      expect(grpc?.match).toEqual([
+        { headers: { 'content-type': { prefix: 'application/grpc' } } },
+      ]);
+      expect(split(grpc!)).toEqual([
+        ['iris-prod', 50051, '${element(var.bentoctl_traffic, 0).percent}'],
+        ['iris-prod-candidate', 50051, '${(100 - element(var.bentoctl_traffic, 0).percent)}'],
+      ]);
+      expect(http?.name).toBe('release');
+      expect(split(http!)).toEqual([
+        ['iris-prod', 80, '${element(var.bentoctl_traffic, 0).percent}'],
+        ['iris-prod-candidate', 80, '${(100 - element(var.bentoctl_traffic, 0).percent)}'],
+      ]);
+    }
+    // The gateway keeps its one server: port 80 carries both.
+    expect(manifest(workload, 'gateway').spec).toMatchObject({
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    });
+    expect(httpRoutes(httpOnly).map((route) => route.name)).toEqual(['release']);
+  });
+
+  it('THEN both Services and both Deployments carry the gRPC port, and grpc_endpoint is the gateway on port 80', () => {
+    const ports = (name: string) =>
+      (resource(workload, 'kubernetes_service_v1', name) as { spec: { port: unknown[] } }).spec
+        .port;
+    const grpcPort = { name: 'grpc', port: 50051, target_port: 'grpc', protocol: 'TCP' };
+    expect(ports('service')).toEqual([
+      { name: 'http', port: 80, target_port: 'http', protocol: 'TCP' },
+      grpcPort,
+    ]);
+    expect(ports('candidate_service')).toContainEqual(grpcPort);
+    for (const name of ['deployment', 'candidate_deployment']) {
+      expect((container(workload, name) as unknown as { port: unknown[] }).port).toContainEqual({
+        name: 'grpc',
+        container_port: 50051,
+        protocol: 'TCP',
+      });
+    }
+    expect(workload.output?.grpc_endpoint?.value).toBe(
+      '${data.kubernetes_service_v1.ingress_gateway.status[0].load_balancer[0].ingress[0].ip}:80',
+    );
+    expect(httpOnly.output?.grpc_endpoint).toBeUndefined();
+  });
+
+  it('THEN the canary workload matches the reviewed snapshot', async () => {
+    await expect(stableJson(workload)).toMatchFileSnapshot(
+      '__snapshots__/azure-aks-canary-grpc-workload.tf.json',
     );
   });
 });

@@ -26,6 +26,7 @@ interface ConfigParts {
   secrets?: Record<string, string>;
   image?: Record<string, unknown>;
   state?: Record<string, unknown>;
+  release?: Record<string, unknown>;
 }
 
 function configText(parts: ConfigParts = {}): string {
@@ -43,6 +44,7 @@ function configText(parts: ConfigParts = {}): string {
     ...(parts.secrets ? { secrets: parts.secrets } : {}),
     ...(parts.image ? { image: parts.image } : {}),
     ...(parts.state ? { state: parts.state } : {}),
+    ...(parts.release ? { release: parts.release } : {}),
   });
 }
 
@@ -1006,4 +1008,19 @@ describe('azure-aks preflight', () => {
     expect(failure.fields).toContain(field);
     expect(failure.text).toMatch(message);
   });
+
+  it.each(['canary', 'blue-green'])(
+    'GIVEN runtime.grpc with a %s release THEN it is accepted (the gateway splits gRPC calls too)',
+    (strategy) => {
+      const config = loadTestConfig(
+        configText({
+          spec: { service_mesh_revision: 'asm-1-27' },
+          runtime: { grpc: { enabled: true } },
+          release: { strategy },
+        }),
+      );
+      expect(config.release.strategy).toBe(strategy);
+      expect(config.runtime.grpc.enabled).toBe(true);
+    },
+  );
 });

@@ -103,6 +103,7 @@ describe('the plan of an aws-ec2-gpu canary', () => {
       {
         target: 'aws-ec2-gpu',
         release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
+        runtime: { grpc: { enabled: false } },
       } as unknown as ResolvedConfig,
       { candidate: { bentoVersion: '3f9a' }, traffic } as unknown as PlannedReleases,
     );
@@ -122,6 +123,47 @@ describe('the plan of an aws-ec2-gpu canary', () => {
       `**Release:** canary: 10 % to bento 3f9a for 15 min, then 100 % (or back). Traffic after this apply: ${STABLE} 90 %, ${CANDIDATE} 10 % (tag candidate); then \`bentoctl release promote\` (or \`release abort\`).`,
     );
     expect(markdown).toContain('A group of GPU instances for revision');
+  });
+
+  it('GIVEN runtime.grpc THEN the gRPC listener moves the same 10 % to the new GRPC group, and the comment says gRPC follows', () => {
+    const grpcGroup = (revision: string) =>
+      `aws_lb_target_group.revision_grpc_target_group["${revision}"]`;
+    const summary = summaryOf([
+      ...changes,
+      change(grpcGroup(CANDIDATE), ['create'], null, { protocol_version: 'GRPC' }),
+      change(
+        'aws_lb_listener.grpc_listener',
+        ['update'],
+        { default_action: forward({ [STABLE]: 100 }) },
+        { default_action: forward({ [STABLE]: 90, [CANDIDATE]: 10 }) },
+      ),
+    ]);
+    const release = releasePlanLine(
+      {
+        target: 'aws-ec2-gpu',
+        release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
+        runtime: { grpc: { enabled: true } },
+      } as unknown as ResolvedConfig,
+      { candidate: { bentoVersion: '3f9a' }, traffic: undefined } as unknown as PlannedReleases,
+    );
+    const markdown = renderPlanMarkdown(
+      { ...summary, notes: ec2GpuPlanNotes(summary) },
+      { deployment: 'iris-prod', target: 'aws-ec2-gpu', release },
+    );
+
+    expect(summary.counts).toMatchObject({ create: 4, update: 2, delete: 0 });
+    const grpcListener = summary.resources.find(
+      (resource) => resource.address === 'aws_lb_listener.grpc_listener',
+    );
+    expect(grpcListener?.changes).toContainEqual(
+      expect.objectContaining({
+        path: 'default_action[0].forward[0].target_group[0].weight',
+        before: '100',
+        after: '90',
+      }),
+    );
+    expect(markdown).toContain('aws_lb_listener.grpc_listener');
+    expect(markdown).toContain('gRPC calls follow the same split.');
   });
 
   it('GIVEN the first revision under canary (no group kept) THEN there is no cost note', () => {

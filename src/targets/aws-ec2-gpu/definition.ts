@@ -32,7 +32,7 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   },
   grpc: {
     served: true,
-    how: 'runtime.grpc.port published on the single instance (plaintext, open to the same sources as the serving port); when scaled, an HTTPS listener on that port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; rolling releases only (a canary or blue-green shift moves the HTTP traffic alone)',
+    how: "runtime.grpc.port published on the single instance (plaintext, open to the same sources as the serving port); when scaled, an HTTPS listener on that port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; under canary and blue-green each revision's Auto Scaling group has its own GRPC target group and the gRPC listener splits the calls across them with the same weights as the requests (the candidate's own port is HTTP only)",
   },
   lifecycle: {
     terminated:

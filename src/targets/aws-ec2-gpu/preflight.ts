@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import { checkCertificateRegion, checkGrpcCertificate } from '../common/aws-certificate.js';
+import { checkGrpcListenerPort } from '../common/aws-grpc-port.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
 import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
@@ -20,7 +21,16 @@ export function preflightAwsEc2Gpu(
     ...checkCertificateRegion(spec),
     // A single instance serves gRPC itself, plaintext like its HTTP port; only the load
     // balancer needs the HTTPS listener.
-    ...(spec.max_instances > 1 ? checkGrpcCertificate(spec, context.runtime.grpc) : []),
+    ...(spec.max_instances > 1
+      ? [
+          ...checkGrpcCertificate(spec, context.runtime.grpc),
+          ...checkGrpcListenerPort(
+            spec,
+            context.runtime.grpc,
+            context.release?.strategy ?? 'rolling',
+          ),
+        ]
+      : []),
     ...checkAwsService(spec, context),
   ];
   if (spec.certificate_arn !== undefined && spec.max_instances === 1) {
@@ -38,16 +48,6 @@ export function preflightAwsEc2Gpu(
       scope: 'config',
       message: `a ${strategy} release needs a load balancer in front of two groups of instances, and a single instance (max_instances: 1) has none; use rolling, or max_instances of at least 2 (and a GPU quota for the extra instances)`,
       suggestion: 'rolling',
-    });
-  }
-  if (strategy !== 'rolling' && spec.max_instances > 1 && context.runtime.grpc.enabled) {
-    // The listener's weighted forward splits the HTTP listener across the revisions' groups;
-    // the gRPC listener has one target group no revision registers in, so its calls would fail.
-    issues.push({
-      scope: 'config',
-      path: ['runtime', 'grpc', 'enabled'],
-      message: `a ${strategy} release on aws-ec2-gpu splits the HTTP listener's traffic across the revisions' groups only, and the gRPC listener does not follow it; use release.strategy rolling with runtime.grpc, or turn runtime.grpc off`,
-      suggestion: 'false',
     });
   }
   const family = instanceFamily(spec.instance_type);

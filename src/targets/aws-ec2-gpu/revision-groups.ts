@@ -2,6 +2,10 @@
  * aws-ec2-gpu under canary or blue-green: one group of instances per revision behind the one
  * load balancer, whose listener splits the requests across their target groups by weight.
  *
+ * With runtime.grpc each revision also has a GRPC target group on the gRPC port, which its group
+ * registers the instances in, and the gRPC listener splits the calls across them with the same
+ * weights as the requests.
+ *
  * The split comes from the `bentoctl_traffic` variable (src/targets/traffic-split.ts), which
  * bentoctl sets at plan time from the state. Each entry is a revision, and each revision gets
  * its own launch template, target group, Auto Scaling group and scaling policy, keyed by the
@@ -59,6 +63,16 @@ export interface RevisionGroupProps {
   readonly tags: Readonly<Record<string, string>>;
   /** The boot script the instances run (image, environment, secrets): part of the revision. */
   readonly userDataScript: string;
+  /** The runtime's gRPC port: a GRPC target group per revision. @default - HTTP only */
+  readonly grpcPort?: number | undefined;
+}
+
+/** What clients reach: the split endpoint and, with gRPC on, the split gRPC address. */
+export interface RevisionEndpoints {
+  /** `http(s)://<dns name>` */
+  readonly endpoint: string;
+  /** `<dns name>:<gRPC port>`; undefined with gRPC off. */
+  readonly grpcEndpoint: string | undefined;
 }
 
 /** The least instances a canary's candidate keeps: its share of min_instances, at least one. */
@@ -66,11 +80,11 @@ export function canaryMinInstances(minInstances: number, percent: number): numbe
   return Math.max(1, Math.ceil((minInstances * percent) / 100));
 }
 
-/** Adds the groups, the weighted listener and the candidate's listener; returns the endpoint. */
+/** Adds the groups, the weighted listeners and the candidate's listener; returns the endpoints. */
 export function addRevisionGroups(
   input: SynthInput<AwsEc2GpuSpec>,
   props: RevisionGroupProps,
-): string {
+): RevisionEndpoints {
   const { stack, spec } = input;
   const revision = ec2RevisionName(input, props);
   const traffic = new TerraformVariable(stack, TRAFFIC_VARIABLE, {
@@ -88,6 +102,16 @@ export function addRevisionGroups(
   const targetGroup = addTargetGroup(stack, 'revision_target_group', props.targetGroup, {
     forEach: revisions,
   });
+  const { grpcPort } = props;
+  const grpcTargetGroup =
+    grpcPort === undefined
+      ? undefined
+      : addTargetGroup(
+          stack,
+          'revision_grpc_target_group',
+          { ...props.targetGroup, targetPort: grpcPort },
+          { forEach: revisions, grpc: true },
+        );
   const keyed = (resource: KeyedResource, attribute: string) => keyedAttribute(resource, attribute);
 
   // Launch templates keep their versions (and their names are unique per region), so a
@@ -116,7 +140,10 @@ export function addRevisionGroups(
     waitForElbCapacity: size.min,
     waitForCapacityTimeout: CAPACITY_TIMEOUT,
     vpcZoneIdentifier: props.subnetIds,
-    targetGroupArns: [keyed(targetGroup, 'arn')],
+    targetGroupArns: [
+      keyed(targetGroup, 'arn'),
+      ...(grpcTargetGroup === undefined ? [] : [keyed(grpcTargetGroup, 'arn')]),
+    ],
     healthCheckType: 'ELB',
     healthCheckGracePeriod: spec.startup_grace_seconds,
     defaultInstanceWarmup: spec.startup_grace_seconds,
@@ -130,22 +157,26 @@ export function addRevisionGroups(
     },
   });
 
-  // No stickiness: an inference request stands alone, so each one is split by weight.
+  // No stickiness: an inference request stands alone, so each one is split by weight. gRPC
+  // calls are split by the same weights, each revision's share to its GRPC target group.
+  const byRevision = (resource: KeyedResource) => ({
+    forEach: `\${{ for entry in var.${TRAFFIC_VARIABLE} : entry.revision => entry }}`,
+    arn: keyed(resource, 'arn'),
+    weight: '${each.value.percent}',
+  });
   const balancer = props.base.addWeightedLoadBalancer(
     {
       targetType: props.targetGroup.targetType,
       deregistrationDelaySeconds: props.targetGroup.deregistrationDelaySeconds,
       healthCheckIntervalSeconds: props.targetGroup.healthCheckIntervalSeconds,
     },
-    {
-      forEach: `\${{ for entry in var.${TRAFFIC_VARIABLE} : entry.revision => entry }}`,
-      arn: keyed(targetGroup, 'arn'),
-      weight: '${each.value.percent}',
-    },
+    byRevision(targetGroup),
+    grpcTargetGroup === undefined ? undefined : byRevision(grpcTargetGroup),
   );
-  balancer.forwardingListener.dependsOn = [
-    `${group.terraformResourceType}.${group.friendlyUniqueId}`,
-  ];
+  // Both listeners move only once the groups passed their checks.
+  const groupAddress = `${group.terraformResourceType}.${group.friendlyUniqueId}`;
+  balancer.forwardingListener.dependsOn = [groupAddress];
+  if (balancer.grpc !== undefined) balancer.grpc.listener.dependsOn = [groupAddress];
 
   new AutoscalingPolicy(stack, 'revision_autoscaling_policy', {
     forEach: revisions,
@@ -176,7 +207,7 @@ export function addRevisionGroups(
     value: `${https ? 'https' : 'http'}://${host}:${candidatePort}`,
     description: `URL of the newest revision alone (the load balancer's port ${candidatePort}), for a smoke test before it takes traffic`,
   });
-  return balancer.endpoint;
+  return { endpoint: balancer.endpoint, grpcEndpoint: balancer.grpc?.endpoint };
 }
 
 /**

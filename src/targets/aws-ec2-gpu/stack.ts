@@ -135,9 +135,10 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
   let endpoint: string;
   let grpcEndpoint: string | undefined;
   if (scaled && config.release.strategy !== 'rolling') {
-    endpoint = addRevisionGroups(input, {
+    ({ endpoint, grpcEndpoint } = addRevisionGroups(input, {
       ...groupSettings(input, network, shape),
       userDataScript: script,
+      ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
       base,
       network,
       targetGroup: {
@@ -148,7 +149,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
         deregistrationDelaySeconds: DEREGISTRATION_DELAY_SECONDS,
         healthCheckIntervalSeconds: HEALTH_CHECK_INTERVAL_SECONDS,
       },
-    });
+    }));
   } else if (scaled) {
     const balancer = base.addLoadBalancer({
       targetType: 'instance',

@@ -28,7 +28,7 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   approvalStrategies: ['blue-green'],
   grpc: {
     served: true,
-    how: 'a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; rolling releases only (a canary or blue-green shift moves the HTTP traffic alone)',
+    how: "a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; under canary and blue-green the service's gRPC load balancer entry has its own alternate GRPC target group and production rule on the gRPC listener, so ECS shifts the gRPC calls in the same deployment as the requests (the rollback alarms watch the HTTP target groups)",
   },
   lifecycle: {
     terminated:

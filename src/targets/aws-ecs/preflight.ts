@@ -1,5 +1,6 @@
 import type { PreflightContext, SpecIssue } from '../target.js';
 import { checkCertificateRegion, checkGrpcCertificate } from '../common/aws-certificate.js';
+import { checkGrpcListenerPort } from '../common/aws-grpc-port.js';
 import { checkAwsNetwork } from '../common/aws-network-fields.js';
 import { checkAwsService } from '../common/aws-service-checks.js';
 import { checkInstanceBounds, checkPublicNeedsCidrs } from '../common/spec-fields.js';
@@ -18,6 +19,7 @@ export function preflightAwsEcs(
     ...checkPublicNeedsCidrs(spec),
     ...checkCertificateRegion(spec),
     ...checkGrpcCertificate(spec, context.runtime.grpc),
+    ...checkGrpcListenerPort(spec, context.runtime.grpc, context.release?.strategy ?? 'rolling'),
     ...checkAwsService(spec, context),
   ];
   if (context.runtime.device === 'gpu') {
@@ -46,16 +48,6 @@ export function preflightAwsEcs(
       path: ['scaling_metric'],
       message: `scaling_metric requests counts the requests of one target group, but a ${strategy} release moves the tasks between two; use cpu`,
       suggestion: 'cpu',
-    });
-  }
-  if (strategy !== 'rolling' && context.runtime.grpc.enabled) {
-    // The traffic shift (traffic-shift.ts) gives the HTTP listener an alternate target group
-    // and a rule ECS reweights; the gRPC listener has neither, so its calls would not follow.
-    issues.push({
-      scope: 'config',
-      path: ['runtime', 'grpc', 'enabled'],
-      message: `a ${strategy} release on aws-ecs shifts the HTTP listener's traffic only, and shifting the gRPC listener with it is not built yet; use release.strategy rolling with runtime.grpc, or turn runtime.grpc off`,
-      suggestion: 'false',
     });
   }
   if (!fargateMemoryOptions(spec.cpu).includes(spec.memory)) {

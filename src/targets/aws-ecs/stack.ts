@@ -18,6 +18,7 @@ import { awsEcs } from './definition.js';
 import { CONTAINER_NAME, TASK_VOLUMES, containerDefinition } from './container-definition.js';
 import type { AwsEcsSpec } from './spec.js';
 import { addTrafficShift } from './traffic-shift.js';
+import { addGrpcTrafficShift } from './grpc-traffic-shift.js';
 import { addApprovalHook } from './approval-hook.js';
 import { CANDIDATE_ENDPOINT_OUTPUT, runningRevision } from '../traffic-split.js';
 
@@ -117,6 +118,15 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
           sources: base.sources,
           certificateArn: spec.certificate_arn,
         });
+  // gRPC calls follow the same shift (grpc-traffic-shift.ts), with the same role.
+  const grpcShift =
+    shift === undefined || balancer.grpc === undefined
+      ? undefined
+      : addGrpcTrafficShift(stack, {
+          grpc: balancer.grpc,
+          targetGroup: { ...targetGroup, name, network, targetPort: config.runtime.grpc.port },
+          roleArn: shift.advancedConfiguration.roleArn,
+        });
   // Blue-green: ECS shifts only once bentoctl approved the revision (approval-hook.ts).
   const approval =
     release.strategy === 'blue-green'
@@ -174,7 +184,6 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
         containerPort: port,
         ...(shift === undefined ? {} : { advancedConfiguration: shift.advancedConfiguration }),
       },
-      // Rolling only (validate): the traffic shift above moves the HTTP listener's traffic.
       ...(balancer.grpc === undefined
         ? []
         : [
@@ -182,6 +191,9 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
               targetGroupArn: balancer.grpc.targetGroup.arn,
               containerName: CONTAINER_NAME,
               containerPort: config.runtime.grpc.port,
+              ...(grpcShift === undefined
+                ? {}
+                : { advancedConfiguration: grpcShift.advancedConfiguration }),
             },
           ]),
     ],
@@ -203,6 +215,7 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
       ...(balancer.grpc === undefined ? [] : [balancer.grpc.listener]),
       base.rolePolicy,
       ...(shift?.dependsOn ?? []),
+      ...(grpcShift?.dependsOn ?? []),
       ...(approval?.dependsOn ?? []),
     ],
   });

@@ -29,7 +29,8 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',
-      description: 'host:port of the gRPC service on the LoadBalancer service (plaintext)',
+      description:
+        "host:port of the gRPC service on the LoadBalancer service (plaintext; canary, blue-green: the internal Istio ingress gateway's port 80)",
       when: 'grpc',
     },
   ],
@@ -42,7 +43,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
   },
   grpc: {
     served: true,
-    how: 'a second port of the LoadBalancer Service, runtime.grpc.port, to the container port of the same number (plaintext HTTP/2; the network policy admits it too); rolling releases only (a canary or blue-green shift moves the HTTP traffic alone)',
+    how: "a second port of the LoadBalancer Service, runtime.grpc.port, to the container port of the same number (plaintext HTTP/2; the network policy admits it too); under canary and blue-green the ingress gateway's port 80 routes gRPC calls (by content-type) to both Deployments' gRPC ports with the same weights as the HTTP requests, and the candidate's own load balancer has the gRPC port too",
   },
   lifecycle: {
     terminated:

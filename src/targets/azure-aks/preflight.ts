@@ -146,16 +146,6 @@ function checkReleaseRouting(spec: AzureAksSpec, context: PreflightContext): Spe
       suggestion: '[]',
     });
   }
-  if (context.runtime.grpc.enabled) {
-    // The gateway's VirtualService routes the HTTP port only; the gRPC port's Service would
-    // reach the stable pods alone, so gRPC calls would not follow the split.
-    issues.push({
-      scope: 'config',
-      path: ['runtime', 'grpc', 'enabled'],
-      message: `a ${strategy} release on azure-aks is routed by the ingress gateway's HTTP route only, and the gRPC port does not follow the split; use release.strategy rolling with runtime.grpc, or turn runtime.grpc off`,
-      suggestion: 'false',
-    });
-  }
   if (spec.service_port !== INGRESS_GATEWAY_HTTP_PORT) {
     issues.push({
       path: ['service_port'],

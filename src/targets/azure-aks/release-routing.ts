@@ -15,8 +15,10 @@
  *   destroy it, after the routes moved away from it (create_before_destroy orders the destroy
  *   after its dependents' updates), and a canary's routes move to it only once it is rolled out.
  * - A Gateway on the add-on's gateway and a VirtualService split the requests between the two
- *   Services by the variable's percentages. The candidate also has its own internal load balancer
- *   (`candidate_endpoint`), for `apply`'s wait and a smoke test before it takes traffic.
+ *   Services by the variable's percentages, and with runtime.grpc the gRPC calls by the same
+ *   ones (on the gateway's port 80, to the Services' gRPC port). The candidate also has its own
+ *   internal load balancer (`candidate_endpoint`, and its gRPC port), for `apply`'s wait and a
+ *   smoke test before it takes traffic.
  *
  * A revision here is what the snapshot keeps: a change of the image, the runtime environment or
  * the bento starts a candidate; any other change (sizes, scaling, probes, secrets) applies to
@@ -39,7 +41,11 @@ import {
   TRAFFIC_VARIABLE,
   TRAFFIC_VARIABLE_TYPE,
 } from '../traffic-split.js';
-import { INGRESS_GATEWAY_SERVICE, ISTIO_NETWORKING_API } from './ingress-gateway.js';
+import {
+  INGRESS_GATEWAY_HTTP_PORT,
+  INGRESS_GATEWAY_SERVICE,
+  ISTIO_NETWORKING_API,
+} from './ingress-gateway.js';
 import { candidateName } from './names.js';
 import {
   addDeployment,
@@ -188,16 +194,21 @@ export function addCandidate(
       dependsOn: [deployment],
     });
   }
-  // Kept between releases, so its address stays the same; it has no pods outside one.
+  // Kept between releases, so its address stays the same; it has no pods outside one. With
+  // gRPC on it carries that port too, so a smoke test can call the candidate over gRPC.
   const service = addLoadBalancerService(scope, 'candidate_service', {
     spec,
     metadata: { ...metadata, name, labels: { ...metadata.labels, ...selector } },
     selector,
+    grpcPort: workload.grpcPort,
   });
   return { deployment, service };
 }
 
-/** The Gateway on the add-on's gateway and the weighted VirtualService over both Services. */
+/**
+ * The Gateway on the add-on's gateway and the weighted VirtualService over both Services: gRPC
+ * calls (when on) and HTTP requests split by the same shares.
+ */
 export function addTrafficRoutes(
   scope: Construct,
   props: {
@@ -206,6 +217,11 @@ export function addTrafficRoutes(
     readonly stableService: string;
     readonly candidateService: string;
     readonly servicePort: number;
+    /**
+     * The Services' gRPC port: gRPC calls reach the gateway on its HTTP port and are routed there.
+     * @default - HTTP only
+     */
+    readonly grpcPort?: number | undefined;
     /** Both Deployments: routes move only once their pods rolled out. */
     readonly dependsOn: readonly ITerraformDependable[];
   },
@@ -228,6 +244,29 @@ export function addTrafficRoutes(
     },
   });
   const host = (service: string) => `${service}.${metadata.namespace}.svc.cluster.local`;
+  const split = (port: number) => [
+    {
+      destination: { host: host(props.stableService), port: { number: port } },
+      weight: props.routing.stablePercent,
+    },
+    {
+      destination: { host: host(props.candidateService), port: { number: port } },
+      weight: Token.asNumber(Op.sub(100, props.routing.stablePercent)),
+    },
+  ];
+  // The add-on's gateway Service listens on 80 and 443 only (AKS reverts other ports), so gRPC
+  // shares port 80: the gateway's HTTP listener accepts HTTP/2 cleartext, a gRPC call is known
+  // by its content-type, and the Services' port named `grpc` gets HTTP/2 from the gateway.
+  const grpcRoute =
+    props.grpcPort === undefined
+      ? []
+      : [
+          {
+            name: 'grpc',
+            match: [{ headers: { 'content-type': { prefix: 'application/grpc' } } }],
+            route: split(props.grpcPort),
+          },
+        ];
   new Manifest(scope, 'virtual_service', {
     manifest: {
       apiVersion: ISTIO_NETWORKING_API,
@@ -236,34 +275,18 @@ export function addTrafficRoutes(
       spec: {
         hosts: ['*'],
         gateways: [metadata.name],
-        http: [
-          {
-            name: 'release',
-            route: [
-              {
-                destination: {
-                  host: host(props.stableService),
-                  port: { number: props.servicePort },
-                },
-                weight: props.routing.stablePercent,
-              },
-              {
-                destination: {
-                  host: host(props.candidateService),
-                  port: { number: props.servicePort },
-                },
-                weight: Token.asNumber(Op.sub(100, props.routing.stablePercent)),
-              },
-            ],
-          },
-        ],
+        // The first route that matches wins: gRPC before the catch-all HTTP route.
+        http: [...grpcRoute, { name: 'release', route: split(props.servicePort) }],
       },
     },
     dependsOn: [gateway, ...props.dependsOn],
   });
 }
 
-/** `endpoint` (the gateway's address) and `candidate_endpoint` (while a candidate runs). */
+/**
+ * `endpoint` (the gateway's address), `candidate_endpoint` (while a candidate runs) and, with
+ * gRPC on, `grpc_endpoint` (the gateway's HTTP port, which routes gRPC calls too).
+ */
 export function addRoutingOutputs(
   scope: Construct,
   props: {
@@ -271,6 +294,8 @@ export function addRoutingOutputs(
     /** `<namespace>/<service>` of the ingress gateway, from the cluster stack. */
     readonly ingressGateway: string;
     readonly candidateService: InstanceType<typeof ServiceV1>;
+    /** Whether the runtime serves gRPC. @default false */
+    readonly grpc?: boolean;
   },
 ): void {
   const parts = Fn.split('/', props.ingressGateway);
@@ -286,6 +311,13 @@ export function addRoutingOutputs(
     description:
       "URL of the cluster's internal Istio ingress gateway (reachable from the VNet), which splits the requests between the stable and the candidate Deployment",
   });
+  if (props.grpc === true) {
+    new TerraformOutput(scope, 'grpc_endpoint', {
+      value: `${ip}:${INGRESS_GATEWAY_HTTP_PORT}`,
+      description:
+        "host:port of the gRPC service on the cluster's internal Istio ingress gateway (plaintext HTTP/2), split like the requests",
+    });
+  }
   const candidateIp = props.candidateService.status.get(0).loadBalancer.get(0).ingress.get(0).ip;
   new TerraformOutput(scope, CANDIDATE_ENDPOINT_OUTPUT, {
     // Null outside a release: there are no candidate pods to answer.

@@ -134,7 +134,6 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
     });
     if (config.runtime.grpc.enabled) {
       new TerraformOutput(stack, 'grpc_endpoint', {
-        // gRPC is rolling-only here (validate): the address of the one Service.
         // What a gRPC client dials: the same address, plaintext HTTP/2 passed through as TCP.
         value: `${ip}:${config.runtime.grpc.port}`,
         description: 'host:port of the gRPC service on the load balancer (plaintext)',
@@ -159,12 +158,14 @@ export function synthesizeAksWorkload(input: SynthInput<AzureAksSpec>): void {
       stableService: names.workload,
       candidateService: candidateName(names.workload),
       servicePort: spec.service_port,
+      grpcPort: workload.grpcPort,
       dependsOn: [deployment, candidate.deployment],
     });
     addRoutingOutputs(stack, {
       routing,
       ingressGateway: cluster.getString(CLUSTER_OUTPUTS.ingressGateway),
       candidateService: candidate.service,
+      grpc: config.runtime.grpc.enabled,
     });
   }
   new TerraformOutput(stack, 'image_repository', {

@@ -152,7 +152,7 @@ export function addWorkload(scope: Construct, props: WorkloadProps): Workload {
           spec: {
             type: 'ClusterIP',
             selector: { ...selector },
-            port: [{ name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' }],
+            port: servicePorts(spec.service_port, props.grpcPort),
           },
         });
 
@@ -216,17 +216,25 @@ export function addLoadBalancerService(
     spec: {
       type: 'LoadBalancer',
       selector: { ...props.selector },
-      port: [
-        { name: 'http', port: spec.service_port, targetPort: 'http', protocol: 'TCP' },
-        ...(props.grpcPort === undefined
-          ? []
-          : [{ name: 'grpc', port: props.grpcPort, targetPort: 'grpc', protocol: 'TCP' }]),
-      ],
+      port: servicePorts(spec.service_port, props.grpcPort),
       ...(spec.allowed_cidrs.length > 0
         ? { loadBalancerSourceRanges: [...spec.allowed_cidrs] }
         : {}),
     },
   });
+}
+
+/**
+ * A Service's ports: HTTP on `servicePort`, and gRPC on its own number when on. The name `grpc`
+ * is what tells the Istio gateway (canary, blue-green) to speak HTTP/2 to that port.
+ */
+function servicePorts(servicePort: number, grpcPort: number | undefined) {
+  return [
+    { name: 'http', port: servicePort, targetPort: 'http', protocol: 'TCP' },
+    ...(grpcPort === undefined
+      ? []
+      : [{ name: 'grpc', port: grpcPort, targetPort: 'grpc', protocol: 'TCP' }]),
+  ];
 }
 
 /** A Deployment of the runtime: `shape` says which pods, under which name and selector. */

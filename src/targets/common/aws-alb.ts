@@ -58,10 +58,14 @@ export interface AwsLoadBalancerProps {
 
 /** The gRPC side of the load balancer. */
 export interface AwsGrpcListener {
-  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
   readonly listener: InstanceType<typeof LbListener>;
   /** `<dns name>:<port>`: what a gRPC client dials, with TLS. */
   readonly endpoint: string;
+}
+
+/** The gRPC side of a load balancer with one GRPC target group (`grpc_target_group`). */
+export interface AwsGrpcTargetListener extends AwsGrpcListener {
+  readonly targetGroup: InstanceType<typeof LbTargetGroup>;
 }
 
 /** The load balancer without a target group of its own (see addWeightedAwsLoadBalancer). */
@@ -78,6 +82,7 @@ export interface AwsWeightedLoadBalancer {
 
 export interface AwsLoadBalancer extends AwsWeightedLoadBalancer {
   readonly targetGroup: InstanceType<typeof LbTargetGroup>;
+  readonly grpc?: AwsGrpcTargetListener;
 }
 
 /** The load balancer with one target group (`target_group`) that takes every request. */
@@ -90,7 +95,19 @@ export function addAwsLoadBalancer(
     type: 'forward',
     targetGroupArn: targetGroup.arn,
   });
-  return { ...balancer, targetGroup };
+  const { grpcPort } = props;
+  if (grpcPort === undefined) return { ...balancer, targetGroup };
+  const grpcTargetGroup = addTargetGroup(
+    stack,
+    'grpc_target_group',
+    { ...props, targetPort: grpcPort },
+    { grpc: true },
+  );
+  const grpc = addGrpcListener(stack, props, balancer.loadBalancer, grpcPort, {
+    type: 'forward',
+    targetGroupArn: grpcTargetGroup.arn,
+  });
+  return { ...balancer, targetGroup, grpc: { ...grpc, targetGroup: grpcTargetGroup } };
 }
 
 /**
@@ -107,17 +124,35 @@ export interface WeightedTargets {
 
 /**
  * The load balancer whose listener splits the requests across target groups the caller made,
- * by weight (aws-ec2-gpu's canary and blue-green: one group of instances per revision).
+ * by weight (aws-ec2-gpu's canary and blue-green: one group of instances per revision); with
+ * `grpcPort`, its gRPC listener splits the calls across the caller's GRPC target groups too.
  */
 export function addWeightedAwsLoadBalancer(
   stack: TerraformStack,
   props: AwsLoadBalancerProps,
   targets: WeightedTargets,
+  /** The GRPC target groups and their weights; required with `grpcPort`. */
+  grpcTargets?: WeightedTargets,
 ): AwsWeightedLoadBalancer {
   const balancer = addBalancerAndListeners(stack, props, { type: 'forward' });
+  forwardByWeight(balancer.forwardingListener, targets);
+  const { grpcPort } = props;
+  if (grpcPort === undefined) return balancer;
+  if (grpcTargets === undefined) {
+    throw errors.internal('a weighted load balancer with a gRPC port needs its GRPC targets');
+  }
+  const grpc = addGrpcListener(stack, props, balancer.loadBalancer, grpcPort, {
+    type: 'forward',
+  });
+  forwardByWeight(grpc.listener, grpcTargets);
+  return { ...balancer, grpc };
+}
+
+/** A listener's forward action across `targets`, by weight. */
+function forwardByWeight(listener: InstanceType<typeof LbListener>, targets: WeightedTargets) {
   // cdktf renders dynamic blocks only at a resource's top level, and these sit in
   // default_action.forward: written as Terraform JSON here.
-  balancer.forwardingListener.addOverride('default_action.0.forward', [
+  listener.addOverride('default_action.0.forward', [
     {
       dynamic: {
         target_group: {
@@ -128,14 +163,13 @@ export function addWeightedAwsLoadBalancer(
       },
     },
   ]);
-  return balancer;
 }
 
 function addBalancerAndListeners(
   stack: TerraformStack,
   props: AwsLoadBalancerProps,
   forwardAction: { readonly type: 'forward'; readonly targetGroupArn?: string },
-): AwsWeightedLoadBalancer {
+): Omit<AwsWeightedLoadBalancer, 'grpc'> {
   const https = props.certificateArn !== undefined;
   const securityGroup = new SecurityGroup(stack, 'alb_security_group', {
     name: `${props.name}-alb`,
@@ -241,9 +275,6 @@ function addBalancerAndListeners(
     securityGroupId: securityGroup.id,
     forwardingListener,
     endpoint: `${https ? 'https' : 'http'}://${loadBalancer.dnsName}`,
-    ...(grpcPort === undefined
-      ? {}
-      : { grpc: addGrpcListener(stack, props, loadBalancer, grpcPort) }),
   };
 }
 
@@ -252,27 +283,22 @@ function addGrpcListener(
   props: AwsLoadBalancerProps,
   loadBalancer: InstanceType<typeof Lb>,
   grpcPort: number,
+  forwardAction: { readonly type: 'forward'; readonly targetGroupArn?: string },
 ): AwsGrpcListener {
   if (props.certificateArn === undefined) {
     throw errors.internal(
       'a gRPC listener needs certificate_arn, which validate requires (checkGrpcCertificate)',
     );
   }
-  const targetGroup = addTargetGroup(
-    stack,
-    'grpc_target_group',
-    { ...props, targetPort: grpcPort },
-    { grpc: true },
-  );
   const listener = new LbListener(stack, 'grpc_listener', {
     loadBalancerArn: loadBalancer.arn,
     port: grpcPort,
     protocol: 'HTTPS',
     sslPolicy: SSL_POLICY,
     certificateArn: props.certificateArn,
-    defaultAction: [{ type: 'forward', targetGroupArn: targetGroup.arn }],
+    defaultAction: [forwardAction],
   });
-  return { targetGroup, listener, endpoint: `${loadBalancer.dnsName}:${grpcPort}` };
+  return { listener, endpoint: `${loadBalancer.dnsName}:${grpcPort}` };
 }
 
 /**

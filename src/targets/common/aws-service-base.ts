@@ -105,11 +105,13 @@ export interface AwsServiceBase {
   addLoadBalancer(props: AwsServiceLoadBalancerProps): AwsLoadBalancer;
   /**
    * The same load balancer without a target group of its own: its listener splits the requests
-   * by weight across the caller's groups (aws-ec2-gpu under canary or blue-green).
+   * by weight across the caller's groups (aws-ec2-gpu under canary or blue-green), and with
+   * `runtime.grpc` its gRPC listener splits the calls across `grpcTargets` (required then).
    */
   addWeightedLoadBalancer(
     props: AwsServiceLoadBalancerProps,
     targets: WeightedTargets,
+    grpcTargets?: WeightedTargets,
   ): AwsWeightedLoadBalancer;
   /** Declares the target's outputs (those of gRPC when it is on); `values` must name exactly those. */
   addOutputs(values: Readonly<Record<string, string>>): void;
@@ -241,8 +243,10 @@ export function addAwsServiceBase(
     sources,
     addLoadBalancer: (balancer) =>
       openToBalancer(addAwsLoadBalancer(stack, balancerProps(balancer))),
-    addWeightedLoadBalancer: (balancer, targets) =>
-      openToBalancer(addWeightedAwsLoadBalancer(stack, balancerProps(balancer), targets)),
+    addWeightedLoadBalancer: (balancer, targets, grpcTargets) =>
+      openToBalancer(
+        addWeightedAwsLoadBalancer(stack, balancerProps(balancer), targets, grpcTargets),
+      ),
     addOutputs: (values) => declareOutputs(stack, outputsOf(props.outputs, config.runtime), values),
   };
 }
