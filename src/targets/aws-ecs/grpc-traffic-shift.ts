@@ -11,7 +11,8 @@
  * failed gRPC call is an HTTP 200 with a grpc-status trailer. The same tasks serve both, so an
  * alarm on their HTTP side rolls both back.
  */
-import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import type { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import { addDeploymentRule } from './deployment-rule.js';
 import type { EcsServiceLoadBalancerAdvancedConfiguration } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import type { TerraformStack } from 'cdktf';
 import { addTargetGroup, type AwsGrpcTargetListener } from '../common/aws-alb.js';
@@ -40,24 +41,10 @@ export function addGrpcTrafficShift(
   const alternate = addTargetGroup(stack, 'grpc_alternate_target_group', props.targetGroup, {
     grpc: true,
   });
-  const rule = new LbListenerRule(stack, 'grpc_production_listener_rule', {
+  const rule = addDeploymentRule(stack, 'grpc_production_listener_rule', {
     listenerArn: grpc.listener.arn,
-    priority: 1,
-    // Every gRPC method is a path (/<package>.<service>/<method>).
-    condition: [{ pathPattern: { values: ['/*'] } }],
-    action: [
-      {
-        type: 'forward',
-        forward: {
-          targetGroup: [
-            { arn: grpc.targetGroup.arn, weight: 100 },
-            { arn: alternate.arn, weight: 0 },
-          ],
-        },
-      },
-    ],
-    // ECS sets the weights during each deployment; Terraform would otherwise set them back.
-    lifecycle: { ignoreChanges: ['action'] },
+    primaryArn: grpc.targetGroup.arn,
+    alternateArn: alternate.arn,
   });
   return {
     advancedConfiguration: {

@@ -9,7 +9,8 @@
  * then on. Outside a deployment the rule sends to the group in production, as the production
  * rule does, so the URL answers from the revision that serves.
  */
-import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import type { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import { addDeploymentRule } from './deployment-rule.js';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import type { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
@@ -66,23 +67,10 @@ export function addTestListener(stack: TerraformStack, props: TestListenerProps)
   });
   // ECS requires each of the two groups on the production or the test rule, and one of them
   // taking the traffic: the same weights as the production rule.
-  const rule = new LbListenerRule(stack, 'test_listener_rule', {
+  const rule = addDeploymentRule(stack, 'test_listener_rule', {
     listenerArn: listener.arn,
-    priority: 1,
-    condition: [{ pathPattern: { values: ['/*'] } }],
-    action: [
-      {
-        type: 'forward',
-        forward: {
-          targetGroup: [
-            { arn: props.primary.arn, weight: 100 },
-            { arn: props.alternate.arn, weight: 0 },
-          ],
-        },
-      },
-    ],
-    // ECS sets the weights during each deployment; Terraform would otherwise set them back.
-    lifecycle: { ignoreChanges: ['action'] },
+    primaryArn: props.primary.arn,
+    alternateArn: props.alternate.arn,
   });
   return {
     rule,

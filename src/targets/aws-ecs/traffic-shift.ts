@@ -9,7 +9,8 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm/index.js';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import type { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
+import { addDeploymentRule } from './deployment-rule.js';
 import type {
   EcsServiceAlarms,
   EcsServiceDeploymentConfiguration,
@@ -71,23 +72,10 @@ export interface TrafficShiftProps {
 export function addTrafficShift(stack: TerraformStack, props: TrafficShiftProps): TrafficShift {
   const { name, balancer, release } = props;
   const alternate = addTargetGroup(stack, 'alternate_target_group', props.targetGroup);
-  const rule = new LbListenerRule(stack, 'production_listener_rule', {
+  const rule = addDeploymentRule(stack, 'production_listener_rule', {
     listenerArn: balancer.forwardingListener.arn,
-    priority: 1,
-    condition: [{ pathPattern: { values: ['/*'] } }],
-    action: [
-      {
-        type: 'forward',
-        forward: {
-          targetGroup: [
-            { arn: balancer.targetGroup.arn, weight: 100 },
-            { arn: alternate.arn, weight: 0 },
-          ],
-        },
-      },
-    ],
-    // ECS sets the weights during each deployment; Terraform would otherwise set them back.
-    lifecycle: { ignoreChanges: ['action'] },
+    primaryArn: balancer.targetGroup.arn,
+    alternateArn: alternate.arn,
   });
   const test = addTestListener(stack, {
     loadBalancer: balancer.loadBalancer,
