@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt } from '../helpers/run-cli.js';
+import { approvalStandInStack } from './helpers/approval-stand-in-stack.js';
 import { releaseCli } from './helpers/release-cli.js';
 import { startStandIn, type StandInService } from './helpers/stand-in-service.js';
 import {
@@ -58,26 +59,16 @@ describe.skipIf(binary === undefined)(
     const { cli, status } = releaseCli<Status>();
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
-      writeStackJson(workspace, {
-        terraform: { backend: { local: { path: statePath } } },
-        variable: {
-          bentoctl_approval: {
-            type: 'object({ approved = string, rejected = string })',
-            default: { approved: revision(hex), rejected: '' },
-          },
-        },
-        resource: {
-          terraform_data: {
-            service: { input: { image: image(hex), revision: revision(hex) } },
-            approval_parameter: { input: '${jsonencode(var.bentoctl_approval)}' },
-          },
-        },
-        output: {
-          endpoint: { value: production.endpoint },
-          candidate_endpoint: { value: test.endpoint },
-          approval_parameter: { value: '${terraform_data.approval_parameter.output}' },
-        },
-      });
+      writeStackJson(
+        workspace,
+        approvalStandInStack({
+          statePath,
+          image: image(hex),
+          revision: revision(hex),
+          endpoint: production.endpoint,
+          candidateEndpoint: test.endpoint,
+        }),
+      );
     };
     /** ECS's next deployment: the test listener sends to the new tasks after `after` requests. */
     const shiftTestTraffic = (hex: string, after: number) => {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTerraformForTests } from './helpers/terraform-available.js';
 import { assertCliBuilt } from '../helpers/run-cli.js';
+import { approvalStandInStack } from './helpers/approval-stand-in-stack.js';
 import { releaseCli } from './helpers/release-cli.js';
 import {
   createSharedStateWorkspaces,
@@ -52,26 +53,10 @@ describe.skipIf(binary === undefined)(
     /** The stack generate would write for the revision of image `hex`. */
     const deploy = (hex: string) => {
       workspace.writeBuildRecord(image(hex), `bento-${hex}`);
-      const stack = {
-        terraform: { backend: { local: { path: statePath } } },
-        variable: {
-          bentoctl_approval: {
-            type: 'object({ approved = string, rejected = string })',
-            default: { approved: revision(hex), rejected: '' },
-          },
-        },
-        resource: {
-          terraform_data: {
-            service: { input: { image: image(hex), revision: revision(hex) } },
-            approval_parameter: { input: '${jsonencode(var.bentoctl_approval)}' },
-          },
-        },
-        output: {
-          endpoint: { value: endpoint },
-          approval_parameter: { value: '${terraform_data.approval_parameter.output}' },
-        },
-      };
-      writeStackJson(workspace, stack);
+      writeStackJson(
+        workspace,
+        approvalStandInStack({ statePath, image: image(hex), revision: revision(hex), endpoint }),
+      );
     };
     const tfvars = () =>
       JSON.parse(
