@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { untilInterrupted } from '../cli/interrupts.js';
 import { endpointOf } from '../terraform/outputs.js';
-import { getTarget } from '../targets/registry.js';
+import { platformApproves } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import { applyDeployment, type AppliedDeployment, type ApplyOptions } from './apply-deployment.js';
 import type { OpenedRun } from './open-run.js';
@@ -56,8 +56,7 @@ export async function applyAndWait(
   options.report(applied);
   const endpoint = endpointOf(applied.outputs);
   if (!options.wait || endpoint === undefined) return { ...applied, ready: null };
-  const approvalStack =
-    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const approvalStack = platformApproves(config.target, config.release.strategy);
   const waiting = approvalStack ? awaitingApproval(applied) : undefined;
   const next = (revision: string) =>
     `\`bentoctl release promote -f ${opened.configFile}\` approves revision ${revision} and waits while ${config.target} shifts the traffic, \`bentoctl release abort -f ${opened.configFile}\` rejects it; \`bentoctl status -f ${opened.configFile}\` shows its deployment.`;

@@ -19,7 +19,7 @@ import { readStateOutputs } from './read-releases.js';
 import type { Release } from './deployment-records.js';
 import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js';
 import { releaseImage } from './rollback.js';
-import { getTarget } from '../targets/registry.js';
+import { platformApproves } from '../targets/registry.js';
 import { bakeMinutesLeft, type TrafficState } from './traffic-state.js';
 import type { ExpectedRevision } from './wait-ready.js';
 
@@ -94,9 +94,7 @@ export async function moveTraffic(options: MoveTrafficOptions): Promise<MovedTra
   // a fresh runner without the build record; today's config must still make that revision.
   // Where the platform rolls a rejected candidate back itself (aws-ecs blue-green), an abort
   // applies the stable release's image instead, so the state names what runs after it.
-  const rollsBack =
-    action === 'abort' &&
-    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const rollsBack = action === 'abort' && platformApproves(config.target, config.release.strategy);
   const pinned = rollsBack ? serving : candidate;
   const image =
     pinned?.image_digest != null && pinned.image_repository !== null

@@ -28,7 +28,8 @@ import { errors } from '../errors/index.js';
 import { discoverTerraform } from '../terraform/binary.js';
 import { endpointOf, type TerraformOutputs } from '../terraform/outputs.js';
 import type { PlanSummary } from '../terraform/plan-summary.js';
-import { getTarget } from '../targets/registry.js';
+import type { TargetName } from '../targets/names.js';
+import { platformApproves } from '../targets/registry.js';
 import { CANDIDATE_ENDPOINT_OUTPUT } from '../targets/traffic-split.js';
 import { approvalFor, isInteractive, shouldStream } from './approval.js';
 import { checkCandidate, type CandidateHealth } from './candidate-health.js';
@@ -232,14 +233,11 @@ export async function waitOutBake(
  * aws-ecs had its test listener).
  */
 function platformChecks(
-  target: Parameters<typeof getTarget>[0],
+  target: TargetName,
   strategy: ReleaseStrategy,
   outputs: TerraformOutputs,
 ): boolean {
-  return (
-    candidateUrlOf(outputs) === undefined &&
-    getTarget(target).approvalStrategies?.includes(strategy) === true
-  );
+  return candidateUrlOf(outputs) === undefined && platformApproves(target, strategy);
 }
 
 /** The candidate of an approval stack without its URL, which bentoctl cannot ask. */
@@ -273,9 +271,9 @@ async function checkHealth(
   options: AfterBakeOptions,
 ): Promise<CandidateHealth> {
   const { interrupts, say } = options;
-  const output = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
+  const output = candidateUrlOf(outputs);
   const revision = traffic.candidate_revision ?? '?';
-  if (typeof output !== 'string' || output === '') {
+  if (output === undefined) {
     return {
       url: '',
       healthy: false,

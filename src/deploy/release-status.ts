@@ -7,8 +7,8 @@ import type { DeploymentPaths } from '../config/deployment-paths.js';
 import { describeRelease, type ReleaseStrategy } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { endpointOf } from '../terraform/outputs.js';
-import { getTarget } from '../targets/registry.js';
-import { CANDIDATE_ENDPOINT_OUTPUT, type TrafficTarget } from '../targets/traffic-split.js';
+import { platformApproves } from '../targets/registry.js';
+import type { TrafficTarget } from '../targets/traffic-split.js';
 import { readStateOutputs, type ReadReleasesOptions } from './read-releases.js';
 import type { Release } from './deployment-records.js';
 import { currentRelease } from './release-history.js';
@@ -16,6 +16,7 @@ import { historyFromOutputs, trafficFromOutputs } from './release-stack-file.js'
 import { lifecycleFromOutputs, lifecycleOf, type LifecycleRecord } from './lifecycle-state.js';
 import { bakeMinutesLeft, splitOf, type TrafficState } from './traffic-state.js';
 import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
+import { candidateUrlOf } from './wait-serving.js';
 
 /** One revision's share, with the release it runs and whether it answers. */
 export interface RevisionShare extends TrafficTarget {
@@ -61,8 +62,7 @@ export async function releaseStatus(
   const history = historyFromOutputs(outputs);
   const traffic = trafficFromOutputs(outputs);
   const endpoint = endpointOf(outputs) ?? null;
-  const candidateOutput = outputs[CANDIDATE_ENDPOINT_OUTPUT]?.value;
-  const candidateUrl = typeof candidateOutput === 'string' ? candidateOutput : null;
+  const candidateUrl = candidateUrlOf(outputs) ?? null;
   const byNumber = (number: number | null) =>
     number === null ? null : (history.find((release) => release.number === number) ?? null);
   const lifecycle = lifecycleFromOutputs(outputs) ?? null;
@@ -76,8 +76,7 @@ export async function releaseStatus(
   // Where the platform acts on an approval (aws-ecs blue-green), the candidate URL is its test
   // listener, which names the candidate only while one waits: the stable revision answers on
   // the endpoint, and an aborted candidate, rolled back, no longer runs.
-  const approvalStack =
-    getTarget(config.target).approvalStrategies?.includes(config.release.strategy) === true;
+  const approvalStack = platformApproves(config.target, config.release.strategy);
   const rolledBack = approvalStack && traffic?.phase === 'aborted';
   const shares: RevisionShare[] = [];
   if (traffic !== undefined && config.release.strategy !== 'rolling') {

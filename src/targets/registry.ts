@@ -7,6 +7,7 @@ import { awsEcs } from './aws-ecs/definition.js';
 import { azureAks } from './azure-aks/definition.js';
 import { googleCloudRun } from './google-cloud-run/definition.js';
 import { TARGET_NAMES, type TargetName } from './names.js';
+import type { ReleaseStrategy } from '../config/release-schema.js';
 import type { TargetDefinition } from './target.js';
 
 // Each definition is typed by its own spec schema; the registry holds them by the common
@@ -29,4 +30,12 @@ export function getTarget(name: TargetName): TargetDefinition {
 
 export function isTargetName(name: string): name is TargetName {
   return (TARGET_NAMES as readonly string[]).includes(name);
+}
+
+/**
+ * Whether `target` shifts a `strategy` release's traffic itself once bentoctl approves the
+ * candidate, and rolls a rejected one back (TargetDefinition.approvalStrategies).
+ */
+export function platformApproves(target: TargetName, strategy: ReleaseStrategy): boolean {
+  return TARGETS[target].approvalStrategies?.includes(strategy) === true;
 }
