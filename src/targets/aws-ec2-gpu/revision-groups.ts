@@ -29,10 +29,14 @@ import type { IResolvable, TerraformStack } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template/index.js';
-import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
-import { addTargetGroup, SSL_POLICY } from '../common/aws-alb.js';
-import { allowFromCidrs, type CidrSource } from '../common/aws-security-rules.js';
+import { addTargetGroup } from '../common/aws-alb.js';
+import type { CidrSource } from '../common/aws-security-rules.js';
+import {
+  addCandidateListener,
+  type CandidateListener,
+  type CandidateListenerProps,
+} from '../common/candidate-listener.js';
 import type { AwsServiceBase } from '../common/aws-service-base.js';
 import type { AwsNetwork } from '../common/aws-vpc.js';
 import type { SynthInput } from '../synthesizer.js';
@@ -43,7 +47,6 @@ import {
   settledSplit,
   TRAFFIC_VARIABLE,
 } from '../traffic-split.js';
-import { CANDIDATE_PORT } from '../common/candidate-port.js';
 import type { AwsEc2GpuSpec } from './spec.js';
 
 /** Longest `terraform apply` waits for a revision's group to pass the load balancer's checks. */
@@ -192,20 +195,16 @@ export function addRevisionGroups(
     },
   });
 
-  const https = spec.certificate_arn !== undefined;
-  const candidatePort = https ? CANDIDATE_PORT.https : CANDIDATE_PORT.http;
-  addCandidateListener(stack, {
-    loadBalancerArn: balancer.loadBalancer.arn,
+  const candidate = addCandidateRevisionListener(stack, {
+    loadBalancer: balancer.loadBalancer,
     securityGroupId: balancer.securityGroupId,
     sources: props.base.sources,
-    port: candidatePort,
     certificateArn: spec.certificate_arn,
     targetGroup,
   });
-  const host = balancer.loadBalancer.dnsName;
   new TerraformOutput(stack, CANDIDATE_ENDPOINT_OUTPUT, {
-    value: `${https ? 'https' : 'http'}://${host}:${candidatePort}`,
-    description: `URL of the newest revision alone (the load balancer's port ${candidatePort}), for a smoke test before it takes traffic`,
+    value: candidate.endpoint,
+    description: `URL of the newest revision alone (the load balancer's port ${candidate.port}), for a smoke test before it takes traffic`,
   });
   return { endpoint: balancer.endpoint, grpcEndpoint: balancer.grpc?.endpoint };
 }
@@ -233,39 +232,30 @@ function groupSize(input: SynthInput<AwsEc2GpuSpec>): { min: number; max: number
   };
 }
 
-function addCandidateListener(
+/** The candidate port's listener, forwarding to the tagged revision's target group. */
+function addCandidateRevisionListener(
   stack: TerraformStack,
   props: {
-    readonly loadBalancerArn: string;
+    readonly loadBalancer: CandidateListenerProps['loadBalancer'];
     readonly securityGroupId: string;
     readonly sources: readonly CidrSource[];
-    readonly port: number;
     readonly certificateArn: string | undefined;
     readonly targetGroup: InstanceType<typeof LbTargetGroup>;
   },
-): void {
-  allowFromCidrs(
-    stack,
-    {
-      id: `alb_ingress_${props.port}`,
-      securityGroupId: props.securityGroupId,
-      port: props.port,
-      description: 'The candidate revision alone, from an allowed source',
-    },
-    props.sources,
-  );
+): CandidateListener {
   // The tagged entry: the candidate during a release, the settled revision otherwise.
   const candidate = new TerraformLocal(
     stack,
     'candidate_revision',
     `\${[for entry in var.${TRAFFIC_VARIABLE} : entry.revision if entry.tag != null][0]}`,
   );
-  new LbListener(stack, 'candidate_listener', {
-    loadBalancerArn: props.loadBalancerArn,
-    port: props.port,
-    ...(props.certificateArn === undefined
-      ? { protocol: 'HTTP' }
-      : { protocol: 'HTTPS', sslPolicy: SSL_POLICY, certificateArn: props.certificateArn }),
+  return addCandidateListener(stack, {
+    id: 'candidate_listener',
+    loadBalancer: props.loadBalancer,
+    securityGroupId: props.securityGroupId,
+    sources: props.sources,
+    certificateArn: props.certificateArn,
+    ingressDescription: 'The candidate revision alone, from an allowed source',
     defaultAction: [
       {
         type: 'forward',

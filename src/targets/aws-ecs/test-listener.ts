@@ -11,13 +11,11 @@
  */
 import type { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule/index.js';
 import { addDeploymentRule } from './deployment-rule.js';
-import { LbListener } from '@cdktf/provider-aws/lib/lb-listener/index.js';
 import type { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group/index.js';
 import type { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import type { TerraformStack } from 'cdktf';
-import { SSL_POLICY } from '../common/aws-alb.js';
-import { allowFromCidrs, type CidrSource } from '../common/aws-security-rules.js';
-import { CANDIDATE_PORT } from '../common/candidate-port.js';
+import type { CidrSource } from '../common/aws-security-rules.js';
+import { addCandidateListener } from '../common/candidate-listener.js';
 
 export interface TestListenerProps {
   readonly loadBalancer: InstanceType<typeof Lb>;
@@ -25,7 +23,7 @@ export interface TestListenerProps {
   readonly securityGroupId: string;
   /** Who may reach it: the production listener's sources (endpointSources). */
   readonly sources: readonly CidrSource[];
-  /** HTTPS on CANDIDATE_PORT.https with it, as the production listener. @default - HTTP */
+  /** HTTPS on the candidate port with it, as the production listener. @default - HTTP */
   readonly certificateArn?: string | undefined;
   /** The group the production rule sends to first. */
   readonly primary: InstanceType<typeof LbTargetGroup>;
@@ -44,24 +42,13 @@ export interface TestListener {
 
 /** Adds the listener, its rule and the ingress of the candidate port; see the file comment. */
 export function addTestListener(stack: TerraformStack, props: TestListenerProps): TestListener {
-  const https = props.certificateArn !== undefined;
-  const port = https ? CANDIDATE_PORT.https : CANDIDATE_PORT.http;
-  allowFromCidrs(
-    stack,
-    {
-      id: `alb_ingress_${port}`,
-      securityGroupId: props.securityGroupId,
-      port,
-      description: 'The candidate revision alone (ECS test traffic), from an allowed source',
-    },
-    props.sources,
-  );
-  const listener = new LbListener(stack, 'test_listener', {
-    loadBalancerArn: props.loadBalancer.arn,
-    port,
-    ...(https
-      ? { protocol: 'HTTPS', sslPolicy: SSL_POLICY, certificateArn: props.certificateArn }
-      : { protocol: 'HTTP' }),
+  const { listener, endpoint, port } = addCandidateListener(stack, {
+    id: 'test_listener',
+    loadBalancer: props.loadBalancer,
+    securityGroupId: props.securityGroupId,
+    sources: props.sources,
+    certificateArn: props.certificateArn,
+    ingressDescription: 'The candidate revision alone (ECS test traffic), from an allowed source',
     // Never reached (the rule below matches every path), as the production listener's default.
     defaultAction: [{ type: 'forward', targetGroupArn: props.primary.arn }],
   });
@@ -72,9 +59,5 @@ export function addTestListener(stack: TerraformStack, props: TestListenerProps)
     primaryArn: props.primary.arn,
     alternateArn: props.alternate.arn,
   });
-  return {
-    rule,
-    endpoint: `${https ? 'https' : 'http'}://${props.loadBalancer.dnsName}:${port}`,
-    port,
-  };
+  return { rule, endpoint, port };
 }
