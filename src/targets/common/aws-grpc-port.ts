@@ -7,7 +7,7 @@
  */
 import type { ReleaseStrategy } from '../../config/release-schema.js';
 import type { SpecIssue } from '../target.js';
-import { CANDIDATE_PORT } from './candidate-port.js';
+import { candidatePort } from './candidate-port.js';
 
 /** runtime.grpc.port must not be the port of a canary or blue-green candidate's listener. */
 export function checkGrpcListenerPort(
@@ -16,9 +16,7 @@ export function checkGrpcListenerPort(
   strategy: ReleaseStrategy,
 ): SpecIssue[] {
   if (!grpc.enabled || strategy === 'rolling') return [];
-  const candidatePort =
-    spec.certificate_arn === undefined ? CANDIDATE_PORT.http : CANDIDATE_PORT.https;
-  if (grpc.port !== candidatePort) return [];
+  if (grpc.port !== candidatePort(spec.certificate_arn)) return [];
   return [
     {
       scope: 'config',

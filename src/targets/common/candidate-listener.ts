@@ -13,7 +13,7 @@ import type { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
 import type { TerraformStack } from 'cdktf';
 import { SSL_POLICY } from './aws-alb.js';
 import { allowFromCidrs, type CidrSource } from './aws-security-rules.js';
-import { CANDIDATE_PORT } from './candidate-port.js';
+import { candidatePort } from './candidate-port.js';
 
 export interface CandidateListenerProps {
   /** The listener's construct id. */
@@ -43,7 +43,7 @@ export function addCandidateListener(
   props: CandidateListenerProps,
 ): CandidateListener {
   const https = props.certificateArn !== undefined;
-  const port = https ? CANDIDATE_PORT.https : CANDIDATE_PORT.http;
+  const port = candidatePort(props.certificateArn);
   allowFromCidrs(
     stack,
     {

@@ -6,3 +6,8 @@
  * without loading cdktf.
  */
 export const CANDIDATE_PORT = { http: 8080, https: 8443 } as const;
+
+/** The candidate's port: HTTPS with a certificate, as the production listener is; HTTP without. */
+export function candidatePort(certificateArn: string | undefined): number {
+  return certificateArn === undefined ? CANDIDATE_PORT.http : CANDIDATE_PORT.https;
+}
