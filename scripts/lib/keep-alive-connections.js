@@ -26,6 +26,8 @@ class Connection {
     this.owner = owner;
     /** @type {((status: number | undefined) => void) | undefined} */
     this.done = undefined;
+    /** In the owner's idle list (a socket that closes there is replaced in place). */
+    this.idle = true;
     this.buffer = Buffer.alloc(0);
     this.socket = this.open();
   }
@@ -41,7 +43,10 @@ class Connection {
       if (!this.owner.closed) {
         this.buffer = Buffer.alloc(0);
         this.socket = this.open();
-        this.owner.free(this);
+        // Busy (its request failed) or just answered with `Connection: close`: free again. An
+        // idle one the server closed is still in the idle list; adding it twice would send two
+        // requests on it at once.
+        if (!this.idle) this.owner.free(this);
       }
     });
     return socket;
@@ -49,6 +54,7 @@ class Connection {
 
   /** @param {(status: number | undefined) => void} done */
   send(done) {
+    this.idle = false;
     this.done = done;
     this.socket.write(this.owner.request);
   }
@@ -152,7 +158,10 @@ export class KeepAliveConnections {
         this.waitingHead = 0;
       }
       connection.send(next);
-    } else this.idle.push(connection);
+    } else {
+      connection.idle = true;
+      this.idle.push(connection);
+    }
   }
 
   close() {

@@ -4,7 +4,7 @@
  * request answered once, and nothing lost when the server closes or resets a connection.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeepAliveConnections } from '../../scripts/lib/keep-alive-connections.js';
 
@@ -100,5 +100,23 @@ describe('KeepAliveConnections', () => {
     const statuses = await sendAll(pool, 20);
     expect(statuses.filter((status) => status === undefined)).toHaveLength(1);
     expect(statuses.filter((status) => status === 200)).toHaveLength(19);
+  });
+
+  it('GIVEN the server closes connections that sit idle WHEN requests follow THEN each goes on a connection of its own and is answered once', async () => {
+    const url = await serve((response) => {
+      response.writeHead(200, { 'content-length': '2' });
+      // Slow enough that every connection is busy at once.
+      setTimeout(() => response.end('{}'), 5);
+    });
+    // The first connections are closed before they carry a request (as a keep-alive timeout does).
+    let opened = 0;
+    server?.on('connection', (socket: Socket) => {
+      opened += 1;
+      if (opened <= 2) setTimeout(() => socket.destroy(), 50);
+    });
+    pool = await KeepAliveConnections.open(url, '/', BODY, 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await sendAll(pool, 12)).toEqual(Array.from({ length: 12 }, () => 200));
+    expect(opened).toBe(4);
   });
 });
