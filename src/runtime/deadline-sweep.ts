@@ -32,7 +32,8 @@ export class DeadlineSweep {
       reset: (next, action) => {
         entry.at = this.now() + next;
         entry.onExpire = action;
-        if (!this.entries.has(entry)) this.entries.add(entry);
+        // Back in the set if it had expired (adding one already there changes nothing).
+        this.entries.add(entry);
         this.watch(next);
       },
       cancel: () => {
