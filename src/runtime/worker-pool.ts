@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { InferenceRunner } from './inference-runner.js';
 import type { HostTensor } from './tensor.js';
 import type { LoadedModel, RunRequest, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { LinkedList, ListItem } from './linked-list.js';
 import { RuntimeError } from './runtime-error.js';
 
 export interface RunResult {
@@ -22,12 +23,20 @@ interface Slot {
   dead?: boolean;
   /**
    * Jobs posted and not yet answered, in order: the running one, then those queued behind it
-   * (the batchers decide how many; see Batcher.schedule).
+   * (the batchers decide how many; see Batcher.schedule). A list, not a Map: see linked-list.ts.
    */
-  readonly pending: Map<
-    number,
-    { readonly resolve: (result: RunResult) => void; readonly reject: (error: Error) => void }
-  >;
+  readonly pending: LinkedList<Job>;
+}
+
+/** A job posted to a thread, until its answer. */
+class Job extends ListItem {
+  constructor(
+    readonly id: number,
+    readonly resolve: (result: RunResult) => void,
+    readonly reject: (error: Error) => void,
+  ) {
+    super();
+  }
 }
 
 /** onnxruntime or an inference thread failed. */
@@ -108,7 +117,7 @@ export class WorkerPool
     const id = this.nextId++;
     const request: RunRequest = { type: 'run', id, model, feeds };
     return new Promise<RunResult>((resolve, reject) => {
-      chosen.pending.set(id, { resolve, reject });
+      chosen.pending.push(new Job(id, resolve, reject));
       // Inputs are built for this job only: hand their memory over instead of copying it.
       const transfer = uniqueBuffers(Object.values(feeds));
       chosen.worker.postMessage(request, transfer);
@@ -133,7 +142,7 @@ export class WorkerPool
       workerData: { ...init, dropUpTo: this.dropUpTo },
       env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' },
     });
-    const slot: Slot = { worker, loaded: false, pending: new Map() };
+    const slot: Slot = { worker, loaded: false, pending: new LinkedList() };
     this.slots.push(slot);
     return new Promise((resolve, reject) => {
       worker.on('message', (message: WorkerMessage) => {
@@ -176,8 +185,8 @@ export class WorkerPool
     slot: Slot,
     message: Extract<WorkerMessage, { type: 'result' | 'run-failed' }>,
   ): void {
-    const pending = slot.pending.get(message.id);
-    slot.pending.delete(message.id);
+    // A thread answers its jobs in the order they were posted: this is the first one.
+    const [pending] = slot.pending.removeWhere((job) => job.id === message.id);
     if (pending !== undefined) {
       if (message.type === 'result')
         pending.resolve({ outputs: message.outputs, computeMs: message.computeMs });
@@ -191,9 +200,7 @@ export class WorkerPool
     // A dead thread never becomes free again; the process should be restarted.
     if (slot.dead === true) return; // 'error' and 'exit' both report one death
     slot.dead = true;
-    const pending = [...slot.pending.values()];
-    slot.pending.clear();
-    for (const job of pending) job.reject(error);
+    for (const job of slot.pending.removeWhere(() => true)) job.reject(error);
     if (this.listenerCount('crash') > 0) this.emit('crash', error);
   }
 }
