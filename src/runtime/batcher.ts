@@ -384,10 +384,13 @@ export class Batcher {
       return;
     }
     let offset = 0;
+    // Once per batch, not per request: this loop runs for every request answered.
+    const names = Object.keys(result.outputs);
     for (const chunk of chunks) {
       const { item } = chunk;
       const outputs: Record<string, HostTensor> = {};
-      for (const [name, tensor] of Object.entries(result.outputs)) {
+      for (const name of names) {
+        const tensor = result.outputs[name] as HostTensor;
         outputs[name] = this.options.batchable
           ? sliceRows(tensor, offset, offset + chunk.rows)
           : tensor;
@@ -404,10 +407,16 @@ export class Batcher {
 
   private settle(item: Pending): void {
     item.settled = true;
-    const parts = item.parts.sort((a, b) => a.start - b.start);
-    const outputs: Record<string, HostTensor> = {};
-    for (const name of Object.keys(parts[0]?.outputs ?? {})) {
-      outputs[name] = concatRows(parts.map((part) => part.outputs[name] as HostTensor));
+    const parts = item.parts;
+    let outputs = parts[0]?.outputs ?? {};
+    // Most requests fit in one batch: their part is their answer as it is.
+    if (parts.length > 1) {
+      parts.sort((a, b) => a.start - b.start);
+      const joined: Record<string, HostTensor> = {};
+      for (const name of Object.keys(outputs)) {
+        joined[name] = concatRows(parts.map((part) => part.outputs[name] as HostTensor));
+      }
+      outputs = joined;
     }
     item.resolve({
       outputs,

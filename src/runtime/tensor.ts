@@ -99,9 +99,11 @@ export function elementCount(dims: readonly number[]): number {
 /** Rows `[start, end)` of a tensor, sharing its memory. */
 export function sliceRows(tensor: HostTensor, start: number, end: number): HostTensor {
   const size = rowSize(tensor.dims);
+  const dims = tensor.dims.slice();
+  dims[0] = end - start;
   return {
     dtype: tensor.dtype,
-    dims: [end - start, ...tensor.dims.slice(1)],
+    dims,
     data: tensor.data.subarray(start * size, end * size),
   };
 }
