@@ -26,10 +26,12 @@ export interface TargetOutput {
   readonly name: string;
   readonly description: string;
   /**
-   * `grpc`: declared only when `runtime.grpc.enabled` is on (see `outputsOf`), so a stack
-   * without gRPC has no output for it. @default - always declared
+   * `grpc`: declared only when `runtime.grpc.enabled` is on; `candidate`: only under a canary or
+   * blue-green release (`release.strategy` other than rolling), which runs a candidate. See
+   * `outputsOf`: a stack without gRPC or without a candidate has no output for it.
+   * @default - always declared
    */
-  readonly when?: 'grpc';
+  readonly when?: 'grpc' | 'candidate';
 }
 
 /**

@@ -16,6 +16,11 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   defaultDevice: 'gpu',
   outputs: [
     { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
+    {
+      name: 'candidate_endpoint',
+      description: `URL of the newest revision alone: the load balancer's port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}), for a smoke test before it takes traffic`,
+      when: 'candidate',
+    },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',

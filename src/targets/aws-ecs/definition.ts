@@ -13,6 +13,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   registry: 'ecr',
   outputs: [
     { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
+    {
+      name: 'candidate_endpoint',
+      description: `URL of the new revision alone during an ECS deployment: the load balancer's test listener on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}), for a smoke test before it takes production traffic`,
+      when: 'candidate',
+    },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',

@@ -26,6 +26,12 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
       description:
         "URL of the LoadBalancer service in front of the pods (canary, blue-green: the cluster's internal Istio ingress gateway)",
     },
+    {
+      name: 'candidate_endpoint',
+      description:
+        "URL of the candidate Deployment's own internal load balancer, for a smoke test before it takes traffic (null outside a release)",
+      when: 'candidate',
+    },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',

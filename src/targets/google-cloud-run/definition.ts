@@ -1,3 +1,4 @@
+import { CANDIDATE_TAG } from '../traffic-split.js';
 import { parseSecretManagerReference, SECRET_MANAGER_REFERENCE_FORM } from './secret-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { cloudRunImagePullProblem } from './image-source.js';
@@ -12,6 +13,11 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   registry: 'artifact-registry',
   outputs: [
     { name: 'endpoint', description: 'URL of the Cloud Run service' },
+    {
+      name: 'candidate_endpoint',
+      description: `URL of the newest revision alone (traffic tag ${CANDIDATE_TAG}: https://${CANDIDATE_TAG}---<service host>), for a smoke test before it takes traffic`,
+      when: 'candidate',
+    },
     {
       name: 'image_repository',
       description: 'Artifact Registry repository the image is pushed to',
