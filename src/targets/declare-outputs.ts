@@ -1,6 +1,6 @@
 /**
- * A stack's `TerraformOutput`s come from its target's definition, the list `targets show` prints,
- * `status` read, so the two cannot drift: a synthesizer hands in the values, this declares them.
+ * A stack's `TerraformOutput`s come from its target's definition, the list `targets show`
+ * prints, so the two cannot drift: a synthesizer hands in the values, this declares them.
  */
 import { TerraformOutput, type TerraformStack } from 'cdktf';
 import type { ReleaseStrategy } from '../config/release-schema.js';
