@@ -40,5 +40,5 @@ function strategyLine(
   if (releases?.trafficControl === 'approval') {
     return `${plan}. After this apply: ${describeApproval(traffic, config.target)}${next}.`;
   }
-  return `${plan}. Traffic after this apply: ${describeSplit(traffic)}${next}.`;
+  return `${plan}. Traffic after this apply: ${describeSplit(traffic, config)}${next}.`;
 }

@@ -7,7 +7,7 @@ import type { DeploymentPaths } from '../config/deployment-paths.js';
 import { describeRelease, type ReleaseStrategy } from '../config/release-schema.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { endpointOf } from '../terraform/outputs.js';
-import { platformApproves } from '../targets/registry.js';
+import { candidateUrlWords, platformApproves } from '../targets/registry.js';
 import type { TrafficTarget } from '../targets/traffic-split.js';
 import { readStateOutputs, type ReadReleasesOptions } from './read-releases.js';
 import type { Release } from './deployment-records.js';
@@ -19,14 +19,22 @@ import { probeReady, readyzUrl, type Probe } from './wait-ready.js';
 import { candidateUrlOf } from './wait-serving.js';
 
 /** One revision's share, with the release it runs and whether it answers. */
-export interface RevisionShare extends TrafficTarget {
+export interface RevisionShare extends Omit<TrafficTarget, 'tag'> {
   readonly role: 'stable' | 'candidate';
   readonly release: Release | null;
   /**
-   * Its own URL (the candidate tag, aws-ecs's test listener), or the endpoint for the stable one;
-   * null when unknown or when it no longer runs (an aws-ecs candidate rolled back).
+   * Its own URL (`candidate_endpoint`: Cloud Run's candidate tag, aws-ecs's test listener, ...),
+   * or the endpoint for the stable one; null when unknown or when it no longer runs (an aws-ecs
+   * candidate rolled back).
    */
   readonly url: string | null;
+  /**
+   * What `url` is when it is the candidate's own URL, in the target's words ("tag candidate",
+   * "own URL: test listener port 8080"); null when it is the endpoint or there is none.
+   */
+  readonly ownUrl: string | null;
+  /** Cloud Run's traffic tag when `url` is the tag's URL; null on the other targets, which have none. */
+  readonly tag: string | null;
   readonly health: Probe | null;
 }
 
@@ -77,6 +85,7 @@ export async function releaseStatus(
   // listener, which names the candidate only while one waits: the stable revision answers on
   // the endpoint, and an aborted candidate, rolled back, no longer runs.
   const approvalStack = platformApproves(config.target, config.release.strategy);
+  const { kind, words } = candidateUrlWords(config);
   const rolledBack = approvalStack && traffic?.phase === 'aborted';
   const shares: RevisionShare[] = [];
   if (traffic !== undefined && config.release.strategy !== 'rolling') {
@@ -91,10 +100,12 @@ export async function releaseStatus(
           : rolledBack
             ? null
             : candidateUrl;
+      // Named only where the URL asked is the candidate's own (not the endpoint, not none).
+      const own = candidateUrl !== null && url === candidateUrl;
       shares.push({
         ...target,
-        // A tag means a URL of its own; a candidate without one has no tag to show.
-        tag: candidateUrl === null || url === null ? null : target.tag,
+        ownUrl: own ? words : null,
+        tag: own && kind === 'revision-tag' ? target.tag : null,
         role,
         release: byNumber(role === 'stable' ? traffic.stable_release : traffic.candidate_release),
         url,

@@ -15,6 +15,8 @@ import {
   TRAFFIC_PHASE_VARIABLE,
   TRAFFIC_VARIABLE,
 } from '../targets/traffic-split.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { candidateUrlWords } from '../targets/registry.js';
 import { stableJson } from '../targets/stable-json.js';
 import { writeFileAtomic } from '../write-atomic.js';
 import { errors } from '../errors/index.js';
@@ -84,7 +86,7 @@ export function planTraffic(
   } else if (next !== previous) {
     run.progress(
       traffic.control === 'split'
-        ? `Traffic after this plan: ${describeSplit(next)}`
+        ? `Traffic after this plan: ${describeSplit(next, config)}`
         : `After this plan: ${describeApproval(next, config.target)}`,
     );
   }
@@ -120,12 +122,24 @@ export function describeApproval(state: TrafficState, target: string): string {
   }
 }
 
-/** "iris-prod-1a2b 90 %, iris-prod-3c4d 10 % (tag candidate)" */
-export function describeSplit(state: TrafficState): string {
+/**
+ * "iris-prod-1a2b 90 %, iris-prod-3c4d 10 % (tag candidate)": the split after `state`, with the
+ * candidate's own URL named in its target's words after the revision it reaches (Cloud Run's
+ * tag; elsewhere "own URL: load balancer port 8080", only while a candidate runs).
+ */
+export function describeSplit(
+  state: TrafficState,
+  config: Pick<ResolvedConfig, 'name' | 'target' | 'spec'>,
+): string {
+  const { kind, words } = candidateUrlWords(config);
+  // The split tags the revision `candidate_endpoint` reaches; outside a canary or a wait for
+  // promote, only a revision tag still has its own URL (a target's candidate listener or load
+  // balancer then reaches a settled revision, a drained one or nothing).
+  const named = kind === 'revision-tag' || state.phase === 'canary' || state.phase === 'waiting';
   return splitOf(state)
     .map(
       (target) =>
-        `${target.revision} ${target.percent} %${target.tag === null ? '' : ` (tag ${target.tag})`}`,
+        `${target.revision} ${target.percent} %${target.tag !== null && named ? ` (${words})` : ''}`,
     )
     .join(', ');
 }

@@ -1,23 +1,45 @@
 /**
- * A stack's `TerraformOutput`s come from its target's definition, the list `targets show` and
- * `status` read, so the two cannot drift: a synthesizer hands in the values, this declares them.
+ * A stack's `TerraformOutput`s come from its target's definition, the list `targets show`
+ * prints, so the two cannot drift: a synthesizer hands in the values, this declares them.
  */
 import { TerraformOutput, type TerraformStack } from 'cdktf';
+import type { ReleaseStrategy } from '../config/release-schema.js';
 import type { TargetOutput } from './target.js';
 
-/** The outputs of `declared` this deployment has: those for gRPC only when it is on. */
+/** What of a deployment's config decides which of its target's outputs its stack has. */
+export interface OutputsConfig {
+  readonly runtime: { readonly grpc: { readonly enabled: boolean } };
+  readonly release: { readonly strategy: ReleaseStrategy };
+}
+
+/**
+ * A stack's value for one output: the expression, or the expression with a description more
+ * precise for this config than the definition's (the port the stack chose for it).
+ */
+export type OutputValue = string | { readonly value: string; readonly description: string };
+
+/** The outputs of `declared` this deployment has: gRPC's only when it is on, the candidate's only under canary or blue-green. */
 export function outputsOf(
   declared: readonly TargetOutput[],
-  runtime: { readonly grpc: { readonly enabled: boolean } },
+  config: OutputsConfig,
 ): TargetOutput[] {
-  return declared.filter((output) => output.when !== 'grpc' || runtime.grpc.enabled);
+  return declared.filter((output) => {
+    switch (output.when) {
+      case undefined:
+        return true;
+      case 'grpc':
+        return config.runtime.grpc.enabled;
+      case 'candidate':
+        return config.release.strategy !== 'rolling';
+    }
+  });
 }
 
 /** Declares `declared` with `values`; throws (a bug) when the values name other outputs. */
 export function declareOutputs(
   stack: TerraformStack,
   declared: readonly TargetOutput[],
-  values: Readonly<Record<string, string>>,
+  values: Readonly<Record<string, OutputValue>>,
 ): void {
   const missing = declared.filter((output) => !(output.name in values)).map((o) => o.name);
   const extra = Object.keys(values).filter((key) => !declared.some((o) => o.name === key));
@@ -27,9 +49,13 @@ export function declareOutputs(
     );
   }
   for (const output of declared) {
-    new TerraformOutput(stack, output.name, {
-      value: values[output.name],
-      description: output.description,
-    });
+    const given = values[output.name] as OutputValue;
+    new TerraformOutput(
+      stack,
+      output.name,
+      typeof given === 'string'
+        ? { value: given, description: output.description }
+        : { value: given.value, description: given.description },
+    );
   }
 }

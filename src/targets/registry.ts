@@ -39,3 +39,13 @@ export function isTargetName(name: string): name is TargetName {
 export function platformApproves(target: TargetName, strategy: ReleaseStrategy): boolean {
   return TARGETS[target].approvalStrategies?.includes(strategy) === true;
 }
+
+/** How `config`'s target names its candidate's own URL, in its words (TargetDefinition.candidateUrl). */
+export function candidateUrlWords(config: {
+  readonly name: string;
+  readonly target: TargetName;
+  readonly spec: Readonly<Record<string, unknown>>;
+}): { readonly kind: 'revision-tag' | 'release'; readonly words: string } {
+  const { candidateUrl } = TARGETS[config.target];
+  return { kind: candidateUrl.kind, words: candidateUrl.describe(config.name, config.spec) };
+}

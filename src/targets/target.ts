@@ -26,10 +26,12 @@ export interface TargetOutput {
   readonly name: string;
   readonly description: string;
   /**
-   * `grpc`: declared only when `runtime.grpc.enabled` is on (see `outputsOf`), so a stack
-   * without gRPC has no output for it. @default - always declared
+   * `grpc`: declared only when `runtime.grpc.enabled` is on; `candidate`: only under a canary or
+   * blue-green release (`release.strategy` other than rolling), which runs a candidate. See
+   * `outputsOf`: a stack without gRPC or without a candidate has no output for it.
+   * @default - always declared
    */
-  readonly when?: 'grpc';
+  readonly when?: 'grpc' | 'candidate';
 }
 
 /**
@@ -88,6 +90,23 @@ export interface TargetLifecycleShapes {
   readonly restored: string;
 }
 
+/**
+ * A canary or blue-green candidate's own URL (the `candidate_endpoint` output) as the traffic
+ * lines of `plan` and `release status` name it, after the revision it reaches: in the words of
+ * the platform's reader, since only Cloud Run calls it a tag.
+ */
+export interface CandidateUrlWords<Spec> {
+  /**
+   * `revision-tag`: a tag on the revision (Cloud Run's traffic tag), which stays on it after a
+   * promote or an abort, so the revision still answers there; `release`: a listener or load
+   * balancer of the candidate that `plan` names only while a release runs it (canary, or
+   * waiting for promote).
+   */
+  readonly kind: 'revision-tag' | 'release';
+  /** The words, short: "tag candidate", "own URL: load balancer port 8080". */
+  describe(deployment: string, spec: Spec): string;
+}
+
 export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
   readonly name: TargetName;
   readonly cloud: Cloud;
@@ -120,6 +139,8 @@ export interface TargetDefinition<Spec extends z.ZodObject = z.ZodObject> {
    * what the platform goes back to. @default - none
    */
   readonly approvalStrategies?: readonly ReleaseStrategy[];
+  /** How `plan` and `release status` name the candidate's own URL (`candidate_endpoint`). */
+  readonly candidateUrl: CandidateUrlWords<z.output<Spec>>;
   /** Whether and how the gRPC service reaches clients. */
   readonly grpc: TargetGrpc;
   /** What terminate and restore do here (`bentoctl targets show`). */

@@ -26,7 +26,12 @@ export interface TrafficTarget {
   readonly revision: string;
   /** 0-100; the shares of a split add up to 100. */
   readonly percent: number;
-  /** A traffic tag (its own URL), or null. */
+  /**
+   * Marks the revision the stack's `candidate_endpoint` reaches (CANDIDATE_TAG), or null: a
+   * Cloud Run traffic tag, the group aws-ec2-gpu's candidate listener forwards to. Only Cloud
+   * Run calls it a tag; `plan` and `release status` name it in each target's words
+   * (TargetDefinition.candidateUrl).
+   */
   readonly tag: string | null;
   /**
    * The candidate after `release abort`: where a stack keeps capacity per revision

@@ -146,6 +146,32 @@ describe('bentoctl targets', () => {
     },
   );
 
+  it.each([
+    ['aws-ecs', /test listener on port 8080 \(HTTPS: 8443\)/],
+    ['google-cloud-run', /traffic tag candidate: https:\/\/candidate---<service host>/],
+    ['azure-aks', /own internal load balancer.*\(null outside a release\)/],
+    ['aws-ec2-gpu', /load balancer's port 8080 \(HTTPS: 8443\)/],
+  ])(
+    "GIVEN show %s THEN its outputs are its definition's, candidate_endpoint among them, marked as there only under canary and blue-green",
+    async (name, candidate) => {
+      const text = await runCli(['targets', 'show', name]);
+      const json = await runCli(['targets', 'show', name, '--json']);
+
+      expect(text.status, text.stderr).toBe(0);
+      const outputs = getTarget(name as TargetName).outputs;
+      // determinism.test.ts checks these against what each strategy's stack declares.
+      expect((JSON.parse(json.stdout) as { outputs: unknown }).outputs).toEqual(outputs);
+      expect(outputs).toContainEqual(
+        expect.objectContaining({ name: 'candidate_endpoint', when: 'candidate' }),
+      );
+      const line = text.stdout
+        .split('\n')
+        .find((each) => each.startsWith('  candidate_endpoint  '));
+      expect(line).toMatch(candidate);
+      expect(line).toMatch(/ \(with release\.strategy canary or blue-green\)$/);
+    },
+  );
+
   it('GIVEN an unknown target THEN exit 2 with the closest name', async () => {
     const result = await runCli(['targets', 'show', 'cloud-run']);
     expect(result.status).toBe(2);

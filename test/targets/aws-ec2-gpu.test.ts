@@ -185,7 +185,10 @@ describe('aws-ec2-gpu stack', () => {
 
     it('THEN the endpoint is the private address and the outputs match the definition', () => {
       expect(Object.keys(stack.output ?? {}).sort()).toEqual(
-        outputsOf(awsEc2Gpu.outputs, { grpc: { enabled: false } })
+        outputsOf(awsEc2Gpu.outputs, {
+          runtime: { grpc: { enabled: false } },
+          release: { strategy: 'rolling' },
+        })
           .map((output) => output.name)
           .sort(),
       );

@@ -232,7 +232,10 @@ describe('aws-ecs stack', () => {
 
     it('THEN it declares exactly the outputs of the target definition (none for gRPC)', () => {
       expect(Object.keys(stack.output ?? {}).sort()).toEqual(
-        outputsOf(awsEcs.outputs, { grpc: { enabled: false } })
+        outputsOf(awsEcs.outputs, {
+          runtime: { grpc: { enabled: false } },
+          release: { strategy: 'rolling' },
+        })
           .map((output) => output.name)
           .sort(),
       );

@@ -53,7 +53,8 @@ const synthAll = async (text: string) => {
 };
 
 /**
- * Per target: a config that synthesizes with its defaults, a one-field edit of it, and a floor
+ * Per target: a config that synthesizes with its defaults, a one-field edit of it, the edit a
+ * canary or blue-green release of it needs (none: `['', '']`), and a floor
  * on its resource and data blocks so the logical-ID check cannot pass on a near-empty stack.
  * The GCP and Azure configs carry two secrets each: their per-secret blocks are named and
  * ordered by bentoctl, which is where nondeterminism would creep in.
@@ -69,6 +70,7 @@ const CASES = {
       GRPC_ON,
     ),
     edit: ['max_instances: 4', 'max_instances: 7'],
+    releaseEdit: ['', ''],
     minBlocks: 11,
   },
   'aws-ec2-gpu': {
@@ -83,6 +85,7 @@ const CASES = {
       'runtime:\n  device: gpu\n  grpc: { enabled: true }\n',
     ),
     edit: ['max_instances: 2', 'max_instances: 5'],
+    releaseEdit: ['', ''],
     minBlocks: 11,
   },
   'google-cloud-run': {
@@ -94,6 +97,7 @@ const CASES = {
     // Cloud Run cannot carry the gRPC port (validate refuses it; google-cloud-run.test.ts).
     grpcText: undefined,
     edit: ['max_instances: 4', 'max_instances: 7'],
+    releaseEdit: ['', ''],
     minBlocks: 9,
   },
   'azure-aks': {
@@ -108,6 +112,8 @@ const CASES = {
       GRPC_ON,
     ),
     edit: ['max_instances: 4', 'max_instances: 7'],
+    // Canary and blue-green route through the cluster's Istio add-on.
+    releaseEdit: ['max_instances: 4', 'max_instances: 4\n  service_mesh_revision: asm-1-27'],
     minBlocks: 14,
   },
 } as const;
@@ -126,7 +132,7 @@ function changedLines(before: string, after: string): number {
 describe('deterministic synthesis', () => {
   describe.each(Object.entries(CASES))(
     'GIVEN the %s target',
-    (target, { text, grpcText, edit, minBlocks }) => {
+    (target, { text, grpcText, edit, releaseEdit, minBlocks }) => {
       it('WHEN synthesized twice THEN the bytes are identical and free of machine-specific paths', async () => {
         const first = await synthAll(text);
         const second = await synthAll(text);
@@ -143,19 +149,30 @@ describe('deterministic synthesis', () => {
         expect(changedLines(before.text, after.text)).toBeLessThanOrEqual(2);
       });
 
-      it("THEN the stack's outputs are the ones its definition declares, gRPC's only with runtime.grpc", async () => {
+      it("THEN under each release strategy, with and without gRPC, the stack's outputs are the ones its definition declares (targets show lists them)", async () => {
         const definition = getTarget(target as TargetName);
         const names = (outputs: readonly { name: string }[]) =>
           outputs.map((output) => output.name).sort();
-        const stack = await synthAll(text);
-        expect(stack.outputs).toEqual(
-          names(outputsOf(definition.outputs, { grpc: { enabled: false } })),
-        );
         expect(definition.grpc.served).toBe(grpcText !== undefined);
-        if (grpcText === undefined) return;
-        const withGrpc = await synthAll(grpcText);
-        expect(withGrpc.outputs).toEqual(names(definition.outputs));
-        expect(withGrpc.outputs).toContain('grpc_endpoint');
+        const strategies = Object.keys(definition.releaseStrategies);
+        expect(strategies).toEqual(['rolling', 'canary', 'blue-green']);
+        for (const strategy of strategies) {
+          for (const base of grpcText === undefined ? [text] : [text, grpcText]) {
+            const configured =
+              strategy === 'rolling'
+                ? base
+                : `${base.replace(releaseEdit[0], releaseEdit[1])}release:\n  strategy: ${strategy}\n`;
+            const config = loadTestConfig(configured, workspace);
+            const stack = await synthAll(configured);
+            expect(stack.outputs, `${strategy}, grpc ${config.runtime.grpc.enabled}`).toEqual(
+              names(outputsOf(definition.outputs, config)),
+            );
+          }
+        }
+        // Each kind of output shows up somewhere above, so none is left unchecked.
+        const all = names(definition.outputs);
+        expect(all).toContain('candidate_endpoint');
+        expect(all.includes('grpc_endpoint')).toBe(grpcText !== undefined);
       });
 
       it('THEN every logical ID is the readable construct ID, without a cdktf hash suffix', async () => {

@@ -101,7 +101,9 @@ describe('the plan of an aws-ec2-gpu canary', () => {
     };
     const release = releasePlanLine(
       {
+        name: 'iris-prod',
         target: 'aws-ec2-gpu',
+        spec: {},
         release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
         runtime: { grpc: { enabled: false } },
       } as unknown as ResolvedConfig,
@@ -120,7 +122,7 @@ describe('the plan of an aws-ec2-gpu canary', () => {
       ),
     ]);
     expect(markdown).toContain(
-      `**Release:** canary: 10 % to bento 3f9a for 15 min, then 100 % (or back). Traffic after this apply: ${STABLE} 90 %, ${CANDIDATE} 10 % (tag candidate); then \`bentoctl release promote\` (or \`release abort\`).`,
+      `**Release:** canary: 10 % to bento 3f9a for 15 min, then 100 % (or back). Traffic after this apply: ${STABLE} 90 %, ${CANDIDATE} 10 % (own URL: load balancer port 8080); then \`bentoctl release promote\` (or \`release abort\`).`,
     );
     expect(markdown).toContain('A group of GPU instances for revision');
   });
@@ -140,7 +142,9 @@ describe('the plan of an aws-ec2-gpu canary', () => {
     ]);
     const release = releasePlanLine(
       {
+        name: 'iris-prod',
         target: 'aws-ec2-gpu',
+        spec: {},
         release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
         runtime: { grpc: { enabled: true } },
       } as unknown as ResolvedConfig,

@@ -202,6 +202,10 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
     const result = await apply();
 
     expect(result.stdout).toContain(`${urls.candidate}/readyz is ready and serves bento bento-b`);
+    // No tag on EC2: the candidate's own URL is the load balancer's candidate port.
+    expect(result.stderr).toContain(
+      `Traffic after this plan: ${revision('a')} 90 %, ${revision('b')} 10 % (own URL: load balancer port 8080)`,
+    );
     expect(fleet()).toEqual({
       groups: {
         [revision('a')]: { min_size: 2, max_size: 4, wait_for_elb_capacity: 2 },
@@ -220,6 +224,17 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
       [revision('a'), 90],
       [revision('b'), 10],
     ]);
+    const text = await cli(fresh, 'release', 'status');
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `^revision +${revision('b')} 10 % candidate \\(own URL: load balancer port 8080\\): release 2 `,
+        'm',
+      ),
+    );
+    expect(text.stdout).toMatch(
+      new RegExp(`^revision +${revision('a')} 90 % stable: release 1 `, 'm'),
+    );
+    expect(text.stdout).not.toContain('tag');
     await expectNoChanges(workspace);
   });
 
@@ -235,6 +250,10 @@ describe.skipIf(binary === undefined)('aws-ec2-gpu release promote and abort (CL
     );
 
     expect(result.status, result.stderr).toBe(0);
+    // Settled: no candidate runs, so no revision is said to have a URL of its own.
+    expect(result.stderr).toMatch(
+      new RegExp(`^Traffic after this plan: ${revision('b')} 100 %$`, 'm'),
+    );
     expect(fleet()).toEqual({
       groups: { [revision('b')]: { min_size: 2, max_size: 4, wait_for_elb_capacity: 2 } },
       weights: { [revision('b')]: 100 },

@@ -34,6 +34,7 @@ interface Status {
     revision: string;
     percent: number;
     role: string;
+    ownUrl: string | null;
     tag: string | null;
     url: string | null;
     health: { up: boolean; revision?: { bentoVersion?: string } } | null;
@@ -149,8 +150,9 @@ describe.skipIf(binary === undefined)(
       expect(parameter()).toEqual({ approved: revision('a'), rejected: '' });
     });
 
-    it('GIVEN a revision waiting WHEN status runs from a fresh folder THEN the candidate is asked on the test listener and the stable one on the endpoint', async () => {
+    it('GIVEN a revision waiting WHEN status runs from a fresh folder THEN the candidate is asked on the test listener, named so (ECS has no tag), and the stable one on the endpoint', async () => {
       const shown = await status(fresh);
+      const text = await cli(fresh, 'release', 'status');
 
       expect(shown.phase).toBe('waiting');
       expect(
@@ -164,6 +166,15 @@ describe.skipIf(binary === undefined)(
         ['stable', 100, production.endpoint, 'bento-a'],
         ['candidate', 0, test.endpoint, 'bento-b'],
       ]);
+      expect(shown.shares.map((share) => [share.ownUrl, share.tag])).toEqual([
+        [null, null],
+        ['own URL: test listener port 8080', null],
+      ]);
+      expect(text.stdout).toContain(
+        `${revision('b')} 0 % candidate (own URL: test listener port 8080): release 2 `,
+      );
+      expect(text.stdout).toContain(`${revision('a')} 100 % stable: release 1 `);
+      expect(text.stdout).not.toContain('tag');
     });
 
     it('GIVEN a revision waiting WHEN promote --after-bake runs THEN it checks the candidate on the test listener, approves it and waits until the endpoint serves it', async () => {
@@ -191,12 +202,13 @@ describe.skipIf(binary === undefined)(
       expect(settled.ready?.url).toBe(`${production.endpoint}/readyz`);
       expect(settled.ready?.revision?.bentoVersion).toBe('bento-b');
       expect(parameter()).toEqual({ approved: revision('b'), rejected: '' });
-      // Settled: no candidate waits, so the promoted revision is asked on the endpoint.
+      // Settled: no candidate waits, so the promoted revision is asked on the endpoint, and
+      // nothing is said of a URL of its own (the split still marks it as the tagged entry).
       const shown = await status(fresh);
       expect(shown.phase).toBe('settled');
-      expect(shown.shares.map((share) => [share.role, share.url])).toEqual([
-        ['stable', production.endpoint],
-      ]);
+      expect(shown.shares.map((share) => [share.role, share.url, share.ownUrl, share.tag])).toEqual(
+        [['stable', production.endpoint, null, null]],
+      );
     });
 
     it('GIVEN a candidate aborted THEN status gives it no URL: ECS rolled it back, and the test listener answers from the stable revision again', async () => {

@@ -38,6 +38,8 @@ interface Share {
   revision: string;
   percent: number;
   role: string;
+  url: string | null;
+  ownUrl: string | null;
   tag: string | null;
   release: { number: number } | null;
   health: { up: boolean; revision?: { imageDigest?: string } } | null;
@@ -189,6 +191,14 @@ describe.skipIf(binary === undefined)(
         /^release {4}canary: 10 % to the new revision for 15 min, then 100 % \(or back\)$/m,
       );
       expect(text.stdout).toMatch(/^phase {6}canary, 15 min of bake left$/m);
+      // Cloud Run's candidate has a real traffic tag, and its URL is the tag's.
+      expect(shown.shares.map((share) => [share.ownUrl, share.tag])).toEqual([
+        [null, null],
+        ['tag candidate', 'candidate'],
+      ]);
+      expect(text.stdout).toContain(
+        `${revision('b')} 10 % candidate (tag candidate): release 2 (bento bento-b); ${candidateEndpoint} up`,
+      );
     });
 
     it('GIVEN a canary still baking WHEN promoted THEN it refuses with the minutes left, and --skip-bake promotes', async () => {
@@ -606,6 +616,10 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
     expect(result.stdout).toContain(
       `${candidateEndpoint}/readyz is ready and serves bento bento-b`,
     );
+    // No tag on AKS: the candidate's own URL is its own LoadBalancer Service.
+    expect(result.stderr).toContain(
+      `Traffic after this plan: ${revisions.get('a')} 80 %, ${revisions.get('b')} 20 % (own URL: Service aks-cli-candidate)`,
+    );
     expect(tfvars()).toEqual({
       bentoctl_traffic: [
         { revision: revisions.get('a'), percent: 80, tag: null },
@@ -644,7 +658,15 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
       digest('a'),
       digest('b'),
     ]);
+    expect(shown.shares.map((share) => [share.ownUrl, share.tag])).toEqual([
+      [null, null],
+      ['own URL: Service aks-cli-candidate', null],
+    ]);
     expect(text.stdout).toMatch(/^phase {6}canary, 10 min of bake left$/m);
+    expect(text.stdout).toContain(
+      `${revisions.get('b')} 20 % candidate (own URL: Service aks-cli-candidate): release 2 `,
+    );
+    expect(text.stdout).not.toContain('tag');
   });
 
   it('GIVEN that canary WHEN promoted THEN the stable Deployment takes the candidate image, all traffic, and the candidate is gone', async () => {
@@ -660,6 +682,10 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
 
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`${endpoint}/readyz is ready and serves bento bento-b`);
+    // The candidate Deployment and its address are gone: no own URL is spoken of.
+    expect(result.stderr).toMatch(
+      new RegExp(`^Traffic after this plan: ${revisions.get('b')} 100 %$`, 'm'),
+    );
     expect(tfvars()).toEqual({
       bentoctl_traffic: [{ revision: revisions.get('b'), percent: 100, tag: 'candidate' }],
       bentoctl_traffic_phase: 'settled',
@@ -672,6 +698,10 @@ describe.skipIf(binary === undefined)('bentoctl release on azure-aks (two stacks
     // The candidate goes only after the routes left it, so no request reaches a pod that stops.
     expect(newEvents()).toEqual(['routes 100,0', 'candidate gone']);
     expect(stateOf('workload').outputs.candidate_endpoint).toBeUndefined();
+    // No candidate, no URL of its own: the settled revision answers on the endpoint only.
+    expect((await status(fresh)).shares.map((share) => [share.url, share.ownUrl])).toEqual([
+      [endpoint, null],
+    ]);
   });
 
   it('GIVEN a new canary WHEN aborted THEN the stable pods keep their image, get everything back, and the candidate is gone', async () => {

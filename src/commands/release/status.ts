@@ -13,8 +13,9 @@ export default class ReleaseStatusCommand extends BaseCommand {
 
   static override description = `Reads the release history and the traffic state from the deployment's Terraform state \
 (as \`bentoctl releases\` does, so it works from a fresh CI runner) and asks each revision's URL \
-for /readyz: the candidate's own URL (its traffic tag; on aws-ecs, ECS's test listener), and \
-the endpoint for the stable one. \
+for /readyz: the candidate's own URL (\`candidate_endpoint\`: Cloud Run's traffic tag, ECS's test \
+listener, aws-ec2-gpu's candidate port on the load balancer, the candidate's own Service on \
+azure-aks), named in the target's words after its share, and the endpoint for the stable one. \
 A candidate that waits for \`bentoctl release promote\` (blue-green, also on aws-ecs, where \
 ECS's lifecycle hook waits for the approval) shows as waiting for approval. Where the platform \
 moves the traffic (aws-ecs canary, any rolling release), it says how; \`bentoctl status\` shows \
@@ -82,7 +83,7 @@ function rows(status: ReleaseStatus, file: string): [string, string][] {
           : `down (${share.health.detail})`;
     out.push([
       'revision',
-      `${share.revision} ${share.percent} % ${share.role}${share.tag === null ? '' : ` (tag ${share.tag})`}: ${release}; ${share.url ?? 'no URL'} ${health}`,
+      `${share.revision} ${share.percent} % ${share.role}${share.ownUrl === null ? '' : ` (${share.ownUrl})`}: ${release}; ${share.url ?? 'no URL'} ${health}`,
     ]);
   }
   if (status.current === null) out.push(['current', 'no release recorded yet']);

@@ -65,6 +65,12 @@ export default class TargetsShow extends BaseCommand {
   }
 }
 
+/** When an output with a `when` exists, in the config's words. */
+const OUTPUT_CONDITION: Readonly<Record<NonNullable<TargetOutput['when']>, string>> = {
+  grpc: 'with runtime.grpc',
+  candidate: 'with release.strategy canary or blue-green',
+};
+
 /** The target's line, its spec fields as a table, outputs, release strategies, gRPC, lifecycle. */
 function formatTargetDetails(target: TargetDetails): string {
   const lines = [
@@ -89,7 +95,7 @@ function formatTargetDetails(target: TargetDetails): string {
     'Outputs:',
     ...target.outputs.map(
       (output) =>
-        `  ${output.name}  ${output.description}${output.when === 'grpc' ? ' (with runtime.grpc)' : ''}`,
+        `  ${output.name}  ${output.description}${output.when === undefined ? '' : ` (${OUTPUT_CONDITION[output.when]})`}`,
     ),
     '',
     'Release strategies (release.strategy):',

@@ -1,4 +1,4 @@
-import { CANDIDATE_PORT } from '../common/candidate-port.js';
+import { CANDIDATE_PORT, candidatePort } from '../common/candidate-port.js';
 import { ec2GpuPlanNotes } from './plan-notes.js';
 import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
@@ -16,6 +16,11 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
   defaultDevice: 'gpu',
   outputs: [
     { name: 'endpoint', description: 'URL of the instance, or of the load balancer when scaled' },
+    {
+      name: 'candidate_endpoint',
+      description: `URL of the newest revision alone: the load balancer's port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}), for a smoke test before it takes traffic`,
+      when: 'candidate',
+    },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',
@@ -29,6 +34,11 @@ export const awsEc2Gpu: TargetDefinition<typeof awsEc2GpuSpecSchema> = {
       'instance refresh (launch before terminate, rollback on failure), or create-before-destroy of the single instance',
     canary: `a second Auto Scaling group (its own launch template) beside the stable one behind the load balancer: its target group gets percent of the requests (weighted forward) until \`bentoctl release promote\` or \`abort\`; its own URL on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}); at least one more GPU instance for the bake`,
     'blue-green': `a second Auto Scaling group at full size (min_instances) with weight 0, its own URL on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}) for a smoke test, until \`bentoctl release promote\` moves all requests; twice the GPU instances until then`,
+  },
+  candidateUrl: {
+    kind: 'release',
+    describe: (_deployment, spec) =>
+      `own URL: load balancer port ${candidatePort(spec.certificate_arn)}`,
   },
   grpc: {
     served: true,

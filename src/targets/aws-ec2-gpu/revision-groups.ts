@@ -18,13 +18,7 @@
  * template of a name is created once and its later changes are ignored (a different config
  * makes a different name, never a change under the same one).
  */
-import {
-  Token,
-  TerraformIterator,
-  TerraformLocal,
-  TerraformOutput,
-  TerraformVariable,
-} from 'cdktf';
+import { Token, TerraformIterator, TerraformLocal, TerraformVariable } from 'cdktf';
 import type { IResolvable, TerraformStack } from 'cdktf';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group/index.js';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy/index.js';
@@ -41,7 +35,6 @@ import type { AwsServiceBase } from '../common/aws-service-base.js';
 import type { AwsNetwork } from '../common/aws-vpc.js';
 import type { SynthInput } from '../synthesizer.js';
 import {
-  CANDIDATE_ENDPOINT_OUTPUT,
   DRAINABLE_TRAFFIC_VARIABLE_TYPE,
   revisionName,
   settledSplit,
@@ -76,6 +69,8 @@ export interface RevisionEndpoints {
   readonly endpoint: string;
   /** `<dns name>:<gRPC port>`; undefined with gRPC off. */
   readonly grpcEndpoint: string | undefined;
+  /** The candidate's own URL and its description: the `candidate_endpoint` output. */
+  readonly candidateEndpoint: { readonly value: string; readonly description: string };
 }
 
 /** The least instances a canary's candidate keeps: its share of min_instances, at least one. */
@@ -83,7 +78,7 @@ export function canaryMinInstances(minInstances: number, percent: number): numbe
   return Math.max(1, Math.ceil((minInstances * percent) / 100));
 }
 
-/** Adds the groups, the weighted listeners and the candidate's listener; returns the endpoints. */
+/** Adds the groups, the weighted listeners and the candidate's listener; returns the endpoints (the stack declares them). */
 export function addRevisionGroups(
   input: SynthInput<AwsEc2GpuSpec>,
   props: RevisionGroupProps,
@@ -202,11 +197,14 @@ export function addRevisionGroups(
     certificateArn: spec.certificate_arn,
     targetGroup,
   });
-  new TerraformOutput(stack, CANDIDATE_ENDPOINT_OUTPUT, {
-    value: candidate.endpoint,
-    description: `URL of the newest revision alone (the load balancer's port ${candidate.port}), for a smoke test before it takes traffic`,
-  });
-  return { endpoint: balancer.endpoint, grpcEndpoint: balancer.grpc?.endpoint };
+  return {
+    endpoint: balancer.endpoint,
+    grpcEndpoint: balancer.grpc?.endpoint,
+    candidateEndpoint: {
+      value: candidate.endpoint,
+      description: `URL of the newest revision alone (the load balancer's port ${candidate.port}), for a smoke test before it takes traffic`,
+    },
+  };
 }
 
 /**

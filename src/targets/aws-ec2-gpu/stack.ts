@@ -26,7 +26,12 @@ import { addOfferedZones, offeredSubnets } from './placement.js';
 import { addRootDevice, type RootDevice } from './root-volume.js';
 import { sessionManagerPolicy } from './session-manager-policy.js';
 import type { AwsEc2GpuSpec } from './spec.js';
-import { addRevisionGroups, type RevisionGroupProps } from './revision-groups.js';
+import {
+  addRevisionGroups,
+  type RevisionEndpoints,
+  type RevisionGroupProps,
+} from './revision-groups.js';
+import { CANDIDATE_ENDPOINT_OUTPUT } from '../traffic-split.js';
 import { userDataScript } from './user-data.js';
 
 /** The AWS Deep Learning Base GPU AMI (Ubuntu 22.04): NVIDIA driver, Docker, NVIDIA toolkit. */
@@ -134,8 +139,9 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
 
   let endpoint: string;
   let grpcEndpoint: string | undefined;
+  let candidateEndpoint: RevisionEndpoints['candidateEndpoint'] | undefined;
   if (scaled && config.release.strategy !== 'rolling') {
-    ({ endpoint, grpcEndpoint } = addRevisionGroups(input, {
+    ({ endpoint, grpcEndpoint, candidateEndpoint } = addRevisionGroups(input, {
       ...groupSettings(input, network, shape),
       userDataScript: script,
       ...(grpc.enabled ? { grpcPort: grpc.port } : {}),
@@ -197,6 +203,7 @@ export function synthesizeAwsEc2Gpu(input: SynthInput<AwsEc2GpuSpec>): void {
     endpoint,
     image_repository: base.repository.repositoryUrl,
     ...(grpcEndpoint === undefined ? {} : { grpc_endpoint: grpcEndpoint }),
+    ...(candidateEndpoint === undefined ? {} : { [CANDIDATE_ENDPOINT_OUTPUT]: candidateEndpoint }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { grpcScalingWarnings } from '../common/aws-grpc-scaling.js';
-import { CANDIDATE_PORT } from '../common/candidate-port.js';
+import { CANDIDATE_PORT, candidatePort } from '../common/candidate-port.js';
 import { AWS_SECRET_REFERENCE } from '../common/aws-secrets.js';
 import type { TargetDefinition } from '../target.js';
 import { preflightAwsEcs } from './preflight.js';
@@ -13,6 +13,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
   registry: 'ecr',
   outputs: [
     { name: 'endpoint', description: 'URL of the load balancer in front of the service' },
+    {
+      name: 'candidate_endpoint',
+      description: `URL of the new revision alone during an ECS deployment: the load balancer's test listener on port ${CANDIDATE_PORT.http} (HTTPS: ${CANDIDATE_PORT.https}), for a smoke test before it takes production traffic`,
+      when: 'candidate',
+    },
     { name: 'image_repository', description: 'ECR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',
@@ -26,6 +31,11 @@ export const awsEcs: TargetDefinition<typeof awsEcsSpecSchema> = {
     'blue-green': `ECS native BLUE_GREEN with a lifecycle hook: the new tasks in an alternate target group get no production traffic until healthy and approved (bentoctl release promote; release abort rejects, and ECS rolls back; unapproved after 12 h, rejected), then all of it, the old ones staying bake_minutes; the same alarms roll it back. While it waits they answer alone on their own URL for a smoke test (candidate_endpoint: ECS's test listener on port ${CANDIDATE_PORT.http}, HTTPS: ${CANDIDATE_PORT.https}), which bentoctl apply waits on. Adds a Lambda (one call a minute while waiting) and an SSM parameter`,
   },
   approvalStrategies: ['blue-green'],
+  candidateUrl: {
+    kind: 'release',
+    describe: (_deployment, spec) =>
+      `own URL: test listener port ${candidatePort(spec.certificate_arn)}`,
+  },
   grpc: {
     served: true,
     how: "a second container port and an HTTPS listener on runtime.grpc.port (certificate_arn; ALBs take gRPC over TLS only) forwarding to a GRPC target group, health-checked with ServerReady; under canary and blue-green the service's gRPC load balancer entry has its own alternate GRPC target group and production rule on the gRPC listener, so ECS shifts the gRPC calls in the same deployment as the requests (the rollback alarms watch the HTTP target groups)",

@@ -8,7 +8,6 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster/index.js';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
-import { TerraformOutput } from 'cdktf';
 import { assumeRolePolicy, iamName } from '../common/aws-iam.js';
 import { addAwsServiceBase } from '../common/aws-service-base.js';
 import { spansTwoZones } from '../common/aws-vpc.js';
@@ -251,13 +250,15 @@ export function synthesizeAwsEcs(input: SynthInput<AwsEcsSpec>): void {
     endpoint: balancer.endpoint,
     image_repository: base.repository.repositoryUrl,
     ...(balancer.grpc === undefined ? {} : { grpc_endpoint: balancer.grpc.endpoint }),
+    ...(shift === undefined
+      ? {}
+      : {
+          [CANDIDATE_ENDPOINT_OUTPUT]: {
+            value: shift.test.endpoint,
+            description: `URL of the new revision alone during an ECS deployment (the load balancer's test listener, port ${shift.test.port}), for a smoke test before it takes production traffic; between deployments it answers from the revision in production`,
+          },
+        }),
   });
-  if (shift !== undefined) {
-    new TerraformOutput(stack, CANDIDATE_ENDPOINT_OUTPUT, {
-      value: shift.test.endpoint,
-      description: `URL of the new revision alone during an ECS deployment (the load balancer's test listener, port ${shift.test.port}), for a smoke test before it takes production traffic; between deployments it answers from the revision in production`,
-    });
-  }
 }
 
 /**

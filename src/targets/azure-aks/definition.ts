@@ -1,4 +1,5 @@
 import { aksPlanNotes } from './plan-notes.js';
+import { aksNames, candidateName } from './names.js';
 import { KEY_VAULT_REFERENCE_FORM, parseKeyVaultReference } from './key-vault-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { aksImagePullProblem } from './image-source.js';
@@ -26,6 +27,12 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
       description:
         "URL of the LoadBalancer service in front of the pods (canary, blue-green: the cluster's internal Istio ingress gateway)",
     },
+    {
+      name: 'candidate_endpoint',
+      description:
+        "URL of the candidate Deployment's own internal load balancer, for a smoke test before it takes traffic (null outside a release)",
+      when: 'candidate',
+    },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },
     {
       name: 'grpc_endpoint',
@@ -40,6 +47,12 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
       "a candidate Deployment beside the stable one, behind the Istio add-on's internal ingress gateway: it gets percent of the requests (VirtualService weights) until `bentoctl release promote` or `abort`; needs spec.service_mesh_revision",
     'blue-green':
       'a candidate Deployment that gets 0 % (its own internal load balancer, candidate_endpoint, for a smoke test) until `bentoctl release promote` moves all traffic; needs spec.service_mesh_revision',
+  },
+  candidateUrl: {
+    kind: 'release',
+    // The candidate's LoadBalancer Service, whose address is `candidate_endpoint`.
+    describe: (deployment, spec) =>
+      `own URL: Service ${candidateName(aksNames(deployment, spec).workload)}`,
   },
   grpc: {
     served: true,

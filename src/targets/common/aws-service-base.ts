@@ -10,7 +10,7 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
-import { declareOutputs, outputsOf } from '../declare-outputs.js';
+import { declareOutputs, outputsOf, type OutputValue } from '../declare-outputs.js';
 import type { SynthInput } from '../synthesizer.js';
 import type { TargetOutput } from '../target.js';
 import {
@@ -113,8 +113,11 @@ export interface AwsServiceBase {
     targets: WeightedTargets,
     grpcTargets?: WeightedTargets,
   ): AwsWeightedLoadBalancer;
-  /** Declares the target's outputs (those of gRPC when it is on); `values` must name exactly those. */
-  addOutputs(values: Readonly<Record<string, string>>): void;
+  /**
+   * Declares the target's outputs (gRPC's when it is on, the candidate's under canary or
+   * blue-green); `values` must name exactly those.
+   */
+  addOutputs(values: Readonly<Record<string, OutputValue>>): void;
 }
 
 export function addAwsServiceBase(
@@ -247,6 +250,6 @@ export function addAwsServiceBase(
       openToBalancer(
         addWeightedAwsLoadBalancer(stack, balancerProps(balancer), targets, grpcTargets),
       ),
-    addOutputs: (values) => declareOutputs(stack, outputsOf(props.outputs, config.runtime), values),
+    addOutputs: (values) => declareOutputs(stack, outputsOf(props.outputs, config), values),
   };
 }

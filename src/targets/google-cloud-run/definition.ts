@@ -1,3 +1,4 @@
+import { CANDIDATE_TAG } from '../traffic-split.js';
 import { parseSecretManagerReference, SECRET_MANAGER_REFERENCE_FORM } from './secret-reference.js';
 import type { TargetDefinition } from '../target.js';
 import { cloudRunImagePullProblem } from './image-source.js';
@@ -13,6 +14,11 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
   outputs: [
     { name: 'endpoint', description: 'URL of the Cloud Run service' },
     {
+      name: 'candidate_endpoint',
+      description: `URL of the newest revision alone (traffic tag ${CANDIDATE_TAG}: https://${CANDIDATE_TAG}---<service host>), for a smoke test before it takes traffic`,
+      when: 'candidate',
+    },
+    {
       name: 'image_repository',
       description: 'Artifact Registry repository the image is pushed to',
     },
@@ -24,6 +30,7 @@ export const googleCloudRun: TargetDefinition<typeof cloudRunSpecSchema> = {
     'blue-green':
       'the new revision gets 0 % and the candidate tag (its own URL for a smoke test) until `bentoctl release promote` moves all traffic',
   },
+  candidateUrl: { kind: 'revision-tag', describe: () => `tag ${CANDIDATE_TAG}` },
   grpc: {
     served: false,
     why: "Cloud Run routes one container port to an instance, and that port carries the REST API, the /readyz startup probe and apply's readiness check, while the runtime serves gRPC on a second port no request can reach. gRPC alone on the one port (use_http2) would give up REST, Swagger and the HTTP probes, and a second, gRPC-only service would load the models again and scale apart. Call the same protocol over REST (POST /v2/models/<model>/infer, with binary tensor data for large tensors), or deploy to aws-ecs, aws-ec2-gpu or azure-aks, which carry the gRPC port",
