@@ -149,7 +149,7 @@ describe('bentoctl targets', () => {
   it.each([
     ['aws-ecs', /test listener on port 8080 \(HTTPS: 8443\)/],
     ['google-cloud-run', /traffic tag candidate: https:\/\/candidate---<service host>/],
-    ['azure-aks', /own internal load balancer.*\(null outside a release\)/],
+    ['azure-aks', /own internal load balancer while a candidate runs, null otherwise/],
     ['aws-ec2-gpu', /load balancer's port 8080 \(HTTPS: 8443\)/],
   ])(
     "GIVEN show %s THEN its outputs are its definition's, candidate_endpoint among them, marked as there only under canary and blue-green",

@@ -30,7 +30,7 @@ export const azureAks: TargetDefinition<typeof azureAksSpecSchema> = {
     {
       name: 'candidate_endpoint',
       description:
-        "URL of the candidate Deployment's own internal load balancer, for a smoke test before it takes traffic (null outside a release)",
+        "URL of the candidate Deployment's own internal load balancer while a candidate runs, null otherwise; for a smoke test before it takes traffic",
       when: 'candidate',
     },
     { name: 'image_repository', description: 'ACR repository the image is pushed to' },

@@ -327,6 +327,6 @@ export function addRoutingOutputs(
       Token.nullValue(),
     ),
     description:
-      "URL of the candidate Deployment's own internal load balancer, for a smoke test before it takes traffic (null outside a release)",
+      "URL of the candidate Deployment's own internal load balancer while a candidate runs, null otherwise; for a smoke test before it takes traffic",
   });
 }
