@@ -1,8 +1,9 @@
 /**
  * Deadlines for work that usually finishes long before them (a request body arriving), kept in
- * a linked list (linked-list.ts says why not a Set) and checked by one timer, instead of a setTimeout and clearTimeout per item: on a small
- * request those were about 0.5 us of the HTTP thread's 30 (docs/benchmarks.md). A deadline
- * fires at most `resolution(ms)` late, a tenth of the timeout here (between 5 ms and 1 s).
+ * a linked list (linked-list.ts says why not a Set) and checked by one timer, instead of a
+ * setTimeout and clearTimeout per item: on a small request those were about 0.5 us of the HTTP
+ * thread's 30 (docs/benchmarks.md). A deadline fires at most `resolution(ms)` late, a tenth of
+ * the timeout here (between 5 ms and 1 s).
  */
 import { LinkedList, ListItem } from './linked-list.js';
 
@@ -24,11 +25,7 @@ class Entry extends ListItem implements Deadline {
   }
 
   reset(ms: number, onExpire: () => void): void {
-    this.at = this.sweep.now() + ms;
-    this.onExpire = onExpire;
-    // Back in the list if it had expired.
-    if (!this.linked) this.sweep.entries.push(this);
-    this.sweep.watch(ms);
+    this.sweep.rearm(this, ms, onExpire);
   }
 
   cancel(): void {
@@ -37,11 +34,11 @@ class Entry extends ListItem implements Deadline {
 }
 
 export class DeadlineSweep {
-  /** @internal */ readonly entries = new LinkedList<Entry>();
+  private readonly entries = new LinkedList<Entry>();
   private timer: NodeJS.Timeout | undefined;
   private period = Infinity;
 
-  constructor(/** @internal */ readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Calls `onExpire` once, about `ms` from now, unless cancelled first. */
   add(ms: number, onExpire: () => void): Deadline {
@@ -51,13 +48,20 @@ export class DeadlineSweep {
     return entry;
   }
 
+  /** Entry.reset: `ms` from now, with `onExpire`; back in the list if it had expired. @internal */
+  rearm(entry: Entry, ms: number, onExpire: () => void): void {
+    entry.at = this.now() + ms;
+    entry.onExpire = onExpire;
+    this.entries.push(entry);
+    this.watch(ms);
+  }
+
   /** Items watched now (for tests). */
   get size(): number {
     return this.entries.size;
   }
 
-  /** @internal */
-  watch(ms: number): void {
+  private watch(ms: number): void {
     const period = Math.min(1000, Math.max(5, ms / 10));
     if (this.timer !== undefined && period >= this.period) return;
     if (this.timer !== undefined) clearInterval(this.timer);

@@ -1,6 +1,7 @@
 /**
  * A doubly linked list whose items are their own links, for the long-lived registries the
- * request path adds to and removes from on every request (body deadlines, drain watchers).
+ * request path adds to and removes from on every request or batch (body deadlines, drain
+ * watchers, an inference thread's pending jobs).
  *
  * Why not a Set: V8 rebuilds a Set's hash table when deletions leave it sparse and when
  * additions fill it, and it allocates the new table in the generation of the old one. A Set

@@ -185,7 +185,7 @@ export class WorkerPool
     slot: Slot,
     message: Extract<WorkerMessage, { type: 'result' | 'run-failed' }>,
   ): void {
-    // A thread answers its jobs in the order they were posted: this is the first one.
+    // Usually the first: a thread answers its jobs in the order they were posted.
     const [pending] = slot.pending.removeWhere((job) => job.id === message.id);
     if (pending !== undefined) {
       if (message.type === 'result')
