@@ -32,6 +32,26 @@ const BLUE_GREEN = '  strategy: blue-green';
 const variable = (json: TerraformDocument) =>
   (json as { variable?: Record<string, { default: { revision: string }[]; type: string }> })
     .variable?.bentoctl_traffic;
+/** A listener's action: forward to each revision's `group` by its weight in bentoctl_traffic. */
+const weightedForward = (group: string) => [
+  {
+    type: 'forward',
+    forward: [
+      {
+        dynamic: {
+          target_group: {
+            for_each: '${{ for entry in var.bentoctl_traffic : entry.revision => entry }}',
+            iterator: 'each',
+            content: {
+              arn: `\${aws_lb_target_group.${group}[each.key].arn}`,
+              weight: '${each.value.percent}',
+            },
+          },
+        },
+      },
+    ],
+  },
+];
 const KEYED = '${{ for key, val in var.bentoctl_traffic: val.revision => val }}';
 
 describe('aws-ec2-gpu release strategies', () => {
@@ -93,25 +113,7 @@ describe('aws-ec2-gpu release strategies', () => {
 
     it('THEN the listener forwards to every revision by its weight, after the groups have their capacity', () => {
       expect(resource(json, 'aws_lb_listener', 'http_listener')).toMatchObject({
-        default_action: [
-          {
-            type: 'forward',
-            forward: [
-              {
-                dynamic: {
-                  target_group: {
-                    for_each: '${{ for entry in var.bentoctl_traffic : entry.revision => entry }}',
-                    iterator: 'each',
-                    content: {
-                      arn: '${aws_lb_target_group.revision_target_group[each.key].arn}',
-                      weight: '${each.value.percent}',
-                    },
-                  },
-                },
-              },
-            ],
-          },
-        ],
+        default_action: weightedForward('revision_target_group'),
         depends_on: ['aws_autoscaling_group.revision_autoscaling_group'],
       });
       expect(resource(json, 'aws_autoscaling_policy', 'revision_autoscaling_policy')).toMatchObject(
@@ -254,25 +256,7 @@ describe('aws-ec2-gpu release strategies', () => {
         port: 50051,
         protocol: 'HTTPS',
         certificate_arn: certificate,
-        default_action: [
-          {
-            type: 'forward',
-            forward: [
-              {
-                dynamic: {
-                  target_group: {
-                    for_each: '${{ for entry in var.bentoctl_traffic : entry.revision => entry }}',
-                    iterator: 'each',
-                    content: {
-                      arn: '${aws_lb_target_group.revision_grpc_target_group[each.key].arn}',
-                      weight: '${each.value.percent}',
-                    },
-                  },
-                },
-              },
-            ],
-          },
-        ],
+        default_action: weightedForward('revision_grpc_target_group'),
         depends_on: ['aws_autoscaling_group.revision_autoscaling_group'],
       });
       expect(json.output?.grpc_endpoint?.value).toBe('${aws_lb.alb.dns_name}:50051');

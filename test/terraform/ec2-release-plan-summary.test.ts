@@ -34,6 +34,15 @@ function change(
     change: { actions, before, after },
   };
 }
+/** The deployment's config as the release line reads it: a 10 % canary, gRPC on or off. */
+const canaryConfig = ({ grpc }: { grpc: boolean }): ResolvedConfig =>
+  ({
+    name: 'iris-prod',
+    target: 'aws-ec2-gpu',
+    spec: {},
+    release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
+    runtime: { grpc: { enabled: grpc } },
+  }) as unknown as ResolvedConfig;
 const group = (revision: string) =>
   `aws_autoscaling_group.revision_autoscaling_group["${revision}"]`;
 const forward = (weights: Record<string, number>): JsonValue => [
@@ -99,16 +108,10 @@ describe('the plan of an aws-ec2-gpu canary', () => {
       started_at: '2026-01-01T00:00:00.000Z',
       bake_minutes: 15,
     };
-    const release = releasePlanLine(
-      {
-        name: 'iris-prod',
-        target: 'aws-ec2-gpu',
-        spec: {},
-        release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
-        runtime: { grpc: { enabled: false } },
-      } as unknown as ResolvedConfig,
-      { candidate: { bentoVersion: '3f9a' }, traffic } as unknown as PlannedReleases,
-    );
+    const release = releasePlanLine(canaryConfig({ grpc: false }), {
+      candidate: { bentoVersion: '3f9a' },
+      traffic,
+    } as unknown as PlannedReleases);
     const markdown = renderPlanMarkdown(
       { ...summary, notes },
       { deployment: 'iris-prod', target: 'aws-ec2-gpu', release },
@@ -140,16 +143,10 @@ describe('the plan of an aws-ec2-gpu canary', () => {
         { default_action: forward({ [STABLE]: 90, [CANDIDATE]: 10 }) },
       ),
     ]);
-    const release = releasePlanLine(
-      {
-        name: 'iris-prod',
-        target: 'aws-ec2-gpu',
-        spec: {},
-        release: { strategy: 'canary', percent: 10, bake_minutes: 15 },
-        runtime: { grpc: { enabled: true } },
-      } as unknown as ResolvedConfig,
-      { candidate: { bentoVersion: '3f9a' }, traffic: undefined } as unknown as PlannedReleases,
-    );
+    const release = releasePlanLine(canaryConfig({ grpc: true }), {
+      candidate: { bentoVersion: '3f9a' },
+      traffic: undefined,
+    } as unknown as PlannedReleases);
     const markdown = renderPlanMarkdown(
       { ...summary, notes: ec2GpuPlanNotes(summary) },
       { deployment: 'iris-prod', target: 'aws-ec2-gpu', release },
